@@ -1,0 +1,20 @@
+// What the provider dispatches to, by resource token.
+import * as pulumi from "@pulumi/pulumi";
+
+export interface ComponentHandler {
+    construct(
+        name: string,
+        inputs: pulumi.Inputs,
+        options: pulumi.ComponentResourceOptions,
+    ): Promise<pulumi.provider.ConstructResult>;
+}
+
+/** A custom resource's lifecycle, as in pulumi.provider.Provider minus the token argument. */
+export interface CustomResourceHandler {
+    check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.provider.CheckResult>;
+    diff(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.provider.DiffResult>;
+    create(urn: string, inputs: Record<string, unknown>): Promise<pulumi.provider.CreateResult>;
+    read(id: string, props: Record<string, unknown>): Promise<pulumi.provider.ReadResult>;
+    update(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.provider.UpdateResult>;
+    delete(id: string, props: Record<string, unknown>): Promise<void>;
+}
