@@ -1,0 +1,25 @@
+# Environment for anything that uses the toolchain: `source tests/toolchain/env.sh`.
+# Puts the cached binaries first on PATH and points Pulumi at a home of its own, so nothing of the
+# user's ~/.pulumi is read or changed and the engine finds the plugins installed by the toolchain.
+# Only exports variables; it builds nothing (run `npm run toolchain` for that).
+
+_toolchain_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=versions.sh
+source "$_toolchain_dir/versions.sh"
+
+export PULUMI_ROCKETMQ_CACHE="${PULUMI_ROCKETMQ_CACHE:-$HOME/.cache/pulumi-rocketmq}"
+export TOOLCHAIN_PULUMI_BIN="$PULUMI_ROCKETMQ_CACHE/pulumi-$PULUMI_VERSION/bin"
+export TOOLCHAIN_KUBERNETES_BIN="$PULUMI_ROCKETMQ_CACHE/kubernetes-$KUBERNETES_VERSION/bin"
+export TOOLCHAIN_ETCD_BIN="$PULUMI_ROCKETMQ_CACHE/etcd-$ETCD_VERSION/bin"
+
+case ":$PATH:" in
+  *":$TOOLCHAIN_PULUMI_BIN:"*) ;;
+  *) export PATH="$TOOLCHAIN_PULUMI_BIN:$TOOLCHAIN_KUBERNETES_BIN:$TOOLCHAIN_ETCD_BIN:$PATH" ;;
+esac
+
+export PULUMI_HOME="${PULUMI_ROCKETMQ_PULUMI_HOME:-$PULUMI_ROCKETMQ_CACHE/pulumi-home}"
+# No update checks and no telemetry: only package registries are reachable.
+export PULUMI_SKIP_UPDATE_CHECK=true
+export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+
+unset _toolchain_dir

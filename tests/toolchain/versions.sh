@@ -1,0 +1,20 @@
+# Every pinned version of the toolchain, in one place. Sourced by the other scripts.
+# Change a version here and the next `npm run toolchain` builds it into a fresh cache dir.
+
+# Pulumi CLI: github.com/pulumi/pulumi/pkg/v3. @pulumi/pulumi is 3.270.0, whose pkg module is not
+# served by the Go module proxy; 3.274.0 is the closest served release.
+PULUMI_VERSION=3.274.0
+# Language host for YAML programs (the root Pulumi.yaml): github.com/pulumi/pulumi-yaml.
+PULUMI_YAML_VERSION=1.25.0
+
+# pulumi-resource-kubernetes: github.com/pulumi/pulumi-kubernetes/provider/v4 has no tags of its
+# own, so it is required by the pseudo-version of the release commit.
+KUBERNETES_PROVIDER_VERSION=4.25.0
+KUBERNETES_PROVIDER_MODULE_VERSION=v4.0.0-20260115033456-f47bc2d6f199
+
+# Kubernetes control plane and kubectl: k8s.io/kubernetes, staging modules at v0.<minor>.<patch>.
+KUBERNETES_VERSION=1.35.4
+KUBERNETES_COMMIT=unknown
+
+# etcd server: go.etcd.io/etcd/server/v3 (the 3.6 line that Kubernetes 1.35 is built against).
+ETCD_VERSION=3.6.16
