@@ -6,6 +6,7 @@
 _toolchain_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=versions.sh
 source "$_toolchain_dir/versions.sh"
+export PULUMI_VERSION PULUMI_YAML_VERSION KUBERNETES_PROVIDER_VERSION KUBERNETES_VERSION ETCD_VERSION
 
 export PULUMI_ROCKETMQ_CACHE="${PULUMI_ROCKETMQ_CACHE:-$HOME/.cache/pulumi-rocketmq}"
 export TOOLCHAIN_PULUMI_BIN="$PULUMI_ROCKETMQ_CACHE/pulumi-$PULUMI_VERSION/bin"

@@ -4,6 +4,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 version="$ETCD_VERSION"
+PART="etcd $version"
 dir="$(part_dir etcd "$version")"
 part_done "$dir" && { log "etcd $version: cached in $dir"; exit 0; }
 

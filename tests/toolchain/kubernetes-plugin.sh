@@ -4,6 +4,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 version="$KUBERNETES_PROVIDER_VERSION"
+PART="pulumi-resource-kubernetes $version"
 module="github.com/pulumi/pulumi-kubernetes/provider/v4"
 dir="$(part_dir pulumi-kubernetes "$version")"
 

@@ -1,7 +1,10 @@
 # Shared helpers for the toolchain scripts: cache layout, logging, timing, Go wrapper builds.
 # Sourced, never run.
 
-set -euo pipefail
+set -Eeuo pipefail
+
+# Any failing command ends the script naming the part it was obtaining (each script sets PART).
+trap '[ "$BASH_SUBSHELL" -ne 0 ] || printf "[toolchain] FAILED: could not obtain %s (%s, line %s)\n" "${PART:-a toolchain part}" "$(basename "$0")" "$LINENO" >&2' ERR
 
 TOOLCHAIN_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=versions.sh
@@ -17,7 +20,7 @@ export GOTOOLCHAIN=local
 export GOFLAGS="${GOFLAGS:--buildvcs=false}"
 
 log() { printf '[toolchain %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-fail() { printf '[toolchain] FAILED: %s\n' "$*" >&2; exit 1; }
+fail() { trap - ERR; printf '[toolchain] FAILED: %s\n' "$*" >&2; exit 1; }
 
 part_dir() { echo "$TOOLCHAIN_CACHE/$1-$2"; }   # part_dir NAME VERSION
 

@@ -4,6 +4,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 version="$PULUMI_VERSION"
+PART="pulumi $version"
 dir="$(part_dir pulumi "$version")"
 part_done "$dir" && { log "pulumi $version: cached in $dir"; exit 0; }
 

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# `npm run toolchain`: obtains every real part the tests and `npm run up` use, caches each in
+# ~/.cache/pulumi-rocketmq/<part>-<version>, then prints what it has. Every part is attempted;
+# the command fails at the end naming each part that could not be obtained.
+set -uo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+source "$here/versions.sh"
+
+missing=()
+obtain() {  # obtain LABEL SCRIPT [ARGS...]
+  local label="$1"; shift
+  local start=$SECONDS
+  if bash "$@"; then
+    printf '[toolchain] %s: ok (%ss)\n' "$label" "$((SECONDS - start))" >&2
+  else
+    printf '[toolchain] %s: FAILED (%ss)\n' "$label" "$((SECONDS - start))" >&2
+    missing+=("$label")
+  fi
+}
+
+# The CLI comes first: installing the kubernetes plugin needs it.
+obtain "pulumi $PULUMI_VERSION and language hosts" "$here/pulumi.sh"
+obtain "pulumi-resource-kubernetes $KUBERNETES_PROVIDER_VERSION" "$here/kubernetes-plugin.sh"
+obtain "etcd $ETCD_VERSION" "$here/etcd.sh"
+obtain "kubernetes $KUBERNETES_VERSION" "$here/kube.sh"
+obtain "rocketmq jars" "$here/rocketmq.sh" >/dev/null
+
+source "$here/env.sh"
+
+# What is on PATH now, as each binary reports itself.
+report() {  # report NAME COMMAND...
+  local name="$1"; shift
+  local out
+  if out="$("$@" 2>&1 | head -n 1)"; then
+    printf '  %-28s %s\n' "$name" "$out"
+  else
+    printf '  %-28s MISSING\n' "$name"
+  fi
+}
+echo "toolchain (cache: $PULUMI_ROCKETMQ_CACHE, PULUMI_HOME: $PULUMI_HOME)"
+report pulumi pulumi version
+for host in nodejs python go yaml; do
+  if [ -x "$TOOLCHAIN_PULUMI_BIN/pulumi-language-$host" ]; then
+    printf '  %-28s %s\n' "pulumi-language-$host" "$(cat "$TOOLCHAIN_PULUMI_BIN/pulumi-language-$host.version" 2>/dev/null || echo present)"
+  else
+    printf '  %-28s MISSING\n' "pulumi-language-$host"
+  fi
+done
+report "plugin resource kubernetes" bash -c "pulumi plugin ls | awk '\$1 == \"kubernetes\" { print \$3; found = 1 } END { exit !found }'"
+report kube-apiserver kube-apiserver --version
+report kube-controller-manager kube-controller-manager --version
+report kube-scheduler kube-scheduler --version
+report kubectl bash -c "kubectl version --client | head -n 1"
+report etcd etcd --version
+report "rocketmq jars" bash "$here/rocketmq.sh"
+
+if [ "${#missing[@]}" -gt 0 ]; then
+  printf '[toolchain] FAILED: could not obtain: %s\n' "$(IFS=';'; echo "${missing[*]}")" >&2
+  exit 1
+fi
