@@ -1,0 +1,46 @@
+// JVM heap flags for JAVA_OPT_EXT. The start scripts of the image hard-code large heaps
+// (broker -Xmx8g -Xmn4g, name server -Xmx4g -Xmn2g); JAVA_OPT_EXT comes last on the java command
+// line, so these flags win. Without an explicit heap the size follows the memory limit the way the
+// operator's BROKER_MEM default does: max(min(limit/2, cap), min(limit/4, ceiling)).
+import { GiB, MiB, parseQuantity } from "../inputs/quantities";
+import { memoryOf } from "../inputs/kube";
+
+export interface JvmSettings {
+    heap?: string;
+    youngGeneration?: string;
+    extraOptions?: string;
+}
+
+interface HeapRule {
+    halfCap: number;
+    quarterCeiling: number;
+    withoutLimit: number;
+}
+
+export const brokerHeapRule: HeapRule = { halfCap: 1 * GiB, quarterCeiling: 8 * GiB, withoutLimit: 1 * GiB };
+export const nameServerHeapRule: HeapRule = { halfCap: 512 * MiB, quarterCeiling: 4 * GiB, withoutLimit: 512 * MiB };
+
+export function defaultHeapBytes(memoryBytes: number | undefined, rule: HeapRule): number {
+    if (memoryBytes === undefined) {
+        return rule.withoutLimit;
+    }
+    return Math.max(Math.min(memoryBytes / 2, rule.halfCap), Math.min(memoryBytes / 4, rule.quarterCeiling));
+}
+
+function mebibytes(bytes: number): number {
+    return Math.max(1, Math.floor(bytes / MiB));
+}
+
+export function jvmOptions(
+    jvm: JvmSettings | undefined,
+    resources: { limits?: Record<string, string>; requests?: Record<string, string> } | undefined,
+    rule: HeapRule,
+): string {
+    const heap = jvm?.heap !== undefined ? parseQuantity(jvm.heap)! : defaultHeapBytes(memoryOf(resources), rule);
+    const young = jvm?.youngGeneration !== undefined ? parseQuantity(jvm.youngGeneration)! : heap / 2;
+    const flags = [`-Xms${mebibytes(heap)}m`, `-Xmx${mebibytes(heap)}m`, `-Xmn${mebibytes(young)}m`];
+    if (jvm?.extraOptions) {
+        flags.push(jvm.extraOptions.trim());
+    }
+    return flags.join(" ");
+}

@@ -1,0 +1,64 @@
+// Standard Kubernetes labels plus the group and role labels tools use to select broker pods.
+// Selectors use only labels that never change for a pod's lifetime (not the version).
+
+export type Component = "nameserver" | "broker" | "console";
+
+export const groupLabel = "rocketmq/broker-group";
+export const roleLabel = "rocketmq/broker-role";
+export const brokerNameLabel = "rocketmq/broker-name";
+
+export interface BrokerPodIdentity {
+    brokerName: string;
+    group: number;
+    /** "master", or "replica-<i>" for the i-th replica. */
+    role: "master" | `replica-${number}`;
+}
+
+export function selectorLabels(instance: string, component: Component, broker?: BrokerPodIdentity): Record<string, string> {
+    const labels: Record<string, string> = {
+        "app.kubernetes.io/name": "rocketmq",
+        "app.kubernetes.io/instance": instance,
+        "app.kubernetes.io/component": component,
+    };
+    if (broker) {
+        labels[brokerNameLabel] = broker.brokerName;
+        labels[groupLabel] = String(broker.group);
+        labels[roleLabel] = broker.role;
+    }
+    return labels;
+}
+
+/** Labels of an object and of its pods: user labels first, so the provider's always win. */
+export function objectLabels(
+    instance: string,
+    component: Component,
+    version: string | undefined,
+    userLabels: Record<string, string> | undefined,
+    broker?: BrokerPodIdentity,
+): Record<string, string> {
+    const labels: Record<string, string> = {
+        ...userLabels,
+        ...selectorLabels(instance, component, broker),
+        "app.kubernetes.io/part-of": "rocketmq",
+        "app.kubernetes.io/managed-by": "pulumi",
+    };
+    if (version !== undefined) {
+        labels["app.kubernetes.io/version"] = version;
+    }
+    return labels;
+}
+
+/** A label value made from a Pulumi resource name: at most 63 characters, alphanumeric at both ends. */
+export function instanceLabelValue(name: string): string {
+    const cleaned = name.replace(/[^A-Za-z0-9_.-]/g, "-").slice(0, 63).replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, "");
+    return cleaned === "" ? "rocketmq" : cleaned;
+}
+
+/** The image tag as a label value, or undefined for a digest-only reference. */
+export function versionLabelValue(tag: string | undefined): string | undefined {
+    if (tag === undefined) {
+        return undefined;
+    }
+    const cleaned = tag.slice(0, 63).replace(/[^A-Za-z0-9]+$/g, "");
+    return cleaned === "" ? undefined : cleaned;
+}

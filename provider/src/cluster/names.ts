@@ -1,0 +1,60 @@
+// Names of the Kubernetes objects and pods, kept in one place: an operator user recognises them
+// (name-service-0, broker-0-master-0, broker-0-replica-1-0), and outputs and tests derive from them.
+
+export const ports = {
+    nameServer: 9876,
+    brokerFast: 10909,
+    broker: 10911,
+    brokerHa: 10912,
+    console: 8080,
+} as const;
+
+export const nameServerServiceName = "name-service";
+export const nameServerStatefulSetName = "name-service";
+export const consoleDeploymentName = "console";
+export const consoleServiceName = "console-service";
+
+/** The pod of a single-replica StatefulSet. */
+export function firstPodOf(statefulSetName: string): string {
+    return `${statefulSetName}-0`;
+}
+
+export function nameServerPodName(index: number): string {
+    return `${nameServerStatefulSetName}-${index}`;
+}
+
+/** Stable DNS name and port of one name server, through the headless Service. */
+export function nameServerAddress(namespace: string, index: number): string {
+    return `${nameServerPodName(index)}.${nameServerServiceName}.${namespace}.svc.cluster.local:${ports.nameServer}`;
+}
+
+export function nameServerAddresses(namespace: string, size: number): string[] {
+    return Array.from({ length: size }, (_, index) => nameServerAddress(namespace, index));
+}
+
+/** RocketMQ's brokerName of group `group`, shared by its master and replicas. */
+export function brokerGroupName(brokerPrefix: string, group: number): string {
+    return `${brokerPrefix}-${group}`;
+}
+
+export function masterStatefulSetName(brokerPrefix: string, group: number): string {
+    return `${brokerGroupName(brokerPrefix, group)}-master`;
+}
+
+/** Replicas are numbered from 1, as their brokerId is. */
+export function replicaStatefulSetName(brokerPrefix: string, group: number, replica: number): string {
+    return `${brokerGroupName(brokerPrefix, group)}-replica-${replica}`;
+}
+
+export function brokerGroupConfigMapName(brokerPrefix: string, group: number): string {
+    return `${brokerGroupName(brokerPrefix, group)}-config`;
+}
+
+/** The headless Service governing the StatefulSets of one group. */
+export function brokerGroupServiceName(brokerPrefix: string, group: number): string {
+    return brokerGroupName(brokerPrefix, group);
+}
+
+export function consoleUrl(namespace: string): string {
+    return `http://${consoleServiceName}.${namespace}.svc.cluster.local:${ports.console}`;
+}

@@ -1,0 +1,22 @@
+// The component's outputs, declared once: the class, the state the provider returns from
+// construct, and schema.json's output list all follow this list.
+
+/** Per broker group: what a client or an operation needs to find its brokers. */
+export interface BrokerGroupInfo {
+    index: number;
+    brokerName: string;
+    masterPodName: string;
+    replicaPodNames: string[];
+}
+
+export const clusterOutputNames = [
+    "namespace",
+    "brokerClusterName",
+    "nameServerAddresses",
+    "nameServerAddressList",
+    "brokerGroups",
+    "consoleServiceName",
+    "consoleUrl",
+] as const;
+
+export type ClusterOutputName = (typeof clusterOutputNames)[number];

@@ -1,0 +1,55 @@
+// Kubernetes resource quantities ("500m", "2Gi", "1e3") parsed to numbers, so rules such as
+// "requests must not exceed limits" and "the heap must fit in the memory limit" can be checked.
+import { z } from "zod";
+
+const quantityPattern = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E))?$/;
+
+const suffixMultipliers: Record<string, number> = {
+    Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
+    n: 1e-9, u: 1e-6, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
+};
+
+export const MiB = 2 ** 20;
+export const GiB = 2 ** 30;
+
+/** The numeric value of a quantity (bytes for memory, cores for cpu), or undefined when malformed. */
+export function parseQuantity(text: string): number | undefined {
+    const match = quantityPattern.exec(text.trim());
+    if (!match || text.trim() !== text) {
+        return undefined;
+    }
+    const [, mantissa, exponent, suffix] = match;
+    const base = Number(mantissa);
+    if (exponent) {
+        return base * 10 ** Number(exponent.slice(1));
+    }
+    return suffix ? base * suffixMultipliers[suffix] : base;
+}
+
+/** A non-negative quantity written as a string, as Kubernetes expects it. */
+export const quantitySchema = z.string({ error: "must be a quantity string such as \"500m\" or \"2Gi\"" }).check((ctx) => {
+    const value = parseQuantity(ctx.value);
+    if (value === undefined) {
+        ctx.issues.push({
+            code: "custom",
+            input: ctx.value,
+            message: `"${ctx.value}" is not a Kubernetes quantity (examples: "250m", "1", "512Mi", "2Gi")`,
+        });
+    } else if (value < 0) {
+        ctx.issues.push({ code: "custom", input: ctx.value, message: `"${ctx.value}" must not be negative` });
+    }
+});
+
+/** A quantity of memory of at least `minimumBytes`, for JVM sizes. */
+export function memorySizeSchema(minimumBytes: number) {
+    return quantitySchema.check((ctx) => {
+        const value = parseQuantity(ctx.value);
+        if (value !== undefined && value >= 0 && value < minimumBytes) {
+            ctx.issues.push({
+                code: "custom",
+                input: ctx.value,
+                message: `"${ctx.value}" is below the minimum of ${minimumBytes / MiB}Mi`,
+            });
+        }
+    });
+}
