@@ -160,7 +160,7 @@ function brokerStatefulSetArgs(context: ClusterContext, pod: BrokerPod): k8s.app
                         env: [
                             { name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
                             ...(storage.env.length > 0 ? storage.env : [{ name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } }]),
-                            { name: "JAVA_OPT_EXT", value: jvmOptions(spec.jvm, spec.resources, brokerHeapRule) },
+                            { name: "JAVA_OPT_EXT", value: jvmOptions(spec.jvmMemory, spec.resources, brokerHeapRule) },
                             ...(spec.env ?? []) as k8s.types.input.core.v1.EnvVar[],
                         ],
                         ports: brokerPorts(),

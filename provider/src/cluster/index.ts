@@ -48,7 +48,7 @@ export class RocketMQCluster extends pulumi.ComponentResource {
         const { namespace, broker } = resolved;
         const ownAddresses = nameServerAddresses(namespace, resolved.nameServer.size);
         // An explicit list replaces the cluster's own name servers for brokers and console, as in the operator.
-        const addresses = broker.nameServers !== undefined ? broker.nameServers.split(";") : ownAddresses;
+        const addresses = broker.nameServers ? broker.nameServers.split(";") : ownAddresses;
 
         const nameServers = createNameServers(context);
         const groups = Array.from({ length: broker.size }, (_, group) =>

@@ -2,13 +2,12 @@
 // (broker -Xmx8g -Xmn4g, name server -Xmx4g -Xmn2g); JAVA_OPT_EXT comes last on the java command
 // line, so these flags win. Without an explicit heap the size follows the memory limit the way the
 // operator's BROKER_MEM default does: max(min(limit/2, cap), min(limit/4, ceiling)).
-import { GiB, MiB, parseQuantity } from "../inputs/quantities";
+import { GiB, MiB, parseMemorySize } from "../inputs/quantities";
 import { memoryOf } from "../inputs/kube";
 
-export interface JvmSettings {
+export interface JvmMemory {
     heap?: string;
     youngGeneration?: string;
-    extraOptions?: string;
 }
 
 interface HeapRule {
@@ -32,15 +31,11 @@ function mebibytes(bytes: number): number {
 }
 
 export function jvmOptions(
-    jvm: JvmSettings | undefined,
+    jvm: JvmMemory | undefined,
     resources: { limits?: Record<string, string>; requests?: Record<string, string> } | undefined,
     rule: HeapRule,
 ): string {
-    const heap = jvm?.heap !== undefined ? parseQuantity(jvm.heap)! : defaultHeapBytes(memoryOf(resources), rule);
-    const young = jvm?.youngGeneration !== undefined ? parseQuantity(jvm.youngGeneration)! : heap / 2;
-    const flags = [`-Xms${mebibytes(heap)}m`, `-Xmx${mebibytes(heap)}m`, `-Xmn${mebibytes(young)}m`];
-    if (jvm?.extraOptions) {
-        flags.push(jvm.extraOptions.trim());
-    }
-    return flags.join(" ");
+    const heap = jvm?.heap !== undefined ? parseMemorySize(jvm.heap)! : defaultHeapBytes(memoryOf(resources), rule);
+    const young = jvm?.youngGeneration !== undefined ? parseMemorySize(jvm.youngGeneration)! : heap / 2;
+    return `-Xms${mebibytes(heap)}m -Xmx${mebibytes(heap)}m -Xmn${mebibytes(young)}m`;
 }

@@ -56,7 +56,7 @@ export function createNameServers(context: ClusterContext): NameServers {
                         command: ["sh", "mqnamesrv"],
                         env: [
                             ...storage.env,
-                            { name: "JAVA_OPT_EXT", value: jvmOptions(spec.jvm, spec.resources, nameServerHeapRule) },
+                            { name: "JAVA_OPT_EXT", value: jvmOptions(spec.jvmMemory, spec.resources, nameServerHeapRule) },
                         ],
                         ports: [{ name: "namesrv", containerPort: ports.nameServer }],
                         readinessProbe: tcpReadinessProbe(ports.nameServer),

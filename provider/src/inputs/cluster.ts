@@ -8,7 +8,7 @@ import {
     labelsSchema, localObjectReferenceSchema, memoryOf, persistentVolumeClaimSchema, podSecurityContextSchema,
     resourceRequirementsSchema, securityContextSchema, serviceTypes, tolerationSchema, volumeMountSchema, volumeSchema,
 } from "./kube";
-import { MiB, memorySizeSchema, parseQuantity } from "./quantities";
+import { MiB, memorySizeSchema, parseMemorySize, parseQuantity } from "./quantities";
 import { checkBrokerConfig, ownedConfigKeyReasons } from "./brokerConfig";
 
 export const storageModes = ["EmptyDir", "HostPath", "StorageClass"] as const;
@@ -27,10 +27,9 @@ function enumOf<const T extends readonly [string, ...string[]]>(values: T) {
     return z.enum(values, { error: `must be one of ${values.join(", ")}` });
 }
 
-const jvmSchema = z.strictObject({
+const jvmMemorySchema = z.strictObject({
     heap: memorySizeSchema(64 * MiB).optional(),
     youngGeneration: memorySizeSchema(16 * MiB).optional(),
-    extraOptions: z.string().regex(/^[^\n\r]*$/, { error: "must be a single line of JVM flags" }).optional(),
 });
 
 /** Fields the name server and broker pods share, with their defaults. */
@@ -43,7 +42,7 @@ const rocketmqPodFields = {
     storageMode: enumOf(storageModes).default("EmptyDir"),
     hostPath: z.string({ error: "must be a string" }).startsWith("/", { error: "hostPath must be an absolute path" }).optional(),
     volumeClaimTemplates: z.array(persistentVolumeClaimSchema).optional(),
-    jvm: jvmSchema.optional(),
+    jvmMemory: jvmMemorySchema.optional(),
 };
 
 type RocketMQPodSpec = {
@@ -53,7 +52,7 @@ type RocketMQPodSpec = {
     hostPath?: string;
     volumeClaimTemplates?: unknown[];
     resources?: { limits?: Record<string, string>; requests?: Record<string, string> };
-    jvm?: { heap?: string; youngGeneration?: string };
+    jvmMemory?: { heap?: string; youngGeneration?: string };
 };
 
 /** Rules that tie one field of a name server or broker spec to another. */
@@ -75,17 +74,20 @@ function checkPodRules(spec: RocketMQPodSpec, ctx: z.RefinementCtx) {
         ctx.addIssue({ code: "custom", path: ["dnsPolicy"], message: "ClusterFirstWithHostNet only applies with hostNetwork: true; use ClusterFirst" });
     }
     const limit = spec.resources?.limits?.memory === undefined ? undefined : parseQuantity(spec.resources.limits.memory);
-    const heap = spec.jvm?.heap === undefined ? undefined : parseQuantity(spec.jvm.heap);
+    const heap = spec.jvmMemory?.heap === undefined ? undefined : parseMemorySize(spec.jvmMemory.heap);
     if (heap !== undefined && limit !== undefined && heap >= limit) {
         ctx.addIssue({
             code: "custom",
-            path: ["jvm", "heap"],
-            message: `heap ${spec.jvm?.heap} does not fit in the memory limit ${spec.resources?.limits?.memory}: the JVM needs memory beyond its heap`,
+            path: ["jvmMemory", "heap"],
+            message: `heap ${spec.jvmMemory?.heap} does not fit in the memory limit ${spec.resources?.limits?.memory}: the JVM needs memory beyond its heap`,
         });
     }
-    const young = spec.jvm?.youngGeneration === undefined ? undefined : parseQuantity(spec.jvm.youngGeneration);
+    const young = spec.jvmMemory?.youngGeneration === undefined ? undefined : parseMemorySize(spec.jvmMemory.youngGeneration);
+    if (spec.jvmMemory?.youngGeneration !== undefined && spec.jvmMemory.heap === undefined) {
+        ctx.addIssue({ code: "custom", path: ["jvmMemory", "heap"], message: "set heap together with youngGeneration, so the young generation is sized against a known heap" });
+    }
     if (young !== undefined && heap !== undefined && young >= heap) {
-        ctx.addIssue({ code: "custom", path: ["jvm", "youngGeneration"], message: `youngGeneration ${spec.jvm?.youngGeneration} must be smaller than the heap ${spec.jvm?.heap}` });
+        ctx.addIssue({ code: "custom", path: ["jvmMemory", "youngGeneration"], message: `youngGeneration ${spec.jvmMemory?.youngGeneration} must be smaller than the heap ${spec.jvmMemory?.heap}` });
     }
 }
 
@@ -111,7 +113,7 @@ export const brokerConfigSchema = z.looseObject({
     properties: z.record(z.string(), z.string({ error: "broker.conf values must be strings" })).optional(),
 }).superRefine(checkBrokerConfig, { when: (payload) => typeof payload.value === "object" && payload.value !== null });
 
-const nameServerListPattern = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?:\d{1,5}(;[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?:\d{1,5})*$/;
+const nameServerListOrEmptyPattern = /^$|^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?:\d{1,5}(;[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?:\d{1,5})*$/;
 
 /** Mount paths the broker container already uses for its own volumes. */
 export const brokerReservedMountPaths = ["/etc/rocketmq", "/home/rocketmq/conf", "/home/rocketmq/store", "/home/rocketmq/logs"];
@@ -121,7 +123,7 @@ export const reservedVolumeNames = ["rocketmq-config", "rocketmq-conf", "rocketm
 export const reservedBrokerEnv: Record<string, string> = {
     POD_IP: "POD_IP is set by the provider from the downward API (status.podIP) and written as brokerIP1",
     POD_NAME: "POD_NAME is set by the provider from the downward API (metadata.name)",
-    JAVA_OPT_EXT: "JAVA_OPT_EXT is set by the provider: use broker.jvm (heap, youngGeneration, extraOptions)",
+    JAVA_OPT_EXT: "JAVA_OPT_EXT is set by the provider: use broker.jvmMemory (heap, youngGeneration)",
 };
 
 export const brokerSpecSchema = z.strictObject({
@@ -134,13 +136,13 @@ export const brokerSpecSchema = z.strictObject({
     volumes: z.array(volumeSchema).optional(),
     volumeMounts: z.array(volumeMountSchema).optional(),
     nameServers: z.string({ error: "must be a string" })
-        .regex(nameServerListPattern, { error: "must be host:port entries separated by ';', e.g. \"10.0.0.5:9876;10.0.0.6:9876\"" })
+        .regex(nameServerListOrEmptyPattern, { error: "must be host:port entries separated by ';', e.g. \"10.0.0.5:9876;10.0.0.6:9876\"" })
         .optional(),
     brokerConfig: brokerConfigSchema.optional(),
     ...rocketmqPodFields,
 }).superRefine((broker, ctx) => {
     checkPodRules(broker, ctx);
-    if (broker.dnsPolicy === "Default" && broker.nameServers === undefined) {
+    if (broker.dnsPolicy === "Default" && !broker.nameServers) {
         ctx.addIssue({
             code: "custom",
             path: ["dnsPolicy"],

@@ -40,16 +40,29 @@ export const quantitySchema = z.string({ error: "must be a quantity string such 
     }
 });
 
-/** A quantity of memory of at least `minimumBytes`, for JVM sizes. */
+const jvmSizePattern = /^(\d+)([kKmMgGtT])?$/;
+const jvmMultipliers: Record<string, number> = { k: 2 ** 10, m: 2 ** 20, g: 2 ** 30, t: 2 ** 40 };
+
+/**
+ * A JVM memory size in bytes: JVM notation as in -Xmx ("512m", "2g") or a Kubernetes quantity
+ * ("512Mi", "2Gi"). "512m" means megabytes here, never Kubernetes' millibytes.
+ */
+export function parseMemorySize(text: string): number | undefined {
+    const jvm = jvmSizePattern.exec(text);
+    if (jvm) {
+        return Number(jvm[1]) * (jvm[2] ? jvmMultipliers[jvm[2].toLowerCase()] : 1);
+    }
+    return parseQuantity(text);
+}
+
+/** A JVM memory size of at least `minimumBytes`. */
 export function memorySizeSchema(minimumBytes: number) {
-    return quantitySchema.check((ctx) => {
-        const value = parseQuantity(ctx.value);
-        if (value !== undefined && value >= 0 && value < minimumBytes) {
-            ctx.issues.push({
-                code: "custom",
-                input: ctx.value,
-                message: `"${ctx.value}" is below the minimum of ${minimumBytes / MiB}Mi`,
-            });
+    return z.string({ error: "must be a size string such as \"512m\", \"2g\" or \"2Gi\"" }).superRefine((value, ctx) => {
+        const bytes = parseMemorySize(value);
+        if (bytes === undefined) {
+            ctx.addIssue({ code: "custom", message: `"${value}" is not a memory size (JVM notation "512m", "2g", or a quantity "512Mi", "2Gi")` });
+        } else if (bytes < minimumBytes) {
+            ctx.addIssue({ code: "custom", message: `"${value}" is below the minimum of ${minimumBytes / MiB}m` });
         }
     });
 }
