@@ -1,0 +1,49 @@
+// Numeric codes of the RocketMQ remoting protocol (RequestCode / ResponseCode in RocketMQ 5.x).
+
+export const RequestCode = {
+  UPDATE_AND_CREATE_TOPIC: 17,
+  UPDATE_AND_CREATE_TOPIC_LIST: 18,
+  GET_ALL_TOPIC_CONFIG: 21,
+  UPDATE_BROKER_CONFIG: 25,
+  GET_BROKER_CONFIG: 26,
+  GET_ROUTEINFO_BY_TOPIC: 105,
+  GET_BROKER_CLUSTER_INFO: 106,
+  UPDATE_AND_CREATE_SUBSCRIPTIONGROUP: 200,
+  GET_ALL_SUBSCRIPTIONGROUP_CONFIG: 201,
+  GET_TOPIC_STATS_INFO: 202,
+  WIPE_WRITE_PERM_OF_BROKER: 205,
+  DELETE_SUBSCRIPTIONGROUP: 207,
+  GET_CONSUME_STATS: 208,
+  DELETE_TOPIC_IN_BROKER: 215,
+  DELETE_TOPIC_IN_NAMESRV: 216,
+  GET_TOPICS_BY_CLUSTER: 224,
+  UPDATE_AND_CREATE_SUBSCRIPTIONGROUP_LIST: 225,
+  QUERY_TOPIC_CONSUME_BY_WHO: 300,
+  ADD_WRITE_PERM_OF_BROKER: 327,
+} as const;
+
+export const ResponseCode = {
+  SUCCESS: 0,
+  SYSTEM_ERROR: 1,
+  SYSTEM_BUSY: 2,
+  REQUEST_CODE_NOT_SUPPORTED: 3,
+  NO_PERMISSION: 16,
+  TOPIC_NOT_EXIST: 17,
+  SUBSCRIPTION_NOT_EXIST: 24,
+  SUBSCRIPTION_GROUP_NOT_EXIST: 26,
+  INVALID_PARAMETER: 29,
+  CONSUMER_NOT_ONLINE: 206,
+  BROKER_NOT_EXIST: 211,
+} as const;
+
+/** Codes this client gives failures that never reached a reply (RocketMQ's own RPC_* values). */
+export const ClientFailureCode = {
+  /** The connection could not be opened, broke, or the peer sent a frame we cannot read. */
+  CONNECTION: -1004,
+  /** No reply within the timeout. */
+  TIMEOUT: -1006,
+  /** The caller aborted the call through its AbortSignal. */
+  ABORTED: -1007,
+  /** A reply arrived but its body is not what the operation expects. */
+  BAD_REPLY: -1008,
+} as const;

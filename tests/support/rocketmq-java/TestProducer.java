@@ -1,0 +1,32 @@
+import org.apache.rocketmq.client.producer.DefaultMQProducer;
+import org.apache.rocketmq.client.producer.SendResult;
+import org.apache.rocketmq.client.producer.SendStatus;
+import org.apache.rocketmq.common.message.Message;
+import java.nio.charset.StandardCharsets;
+
+/** Sends N messages to a topic with the real RocketMQ producer. Usage: nameServer topic count */
+public class TestProducer {
+    public static void main(String[] args) throws Exception {
+        String nameServer = args[0];
+        String topic = args[1];
+        int count = Integer.parseInt(args[2]);
+        DefaultMQProducer producer = new DefaultMQProducer("test_producer_" + System.nanoTime());
+        producer.setNamesrvAddr(nameServer);
+        producer.setSendMsgTimeout(10000);
+        producer.start();
+        int sent = 0;
+        try {
+            for (int i = 0; i < count; i++) {
+                Message message = new Message(topic, "tag", ("message " + i).getBytes(StandardCharsets.UTF_8));
+                SendResult result = producer.send(message);
+                if (result.getSendStatus() != SendStatus.SEND_OK) {
+                    throw new IllegalStateException("send " + i + " returned " + result.getSendStatus());
+                }
+                sent++;
+            }
+        } finally {
+            producer.shutdown();
+        }
+        System.out.println("SENT " + sent);
+    }
+}

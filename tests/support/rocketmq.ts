@@ -1,0 +1,303 @@
+// A test bed of real RocketMQ processes on loopback: one name server and any number of
+// single-master broker clusters, each with a throwaway store, small heaps and small store files.
+// Readiness is asked of the name server through our own admin client.
+
+import { ChildProcess, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import { RocketMQAdminClient } from "../../provider/src/admin";
+import { compiledJavaSupport, rocketmqClasspath, rocketmqLibDir } from "./rocketmqJars";
+
+export interface BrokerSpec {
+  cluster: string;
+  brokerName: string;
+}
+
+export interface TestBedOptions {
+  brokers: BrokerSpec[];
+  /** Heap of each broker JVM, e.g. "384m". */
+  brokerHeap?: string;
+  /** Extra broker.conf lines for every broker. */
+  brokerConfig?: Record<string, string>;
+  readyTimeoutMs?: number;
+}
+
+export interface RunningBroker extends BrokerSpec {
+  /** host:port of the broker's remoting listener. */
+  address: string;
+  port: number;
+  configFile: string;
+  logFile: string;
+  process?: ChildProcess;
+}
+
+const LOOPBACK = "127.0.0.1";
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  const killAll = () => {
+    for (const child of live) {
+      try {
+        child.kill("SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+  };
+  process.on("exit", killAll);
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      killAll();
+      process.exit(130);
+    });
+  }
+}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, LOOPBACK, () => server.close(() => resolve(true)));
+  });
+}
+
+const takenPorts = new Set<number>();
+
+/** A port p such that p + each offset is free on loopback (a broker uses p-2, p and p+1). */
+async function freePortWith(offsets: number[]): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const base = 20000 + Math.floor(Math.random() * 30000);
+    const ports = offsets.map((o) => base + o);
+    if (ports.some((p) => takenPorts.has(p))) continue;
+    const free = await Promise.all(ports.map(portIsFree));
+    if (free.every(Boolean)) {
+      ports.forEach((p) => takenPorts.add(p));
+      return base;
+    }
+  }
+  throw new Error("no free loopback ports found");
+}
+
+function javaBaseArgs(heap: string, home: string): string[] {
+  return [
+    `-Xms${heap}`,
+    `-Xmx${heap}`,
+    "-XX:MaxDirectMemorySize=256m",
+    "-XX:+UseSerialGC",
+    "-XX:-UsePerfData",
+    `-Duser.home=${home}`,
+    "-Drocketmq.client.logUseSlf4j=false",
+    "-cp",
+    rocketmqClasspath(),
+  ];
+}
+
+function tail(file: string, lines = 40): string {
+  try {
+    return fs.readFileSync(file, "utf8").split("\n").slice(-lines).join("\n");
+  } catch {
+    return "(no log)";
+  }
+}
+
+export class RocketMQTestBed {
+  readonly nameServer: string;
+  readonly brokers = new Map<string, RunningBroker>();
+  private nameServerProcess?: ChildProcess;
+  private readonly admin: RocketMQAdminClient;
+
+  private constructor(
+    readonly workDir: string,
+    private readonly nameServerPort: number,
+    private readonly options: TestBedOptions,
+  ) {
+    this.nameServer = `${LOOPBACK}:${nameServerPort}`;
+    this.admin = new RocketMQAdminClient({ nameServers: this.nameServer, timeoutMs: 3000, connectTimeoutMs: 2000 });
+  }
+
+  static async start(options: TestBedOptions): Promise<RocketMQTestBed> {
+    installExitHook();
+    rocketmqLibDir();
+    const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "rocketmq-testbed-"));
+    const bed = new RocketMQTestBed(workDir, await freePortWith([0]), options);
+    try {
+      await bed.startNameServer();
+      for (const spec of options.brokers) {
+        const port = await freePortWith([-2, 0, 1]);
+        bed.brokers.set(spec.brokerName, bed.writeBrokerConfig(spec, port));
+      }
+      await Promise.all([...bed.brokers.keys()].map((name) => bed.startBroker(name)));
+      return bed;
+    } catch (err) {
+      await bed.stop();
+      throw err;
+    }
+  }
+
+  broker(name: string): RunningBroker {
+    const broker = this.brokers.get(name);
+    if (!broker) throw new Error(`no broker ${name} in this test bed`);
+    return broker;
+  }
+
+  /** Starts (or restarts, on the same store) a broker and waits until the name server lists it. */
+  async startBroker(name: string): Promise<void> {
+    const broker = this.broker(name);
+    if (broker.process && broker.process.exitCode === null) return;
+    const home = path.join(this.workDir, name);
+    const child = this.spawnJava(
+      [...javaBaseArgs(this.options.brokerHeap ?? "320m", home), "org.apache.rocketmq.broker.BrokerStartup", "-c", broker.configFile],
+      broker.logFile,
+    );
+    broker.process = child;
+    await this.waitFor(
+      async () => {
+        const info = await this.admin.getClusterInfo();
+        if (info.brokers[name]?.addresses["0"] !== broker.address) return false;
+        await this.admin.getBrokerConfig(broker.address);
+        return true;
+      },
+      child,
+      broker.logFile,
+      `broker ${name}`,
+    );
+  }
+
+  /** Kills a broker process (its store stays, so startBroker brings it back). */
+  async stopBroker(name: string): Promise<void> {
+    const broker = this.broker(name);
+    if (broker.process) await killAndWait(broker.process);
+    broker.process = undefined;
+  }
+
+  async stop(): Promise<void> {
+    this.admin.close();
+    await Promise.all([...this.brokers.values()].map((b) => (b.process ? killAndWait(b.process) : Promise.resolve())));
+    if (this.nameServerProcess) await killAndWait(this.nameServerProcess);
+    if (!process.env.KEEP_ROCKETMQ_TESTBED) fs.rmSync(this.workDir, { recursive: true, force: true });
+  }
+
+  /** Runs the real mqadmin with the given arguments against this test bed's name server. */
+  mqadmin(args: string[], timeoutMs = 60_000): Promise<{ code: number; stdout: string; stderr: string }> {
+    const home = path.join(this.workDir, "mqadmin");
+    fs.mkdirSync(home, { recursive: true });
+    return runJava(
+      [...javaBaseArgs("256m", home), "-XX:TieredStopAtLevel=1", "org.apache.rocketmq.tools.command.MQAdminStartup", ...args, "-n", this.nameServer],
+      { ROCKETMQ_HOME: home },
+      timeoutMs,
+    );
+  }
+
+  /** Runs one of the Java programs of tests/support/rocketmq-java (main class name) with arguments. */
+  javaProgram(mainClass: string, args: string[], timeoutMs = 120_000, heap = "256m"): Promise<{ code: number; stdout: string; stderr: string }> {
+    const home = path.join(this.workDir, "java-programs");
+    fs.mkdirSync(home, { recursive: true });
+    const base = javaBaseArgs(heap, home);
+    base[base.length - 1] = `${compiledJavaSupport()}${path.delimiter}${base[base.length - 1]}`;
+    return runJava([...base, mainClass, ...args], { ROCKETMQ_HOME: home }, timeoutMs);
+  }
+
+  private async startNameServer(): Promise<void> {
+    const home = path.join(this.workDir, "namesrv");
+    fs.mkdirSync(home, { recursive: true });
+    const configFile = path.join(home, "namesrv.conf");
+    fs.writeFileSync(configFile, `listenPort=${this.nameServerPort}\nbindAddress=${LOOPBACK}\n`);
+    const logFile = path.join(home, "namesrv.out");
+    const child = this.spawnJava(
+      [...javaBaseArgs("256m", home), "org.apache.rocketmq.namesrv.NamesrvStartup", "-c", configFile],
+      logFile,
+    );
+    this.nameServerProcess = child;
+    await this.waitFor(async () => (await this.admin.getClusterInfo(), true), child, logFile, "name server");
+  }
+
+  private writeBrokerConfig(spec: BrokerSpec, port: number): RunningBroker {
+    const home = path.join(this.workDir, spec.brokerName);
+    const store = path.join(home, "store");
+    fs.mkdirSync(store, { recursive: true });
+    const config: Record<string, string> = {
+      brokerClusterName: spec.cluster,
+      brokerName: spec.brokerName,
+      brokerId: "0",
+      brokerRole: "ASYNC_MASTER",
+      flushDiskType: "ASYNC_FLUSH",
+      namesrvAddr: this.nameServer,
+      listenPort: String(port),
+      bindAddress: LOOPBACK,
+      brokerIP1: LOOPBACK,
+      storePathRootDir: store,
+      storePathCommitLog: path.join(store, "commitlog"),
+      // Small store files: fast start, little disk.
+      mappedFileSizeCommitLog: String(16 * 1024 * 1024),
+      mappedFileSizeConsumeQueue: String(6000 * 20),
+      mappedFileSizeConsumeQueueExt: String(1024 * 1024),
+      timerWheelEnable: "false",
+      autoCreateTopicEnable: "true",
+      autoCreateSubscriptionGroup: "true",
+      ...this.options.brokerConfig,
+    };
+    const configFile = path.join(home, "broker.conf");
+    fs.writeFileSync(configFile, Object.entries(config).map(([k, v]) => `${k}=${v}`).join("\n") + "\n");
+    return { ...spec, address: `${LOOPBACK}:${port}`, port, configFile, logFile: path.join(home, "broker.out") };
+  }
+
+  private spawnJava(args: string[], logFile: string): ChildProcess {
+    const out = fs.openSync(logFile, "a");
+    const home = path.dirname(logFile);
+    const child = spawn("java", args, { stdio: ["ignore", out, out], env: { ...process.env, ROCKETMQ_HOME: home } });
+    fs.closeSync(out);
+    live.add(child);
+    child.once("exit", () => live.delete(child));
+    return child;
+  }
+
+  private async waitFor(ready: () => Promise<boolean>, child: ChildProcess, logFile: string, what: string): Promise<void> {
+    const deadline = Date.now() + (this.options.readyTimeoutMs ?? 90_000);
+    let lastError: unknown;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null || child.signalCode !== null) {
+        throw new Error(`${what} exited with ${child.exitCode ?? child.signalCode} before it was ready:\n${tail(logFile)}`);
+      }
+      try {
+        if (await ready()) return;
+      } catch (err) {
+        lastError = err;
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new Error(`${what} not ready in time (last: ${(lastError as Error)?.message}):\n${tail(logFile)}`);
+  }
+}
+
+function killAndWait(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once("exit", () => resolve());
+    child.kill("SIGKILL");
+  });
+}
+
+function runJava(args: string[], env: Record<string, string>, timeoutMs: number): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("java", args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
+    live.add(child);
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`java ${args.slice(-6).join(" ")} timed out after ${timeoutMs} ms\n${stdout}\n${stderr}`));
+    }, timeoutMs);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      live.delete(child);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+  });
+}
