@@ -1,0 +1,136 @@
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import {
+  BadReplyError,
+  decodeClusterInfo,
+  decodeConsumeStats,
+  decodeGroupList,
+  decodeProperties,
+  decodeSubscriptionGroupTable,
+  decodeTopicConfigTable,
+  decodeTopicRoute,
+  decodeTopicStats,
+  encodeProperties,
+  encodeTopicConfigList,
+} from "../../src/admin/bodies";
+import { framesOf } from "./fakePeer";
+
+// Replies captured from a real RocketMQ 5.3.2 name server and broker (tests/support/rocketmq-capture.ts):
+// topic "capture-topic" with 2 queues on broker-a of clusterA, 10 messages sent, all consumed by
+// group "capture-group"; broker-b alone in clusterB.
+function capturedBody(name: string): Buffer | undefined {
+  return framesOf(fs.readFileSync(path.join(__dirname, "..", "fixtures", "remoting", `${name}.bin`)))[0].body;
+}
+
+const ADDRESS = /^127\.0\.0\.1:\d+$/;
+
+describe("admin bodies: decoding captured replies", () => {
+  it("cluster info: clusters, groups, master address under broker id 0 (unquoted fastjson key)", () => {
+    const raw = capturedBody("cluster-info")!.toString();
+    assert.match(raw, /"brokerAddrs":\{0:"/, "the capture holds fastjson's unquoted Long key");
+    const info = decodeClusterInfo(capturedBody("cluster-info"));
+    assert.deepEqual(info.clusters, { clusterA: ["broker-a"], clusterB: ["broker-b"] });
+    assert.equal(info.brokers["broker-a"].cluster, "clusterA");
+    assert.match(info.brokers["broker-a"].addresses["0"], ADDRESS);
+    assert.match(info.brokers["broker-b"].addresses["0"], ADDRESS);
+    assert.notEqual(info.brokers["broker-a"].addresses["0"], info.brokers["broker-b"].addresses["0"]);
+  });
+
+  it("topic route: queues and perm per broker group", () => {
+    const route = decodeTopicRoute(capturedBody("topic-route"));
+    assert.deepEqual(route.queues, [{ brokerName: "broker-a", readQueueNums: 2, writeQueueNums: 2, perm: 6, topicSysFlag: 0 }]);
+    assert.equal(route.brokers.length, 1);
+    assert.equal(route.brokers[0].cluster, "clusterA");
+    assert.match(route.brokers[0].addresses["0"], ADDRESS);
+  });
+
+  it("consume stats: MessageQueue object keys become typed queues with lag", () => {
+    const raw = capturedBody("consume-stats")!.toString();
+    assert.match(raw, /"offsetTable":\{\{"brokerName"/, "the capture holds object keys");
+    const stats = decodeConsumeStats(capturedBody("consume-stats"));
+    assert.deepEqual(
+      stats.queues.map((q) => [q.topic, q.brokerName, q.queueId, q.brokerOffset, q.consumerOffset, q.lag]),
+      [
+        ["capture-topic", "broker-a", 0, 5, 5, 0],
+        ["capture-topic", "broker-a", 1, 5, 5, 0],
+      ],
+    );
+    assert.equal(stats.totalLag, 0);
+    assert.ok(stats.queues.every((q) => q.lastTimestamp > 1_600_000_000_000));
+  });
+
+  it("topic stats: min and max offsets per queue", () => {
+    const stats = decodeTopicStats(capturedBody("topic-stats"));
+    assert.deepEqual(
+      stats.queues.map((q) => [q.queueId, q.minOffset, q.maxOffset]),
+      [
+        [0, 0, 5],
+        [1, 0, 5],
+      ],
+    );
+  });
+
+  it("groups consuming a topic", () => {
+    assert.deepEqual(decodeGroupList(capturedBody("consumed-by")), ["capture-group"]);
+  });
+
+  it("all topic configs of a broker", () => {
+    const table = decodeTopicConfigTable(capturedBody("all-topic-configs"));
+    assert.deepEqual(table.topics["capture-topic"], {
+      topicName: "capture-topic",
+      readQueueNums: 2,
+      writeQueueNums: 2,
+      perm: 6,
+      order: false,
+      topicSysFlag: 0,
+      topicFilterType: "SINGLE_TAG",
+    });
+    assert.ok(table.topics["TBW102"], "system topics are listed too");
+    assert.ok((table.dataVersion?.counter ?? 0) > 0);
+  });
+
+  it("all subscription groups of a broker", () => {
+    const table = decodeSubscriptionGroupTable(capturedBody("all-subscription-groups"));
+    assert.equal(table.groups["capture-group"].groupName, "capture-group");
+    assert.equal(table.groups["capture-group"].consumeEnable, true);
+    assert.equal(table.groups["capture-group"].retryMaxTimes, 16);
+  });
+
+  it("broker config properties", () => {
+    const config = decodeProperties(capturedBody("broker-config"));
+    assert.equal(config.brokerName, "broker-a");
+    assert.equal(config.brokerClusterName, "clusterA");
+    assert.match(config.namesrvAddr, ADDRESS);
+  });
+
+  it("broker config round-trips through encodeProperties and refuses line breaks", () => {
+    assert.deepEqual(decodeProperties(encodeProperties({ brokerPermission: "4", namesrvAddr: "a:1;b:2" })), {
+      brokerPermission: "4",
+      namesrvAddr: "a:1;b:2",
+    });
+    assert.throws(() => encodeProperties({ a: "1\nb=2" }), /cannot be encoded/);
+  });
+
+  it("the error capture has no body and the name server's not-found remark", () => {
+    const [reply] = framesOf(fs.readFileSync(path.join(__dirname, "..", "fixtures", "remoting", "error-topic-route-unknown.bin")));
+    assert.equal(reply.code, 17);
+    assert.match(reply.remark ?? "", /No topic route info in name server for the topic: no-such-topic/);
+    assert.throws(() => decodeTopicRoute(reply.body), BadReplyError);
+  });
+
+  it("refuses bodies of the wrong shape with BadReplyError", () => {
+    assert.throws(() => decodeClusterInfo(Buffer.from("[]")), /cluster info is not an object/);
+    assert.throws(() => decodeTopicRoute(Buffer.from('{"queueDatas":[{"brokerName":1}]}')), /brokerName is not a string/);
+    assert.throws(() => decodeConsumeStats(Buffer.from('{"offsetTable":{"plain":{}}}')), BadReplyError);
+    assert.throws(() => decodeGroupList(Buffer.from("{oops")), /not readable JSON/);
+  });
+
+  it("batch topic bodies carry attribute modifications with a + sign", () => {
+    const body = JSON.parse(
+      encodeTopicConfigList([{ topicName: "t", readQueueNums: 1, writeQueueNums: 1, perm: 6, attributes: { "message.type": "FIFO" } }]).toString(),
+    );
+    assert.deepEqual(body.topicConfigList[0].attributes, { "+message.type": "FIFO" });
+    assert.equal(body.topicConfigList[0].topicFilterType, "SINGLE_TAG");
+  });
+});

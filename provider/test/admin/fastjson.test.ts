@@ -1,0 +1,44 @@
+import { strict as assert } from "node:assert";
+import { canonicalJson, FastjsonSyntaxError, objectKey, parseFastjson } from "../../src/admin/fastjson";
+
+describe("admin fastjson parser", () => {
+  it("parses standard JSON like JSON.parse", () => {
+    const text = '{"a":[1,-2.5,3e2,true,false,null],"b":{"c":"d\\"e\\\\f\\n\\u00e9"},"e":[]}';
+    assert.deepEqual(parseFastjson(text), JSON.parse(text));
+    assert.deepEqual(parseFastjson("  [ ]  "), []);
+  });
+
+  it("accepts unquoted numeric keys (fastjson Map<Long, String>)", () => {
+    assert.deepEqual(parseFastjson('{"brokerAddrs":{0:"10.0.0.1:10911",1:"10.0.0.2:10911"}}'), {
+      brokerAddrs: { "0": "10.0.0.1:10911", "1": "10.0.0.2:10911" },
+    });
+  });
+
+  it("accepts object keys and keeps them recoverable", () => {
+    const parsed = parseFastjson('{"offsetTable":{{"topic":"t","brokerName":"b","queueId":3}:{"brokerOffset":9}}}') as {
+      offsetTable: Record<string, unknown>;
+    };
+    const [key] = Object.keys(parsed.offsetTable);
+    assert.equal(key, canonicalJson({ brokerName: "b", queueId: 3, topic: "t" }));
+    assert.deepEqual(objectKey(key), { brokerName: "b", queueId: 3, topic: "t" });
+    assert.deepEqual(parsed.offsetTable[key], { brokerOffset: 9 });
+  });
+
+  it("gives equal object keys written in different field orders the same key", () => {
+    const parsed = parseFastjson('{{"b":1,"a":2}:"x",{"a":2,"b":1}:"y"}') as Record<string, string>;
+    assert.deepEqual(Object.values(parsed), ["y"]);
+  });
+
+  it("never lets a __proto__ key reach the prototype", () => {
+    const parsed = parseFastjson('{"__proto__":{"polluted":true}}') as Record<string, unknown>;
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+    assert.deepEqual(parsed["__proto__"], { polluted: true });
+  });
+
+  it("reports where malformed text goes wrong", () => {
+    for (const bad of ['{"a":}', '{"a" 1}', "[1,2", '"open', "{a:1}", '{"a":1} x', "", '"\\q"', "tru"]) {
+      assert.throws(() => parseFastjson(bad), FastjsonSyntaxError, bad);
+    }
+    assert.throws(() => parseFastjson('{"a":}'), /position 5/);
+  });
+});
