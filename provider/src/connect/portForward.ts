@@ -112,16 +112,13 @@ export class ApiPortForwarder implements PodPortForwarder {
     const toPod = new PassThrough();
     const fromPod = new PassThrough();
     const errors = new PassThrough();
-    const stream = new ForwardedStream(toPod, fromPod);
+    let socket: ClosableSocket | undefined;
+    const stream = new ForwardedStream(toPod, fromPod, () => socket?.close());
     errors.on("data", (chunk: Buffer) => stream.destroy(new Error(`port-forward to ${pod.namespace}/${pod.name}:${port}: ${chunk.toString().trim()}`)));
-    const socket = (await this.api.portForward(pod.namespace, pod.name, [port], fromPod, errors, toPod)) as ClosableSocket | undefined;
+    socket = (await this.api.portForward(pod.namespace, pod.name, [port], fromPod, errors, toPod)) as ClosableSocket | undefined;
     const onSocketClose = () => stream.push(null);
     if (socket?.on) socket.on("close", onSocketClose);
     else socket?.addEventListener?.("close", onSocketClose);
-    stream.once("close", () => {
-      toPod.end();
-      socket?.close();
-    });
     return stream;
   }
 }
@@ -131,6 +128,7 @@ class ForwardedStream extends Duplex {
   constructor(
     private readonly sink: PassThrough,
     private readonly source: PassThrough,
+    private readonly onDestroy: () => void,
   ) {
     super();
     source.on("data", (chunk: Buffer) => {
@@ -145,6 +143,12 @@ class ForwardedStream extends Duplex {
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     this.sink.write(chunk, callback);
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.sink.end();
+    this.onDestroy();
+    callback(error);
   }
 
   override _final(callback: (error?: Error | null) => void): void {
