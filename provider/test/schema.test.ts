@@ -1,0 +1,109 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { clusterArgsSchema } from "../src/inputs/cluster";
+import { clusterOutputNames, rocketMQClusterToken } from "../src/cluster";
+import { PackageSchemaJson, differences, objectShape, schemaJsonShape, zodShape } from "./schemaDrift";
+
+const schemaText = fs.readFileSync(path.resolve(__dirname, "..", "..", "schema.json"), "utf8");
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function loadSchema(): any {
+    return JSON.parse(schemaText);
+}
+
+function inputDifferences(schema: PackageSchemaJson): string[] {
+    const resource = schema.resources[rocketMQClusterToken];
+    return differences(zodShape(clusterArgsSchema), objectShape(schema, resource.inputProperties, resource.requiredInputs ?? []));
+}
+
+/** Every property object reachable from the resource, with its dotted path. */
+function walkProperties(schema: PackageSchemaJson, properties: Record<string, any>, prefix: string, seen = new Set<string>()): [string, any][] {
+    return Object.entries(properties).flatMap(([name, property]) => {
+        const here: [string, any][] = [[`${prefix}${name}`, property]];
+        const ref = property.$ref ?? property.items?.$ref;
+        const local = typeof ref === "string" ? /^#\/types\/(.+)$/.exec(ref)?.[1] : undefined;
+        if (local && !seen.has(local) && schema.types[local].properties) {
+            seen.add(local);
+            return [...here, ...walkProperties(schema, schema.types[local].properties, `${prefix}${name}.`, seen)];
+        }
+        return here;
+    });
+}
+
+describe("schema.json", () => {
+    const schema = loadSchema();
+
+    it("is the rocketmq package, version 0.1.0, with RocketMQCluster as a component", () => {
+        assert.strictEqual(schema.name, "rocketmq");
+        assert.strictEqual(schema.version, "0.1.0");
+        assert.strictEqual(schema.resources[rocketMQClusterToken].isComponent, true);
+        assert.deepStrictEqual(Object.keys(schema.language).sort(), ["csharp", "go", "java", "nodejs", "python"]);
+        assert.strictEqual(schema.language.go.importBasePath, "github.com/pulumi-rocketmq/pulumi-rocketmq/sdk/go/rocketmq");
+        assert.deepStrictEqual(Object.keys(schema.language.nodejs.dependencies).sort(), ["@pulumi/kubernetes", "@pulumi/pulumi"]);
+    });
+
+    it("describes the same inputs as the zod schemas (names, types, required, enums)", () => {
+        assert.deepStrictEqual(inputDifferences(schema), []);
+    });
+
+    it("would notice a property that only one side has", () => {
+        const gained = loadSchema();
+        gained.types["rocketmq:index:BrokerSpec"].properties.compression = { type: "string", description: "x" };
+        assert.deepStrictEqual(inputDifferences(gained), ["broker.compression: only in schema.json"]);
+
+        const lost = loadSchema();
+        delete lost.types["rocketmq:index:ConsoleSpec"].properties.nodePort;
+        assert.deepStrictEqual(inputDifferences(lost), ["console.nodePort: only in the zod schema"]);
+
+        const retyped = loadSchema();
+        retyped.types["rocketmq:index:BrokerSpec"].properties.replicaPerGroup = { type: "string" };
+        assert.deepStrictEqual(inputDifferences(retyped), ["broker.replicaPerGroup: zod has integer, schema.json has string"]);
+
+        const required = loadSchema();
+        required.types["rocketmq:index:JvmMemory"].required = ["heap"];
+        assert.deepStrictEqual(inputDifferences(required), ["broker.jvmMemory.heap: required in schema.json only", "nameServer.jvmMemory.heap: required in schema.json only"]);
+
+        const enumChanged = loadSchema();
+        enumChanged.types["rocketmq:index:StorageMode"].enum.push({ value: "NFS" });
+        assert.strictEqual(inputDifferences(enumChanged).length, 2, "both specs use StorageMode");
+    });
+
+    it("lists the component's outputs exactly as the component declares them", () => {
+        const outputs = schema.resources[rocketMQClusterToken].properties;
+        assert.deepStrictEqual(Object.keys(outputs).sort(), [...clusterOutputNames].sort());
+        const groupInfo = schemaJsonShape(schema, outputs.brokerGroups);
+        assert.deepStrictEqual(groupInfo, {
+            kind: "array",
+            items: {
+                kind: "object",
+                properties: {
+                    index: { required: true, shape: { kind: "integer" } },
+                    brokerName: { required: true, shape: { kind: "string" } },
+                    masterPodName: { required: true, shape: { kind: "string" } },
+                    replicaPodNames: { required: true, shape: { kind: "array", items: { kind: "string" } } },
+                },
+            },
+        });
+    });
+
+    it("describes every input and output for the registry", () => {
+        const resource = schema.resources[rocketMQClusterToken];
+        const undocumented = [
+            ...walkProperties(schema, resource.inputProperties, ""),
+            ...walkProperties(schema, resource.properties, "outputs."),
+        ].filter(([, property]) => typeof property.description !== "string" || property.description.length < 20)
+            .map(([name]) => name);
+        assert.deepStrictEqual(undocumented, []);
+        assert.ok(resource.description.length > 100);
+    });
+
+    it("references Kubernetes types from the pinned kubernetes package instead of re-declaring them", () => {
+        const refs = schemaText.match(/"\$ref": "\/kubernetes\/[^"]+"/g) ?? [];
+        assert.ok(refs.length >= 10);
+        for (const ref of refs) {
+            assert.match(ref, /"\/kubernetes\/v4\.34\.2\/schema\.json#\/types\/kubernetes:(core|apps)\/v1:[A-Za-z]+"/);
+        }
+        assert.ok(!Object.keys(schema.types).some((token) => !token.startsWith("rocketmq:index:")));
+    });
+});
