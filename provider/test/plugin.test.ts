@@ -4,6 +4,7 @@ import * as path from "path";
 import * as providerProto from "@pulumi/pulumi/proto/provider_pb";
 import * as pluginProto from "@pulumi/pulumi/proto/plugin_pb";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { RunningPlugin, repoRoot, startPlugin, unary } from "../../tests/support/plugin";
 
 describe("plugin executable", () => {
@@ -48,6 +49,8 @@ describe("plugin executable", () => {
         const request = new providerProto.CheckRequest();
         request.setUrn("urn:pulumi:dev::proj::rocketmq:index:Nope::x");
         request.setType("rocketmq:index:Nope");
+        request.setOlds(Struct.fromJavaScript({}));
+        request.setNews(Struct.fromJavaScript({}));
         await assert.rejects(
             unary(plugin.client.check.bind(plugin.client), request),
             /unknown resource type rocketmq:index:Nope/,

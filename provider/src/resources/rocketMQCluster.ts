@@ -1,22 +1,14 @@
-// rocketmq:index:RocketMQCluster as the engine sees it: validate every input before any child
-// is registered, then build the component.
+// rocketmq:index:RocketMQCluster as the engine sees it: plain inputs in, the component's outputs back.
+// The component validates every input before registering any child, so a bad input creates nothing.
 import * as pulumi from "@pulumi/pulumi";
-import { RocketMQCluster } from "../cluster";
+import { RocketMQCluster, RocketMQClusterArgs } from "../cluster";
 import { ComponentHandler } from "../handlers";
-import { validateClusterArgs } from "../inputs/cluster";
 import { resolveInputs } from "../inputs/resolve";
 
 export const rocketMQClusterHandler: ComponentHandler = {
     async construct(name, inputs, options) {
         const resolved = await resolveInputs(inputs);
-        const validation = validateClusterArgs(resolved.value);
-        if (!validation.ok) {
-            throw new pulumi.InputPropertiesError({
-                message: `RocketMQCluster "${name}" has invalid inputs; nothing was created`,
-                errors: validation.failures.map((failure) => ({ propertyPath: failure.property, reason: failure.reason })),
-            });
-        }
-        const cluster = new RocketMQCluster(name, validation.value, {
+        const cluster = new RocketMQCluster(name, resolved.value as RocketMQClusterArgs, {
             ...options,
             dependsOn: mergeDependencies(options.dependsOn, resolved.dependencies),
         });
@@ -24,10 +16,11 @@ export const rocketMQClusterHandler: ComponentHandler = {
     },
 };
 
+/** Inputs that came from other resources keep their ordering once reduced to plain values. */
 function mergeDependencies(
     declared: pulumi.ComponentResourceOptions["dependsOn"],
     fromInputs: pulumi.Resource[],
-): pulumi.Input<pulumi.Input<pulumi.Resource>[]> | undefined {
+): pulumi.ComponentResourceOptions["dependsOn"] {
     if (fromInputs.length === 0) {
         return declared;
     }
