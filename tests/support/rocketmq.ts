@@ -90,6 +90,9 @@ function javaBaseArgs(heap: string, home: string): string[] {
     "-XX:MaxDirectMemorySize=256m",
     "-XX:+UseSerialGC",
     "-XX:-UsePerfData",
+    // No TLS on loopback; permissive mode would generate a self-signed key at every start (seconds).
+    "-Dtls.server.mode=disabled",
+    "-Djava.security.egd=file:/dev/./urandom",
     `-Duser.home=${home}`,
     "-Drocketmq.client.logUseSlf4j=false",
     "-cp",
