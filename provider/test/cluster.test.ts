@@ -236,6 +236,16 @@ describe("RocketMQCluster objects", () => {
         assert.strictEqual(pod.dnsPolicy, "ClusterFirst");
     });
 
+    it("derives the heap from the memory limit as BROKER_MEM does when no heap is given", async () => {
+        const rendered = await renderCluster({
+            broker: { resources: { limits: { memory: "12288Mi" } } },
+            nameServer: { resources: { limits: { memory: "4Gi" } } },
+        });
+        // broker: max(min(6Gi, 1Gi), min(3Gi, 8Gi)) = 3Gi; name server: max(min(2Gi, 512Mi), min(1Gi, 4Gi)) = 1Gi.
+        assert.strictEqual(envOf(rendered.object(kind.statefulSet, "broker-0-master")).JAVA_OPT_EXT, "-Xms3072m -Xmx3072m -Xmn1536m");
+        assert.strictEqual(envOf(rendered.object(kind.statefulSet, "name-service")).JAVA_OPT_EXT, "-Xms1024m -Xmx1024m -Xmn512m");
+    });
+
     it("lists every name server by its DNS name, in brokers, console and outputs", async () => {
         const rendered = await renderCluster({ namespace: "mq", nameServer: { size: 3 }, broker: { replicaPerGroup: 0 } });
         const addresses = [0, 1, 2].map((i) => `name-service-${i}.name-service.mq.svc.cluster.local:9876`);

@@ -11,6 +11,7 @@ import { consoleServiceName, consoleUrl, nameServerAddresses } from "./names";
 import { BrokerGroupInfo, ClusterOutputName, clusterOutputNames } from "./outputs";
 
 export { BrokerGroupInfo, clusterOutputNames, ClusterOutputName } from "./outputs";
+export * as names from "./names";
 export { RocketMQClusterArgs } from "../inputs/cluster";
 
 export const rocketMQClusterToken = "rocketmq:index:RocketMQCluster";

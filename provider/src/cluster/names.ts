@@ -46,6 +46,11 @@ export function replicaStatefulSetName(brokerPrefix: string, group: number, repl
     return `${brokerGroupName(brokerPrefix, group)}-replica-${replica}`;
 }
 
+/** The master whose metadata new groups copy: `scalePodName`, by default the first group's master. */
+export function scaleSourcePodName(brokerPrefix: string, scalePodName: string | undefined): string {
+    return scalePodName || firstPodOf(masterStatefulSetName(brokerPrefix, 0));
+}
+
 export function brokerGroupConfigMapName(brokerPrefix: string, group: number): string {
     return `${brokerGroupName(brokerPrefix, group)}-config`;
 }
