@@ -46,4 +46,6 @@ export const ClientFailureCode = {
   ABORTED: -1007,
   /** A reply arrived but its body is not what the operation expects. */
   BAD_REPLY: -1008,
+  /** The name servers know no such cluster (or none of its brokers is registered). */
+  CLUSTER_NOT_FOUND: -1009,
 } as const;

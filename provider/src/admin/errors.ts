@@ -5,6 +5,7 @@ const NOT_FOUND_CODES: ReadonlySet<number> = new Set([
   ResponseCode.SUBSCRIPTION_NOT_EXIST,
   ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST,
   ResponseCode.BROKER_NOT_EXIST,
+  ClientFailureCode.CLUSTER_NOT_FOUND,
 ]);
 
 /**

@@ -15,7 +15,7 @@ export interface MasterBroker {
 export function mastersOfCluster(info: ClusterInfo, cluster: string): MasterBroker[] {
   const names = info.clusters[cluster];
   if (!names) {
-    throw new RocketMQAdminError(`cluster ${cluster} is not registered on the name servers`, { code: ClientFailureCode.BAD_REPLY });
+    throw new RocketMQAdminError(`cluster ${cluster} is not registered on the name servers`, { code: ClientFailureCode.CLUSTER_NOT_FOUND });
   }
   return names
     .map((brokerName) => ({ brokerName, address: info.brokers[brokerName]?.addresses[MASTER_ID] }))
