@@ -32,8 +32,8 @@ source "$here/env.sh"
 report() {  # report NAME COMMAND...
   local name="$1"; shift
   local out
-  if out="$("$@" 2>&1 | head -n 1)"; then
-    printf '  %-28s %s\n' "$name" "$out"
+  if out="$("$@" 2>&1)"; then
+    printf '  %-28s %s\n' "$name" "${out%%$'\n'*}"
   else
     printf '  %-28s MISSING\n' "$name"
   fi
@@ -42,7 +42,7 @@ echo "toolchain (cache: $PULUMI_ROCKETMQ_CACHE, PULUMI_HOME: $PULUMI_HOME)"
 report pulumi pulumi version
 for host in nodejs python go yaml; do
   if [ -x "$TOOLCHAIN_PULUMI_BIN/pulumi-language-$host" ]; then
-    printf '  %-28s %s\n' "pulumi-language-$host" "$(cat "$TOOLCHAIN_PULUMI_BIN/pulumi-language-$host.version" 2>/dev/null || echo present)"
+    printf '  %-28s %s\n' "pulumi-language-$host" "$(cat "$TOOLCHAIN_PULUMI_BIN/../versions/pulumi-language-$host")"
   else
     printf '  %-28s MISSING\n' "pulumi-language-$host"
   fi
@@ -51,9 +51,15 @@ report "plugin resource kubernetes" bash -c "pulumi plugin ls | awk '\$1 == \"ku
 report kube-apiserver kube-apiserver --version
 report kube-controller-manager kube-controller-manager --version
 report kube-scheduler kube-scheduler --version
-report kubectl bash -c "kubectl version --client | head -n 1"
+report kubectl kubectl version --client
 report etcd etcd --version
 report "rocketmq jars" bash "$here/rocketmq.sh"
+
+# The parts must work together, not only exist: preview a YAML program that uses the kubernetes
+# plugin and a TypeScript program on the nodejs host.
+if [ "${#missing[@]}" -eq 0 ]; then
+  obtain "smoke check (pulumi preview of YAML and TypeScript programs)" "$here/smoke.sh"
+fi
 
 if [ "${#missing[@]}" -gt 0 ]; then
   printf '[toolchain] FAILED: could not obtain: %s\n' "$(IFS=';'; echo "${missing[*]}")" >&2

@@ -15,12 +15,12 @@ build_etcd() {
   (cd "$wrapper" && go get "go.etcd.io/etcd/server/v3@v$version")
   mkdir -p "$dir/bin"
   (cd "$wrapper" && CGO_ENABLED=0 go_build -trimpath \
-    -ldflags "-s -w -X go.etcd.io/etcd/api/v3/version.GitSHA=v$version" \
+    -ldflags "-s -w" \
     -o "$dir/bin/etcd" go.etcd.io/etcd/server/v3)
 }
 
 log "etcd $version: building"
 timed "$dir" "etcd-build" build_etcd
-"$dir/bin/etcd" --version | grep -q "etcd Version: $version" || fail "etcd does not report $version"
+grep -q "etcd Version: $version" <<<"$("$dir/bin/etcd" --version)" || fail "etcd does not report $version"
 mark_done "$dir"
 log "etcd $version: ready in $dir/bin"

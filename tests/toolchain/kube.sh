@@ -42,11 +42,13 @@ $replaces
   (cd "$wrapper" && CGO_ENABLED=0 go_build -trimpath -ldflags "$ldflags" -o "$dir/bin/" $packages)
 }
 
+# Each binary must report the pinned release (the ldflags above stamp it).
 verify_kubernetes() {
-  "$dir/bin/kube-apiserver" --version | grep -q "v$version" || fail "kube-apiserver does not report v$version"
-  "$dir/bin/kube-controller-manager" --version | grep -q "v$version" || fail "kube-controller-manager does not report v$version"
-  "$dir/bin/kube-scheduler" --version | grep -q "v$version" || fail "kube-scheduler does not report v$version"
-  "$dir/bin/kubectl" version --client | grep -q "v$version" || fail "kubectl does not report v$version"
+  local binary
+  for binary in kube-apiserver kube-controller-manager kube-scheduler; do
+    grep -q "v$version" <<<"$("$dir/bin/$binary" --version)" || fail "$binary does not report v$version"
+  done
+  grep -q "v$version" <<<"$("$dir/bin/kubectl" version --client)" || fail "kubectl does not report v$version"
 }
 
 log "kubernetes $version: building (cold builds take a long while)"

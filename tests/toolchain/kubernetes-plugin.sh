@@ -69,11 +69,10 @@ install_plugin() {
   [ -x "$pulumi" ] || fail "pulumi-resource-kubernetes: the pulumi CLI is needed to install it (run pulumi.sh first)"
   # shellcheck source=env.sh
   source "$TOOLCHAIN_DIR/env.sh"
-  if "$pulumi" plugin ls 2>/dev/null | grep -Eq "^kubernetes +resource +$version "; then
-    return 0
-  fi
+  local listed="^kubernetes +resource +$version "
+  grep -Eq "$listed" <<<"$("$pulumi" plugin ls)" && return 0
   "$pulumi" plugin install resource kubernetes "$version" --file "$dir/bin/pulumi-resource-kubernetes"
-  "$pulumi" plugin ls | grep -Eq "^kubernetes +resource +$version " \
+  grep -Eq "$listed" <<<"$("$pulumi" plugin ls)" \
     || fail "pulumi-resource-kubernetes $version: not listed by pulumi plugin ls after install"
 }
 

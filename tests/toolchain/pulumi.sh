@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The pulumi CLI and its language hosts, built from their Go modules into one bin dir: the engine
-# looks for language hosts beside the `pulumi` binary.
+# looks for language hosts beside the `pulumi` binary and never downloads them.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 version="$PULUMI_VERSION"
@@ -25,9 +25,10 @@ build_cli() {
   (cd "$wrapper" && CGO_ENABLED=0 go_build -trimpath \
     -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$version" \
     -o "$dir/bin/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi)
+  echo "v$version" > "$dir/versions/pulumi"
 }
 
-# The YAML language host, built against the same pkg/sdk as the CLI.
+# The YAML language host (the root Pulumi.yaml runs on it), built against the CLI's pkg and sdk.
 build_yaml_host() {
   local wrapper="$dir/src/yaml"
   rm -rf "$wrapper"
@@ -37,6 +38,22 @@ build_yaml_host() {
   (cd "$wrapper" && CGO_ENABLED=0 go_build -trimpath \
     -ldflags "-s -w -X github.com/pulumi/pulumi-yaml/pkg/version.Version=v$PULUMI_YAML_VERSION" \
     -o "$dir/bin/pulumi-language-yaml" github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml)
+  echo "v$PULUMI_YAML_VERSION" > "$dir/versions/pulumi-language-yaml"
+}
+
+# The nodejs, python and go hosts are modules of their own today, which the Go module proxy does
+# not serve at any version. Until they moved out, they were packages of the sdk/v3 module, which
+# is served: build them from the newest sdk/v3 release that still carried each of them.
+build_sdk_host() {  # build_sdk_host LANGUAGE SDK_VERSION PACKAGE
+  local language="$1" sdk_version="$2" package="$3"
+  local wrapper="$dir/src/$language"
+  rm -rf "$wrapper"
+  write_wrapper_mod "$wrapper" "pulumi-rocketmq.local/pulumi-language-$language" ""
+  (cd "$wrapper" && go get "$package@v$sdk_version")
+  (cd "$wrapper" && CGO_ENABLED=0 go_build -trimpath \
+    -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$sdk_version" \
+    -o "$dir/bin/pulumi-language-$language" "$package")
+  echo "v$sdk_version" > "$dir/versions/pulumi-language-$language"
 }
 
 # Scripts the engine runs from beside `pulumi`: the python host's exec shim and the launcher of
@@ -49,14 +66,26 @@ copy_sdk_scripts() {
 }
 
 verify_pulumi() {
-  "$dir/bin/pulumi" version | grep -qx "v$version" || fail "pulumi does not report v$version"
-  [ -x "$dir/bin/pulumi-language-yaml" ] || fail "pulumi-language-yaml $PULUMI_YAML_VERSION missing"
+  [ "$("$dir/bin/pulumi" version)" = "v$version" ] || fail "pulumi does not report v$version"
+  local host
+  for host in nodejs python go yaml; do
+    [ -x "$dir/bin/pulumi-language-$host" ] || fail "pulumi-language-$host was not built"
+  done
 }
 
+mkdir -p "$dir/versions"
 log "pulumi $version: building the CLI"
 timed "$dir" "pulumi-cli-build" build_cli
 log "pulumi $version: building pulumi-language-yaml $PULUMI_YAML_VERSION"
 timed "$dir" "pulumi-language-yaml-build" build_yaml_host
+log "pulumi $version: building pulumi-language-nodejs and -python from sdk $PULUMI_SDK_HOSTS_VERSION"
+timed "$dir" "pulumi-language-nodejs-build" build_sdk_host nodejs "$PULUMI_SDK_HOSTS_VERSION" \
+  github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs
+timed "$dir" "pulumi-language-python-build" build_sdk_host python "$PULUMI_SDK_HOSTS_VERSION" \
+  github.com/pulumi/pulumi/sdk/v3/python/cmd/pulumi-language-python
+log "pulumi $version: building pulumi-language-go from sdk $PULUMI_SDK_GO_HOST_VERSION"
+timed "$dir" "pulumi-language-go-build" build_sdk_host go "$PULUMI_SDK_GO_HOST_VERSION" \
+  github.com/pulumi/pulumi/sdk/v3/go/pulumi-language-go
 copy_sdk_scripts
 verify_pulumi
 mark_done "$dir"

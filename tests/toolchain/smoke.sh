@@ -38,23 +38,21 @@ out="$(preview "$work/yaml")" || { echo "$out" >&2; echo "smoke: pulumi preview 
 grep -q "kubernetes:core/v1:ConfigMap" <<<"$out" || { echo "$out" >&2; echo "smoke: the YAML preview did not plan the ConfigMap" >&2; exit 1; }
 echo "smoke: YAML program with a kubernetes ConfigMap previews"
 
-if [ -x "$TOOLCHAIN_PULUMI_BIN/pulumi-language-nodejs" ]; then
-  mkdir -p "$work/ts"
-  cat > "$work/ts/Pulumi.yaml" <<YAML
+mkdir -p "$work/ts"
+cat > "$work/ts/Pulumi.yaml" <<YAML
 name: toolchain-smoke-ts
 runtime:
   name: nodejs
   options:
     typescript: true
 YAML
-  cat > "$work/ts/index.ts" <<'TS'
+cat > "$work/ts/index.ts" <<'TS'
 import * as pulumi from "@pulumi/pulumi";
 export const stackName: string = pulumi.getStack();
 TS
-  printf '{ "compilerOptions": { "strict": true, "target": "ES2022", "module": "commonjs" } }\n' > "$work/ts/tsconfig.json"
-  printf '{ "name": "toolchain-smoke-ts", "main": "index.ts" }\n' > "$work/ts/package.json"
-  ln -s "$repo/node_modules" "$work/ts/node_modules"
-  out="$(preview "$work/ts")" || { echo "$out" >&2; echo "smoke: pulumi preview of a TypeScript program failed" >&2; exit 1; }
-  grep -q "stackName" <<<"$out" || { echo "$out" >&2; echo "smoke: the TypeScript preview did not show its output" >&2; exit 1; }
-  echo "smoke: TypeScript program on the nodejs language host previews"
-fi
+printf '{ "compilerOptions": { "strict": true, "target": "ES2022", "module": "commonjs" } }\n' > "$work/ts/tsconfig.json"
+printf '{ "name": "toolchain-smoke-ts", "main": "index.ts" }\n' > "$work/ts/package.json"
+ln -s "$repo/node_modules" "$work/ts/node_modules"
+out="$(preview "$work/ts")" || { echo "$out" >&2; echo "smoke: pulumi preview of a TypeScript program failed" >&2; exit 1; }
+grep -q "stackName" <<<"$out" || { echo "$out" >&2; echo "smoke: the TypeScript preview did not show its output" >&2; exit 1; }
+echo "smoke: TypeScript program on the nodejs language host previews"

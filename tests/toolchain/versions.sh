@@ -6,15 +6,20 @@
 PULUMI_VERSION=3.274.0
 # Language host for YAML programs (the root Pulumi.yaml): github.com/pulumi/pulumi-yaml.
 PULUMI_YAML_VERSION=1.25.0
+# The nodejs, python and go language hosts are modules of their own that the Go module proxy does
+# not serve at any version; they are built from the newest sdk/v3 releases that still carried
+# them as packages (nodejs and python until 3.68.0, go until 3.62.0).
+PULUMI_SDK_HOSTS_VERSION=3.68.0
+PULUMI_SDK_GO_HOST_VERSION=3.62.0
 
 # pulumi-resource-kubernetes: github.com/pulumi/pulumi-kubernetes/provider/v4 has no tags of its
-# own, so it is required by the pseudo-version of the release commit.
+# own, so it is required by the pseudo-version of a release commit. The Go module proxy serves it
+# at one commit only, the v4.25.0 release (not v4.34.2, the version of @pulumi/kubernetes).
 KUBERNETES_PROVIDER_VERSION=4.25.0
 KUBERNETES_PROVIDER_MODULE_VERSION=v4.0.0-20260115033456-f47bc2d6f199
 
 # Kubernetes control plane and kubectl: k8s.io/kubernetes, staging modules at v0.<minor>.<patch>.
 KUBERNETES_VERSION=1.35.4
-KUBERNETES_COMMIT=unknown
 
 # etcd server: go.etcd.io/etcd/server/v3 (the 3.6 line that Kubernetes 1.35 is built against).
 ETCD_VERSION=3.6.16
