@@ -10,8 +10,6 @@ interface BadInput {
     reason: RegExp;
 }
 
-const claim = { metadata: { name: "data" }, spec: { accessModes: ["ReadWriteOnce"] } };
-
 // Every bad input of the issue, each alone, with the field path and the rule it must be refused with.
 const badInputs: BadInput[] = [
     { rule: "negative size", args: { nameServer: { size: -1 } }, property: "nameServer.size", reason: /whole number from 1 to 9/ },

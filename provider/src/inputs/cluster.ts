@@ -5,7 +5,7 @@ import { z } from "zod";
 import { defaultDashboardImage, defaultRocketMQImage, imageReferenceSchema } from "./images";
 import {
     affinitySchema, annotationsSchema, dnsLabelSchema, dnsPolicies, envVarSchema, imagePullPolicies,
-    labelsSchema, localObjectReferenceSchema, memoryOf, persistentVolumeClaimSchema, podSecurityContextSchema,
+    labelsSchema, localObjectReferenceSchema, persistentVolumeClaimSchema, podSecurityContextSchema,
     resourceRequirementsSchema, securityContextSchema, serviceTypes, tolerationSchema, volumeMountSchema, volumeSchema,
 } from "./kube";
 import { MiB, memorySizeSchema, parseMemorySize, parseQuantity } from "./quantities";
@@ -277,4 +277,3 @@ export function validateClusterArgs(raw: unknown): ClusterArgsValidation {
     return result.success ? { ok: true, value: result.data } : { ok: false, failures: failuresOf(result.error) };
 }
 
-export { memoryOf };
