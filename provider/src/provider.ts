@@ -2,13 +2,16 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ComponentHandler, CustomResourceHandler } from "./handlers";
 import { rocketMQClusterHandler } from "./resources/rocketMQCluster";
+import { topicTransferHandler, topicTransferToken } from "./resources/topicTransfer";
 import { packageSchemaText } from "./schema";
 
 const components: Record<string, ComponentHandler> = {
     "rocketmq:index:RocketMQCluster": rocketMQClusterHandler,
 };
 
-const customResources: Record<string, CustomResourceHandler> = {};
+const customResources: Record<string, CustomResourceHandler> = {
+    [topicTransferToken]: topicTransferHandler(),
+};
 
 export class RocketMQProvider implements pulumi.provider.Provider {
     constructor(readonly version: string) {}

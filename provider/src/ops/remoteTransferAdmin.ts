@@ -1,0 +1,122 @@
+// TransferAdmin over the RocketMQ admin protocol: the only place where a topic transfer's
+// wishes turn into admin requests.
+import { RocketMQAdminClient } from "../admin/client";
+import { isSystemGroup } from "../admin/metadataCopy";
+import { mastersOfCluster } from "../admin/operations";
+import { deleteKvConfigEverywhere, getKvConfigEverywhere, putKvConfigEverywhere } from "../admin/transferOperations";
+import { ClusterInfo, MASTER_ID, SubscriptionGroupConfig, TopicConfig } from "../admin/types";
+import { BrokerRef, TransferAdmin } from "./transferAdmin";
+
+/** Name server key/value namespace holding transfer records (one key per topic in transfer). */
+export const TRANSFER_RECORD_NAMESPACE = "PULUMI_ROCKETMQ_TOPIC_TRANSFER";
+
+export class RemoteTransferAdmin implements TransferAdmin {
+    constructor(private readonly client: RocketMQAdminClient) {}
+
+    async resolveBrokers(clusterOrGroup: string): Promise<BrokerRef[] | undefined> {
+        const info = await this.client.getClusterInfo();
+        if (info.clusters[clusterOrGroup]) {
+            return mastersOfCluster(info, clusterOrGroup).map((m) => ({ ...m, cluster: clusterOrGroup }));
+        }
+        const group = info.brokers[clusterOrGroup];
+        const address = group?.addresses[MASTER_ID];
+        if (!group || address === undefined) return undefined;
+        return [{ cluster: group.cluster, brokerName: group.brokerName, address }];
+    }
+
+    async brokersNamed(brokerNames: string[]): Promise<BrokerRef[]> {
+        const info = await this.client.getClusterInfo();
+        return brokerNames.map((name) => masterOf(info, name));
+    }
+
+    async topicConfigs(brokers: BrokerRef[], topicNames: string[]): Promise<Record<string, Record<string, TopicConfig>>> {
+        const wanted = new Set(topicNames);
+        const tables = await Promise.all(brokers.map((b) => this.client.getAllTopicConfigs(b.address)));
+        return Object.fromEntries(
+            brokers.map((b, i) => [b.brokerName, Object.fromEntries(Object.entries(tables[i].topics).filter(([name]) => wanted.has(name)))]),
+        );
+    }
+
+    async putTopic(brokers: BrokerRef[], config: TopicConfig): Promise<void> {
+        await Promise.all(brokers.map((b) => this.client.createOrUpdateTopic(b.address, config)));
+    }
+
+    /**
+     * The name servers delete a route per cluster, not per broker group. So when other groups of the
+     * same cluster still hold the topic (a transfer between two groups of one cluster), they
+     * re-register it right after, and their route is back.
+     */
+    async deleteTopic(brokers: BrokerRef[], topic: string): Promise<void> {
+        await Promise.all(brokers.map((b) => this.client.deleteTopicInBroker(b.address, topic)));
+        const info = await this.client.getClusterInfo();
+        const clusters = [...new Set(brokers.map((b) => b.cluster))];
+        const deleted = new Set(brokers.map((b) => b.brokerName));
+        const others = clusters
+            .flatMap((cluster) => mastersOfCluster(info, cluster).map((m) => ({ ...m, cluster })))
+            .filter((m) => !deleted.has(m.brokerName));
+        const othersConfigs = await this.topicConfigs(others, [topic]);
+        const keep = Object.entries(othersConfigs).flatMap(([brokerName, configs]) => (configs[topic] ? [[brokerName, configs[topic]] as const] : []));
+        for (const cluster of clusters) await this.client.deleteTopicInNameServers(topic, cluster);
+        await Promise.all(
+            keep.map(([brokerName, config]) => this.client.createOrUpdateTopic(masterOf(info, brokerName).address, config)),
+        );
+    }
+
+    async messageCount(brokers: BrokerRef[], topic: string): Promise<number> {
+        const present = await this.topicConfigs(brokers, [topic]);
+        let count = 0;
+        for (const b of brokers.filter((b) => present[b.brokerName][topic])) {
+            const stats = await this.client.getTopicStats(b.address, topic);
+            count += stats.queues.reduce((sum, q) => sum + Math.max(0, q.maxOffset - q.minOffset), 0);
+        }
+        return count;
+    }
+
+    async subscriptionGroups(brokers: BrokerRef[], groupNames: string[]): Promise<Record<string, Record<string, SubscriptionGroupConfig>>> {
+        const wanted = new Set(groupNames);
+        const tables = await Promise.all(brokers.map((b) => this.client.getAllSubscriptionGroups(b.address)));
+        return Object.fromEntries(
+            brokers.map((b, i) => [b.brokerName, Object.fromEntries(Object.entries(tables[i].groups).filter(([name]) => wanted.has(name)))]),
+        );
+    }
+
+    async putGroups(brokers: BrokerRef[], configs: SubscriptionGroupConfig[]): Promise<void> {
+        if (configs.length === 0) return;
+        await Promise.all(brokers.map((b) => this.client.createOrUpdateSubscriptionGroups(b.address, configs)));
+    }
+
+    async deleteGroups(brokers: BrokerRef[], groupNames: string[]): Promise<void> {
+        for (const b of brokers) {
+            await Promise.all(groupNames.map((g) => this.client.deleteSubscriptionGroup(b.address, g, false)));
+        }
+    }
+
+    async consumerGroupsOf(brokers: BrokerRef[], topic: string): Promise<string[]> {
+        const lists = await Promise.all(brokers.map((b) => this.client.queryTopicConsumeByWho(b.address, topic)));
+        return [...new Set(lists.flat())].filter((g) => !isSystemGroup(g)).sort();
+    }
+
+    async lag(brokers: BrokerRef[], group: string, topic: string): Promise<number> {
+        const stats = await Promise.all(brokers.map((b) => this.client.getConsumeStats(b.address, group, topic)));
+        return stats.reduce((sum, s) => sum + s.totalLag, 0);
+    }
+
+    async readRecords(key: string): Promise<string[]> {
+        return Object.values(await getKvConfigEverywhere(this.client, TRANSFER_RECORD_NAMESPACE, key));
+    }
+
+    async writeRecord(key: string, value: string): Promise<void> {
+        await putKvConfigEverywhere(this.client, TRANSFER_RECORD_NAMESPACE, key, value);
+    }
+
+    async deleteRecord(key: string): Promise<void> {
+        await deleteKvConfigEverywhere(this.client, TRANSFER_RECORD_NAMESPACE, key);
+    }
+}
+
+function masterOf(info: ClusterInfo, brokerName: string): BrokerRef {
+    const group = info.brokers[brokerName];
+    const address = group?.addresses[MASTER_ID];
+    if (!group || address === undefined) throw new Error(`broker group ${brokerName} has no master registered on the name servers`);
+    return { cluster: group.cluster, brokerName, address };
+}

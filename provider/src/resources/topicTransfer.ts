@@ -1,0 +1,140 @@
+// rocketmq:index:TopicTransfer as the engine sees it.
+// - check refuses bad names and a source equal to the target, at preview, without contacting anything.
+// - diff: another topic, cluster or group list is another transfer (a replacement); a new timeout or
+//   name server list is an update that moves nothing.
+// - create runs the seven steps (ops/topicTransfer.ts); read reports where the topic really is.
+// - delete moves nothing back: the topic stays where the transfer put it. To move it back, declare
+//   a TopicTransfer the other way.
+import * as pulumi from "@pulumi/pulumi";
+import { RocketMQAdminClient } from "../admin/client";
+import { CustomResourceHandler } from "../handlers";
+import { resolveInputs } from "../inputs/resolve";
+import { ResolvedTopicTransferArgs, transferIdentityInputs, validateTopicTransferArgs } from "../inputs/topicTransfer";
+import { ProgressLog } from "../ops/progressLog";
+import { RemoteTransferAdmin } from "../ops/remoteTransferAdmin";
+import { transferTopic } from "../ops/topicTransfer";
+import type { TransferAdmin } from "../ops/transferAdmin";
+
+export const topicTransferToken = "rocketmq:index:TopicTransfer";
+
+/** Outputs besides the inputs, declared once: schema.json lists the same names. */
+export const topicTransferOutputNames = ["steps", "groupsMoved", "topicBrokers", "location", "durationSeconds", "consumerWaitSeconds"] as const;
+
+/** Where the topic is, as read reports it. */
+export type TopicLocation = "target" | "source" | "source and target" | "neither";
+
+/** How create and read reach RocketMQ; tests substitute their own. */
+export interface TransferAdminFactory {
+    open(nameServerAddresses: string): { admin: TransferAdmin; close(): void };
+}
+
+const remoteAdmins: TransferAdminFactory = {
+    open(nameServerAddresses) {
+        const client = new RocketMQAdminClient({ nameServers: nameServerAddresses });
+        return { admin: new RemoteTransferAdmin(client), close: () => client.close() };
+    },
+};
+
+export function topicTransferHandler(admins: TransferAdminFactory = remoteAdmins, log: ProgressLog = engineLog): CustomResourceHandler {
+    return {
+        async check(_olds, news) {
+            const resolved = await resolveInputs(news);
+            const validation = validateTopicTransferArgs(resolved.value, resolved.unknownPaths);
+            if (!validation.ok) {
+                return validation.failures.length > 0 ? { inputs: news, failures: validation.failures } : { inputs: news };
+            }
+            return { inputs: resolved.unknownPaths.length > 0 ? news : validation.value };
+        },
+
+        async diff(_id, olds, news) {
+            const resolved = await resolveInputs(news);
+            const changed = (key: string) =>
+                resolved.unknownPaths.some((p) => p === key || p.startsWith(`${key}.`) || p.startsWith(`${key}[`)) ||
+                JSON.stringify(olds[key] ?? null) !== JSON.stringify(resolved.value[key] ?? null);
+            const inputNames = ["topic", "sourceCluster", "targetCluster", "consumerGroups", "nameServerAddresses", "consumeTimeoutSeconds"];
+            const changes = inputNames.filter(changed);
+            const replaces = changes.filter((key) => (transferIdentityInputs as readonly string[]).includes(key));
+            return { changes: changes.length > 0, replaces, deleteBeforeReplace: false };
+        },
+
+        async create(_urn, inputs) {
+            const args = parse(inputs);
+            const { admin, close } = admins.open(args.nameServerAddresses);
+            try {
+                const result = await transferTopic(admin, args, log);
+                return {
+                    id: transferId(args),
+                    outs: {
+                        ...args,
+                        steps: result.steps.map((s) => ({ step: s.step, name: s.name, startedAt: s.startedAt, finishedAt: s.finishedAt ?? "", note: s.note ?? "" })),
+                        groupsMoved: result.groupsMoved,
+                        topicBrokers: result.topicBrokers,
+                        location: "target" satisfies TopicLocation,
+                        durationSeconds: result.totalMs / 1000,
+                        consumerWaitSeconds: result.consumerWaitMs / 1000,
+                    },
+                };
+            } finally {
+                close();
+            }
+        },
+
+        async read(id, props) {
+            const args = parse(props);
+            const { admin, close } = admins.open(args.nameServerAddresses);
+            try {
+                const { topicBrokers, location } = await whereIsTopic(admin, args);
+                return { id, props: { ...props, topicBrokers, location } };
+            } finally {
+                close();
+            }
+        },
+
+        async update(_id, olds, news) {
+            // Only the timeout or the name server list changed: the topic stays where it is.
+            const args = parse(news);
+            const outputs = Object.fromEntries(topicTransferOutputNames.map((name) => [name, olds[name]]));
+            return { outs: { ...outputs, ...args } };
+        },
+
+        async delete() {
+            // Deliberately nothing: deleting the record of a transfer does not move the topic back.
+        },
+    };
+}
+
+/** Which broker groups of the source and target hold the topic now. */
+export async function whereIsTopic(admin: TransferAdmin, args: ResolvedTopicTransferArgs): Promise<{ topicBrokers: string[]; location: TopicLocation }> {
+    const [source, target] = await Promise.all([admin.resolveBrokers(args.sourceCluster), admin.resolveBrokers(args.targetCluster)]);
+    const holding = async (brokers: typeof source) => {
+        if (!brokers) return [];
+        const configs = await admin.topicConfigs(brokers, [args.topic]);
+        return brokers.filter((b) => configs[b.brokerName]?.[args.topic]).map((b) => b.brokerName);
+    };
+    const [onSource, onTarget] = await Promise.all([holding(source), holding(target)]);
+    const location: TopicLocation =
+        onSource.length > 0 && onTarget.length > 0 ? "source and target" : onTarget.length > 0 ? "target" : onSource.length > 0 ? "source" : "neither";
+    return { topicBrokers: [...onSource, ...onTarget].sort(), location };
+}
+
+export function transferId(args: ResolvedTopicTransferArgs): string {
+    return `${args.topic}:${args.sourceCluster}->${args.targetCluster}`;
+}
+
+function parse(inputs: Record<string, unknown>): ResolvedTopicTransferArgs {
+    const { topic, sourceCluster, targetCluster, nameServerAddresses, consumerGroups, consumeTimeoutSeconds } = inputs;
+    const validation = validateTopicTransferArgs({ topic, sourceCluster, targetCluster, nameServerAddresses, consumerGroups, consumeTimeoutSeconds });
+    if (!validation.ok) {
+        throw new Error(`invalid TopicTransfer inputs: ${validation.failures.map((f) => `${f.property} ${f.reason}`).join("; ")}`);
+    }
+    return validation.value;
+}
+
+/**
+ * Progress lines go to the engine's log when the engine is known; otherwise to stderr, which the
+ * engine also relays (stdout is reserved for the plugin's port handshake).
+ */
+const engineLog: ProgressLog = {
+    info: (message) => (pulumi.runtime.getEngine() ? void pulumi.log.info(message) : void process.stderr.write(`${message}\n`)),
+    warn: (message) => (pulumi.runtime.getEngine() ? void pulumi.log.warn(message) : void process.stderr.write(`warning: ${message}\n`)),
+};
