@@ -101,7 +101,8 @@ func isVersionTag(tag string) bool {
 // rocketmqLib finds the jars of a version, obtaining them with the fetch script when absent.
 func (s *imageStore) rocketmqLib(version string) (string, error) {
 	lib := filepath.Join(s.cfg.CacheRoot, "rocketmq-"+version, "lib")
-	if _, err := os.Stat(filepath.Join(lib, "rocketmq-broker-"+version+".jar")); err == nil {
+	// tests/toolchain/rocketmq.sh writes .complete last, once every jar is in place.
+	if _, err := os.Stat(filepath.Join(s.cfg.CacheRoot, "rocketmq-"+version, ".complete")); err == nil {
 		return lib, nil
 	}
 	if s.cfg.FetchRocketMQ == "" {
@@ -221,16 +222,16 @@ run_java() {
 		"runjava.sh": common,
 		"mqnamesrv": `#!/bin/sh
 . "$ROCKETMQ_HOME/bin/runjava.sh"
-run_java org.apache.rocketmq.namesrv.NamesrvStartup "-Xms128m -Xmx128m -Xmn64m" "$@"
+run_java org.apache.rocketmq.namesrv.NamesrvStartup "-Xmx128m" "$@"
 `,
 		"mqbroker": `#!/bin/sh
 . "$ROCKETMQ_HOME/bin/runjava.sh"
-run_java org.apache.rocketmq.broker.BrokerStartup "-Xms256m -Xmx256m -Xmn128m" "$@"
+run_java org.apache.rocketmq.broker.BrokerStartup "-Xmx256m" "$@"
 `,
 		"mqadmin": `#!/bin/sh
 . "$ROCKETMQ_HOME/bin/runjava.sh"
 JAVA_OPT_EXT="$JAVA_OPT_EXT -XX:TieredStopAtLevel=1"
-run_java org.apache.rocketmq.tools.command.MQAdminStartup "-Xms64m -Xmx128m" "$@"
+run_java org.apache.rocketmq.tools.command.MQAdminStartup "-Xmx128m" "$@"
 `,
 	}
 	for name, text := range scripts {

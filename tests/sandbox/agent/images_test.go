@@ -47,7 +47,7 @@ func TestResolveRocketMQBuildsImageLayout(t *testing.T) {
 	dir := t.TempDir()
 	lib := filepath.Join(dir, "rocketmq-5.3.2", "lib")
 	os.MkdirAll(lib, 0o755)
-	os.WriteFile(filepath.Join(lib, "rocketmq-broker-5.3.2.jar"), nil, 0o644)
+	os.WriteFile(filepath.Join(dir, "rocketmq-5.3.2", ".complete"), nil, 0o644)
 	store := newImageStore(Config{CacheRoot: dir, StateDir: dir, JavaHome: "/jdk"})
 	img, err := store.Resolve("apache/rocketmq:5.3.2")
 	if err != nil {
