@@ -184,17 +184,35 @@ down() {
   say "stopped"
 }
 
+rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+
+# pods_rss_kib: memory of every process of every pod (each container is a process group).
+pods_rss_kib() {
+  local f total=0 kib
+  for f in "$SANDBOX_DIR"/node/pods/*/containers/*/pid; do
+    [ -f "$f" ] || continue
+    kib="$(ps -o rss= -g "$(cat "$f")" 2>/dev/null | awk '{s += $1} END {print s + 0}')"
+    total=$((total + kib))
+  done
+  echo "$total"
+}
+
 status() {
-  local c pid state all=1
+  local c pid state all=1 total=0 kib
   for c in "${COMPONENTS[@]}"; do
     pid="$(pid_of "$c")"
     if alive "$c"; then
-      state="running (pid $pid, rss $(($(awk '/VmRSS/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0) / 1024)) MiB)"
+      kib="$(rss_kib "$pid")"
+      total=$((total + kib))
+      state="running (pid $pid, rss $((kib / 1024)) MiB)"
     else
       state="stopped"; all=0
     fi
     printf '%-24s %s\n' "$c" "$state"
   done
+  kib="$(pods_rss_kib)"
+  printf '%-24s %s\n' "pods" "rss $((kib / 1024)) MiB"
+  printf '%-24s %s\n' "total" "rss $(((total + kib) / 1024)) MiB"
   if [ "$all" -eq 1 ] && api_ready >/dev/null 2>&1; then
     echo "api server:              https://127.0.0.1:$SANDBOX_API_PORT"
     kubectl_admin get nodes -o wide --no-headers 2>/dev/null | sed 's/^/node:                    /'
