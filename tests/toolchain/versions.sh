@@ -14,7 +14,7 @@ PULUMI_SDK_GO_HOST_VERSION=3.62.0
 
 # pulumi-resource-kubernetes: github.com/pulumi/pulumi-kubernetes/provider/v4 has no tags of its
 # own, so it is required by the pseudo-version of a release commit. The Go module proxy serves it
-# at one commit only, the v4.25.0 release (not v4.34.2, the version of @pulumi/kubernetes).
+# at one commit only, the v4.25.0 release; package.json pins @pulumi/kubernetes to the same version.
 KUBERNETES_PROVIDER_VERSION=4.25.0
 KUBERNETES_PROVIDER_MODULE_VERSION=v4.0.0-20260115033456-f47bc2d6f199
 
