@@ -65,7 +65,7 @@ export function topicTransferHandler(admins: TransferAdminFactory = remoteAdmins
                 return {
                     id: transferId(args),
                     outs: {
-                        ...args,
+                        ...definedOnly(args),
                         steps: result.steps.map((s) => ({ step: s.step, name: s.name, startedAt: s.startedAt, finishedAt: s.finishedAt ?? "", note: s.note ?? "" })),
                         groupsMoved: result.groupsMoved,
                         topicBrokers: result.topicBrokers,
@@ -94,7 +94,7 @@ export function topicTransferHandler(admins: TransferAdminFactory = remoteAdmins
             // Only the timeout or the name server list changed: the topic stays where it is.
             const args = parse(news);
             const outputs = Object.fromEntries(topicTransferOutputNames.map((name) => [name, olds[name]]));
-            return { outs: { ...outputs, ...args } };
+            return { outs: { ...outputs, ...definedOnly(args) } };
         },
 
         async delete() {
@@ -119,6 +119,11 @@ export async function whereIsTopic(admin: TransferAdmin, args: ResolvedTopicTran
 
 export function transferId(args: ResolvedTopicTransferArgs): string {
     return `${args.topic}:${args.sourceCluster}->${args.targetCluster}`;
+}
+
+/** Inputs left out stay out of the state instead of appearing as undefined. */
+function definedOnly<T extends object>(value: T): Partial<T> {
+    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function parse(inputs: Record<string, unknown>): ResolvedTopicTransferArgs {

@@ -1,0 +1,158 @@
+// rocketmq:index:TopicTransfer as the engine drives it: check at preview, diff, create, read,
+// update and delete, with RocketMQ replaced by the in-memory one.
+import { strict as assert } from "node:assert";
+import * as rpc from "@pulumi/pulumi/runtime/rpc";
+import { Perm } from "../src/admin/types";
+import { topicTransferHandler, topicTransferOutputNames } from "../src/resources/topicTransfer";
+import { FakeRocketMQ } from "./fakeTransferAdmin";
+
+function fakeWorld(): FakeRocketMQ {
+    const mq = new FakeRocketMQ();
+    const source = mq.addBroker("broker", "broker-0");
+    mq.addBroker("broker", "broker-1");
+    source.topics.orders = { topicName: "orders", readQueueNums: 4, writeQueueNums: 4, perm: Perm.READ_WRITE };
+    source.groups.billing = { groupName: "billing" };
+    source.consumed["billing orders"] = 0;
+    return mq;
+}
+
+function handlerOver(mq: FakeRocketMQ) {
+    const opened: string[] = [];
+    const lines: string[] = [];
+    const handler = topicTransferHandler(
+        {
+            open(nameServerAddresses) {
+                opened.push(nameServerAddresses);
+                return { admin: mq, close: () => undefined };
+            },
+        },
+        { info: (m) => void lines.push(m), warn: (m) => void lines.push(m) },
+    );
+    return { handler, opened, lines };
+}
+
+const inputs = {
+    topic: "orders",
+    sourceCluster: "broker-0",
+    targetCluster: "broker-1",
+    nameServerAddresses: "name-service-0.ns.rocketmq.svc.cluster.local:9876;name-service-1.ns.rocketmq.svc.cluster.local:9876",
+};
+
+describe("TopicTransfer resource", () => {
+    describe("check", () => {
+        const { handler } = handlerOver(fakeWorld());
+        const bad: Array<[string, Record<string, unknown>, string, RegExp]> = [
+            ["source equal to target", { targetCluster: "broker-0" }, "targetCluster", /target must differ from the source \(both are broker-0\)/],
+            ["topic with a space", { topic: "my orders" }, "topic", /only letters, digits, _, -, % and \|/],
+            ["empty topic", { topic: "" }, "topic", /must be a topic name/],
+            ["topic too long", { topic: "t".repeat(128) }, "topic", /at most 127 characters/],
+            ["a retry topic", { topic: "%RETRY%billing" }, "topic", /brokers keep for themselves/],
+            ["a system topic", { topic: "TBW102" }, "topic", /brokers keep for themselves/],
+            ["cluster name with a slash", { sourceCluster: "broker/0" }, "sourceCluster", /only letters, digits/],
+            ["cluster name starting with a dash", { targetCluster: "-b" }, "targetCluster", /starts with a letter or digit/],
+            ["address without a port", { nameServerAddresses: "ns-0" }, "nameServerAddresses", /host:port;host:port/],
+            ["port out of range", { nameServerAddresses: "ns-0:98760" }, "nameServerAddresses", /host:port/],
+            ["empty group list", { consumerGroups: [] }, "consumerGroups", /leave consumerGroups out/],
+            ["malformed group", { consumerGroups: ["ok", "not ok"] }, "consumerGroups[1]", /consumer group name has only/],
+            ["timeout of zero", { consumeTimeoutSeconds: 0 }, "consumeTimeoutSeconds", /whole number from 1 to 86400/],
+            ["fractional timeout", { consumeTimeoutSeconds: 1.5 }, "consumeTimeoutSeconds", /whole number from 1 to 86400/],
+            ["misspelt input", { consumerGroup: ["billing"] }, "consumerGroup", /not an input of TopicTransfer/],
+        ];
+        for (const [rule, change, property, reason] of bad) {
+            it(`refuses ${rule}`, async () => {
+                const result = await handler.check({}, { ...inputs, ...change });
+                const failure = result.failures?.find((f) => f.property === property);
+                assert.ok(failure, `a failure on ${property}: ${JSON.stringify(result.failures)}`);
+                assert.match(failure.reason, reason);
+            });
+        }
+
+        it("refuses a missing topic and clusters, each by name", async () => {
+            const result = await handler.check({}, { nameServerAddresses: "127.0.0.1:9876" });
+            assert.deepEqual(result.failures?.map((f) => f.property).sort(), ["sourceCluster", "targetCluster", "topic"]);
+        });
+
+        it("accepts good inputs and fills in the default timeout", async () => {
+            const result = await handler.check({}, { ...inputs, consumerGroups: ["billing", "%RETRY%x|y"] });
+            assert.equal(result.failures, undefined);
+            assert.equal(result.inputs.consumeTimeoutSeconds, 600);
+        });
+
+        it("lets inputs not known yet through at preview, still checking the known ones", async () => {
+            const pending = await handler.check({}, { ...inputs, nameServerAddresses: rpc.unknownValue });
+            assert.equal(pending.failures, undefined);
+            const stillBad = await handler.check({}, { ...inputs, topic: "bad topic", nameServerAddresses: rpc.unknownValue });
+            assert.deepEqual(stillBad.failures?.map((f) => f.property), ["topic"]);
+        });
+    });
+
+    describe("diff", () => {
+        const { handler } = handlerOver(fakeWorld());
+        const olds = { ...inputs, consumeTimeoutSeconds: 600, steps: [], groupsMoved: ["billing"] };
+
+        it("shows another topic, cluster or group list as a replacement", async () => {
+            for (const key of ["topic", "sourceCluster", "targetCluster"]) {
+                const diff = await handler.diff("id", olds, { ...olds, [key]: "other" });
+                assert.deepEqual(diff.replaces, [key]);
+                assert.equal(diff.changes, true);
+            }
+            const groups = await handler.diff("id", olds, { ...olds, consumerGroups: ["billing"] });
+            assert.deepEqual(groups.replaces, ["consumerGroups"]);
+        });
+
+        it("shows a new timeout or name server list as an update that moves nothing", async () => {
+            const diff = await handler.diff("id", olds, { ...olds, consumeTimeoutSeconds: 60, nameServerAddresses: "10.0.0.1:9876" });
+            assert.deepEqual(diff.replaces, []);
+            assert.equal(diff.changes, true);
+        });
+
+        it("shows no change when nothing changed, and an unknown cluster as a replacement", async () => {
+            assert.equal((await handler.diff("id", olds, { ...inputs, consumeTimeoutSeconds: 600 })).changes, false);
+            const unknown = await handler.diff("id", olds, { ...olds, targetCluster: rpc.unknownValue });
+            assert.deepEqual(unknown.replaces, ["targetCluster"]);
+        });
+    });
+
+    it("create runs the transfer and returns its steps, groups and where the topic is", async () => {
+        const mq = fakeWorld();
+        const { handler, opened, lines } = handlerOver(mq);
+        const checked = await handler.check({}, inputs);
+        const created = await handler.create("urn:pulumi:dev::p::rocketmq:index:TopicTransfer::t", checked.inputs);
+        assert.equal(created.id, "orders:broker-0->broker-1");
+        assert.deepEqual(opened, [inputs.nameServerAddresses]);
+        assert.deepEqual(created.outs.steps.map((s: { step: number }) => s.step), [1, 2, 3, 4, 5, 6, 7]);
+        assert.deepEqual(created.outs.groupsMoved, ["billing"]);
+        assert.deepEqual(created.outs.topicBrokers, ["broker-1"]);
+        assert.equal(created.outs.location, "target");
+        assert.deepEqual(Object.keys(created.outs).filter((k) => !(k in checked.inputs)).sort(), [...topicTransferOutputNames].sort());
+        assert.ok(mq.brokers["broker-1"].topics.orders);
+        assert.ok(lines.some((l) => /step 7 of 7/.test(l)));
+
+        // read (refresh) reports where the topic really is, even when someone moved it since.
+        const read = await handler.read(created.id, created.outs);
+        assert.deepEqual(read.props.topicBrokers, ["broker-1"]);
+        mq.brokers["broker-0"].topics.orders = { topicName: "orders", readQueueNums: 4, writeQueueNums: 4, perm: 6 };
+        const drifted = await handler.read(created.id, created.outs);
+        assert.equal(drifted.props.location, "source and target");
+
+        // update with a new timeout moves nothing and keeps the outputs.
+        const changesBefore = mq.changes.length;
+        const updated = await handler.update(created.id, created.outs, { ...checked.inputs, consumeTimeoutSeconds: 30 });
+        assert.equal(updated.outs.consumeTimeoutSeconds, 30);
+        assert.deepEqual(updated.outs.steps, created.outs.steps);
+        assert.equal(mq.changes.length, changesBefore);
+
+        // delete does not move the topic back.
+        await handler.delete(created.id, created.outs);
+        assert.equal(mq.changes.length, changesBefore);
+        assert.ok(mq.brokers["broker-1"].topics.orders);
+    });
+
+    it("create refuses an unknown cluster before changing anything", async () => {
+        const mq = fakeWorld();
+        const { handler } = handlerOver(mq);
+        const checked = await handler.check({}, { ...inputs, targetCluster: "broker-9" });
+        await assert.rejects(handler.create("urn", checked.inputs), /targetCluster broker-9 is neither a broker cluster nor a broker group/);
+        assert.deepEqual(mq.changes, []);
+    });
+});
