@@ -25,7 +25,8 @@ case "$action" in
 up)
     if [ -z "${KUBECONFIG:-}" ]; then
         say "no KUBECONFIG set: starting the local sandbox cluster"
-        KUBECONFIG=$(bash tests/sandbox/sandbox.sh up | tail -n 1)
+        bash tests/sandbox/sandbox.sh up >&2
+        KUBECONFIG=$(bash tests/sandbox/sandbox.sh kubeconfig)
         export KUBECONFIG
         touch "$sandbox_marker"
     fi
@@ -39,7 +40,7 @@ up)
     ;;
 down)
     if [ -z "${KUBECONFIG:-}" ] && [ -f "$sandbox_marker" ]; then
-        KUBECONFIG=$(bash tests/sandbox/sandbox.sh status | tail -n 1)
+        KUBECONFIG=$(bash tests/sandbox/sandbox.sh kubeconfig)
         export KUBECONFIG
     fi
     npm run --silent build

@@ -1,0 +1,35 @@
+// A user's bad input is refused at `pulumi preview` with the field path and the rule, and
+// `pulumi up` creates nothing.
+import { strict as assert } from "node:assert";
+import * as path from "node:path";
+import { copyProgram } from "../support/programs";
+import { PulumiTestStack } from "../support/pulumiStack";
+
+describe("e2e: bad RocketMQCluster inputs", function () {
+    let stack: PulumiTestStack;
+
+    before(async () => {
+        stack = await PulumiTestStack.create({ programDir: copyProgram(path.join(__dirname, "programs", "bad-input")) });
+    });
+
+    after(async () => {
+        await stack?.remove();
+    });
+
+    it("preview fails naming every bad field and its rule", async () => {
+        const result = await stack.preview();
+        const output = result.stdout + result.stderr;
+        assert.notEqual(result.code, 0, output);
+        assert.match(output, /nameServer\.size/);
+        assert.match(output, /broker\.replicaPerGroup/);
+        assert.match(output, /broker\.brokerConfig\.brokerRole/);
+        assert.match(output, /whole number from 0 to 3/);
+    });
+
+    it("up creates no Kubernetes object", async () => {
+        const result = await stack.up();
+        assert.notEqual(result.code, 0, result.stdout + result.stderr);
+        const types = await stack.resourceTypes();
+        assert.deepEqual(types.filter((type) => type.startsWith("kubernetes:")), []);
+    });
+});

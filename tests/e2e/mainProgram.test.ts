@@ -1,0 +1,95 @@
+// The main job's program (the root Pulumi.yaml) against the sandbox cluster, as a user runs it:
+// preview shows the plan, up deploys real RocketMQ, the brokers register with the name server,
+// a second preview and a refresh find nothing to change, destroy removes every pod.
+import { strict as assert } from "node:assert";
+import { RocketMQAdminClient } from "../../provider/src/admin";
+import { ensureSandbox, Sandbox } from "../sandbox/client";
+import { repoRoot } from "../support/plugin";
+import { copyProgram } from "../support/programs";
+import { PulumiTestStack } from "../support/pulumiStack";
+
+const namespace = `e2e-main-${process.pid}`;
+
+interface BrokerGroupOutput {
+    brokerName: string;
+    masterPodName: string;
+    replicaPodNames: string[];
+}
+
+describe("e2e: the root Pulumi.yaml program in the sandbox", function () {
+    let sandbox: Sandbox;
+    let stack: PulumiTestStack;
+
+    before(async () => {
+        sandbox = await ensureSandbox();
+        await sandbox.kubectl(["create", "namespace", namespace]);
+        const programDir = copyProgram(repoRoot, { replace: [["namespace: default", `namespace: ${namespace}`]] });
+        stack = await PulumiTestStack.create({ programDir, env: { KUBECONFIG: sandbox.kubeconfig } });
+    });
+
+    after(async () => {
+        if (stack) {
+            await stack.destroy();
+            await stack.remove();
+        }
+        await sandbox?.kubectl(["delete", "namespace", namespace, "--wait=false"]).catch(() => undefined);
+    });
+
+    it("preview shows the cluster and its Kubernetes objects to create", async () => {
+        const result = await stack.preview();
+        assert.equal(result.code, 0, result.stdout + result.stderr);
+        assert.match(result.stdout, /\+ .*rocketmq:index:RocketMQCluster/);
+        assert.match(result.stdout, /\+ .*kubernetes:apps\/v1:StatefulSet/);
+        assert.match(result.stdout, /\+ .*kubernetes:core\/v1:ConfigMap/);
+    });
+
+    it("up deploys name server, master and replica, all Ready", async () => {
+        const result = await stack.up();
+        assert.equal(result.code, 0, result.stdout + result.stderr);
+        const pods = JSON.parse(await sandbox.kubectl(["get", "pods", "-n", namespace, "-o", "json"])) as {
+            items: { metadata: { name: string }; status: { conditions?: { type: string; status: string }[] } }[];
+        };
+        const ready = pods.items
+            .filter((pod) => pod.status.conditions?.some((c) => c.type === "Ready" && c.status === "True"))
+            .map((pod) => pod.metadata.name)
+            .sort();
+        assert.ok(ready.includes("name-service-0"), `ready pods: ${ready.join(", ")}`);
+        assert.ok(ready.includes("broker-0-master-0"), `ready pods: ${ready.join(", ")}`);
+        assert.ok(ready.includes("broker-0-replica-1-0"), `ready pods: ${ready.join(", ")}`);
+    });
+
+    it("outputs say where clients connect, and the brokers are registered there", async () => {
+        const outputs = await stack.outputs();
+        assert.equal(outputs.brokerClusterName, "DefaultCluster");
+        assert.equal(outputs.nameServerAddresses, `name-service-0.name-service.${namespace}.svc.cluster.local:9876`);
+        const groups = outputs.brokerGroups as BrokerGroupOutput[];
+        assert.deepEqual(groups.map((group) => group.masterPodName), ["broker-0-master-0"]);
+
+        // Ask the real name server, reached at its pod IP, which brokers registered.
+        const podIp = (name: string) => sandbox.kubectl(["get", "pod", name, "-n", namespace, "-o", "jsonpath={.status.podIP}"]);
+        const client = new RocketMQAdminClient({ nameServers: `${await podIp("name-service-0")}:9876` });
+        try {
+            const info = await client.getClusterInfo();
+            assert.deepEqual(info.clusters.DefaultCluster, [groups[0].brokerName]);
+            const addresses = info.brokers[groups[0].brokerName].addresses;
+            assert.equal(addresses["0"], `${await podIp("broker-0-master-0")}:10911`);
+            assert.equal(addresses["1"], `${await podIp("broker-0-replica-1-0")}:10911`);
+        } finally {
+            client.close();
+        }
+    });
+
+    it("a second preview and a refresh find nothing to change", async () => {
+        const preview = await stack.preview(["--expect-no-changes"]);
+        assert.equal(preview.code, 0, preview.stdout + preview.stderr);
+        const refresh = await stack.refresh(["--expect-no-changes"]);
+        assert.equal(refresh.code, 0, refresh.stdout + refresh.stderr);
+    });
+
+    it("destroy removes every pod of the cluster", async () => {
+        const result = await stack.destroy();
+        assert.equal(result.code, 0, result.stdout + result.stderr);
+        const pods = await sandbox.kubectl(["get", "pods", "-n", namespace, "-o", "name"]);
+        assert.equal(pods.trim(), "");
+    });
+});

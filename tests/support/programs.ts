@@ -1,0 +1,29 @@
+// Copies a Pulumi program to a scratch directory so tests never write stack files into the repo,
+// pointing its `plugins.providers` entry at this repository's built plugin.
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { repoRoot } from "./plugin";
+
+export const pluginDir = path.join(repoRoot, "provider", "cmd");
+
+export interface ProgramEdits {
+    /** Literal text replacements applied to Pulumi.yaml after the plugin path is made absolute. */
+    replace?: [string, string][];
+}
+
+export function copyProgram(sourceDir: string, edits: ProgramEdits = {}): string {
+    const target = fs.mkdtempSync(path.join(os.tmpdir(), `rocketmq-program-${path.basename(sourceDir)}-`));
+    for (const entry of fs.readdirSync(sourceDir)) {
+        if (entry === "node_modules" || entry.startsWith("Pulumi.") && entry !== "Pulumi.yaml") continue;
+        fs.cpSync(path.join(sourceDir, entry), path.join(target, entry), { recursive: true });
+    }
+    const projectFile = path.join(target, "Pulumi.yaml");
+    let text = fs.readFileSync(projectFile, "utf8").replace(/path: \S*provider\/cmd/, `path: ${pluginDir}`);
+    for (const [from, to] of edits.replace ?? []) {
+        if (!text.includes(from)) throw new Error(`${projectFile} has no ${JSON.stringify(from)} to replace`);
+        text = text.split(from).join(to);
+    }
+    fs.writeFileSync(projectFile, text);
+    return target;
+}
