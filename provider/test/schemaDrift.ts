@@ -62,7 +62,9 @@ export interface PackageSchemaJson {
     types: Record<string, any>;
 }
 
-const kubernetesRefPattern = /^\/kubernetes\/v4\.34\.2\/schema\.json#\/types\/kubernetes:(.+)$/;
+/** The kubernetes package version schema.json must reference: the one whose resources the component registers. */
+export const kubernetesVersion: string = require("@pulumi/kubernetes/package.json").version;
+const kubernetesRefPattern = new RegExp(`^/kubernetes/v${kubernetesVersion.replace(/\./g, "\\.")}/schema\\.json#/types/kubernetes:(.+)$`);
 
 export function schemaJsonShape(schema: PackageSchemaJson, property: any): Shape {
     const ref: string | undefined = property.$ref;
