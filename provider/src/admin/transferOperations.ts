@@ -1,9 +1,11 @@
 // Admin operations a topic transfer needs beyond the typed client: the name servers' key/value
-// config, which each name server keeps in its own kvConfig.json and which outlives any client.
+// config, which each name server keeps in its own kvConfig.json and which outlives any client, and
+// registering a topic's route for given broker groups directly on the name servers.
 
 import type { RocketMQAdminClient } from "./client";
 import type { CallOptions } from "./connection";
 import { RocketMQAdminError } from "./errors";
+import type { QueueData } from "./types";
 
 /** Request codes of the name server's key/value config (RequestCode in RocketMQ 5.x). */
 export const KvRequestCode = {
@@ -11,6 +13,9 @@ export const KvRequestCode = {
     GET_KV_CONFIG: 101,
     DELETE_KV_CONFIG: 102,
 } as const;
+
+/** REGISTER_TOPIC_IN_NAMESRV: adds route entries (queue data per broker group) for a topic. */
+export const REGISTER_TOPIC_IN_NAMESRV = 217;
 
 /** GET_KV_CONFIG's reply code when the key is absent. */
 const QUERY_NOT_FOUND = 22;
@@ -59,5 +64,18 @@ export async function deleteKvConfigEverywhere(client: RocketMQAdminClient, name
         client.nameServers.map((address) =>
             client.call(address, { code: KvRequestCode.DELETE_KV_CONFIG, extFields: { namespace, key } }, options),
         ),
+    );
+}
+
+/**
+ * Puts route entries for a topic on every name server, for broker groups the name servers know.
+ * The name servers delete routes per cluster only; this gives back the entries of groups that
+ * still hold the topic after another group of their cluster dropped it.
+ */
+export async function registerTopicRouteEverywhere(client: RocketMQAdminClient, topic: string, queues: QueueData[], options?: CallOptions): Promise<void> {
+    if (queues.length === 0) return;
+    const body = Buffer.from(JSON.stringify({ queueDatas: queues, brokerDatas: [] }), "utf8");
+    await Promise.all(
+        client.nameServers.map((address) => client.call(address, { code: REGISTER_TOPIC_IN_NAMESRV, extFields: { topic }, body }, options)),
     );
 }

@@ -3,7 +3,8 @@
 import { RocketMQAdminClient } from "../admin/client";
 import { isSystemGroup } from "../admin/metadataCopy";
 import { mastersOfCluster } from "../admin/operations";
-import { deleteKvConfigEverywhere, getKvConfigEverywhere, putKvConfigEverywhere } from "../admin/transferOperations";
+import { RocketMQAdminError } from "../admin/errors";
+import { deleteKvConfigEverywhere, getKvConfigEverywhere, putKvConfigEverywhere, registerTopicRouteEverywhere } from "../admin/transferOperations";
 import { ClusterInfo, MASTER_ID, SubscriptionGroupConfig, TopicConfig } from "../admin/types";
 import { BrokerRef, TransferAdmin } from "./transferAdmin";
 
@@ -42,24 +43,23 @@ export class RemoteTransferAdmin implements TransferAdmin {
     }
 
     /**
-     * The name servers delete a route per cluster, not per broker group. So when other groups of the
-     * same cluster still hold the topic (a transfer between two groups of one cluster), they
-     * re-register it right after, and their route is back.
+     * The name servers delete a route per cluster, not per broker group. So the route entries of
+     * other groups of the same clusters (a transfer between two groups of one cluster) are read
+     * first and put back right after.
      */
     async deleteTopic(brokers: BrokerRef[], topic: string): Promise<void> {
         await Promise.all(brokers.map((b) => this.client.deleteTopicInBroker(b.address, topic)));
         const info = await this.client.getClusterInfo();
         const clusters = [...new Set(brokers.map((b) => b.cluster))];
         const deleted = new Set(brokers.map((b) => b.brokerName));
-        const others = clusters
-            .flatMap((cluster) => mastersOfCluster(info, cluster).map((m) => ({ ...m, cluster })))
-            .filter((m) => !deleted.has(m.brokerName));
-        const othersConfigs = await this.topicConfigs(others, [topic]);
-        const keep = Object.entries(othersConfigs).flatMap(([brokerName, configs]) => (configs[topic] ? [[brokerName, configs[topic]] as const] : []));
+        const sameClusters = new Set(clusters.flatMap((cluster) => info.clusters[cluster] ?? []));
+        const route = await this.client.getTopicRoute(topic).catch((err: unknown) => {
+            if (err instanceof RocketMQAdminError && err.isNotFound()) return { queues: [] };
+            throw err;
+        });
+        const keep = route.queues.filter((q) => sameClusters.has(q.brokerName) && !deleted.has(q.brokerName));
         for (const cluster of clusters) await this.client.deleteTopicInNameServers(topic, cluster);
-        await Promise.all(
-            keep.map(([brokerName, config]) => this.client.createOrUpdateTopic(masterOf(info, brokerName).address, config)),
-        );
+        await registerTopicRouteEverywhere(this.client, topic, keep);
     }
 
     async messageCount(brokers: BrokerRef[], topic: string): Promise<number> {

@@ -43,7 +43,9 @@ export function topicTransferHandler(admins: TransferAdminFactory = remoteAdmins
             if (!validation.ok) {
                 return validation.failures.length > 0 ? { inputs: news, failures: validation.failures } : { inputs: news };
             }
-            return { inputs: resolved.unknownPaths.length > 0 ? news : validation.value };
+            // Unknown or secret values travel on as the engine gave them; plain ones come back normalised.
+            const passThrough = resolved.unknownPaths.length > 0 || resolved.containsSecrets;
+            return { inputs: passThrough ? { consumeTimeoutSeconds: validation.value.consumeTimeoutSeconds, ...news } : validation.value };
         },
 
         async diff(_id, olds, news) {

@@ -1,0 +1,335 @@
+// TopicTransfer against real RocketMQ 5.3.2: one name server, cluster-a with broker groups broker-a
+// and broker-a2, cluster-b with broker-b. Real Java producers and consumers count messages, the
+// real mqadmin reads routes, and failures are injected at each of the seven steps.
+import { strict as assert } from "node:assert";
+import { spawn } from "node:child_process";
+import * as path from "node:path";
+import { RocketMQAdminClient } from "../../provider/src/admin";
+import { canonicalJson, JsonValue } from "../../provider/src/admin/fastjson";
+import { RemoteTransferAdmin } from "../../provider/src/ops/remoteTransferAdmin";
+import { TopicTransferError, TopicTransferRefused, TopicTransferRequest, transferSteps, transferTopic } from "../../provider/src/ops/topicTransfer";
+import type { TransferAdmin } from "../../provider/src/ops/transferAdmin";
+import { RocketMQTestBed } from "../support/rocketmq";
+
+const quietLog = { lines: [] as string[], info(m: string) { this.lines.push(m); }, warn(m: string) { this.lines.push(`warning: ${m}`); } };
+
+describe("TopicTransfer against real brokers", function () {
+    this.timeout(600_000);
+    let bed: RocketMQTestBed;
+    let client: RocketMQAdminClient;
+    let admin: RemoteTransferAdmin;
+
+    before(async () => {
+        bed = await RocketMQTestBed.start({
+            brokers: [
+                { cluster: "cluster-a", brokerName: "broker-a" },
+                { cluster: "cluster-a", brokerName: "broker-a2" },
+                { cluster: "cluster-b", brokerName: "broker-b" },
+            ],
+            brokerHeap: "256m",
+        });
+        client = new RocketMQAdminClient({ nameServers: bed.nameServer });
+        admin = new RemoteTransferAdmin(client);
+    });
+
+    after(async () => {
+        client?.close();
+        await bed?.stop();
+    });
+
+    const address = (broker: string) => bed.broker(broker).address;
+
+    async function createTopic(broker: string, topic: string): Promise<void> {
+        await client.createOrUpdateTopic(address(broker), { topicName: topic, readQueueNums: 4, writeQueueNums: 4, perm: 6 });
+    }
+
+    async function createGroups(broker: string, groups: string[]): Promise<void> {
+        for (const groupName of groups) await client.createOrUpdateSubscriptionGroup(address(broker), { groupName, retryMaxTimes: 7, consumeEnable: true });
+    }
+
+    async function produce(topic: string, count: number): Promise<number> {
+        const run = await bed.javaProgram("TestProducer", [bed.nameServer, topic, String(count)]);
+        assert.equal(run.code, 0, `producer failed:\n${run.stdout}\n${run.stderr}`);
+        return Number(/SENT (\d+)/.exec(run.stdout)?.[1]);
+    }
+
+    async function consume(group: string, topic: string, expected: number): Promise<number> {
+        const run = await bed.javaProgram("TestConsumer", [bed.nameServer, group, topic, String(expected), "90"]);
+        assert.equal(run.code, 0, `consumer did not get ${expected} messages:\n${run.stdout}\n${run.stderr}`);
+        return Number(/CONSUMED (\d+)/.exec(run.stdout)?.[1]);
+    }
+
+    /** The broker groups the real mqadmin topicRoute lists for a topic. */
+    async function mqadminRoute(topic: string): Promise<string[]> {
+        const run = await bed.mqadmin(["topicRoute", "-t", topic]);
+        if (run.code !== 0 && /No topic route info|TOPIC_NOT_EXIST|not exist/i.test(run.stdout + run.stderr)) return [];
+        assert.equal(run.code, 0, `mqadmin topicRoute failed:\n${run.stdout}\n${run.stderr}`);
+        return [...new Set([...run.stdout.matchAll(/"brokerName"\s*:\s*"([^"]+)"/g)].map((m) => m[1]))].sort();
+    }
+
+    async function messagesOn(broker: string, topic: string): Promise<number> {
+        const stats = await client.getTopicStats(address(broker), topic);
+        return stats.queues.reduce((sum, q) => sum + q.maxOffset, 0);
+    }
+
+    /** Everything a user would compare on the source: topic config, route permission, groups, stored messages. */
+    async function sourceState(brokers: string[], topic: string, groups: string[]): Promise<string> {
+        const route = await client.getTopicRoute(topic).catch(() => undefined);
+        const state: Record<string, unknown> = {};
+        for (const broker of brokers) {
+            const [topics, subscriptionGroups] = await Promise.all([client.getAllTopicConfigs(address(broker)), client.getAllSubscriptionGroups(address(broker))]);
+            state[broker] = {
+                topic: topics.topics[topic] ?? null,
+                routePerm: route?.queues.find((q) => q.brokerName === broker)?.perm ?? null,
+                groups: Object.fromEntries(groups.map((g) => [g, subscriptionGroups.groups[g] ?? null])),
+                messages: topics.topics[topic] ? await messagesOn(broker, topic) : null,
+            };
+        }
+        return canonicalJson(state as JsonValue);
+    }
+
+    async function targetHolds(broker: string, topic: string, groups: string[]): Promise<string[]> {
+        const [topics, subscriptionGroups] = await Promise.all([client.getAllTopicConfigs(address(broker)), client.getAllSubscriptionGroups(address(broker))]);
+        return [topic, ...groups.map((g) => `%RETRY%${g}`)].filter((t) => topics.topics[t]).concat(groups.filter((g) => subscriptionGroups.groups[g]));
+    }
+
+    function request(topic: string, sourceCluster: string, targetCluster: string, extra: Partial<TopicTransferRequest> = {}): TopicTransferRequest {
+        return { topic, sourceCluster, targetCluster, consumeTimeoutSeconds: 60, ...extra };
+    }
+
+    it("moves a topic between clusters: messages before and after are all consumed, mqadmin routes it only to the target", async () => {
+        const topic = "orders_move";
+        await createTopic("broker-a", topic);
+        const producedBefore = await produce(topic, 200);
+        const consumedBefore = await consume("orders_group", topic, producedBefore);
+        assert.equal(await messagesOn("broker-a", topic), 200);
+
+        const result = await transferTopic(admin, request(topic, "cluster-a", "cluster-b"), quietLog, { pollIntervalMs: 200 });
+        assert.deepEqual(result.steps.map((s) => [s.step, s.name, Boolean(s.finishedAt)]), transferSteps.map((s) => [s.number, s.name, true]));
+        assert.deepEqual(result.groupsMoved, ["orders_group"]);
+        assert.deepEqual(result.topicBrokers, ["broker-b"]);
+
+        assert.deepEqual(await mqadminRoute(topic), ["broker-b"]);
+        assert.deepEqual(await targetHolds("broker-b", topic, ["orders_group"]), [topic, "%RETRY%orders_group", "orders_group"]);
+        const sourceGroups = await client.getAllSubscriptionGroups(address("broker-a"));
+        assert.equal(sourceGroups.groups.orders_group, undefined, "the group is gone from the source");
+
+        const producedAfter = await produce(topic, 50);
+        assert.equal(await messagesOn("broker-b", topic), 50, "new messages go to the target");
+        const consumedAfter = await consume("orders_group", topic, producedAfter);
+        assert.equal(consumedBefore + consumedAfter, producedBefore + producedAfter, "count produced = count consumed");
+    });
+
+    it("moves a topic between two broker groups of one cluster (the operator's broker-0 -> broker-1)", async () => {
+        const topic = "group_move";
+        await createTopic("broker-a", topic);
+        const produced = await produce(topic, 40);
+        const consumed = await consume("group_move_consumer", topic, produced);
+        await transferTopic(admin, request(topic, "broker-a", "broker-a2"), quietLog, { pollIntervalMs: 200 });
+        // The name servers delete routes per cluster; broker-a2's route must survive broker-a's deletion.
+        assert.deepEqual(await mqadminRoute(topic), ["broker-a2"]);
+        const producedAfter = await produce(topic, 20);
+        assert.equal(await messagesOn("broker-a2", topic), 20);
+        assert.equal(consumed + (await consume("group_move_consumer", topic, producedAfter)), produced + producedAfter);
+    });
+
+    it("refuses an unknown cluster, a missing topic and overlapping sides before changing anything", async () => {
+        await createTopic("broker-a", "refused_topic");
+        const before = await sourceState(["broker-a"], "refused_topic", []);
+        await assert.rejects(transferTopic(admin, request("refused_topic", "cluster-a", "cluster-z"), quietLog), (err: Error) => err instanceof TopicTransferRefused && /targetCluster cluster-z is neither/.test(err.message));
+        await assert.rejects(transferTopic(admin, request("no_such_topic", "cluster-a", "cluster-b"), quietLog), /topic no_such_topic does not exist on cluster-a/);
+        await assert.rejects(transferTopic(admin, request("refused_topic", "cluster-a", "broker-a2"), quietLog), /share broker groups broker-a2/);
+        assert.equal(await sourceState(["broker-a"], "refused_topic", []), before);
+        assert.deepEqual(await targetHolds("broker-b", "refused_topic", []), []);
+    });
+
+    describe("a failure at each step leaves the source exactly as before", () => {
+        const failures: Array<{ step: number; how: string; method?: keyof TransferAdmin }> = [
+            { step: 1, how: "adding the groups on the target fails after the first broker took them", method: "putGroups" },
+            { step: 2, how: "creating the topic on the target fails after the broker took it", method: "putTopic" },
+            { step: 3, how: "making the source read-only fails after the broker took it", method: "putTopic" },
+            { step: 4, how: "a consumer group never drains the source" },
+            { step: 5, how: "deleting the topic on the source fails after the broker and name servers deleted it", method: "deleteTopic" },
+            { step: 6, how: "deleting the groups on the source fails after the broker deleted them", method: "deleteGroups" },
+            { step: 7, how: "adding the retry topics to the target fails after the broker took the first", method: "putTopic" },
+        ];
+        for (const failure of failures) {
+            it(`step ${failure.step}: ${failure.how}`, async () => {
+                const topic = `fail_step_${failure.step}`;
+                const groups = [`fail_${failure.step}_g1`, `fail_${failure.step}_g2`];
+                await createTopic("broker-a", topic);
+                await createGroups("broker-a", groups);
+                let failing: TransferAdmin = admin;
+                let timeout = 60;
+                if (failure.method) {
+                    failing = failAfter(admin, failure.step, failure.method);
+                } else {
+                    await produce(topic, 10); // nobody consumes them: lag 10 for both groups
+                    timeout = 3;
+                }
+                const before = await sourceState(["broker-a"], topic, groups);
+
+                const err = await transferTopic(failing, request(topic, "cluster-a", "cluster-b", { consumerGroups: groups, consumeTimeoutSeconds: timeout }), quietLog, { pollIntervalMs: 200 }).then(
+                    () => assert.fail("the transfer should have failed"),
+                    (e: unknown) => e,
+                );
+                assert.ok(err instanceof TopicTransferError, String(err));
+                assert.equal(err.step, failure.step);
+                assert.match(err.message, new RegExp(`step ${failure.step} of 7 \\(${escape(transferSteps[failure.step - 1].name)}\\) failed`));
+                assert.deepEqual(err.undone.map((u) => Number(/^step (\d)/.exec(u)?.[1])), range(failure.step, 1), err.message);
+                assert.deepEqual(err.undoFailures, []);
+                assert.match(err.message, /The source is as it was before the transfer/);
+
+                assert.equal(await sourceState(["broker-a"], topic, groups), before, "topic config, route permission, groups and messages as before");
+                assert.deepEqual((await client.getTopicRoute(topic)).queues.map((q) => [q.brokerName, q.perm]), [["broker-a", 6]], "routed only to the source, writable");
+                assert.deepEqual(await targetHolds("broker-b", topic, groups), [], "the target holds nothing of the transfer");
+                assert.deepEqual(await admin.readRecords(topic), [], "no record left behind");
+            });
+        }
+
+        it("the source takes writes again after a rollback (a real producer sends to it)", async () => {
+            assert.equal(await produce("fail_step_5", 15), 15);
+            assert.equal(await messagesOn("broker-a", "fail_step_5"), 15);
+        });
+    });
+
+    it("the target broker dies at step 7: the source is restored, and the next run finishes the rollback and completes", async () => {
+        const topic = "target_dies";
+        const groups = ["target_dies_g"];
+        await createTopic("broker-a", topic);
+        await createGroups("broker-a", groups);
+        const before = await sourceState(["broker-a"], topic, groups);
+        const killing = beforeStep(admin, 7, () => bed.stopBroker("broker-b"));
+        const err = await transferTopic(killing, request(topic, "cluster-a", "cluster-b", { consumerGroups: groups }), quietLog, { pollIntervalMs: 200 }).then(
+            () => assert.fail("the transfer should have failed"),
+            (e: unknown) => e,
+        );
+        assert.ok(err instanceof TopicTransferError, String(err));
+        assert.equal(err.step, 7);
+        assert.deepEqual(err.undone.map((u) => Number(/^step (\d)/.exec(u)?.[1])), [6, 5, 4, 3], err.message);
+        assert.match(err.message, /Could not undo: step 7 .*step 2 .*step 1 /);
+        assert.match(err.message, /the next run finishes the rollback/);
+        assert.equal(await sourceState(["broker-a"], topic, groups), before);
+        assert.equal((await admin.readRecords(topic)).length, 1, "the record stays for the next run");
+
+        await bed.startBroker("broker-b");
+        const result = await transferTopic(admin, request(topic, "cluster-a", "cluster-b", { consumerGroups: groups }), quietLog, { pollIntervalMs: 200 });
+        assert.equal(result.resumed, false, "the interrupted rollback was finished, then a fresh transfer ran");
+        assert.deepEqual(await mqadminRoute(topic), ["broker-b"]);
+        assert.deepEqual(await admin.readRecords(topic), []);
+    });
+
+    it("the provider process is killed during step 4; the next run resumes from the record and completes", async () => {
+        const topic = "crash_topic";
+        await createTopic("broker-a", topic);
+        const produced = await produce(topic, 30);
+        // A group that has read nothing yet: its lag is 30, so step 4 waits for it.
+        await createGroups("broker-a", ["crash_group"]);
+        const script = path.join(__dirname, "support", "transferProcess.ts");
+        const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", script, bed.nameServer, topic, "cluster-a", "cluster-b", "600", "crash_group"], {
+            stdio: ["ignore", "pipe", "pipe"],
+        });
+        let childOutput = "";
+        child.stdout.on("data", (d) => (childOutput += d));
+        child.stderr.on("data", (d) => (childOutput += d));
+        const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+        try {
+            await waitUntil(async () => {
+                const [text] = await admin.readRecords(topic);
+                return text !== undefined && JSON.parse(text).steps.some((s: { step: number }) => s.step === 4);
+            }, 120_000, () => childOutput);
+        } finally {
+            child.kill("SIGKILL");
+            await exited;
+        }
+        const [recordText] = await admin.readRecords(topic);
+        const record = JSON.parse(recordText);
+        assert.deepEqual(record.steps.filter((s: { finishedAt?: string }) => s.finishedAt).map((s: { step: number }) => s.step), [1, 2, 3]);
+        assert.deepEqual(record.groups, ["crash_group"]);
+        assert.equal((await client.getTopicRoute(topic)).queues.find((q) => q.brokerName === "broker-a")?.perm, 4, "the source is read-only, as step 3 left it");
+
+        const groups = { consumerGroups: ["crash_group"] };
+        await assert.rejects(transferTopic(admin, request(topic, "cluster-a", "broker-a2", groups), quietLog), (e: Error) => e instanceof TopicTransferRefused && /already being transferred from cluster-a to cluster-b/.test(e.message));
+
+        const consumed = await consume("crash_group", topic, produced);
+        const result = await transferTopic(admin, request(topic, "cluster-a", "cluster-b", groups), quietLog, { pollIntervalMs: 200 });
+        assert.equal(result.resumed, true);
+        assert.deepEqual(result.steps.map((s) => s.step), [1, 2, 3, 4, 5, 6, 7]);
+        assert.equal(result.steps[0].startedAt, record.steps[0].startedAt, "steps 1-3 were not run again");
+        assert.deepEqual(await mqadminRoute(topic), ["broker-b"]);
+        assert.deepEqual(await admin.readRecords(topic), []);
+        assert.equal(consumed, produced);
+    });
+
+    it("reports the transfer's own overhead for a topic with 10 consumer groups", async () => {
+        const topic = "overhead_topic";
+        const groups = Array.from({ length: 10 }, (_, i) => `overhead_group_${i}`);
+        await createTopic("broker-a", topic);
+        await createGroups("broker-a", groups);
+        const result = await transferTopic(admin, request(topic, "cluster-a", "cluster-b", { consumerGroups: groups }), quietLog, { pollIntervalMs: 200 });
+        const overheadMs = result.totalMs - result.consumerWaitMs;
+        console.log(`      TopicTransfer with 10 groups: total ${result.totalMs} ms, consumer wait ${result.consumerWaitMs} ms, own overhead ${overheadMs} ms`);
+        assert.deepEqual(await mqadminRoute(topic), ["broker-b"]);
+        assert.deepEqual((await targetHolds("broker-b", topic, groups)).length, 21);
+    });
+});
+
+/** An admin whose `method` fails (after doing its work) the first time it is called during `step`. */
+function failAfter(admin: TransferAdmin, step: number, method: keyof TransferAdmin): TransferAdmin {
+    let fired = false;
+    return watchingSteps(admin, (current, name, call) => {
+        if (name !== method || current !== step || fired) return call();
+        fired = true;
+        return call().then(() => {
+            throw new Error(`injected failure: ${method} at step ${step}`);
+        });
+    });
+}
+
+/** An admin that runs `action` once, when the transfer records that `step` has started. */
+function beforeStep(admin: TransferAdmin, step: number, action: () => Promise<void>): TransferAdmin {
+    let done = false;
+    return watchingSteps(admin, async (current, name, call) => {
+        const result = await call();
+        if (name === "writeRecord" && current === step && !done) {
+            done = true;
+            await action();
+        }
+        return result;
+    });
+}
+
+/** Wraps every admin method, telling the wrapper which step the transfer's record says is running. */
+function watchingSteps(admin: TransferAdmin, wrap: (step: number, method: string, call: () => Promise<unknown>) => Promise<unknown>): TransferAdmin {
+    let current = 0;
+    return new Proxy(admin, {
+        get(target, property: string) {
+            const real = (target as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>)[property].bind(target);
+            return (...args: unknown[]) => {
+                if (property === "writeRecord") {
+                    const record = JSON.parse(args[1] as string);
+                    const running = record.steps.filter((s: { finishedAt?: string }) => !s.finishedAt);
+                    current = record.phase === "running" && running.length > 0 ? running[running.length - 1].step : 0;
+                }
+                return wrap(current, property, () => real(...args));
+            };
+        },
+    });
+}
+
+async function waitUntil(condition: () => Promise<boolean>, timeoutMs: number, context: () => string): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+        if (await condition()) return;
+        await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`condition not met in ${timeoutMs} ms; process output:\n${context()}`);
+}
+
+function range(from: number, to: number): number[] {
+    return Array.from({ length: from - to + 1 }, (_, i) => from - i);
+}
+
+function escape(text: string): string {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
