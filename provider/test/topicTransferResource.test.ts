@@ -156,3 +156,12 @@ describe("TopicTransfer resource", () => {
         assert.deepEqual(mq.changes, []);
     });
 });
+
+describe("TopicTransfer through the provider's dispatch", () => {
+    it("routes the token to the TopicTransfer handler, which refuses a source equal to the target at preview", async () => {
+        const { RocketMQProvider } = await import("../src/provider");
+        const provider = new RocketMQProvider("0.1.0");
+        const result = await provider.check("urn:pulumi:dev::p::rocketmq:index:TopicTransfer::move", {}, { ...inputs, targetCluster: "broker-0" });
+        assert.deepEqual(result.failures?.map((f) => f.property), ["targetCluster"]);
+    });
+});
