@@ -7,8 +7,12 @@ import * as path from "node:path";
 import { RocketMQAdminClient } from "../../provider/src/admin";
 import { canonicalJson, JsonValue } from "../../provider/src/admin/fastjson";
 import { RemoteTransferAdmin } from "../../provider/src/ops/remoteTransferAdmin";
+import { topicTransferHandler } from "../../provider/src/resources/topicTransfer";
 import { TopicTransferError, TopicTransferRefused, TopicTransferRequest, transferSteps, transferTopic } from "../../provider/src/ops/topicTransfer";
 import type { TransferAdmin } from "../../provider/src/ops/transferAdmin";
+import * as providerProto from "@pulumi/pulumi/proto/provider_pb";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { startPlugin, unary } from "../support/plugin";
 import { RocketMQTestBed } from "../support/rocketmq";
 
 const quietLog = { lines: [] as string[], info(m: string) { this.lines.push(m); }, warn(m: string) { this.lines.push(`warning: ${m}`); } };
@@ -141,6 +145,67 @@ describe("TopicTransfer against real brokers", function () {
         await assert.rejects(transferTopic(admin, request("refused_topic", "cluster-a", "broker-a2"), quietLog), /share broker groups broker-a2/);
         assert.equal(await sourceState(["broker-a"], "refused_topic", []), before);
         assert.deepEqual(await targetHolds("broker-b", "refused_topic", []), []);
+    });
+
+    it("the resource handler, as the engine drives it: check, create, refresh (read) after someone moved the topic back", async () => {
+        const topic = "resource_topic";
+        await createTopic("broker-a", topic);
+        await createGroups("broker-a", ["resource_group"]);
+        const lines: string[] = [];
+        const handler = topicTransferHandler(undefined, { info: (m) => void lines.push(m), warn: (m) => void lines.push(m) });
+        const news = { topic, sourceCluster: "cluster-a", targetCluster: "cluster-b", nameServerAddresses: bed.nameServer, consumerGroups: ["resource_group"] };
+        const checked = await handler.check({}, news);
+        assert.equal(checked.failures, undefined);
+        const created = await handler.create("urn:pulumi:it::p::rocketmq:index:TopicTransfer::move", checked.inputs);
+        assert.equal(created.outs.location, "target");
+        assert.deepEqual(created.outs.groupsMoved, ["resource_group"]);
+        assert.ok(lines.some((l) => /step 7 of 7/.test(l)));
+        assert.deepEqual((await handler.read(created.id, created.outs)).props.topicBrokers, ["broker-b"]);
+
+        await createTopic("broker-a", topic); // someone recreates it on the source behind Pulumi's back
+        const refreshed = await handler.read(created.id, created.outs);
+        assert.equal(refreshed.props.location, "source and target");
+        assert.deepEqual(refreshed.props.topicBrokers, ["broker-a", "broker-b"]);
+
+        await handler.delete(created.id, created.outs);
+        assert.deepEqual((await client.getTopicRoute(topic)).queues.map((q) => q.brokerName).sort(), ["broker-a", "broker-b"], "delete moved nothing");
+    });
+
+    it("the plugin executable runs a transfer over gRPC: progress on stderr, stdout only the port", async () => {
+        const topic = "plugin_topic";
+        await createTopic("broker-a", topic);
+        await createGroups("broker-a", ["plugin_group"]);
+        const plugin = await startPlugin();
+        let stdoutAfterPort = "";
+        let stderr = "";
+        plugin.process.stdout!.on("data", (d) => (stdoutAfterPort += d));
+        plugin.process.stderr!.on("data", (d) => (stderr += d));
+        try {
+            const urn = "urn:pulumi:it::p::rocketmq:index:TopicTransfer::plugin-move";
+            const news = { topic, sourceCluster: "broker-a", targetCluster: "cluster-b", nameServerAddresses: bed.nameServer, consumerGroups: ["plugin_group"] };
+            const check = new providerProto.CheckRequest();
+            check.setUrn(urn);
+            check.setType("rocketmq:index:TopicTransfer");
+            check.setOlds(Struct.fromJavaScript({}));
+            check.setNews(Struct.fromJavaScript(news));
+            const checked = await unary<providerProto.CheckRequest, providerProto.CheckResponse>(plugin.client.check.bind(plugin.client), check);
+            assert.deepEqual(checked.getFailuresList(), []);
+            const create = new providerProto.CreateRequest();
+            create.setUrn(urn);
+            create.setType("rocketmq:index:TopicTransfer");
+            create.setProperties(checked.getInputs());
+            const created = await unary<providerProto.CreateRequest, providerProto.CreateResponse>(plugin.client.create.bind(plugin.client), create);
+            const outs = created.getProperties()!.toJavaScript() as Record<string, any>;
+            assert.equal(created.getId(), `${topic}:broker-a->cluster-b`);
+            assert.deepEqual(outs.steps.map((s: { step: number }) => s.step), [1, 2, 3, 4, 5, 6, 7]);
+            assert.equal(outs.location, "target");
+            assert.equal(outs.consumeTimeoutSeconds, 600);
+            assert.deepEqual(await mqadminRoute(topic), ["broker-b"]);
+            assert.match(stderr, /step 4 of 7: wait until every consumer group has consumed the topic on the source/);
+            assert.equal(stdoutAfterPort, "", "stdout carries only the port handshake");
+        } finally {
+            await plugin.stop();
+        }
     });
 
     describe("a failure at each step leaves the source exactly as before", () => {

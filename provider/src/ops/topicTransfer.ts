@@ -251,19 +251,10 @@ export async function transferTopic(
 
     const ctx = contextFor(admin, record, log, clock, options);
     for (const step of transferSteps) {
-        const progress = record.steps.find((s) => s.step === step.number);
-        if (progress?.finishedAt) continue;
-        log.info(`topic ${record.topic}: step ${step.number} of ${TOTAL_STEPS}: ${step.name}`);
+        if (record.steps.find((s) => s.step === step.number)?.finishedAt) continue;
         try {
-            if (!progress) record.steps.push({ step: step.number, name: step.name, startedAt: isoTime(clock) });
-            await store.write(record);
-            const note = await step.run(ctx);
-            const current = record.steps.find((s) => s.step === step.number)!;
-            current.finishedAt = isoTime(clock);
-            current.note = note;
-            await store.write(record);
+            await runStep(ctx, store, step);
         } catch (cause) {
-            if (!record.steps.some((s) => s.step === step.number)) record.steps.push({ step: step.number, name: step.name, startedAt: isoTime(clock) });
             const outcome = await rollBack(ctx, store, message(cause));
             throw transferError(record, step, cause, outcome);
         }
@@ -278,6 +269,21 @@ export async function transferTopic(
         totalMs: clock.now() - began,
         consumerWaitMs: ctx.consumerWaitMs,
     };
+}
+
+/** Records the step as started, runs it, records it as finished: a run dying in between leaves it "started". */
+async function runStep(ctx: StepContext, store: TransferRecordStore, step: TransferStep): Promise<void> {
+    const { record } = ctx;
+    ctx.log.info(`topic ${record.topic}: step ${step.number} of ${TOTAL_STEPS}: ${step.name}`);
+    let progress = record.steps.find((s) => s.step === step.number);
+    if (!progress) {
+        progress = { step: step.number, name: step.name, startedAt: isoTime(ctx.clock) };
+        record.steps.push(progress);
+    }
+    await store.write(record);
+    progress.note = await step.run(ctx);
+    progress.finishedAt = isoTime(ctx.clock);
+    await store.write(record);
 }
 
 interface RollbackOutcome {
