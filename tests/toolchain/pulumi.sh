@@ -28,13 +28,14 @@ build_cli() {
   echo "v$version" > "$dir/versions/pulumi"
 }
 
-# The YAML language host (the root Pulumi.yaml runs on it), built against the CLI's pkg and sdk.
+# The YAML language host (the root Pulumi.yaml runs on it), built with the pkg and sdk versions its
+# own go.mod asks for: newer pkg releases changed APIs it calls. Hosts talk to the CLI over gRPC,
+# so they need not share its Go packages.
 build_yaml_host() {
   local wrapper="$dir/src/yaml"
   rm -rf "$wrapper"
   write_wrapper_mod "$wrapper" "pulumi-rocketmq.local/pulumi-language-yaml" ""
-  (cd "$wrapper" && go get "github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml@v$PULUMI_YAML_VERSION" \
-    "github.com/pulumi/pulumi/pkg/v3@v$version" "github.com/pulumi/pulumi/sdk/v3@v$version")
+  (cd "$wrapper" && go get "github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml@v$PULUMI_YAML_VERSION")
   (cd "$wrapper" && CGO_ENABLED=0 go_build -trimpath \
     -ldflags "-s -w -X github.com/pulumi/pulumi-yaml/pkg/version.Version=v$PULUMI_YAML_VERSION" \
     -o "$dir/bin/pulumi-language-yaml" github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml)
