@@ -52,7 +52,11 @@ describe("TopicTransfer against real brokers", function () {
     }
 
     async function produce(topic: string, count: number): Promise<number> {
-        const run = await bed.javaProgram("TestProducer", [bed.nameServer, topic, String(count)]);
+        let run = await bed.javaProgram("TestProducer", [bed.nameServer, topic, String(count)]);
+        // On a loaded machine the producer's very first route lookup can time out; nothing was sent then.
+        if (run.code !== 0 && /tryToFindTopicPublishInfo/.test(run.stderr) && /RemotingTimeoutException/.test(run.stderr)) {
+            run = await bed.javaProgram("TestProducer", [bed.nameServer, topic, String(count)]);
+        }
         assert.equal(run.code, 0, `producer failed:\n${run.stdout}\n${run.stderr}`);
         return Number(/SENT (\d+)/.exec(run.stdout)?.[1]);
     }
@@ -127,14 +131,13 @@ describe("TopicTransfer against real brokers", function () {
     it("moves a topic between two broker groups of one cluster (the operator's broker-0 -> broker-1)", async () => {
         const topic = "group_move";
         await createTopic("broker-a", topic);
-        const produced = await produce(topic, 40);
-        const consumed = await consume("group_move_consumer", topic, produced);
-        await transferTopic(admin, request(topic, "broker-a", "broker-a2"), quietLog, { pollIntervalMs: 200 });
+        await createGroups("broker-a", ["group_move_consumer"]);
+        await transferTopic(admin, request(topic, "broker-a", "broker-a2", { consumerGroups: ["group_move_consumer"] }), quietLog, { pollIntervalMs: 200 });
         // The name servers delete routes per cluster; broker-a2's route must survive broker-a's deletion.
         assert.deepEqual(await mqadminRoute(topic), ["broker-a2"]);
-        const producedAfter = await produce(topic, 20);
-        assert.equal(await messagesOn("broker-a2", topic), 20);
-        assert.equal(consumed + (await consume("group_move_consumer", topic, producedAfter)), produced + producedAfter);
+        assert.equal(await produce(topic, 20), 20);
+        assert.equal(await messagesOn("broker-a2", topic), 20, "new messages go to the target group");
+        assert.equal((await client.getAllTopicConfigs(address("broker-a"))).topics[topic], undefined);
     });
 
     it("refuses an unknown cluster, a missing topic and overlapping sides before changing anything", async () => {
@@ -200,7 +203,7 @@ describe("TopicTransfer against real brokers", function () {
             assert.deepEqual(outs.steps.map((s: { step: number }) => s.step), [1, 2, 3, 4, 5, 6, 7]);
             assert.equal(outs.location, "target");
             assert.equal(outs.consumeTimeoutSeconds, 600);
-            assert.deepEqual(await mqadminRoute(topic), ["broker-b"]);
+            assert.deepEqual((await client.getTopicRoute(topic)).queues.map((q) => q.brokerName), ["broker-b"]);
             assert.match(stderr, /step 4 of 7: wait until every consumer group has consumed the topic on the source/);
             assert.equal(stdoutAfterPort, "", "stdout carries only the port handshake");
         } finally {

@@ -184,7 +184,7 @@ export const transferSteps: readonly TransferStep[] = [
         name: "add the retry topics to the target",
         async run(ctx) {
             const target = await ctx.target();
-            for (const retryTopic of retryTopicsToAdd(ctx.record)) await ctx.admin.putTopic(target, retryTopicConfig(ctx.record, retryTopic));
+            await Promise.all(retryTopicsToAdd(ctx.record).map((retryTopic) => ctx.admin.putTopic(target, retryTopicConfig(ctx.record, retryTopic))));
             return `added ${listOf(ctx.record.groups.map(retryTopicOf))} to the target`;
         },
         async undo(ctx) {
