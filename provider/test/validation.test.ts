@@ -67,7 +67,8 @@ const badInputs: BadInput[] = [
     { rule: "unknown serviceType", args: { console: { serviceType: "Ingress" } }, property: "console.serviceType", reason: /one of ClusterIP, NodePort, LoadBalancer/ },
     { rule: "bad namespace", args: { namespace: "My_Namespace" }, property: "namespace", reason: /lower-case letters, digits or '-'/ },
     { rule: "bad brokerClusterName", args: { brokerClusterName: "my cluster" }, property: "brokerClusterName", reason: /letters, digits, '_' or '-'/ },
-    { rule: "label the provider sets", args: { labels: { "app.kubernetes.io/name": "x" } }, property: "labels.app.kubernetes.io/name", reason: /set by the provider/ },
+    { rule: "label the provider sets", args: { labels: { "app.kubernetes.io/name": "x" } }, property: 'labels["app.kubernetes.io/name"]', reason: /set by the provider/ },
+    { rule: "bad label key", args: { annotations: { "-bad": "x" } }, property: 'annotations["-bad"]', reason: /not a valid label or annotation key/ },
     { rule: "bad label value", args: { labels: { team: "a b" } }, property: "labels.team", reason: /not a valid label value/ },
     { rule: "misspelt input", args: { broker: { replicasPerGroup: 2 } }, property: "broker.replicasPerGroup", reason: /is not an input/ },
 ];

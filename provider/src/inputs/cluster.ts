@@ -250,12 +250,17 @@ export type ClusterArgsValidation =
     | { ok: true; value: ResolvedClusterArgs }
     | { ok: false; failures: InputFailure[] };
 
+/** A Pulumi property path: `broker.env[0].name`, and `labels["app.kubernetes.io/name"]` for keys that are not identifiers. */
 export function propertyPath(path: readonly PropertyKey[]): string {
     return path.reduce<string>((text, segment) => {
         if (typeof segment === "number") {
             return `${text}[${segment}]`;
         }
-        return text === "" ? String(segment) : `${text}.${String(segment)}`;
+        const key = String(segment);
+        if (!/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key)) {
+            return `${text}[${JSON.stringify(key)}]`;
+        }
+        return text === "" ? key : `${text}.${key}`;
     }, "");
 }
 
