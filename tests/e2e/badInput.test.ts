@@ -29,6 +29,7 @@ describe("e2e: bad RocketMQCluster inputs", function () {
     it("up creates no Kubernetes object", async () => {
         const result = await stack.up();
         assert.notEqual(result.code, 0, result.stdout + result.stderr);
+        assert.match(result.stdout + result.stderr, /broker\.replicaPerGroup/);
         const types = await stack.resourceTypes();
         assert.deepEqual(types.filter((type) => type.startsWith("kubernetes:")), []);
     });

@@ -42,7 +42,7 @@ export class PulumiTestStack {
 
     static async create(options: StackOptions): Promise<PulumiTestStack> {
         const stack = new PulumiTestStack(options);
-        await stack.pulumiOrThrow(["stack", "init", stack.stackName, "--non-interactive"]);
+        await stack.pulumiOrThrow(["stack", "init", "--non-interactive"]);
         for (const [key, value] of Object.entries(options.config ?? {})) {
             await stack.pulumiOrThrow(["config", "set", key, value]);
         }
