@@ -237,6 +237,29 @@ describe("sandbox cluster", function () {
         }
     });
 
+    it("restarts a container whose process dies, as restartPolicy Always says", async function () {
+        this.timeout(4 * 60_000);
+        const before = await podJson(sandbox, "name-service-0");
+        const podIP: string = before.status.podIP;
+        const old = (await listeners(sandbox)).find((l) => l.port === 9876 && l.address === podIP);
+        assert.ok(old, "the name server listens");
+        process.kill(old.pid, "SIGKILL");
+        const deadline = Date.now() + 180_000;
+        let status: any;
+        for (;;) {
+            status = (await podJson(sandbox, "name-service-0")).status.containerStatuses[0];
+            if (status.restartCount >= 1 && status.ready) break;
+            if (Date.now() > deadline) assert.fail(`not restarted: ${JSON.stringify(status)}`);
+            await new Promise((r) => setTimeout(r, 1000));
+        }
+        assert.equal(status.restartCount, 1);
+        assert.equal(status.lastState.terminated.exitCode, 137, "killed by SIGKILL");
+        const fresh = (await listeners(sandbox)).find((l) => l.port === 9876 && l.address === podIP);
+        assert.ok(fresh && fresh.pid !== old.pid, "a new process on the same pod IP");
+        const previous = await sandbox.kubectl(["-n", namespace, "logs", "name-service-0", "--previous"]);
+        assert.match(previous, /The Name Server boot success/);
+    });
+
     it("stops the process when the pod is deleted, and the StatefulSet's new pod runs a new one", async function () {
         this.timeout(6 * 60_000);
         const before = await podJson(sandbox, "name-service-0");

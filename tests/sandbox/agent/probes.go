@@ -130,7 +130,7 @@ func execProbe(ctx context.Context, argv []string, inst *processInstance) probeR
 
 // containerExecCommand prepares argv to run inside a running container (exec probes, kubectl exec).
 func containerExecCommand(ctx context.Context, inst *processInstance, argv []string) *exec.Cmd {
-	args := []string{"--target", strconv.Itoa(inst.pid), "--mount", "--uts", "--root", "--wd=" + inst.workdir, "--"}
+	args := []string{"--target", strconv.Itoa(inst.pid), "--mount", "--uts", "--root", "--wd", "--"} // the container process's own root and working dir
 	args = append(args, argv...)
 	cmd := exec.CommandContext(ctx, "nsenter", args...)
 	cmd.Env = inst.env

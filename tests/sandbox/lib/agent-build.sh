@@ -8,7 +8,9 @@ build_agent() {
   local dir="$SANDBOX_CACHE/agent-$hash"
   if [ ! -x "$dir/agent" ] || [ ! -f "$dir/libpodnet.so" ]; then
     mkdir -p "$dir"
-    say "building the node agent into $dir"
+    say "testing and building the node agent into $dir"
+    (cd "$src" && GOTOOLCHAIN=local GOFLAGS=-buildvcs=false nice -n 10 go test ./...) >&2 \
+      || fail "the node agent's unit tests failed (tests/sandbox/agent)"
     (cd "$src" && GOTOOLCHAIN=local GOFLAGS=-buildvcs=false nice -n 10 go build -o "$dir/agent.tmp" .) >&2 \
       || fail "could not build the node agent (tests/sandbox/agent)"
     command -v gcc >/dev/null || apt_install gcc
