@@ -4,6 +4,7 @@ import org.apache.rocketmq.remoting.protocol.body.TopicConfigSerializeWrapper;
 import org.apache.rocketmq.remoting.protocol.subscription.SubscriptionGroupConfig;
 import org.apache.rocketmq.tools.admin.DefaultMQAdminExt;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -14,7 +15,17 @@ import java.util.Map;
  * Prints one line: RESULT {"copyMs":..,"topics":..,"groups":..,"startMs":..}
  */
 public class BenchAdminCopy {
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        try {
+            run(args);
+        } catch (Throwable e) {
+            // The admin client's threads are not daemons: exit explicitly so a failure ends the JVM.
+            e.printStackTrace();
+            System.exit(1);
+        }
+    }
+
+    private static void run(String[] args) throws Exception {
         String nameServer = args[0];
         String source = args[1];
         String target = args[2];
@@ -40,7 +51,7 @@ public class BenchAdminCopy {
             if (isSystemTopic(name) || name.equals(sourceCluster) || name.equals(sourceBroker)) {
                 continue;
             }
-            topicList.add(e.getValue());
+            topicList.add(asCreateRequest(e.getValue()));
         }
         List<SubscriptionGroupConfig> groupList = new ArrayList<>();
         for (Map.Entry<String, SubscriptionGroupConfig> e : groups.getSubscriptionGroupTable().entrySet()) {
@@ -69,6 +80,19 @@ public class BenchAdminCopy {
         System.out.println("RESULT {\"copyMs\":" + (t2 - t1) / 1000000.0 + ",\"startMs\":" + (t1 - t0) / 1000000.0
             + ",\"topics\":" + topicList.size() + ",\"groups\":" + groupList.size() + "}");
         System.exit(0);
+    }
+
+    /** Stored attributes carry no sign; a create request must say "+key" to set one. */
+    private static TopicConfig asCreateRequest(TopicConfig stored) {
+        if (stored.getAttributes() == null || stored.getAttributes().isEmpty()) {
+            return stored;
+        }
+        Map<String, String> modifications = new HashMap<>();
+        for (Map.Entry<String, String> a : stored.getAttributes().entrySet()) {
+            modifications.put(a.getKey().startsWith("+") ? a.getKey() : "+" + a.getKey(), a.getValue());
+        }
+        stored.setAttributes(modifications);
+        return stored;
     }
 
     private static boolean isSystemTopic(String topic) {

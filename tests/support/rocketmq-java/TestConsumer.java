@@ -12,7 +12,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Usage: nameServer group topic expected timeoutSeconds
  */
 public class TestConsumer {
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        try {
+            run(args);
+        } catch (Throwable e) {
+            e.printStackTrace();
+            System.exit(1);
+        }
+    }
+
+    private static void run(String[] args) throws Exception {
         String nameServer = args[0];
         String group = args[1];
         String topic = args[2];

@@ -6,7 +6,16 @@ import java.nio.charset.StandardCharsets;
 
 /** Sends N messages to a topic with the real RocketMQ producer. Usage: nameServer topic count */
 public class TestProducer {
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        try {
+            run(args);
+        } catch (Throwable e) {
+            e.printStackTrace();
+            System.exit(1);
+        }
+    }
+
+    private static void run(String[] args) throws Exception {
         String nameServer = args[0];
         String topic = args[1];
         int count = Integer.parseInt(args[2]);
@@ -28,5 +37,6 @@ public class TestProducer {
             producer.shutdown();
         }
         System.out.println("SENT " + sent);
+        System.exit(0);
     }
 }
