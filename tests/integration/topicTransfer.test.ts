@@ -330,15 +330,20 @@ describe("TopicTransfer against real brokers", function () {
     });
 
     it("reports the transfer's own overhead for a topic with 10 consumer groups", async () => {
-        const topic = "overhead_topic";
-        const groups = Array.from({ length: 10 }, (_, i) => `overhead_group_${i}`);
-        await createTopic("broker-a", topic);
-        await createGroups("broker-a", groups);
-        const result = await transferTopic(admin, request(topic, "cluster-a", "cluster-b", { consumerGroups: groups }), quietLog, { pollIntervalMs: 200 });
-        const overheadMs = result.totalMs - result.consumerWaitMs;
-        console.log(`      TopicTransfer with 10 groups: total ${result.totalMs} ms, consumer wait ${result.consumerWaitMs} ms, own overhead ${overheadMs} ms`);
-        assert.deepEqual(await mqadminRoute(topic), ["broker-b"]);
-        assert.deepEqual((await targetHolds("broker-b", topic, groups)).length, 21);
+        const runs: Array<{ overheadMs: number; perStep: string }> = [];
+        for (let run = 0; run < 3; run++) {
+            const topic = `overhead_topic_${run}`;
+            const groups = Array.from({ length: 10 }, (_, i) => `overhead_${run}_group_${i}`);
+            await createTopic("broker-a", topic);
+            await createGroups("broker-a", groups);
+            const result = await transferTopic(admin, request(topic, "cluster-a", "cluster-b", { consumerGroups: groups }), quietLog, { pollIntervalMs: 200 });
+            const perStep = result.steps.map((s) => `${s.step}:${Date.parse(s.finishedAt!) - Date.parse(s.startedAt)}`).join(" ");
+            runs.push({ overheadMs: result.totalMs - result.consumerWaitMs, perStep });
+            assert.deepEqual((await client.getTopicRoute(topic)).queues.map((q) => q.brokerName), ["broker-b"]);
+            assert.equal((await targetHolds("broker-b", topic, groups)).length, 21, "topic, 10 retry topics and 10 groups on the target");
+        }
+        const median = [...runs].sort((a, b) => a.overheadMs - b.overheadMs)[1];
+        console.log(`      TopicTransfer with 10 groups, own overhead (total minus consumer wait): ${runs.map((r) => `${r.overheadMs} ms`).join(", ")}; median ${median.overheadMs} ms, per step (ms) ${median.perStep}`);
     });
 });
 
