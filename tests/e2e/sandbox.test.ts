@@ -59,6 +59,109 @@ function manifest(): string {
     });
 }
 
+/** The contract's broker group: a master and one replica StatefulSet sharing a name server. */
+function brokerManifest(): string {
+    const namesrvAddr = `name-service-0.name-service.${namespace}.svc.cluster.local:9876`;
+    const script =
+        "cp /etc/rocketmq/broker.conf /home/rocketmq/conf/broker.conf && " +
+        'echo "brokerIP1=${POD_IP}" >> /home/rocketmq/conf/broker.conf && ' +
+        "exec sh mqbroker -c /home/rocketmq/conf/broker.conf";
+    const member = (name: string, brokerId: number, role: string) => [
+        {
+            apiVersion: "v1",
+            kind: "ConfigMap",
+            metadata: { name, namespace },
+            data: {
+                "broker.conf": [
+                    "brokerClusterName=e2e",
+                    "brokerName=broker-0",
+                    `brokerId=${brokerId}`,
+                    `brokerRole=${role}`,
+                    "flushDiskType=ASYNC_FLUSH",
+                    `namesrvAddr=${namesrvAddr}`,
+                    "storePathRootDir=/home/rocketmq/store",
+                    "mappedFileSizeCommitLog=67108864",
+                ].join("\n") + "\n",
+            },
+        },
+        {
+            apiVersion: "v1",
+            kind: "Service",
+            metadata: { name, namespace },
+            spec: { clusterIP: "None", selector: { broker: name }, ports: [{ name: "main", port: 10911 }] },
+        },
+        {
+            apiVersion: "apps/v1",
+            kind: "StatefulSet",
+            metadata: { name, namespace },
+            spec: {
+                serviceName: name,
+                replicas: 1,
+                selector: { matchLabels: { broker: name } },
+                template: {
+                    metadata: { labels: { broker: name } },
+                    spec: {
+                        terminationGracePeriodSeconds: 20,
+                        containers: [
+                            {
+                                name: "broker",
+                                image: "apache/rocketmq:5.3.2",
+                                command: ["sh", "-c", script],
+                                ports: [10909, 10911, 10912].map((containerPort) => ({ containerPort })),
+                                env: [
+                                    { name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
+                                    { name: "JAVA_OPT_EXT", value: "-Xms256m -Xmx256m -Xmn128m -XX:MaxDirectMemorySize=128m" },
+                                ],
+                                readinessProbe: { tcpSocket: { port: 10911 }, periodSeconds: 2 },
+                                volumeMounts: [
+                                    { name: "config", mountPath: "/etc/rocketmq" },
+                                    { name: "conf", mountPath: "/home/rocketmq/conf" },
+                                    { name: "store", mountPath: "/home/rocketmq/store" },
+                                ],
+                            },
+                        ],
+                        volumes: [
+                            { name: "config", configMap: { name } },
+                            { name: "conf", emptyDir: {} },
+                        ],
+                    },
+                },
+                volumeClaimTemplates: [
+                    { metadata: { name: "store" }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } } },
+                ],
+            },
+        },
+    ];
+    return JSON.stringify({
+        apiVersion: "v1",
+        kind: "List",
+        items: [...member("broker-0-master", 0, "ASYNC_MASTER"), ...member("broker-0-replica-1", 1, "SLAVE")],
+    });
+}
+
+/** One RocketMQ remoting request (JSON header, no body); resolves with the reply's body text. */
+function remotingCall(host: string, port: number, code: number): Promise<string> {
+    return new Promise((resolve, reject) => {
+        const header = Buffer.from(JSON.stringify({ code, flag: 0, language: "JAVA", opaque: 7, serializeTypeCurrentRPC: "JSON", version: 0 }));
+        const frame = Buffer.alloc(8 + header.length);
+        frame.writeInt32BE(4 + header.length, 0);
+        frame.writeInt32BE(header.length, 4);
+        header.copy(frame, 8);
+        const socket = net.connect({ host, port }, () => socket.write(frame));
+        let data = Buffer.alloc(0);
+        socket.on("data", (d) => {
+            data = Buffer.concat([data, d]);
+            if (data.length >= 4 && data.length >= 4 + data.readInt32BE(0)) {
+                socket.end();
+                const headerLength = data.readInt32BE(4) & 0xffffff;
+                resolve(data.subarray(8 + headerLength, 4 + data.readInt32BE(0)).toString());
+            }
+        });
+        socket.once("error", reject);
+        socket.setTimeout(15_000, () => socket.destroy(new Error(`no reply from ${host}:${port}`)));
+    });
+}
+
 interface Listener {
     address: string;
     port: number;
@@ -192,6 +295,39 @@ describe("sandbox cluster", function () {
         assert.match(hosts, new RegExp(`^${podIP.replace(/\./g, "\\.")}\\s.*name-service-0\\.name-service\\.${namespace}\\.svc\\.cluster\\.local`, "m"));
         const hostname = await sandbox.kubectl(["-n", namespace, "exec", "name-service-0", "--", "hostname"]);
         assert.equal(hostname.trim(), "name-service-0");
+    });
+
+    it("runs a broker group of the pod contract that registers master and replica with the name server", async function () {
+        this.timeout(10 * 60_000);
+        await sandbox.kubectl(["apply", "-f", "-"], { input: brokerManifest() });
+        for (const name of ["broker-0-master-0", "broker-0-replica-1-0"]) {
+            await waitExists(sandbox, name);
+        }
+        const master = await waitReady(sandbox, "broker-0-master-0");
+        const replica = await waitReady(sandbox, "broker-0-replica-1-0");
+        const namesrv = await podJson(sandbox, "name-service-0");
+
+        // brokerIP1 came from the downward API through the contract's script; every port is on the pod IP.
+        const conf = await sandbox.kubectl(["-n", namespace, "exec", "broker-0-master-0", "--", "cat", "/home/rocketmq/conf/broker.conf"]);
+        assert.match(conf, new RegExp(`^brokerIP1=${master.status.podIP.replace(/\./g, "\\.")}$`, "m"));
+        const all = await listeners(sandbox);
+        for (const pod of [master, replica]) {
+            for (const port of [10909, 10911, 10912]) {
+                assert.ok(all.some((l) => l.address === pod.status.podIP && l.port === port), `${pod.metadata.name} listens on ${pod.status.podIP}:${port}`);
+            }
+        }
+
+        // The name server knows both: master (id 0) and replica (id 1) of broker-0, at their pod IPs.
+        const deadline = Date.now() + 120_000;
+        let body = "";
+        while (Date.now() < deadline) {
+            body = await remotingCall(namesrv.status.podIP, 9876, 106);
+            if (body.includes(`${master.status.podIP}:10911`) && body.includes(`${replica.status.podIP}:10911`)) break;
+            await new Promise((r) => setTimeout(r, 2000));
+        }
+        assert.ok(body.includes(`${master.status.podIP}:10911`), `master registered: ${body}`);
+        assert.ok(body.includes(`${replica.status.podIP}:10911`), `replica registered: ${body}`);
+        assert.match(body, /"broker-0"/);
     });
 
     it("forwards a local port to the pod with kubectl port-forward", async function () {
