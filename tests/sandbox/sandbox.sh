@@ -93,7 +93,7 @@ ensure_binaries() {
 up() {
   local began=$SECONDS running=0 total=${#COMPONENTS[@]}
   for c in "${COMPONENTS[@]}"; do alive "$c" && running=$((running + 1)); done
-  if [ "$running" -eq "$total" ] && api_ready && node_ready; then
+  if [ "$running" -eq "$total" ] && api_ready >/dev/null 2>&1 && node_ready 2>/dev/null; then
     say "already running; reusing it"
     status
     return 0
@@ -191,7 +191,7 @@ pods_rss_kib() {
   local f total=0 kib
   for f in "$SANDBOX_DIR"/node/pods/*/containers/*/pid; do
     [ -f "$f" ] || continue
-    kib="$(ps -o rss= -g "$(cat "$f")" 2>/dev/null | awk '{s += $1} END {print s + 0}')"
+    kib="$(ps -e -o pgid=,rss= | awk -v g="$(cat "$f")" '$1 == g {s += $2} END {print s + 0}')"
     total=$((total + kib))
   done
   echo "$total"
