@@ -116,6 +116,17 @@ export class FakeRocketMQ implements TransferAdmin {
         return [...groups].sort();
     });
 
+    topicsConsumedBy = this.op("topicsConsumedBy", async (brokers: BrokerRef[], group: string) => {
+        const topics = new Set<string>();
+        for (const b of brokers) {
+            for (const key of Object.keys(this.live(b).consumed)) {
+                const [consumer, topic] = key.split(" ");
+                if (consumer === group) topics.add(topic);
+            }
+        }
+        return [...topics].sort();
+    });
+
     lag = this.op("lag", async (brokers: BrokerRef[], group: string, topic: string) =>
         brokers.reduce((sum, b) => {
             const broker = this.live(b);

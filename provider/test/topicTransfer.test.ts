@@ -97,6 +97,16 @@ describe("topic transfer steps", () => {
         assert.deepEqual(Object.keys(mq.brokers["broker-b"].groups), ["billing"]);
     });
 
+    it("leaves on the source a moved group that also consumes other topics there (its retry topic aside)", async () => {
+        const mq = world();
+        mq.brokers["broker-a"].consumed["billing unrelated"] = 4;
+        mq.brokers["broker-a"].consumed["shipping %RETRY%shipping"] = 1;
+        const result = await transferTopic(mq, request, collectingLog(), { clock: fakeClock() });
+        assert.deepEqual(Object.keys(mq.brokers["broker-a"].groups).sort(), ["billing", "unrelated_group"]);
+        assert.deepEqual(Object.keys(mq.brokers["broker-b"].groups).sort(), GROUPS, "both groups consume the topic on the target");
+        assert.match(result.steps[5].note ?? "", /deleted shipping on the source .*kept billing, which also consume other topics there/);
+    });
+
     it("waits for consumers in step 4, logging what is left, then goes on", async () => {
         const mq = world();
         mq.brokers["broker-a"].consumed[`billing ${TOPIC}`] = 40;

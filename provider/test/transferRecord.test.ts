@@ -12,6 +12,7 @@ function record(revision: number, stepsDone: number): TransferRecord {
         sourceBrokers: ["a-0"],
         targetBrokers: ["b-0"],
         groups: [],
+        groupsKeptOnSource: [],
         consumeTimeoutSeconds: 60,
         sourceTopic: {},
         sourceGroups: {},

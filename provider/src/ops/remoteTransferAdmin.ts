@@ -96,6 +96,11 @@ export class RemoteTransferAdmin implements TransferAdmin {
         return [...new Set(lists.flat())].filter((g) => !isSystemGroup(g)).sort();
     }
 
+    async topicsConsumedBy(brokers: BrokerRef[], group: string): Promise<string[]> {
+        const stats = await Promise.all(brokers.map((b) => this.client.getConsumeStats(b.address, group)));
+        return [...new Set(stats.flatMap((s) => s.queues.map((q) => q.topic)))].sort();
+    }
+
     async lag(brokers: BrokerRef[], group: string, topic: string): Promise<number> {
         const stats = await Promise.all(brokers.map((b) => this.client.getConsumeStats(b.address, group, topic)));
         return stats.reduce((sum, s) => sum + s.totalLag, 0);

@@ -167,10 +167,14 @@ export const transferSteps: readonly TransferStep[] = [
         number: 6,
         name: "delete the consumer groups on the source",
         async run(ctx) {
+            const { groupsKeptOnSource } = ctx.record;
             for (const broker of await ctx.source()) {
-                await ctx.admin.deleteGroups([broker], Object.keys(ctx.record.sourceGroups[broker.brokerName] ?? {}));
+                const onBroker = Object.keys(ctx.record.sourceGroups[broker.brokerName] ?? {});
+                await ctx.admin.deleteGroups([broker], onBroker.filter((g) => !groupsKeptOnSource.includes(g)));
             }
-            return `deleted ${listOf(ctx.record.groups)} on the source (their offsets are kept)`;
+            const deleted = ctx.record.groups.filter((g) => !groupsKeptOnSource.includes(g));
+            const kept = groupsKeptOnSource.length > 0 ? `; kept ${listOf(groupsKeptOnSource)}, which also consume other topics there` : "";
+            return `deleted ${listOf(deleted)} on the source (their offsets are kept)${kept}`;
         },
         async undo(ctx) {
             for (const broker of await ctx.source()) {
@@ -393,6 +397,9 @@ async function planTransfer(admin: TransferAdmin, request: TopicTransferRequest,
 
     const groups = request.consumerGroups ? [...new Set(request.consumerGroups)].sort() : await admin.consumerGroupsOf(sourceBrokers, topic);
     const retryTopics = groups.map(retryTopicOf);
+    const consumedTopics = await Promise.all(groups.map((g) => admin.topicsConsumedBy(sourceBrokers, g)));
+    // Deleting a group that still consumes other topics on the source would stop that consumption.
+    const groupsKeptOnSource = groups.filter((_, i) => consumedTopics[i].some((t) => t !== topic && !isRetryOrDeadLetter(t)));
     const [sourceGroups, targetGroups, sourceRetry, targetRetry] = await Promise.all([
         admin.subscriptionGroups(sourceBrokers, groups),
         admin.subscriptionGroups(targetAll, groups),
@@ -417,6 +424,7 @@ async function planTransfer(admin: TransferAdmin, request: TopicTransferRequest,
         sourceBrokers: sourceBrokers.map((b) => b.brokerName),
         targetBrokers: targetAll.map((b) => b.brokerName),
         groups,
+        groupsKeptOnSource,
         consumeTimeoutSeconds: request.consumeTimeoutSeconds,
         sourceTopic,
         sourceGroups,
@@ -438,6 +446,10 @@ async function planTransfer(admin: TransferAdmin, request: TopicTransferRequest,
 
 export function retryTopicOf(group: string): string {
     return `%RETRY%${group}`;
+}
+
+function isRetryOrDeadLetter(topic: string): boolean {
+    return topic.startsWith("%RETRY%") || topic.startsWith("%DLQ%");
 }
 
 function retryTopicsToAdd(record: TransferRecord): string[] {

@@ -35,6 +35,8 @@ export interface TransferAdmin {
     deleteGroups(brokers: BrokerRef[], groupNames: string[]): Promise<void>;
     /** Consumer groups that consume the topic on these brokers (online consumers or stored offsets). */
     consumerGroupsOf(brokers: BrokerRef[], topic: string): Promise<string[]>;
+    /** Topics the group has stored offsets for on these brokers. */
+    topicsConsumedBy(brokers: BrokerRef[], group: string): Promise<string[]>;
     /** Messages of the topic the group has not consumed yet, summed over the brokers' queues. */
     lag(brokers: BrokerRef[], group: string, topic: string): Promise<number>;
 

@@ -26,6 +26,8 @@ export interface TransferRecord {
     sourceBrokers: string[];
     targetBrokers: string[];
     groups: string[];
+    /** Moved groups that also consume other topics on the source: step 6 leaves them there. */
+    groupsKeptOnSource: string[];
     /** How long step 4 waits; a run that resumes takes the latest value asked for. */
     consumeTimeoutSeconds: number;
     /** The topic's config on each source broker before the transfer. */
