@@ -4,8 +4,10 @@
 // 1,000 and 10,000 topics so the growth is visible.
 //
 //   npm run bench                 (sizes 1000 and 10000)
-//   BENCH_SIZES=2000 npm run bench
+//   BENCH_SIZES=2000 BENCH_ROUNDS=5 npm run bench
 //
+// Each size runs BENCH_ROUNDS rounds (default 3) on freshly emptied target brokers, alternating
+// which side goes first; the figures are each side's median round.
 // Both sides use the same batched requests (UPDATE_AND_CREATE_TOPIC_LIST and
 // UPDATE_AND_CREATE_SUBSCRIPTIONGROUP_LIST, same batch sizes) and both run in their own fresh
 // process; each side's copy is timed inside its process (the JVM's start and the admin client's
@@ -19,6 +21,7 @@ import { isSystemTopic } from "../../provider/src/admin/metadataCopy";
 import { RocketMQTestBed } from "../support/rocketmq";
 
 const TOPIC_BATCH = 2000;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const GROUP_BATCH = 1000;
 const COMPILED_ADMIN = path.resolve(__dirname, "..", "..", "provider", "bin", "admin", "index.js");
 
@@ -101,6 +104,14 @@ function parseResult(stdout: string): Omit<SideResult, "wallMs"> {
   return JSON.parse(line.slice("RESULT ".length));
 }
 
+/** The run with the median copy time (peak RSS: the highest seen in any run). */
+function median(runs: SideResult[]): SideResult {
+  const sorted = [...runs].sort((a, b) => a.copyMs - b.copyMs);
+  const middle = sorted[Math.floor((sorted.length - 1) / 2)];
+  const maxRssKb = Math.max(...runs.map((r) => r.maxRssKb ?? 0));
+  return { ...middle, ...(maxRssKb > 0 ? { maxRssKb } : {}) };
+}
+
 /** Counts the user topics and groups a broker holds. */
 async function holdings(client: RocketMQAdminClient, address: string): Promise<{ topics: number; groups: number }> {
   const [topics, groups] = await Promise.all([client.getAllTopicConfigs(address, { timeoutMs: 60_000 }), client.getAllSubscriptionGroups(address, { timeoutMs: 60_000 })]);
@@ -130,14 +141,29 @@ async function benchOneSize(topicCount: number): Promise<{ ours: SideResult; jav
     const seeded = await holdings(client, source);
     if (seeded.topics !== topicCount || seeded.groups !== groupCount) throw new Error(`source seeded wrongly: ${JSON.stringify(seeded)}`);
 
-    const ours = await runOurs(bed.nameServer, source, bed.broker("broker-ours").address);
-    const java = await runJava(bed, source, bed.broker("broker-java").address);
-    for (const [side, address] of [["ours", bed.broker("broker-ours").address], ["java", bed.broker("broker-java").address]] as const) {
-      const held = await holdings(client, address);
-      if (held.topics !== topicCount || held.groups !== groupCount) {
-        throw new Error(`${side} copy incomplete: ${JSON.stringify(held)}, expected ${topicCount} topics and ${groupCount} groups`);
+    const oursTarget = bed.broker("broker-ours").address;
+    const javaTarget = bed.broker("broker-java").address;
+    const oursRuns: SideResult[] = [];
+    const javaRuns: SideResult[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      if (round > 0) await Promise.all([bed.resetBroker("broker-ours"), bed.resetBroker("broker-java")]);
+      // Alternate who goes first, so neither side always meets a warmer broker or a quieter machine.
+      const sides = [
+        async () => oursRuns.push(await runOurs(bed.nameServer, source, oursTarget)),
+        async () => javaRuns.push(await runJava(bed, source, javaTarget)),
+      ];
+      if (round % 2 === 1) sides.reverse();
+      for (const side of sides) await side();
+      for (const [side, address] of [["ours", oursTarget], ["java", javaTarget]] as const) {
+        const held = await holdings(client, address);
+        if (held.topics !== topicCount || held.groups !== groupCount) {
+          throw new Error(`${side} copy incomplete: ${JSON.stringify(held)}, expected ${topicCount} topics and ${groupCount} groups`);
+        }
       }
+      console.log(`  round ${round + 1}: ours ${oursRuns[round].copyMs.toFixed(0)} ms, java ${javaRuns[round].copyMs.toFixed(0)} ms`);
     }
+    const ours = median(oursRuns);
+    const java = median(javaRuns);
     // Both sides skipped the same system topics.
     if (!isSystemTopic("TBW102")) throw new Error("system topic filter broken");
     return { ours, java };

@@ -289,6 +289,66 @@ describe("admin client against real RocketMQ", function () {
       assert.equal((await client.getBrokerConfig(brokerA)).brokerName, "broker-a");
     });
 
+    /** Every operation, aimed at one broker address (name server operations use the client's name servers). */
+    function everyOperation(c: RocketMQAdminClient, broker: string): Record<string, () => Promise<unknown>> {
+      const topic = { topicName: "it-any", readQueueNums: 1, writeQueueNums: 1, perm: 6 };
+      return {
+        getClusterInfo: () => c.getClusterInfo(),
+        getTopicRoute: () => c.getTopicRoute("it-orders"),
+        getTopicsByCluster: () => c.getTopicsByCluster("clusterA"),
+        deleteTopicInNameServers: () => c.deleteTopicInNameServers("it-any"),
+        wipeWritePermOfBroker: () => c.wipeWritePermOfBroker("broker-x"),
+        addWritePermOfBroker: () => c.addWritePermOfBroker("broker-x"),
+        createOrUpdateTopic: () => c.createOrUpdateTopic(broker, topic),
+        createOrUpdateTopics: () => c.createOrUpdateTopics(broker, [topic]),
+        getAllTopicConfigs: () => c.getAllTopicConfigs(broker),
+        deleteTopicInBroker: () => c.deleteTopicInBroker(broker, "it-any"),
+        createOrUpdateSubscriptionGroup: () => c.createOrUpdateSubscriptionGroup(broker, { groupName: "it-any" }),
+        createOrUpdateSubscriptionGroups: () => c.createOrUpdateSubscriptionGroups(broker, [{ groupName: "it-any" }]),
+        getAllSubscriptionGroups: () => c.getAllSubscriptionGroups(broker),
+        deleteSubscriptionGroup: () => c.deleteSubscriptionGroup(broker, "it-any"),
+        getConsumeStats: () => c.getConsumeStats(broker, "it-group", "it-orders"),
+        queryTopicConsumeByWho: () => c.queryTopicConsumeByWho(broker, "it-orders"),
+        getTopicStats: () => c.getTopicStats(broker, "it-orders"),
+        getBrokerConfig: () => c.getBrokerConfig(broker),
+        updateBrokerConfig: () => c.updateBrokerConfig(broker, { brokerPermission: "6" }),
+      };
+    }
+
+    it("every operation times out clearly when its broker or name server is frozen", async function () {
+      this.timeout(120_000);
+      const frozen = [bed.broker("broker-a").process!, bed.nameServerJvm!];
+      const quick = new RocketMQAdminClient({ nameServers: bed.nameServer, timeoutMs: 400 });
+      frozen.forEach((p) => p.kill("SIGSTOP"));
+      try {
+        for (const [name, call] of Object.entries(everyOperation(quick, brokerA))) {
+          const err = await rejection(call());
+          assert.ok(err.isTimeout(), `${name}: ${err.message}`);
+          assert.match(err.message, /no reply to request \d+ from 127\.0\.0\.1:\d+ within 400 ms/, name);
+        }
+      } finally {
+        frozen.forEach((p) => p.kill("SIGCONT"));
+        quick.close();
+      }
+      assert.equal((await client.getBrokerConfig(brokerA)).brokerName, "broker-a");
+    });
+
+    it("every operation fails as a connection failure when nothing listens at its address", async () => {
+      // broker-b's port while broker-b is down stands for a dead name server and a dead broker.
+      await bed.stopBroker("broker-b");
+      const dead = new RocketMQAdminClient({ nameServers: brokerB, connectTimeoutMs: 2000 });
+      try {
+        for (const [name, call] of Object.entries(everyOperation(dead, brokerB))) {
+          const err = await rejection(call());
+          assert.ok(err.isConnectionFailure(), `${name}: ${err.message}`);
+          assert.equal(err.address, brokerB, name);
+          assert.match(err.message, /cannot connect to 127\.0\.0\.1:\d+: .*ECONNREFUSED/, name);
+        }
+      } finally {
+        dead.close();
+      }
+    });
+
     it("reports a broker that is down as a connection failure naming its address", async function () {
       this.timeout(60_000);
       await bed.stopBroker("broker-b");

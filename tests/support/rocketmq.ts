@@ -171,6 +171,20 @@ export class RocketMQTestBed {
     );
   }
 
+  /** Restarts a broker on an empty store: it comes back with no topics or groups but its own. */
+  async resetBroker(name: string): Promise<void> {
+    await this.stopBroker(name);
+    const store = path.join(this.workDir, name, "store");
+    fs.rmSync(store, { recursive: true, force: true });
+    fs.mkdirSync(store, { recursive: true });
+    await this.startBroker(name);
+  }
+
+  /** The name server's JVM (tests freeze it with SIGSTOP to simulate a silent peer). */
+  get nameServerJvm(): ChildProcess | undefined {
+    return this.nameServerProcess;
+  }
+
   /** Kills a broker process (its store stays, so startBroker brings it back). */
   async stopBroker(name: string): Promise<void> {
     const broker = this.broker(name);

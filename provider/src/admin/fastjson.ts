@@ -18,6 +18,12 @@ export class FastjsonSyntaxError extends Error {
 }
 
 export function parseFastjson(text: string): JsonValue {
+  // Most replies are strict JSON: the native parser is much faster, so try it first.
+  try {
+    return JSON.parse(text) as JsonValue;
+  } catch {
+    // fastjson's extensions (unquoted or object keys): parse it ourselves.
+  }
   const parser = new Parser(text);
   parser.skipSpace();
   const value = parser.value();
@@ -32,6 +38,8 @@ export function objectKey(key: string): JsonValue {
   if (first === "{" || first === "[") return parseFastjson(key);
   return key;
 }
+
+const NUMBER = /-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
 
 class Parser {
   private at = 0;
@@ -87,7 +95,8 @@ class Parser {
   }
 
   private number(): number {
-    const match = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(this.text.slice(this.at, this.at + 64));
+    NUMBER.lastIndex = this.at;
+    const match = NUMBER.exec(this.text);
     if (!match) return this.fail("invalid number");
     this.at += match[0].length;
     return Number(match[0]);
@@ -96,13 +105,14 @@ class Parser {
   private string(): string {
     const t = this.text;
     const start = ++this.at;
-    // Fast path: no escapes.
-    const end = t.indexOf('"', start);
-    if (end < 0) this.fail("unterminated string");
-    const slashAt = t.indexOf("\\", start);
-    if (slashAt < 0 || slashAt > end) {
-      this.at = end + 1;
-      return t.slice(start, end);
+    // Fast path: scan to the closing quote; fall back to unescaping at the first backslash.
+    for (let i = start; i < t.length; i++) {
+      const c = t.charCodeAt(i);
+      if (c === 0x22) {
+        this.at = i + 1;
+        return t.slice(start, i);
+      }
+      if (c === 0x5c) break;
     }
     let out = "";
     let i = start;
