@@ -1,0 +1,2 @@
+// Deploy and operate Apache RocketMQ on Kubernetes with Pulumi, with no operator running in the cluster.
+package rocketmq
