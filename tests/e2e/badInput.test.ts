@@ -22,7 +22,7 @@ describe("e2e: bad RocketMQCluster inputs", function () {
         assert.notEqual(result.code, 0, output);
         assert.match(output, /nameServer\.size/);
         assert.match(output, /broker\.replicaPerGroup/);
-        assert.match(output, /broker\.brokerConfig\.brokerRole/);
+        assert.match(output, /broker\.brokerConfig\.properties\.brokerName/);
         assert.match(output, /whole number from 0 to 3/);
     });
 
