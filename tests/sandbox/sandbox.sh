@@ -90,11 +90,43 @@ ensure_binaries() {
   command -v openssl >/dev/null || apt_install openssl
 }
 
+start_agent() {
+  local agent_dir="$1" p="$SANDBOX_PKI"
+  say "starting the node agent"
+  start agent "$agent_dir/agent" --kubeconfig "$SANDBOX_DIR/node.kubeconfig" --node-name "$SANDBOX_NODE" \
+    --state-dir "$SANDBOX_DIR/node" --volumes-dir "$SANDBOX_DIR/volumes" \
+    --listen "127.0.0.1:$SANDBOX_KUBELET_PORT" --tls-cert "$p/kubelet-serving.crt" --tls-key "$p/kubelet-serving.key" \
+    --client-ca "$p/ca.crt" --cache-root "$SANDBOX_CACHE" --fetch-rocketmq "$REPO_ROOT/tests/toolchain/rocketmq.sh" \
+    --podnet-library "$agent_dir/libpodnet.so"
+  wait_for "node $SANDBOX_NODE" 90 agent node_ready
+}
+
+stop_component() {
+  local name="$1" pid
+  pid="$(pid_of "$name")"
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+    say "stopping $name (pid $pid)"
+    kill -TERM "$pid" 2>/dev/null || true
+    # The agent stops its pods first (SIGTERM, grace period, SIGKILL): give it time.
+    local deadline=$((SECONDS + 45))
+    while kill -0 "$pid" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.2; done
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$SANDBOX_RUN/$name.pid"
+}
+
 up() {
   local began=$SECONDS running=0 total=${#COMPONENTS[@]}
   for c in "${COMPONENTS[@]}"; do alive "$c" && running=$((running + 1)); done
   if [ "$running" -eq "$total" ] && api_ready >/dev/null 2>&1 && node_ready 2>/dev/null; then
     say "already running; reusing it"
+    local agent_dir
+    agent_dir="$(build_agent)"
+    if [ "$(readlink "/proc/$(pid_of agent)/exe")" != "$agent_dir/agent" ]; then
+      say "the node agent's sources changed: restarting it (its pods restart too)"
+      stop_component agent
+      start_agent "$agent_dir"
+    fi
     status
     return 0
   fi
@@ -151,13 +183,7 @@ up() {
     --authorization-kubeconfig "$SANDBOX_DIR/scheduler.kubeconfig" \
     --bind-address 127.0.0.1 --secure-port 10259 --leader-elect=false --profiling=false --v 1
 
-  say "starting the node agent"
-  start agent "$agent_dir/agent" --kubeconfig "$SANDBOX_DIR/node.kubeconfig" --node-name "$SANDBOX_NODE" \
-    --state-dir "$SANDBOX_DIR/node" --volumes-dir "$SANDBOX_DIR/volumes" \
-    --listen "127.0.0.1:$SANDBOX_KUBELET_PORT" --tls-cert "$p/kubelet-serving.crt" --tls-key "$p/kubelet-serving.key" \
-    --client-ca "$p/ca.crt" --cache-root "$SANDBOX_CACHE" --fetch-rocketmq "$REPO_ROOT/tests/toolchain/rocketmq.sh" \
-    --podnet-library "$agent_dir/libpodnet.so"
-  wait_for "node $SANDBOX_NODE" 90 agent node_ready
+  start_agent "$agent_dir"
   wait_for "the default service account" 60 kube-controller-manager default_service_account
   kubectl_admin apply -f "$SANDBOX_SRC/storageclass.yaml" >/dev/null
   say "up in $((SECONDS - began))s"
@@ -165,19 +191,9 @@ up() {
 }
 
 down() {
-  local i name pid
+  local i
   for ((i = ${#COMPONENTS[@]} - 1; i >= 0; i--)); do
-    name="${COMPONENTS[$i]}"
-    pid="$(pid_of "$name")"
-    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-      say "stopping $name (pid $pid)"
-      kill -TERM "$pid" 2>/dev/null || true
-      # The agent stops its pods first (SIGTERM, grace period, SIGKILL): give it time.
-      local deadline=$((SECONDS + 45))
-      while kill -0 "$pid" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.2; done
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-    rm -f "$SANDBOX_RUN/$name.pid"
+    stop_component "${COMPONENTS[$i]}"
   done
   # The cluster's state goes with it: the next `up` is a fresh cluster. Certificates stay.
   rm -rf "$SANDBOX_DIR/etcd" "$SANDBOX_DIR/node" "$SANDBOX_DIR/volumes"

@@ -29,7 +29,8 @@ type podRunner struct {
 	initDone     bool
 	failed       bool // an init container failed under restartPolicy Never
 	deleting     bool
-	reported     map[string]string // last event reason+message per subject, to say each once
+	reported     map[string]string     // last event reason+message per subject, to say each once
+	conditions   []corev1.PodCondition // last reported, to keep transition times
 	inits        []*containerRunner
 	containers   []*containerRunner
 
@@ -315,7 +316,7 @@ func (p *podRunner) statusLocked() corev1.PodStatus {
 			c.Status, c.Reason = corev1.ConditionTrue, ""
 		}
 		// Keep the transition time of an unchanged condition.
-		for _, old := range p.pod.Status.Conditions {
+		for _, old := range append(append([]corev1.PodCondition{}, p.pod.Status.Conditions...), p.conditions...) {
 			if old.Type == t && old.Status == c.Status {
 				c.LastTransitionTime = old.LastTransitionTime
 			}
@@ -330,6 +331,7 @@ func (p *podRunner) statusLocked() corev1.PodStatus {
 		cond(corev1.PodReady, ready, "ContainersNotReady"),
 		cond(corev1.PodScheduled, true, ""),
 	}
+	p.conditions = st.Conditions
 	return st
 }
 
