@@ -28,6 +28,15 @@ obtain "rocketmq jars" "$here/rocketmq.sh" >/dev/null
 
 source "$here/env.sh"
 
+# The npm SDK asks the engine for the plugin version it was generated for; it must be the one
+# installed above.
+sdk_pin="$(node -p 'require(process.argv[1]).dependencies["@pulumi/kubernetes"]' "$here/../../package.json")"
+if [ "$sdk_pin" != "$KUBERNETES_PROVIDER_VERSION" ]; then
+  printf '[toolchain] @pulumi/kubernetes %s in package.json does not match the kubernetes plugin %s\n' \
+    "$sdk_pin" "$KUBERNETES_PROVIDER_VERSION" >&2
+  missing+=("pulumi-resource-kubernetes $sdk_pin (package.json asks for it)")
+fi
+
 # What is on PATH now, as each binary reports itself.
 report() {  # report NAME COMMAND...
   local name="$1"; shift

@@ -18,7 +18,7 @@ export KUBECONFIG="$work/no-such-kubeconfig"
 mkdir -p "$work/state"
 
 preview() {  # preview DIR
-  (cd "$1" && pulumi stack init smoke --non-interactive >/dev/null && pulumi preview --non-interactive 2>&1)
+  (cd "$1" && pulumi stack init smoke --non-interactive >/dev/null 2>&1 && pulumi preview --non-interactive 2>&1)
 }
 
 mkdir -p "$work/yaml"
