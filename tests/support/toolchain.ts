@@ -12,17 +12,18 @@ const toolchainDir = path.resolve(__dirname, "..", "toolchain");
 interface PartLocation {
     part: string;
     binDirVariable: string;
+    versionVariable: string;
 }
 
 function locate(binary: string): PartLocation {
     if (binary === "pulumi" || binary.startsWith("pulumi-language-") || binary === "pulumi-resource-pulumi-nodejs") {
-        return { part: "pulumi", binDirVariable: "TOOLCHAIN_PULUMI_BIN" };
+        return { part: "pulumi", binDirVariable: "TOOLCHAIN_PULUMI_BIN", versionVariable: "PULUMI_VERSION" };
     }
     if (binary === "kubectl" || binary.startsWith("kube-")) {
-        return { part: "kubernetes", binDirVariable: "TOOLCHAIN_KUBERNETES_BIN" };
+        return { part: "kubernetes", binDirVariable: "TOOLCHAIN_KUBERNETES_BIN", versionVariable: "KUBERNETES_VERSION" };
     }
     if (binary === "etcd") {
-        return { part: "etcd", binDirVariable: "TOOLCHAIN_ETCD_BIN" };
+        return { part: "etcd", binDirVariable: "TOOLCHAIN_ETCD_BIN", versionVariable: "ETCD_VERSION" };
     }
     throw new Error(`${binary} is not a binary of the toolchain`);
 }
@@ -48,7 +49,7 @@ export function toolchainEnv(): NodeJS.ProcessEnv {
 
 /** The absolute path of a toolchain binary; throws naming the part when it is absent. */
 export function toolchainBin(binary: string): string {
-    const { part, binDirVariable } = locate(binary);
+    const { part, binDirVariable, versionVariable } = locate(binary);
     const env = toolchainEnv();
     const binDir = env[binDirVariable];
     if (!binDir) {
@@ -59,7 +60,7 @@ export function toolchainBin(binary: string): string {
         fs.accessSync(file, fs.constants.X_OK);
     } catch (cause) {
         throw new Error(
-            `toolchain part "${part}" is missing: ${file} is not there (run \`npm run toolchain\`)`,
+            `toolchain part "${part} ${env[versionVariable]}" is missing: ${file} is not there (run \`npm run toolchain\`)`,
             { cause },
         );
     }
