@@ -30,6 +30,19 @@ function locate(binary: string): PartLocation {
 
 let cachedEnv: NodeJS.ProcessEnv | undefined;
 
+/**
+ * Runs `npm run toolchain` (tests/toolchain/all.sh): seconds when the cache is warm, up to an hour
+ * cold. Its progress and report go to this process's stderr (fd 2), so a long cold build shows
+ * what it is doing; it throws when a part could not be obtained (all.sh has named it there).
+ */
+export function obtainToolchain(): void {
+    try {
+        execFileSync("bash", [path.join(toolchainDir, "all.sh")], { env: process.env, stdio: ["ignore", 2, 2] });
+    } catch (cause) {
+        throw new Error("the toolchain could not be obtained: see the [toolchain] FAILED lines above", { cause });
+    }
+}
+
 /** The environment of the current process with env.sh applied. */
 export function toolchainEnv(): NodeJS.ProcessEnv {
     if (!cachedEnv) {
