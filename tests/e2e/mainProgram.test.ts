@@ -4,6 +4,7 @@
 import { strict as assert } from "node:assert";
 import { RocketMQAdminClient } from "../../provider/src/admin";
 import { ensureSandbox, Sandbox } from "../sandbox/client";
+import { podsAfterTermination } from "../support/pods";
 import { repoRoot } from "../support/plugin";
 import { copyProgram } from "../support/programs";
 import { PulumiTestStack } from "../support/pulumiStack";
@@ -89,7 +90,6 @@ describe("e2e: the root Pulumi.yaml program in the sandbox", function () {
     it("destroy removes every pod of the cluster", async () => {
         const result = await stack.destroy();
         assert.equal(result.code, 0, result.stdout + result.stderr);
-        const pods = await sandbox.kubectl(["get", "pods", "-n", namespace, "-o", "name"]);
-        assert.equal(pods.trim(), "");
+        assert.deepEqual(await podsAfterTermination(sandbox, namespace), []);
     });
 });

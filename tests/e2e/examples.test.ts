@@ -1,0 +1,124 @@
+// Every example program, run for real against the sandbox as its README would have a user run it:
+// preview, up (pods Ready, outputs set), a second preview with no changes, destroy.
+import { strict as assert } from "node:assert";
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { ensureSandbox, Sandbox } from "../sandbox/client";
+import { podsAfterTermination } from "../support/pods";
+import { repoRoot } from "../support/plugin";
+import { copyProgram } from "../support/programs";
+import { PulumiTestStack } from "../support/pulumiStack";
+
+interface ExampleCase {
+    language: string;
+    /** Prepares a runnable copy of the example and returns its directory. */
+    prepare(): string;
+    expectedPods: string[];
+    brokerClusterName: string;
+}
+
+/** The TypeScript example depends on the built nodejs SDK, laid out as in the repo. */
+function prepareTypeScript(): string {
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "rocketmq-example-ts-"));
+    const sdk = path.join(scratch, "sdk", "nodejs");
+    fs.cpSync(path.join(repoRoot, "sdk", "nodejs"), sdk, { recursive: true });
+    const npm = (args: string[], cwd: string) => execFileSync("npm", args, { cwd, stdio: "pipe" });
+    npm(["install", "--no-audit", "--no-fund"], sdk);
+    npm(["run", "build"], sdk);
+    fs.copyFileSync(path.join(sdk, "package.json"), path.join(sdk, "bin", "package.json"));
+    const example = path.join(scratch, "examples", "typescript");
+    fs.cpSync(copyProgram(path.join(repoRoot, "examples", "typescript")), example, { recursive: true });
+    npm(["install", "--no-audit", "--no-fund"], example);
+    return example;
+}
+
+const examples: ExampleCase[] = [
+    {
+        language: "yaml",
+        prepare: () => copyProgram(path.join(repoRoot, "examples", "yaml")),
+        expectedPods: ["broker-0-master-0", "broker-1-master-0", "name-service-0"],
+        brokerClusterName: "YamlCluster",
+    },
+    {
+        language: "typescript",
+        prepare: prepareTypeScript,
+        expectedPods: ["broker-0-master-0", "broker-0-replica-1-0", "name-service-0"],
+        brokerClusterName: "TsCluster",
+    },
+];
+
+describe("e2e: examples in the sandbox", function () {
+    let sandbox: Sandbox;
+
+    before(async () => {
+        sandbox = await ensureSandbox();
+    });
+
+    for (const example of examples) {
+        describe(`examples/${example.language}`, () => {
+            const namespace = `e2e-example-${example.language}-${process.pid}`;
+            let stack: PulumiTestStack;
+
+            before(async () => {
+                await sandbox.kubectl(["create", "namespace", namespace]);
+                stack = await PulumiTestStack.create({
+                    programDir: example.prepare(),
+                    env: { KUBECONFIG: sandbox.kubeconfig },
+                    config: { namespace },
+                });
+            });
+
+            after(async () => {
+                if (stack) {
+                    await stack.destroy();
+                    await stack.remove();
+                }
+                await sandbox.kubectl(["delete", "namespace", namespace, "--wait=false"]).catch(() => undefined);
+            });
+
+            it("previews the cluster to create", async () => {
+                const result = await stack.preview();
+                assert.equal(result.code, 0, result.stdout + result.stderr);
+                assert.match(result.stdout, /\+ .*rocketmq:index:RocketMQCluster/);
+                assert.match(result.stdout, /\+ .*kubernetes:apps\/v1:StatefulSet/);
+            });
+
+            it("up brings every pod to Ready and sets the outputs", async () => {
+                const result = await stack.up();
+                assert.equal(result.code, 0, result.stdout + result.stderr);
+                const ready = await readyPods(sandbox, namespace);
+                assert.deepEqual(ready, example.expectedPods);
+                const outputs = await stack.outputs();
+                assert.equal(outputs.nameServerAddresses, `name-service-0.name-service.${namespace}.svc.cluster.local:9876`);
+                const groups = outputs.brokerGroups as { masterPodName: string }[];
+                assert.deepEqual(
+                    groups.map((group) => group.masterPodName),
+                    example.expectedPods.filter((pod) => pod.endsWith("-master-0")),
+                );
+            });
+
+            it("a second preview finds nothing to change", async () => {
+                const result = await stack.preview(["--expect-no-changes"]);
+                assert.equal(result.code, 0, result.stdout + result.stderr);
+            });
+
+            it("destroy removes every pod", async () => {
+                const result = await stack.destroy();
+                assert.equal(result.code, 0, result.stdout + result.stderr);
+                assert.deepEqual(await podsAfterTermination(sandbox, namespace), []);
+            });
+        });
+    }
+});
+
+async function readyPods(sandbox: Sandbox, namespace: string): Promise<string[]> {
+    const pods = JSON.parse(await sandbox.kubectl(["get", "pods", "-n", namespace, "-o", "json"])) as {
+        items: { metadata: { name: string }; status: { conditions?: { type: string; status: string }[] } }[];
+    };
+    return pods.items
+        .filter((pod) => pod.status.conditions?.some((c) => c.type === "Ready" && c.status === "True"))
+        .map((pod) => pod.metadata.name)
+        .sort();
+}
