@@ -42,8 +42,14 @@ sdkgen_binary() {
         local start=$SECONDS
         mkdir -p "$dir"
         echo "building scripts/sdkgen into $dir (first run takes a few minutes)" >&2
-        (cd scripts/sdkgen && nice -n 10 go build -o "$dir/sdkgen.partial" .)
-        mv "$dir/sdkgen.partial" "$dir/sdkgen"
+        local partial
+        partial=$(mktemp "$dir/sdkgen.XXXXXX")   # two runs at once each build their own
+        if ! (cd scripts/sdkgen && nice -n 10 go build -o "$partial" .); then
+            rm -f "$partial"
+            echo "gen-sdk: could not build scripts/sdkgen" >&2
+            exit 1
+        fi
+        mv "$partial" "$dir/sdkgen"
         echo "built sdkgen in $((SECONDS - start))s" >&2
     fi
     echo "$dir/sdkgen"
