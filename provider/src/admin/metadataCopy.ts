@@ -88,15 +88,19 @@ export async function copyMetadata(
     else groupsToSend.push(config);
   }
 
+  // Topic and group batches go out side by side: the broker serializes topic updates behind one
+  // lock but handles subscription groups on other threads, so their work overlaps.
   const depth = Math.max(1, options.pipelineDepth ?? 2);
-  await runPipelined(
-    chunk(topicsToSend, options.topicBatchSize ?? 2000).map((batch) => () => client.createOrUpdateTopics(targetAddress, batch, call)),
-    depth,
-  );
-  await runPipelined(
-    chunk(groupsToSend, options.groupBatchSize ?? 1000).map((batch) => () => client.createOrUpdateSubscriptionGroups(targetAddress, batch, call)),
-    depth,
-  );
+  await Promise.all([
+    runPipelined(
+      chunk(topicsToSend, options.topicBatchSize ?? 2000).map((batch) => () => client.createOrUpdateTopics(targetAddress, batch, call)),
+      depth,
+    ),
+    runPipelined(
+      chunk(groupsToSend, options.groupBatchSize ?? 1000).map((batch) => () => client.createOrUpdateSubscriptionGroups(targetAddress, batch, call)),
+      depth,
+    ),
+  ]);
   return { topicsCopied: topicsToSend.length, topicsAlreadyEqual, groupsCopied: groupsToSend.length, groupsAlreadyEqual };
 }
 
