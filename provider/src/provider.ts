@@ -1,17 +1,24 @@
 // Token -> implementation dispatch. Everything resource-specific lives in provider/src/resources/.
 import * as pulumi from "@pulumi/pulumi";
 import { ComponentHandler, CustomResourceHandler } from "./handlers";
-import { rocketMQClusterHandler } from "./resources/rocketMQCluster";
-import { topicTransferHandler, topicTransferToken } from "./resources/topicTransfer";
 import { packageSchemaText } from "./schema";
 
-const components: Record<string, ComponentHandler> = {
-    "rocketmq:index:RocketMQCluster": rocketMQClusterHandler,
+// Handlers load on first use: the engine starts the plugin for GetSchema and for every
+// preview, and @pulumi/kubernetes or the admin client need not load for those that never use them.
+const components: Record<string, () => ComponentHandler> = {
+    "rocketmq:index:RocketMQCluster": once(() =>
+        (require("./resources/rocketMQCluster") as typeof import("./resources/rocketMQCluster")).rocketMQClusterHandler),
 };
 
-const customResources: Record<string, CustomResourceHandler> = {
-    [topicTransferToken]: topicTransferHandler(),
+const customResources: Record<string, () => CustomResourceHandler> = {
+    "rocketmq:index:TopicTransfer": once(() =>
+        (require("./resources/topicTransfer") as typeof import("./resources/topicTransfer")).topicTransferHandler()),
 };
+
+function once<T>(load: () => T): () => T {
+    let loaded: { value: T } | undefined;
+    return () => (loaded ??= { value: load() }).value;
+}
 
 export class RocketMQProvider implements pulumi.provider.Provider {
     constructor(readonly version: string) {}
@@ -26,7 +33,7 @@ export class RocketMQProvider implements pulumi.provider.Provider {
         inputs: pulumi.Inputs,
         options: pulumi.ComponentResourceOptions,
     ): Promise<pulumi.provider.ConstructResult> {
-        const handler = components[type];
+        const handler = components[type]?.();
         if (!handler) {
             throw new Error(`unknown component type ${type}; this provider constructs ${Object.keys(components).join(", ")}`);
         }
@@ -68,7 +75,7 @@ export function resourceTokenOf(urn: string): string {
 
 function customResource(urn: string): CustomResourceHandler {
     const token = resourceTokenOf(urn);
-    const handler = customResources[token];
+    const handler = customResources[token]?.();
     if (!handler) {
         throw new Error(`unknown resource type ${token}; this provider manages ${Object.keys(customResources).join(", ") || "no custom resources yet"}`);
     }
