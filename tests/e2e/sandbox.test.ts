@@ -250,6 +250,15 @@ describe("sandbox cluster", function () {
         assert.equal(nodes.items.length, 1);
         const ready = nodes.items[0].status.conditions.find((c: any) => c.type === "Ready");
         assert.equal(ready.status, "True");
+        // Every process of the sandbox listens on loopback only.
+        const ids = sandbox.processIds();
+        assert.deepEqual(Object.keys(ids).sort(), ["agent", "etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"]);
+        const all = await listeners(sandbox);
+        for (const [name, pid] of Object.entries(ids)) {
+            const own = all.filter((l) => l.pid === pid);
+            assert.ok(own.length > 0, `${name} listens`);
+            for (const l of own) assert.match(l.address, /^127\./, `${name} listens on ${l.address}:${l.port}`);
+        }
         const classes = JSON.parse(await sandbox.kubectl(["get", "storageclass", "-o", "json"]));
         const standard = classes.items.find((c: any) => c.metadata.name === "standard");
         assert.equal(standard?.metadata.annotations["storageclass.kubernetes.io/is-default-class"], "true");
@@ -315,6 +324,13 @@ describe("sandbox cluster", function () {
             for (const port of [10909, 10911, 10912]) {
                 assert.ok(all.some((l) => l.address === pod.status.podIP && l.port === port), `${pod.metadata.name} listens on ${pod.status.podIP}:${port}`);
             }
+        }
+
+        for (const pod of [master, replica]) {
+            const pids = new Set(all.filter((l) => l.address === pod.status.podIP).map((l) => l.pid));
+            assert.equal(pids.size, 1, `one broker process on ${pod.status.podIP}`);
+            const elsewhere = all.filter((l) => pids.has(l.pid) && l.address !== pod.status.podIP);
+            assert.deepEqual(elsewhere, [], `${pod.metadata.name} binds only its pod IP`);
         }
 
         // The name server knows both: master (id 0) and replica (id 1) of broker-0, at their pod IPs.
@@ -432,8 +448,15 @@ describe("sandbox cluster", function () {
             if (!message) await new Promise((r) => setTimeout(r, 1000));
         }
         assert.match(message, /^Failed: .*nginx:1\.27.*cannot run on this node/);
-        const status = (await podJson(sandbox, "not-rocketmq")).status;
+        // The status reaches the API server on its own path: give it the same time.
+        let status: any;
+        while (Date.now() < deadline + 30_000) {
+            status = (await podJson(sandbox, "not-rocketmq")).status;
+            if (status.containerStatuses?.[0]?.state?.waiting?.reason === "ErrImagePull") break;
+            await new Promise((r) => setTimeout(r, 1000));
+        }
         assert.equal(status.phase, "Pending");
         assert.equal(status.containerStatuses?.[0]?.state?.waiting?.reason, "ErrImagePull");
+        assert.match(status.containerStatuses[0].state.waiting.message, /cannot run on this node/);
     });
 });

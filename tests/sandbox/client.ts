@@ -1,6 +1,7 @@
 // How tests reach the sandbox cluster: start it (or reuse a running one), run kubectl against
 // it, and stop it at exit when this process was the one that started it.
 import { execFile, execFileSync } from "node:child_process";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { toolchainEnv } from "../support/toolchain";
@@ -14,6 +15,8 @@ export interface Sandbox {
     kubectl(args: string[], options?: { input?: string; timeoutMs?: number }): Promise<string>;
     /** Environment with KUBECONFIG pointing at the sandbox and the toolchain on PATH. */
     env: NodeJS.ProcessEnv;
+    /** Process ids of the sandbox's own processes (control plane and node agent), by name. */
+    processIds(): Record<string, number>;
 }
 
 let started: Promise<Sandbox> | undefined;
@@ -53,9 +56,17 @@ export function ensureSandbox(): Promise<Sandbox> {
             }
             const kubeconfig = runSandbox("kubeconfig").trim();
             const env = { ...toolchainEnv(), KUBECONFIG: kubeconfig };
+            const runDir = path.join(path.dirname(kubeconfig), "run");
             return {
                 kubeconfig,
                 env,
+                processIds() {
+                    const ids: Record<string, number> = {};
+                    for (const file of fs.readdirSync(runDir).filter((f) => f.endsWith(".pid"))) {
+                        ids[file.replace(/\.pid$/, "")] = Number(fs.readFileSync(path.join(runDir, file), "utf8").trim());
+                    }
+                    return ids;
+                },
                 async kubectl(args, options = {}) {
                     const child = execFileAsync("kubectl", args, {
                         env,

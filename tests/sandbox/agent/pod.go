@@ -128,11 +128,14 @@ func (p *podRunner) waitForImages() (map[string]*runnableImage, bool) {
 				reason := "ContainerCreating"
 				if errors.As(err, &unrunnable) {
 					reason = "ErrImagePull"
+				}
+				p.setWaiting(c, reason, err.Error())
+				p.notify()
+				if reason == "ErrImagePull" {
 					p.eventOnce("image/"+c.spec.Name, corev1.EventTypeWarning, "Failed", fmt.Sprintf("Failed to pull image %q: %v", c.spec.Image, err))
 				} else {
 					p.eventOnce("image/"+c.spec.Name, corev1.EventTypeNormal, "Pulling", fmt.Sprintf("Pulling image %q: %v", c.spec.Image, err))
 				}
-				p.setWaiting(c, reason, err.Error())
 				blocked = err
 				continue
 			}
