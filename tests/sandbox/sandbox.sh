@@ -88,6 +88,9 @@ ensure_binaries() {
   fi
   command -v java >/dev/null || fail "java (17) is required to run RocketMQ pods"
   command -v openssl >/dev/null || apt_install openssl
+  command -v curl >/dev/null || apt_install curl
+  command -v nsenter >/dev/null || apt_install util-linux   # exec probes and kubectl exec
+  command -v ss >/dev/null || apt_install iproute2
 }
 
 start_agent() {
