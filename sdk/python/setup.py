@@ -40,8 +40,7 @@ setup(name='pulumi_rocketmq',
       install_requires=[
           'packaging>=24.0',
           'pulumi>=3.270.0,<4.0.0',
-          'pulumi-kubernetes>=4.25.0,<5.0.0',
-          'pulumi_kubernetes>=4.25.0',
+          'pulumi_kubernetes>=4.25.0,<5.0.0',
           'semver>=2.8.1',
           'typing-extensions>=4.11,<5; python_version < "3.11"'
       ],
