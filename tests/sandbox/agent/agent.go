@@ -31,6 +31,9 @@ func runAgent(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
+	// Pod status updates of a whole test cluster arrive in bursts: the default 5 requests per
+	// second would delay readiness by seconds.
+	restCfg.QPS, restCfg.Burst = 50, 100
 	client, err := kubernetes.NewForConfig(restCfg)
 	if err != nil {
 		return err

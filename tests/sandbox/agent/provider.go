@@ -83,11 +83,15 @@ func (a *Agent) NotifyPods(_ context.Context, fn func(*corev1.Pod)) {
 func (a *Agent) CreatePod(_ context.Context, pod *corev1.Pod) error {
 	key := podKey(pod.Namespace, pod.Name)
 	a.mu.Lock()
-	if old, ok := a.pods[key]; ok && old.pod.UID == pod.UID {
-		a.mu.Unlock()
+	old := a.pods[key]
+	a.mu.Unlock()
+	if old != nil && old.pod.UID == pod.UID {
 		return nil
 	}
-	a.mu.Unlock()
+	if old != nil {
+		// A pod of the same name from before (a StatefulSet recreates names): make sure it stops.
+		a.DeletePod(context.Background(), old.snapshot())
+	}
 	ip, err := a.ips.Allocate(string(pod.UID), pod.Status.PodIP)
 	if err != nil {
 		return err
@@ -102,10 +106,10 @@ func (a *Agent) CreatePod(_ context.Context, pod *corev1.Pod) error {
 }
 
 // UpdatePod takes the pod's new metadata and mutable spec; running containers keep running.
-func (a *Agent) UpdatePod(_ context.Context, pod *corev1.Pod) error {
+func (a *Agent) UpdatePod(ctx context.Context, pod *corev1.Pod) error {
 	p := a.runner(pod.Namespace, pod.Name)
-	if p == nil {
-		return errdefs.NotFoundf("pod %s/%s is not on this node", pod.Namespace, pod.Name)
+	if p == nil || p.pod.UID != pod.UID {
+		return a.CreatePod(ctx, pod)
 	}
 	p.mu.Lock()
 	status := p.pod.Status
@@ -164,8 +168,18 @@ func (a *Agent) forget(p *podRunner) {
 }
 
 // GetPod returns the pod with the status this node reports.
+// A pod being stopped is not reported: the pod controller then treats a new pod of the same
+// name (a StatefulSet's replacement) as new instead of comparing it with the old one.
 func (a *Agent) GetPod(_ context.Context, ns, name string) (*corev1.Pod, error) {
 	p := a.runner(ns, name)
+	if p != nil {
+		p.mu.Lock()
+		deleting := p.deleting
+		p.mu.Unlock()
+		if deleting {
+			p = nil
+		}
+	}
 	if p == nil {
 		return nil, errdefs.NotFoundf("pod %s/%s is not on this node", ns, name)
 	}
