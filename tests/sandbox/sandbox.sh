@@ -45,7 +45,7 @@ alive() {
   [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
 }
 
-# start NAME COMMAND...: runs a component in its own session, logging to logs/NAME.log.
+# start NAME COMMAND...: runs a component detached (setsid), logging to logs/NAME.log.
 start() {
   local name="$1"; shift
   mkdir -p "$SANDBOX_RUN" "$SANDBOX_LOGS"
