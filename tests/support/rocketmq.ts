@@ -83,7 +83,7 @@ async function freePortWith(offsets: number[]): Promise<number> {
   throw new Error("no free loopback ports found");
 }
 
-function javaBaseArgs(heap: string, home: string): string[] {
+function javaBaseArgs(heap: string, home: string, extraClasspath?: string): string[] {
   return [
     `-Xms${heap}`,
     `-Xmx${heap}`,
@@ -96,7 +96,7 @@ function javaBaseArgs(heap: string, home: string): string[] {
     `-Duser.home=${home}`,
     "-Drocketmq.client.logUseSlf4j=false",
     "-cp",
-    rocketmqClasspath(),
+    extraClasspath ? `${extraClasspath}${path.delimiter}${rocketmqClasspath()}` : rocketmqClasspath(),
   ];
 }
 
@@ -214,9 +214,7 @@ export class RocketMQTestBed {
   javaProgram(mainClass: string, args: string[], timeoutMs = 120_000, heap = "256m"): Promise<{ code: number; stdout: string; stderr: string }> {
     const home = path.join(this.workDir, "java-programs");
     fs.mkdirSync(home, { recursive: true });
-    const base = javaBaseArgs(heap, home);
-    base[base.length - 1] = `${compiledJavaSupport()}${path.delimiter}${base[base.length - 1]}`;
-    return runJava([...base, mainClass, ...args], { ROCKETMQ_HOME: home }, timeoutMs);
+    return runJava([...javaBaseArgs(heap, home, compiledJavaSupport()), mainClass, ...args], { ROCKETMQ_HOME: home }, timeoutMs);
   }
 
   private async startNameServer(): Promise<void> {
