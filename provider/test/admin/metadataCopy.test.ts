@@ -1,0 +1,70 @@
+import { strict as assert } from "node:assert";
+import { copyMetadata, mastersOfCluster, RocketMQAdminClient, RocketMQAdminError } from "../../src/admin";
+import { RequestCode } from "../../src/admin/codes";
+import { FakePeer, reply } from "./fakePeer";
+
+/** A fake broker that keeps topic and group tables and counts the batch requests it gets. */
+async function fakeBroker(name: string, topics: Record<string, object>, groups: Record<string, object>) {
+  const batches: Array<{ code: number; names: string[] }> = [];
+  const peer = await FakePeer.start((request, socket) => {
+    const body = request.body ? JSON.parse(request.body.toString()) : undefined;
+    switch (request.code) {
+      case RequestCode.GET_ALL_TOPIC_CONFIG:
+        return socket.write(reply(request, { topicConfigTable: topics, dataVersion: { counter: 1, timestamp: 1 } }));
+      case RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG:
+        return socket.write(reply(request, { subscriptionGroupTable: groups }));
+      case RequestCode.GET_BROKER_CONFIG:
+        return socket.write(reply(request, `brokerName=${name}\nbrokerClusterName=cluster-${name}\n`));
+      case RequestCode.UPDATE_AND_CREATE_TOPIC_LIST:
+        batches.push({ code: request.code, names: body.topicConfigList.map((t: { topicName: string }) => t.topicName) });
+        for (const t of body.topicConfigList) topics[t.topicName] = t;
+        return socket.write(reply(request));
+      case RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP_LIST:
+        batches.push({ code: request.code, names: body.groupConfigList.map((g: { groupName: string }) => g.groupName) });
+        for (const g of body.groupConfigList) groups[g.groupName] = g;
+        return socket.write(reply(request));
+      default:
+        return socket.write(reply(request, undefined, 3, "not supported here"));
+    }
+  });
+  return { peer, batches, topics, groups };
+}
+
+const topic = (topicName: string, writeQueueNums = 4) => ({ topicName, readQueueNums: writeQueueNums, writeQueueNums, perm: 6, order: false, topicSysFlag: 0, topicFilterType: "SINGLE_TAG" });
+
+describe("metadata copy (fake brokers)", () => {
+  it("sends only what differs, in batches, and leaves system and broker-own topics alone", async () => {
+    const sourceTopics: Record<string, object> = { TBW102: topic("TBW102"), "cluster-src": topic("cluster-src"), src: topic("src"), rmq_sys_x: topic("rmq_sys_x") };
+    for (let i = 0; i < 5; i++) sourceTopics[`t${i}`] = topic(`t${i}`, i + 1);
+    const source = await fakeBroker("src", sourceTopics, { g1: { groupName: "g1", retryMaxTimes: 3 }, CID_RMQ_SYS_X: { groupName: "CID_RMQ_SYS_X" } });
+    // The target already has t0 exactly and t1 with other queue counts.
+    const target = await fakeBroker("dst", { t0: topic("t0", 1), t1: topic("t1", 9) }, {});
+    const client = new RocketMQAdminClient({ nameServers: "127.0.0.1:1" });
+    try {
+      const result = await copyMetadata(client, source.peer.address, target.peer.address, { topicBatchSize: 2 });
+      assert.deepEqual(result, { topicsCopied: 4, topicsAlreadyEqual: 1, groupsCopied: 1, groupsAlreadyEqual: 0 });
+      const topicBatches = target.batches.filter((b) => b.code === RequestCode.UPDATE_AND_CREATE_TOPIC_LIST).map((b) => b.names);
+      assert.deepEqual(topicBatches.flat().sort(), ["t1", "t2", "t3", "t4"]);
+      assert.ok(topicBatches.every((b) => b.length <= 2), JSON.stringify(topicBatches));
+      assert.ok(!topicBatches.flat().includes("t0"), "an unchanged topic would make the broker skip the batch");
+      const again = await copyMetadata(client, source.peer.address, target.peer.address);
+      assert.deepEqual(again, { topicsCopied: 0, topicsAlreadyEqual: 5, groupsCopied: 0, groupsAlreadyEqual: 1 });
+    } finally {
+      client.close();
+      await source.peer.stop();
+      await target.peer.stop();
+    }
+  });
+
+  it("finds a cluster's masters and refuses an unknown cluster as not found", () => {
+    const info = {
+      clusters: { a: ["b1", "b2"] },
+      brokers: {
+        b1: { cluster: "a", brokerName: "b1", addresses: { "0": "10.0.0.1:10911", "1": "10.0.0.2:10911" } },
+        b2: { cluster: "a", brokerName: "b2", addresses: { "1": "10.0.0.3:10911" } },
+      },
+    };
+    assert.deepEqual(mastersOfCluster(info, "a"), [{ brokerName: "b1", address: "10.0.0.1:10911" }]);
+    assert.throws(() => mastersOfCluster(info, "z"), (e: RocketMQAdminError) => e.isNotFound() && /cluster z is not registered/.test(e.message));
+  });
+});
