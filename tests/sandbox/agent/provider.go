@@ -14,6 +14,7 @@ import (
 	"github.com/virtual-kubelet/virtual-kubelet/errdefs"
 	"github.com/virtual-kubelet/virtual-kubelet/node/api"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
@@ -145,11 +146,28 @@ func (a *Agent) DeletePod(_ context.Context, pod *corev1.Pod) error {
 		return nil
 	}
 	p.event(corev1.EventTypeNormal, "Killing", fmt.Sprintf("Stopping containers (grace period %s)", grace))
+	apiDeleted := pod.DeletionTimestamp != nil
 	go func() {
 		p.stop(grace)
+		if apiDeleted {
+			a.removeFromAPIServer(pod)
+		}
 		a.forget(p)
 	}()
 	return nil
+}
+
+// removeFromAPIServer ends a deleted pod's grace period once its containers have stopped, as the
+// kubelet does, so controllers replace it without waiting out the whole period.
+func (a *Agent) removeFromAPIServer(pod *corev1.Pod) {
+	time.Sleep(time.Second) // let the terminal status reach the API server first
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	opts := metav1.DeleteOptions{GracePeriodSeconds: new(int64), Preconditions: metav1.NewUIDPreconditions(string(pod.UID))}
+	err := a.client.CoreV1().Pods(pod.Namespace).Delete(ctx, pod.Name, opts)
+	if err != nil && !apierrors.IsNotFound(err) && !apierrors.IsConflict(err) {
+		fmt.Fprintf(os.Stderr, "agent: removing stopped pod %s/%s: %v\n", pod.Namespace, pod.Name, err)
+	}
 }
 
 // forget drops a stopped pod after its terminal status had time to reach the API server.
