@@ -1,12 +1,12 @@
 // The admin client reaching RocketMQ pods of the sandbox cluster only through the API server's
 // port-forward: a name server pod and a broker pod of the pod contract; the broker registers with
 // its pod IP, and the Kubernetes port-forward connector maps that IP back to the pod.
-// (Pending for now: see the note on the test.)
+// Streams use SPDY tunneled in a WebSocket (the connector's default), as kubectl does.
 
 import { strict as assert } from "node:assert";
 import type { Duplex } from "node:stream";
 import { RocketMQAdminClient } from "../../provider/src/admin";
-import { ApiPodLocator, ApiPortForwarder, KubernetesPortForwardConnector, PodLocator, PodPortForwarder, PodRef } from "../../provider/src/connect";
+import { ApiPodLocator, KubernetesPortForwardConnector, PodLocator, PodPortForwarder, PodRef, SpdyTunnelPortForwarder } from "../../provider/src/connect";
 import { ensureSandbox, Sandbox } from "../sandbox/client";
 
 const namespace = `e2e-admin-pf-${process.pid}`;
@@ -112,11 +112,7 @@ describe("admin client through Kubernetes port-forward (sandbox)", function () {
     await sandbox?.kubectl(["delete", "namespace", namespace, "--wait=true", "--timeout=150s"], { timeoutMs: 170_000 }).catch(() => undefined);
   });
 
-  // Pending: the sandbox agent's WebSocket port-forward gets no ports from virtual-kubelet v1.14.1
-  // (it passes empty V4Options), so the API server's stream closes at once with code 1000.
-  // kubectl port-forward (SPDY) works; @kubernetes/client-node speaks only the WebSocket protocol.
-  // Turn this on once the agent reads the ports from the request.
-  it.skip("reads cluster info and broker config of pods addressed by pod IP", async () => {
+  it("reads cluster info and broker config of pods addressed by pod IP", async () => {
     await sandbox.kubectl(["apply", "-f", "-"], { input: namesrvPod() });
     const namesrvIP = await podIP("name-service-0");
     await sandbox.kubectl(["apply", "-f", "-"], { input: brokerPod(`${namesrvIP}:9876`) });
@@ -127,7 +123,7 @@ describe("admin client through Kubernetes port-forward (sandbox)", function () {
     kubeConfig.loadFromFile(sandbox.kubeconfig);
     const recording = new Recording(
       new ApiPodLocator(kubeConfig.makeApiClient(k8s.CoreV1Api), namespace),
-      new ApiPortForwarder(new k8s.PortForward(kubeConfig, true)),
+      new SpdyTunnelPortForwarder(kubeConfig),
     );
     const client = new RocketMQAdminClient({
       nameServers: `${namesrvIP}:9876`,

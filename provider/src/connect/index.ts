@@ -11,3 +11,4 @@ export {
   PortForwardApi,
   podForAddress,
 } from "./portForward";
+export { SpdyTunnelPortForwarder } from "./spdyPortForward";

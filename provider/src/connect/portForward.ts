@@ -5,12 +5,14 @@
 // such as "name-service-0.<svc>.<ns>.svc.cluster.local" names) and opens a port-forward stream
 // to it through the API server.
 //
-// Streams go through @kubernetes/client-node's PortForward, which speaks the WebSocket port-forward
-// protocol (v4.channel.k8s.io). Tested with a fake forwarder and pod lookup
-// (provider/test/admin/portForward.test.ts). Not yet end to end: the sandbox's node agent serves
-// port-forward over SPDY (kubectl works) but its WebSocket path receives no ports
-// (virtual-kubelet v1.14.1 passes empty V4Options), so the server closes the stream at once;
-// tests/e2e/admin-portforward.test.ts is pending until the agent parses the ports itself.
+// Two ways to carry the stream through the API server:
+// - SpdyTunnelPortForwarder (spdyPortForward.ts, the default of fromKubeConfig): SPDY/3.1 tunneled
+//   in a WebSocket, as kubectl does since Kubernetes 1.31. Works with kubelets that serve only
+//   SPDY port-forward, like the sandbox's node agent; tested end to end there
+//   (tests/e2e/admin-portforward.test.ts).
+// - ApiPortForwarder: @kubernetes/client-node's PortForward, the plain WebSocket protocol
+//   (v4.channel.k8s.io), for API servers without the tunnel. Tested with fakes only: the sandbox's
+//   agent gets no ports on that path (virtual-kubelet v1.14.1 passes empty V4Options).
 
 import type * as k8s from "@kubernetes/client-node";
 import { Duplex, PassThrough } from "node:stream";
@@ -52,12 +54,16 @@ export async function podForAddress(host: string, locator: PodLocator, signal?: 
 export class KubernetesPortForwardConnector implements Connector {
   constructor(private readonly options: PortForwardConnectorOptions) {}
 
-  /** A connector that uses a kubeconfig: pods looked up through the API, streams through its port-forward. */
+  /**
+   * A connector that uses a kubeconfig: pods looked up through the API, streams through the API
+   * server's port-forward (SPDY tunneled in a WebSocket).
+   */
   static async fromKubeConfig(kubeConfig: k8s.KubeConfig, namespace?: string): Promise<KubernetesPortForwardConnector> {
     const k8sModule = await import("@kubernetes/client-node");
+    const { SpdyTunnelPortForwarder } = await import("./spdyPortForward");
     return new KubernetesPortForwardConnector({
       locator: new ApiPodLocator(kubeConfig.makeApiClient(k8sModule.CoreV1Api), namespace),
-      forwarder: new ApiPortForwarder(new k8sModule.PortForward(kubeConfig, true)),
+      forwarder: new SpdyTunnelPortForwarder(kubeConfig),
     });
   }
 
