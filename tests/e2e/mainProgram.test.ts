@@ -74,12 +74,20 @@ describe("e2e: the root Pulumi.yaml program in the sandbox", function () {
         // Ask the real name server, reached at its pod IP, which brokers registered.
         const podIp = (name: string) => sandbox.kubectl(["get", "pod", name, "-n", namespace, "-o", "jsonpath={.status.podIP}"]);
         const client = new RocketMQAdminClient({ nameServers: `${await podIp("name-service-0")}:9876` });
+        const expected = {
+            "0": `${await podIp("broker-0-master-0")}:10911`,
+            "1": `${await podIp("broker-0-replica-1-0")}:10911`,
+        };
         try {
-            const info = await client.getClusterInfo();
+            // A broker registers right after it starts listening, and again on every heartbeat.
+            const deadline = Date.now() + 60_000;
+            let info = await client.getClusterInfo();
+            while (Object.keys(info.brokers[groups[0].brokerName]?.addresses ?? {}).length < 2 && Date.now() < deadline) {
+                await new Promise((resolve) => setTimeout(resolve, 2_000));
+                info = await client.getClusterInfo();
+            }
             assert.deepEqual(info.clusters.DefaultCluster, [groups[0].brokerName]);
-            const addresses = info.brokers[groups[0].brokerName].addresses;
-            assert.equal(addresses["0"], `${await podIp("broker-0-master-0")}:10911`);
-            assert.equal(addresses["1"], `${await podIp("broker-0-replica-1-0")}:10911`);
+            assert.deepEqual(info.brokers[groups[0].brokerName].addresses, expected, JSON.stringify(info));
         } finally {
             client.close();
         }
