@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"os"
+	"os/exec"
 	"strconv"
 	"sync"
 	"time"
@@ -20,6 +22,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/record"
 	statsv1alpha1 "k8s.io/kubelet/pkg/apis/stats/v1alpha1"
+	utilexec "k8s.io/utils/exec"
 )
 
 // nodeIP is the node's address: the API server reaches the kubelet API there, and pods see it
@@ -292,7 +295,13 @@ func (a *Agent) RunInContainer(ctx context.Context, ns, podName, containerName s
 		run.Stderr = attach.Stderr()
 		defer attach.Stderr().Close()
 	}
-	return run.Run()
+	err := run.Run()
+	var exitErr *exec.ExitError
+	if errors.As(err, &exitErr) && exitErr.Exited() {
+		// Reported to kubectl as the command's exit code, not as a failure of the node.
+		return utilexec.CodeExitError{Err: err, Code: exitErr.ExitCode()}
+	}
+	return err
 }
 
 func (a *Agent) AttachToContainer(context.Context, string, string, string, api.AttachIO) error {
