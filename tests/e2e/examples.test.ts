@@ -10,11 +10,14 @@ import { podsAfterTermination } from "../support/pods";
 import { repoRoot } from "../support/plugin";
 import { copyProgram } from "../support/programs";
 import { PulumiTestStack } from "../support/pulumiStack";
+import { toolchainEnv } from "../support/toolchain";
 
 interface ExampleCase {
     language: string;
     /** Prepares a runnable copy of the example and returns its directory. */
     prepare(): string;
+    /** Extra environment for the program's language host. */
+    env?(programDir: string): NodeJS.ProcessEnv;
     expectedPods: string[];
     brokerClusterName: string;
 }
@@ -34,6 +37,29 @@ function prepareTypeScript(): string {
     return example;
 }
 
+/** The Python example installs the generated SDK from ../../sdk/python into its virtualenv. */
+function preparePython(): string {
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "rocketmq-example-py-"));
+    fs.cpSync(path.join(repoRoot, "sdk", "python"), path.join(scratch, "sdk", "python"), { recursive: true });
+    const example = path.join(scratch, "examples", "python");
+    fs.cpSync(copyProgram(path.join(repoRoot, "examples", "python")), example, { recursive: true });
+    execFileSync("python3", ["-m", "venv", "venv"], { cwd: example, stdio: "pipe" });
+    execFileSync(path.join(example, "venv", "bin", "python"), ["-m", "pip", "install", "--quiet", "-r", "requirements.txt"], {
+        cwd: example,
+        stdio: "pipe",
+    });
+    return example;
+}
+
+/** The Go example builds against the generated SDK through its replace of ../../sdk. */
+function prepareGo(): string {
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "rocketmq-example-go-"));
+    fs.cpSync(path.join(repoRoot, "sdk"), path.join(scratch, "sdk"), { recursive: true });
+    const example = path.join(scratch, "examples", "go");
+    fs.cpSync(copyProgram(path.join(repoRoot, "examples", "go")), example, { recursive: true });
+    return example;
+}
+
 const examples: ExampleCase[] = [
     {
         language: "yaml",
@@ -46,6 +72,21 @@ const examples: ExampleCase[] = [
         prepare: prepareTypeScript,
         expectedPods: ["broker-0-master-0", "broker-0-replica-1-0", "name-service-0"],
         brokerClusterName: "TsCluster",
+    },
+    {
+        language: "python",
+        prepare: preparePython,
+        // The python language host runs whichever python is first on PATH.
+        env: (programDir) => ({ PATH: `${path.join(programDir, "venv", "bin")}:${toolchainEnv().PATH}` }),
+        expectedPods: ["broker-0-master-0", "name-service-0"],
+        brokerClusterName: "PyCluster",
+    },
+    {
+        language: "go",
+        prepare: prepareGo,
+        env: () => ({ GOTOOLCHAIN: "local" }),
+        expectedPods: ["broker-0-master-0", "name-service-0"],
+        brokerClusterName: "GoCluster",
     },
 ];
 
@@ -63,9 +104,10 @@ describe("e2e: examples in the sandbox", function () {
 
             before(async () => {
                 await sandbox.kubectl(["create", "namespace", namespace]);
+                const programDir = example.prepare();
                 stack = await PulumiTestStack.create({
-                    programDir: example.prepare(),
-                    env: { KUBECONFIG: sandbox.kubeconfig },
+                    programDir,
+                    env: { KUBECONFIG: sandbox.kubeconfig, ...example.env?.(programDir) },
                     config: { namespace },
                 });
             });
