@@ -66,10 +66,13 @@ export class WebSocketTunnel extends EventEmitter {
     this.socket.write(this.frame(Opcode.BINARY, data));
   }
 
+  /** Sends a close frame and lets the connection go; a byte tunnel has nothing left to wait for. */
   close(): void {
     if (this.socket && this.readyState === 1) {
+      const socket = this.socket;
       this.readyState = 2;
-      this.socket.end(this.frame(Opcode.CLOSE, Buffer.from([0x03, 0xe8])));
+      socket.end(this.frame(Opcode.CLOSE, Buffer.from([0x03, 0xe8])), () => socket.destroy());
+      this.closed(1000);
     }
   }
 
@@ -139,8 +142,9 @@ export class WebSocketTunnel extends EventEmitter {
 
   private closed(code: number): void {
     if (this.readyState === 3) return;
+    const closing = this.readyState === 2;
     this.readyState = 3;
-    this.socket?.destroy();
+    if (!closing) this.socket?.destroy();
     this.emit("close", code, Buffer.alloc(0));
   }
 
