@@ -1,0 +1,176 @@
+// examples/yaml-topic-transfer against the sandbox, as its comments have a user run it: deploy the
+// two RocketMQClusters, create the topics and their consumer groups on the source, then add the
+// transfers. Preview shows both TopicTransfers, up moves `orders` from broker group broker-0 to
+// broker-1 and `payments` from MainCluster to EdgeCluster (registered with the same name server),
+// and the real name server and brokers then report each topic and group only where it was asked.
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { MASTER_ID, Perm, RocketMQAdminClient, TopicRoute } from "../../provider/src/admin";
+import { ensureSandbox, Sandbox } from "../sandbox/client";
+import { podsAfterTermination } from "../support/pods";
+import { repoRoot } from "../support/plugin";
+import { copyProgram } from "../support/programs";
+import { PulumiTestStack } from "../support/pulumiStack";
+
+const namespace = `e2e-transfer-${process.pid}`;
+const edgeNamespace = `e2e-transfer-edge-${process.pid}`;
+const transfersMarker = "  # The transfers.";
+const clusterAddressLine = "nameServerAddresses: ${mq.nameServerAddresses}";
+
+const orders = { topic: "orders", group: "orders-billing", source: ["broker-0"], target: ["broker-1"] };
+const payments = { topic: "payments", group: "payments-audit", source: ["broker-0", "broker-1"], target: ["edge-0"] };
+
+async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    let lastError: unknown;
+    for (;;) {
+        try {
+            const value = await probe();
+            if (value !== undefined) return value;
+        } catch (error) {
+            lastError = error;
+        }
+        if (Date.now() > deadline) throw new Error(`${what}: not after ${timeoutMs / 1000} s (${String(lastError ?? "no error")})`);
+        await new Promise((resolve) => setTimeout(resolve, 2_000));
+    }
+}
+
+function routeBrokers(route: TopicRoute): string[] {
+    return [...new Set(route.queues.map((q) => q.brokerName))].sort();
+}
+
+describe("e2e: examples/yaml-topic-transfer in the sandbox", function () {
+    let sandbox: Sandbox;
+    let stack: PulumiTestStack;
+    let programDir: string;
+    let fullProgram: string;
+    let client: RocketMQAdminClient;
+    let nameServerAddress: string;
+    /** Master address of each broker group, as the name server reports it. */
+    const masters: Record<string, string> = {};
+
+    before(async () => {
+        sandbox = await ensureSandbox();
+        await sandbox.kubectl(["create", "namespace", namespace]);
+        await sandbox.kubectl(["create", "namespace", edgeNamespace]);
+        programDir = copyProgram(path.join(repoRoot, "examples", "yaml-topic-transfer"));
+        const projectFile = path.join(programDir, "Pulumi.yaml");
+        fullProgram = fs.readFileSync(projectFile, "utf8");
+        const cut = fullProgram.indexOf(transfersMarker);
+        assert.ok(cut > 0, "the example marks where its transfers begin");
+        // First stage: the clusters only, as the example says to deploy them.
+        fs.writeFileSync(projectFile, fullProgram.slice(0, cut));
+        stack = await PulumiTestStack.create({
+            programDir,
+            env: { KUBECONFIG: sandbox.kubeconfig },
+            config: { namespace, edgeNamespace },
+        });
+    });
+
+    after(async () => {
+        client?.close();
+        if (stack) {
+            await stack.destroy();
+            await stack.remove();
+        }
+        for (const ns of [namespace, edgeNamespace]) {
+            await sandbox?.kubectl(["delete", "namespace", ns, "--wait=false"]).catch(() => undefined);
+        }
+    });
+
+    it("up deploys both clusters, and all three brokers register with the shared name server", async () => {
+        const result = await stack.up();
+        assert.equal(result.code, 0, result.stdout + result.stderr);
+        const podIp = await sandbox.kubectl(["get", "pod", "name-service-0", "-n", namespace, "-o", "jsonpath={.status.podIP}"]);
+        nameServerAddress = `${podIp}:9876`;
+        client = new RocketMQAdminClient({ nameServers: nameServerAddress });
+        const info = await eventually("three brokers registered", async () => {
+            const current = await client.getClusterInfo();
+            const registered = ["broker-0", "broker-1", "edge-0"].every((name) => current.brokers[name]?.addresses[MASTER_ID]);
+            return registered ? current : undefined;
+        });
+        assert.deepEqual([...(info.clusters.MainCluster ?? [])].sort(), ["broker-0", "broker-1"]);
+        assert.deepEqual(info.clusters.EdgeCluster, ["edge-0"]);
+        for (const name of ["broker-0", "broker-1", "edge-0"]) masters[name] = info.brokers[name].addresses[MASTER_ID];
+    });
+
+    it("the topics and their consumer groups exist on the source only", async () => {
+        for (const move of [orders, payments]) {
+            for (const broker of move.source) {
+                await client.createOrUpdateTopic(masters[broker], { topicName: move.topic, readQueueNums: 4, writeQueueNums: 4, perm: Perm.READ_WRITE });
+                await client.createOrUpdateSubscriptionGroup(masters[broker], { groupName: move.group });
+            }
+            const route = await eventually(`${move.topic} routed to ${move.source.join(", ")}`, async () => {
+                const current = await client.getTopicRoute(move.topic);
+                return JSON.stringify(routeBrokers(current)) === JSON.stringify(move.source) ? current : undefined;
+            });
+            assert.ok(route.queues.every((q) => q.writeQueueNums === 4 && q.perm === Perm.READ_WRITE), JSON.stringify(route));
+        }
+    });
+
+    it("preview, with the transfers added, shows both TopicTransfers to create and nothing else", async () => {
+        // The provider runs on this machine, where the name server's cluster DNS name does not
+        // resolve: the transfers reach it at its pod IP instead.
+        const program = fullProgram.split(clusterAddressLine).join(`nameServerAddresses: "${nameServerAddress}"`);
+        assert.notEqual(program, fullProgram);
+        fs.writeFileSync(path.join(programDir, "Pulumi.yaml"), program);
+        const result = await stack.preview();
+        assert.equal(result.code, 0, result.stdout + result.stderr);
+        const toCreate = (name: string, source: string, target: string) =>
+            new RegExp(
+                `\\+ rocketmq:index:TopicTransfer: \\(create\\)\\n\\s+\\[urn=\\S+::${name}\\][^+]*` +
+                    `sourceCluster\\s*: "${source}"\\n\\s+targetCluster\\s*: "${target}"\\n\\s+topic\\s*: "`,
+            );
+        assert.match(result.stdout, toCreate("orders-to-broker-1", "broker-0", "broker-1"));
+        assert.match(result.stdout, toCreate("payments-to-edge", "MainCluster", "EdgeCluster"));
+        assert.match(result.stdout, /2 to create/);
+        // Preview changes nothing: the topics are still where they were.
+        assert.deepEqual(routeBrokers(await client.getTopicRoute(orders.topic)), orders.source);
+        assert.deepEqual(routeBrokers(await client.getTopicRoute(payments.topic)), payments.source);
+    });
+
+    it("up moves each topic and its consumer group to the target, and off the source", async () => {
+        const result = await stack.up();
+        assert.equal(result.code, 0, result.stdout + result.stderr);
+        for (const move of [orders, payments]) {
+            const route = await client.getTopicRoute(move.topic);
+            assert.deepEqual(routeBrokers(route), move.target, `${move.topic}: ${JSON.stringify(route)}`);
+            assert.deepEqual(route.brokers.map((b) => b.brokerName).sort(), move.target);
+            for (const broker of move.target) {
+                const topics = (await client.getAllTopicConfigs(masters[broker])).topics;
+                assert.equal(topics[move.topic]?.perm, Perm.READ_WRITE, `${move.topic} writable on ${broker}`);
+                assert.equal(topics[move.topic]?.writeQueueNums, 4);
+                assert.ok(topics[`%RETRY%${move.group}`], `retry topic of ${move.group} on ${broker}`);
+                const groups = (await client.getAllSubscriptionGroups(masters[broker])).groups;
+                assert.ok(groups[move.group], `${move.group} on ${broker}`);
+            }
+            for (const broker of move.source) {
+                assert.equal((await client.getAllTopicConfigs(masters[broker])).topics[move.topic], undefined, `${move.topic} left on ${broker}`);
+                assert.equal((await client.getAllSubscriptionGroups(masters[broker])).groups[move.group], undefined, `${move.group} left on ${broker}`);
+            }
+        }
+        // The engine's state says the same.
+        const exported = JSON.parse((await stack.pulumiOrThrow(["stack", "export"])).stdout) as {
+            deployment: { resources: { type: string; urn: string; outputs?: Record<string, unknown> }[] };
+        };
+        const transfers = exported.deployment.resources.filter((r) => r.type === "rocketmq:index:TopicTransfer");
+        assert.equal(transfers.length, 2);
+        for (const transfer of transfers) {
+            assert.equal(transfer.outputs?.location, "target", transfer.urn);
+            assert.equal((transfer.outputs?.steps as unknown[]).length, 7, transfer.urn);
+        }
+    });
+
+    it("a second preview finds nothing to change", async () => {
+        const preview = await stack.preview(["--expect-no-changes"]);
+        assert.equal(preview.code, 0, preview.stdout + preview.stderr);
+    });
+
+    it("destroy removes every pod of both clusters", async () => {
+        const result = await stack.destroy();
+        assert.equal(result.code, 0, result.stdout + result.stderr);
+        assert.deepEqual(await podsAfterTermination(sandbox, namespace), []);
+        assert.deepEqual(await podsAfterTermination(sandbox, edgeNamespace), []);
+    });
+});
