@@ -3,8 +3,10 @@
 // transfers. Preview shows both TopicTransfers, up moves `orders` from broker group broker-0 to
 // broker-1 and `payments` from MainCluster to EdgeCluster (registered with the same name server),
 // and the real name server and brokers then report each topic and group only where it was asked.
+// Real Java clients send and consume messages before and after: every message sent is consumed.
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { MASTER_ID, Perm, RocketMQAdminClient, TopicRoute } from "../../provider/src/admin";
 import { ensureSandbox, Sandbox } from "../sandbox/client";
@@ -12,6 +14,7 @@ import { podsAfterTermination } from "../support/pods";
 import { repoRoot } from "../support/plugin";
 import { copyProgram } from "../support/programs";
 import { PulumiTestStack } from "../support/pulumiStack";
+import { runJavaProgram } from "../support/rocketmq";
 
 const namespace = `e2e-transfer-${process.pid}`;
 const edgeNamespace = `e2e-transfer-edge-${process.pid}`;
@@ -49,6 +52,27 @@ describe("e2e: examples/yaml-topic-transfer in the sandbox", function () {
     let nameServerAddress: string;
     /** Master address of each broker group, as the name server reports it. */
     const masters: Record<string, string> = {};
+    const javaHome = fs.mkdtempSync(path.join(os.tmpdir(), "rocketmq-e2e-clients-"));
+    const produced: Record<string, number> = {};
+    const consumed: Record<string, number> = {};
+
+    /** Sends `count` messages with the real Java producer; returns how many it sent. */
+    async function produce(topic: string, count: number): Promise<number> {
+        const run = await runJavaProgram(javaHome, "TestProducer", [nameServerAddress, topic, String(count)]);
+        assert.equal(run.code, 0, `producer failed:\n${run.stdout}\n${run.stderr}`);
+        const sent = Number(/SENT (\d+)/.exec(run.stdout)?.[1]);
+        produced[topic] = (produced[topic] ?? 0) + sent;
+        return sent;
+    }
+
+    /** Consumes with the real Java push consumer until `expected` messages arrived (it then commits its offsets). */
+    async function consume(group: string, topic: string, expected: number): Promise<number> {
+        const run = await runJavaProgram(javaHome, "TestConsumer", [nameServerAddress, group, topic, String(expected), "90"], 150_000);
+        assert.equal(run.code, 0, `consumer did not get ${expected} messages:\n${run.stdout}\n${run.stderr}`);
+        const received = Number(/CONSUMED (\d+)/.exec(run.stdout)?.[1]);
+        consumed[topic] = (consumed[topic] ?? 0) + received;
+        return received;
+    }
 
     before(async () => {
         sandbox = await ensureSandbox();
@@ -70,6 +94,7 @@ describe("e2e: examples/yaml-topic-transfer in the sandbox", function () {
 
     after(async () => {
         client?.close();
+        fs.rmSync(javaHome, { recursive: true, force: true });
         if (stack) {
             await stack.destroy();
             await stack.remove();
@@ -95,7 +120,7 @@ describe("e2e: examples/yaml-topic-transfer in the sandbox", function () {
         for (const name of ["broker-0", "broker-1", "edge-0"]) masters[name] = info.brokers[name].addresses[MASTER_ID];
     });
 
-    it("the topics and their consumer groups exist on the source only", async () => {
+    it("the topics and their consumer groups exist on the source only, where real clients use them", async () => {
         for (const move of [orders, payments]) {
             for (const broker of move.source) {
                 await client.createOrUpdateTopic(masters[broker], { topicName: move.topic, readQueueNums: 4, writeQueueNums: 4, perm: Perm.READ_WRITE });
@@ -106,6 +131,9 @@ describe("e2e: examples/yaml-topic-transfer in the sandbox", function () {
                 return JSON.stringify(routeBrokers(current)) === JSON.stringify(move.source) ? current : undefined;
             });
             assert.ok(route.queues.every((q) => q.writeQueueNums === 4 && q.perm === Perm.READ_WRITE), JSON.stringify(route));
+            // Consumed before the move, so the transfer's wait for the consumers finds nothing left.
+            assert.equal(await produce(move.topic, 100), 100);
+            assert.equal(await consume(move.group, move.topic, 100), 100);
         }
     });
 
@@ -159,6 +187,18 @@ describe("e2e: examples/yaml-topic-transfer in the sandbox", function () {
         for (const transfer of transfers) {
             assert.equal(transfer.outputs?.location, "target", transfer.urn);
             assert.equal((transfer.outputs?.steps as unknown[]).length, 7, transfer.urn);
+        }
+    });
+
+    it("new messages go to the target and are consumed there: every message sent was consumed", async () => {
+        for (const move of [orders, payments]) {
+            assert.equal(await produce(move.topic, 30), 30);
+            const stored = await Promise.all(
+                move.target.map(async (broker) => (await client.getTopicStats(masters[broker], move.topic)).queues.reduce((sum, q) => sum + q.maxOffset, 0)),
+            );
+            assert.equal(stored.reduce((a, b) => a + b, 0), 30, `${move.topic} messages stored on ${move.target.join(", ")}`);
+            assert.equal(await consume(move.group, move.topic, 30), 30);
+            assert.equal(consumed[move.topic], produced[move.topic], `${move.topic}: count consumed = count produced`);
         }
     });
 

@@ -212,9 +212,7 @@ export class RocketMQTestBed {
 
   /** Runs one of the Java programs of tests/support/rocketmq-java (main class name) with arguments. */
   javaProgram(mainClass: string, args: string[], timeoutMs = 120_000, heap = "256m"): Promise<{ code: number; stdout: string; stderr: string }> {
-    const home = path.join(this.workDir, "java-programs");
-    fs.mkdirSync(home, { recursive: true });
-    return runJava([...javaBaseArgs(heap, home, compiledJavaSupport()), mainClass, ...args], { ROCKETMQ_HOME: home }, timeoutMs);
+    return runJavaProgram(path.join(this.workDir, "java-programs"), mainClass, args, timeoutMs, heap);
   }
 
   private async startNameServer(): Promise<void> {
@@ -295,6 +293,21 @@ function killAndWait(child: ChildProcess): Promise<void> {
     child.once("exit", () => resolve());
     child.kill("SIGKILL");
   });
+}
+
+/**
+ * Runs one of the Java programs of tests/support/rocketmq-java against any name server, e.g. one in
+ * the sandbox; `home` is a scratch dir for the client's files.
+ */
+export function runJavaProgram(
+  home: string,
+  mainClass: string,
+  args: string[],
+  timeoutMs = 120_000,
+  heap = "256m",
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  fs.mkdirSync(home, { recursive: true });
+  return runJava([...javaBaseArgs(heap, home, compiledJavaSupport()), mainClass, ...args], { ROCKETMQ_HOME: home }, timeoutMs);
 }
 
 function runJava(args: string[], env: Record<string, string>, timeoutMs: number): Promise<{ code: number; stdout: string; stderr: string }> {
