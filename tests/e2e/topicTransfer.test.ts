@@ -202,9 +202,12 @@ describe("e2e: examples/yaml-topic-transfer in the sandbox", function () {
         }
     });
 
-    it("a second preview finds nothing to change", async () => {
+    it("a second preview and a refresh find nothing to change", async () => {
         const preview = await stack.preview(["--expect-no-changes"]);
         assert.equal(preview.code, 0, preview.stdout + preview.stderr);
+        // read asks the brokers where each topic is: still on the target.
+        const refresh = await stack.refresh(["--expect-no-changes"]);
+        assert.equal(refresh.code, 0, refresh.stdout + refresh.stderr);
     });
 
     it("destroy removes every pod of both clusters", async () => {
