@@ -1,5 +1,7 @@
 // Describes the zod input schemas and schema.json's inputs in one common shape, so a test can
 // compare them property by property: names, types, required-ness, enum values, Kubernetes refs.
+import * as fs from "fs";
+import * as path from "path";
 import { z } from "zod";
 import { kubernetesTypes } from "../src/inputs/kube";
 
@@ -149,4 +151,21 @@ export function differences(zodSide: Shape, jsonSide: Shape, path = ""): string[
         default:
             return [];
     }
+}
+
+/** schema.json's text as the plugin serves it. */
+export function schemaText(): string {
+    return fs.readFileSync(path.resolve(__dirname, "..", "..", "schema.json"), "utf8");
+}
+
+/** schema.json parsed afresh, so a test may edit its copy. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function loadSchema(): any {
+    return JSON.parse(schemaText());
+}
+
+/** Where a resource's inputs in schema.json and its zod schema disagree; empty when they agree. */
+export function inputDifferences(schema: PackageSchemaJson, token: string, argsSchema: z.ZodType): string[] {
+    const resource = schema.resources[token];
+    return differences(zodShape(argsSchema), objectShape(schema, resource.inputProperties, resource.requiredInputs ?? []));
 }

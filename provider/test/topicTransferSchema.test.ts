@@ -1,19 +1,12 @@
 // schema.json's TopicTransfer and the zod schema describe the same inputs; its outputs are the
 // handler's outputs plus the inputs.
 import * as assert from "assert";
-import * as fs from "fs";
-import * as path from "path";
 import { topicTransferArgsSchema } from "../src/inputs/topicTransfer";
 import { topicTransferOutputNames, topicTransferToken } from "../src/resources/topicTransfer";
-import { PackageSchemaJson, differences, objectShape, zodShape } from "./schemaDrift";
-
-function loadSchema(): PackageSchemaJson & { resources: Record<string, any> } {
-    return JSON.parse(fs.readFileSync(path.resolve(__dirname, "..", "..", "schema.json"), "utf8"));
-}
+import { PackageSchemaJson, loadSchema, inputDifferences as differencesOf } from "./schemaDrift";
 
 function inputDifferences(schema: PackageSchemaJson): string[] {
-    const resource = schema.resources[topicTransferToken];
-    return differences(zodShape(topicTransferArgsSchema), objectShape(schema, resource.inputProperties, resource.requiredInputs ?? []));
+    return differencesOf(schema, topicTransferToken, topicTransferArgsSchema);
 }
 
 describe("schema.json TopicTransfer", () => {

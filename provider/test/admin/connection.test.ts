@@ -77,6 +77,7 @@ describe("admin client over a fake peer", () => {
     await assert.rejects(client.queryTopicConsumeByWho(peer.address, "t"), (e: RocketMQAdminError) => e.isTimeout() && /within 200 ms/.test(e.message));
     assert.ok(Date.now() - started < 2000);
     assert.deepEqual(await client.queryTopicConsumeByWho(peer.address, "t"), []);
+    assert.equal(peer.sockets.size, 1, "the same pooled connection");
   });
 
   it("honours an AbortSignal", async () => {

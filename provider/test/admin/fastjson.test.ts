@@ -33,6 +33,9 @@ describe("admin fastjson parser", () => {
     const parsed = parseFastjson('{"__proto__":{"polluted":true}}') as Record<string, unknown>;
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
     assert.deepEqual(parsed["__proto__"], { polluted: true });
+    // An own property, not the parsed object's prototype.
+    assert.ok(Object.prototype.hasOwnProperty.call(parsed, "__proto__"));
+    assert.equal(parsed.polluted, undefined);
   });
 
   it("reports where malformed text goes wrong", () => {
