@@ -51,10 +51,6 @@ export class RemotingConnection {
     return this.closeReason === undefined;
   }
 
-  get inFlight(): number {
-    return this.pending.size;
-  }
-
   onClose(listener: (reason: Error) => void): void {
     if (this.closeReason) listener(this.closeReason);
     else this.closeListeners.push(listener);

@@ -40,12 +40,6 @@ export class ConnectionPool {
     this.open.clear();
   }
 
-  /** Closes the connection to one address, if any (e.g. after a broker restart). */
-  forget(address: string): void {
-    this.open.get(address)?.close();
-    this.open.delete(address);
-  }
-
   private async connect(address: string, signal?: AbortSignal): Promise<RemotingConnection> {
     let stream;
     try {

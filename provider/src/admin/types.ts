@@ -39,8 +39,6 @@ export interface TopicRoute {
   orderTopicConf?: string;
 }
 
-export type TopicMessageType = "NORMAL" | "FIFO" | "DELAY" | "TRANSACTION" | "MIXED" | "UNSPECIFIED";
-
 export interface TopicConfig {
   topicName: string;
   readQueueNums: number;

@@ -2,6 +2,7 @@
 // its undo. On any failure the steps already started are undone in reverse, and the error names the
 // step, the cause and what was undone. Progress is kept on the name servers (transferRecord.ts),
 // so a run that dies mid-way is resumed, or its rollback finished, by the next run.
+import { canonicalJson } from "../admin/fastjson";
 import { Perm, SubscriptionGroupConfig, TopicConfig } from "../admin/types";
 import { waitForConsumers } from "./consumerWait";
 import { Clock, ProgressLog, realClock } from "./progressLog";
@@ -474,11 +475,7 @@ function sourceGroupConfig(record: TransferRecord, group: string): SubscriptionG
 }
 
 function sameQueues(a: TopicConfig, b: TopicConfig): boolean {
-    return a.readQueueNums === b.readQueueNums && a.writeQueueNums === b.writeQueueNums && sortedJson(a.attributes) === sortedJson(b.attributes);
-}
-
-function sortedJson(attributes: Record<string, string> | undefined): string {
-    return JSON.stringify(Object.entries(attributes ?? {}).sort(([a], [b]) => a.localeCompare(b)));
+    return a.readQueueNums === b.readQueueNums && a.writeQueueNums === b.writeQueueNums && canonicalJson(a.attributes ?? {}) === canonicalJson(b.attributes ?? {});
 }
 
 function describeTopic(c: TopicConfig): string {
