@@ -19,10 +19,8 @@ export class RemoteTransferAdmin implements TransferAdmin {
         if (info.clusters[clusterOrGroup]) {
             return mastersOfCluster(info, clusterOrGroup).map((m) => ({ ...m, cluster: clusterOrGroup }));
         }
-        const group = info.brokers[clusterOrGroup];
-        const address = group?.addresses[MASTER_ID];
-        if (!group || address === undefined) return undefined;
-        return [{ cluster: group.cluster, brokerName: group.brokerName, address }];
+        if (info.brokers[clusterOrGroup]?.addresses[MASTER_ID] === undefined) return undefined;
+        return [masterOf(info, clusterOrGroup)];
     }
 
     async brokersNamed(brokerNames: string[]): Promise<BrokerRef[]> {
