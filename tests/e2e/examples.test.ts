@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ensureSandbox, Sandbox } from "../sandbox/client";
-import { podsAfterTermination } from "../support/pods";
+import { podsAfterTermination, readyPods } from "../support/pods";
 import { repoRoot } from "../support/plugin";
 import { copyProgram } from "../support/programs";
 import { PulumiTestStack } from "../support/pulumiStack";
@@ -154,13 +154,3 @@ describe("e2e: examples in the sandbox", function () {
         });
     }
 });
-
-async function readyPods(sandbox: Sandbox, namespace: string): Promise<string[]> {
-    const pods = JSON.parse(await sandbox.kubectl(["get", "pods", "-n", namespace, "-o", "json"])) as {
-        items: { metadata: { name: string }; status: { conditions?: { type: string; status: string }[] } }[];
-    };
-    return pods.items
-        .filter((pod) => pod.status.conditions?.some((c) => c.type === "Ready" && c.status === "True"))
-        .map((pod) => pod.metadata.name)
-        .sort();
-}

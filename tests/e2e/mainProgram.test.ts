@@ -4,7 +4,7 @@
 import { strict as assert } from "node:assert";
 import { RocketMQAdminClient } from "../../provider/src/admin";
 import { ensureSandbox, Sandbox } from "../sandbox/client";
-import { podsAfterTermination } from "../support/pods";
+import { podsAfterTermination, readyPods } from "../support/pods";
 import { repoRoot } from "../support/plugin";
 import { copyProgram } from "../support/programs";
 import { PulumiTestStack } from "../support/pulumiStack";
@@ -52,16 +52,10 @@ describe("e2e: the root Pulumi.yaml program in the sandbox", function () {
     it("up deploys name server, master and replica, all Ready", async () => {
         const result = await stack.up();
         assert.equal(result.code, 0, result.stdout + result.stderr);
-        const pods = JSON.parse(await sandbox.kubectl(["get", "pods", "-n", namespace, "-o", "json"])) as {
-            items: { metadata: { name: string }; status: { conditions?: { type: string; status: string }[] } }[];
-        };
-        const ready = pods.items
-            .filter((pod) => pod.status.conditions?.some((c) => c.type === "Ready" && c.status === "True"))
-            .map((pod) => pod.metadata.name)
-            .sort();
-        assert.ok(ready.includes("name-service-0"), `ready pods: ${ready.join(", ")}`);
-        assert.ok(ready.includes("broker-0-master-0"), `ready pods: ${ready.join(", ")}`);
-        assert.ok(ready.includes("broker-0-replica-1-0"), `ready pods: ${ready.join(", ")}`);
+        // Every pod of the namespace, and only those, is Ready.
+        const all = (await sandbox.kubectl(["get", "pods", "-n", namespace, "-o", "name"])).split("\n").filter((line) => line !== "");
+        assert.deepEqual(await readyPods(sandbox, namespace), ["broker-0-master-0", "broker-0-replica-1-0", "name-service-0"]);
+        assert.equal(all.length, 3, all.join(", "));
     });
 
     it("outputs say where clients connect, and the brokers are registered there", async () => {

@@ -10,3 +10,14 @@ export async function podsAfterTermination(sandbox: Sandbox, namespace: string, 
         await new Promise((resolve) => setTimeout(resolve, 2_000));
     }
 }
+
+/** Names of the namespace's pods whose Ready condition is True, sorted. */
+export async function readyPods(sandbox: Sandbox, namespace: string): Promise<string[]> {
+    const pods = JSON.parse(await sandbox.kubectl(["get", "pods", "-n", namespace, "-o", "json"])) as {
+        items: { metadata: { name: string }; status: { conditions?: { type: string; status: string }[] } }[];
+    };
+    return pods.items
+        .filter((pod) => pod.status.conditions?.some((c) => c.type === "Ready" && c.status === "True"))
+        .map((pod) => pod.metadata.name)
+        .sort();
+}
