@@ -257,7 +257,8 @@ export class RocketMQAdminClient {
   }
 
   /** Sends a change to every name server; all must accept it. */
-  private async callEveryNameServer(request: OutgoingRequest, options?: CallOptions): Promise<Record<string, RemotingCommand>> {
+  /** Sends one request to every name server; all must succeed. Replies by name server address. */
+  async callEveryNameServer(request: OutgoingRequest, options?: CallOptions): Promise<Record<string, RemotingCommand>> {
     const replies = await Promise.all(this.nameServers.map((address) => this.call(address, request, options)));
     return Object.fromEntries(this.nameServers.map((address, i) => [address, replies[i]]));
   }

@@ -3,22 +3,10 @@
 // registering a topic's route for given broker groups directly on the name servers.
 
 import type { RocketMQAdminClient } from "./client";
+import { RequestCode, ResponseCode } from "./codes";
 import type { CallOptions } from "./connection";
 import { RocketMQAdminError } from "./errors";
 import type { QueueData } from "./types";
-
-/** Request codes of the name server's key/value config (RequestCode in RocketMQ 5.x). */
-export const KvRequestCode = {
-    PUT_KV_CONFIG: 100,
-    GET_KV_CONFIG: 101,
-    DELETE_KV_CONFIG: 102,
-} as const;
-
-/** REGISTER_TOPIC_IN_NAMESRV: adds route entries (queue data per broker group) for a topic. */
-export const REGISTER_TOPIC_IN_NAMESRV = 217;
-
-/** GET_KV_CONFIG's reply code when the key is absent. */
-const QUERY_NOT_FOUND = 22;
 
 /** Stores a value under namespace/key on every name server; all must accept it. */
 export async function putKvConfigEverywhere(
@@ -28,11 +16,7 @@ export async function putKvConfigEverywhere(
     value: string,
     options?: CallOptions,
 ): Promise<void> {
-    await Promise.all(
-        client.nameServers.map((address) =>
-            client.call(address, { code: KvRequestCode.PUT_KV_CONFIG, extFields: { namespace, key, value } }, options),
-        ),
-    );
+    await client.callEveryNameServer({ code: RequestCode.PUT_KV_CONFIG, extFields: { namespace, key, value } }, options);
 }
 
 /** The value each name server holds under namespace/key, by name server address; absent ones left out. */
@@ -46,11 +30,11 @@ export async function getKvConfigEverywhere(
     await Promise.all(
         client.nameServers.map(async (address) => {
             try {
-                const reply = await client.call(address, { code: KvRequestCode.GET_KV_CONFIG, extFields: { namespace, key } }, options);
+                const reply = await client.call(address, { code: RequestCode.GET_KV_CONFIG, extFields: { namespace, key } }, options);
                 const value = reply.extFields?.value;
                 if (typeof value === "string") values[address] = value;
             } catch (err) {
-                if (err instanceof RocketMQAdminError && err.code === QUERY_NOT_FOUND) return;
+                if (err instanceof RocketMQAdminError && err.code === ResponseCode.QUERY_NOT_FOUND) return;
                 throw err;
             }
         }),
@@ -60,11 +44,7 @@ export async function getKvConfigEverywhere(
 
 /** Removes namespace/key from every name server (absent is fine). */
 export async function deleteKvConfigEverywhere(client: RocketMQAdminClient, namespace: string, key: string, options?: CallOptions): Promise<void> {
-    await Promise.all(
-        client.nameServers.map((address) =>
-            client.call(address, { code: KvRequestCode.DELETE_KV_CONFIG, extFields: { namespace, key } }, options),
-        ),
-    );
+    await client.callEveryNameServer({ code: RequestCode.DELETE_KV_CONFIG, extFields: { namespace, key } }, options);
 }
 
 /**
@@ -75,7 +55,5 @@ export async function deleteKvConfigEverywhere(client: RocketMQAdminClient, name
 export async function registerTopicRouteEverywhere(client: RocketMQAdminClient, topic: string, queues: QueueData[], options?: CallOptions): Promise<void> {
     if (queues.length === 0) return;
     const body = Buffer.from(JSON.stringify({ queueDatas: queues, brokerDatas: [] }), "utf8");
-    await Promise.all(
-        client.nameServers.map((address) => client.call(address, { code: REGISTER_TOPIC_IN_NAMESRV, extFields: { topic }, body }, options)),
-    );
+    await client.callEveryNameServer({ code: RequestCode.REGISTER_TOPIC_IN_NAMESRV, extFields: { topic }, body }, options);
 }
