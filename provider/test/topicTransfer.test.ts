@@ -1,6 +1,7 @@
 // The seven steps, their order, and rollback, against an in-memory RocketMQ.
 import { strict as assert } from "node:assert";
 import { Perm } from "../src/admin/types";
+import { PARKED_PULL_MAX_MS } from "../src/ops/groupSettle";
 import { Clock } from "../src/ops/progressLog";
 import { TopicTransferError, TopicTransferRefused, TopicTransferRequest, transferSteps, transferTopic } from "../src/ops/topicTransfer";
 import { TransferRecord } from "../src/ops/transferRecord";
@@ -107,6 +108,34 @@ describe("topic transfer steps", () => {
         assert.match(result.steps[5].note ?? "", /deleted shipping on the source .*kept billing, which also consume other topics there/);
     });
 
+    it("deletes a group again that a broker re-creates during step 6's watch, and says so", async () => {
+        const mq = world();
+        const clock = fakeClock();
+        const log = collectingLog();
+        // A pull request parked by a consumer that has left wakes 5 s after the deletion.
+        let deletedAt: number | undefined;
+        const realDelete = mq.deleteGroups;
+        mq.deleteGroups = async (...args) => {
+            deletedAt ??= clock.now();
+            return realDelete(...args);
+        };
+        const realGroups = mq.subscriptionGroups;
+        let woke = false;
+        mq.subscriptionGroups = async (...args) => {
+            if (deletedAt !== undefined && !woke && clock.now() - deletedAt >= 5000) {
+                woke = true;
+                mq.brokers["broker-a"].groups.billing = { groupName: "billing" };
+            }
+            return realGroups(...args);
+        };
+        const result = await transferTopic(mq, request, log, { clock });
+        assert.deepEqual(Object.keys(mq.brokers["broker-a"].groups), ["unrelated_group"]);
+        assert.ok(woke);
+        assert.match(result.steps[5].note ?? "", /deleted billing again after the brokers re-created them/);
+        assert.ok(log.lines.some((l) => /broker-a created billing again for a parked request; deleting again/.test(l)), log.lines.join("\n"));
+        assert.equal(clock.slept, PARKED_PULL_MAX_MS, "the watch lasts as long as a pull can stay parked");
+    });
+
     it("waits for consumers in step 4, logging what is left, then goes on", async () => {
         const mq = world();
         mq.brokers["broker-a"].consumed[`billing ${TOPIC}`] = 40;
@@ -120,7 +149,7 @@ describe("topic transfer steps", () => {
         };
         const result = await transferTopic(mq, request, log, { clock, pollIntervalMs: 1000, logIntervalMs: 2000 });
         assert.equal(result.consumerWaitMs, 4000);
-        assert.equal(result.totalMs, 4000, "with a fake clock the only time spent is the wait");
+        assert.equal(result.totalMs, 4000 + PARKED_PULL_MAX_MS, "with a fake clock the only time spent is the wait and step 6's watch");
         const waiting = log.lines.filter((l) => /waiting for consumers/.test(l));
         assert.equal(waiting.length, 2);
         assert.match(waiting[0], /60 messages left \(billing 60\)/);

@@ -5,6 +5,7 @@
 import { canonicalJson } from "../admin/fastjson";
 import { Perm, SubscriptionGroupConfig, TopicConfig } from "../admin/types";
 import { waitForConsumers } from "./consumerWait";
+import { deleteGroupsAndSettle } from "./groupSettle";
 import { Clock, ProgressLog, realClock } from "./progressLog";
 import type { BrokerRef, TransferAdmin } from "./transferAdmin";
 import { StepProgress, TransferRecord, TransferRecordStore } from "./transferRecord";
@@ -24,6 +25,8 @@ export interface TopicTransferOptions {
     clock?: Clock;
     pollIntervalMs?: number;
     logIntervalMs?: number;
+    /** How long step 6 keeps the deleted groups deleted (groupSettle.ts); 0 skips the watch. */
+    groupSettleMs?: number;
 }
 
 export interface TopicTransferResult {
@@ -169,13 +172,19 @@ export const transferSteps: readonly TransferStep[] = [
         name: "delete the consumer groups on the source",
         async run(ctx) {
             const { groupsKeptOnSource } = ctx.record;
+            const toDelete = new Map<BrokerRef, string[]>();
             for (const broker of await ctx.source()) {
                 const onBroker = Object.keys(ctx.record.sourceGroups[broker.brokerName] ?? {});
-                await ctx.admin.deleteGroups([broker], onBroker.filter((g) => !groupsKeptOnSource.includes(g)));
+                toDelete.set(broker, onBroker.filter((g) => !groupsKeptOnSource.includes(g)));
             }
+            const recreated = await deleteGroupsAndSettle(ctx.admin, toDelete, ctx.record.topic, ctx.log, ctx.clock, {
+                settleMs: ctx.options.groupSettleMs,
+                pollIntervalMs: ctx.options.pollIntervalMs,
+            });
             const deleted = ctx.record.groups.filter((g) => !groupsKeptOnSource.includes(g));
             const kept = groupsKeptOnSource.length > 0 ? `; kept ${listOf(groupsKeptOnSource)}, which also consume other topics there` : "";
-            return `deleted ${listOf(deleted)} on the source (their offsets are kept)${kept}`;
+            const again = Object.keys(recreated).length > 0 ? `; deleted ${listOf(Object.keys(recreated).sort())} again after the brokers re-created them` : "";
+            return `deleted ${listOf(deleted)} on the source (their offsets are kept)${kept}${again}`;
         },
         async undo(ctx) {
             for (const broker of await ctx.source()) {
