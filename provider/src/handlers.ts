@@ -11,7 +11,7 @@ export interface ComponentHandler {
 
 /** A custom resource's lifecycle, as in pulumi.provider.Provider minus the token argument. */
 export interface CustomResourceHandler {
-    check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.provider.CheckResult>;
+    check(urn: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.provider.CheckResult>;
     diff(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.provider.DiffResult>;
     create(urn: string, inputs: Record<string, unknown>): Promise<pulumi.provider.CreateResult>;
     read(id: string, props: Record<string, unknown>): Promise<pulumi.provider.ReadResult>;

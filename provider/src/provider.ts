@@ -1,6 +1,7 @@
 // Token -> implementation dispatch. Everything resource-specific lives in provider/src/resources/.
 import * as pulumi from "@pulumi/pulumi";
 import { ComponentHandler, CustomResourceHandler } from "./handlers";
+import { engineResourceLogs, ResourceLogs } from "./engineLog";
 import { packageSchemaText } from "./schema";
 
 // Handlers load on first use: the engine starts the plugin for GetSchema and for every
@@ -10,10 +11,12 @@ const components: Record<string, () => ComponentHandler> = {
         (require("./resources/rocketMQCluster") as typeof import("./resources/rocketMQCluster")).rocketMQClusterHandler),
 };
 
-const customResources: Record<string, () => CustomResourceHandler> = {
-    "rocketmq:index:TopicTransfer": once(() =>
-        (require("./resources/topicTransfer") as typeof import("./resources/topicTransfer")).topicTransferHandler()),
-};
+function customResourceHandlers(logFor: ResourceLogs): Record<string, () => CustomResourceHandler> {
+    return {
+        "rocketmq:index:TopicTransfer": once(() =>
+            (require("./resources/topicTransfer") as typeof import("./resources/topicTransfer")).topicTransferHandler(undefined, logFor)),
+    };
+}
 
 function once<T>(load: () => T): () => T {
     let loaded: { value: T } | undefined;
@@ -21,7 +24,15 @@ function once<T>(load: () => T): () => T {
 }
 
 export class RocketMQProvider implements pulumi.provider.Provider {
-    constructor(readonly version: string) {}
+    private readonly customResources: Record<string, () => CustomResourceHandler>;
+
+    /** `engineAddress`: where log lines about resources go (the engine passes it on the command line). */
+    constructor(
+        readonly version: string,
+        engineAddress?: string,
+    ) {
+        this.customResources = customResourceHandlers(engineResourceLogs(engineAddress));
+    }
 
     async getSchema(): Promise<string> {
         return packageSchemaText();
@@ -41,27 +52,36 @@ export class RocketMQProvider implements pulumi.provider.Provider {
     }
 
     async check(urn: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.provider.CheckResult> {
-        return customResource(urn).check(olds, news);
+        return this.customResource(urn).check(urn, olds, news);
     }
 
     async diff(id: string, urn: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.provider.DiffResult> {
-        return customResource(urn).diff(id, olds, news);
+        return this.customResource(urn).diff(id, olds, news);
     }
 
     async create(urn: string, inputs: Record<string, unknown>): Promise<pulumi.provider.CreateResult> {
-        return customResource(urn).create(urn, inputs);
+        return this.customResource(urn).create(urn, inputs);
     }
 
     async read(id: string, urn: string, props?: Record<string, unknown>): Promise<pulumi.provider.ReadResult> {
-        return customResource(urn).read(id, props ?? {});
+        return this.customResource(urn).read(id, props ?? {});
     }
 
     async update(id: string, urn: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.provider.UpdateResult> {
-        return customResource(urn).update(id, olds, news);
+        return this.customResource(urn).update(id, olds, news);
     }
 
     async delete(id: string, urn: string, props: Record<string, unknown>): Promise<void> {
-        return customResource(urn).delete(id, props);
+        return this.customResource(urn).delete(id, props);
+    }
+
+    private customResource(urn: string): CustomResourceHandler {
+        const token = resourceTokenOf(urn);
+        const handler = this.customResources[token]?.();
+        if (!handler) {
+            throw new Error(`unknown resource type ${token}; this provider manages ${Object.keys(this.customResources).join(", ") || "no custom resources yet"}`);
+        }
+        return handler;
     }
 }
 
@@ -71,13 +91,4 @@ export function resourceTokenOf(urn: string): string {
     const qualifiedType = parts[2] ?? "";
     const typeParts = qualifiedType.split("$");
     return typeParts[typeParts.length - 1] ?? "";
-}
-
-function customResource(urn: string): CustomResourceHandler {
-    const token = resourceTokenOf(urn);
-    const handler = customResources[token]?.();
-    if (!handler) {
-        throw new Error(`unknown resource type ${token}; this provider manages ${Object.keys(customResources).join(", ") || "no custom resources yet"}`);
-    }
-    return handler;
 }

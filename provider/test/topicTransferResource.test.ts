@@ -26,10 +26,13 @@ function handlerOver(mq: FakeRocketMQ) {
                 return { admin: mq, close: () => undefined };
             },
         },
-        { info: (m) => void lines.push(m), warn: (m) => void lines.push(m) },
+        () => ({ info: (m) => void lines.push(m), warn: (m) => void lines.push(m) }),
+        { groupSettleMs: 0 }, // the fake brokers never re-create a group
     );
     return { handler, opened, lines };
 }
+
+const urn = "urn:pulumi:dev::p::rocketmq:index:TopicTransfer::t";
 
 const inputs = {
     topic: "orders",
@@ -60,7 +63,7 @@ describe("TopicTransfer resource", () => {
         ];
         for (const [rule, change, property, reason] of bad) {
             it(`refuses ${rule}`, async () => {
-                const result = await handler.check({}, { ...inputs, ...change });
+                const result = await handler.check(urn, {}, { ...inputs, ...change });
                 const failure = result.failures?.find((f) => f.property === property);
                 assert.ok(failure, `a failure on ${property}: ${JSON.stringify(result.failures)}`);
                 assert.match(failure.reason, reason);
@@ -68,21 +71,41 @@ describe("TopicTransfer resource", () => {
         }
 
         it("refuses a missing topic and clusters, each by name", async () => {
-            const result = await handler.check({}, { nameServerAddresses: "127.0.0.1:9876" });
+            const result = await handler.check(urn, {}, { nameServerAddresses: "127.0.0.1:9876" });
             assert.deepEqual(result.failures?.map((f) => f.property).sort(), ["sourceCluster", "targetCluster", "topic"]);
         });
 
         it("accepts good inputs and fills in the default timeout", async () => {
-            const result = await handler.check({}, { ...inputs, consumerGroups: ["billing", "%RETRY%x|y"] });
+            const result = await handler.check(urn, {}, { ...inputs, consumerGroups: ["billing", "%RETRY%x|y"] });
             assert.equal(result.failures, undefined);
             assert.equal(result.inputs.consumeTimeoutSeconds, 600);
         });
 
         it("lets inputs not known yet through at preview, still checking the known ones", async () => {
-            const pending = await handler.check({}, { ...inputs, nameServerAddresses: rpc.unknownValue });
+            const pending = await handler.check(urn, {}, { ...inputs, nameServerAddresses: rpc.unknownValue });
             assert.equal(pending.failures, undefined);
-            const stillBad = await handler.check({}, { ...inputs, topic: "bad topic", nameServerAddresses: rpc.unknownValue });
+            const stillBad = await handler.check(urn, {}, { ...inputs, topic: "bad topic", nameServerAddresses: rpc.unknownValue });
             assert.deepEqual(stillBad.failures?.map((f) => f.property), ["topic"]);
+        });
+    });
+
+    describe("check announces the plan", () => {
+        it("prints the seven steps of a new transfer, as preview shows them", async () => {
+            const { handler, lines } = handlerOver(fakeWorld());
+            await handler.check(urn, {}, { ...inputs, consumerGroups: ["billing"] });
+            const plan = lines.join("\n");
+            assert.match(plan, /^moves topic orders from broker-0 to broker-1; any failure undoes the steps done so far:/);
+            assert.equal((plan.match(/step \d of 7/g) ?? []).length, 7, plan);
+            assert.match(plan, /step 1 of 7: add billing to broker-1/);
+            assert.match(plan, /step 4 of 7: wait up to 600 s /);
+            assert.match(plan, /step 7 of 7: add %RETRY%billing to broker-1/);
+        });
+
+        it("says nothing for a transfer already done, and nothing for bad inputs", async () => {
+            const { handler, lines } = handlerOver(fakeWorld());
+            await handler.check(urn, { ...inputs, consumeTimeoutSeconds: 600 }, { ...inputs, consumeTimeoutSeconds: 60 });
+            await handler.check(urn, {}, { ...inputs, targetCluster: "broker-0" });
+            assert.deepEqual(lines, []);
         });
     });
 
@@ -116,7 +139,7 @@ describe("TopicTransfer resource", () => {
     it("create runs the transfer and returns its steps, groups and where the topic is", async () => {
         const mq = fakeWorld();
         const { handler, opened, lines } = handlerOver(mq);
-        const checked = await handler.check({}, inputs);
+        const checked = await handler.check(urn, {}, inputs);
         const created = await handler.create("urn:pulumi:dev::p::rocketmq:index:TopicTransfer::t", checked.inputs);
         assert.equal(created.id, "orders:broker-0->broker-1");
         assert.deepEqual(opened, [inputs.nameServerAddresses]);
@@ -151,7 +174,7 @@ describe("TopicTransfer resource", () => {
     it("create refuses an unknown cluster before changing anything", async () => {
         const mq = fakeWorld();
         const { handler } = handlerOver(mq);
-        const checked = await handler.check({}, { ...inputs, targetCluster: "broker-9" });
+        const checked = await handler.check(urn, {}, { ...inputs, targetCluster: "broker-9" });
         await assert.rejects(handler.create("urn", checked.inputs), /targetCluster broker-9 is neither a broker cluster nor a broker group/);
         assert.deepEqual(mq.changes, []);
     });

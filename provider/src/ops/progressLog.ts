@@ -3,6 +3,8 @@
 export interface ProgressLog {
     info(message: string): void;
     warn(message: string): void;
+    /** Resolves once every line written so far has been delivered. */
+    flush?(): Promise<void>;
 }
 
 /** Time and waiting, replaceable so tests of long waits run in no time. */

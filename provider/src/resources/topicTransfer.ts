@@ -5,14 +5,15 @@
 // - create runs the seven steps (ops/topicTransfer.ts); read reports where the topic really is.
 // - delete moves nothing back: the topic stays where the transfer put it. To move it back, declare
 //   a TopicTransfer the other way.
-import * as pulumi from "@pulumi/pulumi";
 import { RocketMQAdminClient } from "../admin/client";
 import { CustomResourceHandler } from "../handlers";
 import { resolveInputs } from "../inputs/resolve";
-import { ResolvedTopicTransferArgs, transferIdentityInputs, validateTopicTransferArgs } from "../inputs/topicTransfer";
+import { defaultConsumeTimeoutSeconds, ResolvedTopicTransferArgs, transferIdentityInputs, validateTopicTransferArgs } from "../inputs/topicTransfer";
 import { ProgressLog } from "../ops/progressLog";
 import { RemoteTransferAdmin } from "../ops/remoteTransferAdmin";
-import { transferTopic } from "../ops/topicTransfer";
+import { TopicTransferOptions, transferTopic } from "../ops/topicTransfer";
+import { describeTransferPlan } from "../ops/transferPlan";
+import type { ResourceLogs } from "../engineLog";
 import type { TransferAdmin } from "../ops/transferAdmin";
 
 export const topicTransferToken = "rocketmq:index:TopicTransfer";
@@ -35,11 +36,18 @@ const remoteAdmins: TransferAdminFactory = {
     },
 };
 
-export function topicTransferHandler(admins: TransferAdminFactory = remoteAdmins, log: ProgressLog = engineLog): CustomResourceHandler {
+export function topicTransferHandler(
+    admins: TransferAdminFactory = remoteAdmins,
+    logFor: ResourceLogs = () => stderrLog,
+    options: TopicTransferOptions = {},
+): CustomResourceHandler {
     return {
-        async check(_olds, news) {
+        async check(urn, olds, news) {
             const resolved = await resolveInputs(news);
             const validation = validateTopicTransferArgs(resolved.value, resolved.unknownPaths);
+            if (validation.ok || validation.failures.length === 0) {
+                await announcePlan(logFor(urn), olds, resolved.value, validation.ok ? validation.value.consumeTimeoutSeconds : undefined);
+            }
             if (!validation.ok) {
                 return validation.failures.length > 0 ? { inputs: news, failures: validation.failures } : { inputs: news };
             }
@@ -59,11 +67,12 @@ export function topicTransferHandler(admins: TransferAdminFactory = remoteAdmins
             return { changes: changes.length > 0, replaces, deleteBeforeReplace: false };
         },
 
-        async create(_urn, inputs) {
+        async create(urn, inputs) {
             const args = parse(inputs);
+            const log = logFor(urn);
             const { admin, close } = admins.open(args.nameServerAddresses);
             try {
-                const result = await transferTopic(admin, args, log);
+                const result = await transferTopic(admin, args, log, options);
                 return {
                     id: transferId(args),
                     outs: {
@@ -78,6 +87,7 @@ export function topicTransferHandler(admins: TransferAdminFactory = remoteAdmins
                 };
             } finally {
                 close();
+                await log.flush?.();
             }
         },
 
@@ -138,10 +148,26 @@ function parse(inputs: Record<string, unknown>): ResolvedTopicTransferArgs {
 }
 
 /**
- * Progress lines go to the engine's log when the engine is known; otherwise to stderr, which the
- * engine also relays (stdout is reserved for the plugin's port handshake).
+ * Preview and up print what a new transfer will do (check runs in both). Nothing is printed for a
+ * transfer already done whose identity is unchanged: no topic moves then.
  */
-const engineLog: ProgressLog = {
-    info: (message) => (pulumi.runtime.getEngine() ? void pulumi.log.info(message) : void process.stderr.write(`${message}\n`)),
-    warn: (message) => (pulumi.runtime.getEngine() ? void pulumi.log.warn(message) : void process.stderr.write(`warning: ${message}\n`)),
+async function announcePlan(log: ProgressLog, olds: Record<string, unknown>, news: Record<string, unknown>, consumeTimeoutSeconds: number | undefined): Promise<void> {
+    const sameTransfer = Object.keys(olds).length > 0 && transferIdentityInputs.every((key) => JSON.stringify(olds[key] ?? null) === JSON.stringify(news[key] ?? null));
+    if (sameTransfer) return;
+    const name = (key: string) => (typeof news[key] === "string" ? (news[key] as string) : `(${key} known after deployment)`);
+    const groups = Array.isArray(news.consumerGroups) && news.consumerGroups.every((g) => typeof g === "string") ? (news.consumerGroups as string[]) : undefined;
+    const lines = describeTransferPlan({
+        topic: name("topic"),
+        sourceCluster: name("sourceCluster"),
+        targetCluster: name("targetCluster"),
+        consumerGroups: groups,
+        consumeTimeoutSeconds: consumeTimeoutSeconds ?? (typeof news.consumeTimeoutSeconds === "number" ? news.consumeTimeoutSeconds : defaultConsumeTimeoutSeconds),
+    });
+    log.info(lines.join("\n"));
+    await log.flush?.();
+}
+
+const stderrLog: ProgressLog = {
+    info: (message) => void process.stderr.write(`${message}\n`),
+    warn: (message) => void process.stderr.write(`warning: ${message}\n`),
 };
