@@ -133,6 +133,21 @@ describe("TopicTransfer against real brokers", function () {
         assert.equal(consumedBefore + consumedAfter, producedBefore + producedAfter, "count produced = count consumed");
     });
 
+    it("why step 6 watches the source: without the watch, pull requests the departed consumer left parked bring its group back", async () => {
+        const topic = "parked_pulls";
+        await createTopic("broker-a", topic);
+        assert.equal(await consume("parked_group", topic, await produce(topic, 20)), 20);
+        await transferTopic(admin, request(topic, "cluster-a", "cluster-b"), quietLog, { pollIntervalMs: 200, groupSettleMs: 0 });
+        const deletedAt = Date.now();
+        let cameBackAfterMs: number | undefined;
+        while (cameBackAfterMs === undefined && Date.now() - deletedAt < PARKED_PULL_MAX_MS + 5_000) {
+            if ((await client.getAllSubscriptionGroups(address("broker-a"))).groups.parked_group) cameBackAfterMs = Date.now() - deletedAt;
+            else await new Promise((resolve) => setTimeout(resolve, 500));
+        }
+        assert.ok(cameBackAfterMs !== undefined, `parked_group did not come back within ${PARKED_PULL_MAX_MS + 5_000} ms`);
+        assert.ok(cameBackAfterMs < PARKED_PULL_MAX_MS, `it came back after ${cameBackAfterMs} ms, later than step 6 watches`);
+    });
+
     it("moves a topic between two broker groups of one cluster (the operator's broker-0 -> broker-1)", async () => {
         const topic = "group_move";
         await createTopic("broker-a", topic);

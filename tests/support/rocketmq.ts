@@ -201,13 +201,7 @@ export class RocketMQTestBed {
 
   /** Runs the real mqadmin with the given arguments against this test bed's name server. */
   mqadmin(args: string[], timeoutMs = 60_000): Promise<{ code: number; stdout: string; stderr: string }> {
-    const home = path.join(this.workDir, "mqadmin");
-    fs.mkdirSync(home, { recursive: true });
-    return runJava(
-      [...javaBaseArgs("256m", home), "-XX:TieredStopAtLevel=1", "org.apache.rocketmq.tools.command.MQAdminStartup", ...args, "-n", this.nameServer],
-      { ROCKETMQ_HOME: home },
-      timeoutMs,
-    );
+    return runMqadmin(path.join(this.workDir, "mqadmin"), this.nameServer, args, timeoutMs);
   }
 
   /** Runs one of the Java programs of tests/support/rocketmq-java (main class name) with arguments. */
@@ -308,6 +302,16 @@ export function runJavaProgram(
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   fs.mkdirSync(home, { recursive: true });
   return runJava([...javaBaseArgs(heap, home, compiledJavaSupport()), mainClass, ...args], { ROCKETMQ_HOME: home }, timeoutMs);
+}
+
+/** Runs the real mqadmin against any name server, e.g. one in the sandbox; `home` is a scratch dir. */
+export function runMqadmin(home: string, nameServer: string, args: string[], timeoutMs = 60_000): Promise<{ code: number; stdout: string; stderr: string }> {
+  fs.mkdirSync(home, { recursive: true });
+  return runJava(
+    [...javaBaseArgs("256m", home), "-XX:TieredStopAtLevel=1", "org.apache.rocketmq.tools.command.MQAdminStartup", ...args, "-n", nameServer],
+    { ROCKETMQ_HOME: home },
+    timeoutMs,
+  );
 }
 
 function runJava(args: string[], env: Record<string, string>, timeoutMs: number): Promise<{ code: number; stdout: string; stderr: string }> {
