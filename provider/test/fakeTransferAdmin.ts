@@ -12,6 +12,8 @@ export interface FakeBroker {
     messages: Record<string, number>;
     /** Messages consumed per "group topic". */
     consumed: Record<string, number>;
+    /** autoCreateSubscriptionGroup=false on this broker (RocketMQ's default is true). */
+    noGroupsOnDemand?: boolean;
     down?: boolean;
 }
 
@@ -104,6 +106,8 @@ export class FakeRocketMQ implements TransferAdmin {
             this.changes.push(`deleteGroups ${b.brokerName} ${groups.join(",")}`);
         }
     });
+
+    createsGroupsOnDemand = this.op("createsGroupsOnDemand", async (broker: BrokerRef) => !this.live(broker).noGroupsOnDemand);
 
     consumerGroupsOf = this.op("consumerGroupsOf", async (brokers: BrokerRef[], topic: string) => {
         const groups = new Set<string>();

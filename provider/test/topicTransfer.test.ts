@@ -136,6 +136,17 @@ describe("topic transfer steps", () => {
         assert.equal(clock.slept, PARKED_PULL_MAX_MS, "the watch lasts as long as a pull can stay parked");
     });
 
+    it("does not watch a source whose brokers never create groups on demand (autoCreateSubscriptionGroup=false)", async () => {
+        const mq = world();
+        mq.brokers["broker-a"].noGroupsOnDemand = true;
+        const clock = fakeClock();
+        const log = collectingLog();
+        await transferTopic(mq, request, log, { clock });
+        assert.equal(clock.slept, 0);
+        assert.ok(!log.lines.some((l) => /watching/.test(l)), log.lines.join("\n"));
+        assert.deepEqual(Object.keys(mq.brokers["broker-a"].groups), ["unrelated_group"]);
+    });
+
     it("waits for consumers in step 4, logging what is left, then goes on", async () => {
         const mq = world();
         mq.brokers["broker-a"].consumed[`billing ${TOPIC}`] = 40;

@@ -89,6 +89,11 @@ export class RemoteTransferAdmin implements TransferAdmin {
         }
     }
 
+    async createsGroupsOnDemand(broker: BrokerRef): Promise<boolean> {
+        // RocketMQ's default is true; only an explicit false turns it off.
+        return (await this.client.getBrokerConfig(broker.address)).autoCreateSubscriptionGroup !== "false";
+    }
+
     async consumerGroupsOf(brokers: BrokerRef[], topic: string): Promise<string[]> {
         const lists = await Promise.all(brokers.map((b) => this.client.queryTopicConsumeByWho(b.address, topic)));
         return [...new Set(lists.flat())].filter((g) => !isSystemGroup(g)).sort();

@@ -33,6 +33,8 @@ export interface TransferAdmin {
     putGroups(brokers: BrokerRef[], configs: SubscriptionGroupConfig[]): Promise<void>;
     /** Deletes subscription groups, keeping their consumer offsets so a restore loses nothing. */
     deleteGroups(brokers: BrokerRef[], groupNames: string[]): Promise<void>;
+    /** Whether the broker creates a subscription group for any request that names it (autoCreateSubscriptionGroup). */
+    createsGroupsOnDemand(broker: BrokerRef): Promise<boolean>;
     /** Consumer groups that consume the topic on these brokers (online consumers or stored offsets). */
     consumerGroupsOf(brokers: BrokerRef[], topic: string): Promise<string[]>;
     /** Topics the group has stored offsets for on these brokers. */
