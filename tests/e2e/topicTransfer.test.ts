@@ -134,6 +134,11 @@ describe("e2e: examples/yaml-topic-transfer in the sandbox", function () {
             // Consumed before the move, so the transfer's wait for the consumers finds nothing left.
             assert.equal(await produce(move.topic, 100), 100);
             assert.equal(await consume(move.group, move.topic, 100), 100);
+            // What step 4 of the transfer will ask: the brokers count every message as consumed.
+            for (const broker of move.source) {
+                const stats = await client.getConsumeStats(masters[broker], move.group, move.topic);
+                assert.equal(stats.totalLag, 0, `${move.group} lag on ${broker}: ${JSON.stringify(stats)}`);
+            }
         }
     });
 
@@ -153,6 +158,10 @@ describe("e2e: examples/yaml-topic-transfer in the sandbox", function () {
         assert.match(result.stdout, toCreate("orders-to-broker-1", "broker-0", "broker-1"));
         assert.match(result.stdout, toCreate("payments-to-edge", "MainCluster", "EdgeCluster"));
         assert.match(result.stdout, /2 to create/);
+        // And what each transfer will do, step by step, under its resource.
+        assert.match(result.stdout, /moves topic orders from broker-0 to broker-1; any failure undoes the steps done so far:/);
+        assert.match(result.stdout, /moves topic payments from MainCluster to EdgeCluster; any failure undoes the steps done so far:/);
+        assert.match(result.stdout, /step 4 of 7: wait up to \d+ s until those groups have consumed every message of payments on MainCluster/);
         // Preview changes nothing: the topics are still where they were.
         assert.deepEqual(routeBrokers(await client.getTopicRoute(orders.topic)), orders.source);
         assert.deepEqual(routeBrokers(await client.getTopicRoute(payments.topic)), payments.source);
