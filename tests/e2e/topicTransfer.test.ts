@@ -158,10 +158,12 @@ describe("e2e: examples/yaml-topic-transfer in the sandbox", function () {
         assert.match(result.stdout, toCreate("orders-to-broker-1", "broker-0", "broker-1"));
         assert.match(result.stdout, toCreate("payments-to-edge", "MainCluster", "EdgeCluster"));
         assert.match(result.stdout, /2 to create/);
-        // And what each transfer will do, step by step, under its resource.
-        assert.match(result.stdout, /moves topic orders from broker-0 to broker-1; any failure undoes the steps done so far:/);
-        assert.match(result.stdout, /moves topic payments from MainCluster to EdgeCluster; any failure undoes the steps done so far:/);
-        assert.match(result.stdout, /step 4 of 7: wait up to \d+ s until those groups have consumed every message of payments on MainCluster/);
+        // And what each transfer will do, step by step. The --diff display prints the provider's
+        // log lines on stderr, so they are read from what the terminal shows: both streams.
+        const shown = result.stdout + result.stderr;
+        assert.match(shown, /moves topic orders from broker-0 to broker-1; any failure undoes the steps done so far:/);
+        assert.match(shown, /moves topic payments from MainCluster to EdgeCluster; any failure undoes the steps done so far:/);
+        assert.match(shown, /step 4 of 7: wait up to 300 s until those groups have consumed every message of payments on MainCluster/);
         // Preview changes nothing: the topics are still where they were.
         assert.deepEqual(routeBrokers(await client.getTopicRoute(orders.topic)), orders.source);
         assert.deepEqual(routeBrokers(await client.getTopicRoute(payments.topic)), payments.source);
