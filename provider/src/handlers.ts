@@ -1,5 +1,5 @@
 // What the provider dispatches to, by resource token.
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 
 export interface ComponentHandler {
     construct(

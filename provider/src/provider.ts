@@ -1,5 +1,5 @@
 // Token -> implementation dispatch. Everything resource-specific lives in provider/src/resources/.
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { ComponentHandler, CustomResourceHandler } from "./handlers";
 import { engineResourceLogs, ResourceLogs } from "./engineLog";
 import { packageSchemaText } from "./schema";
