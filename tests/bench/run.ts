@@ -17,7 +17,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Perm, RocketMQAdminClient, SubscriptionGroupConfig, TopicConfig } from "../../provider/src/admin";
-import { isSystemTopic } from "../../provider/src/admin/metadataCopy";
+import { isSystemTopic } from "../../provider/src/admin/systemNames";
 import { RocketMQTestBed } from "../support/rocketmq";
 
 const TOPIC_BATCH = 2000;

@@ -21,6 +21,7 @@ import { ClientFailureCode, RequestCode, ResponseCode } from "./codes";
 import type { CallOptions, OutgoingRequest } from "./connection";
 import { RocketMQAdminError } from "./errors";
 import { ConnectionPool } from "./pool";
+import { DEFAULT_RETRY_POLICY, GiveUp, RetryEvent, RetryPolicy, withRetry } from "./retry";
 import type {
   ClusterInfo,
   ConsumeStats,
@@ -42,7 +43,43 @@ export interface AdminClientOptions {
   connectTimeoutMs?: number;
   /** Largest frame accepted from a peer. */
   maxFrameLength?: number;
+  /** How transient failures are retried (admin/retry.ts); false sends every request once. */
+  retry?: Partial<RetryPolicy> | false;
+  /** Told about every retry, e.g. to log it (describeRetry words it). */
+  onRetry?: (event: AdminRetryEvent) => void;
+  /**
+   * Requests in flight at once on one connection. 16 matches the threads a broker gives admin
+   * requests and a name server gives all requests by default (adminBrokerThreadPoolNums,
+   * defaultThreadPoolNums): more would only queue inside the peer, where they can time out.
+   */
+  maxInFlightPerConnection?: number;
 }
+
+export interface AdminRetryEvent extends RetryEvent {
+  /** The request's name, e.g. GET_CONSUME_STATS. */
+  request: string;
+}
+
+/** One line for a log: which request, where, why, and when the next attempt goes. */
+export function describeRetry(event: AdminRetryEvent): string {
+  const cause = event.error instanceof Error ? event.error.message : String(event.error);
+  return `${event.request} failed (${cause}); attempt ${event.attempt + 1} of ${event.maxAttempts} in ${(event.delayMs / 1000).toFixed(1)} s`;
+}
+
+/**
+ * Requests sent once, never again after a failure. Every other request this client sends has the
+ * same effect when it arrives twice (a reply lost after the peer acted is then harmless):
+ * - reads (GET_*, QUERY_*) change nothing;
+ * - UPDATE_AND_CREATE_TOPIC, ..._SUBSCRIPTIONGROUP(_LIST), UPDATE_BROKER_CONFIG, PUT_KV_CONFIG and
+ *   REGISTER_TOPIC_IN_NAMESRV set a value to what the request carries;
+ * - DELETE_TOPIC_IN_BROKER, DELETE_TOPIC_IN_NAMESRV, DELETE_SUBSCRIPTIONGROUP and DELETE_KV_CONFIG
+ *   answer success for what is already gone;
+ * - WIPE_/ADD_WRITE_PERM_OF_BROKER set a permission (only the count in the reply differs).
+ * UPDATE_AND_CREATE_TOPIC_LIST is the exception: a broker that finds a topic of the list already
+ * equal answers success without applying the rest, so replaying a batch that partly landed would
+ * report the rest as done. copyMetadata retries it by diffing again (metadataCopy.ts).
+ */
+const SENT_ONCE: ReadonlySet<number> = new Set([RequestCode.UPDATE_AND_CREATE_TOPIC_LIST]);
 
 const REQUEST_NAMES: Record<number, string> = Object.fromEntries(Object.entries(RequestCode).map(([name, code]) => [code, name]));
 
@@ -54,6 +91,8 @@ const REQUEST_NAMES: Record<number, string> = Object.fromEntries(Object.entries(
 export class RocketMQAdminClient {
   readonly nameServers: readonly string[];
   private readonly pool: ConnectionPool;
+  private readonly retry: Partial<RetryPolicy> | false;
+  private readonly onRetry: ((event: AdminRetryEvent) => void) | undefined;
 
   constructor(options: AdminClientOptions) {
     const list = typeof options.nameServers === "string" ? options.nameServers.split(";") : options.nameServers;
@@ -63,7 +102,10 @@ export class RocketMQAdminClient {
       connectTimeoutMs: options.connectTimeoutMs ?? 5000,
       callTimeoutMs: options.timeoutMs ?? 10_000,
       maxFrameLength: options.maxFrameLength,
+      maxInFlightPerConnection: options.maxInFlightPerConnection ?? 16,
     });
+    this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
+    this.onRetry = options.onRetry;
   }
 
   close(): void {
@@ -219,12 +261,26 @@ export class RocketMQAdminClient {
 
   // ---- plumbing ----
 
-  /** Sends one request and returns the successful reply; any other outcome throws. */
-  async call(address: string, request: OutgoingRequest, options?: CallOptions): Promise<RemotingCommand> {
-    const connection = await this.pool.get(address, options?.signal);
-    const reply = await connection.invoke(request, options);
+  /**
+   * Sends one request and returns the successful reply; any other outcome throws. Transient
+   * failures are retried (see SENT_ONCE for the request that is not).
+   */
+  call(address: string, request: OutgoingRequest, options?: CallOptions): Promise<RemotingCommand> {
+    return this.retrying(request, options, (signal) => this.send(address, request, { ...options, signal }));
+  }
+
+  /** One attempt: waits for a turn on the connection, sends, checks the reply's code. */
+  private async send(address: string, request: OutgoingRequest, options: CallOptions): Promise<RemotingCommand> {
+    const release = await this.pool.acquireTurn(address, options.signal);
+    let reply: RemotingCommand;
+    try {
+      const connection = await this.pool.get(address, options.signal);
+      reply = await connection.invoke(request, options);
+    } finally {
+      release();
+    }
     if (reply.code !== ResponseCode.SUCCESS) {
-      const name = REQUEST_NAMES[request.code] ?? `request ${request.code}`;
+      const name = requestName(request.code);
       throw new RocketMQAdminError(`${name} at ${address} failed with code ${reply.code}${reply.remark ? `: ${reply.remark}` : ""}`, {
         code: reply.code,
         remark: reply.remark,
@@ -235,6 +291,32 @@ export class RocketMQAdminClient {
     return reply;
   }
 
+  /**
+   * Runs `attempt` under this client's retry policy, retries logged under the request's name. For
+   * callers that make a request safe to repeat themselves (copyMetadata diffs again).
+   */
+  withRetries<T>(
+    requestCode: number,
+    options: CallOptions | undefined,
+    attempt: (signal?: AbortSignal) => Promise<T>,
+    retriable: (err: unknown) => boolean = isRetriableFailure,
+  ): Promise<T> {
+    if (this.retry === false) return attempt(options?.signal);
+    const request = requestName(requestCode);
+    return withRetry(attempt, {
+      ...this.retry,
+      signal: options?.signal,
+      isRetriable: retriable,
+      onRetry: this.onRetry && ((event) => this.onRetry?.({ ...event, request })),
+      giveUp: gaveUp,
+    });
+  }
+
+  private retrying<T>(request: OutgoingRequest, options: CallOptions | undefined, attempt: (signal?: AbortSignal) => Promise<T>): Promise<T> {
+    if (SENT_ONCE.has(request.code)) return attempt(options?.signal);
+    return this.withRetries(request.code, options, attempt);
+  }
+
   private callBroker(address: string, request: OutgoingRequest, options?: CallOptions): Promise<RemotingCommand> {
     return this.call(address, request, options);
   }
@@ -243,20 +325,22 @@ export class RocketMQAdminClient {
    * Asks the name servers in turn until one answers. A RocketMQ error reply (e.g. unknown topic)
    * is an answer; only failures to get any reply move on to the next name server.
    */
-  private async callNameServer(request: OutgoingRequest, options?: CallOptions): Promise<RemotingCommand> {
-    let lastFailure: unknown;
-    for (const address of this.nameServers) {
-      try {
-        return await this.call(address, request, options);
-      } catch (err) {
-        if (!(err instanceof RocketMQAdminError) || err.code >= 0 || err.code === ClientFailureCode.ABORTED) throw err;
-        lastFailure = err;
+  private callNameServer(request: OutgoingRequest, options?: CallOptions): Promise<RemotingCommand> {
+    // Each attempt tries every name server once, so one that is down costs no retry deadline.
+    return this.retrying(request, options, async (signal) => {
+      let lastFailure: unknown;
+      for (const address of this.nameServers) {
+        try {
+          return await this.send(address, request, { ...options, signal });
+        } catch (err) {
+          if (!(err instanceof RocketMQAdminError) || err.code >= 0 || err.code === ClientFailureCode.ABORTED) throw err;
+          lastFailure = err;
+        }
       }
-    }
-    throw lastFailure;
+      throw lastFailure;
+    });
   }
 
-  /** Sends a change to every name server; all must accept it. */
   /** Sends one request to every name server; all must succeed. Replies by name server address. */
   async callEveryNameServer(request: OutgoingRequest, options?: CallOptions): Promise<Record<string, RemotingCommand>> {
     const replies = await Promise.all(this.nameServers.map((address) => this.call(address, request, options)));
@@ -276,6 +360,28 @@ export class RocketMQAdminClient {
       });
     }
   }
+}
+
+/** A failure another attempt may cure (RocketMQAdminError.isRetriable). */
+export function isRetriableFailure(err: unknown): err is RocketMQAdminError {
+  return err instanceof RocketMQAdminError && err.isRetriable();
+}
+
+function requestName(code: number): string {
+  return REQUEST_NAMES[code] ?? `request ${code}`;
+}
+
+/** The last failure, saying how long it was retried; still a RocketMQAdminError with its code. */
+function gaveUp(last: unknown, outcome: GiveUp): unknown {
+  if (!(last instanceof RocketMQAdminError)) return last;
+  const why = outcome.deadlinePassed ? "the retry deadline passed" : "no attempts left";
+  return new RocketMQAdminError(`${last.message} (tried ${outcome.attempts} times over ${(outcome.elapsedMs / 1000).toFixed(1)} s; ${why})`, {
+    code: last.code,
+    remark: last.remark,
+    address: last.address,
+    requestCode: last.requestCode,
+    cause: last,
+  });
 }
 
 function mapValues<A, B>(record: Record<string, A>, f: (a: A) => B): Record<string, B> {

@@ -31,6 +31,8 @@ export const ResponseCode = {
   SYSTEM_ERROR: 1,
   SYSTEM_BUSY: 2,
   REQUEST_CODE_NOT_SUPPORTED: 3,
+  /** The broker or name server cannot serve the request right now (starting, stopping). */
+  SERVICE_NOT_AVAILABLE: 14,
   NO_PERMISSION: 16,
   /** A name server's key/value config has no such key. */
   QUERY_NOT_FOUND: 22,

@@ -1,3 +1,4 @@
+import { FrameError } from "./codec";
 import { ClientFailureCode, ResponseCode } from "./codes";
 
 const NOT_FOUND_CODES: ReadonlySet<number> = new Set([
@@ -7,6 +8,19 @@ const NOT_FOUND_CODES: ReadonlySet<number> = new Set([
   ResponseCode.BROKER_NOT_EXIST,
   ClientFailureCode.CLUSTER_NOT_FOUND,
 ]);
+
+/**
+ * Replies that mean "not now" rather than "no", read from RocketMQ's remoting server and broker:
+ * - SYSTEM_BUSY (2): the request was never run. The remoting server answers it when the request's
+ *   thread pool rejects it ("[OVERLOAD]"), when a processor sheds load ("[REJECTREQUEST]"), and the
+ *   broker's fast-failure sweep answers it for requests that waited in a queue too long
+ *   ("[TIMEOUT_CLEAN_QUEUE]", "[PCBUSY_CLEAN_QUEUE]").
+ * - SERVICE_NOT_AVAILABLE (14): the broker or name server is starting, shutting down, or its store
+ *   cannot take the change right now.
+ * SYSTEM_ERROR (1) is not among them: RocketMQ also answers it for bad requests (an illegal or
+ * system topic name, an unreadable body), where another attempt only delays the real error.
+ */
+const TRANSIENT_REPLY_CODES: ReadonlySet<number> = new Set([ResponseCode.SYSTEM_BUSY, ResponseCode.SERVICE_NOT_AVAILABLE]);
 
 /**
  * The one error the admin client throws. `code` is RocketMQ's response code when the peer replied
@@ -43,5 +57,16 @@ export class RocketMQAdminError extends Error {
 
   isConnectionFailure(): boolean {
     return this.code === ClientFailureCode.CONNECTION;
+  }
+
+  /**
+   * True when another attempt may succeed: no reply in time, a connection that could not open or
+   * broke (refused, reset, closed), or a transient reply code. A frame we cannot read is not: the
+   * peer does not speak the protocol. Not found, no permission and bad requests are real answers.
+   */
+  isRetriable(): boolean {
+    if (this.code === ClientFailureCode.TIMEOUT) return true;
+    if (this.code === ClientFailureCode.CONNECTION) return !(this.cause instanceof FrameError);
+    return TRANSIENT_REPLY_CODES.has(this.code);
   }
 }

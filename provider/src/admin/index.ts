@@ -1,10 +1,12 @@
 // The RocketMQ admin client: remoting protocol, typed operations, and cluster-level helpers.
-export { RocketMQAdminClient, AdminClientOptions } from "./client";
+export { RocketMQAdminClient, AdminClientOptions, AdminRetryEvent, describeRetry, isRetriableFailure } from "./client";
 export { RocketMQAdminError } from "./errors";
 export { RequestCode, ResponseCode, ClientFailureCode } from "./codes";
 export type { CallOptions } from "./connection";
 export * from "./types";
-export { copyMetadata, CopyOptions, CopyResult, isSystemTopic } from "./metadataCopy";
+export { copyMetadata, CopyOptions, CopyResult } from "./metadataCopy";
+export { isSystemTopic, isSystemGroup, isGroupTopic } from "./systemNames";
+export { RetryPolicy, DEFAULT_RETRY_POLICY } from "./retry";
 export {
   createTopicOnCluster,
   deleteTopicOnCluster,

@@ -1,31 +1,11 @@
 // Copies topic configs and subscription groups from one broker to another, in batches.
 
-import type { RocketMQAdminClient } from "./client";
+import { isRetriableFailure, RocketMQAdminClient } from "./client";
+import { RequestCode } from "./codes";
 import type { CallOptions } from "./connection";
 import { canonicalJson, JsonValue } from "./fastjson";
+import { isSystemGroup, isSystemTopic } from "./systemNames";
 import type { SubscriptionGroupConfig, TopicConfig } from "./types";
-
-/** Topics every broker makes for itself; never copied. */
-const SYSTEM_TOPICS = new Set([
-  "TBW102",
-  "SCHEDULE_TOPIC_XXXX",
-  "BenchmarkTest",
-  "RMQ_SYS_TRANS_HALF_TOPIC",
-  "RMQ_SYS_TRACE_TOPIC",
-  "RMQ_SYS_TRANS_OP_HALF_TOPIC",
-  "TRANS_CHECK_MAX_TIME_TOPIC",
-  "SELF_TEST_TOPIC",
-  "OFFSET_MOVED_EVENT",
-  "CHECKPOINT_TOPIC",
-]);
-
-export function isSystemTopic(topic: string, brokerOwnTopics: ReadonlySet<string> = new Set()): boolean {
-  return SYSTEM_TOPICS.has(topic) || topic.startsWith("rmq_sys_") || brokerOwnTopics.has(topic);
-}
-
-export function isSystemGroup(group: string): boolean {
-  return group.startsWith("CID_RMQ_SYS_");
-}
 
 export interface CopyOptions extends CallOptions {
   /** Topics per UPDATE_AND_CREATE_TOPIC_LIST request. */
@@ -48,6 +28,11 @@ export interface CopyResult {
  * aside). Topics and groups the target already has with the same settings are left alone, which
  * also keeps the batch request clear of its "unchanged topic ends the batch" quirk.
  * Idempotent: a second run copies nothing.
+ *
+ * The client retries every request here but the topic batches (a replayed batch could end early
+ * at a topic its first try already applied). A batch that fails transiently is retried by diffing
+ * again: the next round reads the target afresh and sends only what it still lacks. The result
+ * counts what the first round found to copy.
  */
 export async function copyMetadata(
   client: RocketMQAdminClient,
@@ -55,6 +40,26 @@ export async function copyMetadata(
   targetAddress: string,
   options: CopyOptions = {},
 ): Promise<CopyResult> {
+  let firstPlan: CopyResult | undefined;
+  await client.withRetries(
+    RequestCode.UPDATE_AND_CREATE_TOPIC_LIST,
+    options,
+    (signal) =>
+      copyRound(client, sourceAddress, targetAddress, { ...options, signal }, (plan) => {
+        firstPlan ??= plan;
+      }),
+    (err) => isRetriableFailure(err) && err.requestCode === RequestCode.UPDATE_AND_CREATE_TOPIC_LIST,
+  );
+  return firstPlan!;
+}
+
+async function copyRound(
+  client: RocketMQAdminClient,
+  sourceAddress: string,
+  targetAddress: string,
+  options: CopyOptions,
+  planned: (plan: CopyResult) => void,
+): Promise<void> {
   const call: CallOptions = { signal: options.signal, timeoutMs: options.timeoutMs ?? 60_000 };
   const [sourceTopics, targetTopics, sourceGroups, targetGroups, sourceConfig, targetConfig] = await Promise.all([
     client.getAllTopicConfigs(sourceAddress, call),
@@ -88,6 +93,8 @@ export async function copyMetadata(
     else groupsToSend.push(config);
   }
 
+  planned({ topicsCopied: topicsToSend.length, topicsAlreadyEqual, groupsCopied: groupsToSend.length, groupsAlreadyEqual });
+
   // Topic and group batches go out side by side: the broker serializes topic updates behind one
   // lock but handles subscription groups on other threads, so their work overlaps.
   const depth = Math.max(1, options.pipelineDepth ?? 2);
@@ -101,7 +108,6 @@ export async function copyMetadata(
       depth,
     ),
   ]);
-  return { topicsCopied: topicsToSend.length, topicsAlreadyEqual, groupsCopied: groupsToSend.length, groupsAlreadyEqual };
 }
 
 export function sameTopicConfig(a: TopicConfig, b: TopicConfig): boolean {

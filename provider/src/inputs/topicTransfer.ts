@@ -1,6 +1,7 @@
 // TopicTransfer inputs: the zod schema validates, the args type is inferred from it. schema.json
 // describes the same inputs; a unit test walks both so they cannot drift apart.
 import { z } from "zod";
+import { isGroupTopic, isSystemTopic } from "../admin/systemNames";
 import { propertyPath } from "./cluster";
 
 /** RocketMQ's own rule for topic and group names (TopicValidator). */
@@ -9,10 +10,6 @@ const rocketmqNamePattern = /^[%|a-zA-Z0-9_-]+$/;
 const clusterNamePattern = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const hostPortPattern = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.-]+):(\d{1,5})$/;
 
-/** Topics a broker makes for itself; moving them would break the brokers. */
-const systemTopicPrefixes = ["%RETRY%", "%DLQ%", "rmq_sys_", "RMQ_SYS_"];
-const systemTopics = new Set(["TBW102", "SCHEDULE_TOPIC_XXXX", "BenchmarkTest", "OFFSET_MOVED_EVENT", "SELF_TEST_TOPIC", "TRANS_CHECK_MAX_TIME_TOPIC"]);
-
 export const defaultConsumeTimeoutSeconds = 600;
 
 const topicSchema = z
@@ -20,7 +17,8 @@ const topicSchema = z
     .min(1, { error: "must be a topic name" })
     .max(127, { error: "a topic name has at most 127 characters" })
     .regex(rocketmqNamePattern, { error: "a topic name has only letters, digits, _, -, % and |" })
-    .refine((topic) => !systemTopics.has(topic) && !systemTopicPrefixes.some((p) => topic.startsWith(p)), {
+    // System topics would break the brokers if moved; retry and dead-letter topics move with their group.
+    .refine((topic) => !isSystemTopic(topic) && !isGroupTopic(topic), {
         error: "is a topic the brokers keep for themselves; only user topics can be transferred",
     });
 

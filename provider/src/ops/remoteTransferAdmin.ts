@@ -1,7 +1,7 @@
 // TransferAdmin over the RocketMQ admin protocol: the only place where a topic transfer's
 // wishes turn into admin requests.
 import { RocketMQAdminClient } from "../admin/client";
-import { isSystemGroup } from "../admin/metadataCopy";
+import { isSystemGroup } from "../admin/systemNames";
 import { mastersOfCluster } from "../admin/operations";
 import { RocketMQAdminError } from "../admin/errors";
 import { deleteKvConfigEverywhere, getKvConfigEverywhere, putKvConfigEverywhere, registerTopicRouteEverywhere } from "../admin/transferOperations";

@@ -3,6 +3,7 @@
 // step, the cause and what was undone. Progress is kept on the name servers (transferRecord.ts),
 // so a run that dies mid-way is resumed, or its rollback finished, by the next run.
 import { canonicalJson } from "../admin/fastjson";
+import { isGroupTopic, RETRY_TOPIC_PREFIX } from "../admin/systemNames";
 import { Perm, SubscriptionGroupConfig, TopicConfig } from "../admin/types";
 import { waitForConsumers } from "./consumerWait";
 import { deleteGroupsAndSettle } from "./groupSettle";
@@ -409,7 +410,7 @@ async function planTransfer(admin: TransferAdmin, request: TopicTransferRequest,
     const retryTopics = groups.map(retryTopicOf);
     const consumedTopics = await Promise.all(groups.map((g) => admin.topicsConsumedBy(sourceBrokers, g)));
     // Deleting a group that still consumes other topics on the source would stop that consumption.
-    const groupsKeptOnSource = groups.filter((_, i) => consumedTopics[i].some((t) => t !== topic && !isRetryOrDeadLetter(t)));
+    const groupsKeptOnSource = groups.filter((_, i) => consumedTopics[i].some((t) => t !== topic && !isGroupTopic(t)));
     const [sourceGroups, targetGroups, sourceRetry, targetRetry] = await Promise.all([
         admin.subscriptionGroups(sourceBrokers, groups),
         admin.subscriptionGroups(targetAll, groups),
@@ -455,11 +456,7 @@ async function planTransfer(admin: TransferAdmin, request: TopicTransferRequest,
 // ---- small pieces ----
 
 export function retryTopicOf(group: string): string {
-    return `%RETRY%${group}`;
-}
-
-function isRetryOrDeadLetter(topic: string): boolean {
-    return topic.startsWith("%RETRY%") || topic.startsWith("%DLQ%");
+    return `${RETRY_TOPIC_PREFIX}${group}`;
 }
 
 function retryTopicsToAdd(record: TransferRecord): string[] {

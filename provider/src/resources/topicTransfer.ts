@@ -5,7 +5,7 @@
 // - create runs the seven steps (ops/topicTransfer.ts); read reports where the topic really is.
 // - delete moves nothing back: the topic stays where the transfer put it. To move it back, declare
 //   a TopicTransfer the other way.
-import { RocketMQAdminClient } from "../admin/client";
+import { describeRetry, RocketMQAdminClient } from "../admin/client";
 import { CustomResourceHandler } from "../handlers";
 import { resolveInputs } from "../inputs/resolve";
 import { defaultConsumeTimeoutSeconds, ResolvedTopicTransferArgs, transferIdentityInputs, validateTopicTransferArgs } from "../inputs/topicTransfer";
@@ -24,14 +24,14 @@ export const topicTransferOutputNames = ["steps", "groupsMoved", "topicBrokers",
 /** Where the topic is, as read reports it. */
 export type TopicLocation = "target" | "source" | "source and target" | "neither";
 
-/** How create and read reach RocketMQ; tests substitute their own. */
+/** How create and read reach RocketMQ; tests substitute their own. Retries are reported to `log`. */
 export interface TransferAdminFactory {
-    open(nameServerAddresses: string): { admin: TransferAdmin; close(): void };
+    open(nameServerAddresses: string, log: ProgressLog): { admin: TransferAdmin; close(): void };
 }
 
 const remoteAdmins: TransferAdminFactory = {
-    open(nameServerAddresses) {
-        const client = new RocketMQAdminClient({ nameServers: nameServerAddresses });
+    open(nameServerAddresses, log) {
+        const client = new RocketMQAdminClient({ nameServers: nameServerAddresses, onRetry: (event) => log.warn(describeRetry(event)) });
         return { admin: new RemoteTransferAdmin(client), close: () => client.close() };
     },
 };
@@ -70,7 +70,7 @@ export function topicTransferHandler(
         async create(urn, inputs) {
             const args = parse(inputs);
             const log = logFor(urn);
-            const { admin, close } = admins.open(args.nameServerAddresses);
+            const { admin, close } = admins.open(args.nameServerAddresses, log);
             try {
                 const result = await transferTopic(admin, args, log, options);
                 return {
@@ -93,7 +93,8 @@ export function topicTransferHandler(
 
         async read(id, props) {
             const args = parse(props);
-            const { admin, close } = admins.open(args.nameServerAddresses);
+            // read gets no URN from the engine: its retries are logged without one.
+            const { admin, close } = admins.open(args.nameServerAddresses, logFor(""));
             try {
                 const { topicBrokers, location } = await whereIsTopic(admin, args);
                 return { id, props: { ...props, topicBrokers, location } };
