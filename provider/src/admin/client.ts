@@ -275,7 +275,14 @@ export class RocketMQAdminClient {
     let reply: RemotingCommand;
     try {
       const connection = await this.pool.get(address, options.signal);
-      reply = await connection.invoke(request, options);
+      try {
+        reply = await connection.invoke(request, options);
+      } catch (err) {
+        // A connection that let a reply time out may be stuck (a half-open socket, a hung
+        // port-forward stream): drop it, as RocketMQ's own client does, so a retry opens a fresh one.
+        if (err instanceof RocketMQAdminError && err.isTimeout()) connection.close();
+        throw err;
+      }
     } finally {
       release();
     }
