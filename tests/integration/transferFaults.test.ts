@@ -1,0 +1,191 @@
+// TopicTransfer through a faulty network: every admin connection to the real name server and
+// brokers (RocketMQ 5.3.2) goes through a loopback proxy that resets every Nth connection (half of
+// those after the request reached the peer, its reply dropped), holds back replies, and stalls or
+// cuts on demand. Real Java producers and consumers, which do not go through the proxy, count the
+// messages. Transient faults are retried; a cut longer than the retry deadline rolls back.
+import { strict as assert } from "node:assert";
+import { AdminRetryEvent, describeRetry, RocketMQAdminClient } from "../../provider/src/admin";
+import { canonicalJson, JsonValue } from "../../provider/src/admin/fastjson";
+import { RemoteTransferAdmin } from "../../provider/src/ops/remoteTransferAdmin";
+import { TopicTransferError, transferSteps, transferTopic } from "../../provider/src/ops/topicTransfer";
+import { FaultProxy } from "../support/faultProxy";
+import { RocketMQTestBed } from "../support/rocketmq";
+
+describe("TopicTransfer through a faulty network", function () {
+    this.timeout(600_000);
+    let bed: RocketMQTestBed;
+    /** Talks to RocketMQ directly: sets the scene and checks the outcome. */
+    let direct: RocketMQAdminClient;
+
+    before(async () => {
+        bed = await RocketMQTestBed.start({
+            brokers: [
+                { cluster: "cluster-a", brokerName: "broker-a" },
+                { cluster: "cluster-b", brokerName: "broker-b" },
+            ],
+            brokerHeap: "256m",
+        });
+        direct = new RocketMQAdminClient({ nameServers: bed.nameServer });
+    });
+
+    after(async () => {
+        direct?.close();
+        await bed?.stop();
+    });
+
+    const address = (broker: string) => bed.broker(broker).address;
+
+    /** A transfer admin whose every connection goes through the proxy, counting retries. */
+    function throughProxy(proxy: FaultProxy, retry: { deadlineMs: number }, callTimeoutMs: number) {
+        const retries: AdminRetryEvent[] = [];
+        const client = new RocketMQAdminClient({
+            nameServers: bed.nameServer,
+            connector: proxy,
+            timeoutMs: callTimeoutMs,
+            connectTimeoutMs: callTimeoutMs,
+            retry,
+            onRetry: (event) => retries.push(event),
+        });
+        return { admin: new RemoteTransferAdmin(client), client, retries };
+    }
+
+    async function setUp(topic: string, group: string): Promise<void> {
+        await direct.createOrUpdateTopic(address("broker-a"), { topicName: topic, readQueueNums: 4, writeQueueNums: 4, perm: 6 });
+        await direct.createOrUpdateSubscriptionGroup(address("broker-a"), { groupName: group, retryMaxTimes: 7, consumeEnable: true });
+    }
+
+    async function produce(topic: string, count: number): Promise<number> {
+        const run = await bed.javaProgram("TestProducer", [bed.nameServer, topic, String(count)]);
+        assert.equal(run.code, 0, `producer failed:\n${run.stdout}\n${run.stderr}`);
+        return Number(/SENT (\d+)/.exec(run.stdout)?.[1]);
+    }
+
+    async function consume(group: string, topic: string, expected: number): Promise<number> {
+        const run = await bed.javaProgram("TestConsumer", [bed.nameServer, group, topic, String(expected), "120"]);
+        assert.equal(run.code, 0, `consumer did not get ${expected} messages:\n${run.stdout}\n${run.stderr}`);
+        return Number(/CONSUMED (\d+)/.exec(run.stdout)?.[1]);
+    }
+
+    /** Resolves once the record on the name servers says `step` has started. */
+    async function stepStarted(topic: string, step: number): Promise<void> {
+        const deadline = Date.now() + 120_000;
+        while (Date.now() < deadline) {
+            const [text] = await new RemoteTransferAdmin(direct).readRecords(topic);
+            if (text !== undefined && JSON.parse(text).steps.some((s: { step: number }) => s.step === step)) return;
+            await new Promise((r) => setTimeout(r, 50));
+        }
+        throw new Error(`step ${step} did not start within 120 s`);
+    }
+
+    async function sourceState(topic: string, group: string): Promise<string> {
+        const [topics, groups, route] = await Promise.all([
+            direct.getAllTopicConfigs(address("broker-a")),
+            direct.getAllSubscriptionGroups(address("broker-a")),
+            direct.getTopicRoute(topic),
+        ]);
+        return canonicalJson({ topic: topics.topics[topic] ?? null, group: groups.groups[group] ?? null, route: route.queues } as unknown as JsonValue);
+    }
+
+    it("completes while every 3rd connection is reset and replies are delayed; a stalled poll in step 4 rolls nothing back", async () => {
+        const topic = "faulty_orders";
+        const group = "faulty_orders_group";
+        await setUp(topic, group);
+        const produced = await produce(topic, 200);
+        const proxy = new FaultProxy({ resetEvery: 3, delayMs: [0, 40] });
+        const { admin, client, retries } = throughProxy(proxy, { deadlineMs: 20_000 }, 1_500);
+        const lines: string[] = [];
+        const log = { info: (m: string) => void lines.push(m), warn: (m: string) => void lines.push(`warning: ${m}`) };
+        const began = Date.now();
+        try {
+            const transfer = transferTopic(admin, { topic, sourceCluster: "cluster-a", targetCluster: "cluster-b", consumerGroups: [group], consumeTimeoutSeconds: 120 }, log, {
+                pollIntervalMs: 200,
+            });
+            // The group has read nothing: step 4 polls its lag until the consumer below drains the source.
+            await stepStarted(topic, 4);
+            proxy.resetAll();
+            proxy.stallNext(2);
+            const consumedBefore = await consume(group, topic, produced);
+            const result = await transfer;
+            const elapsedMs = Date.now() - began;
+
+            assert.deepEqual(result.steps.map((s) => [s.step, Boolean(s.finishedAt), s.undoneAt]), transferSteps.map((s) => [s.number, true, undefined]));
+            assert.equal(result.resumed, false);
+            assert.deepEqual((await direct.getTopicRoute(topic)).queues.map((q) => q.brokerName), ["broker-b"]);
+            assert.equal((await direct.getAllSubscriptionGroups(address("broker-a"))).groups[group], undefined, "the group left the source");
+            assert.ok((await direct.getAllSubscriptionGroups(address("broker-b"))).groups[group], "the group is on the target");
+
+            const producedAfter = await produce(topic, 50);
+            const consumedAfter = await consume(group, topic, producedAfter);
+            assert.equal(consumedBefore + consumedAfter, produced + producedAfter, "count produced = count consumed");
+
+            const faults = proxy.counts.resetAtOnce + proxy.counts.resetAfterRequest + proxy.counts.stalled;
+            assert.ok(proxy.counts.resetAtOnce > 0 && proxy.counts.resetAfterRequest > 0, `both kinds of reset happened: ${JSON.stringify(proxy.counts)}`);
+            assert.ok(proxy.counts.stalled > 0, "a connection stalled during step 4");
+            assert.ok(retries.some((r) => /within 1500 ms/.test(String((r.error as Error).message))), "a call that timed out was retried");
+            assert.ok(retries.length >= faults - 1, `retries ${retries.length} for ${faults} faults`);
+            assert.ok(lines.every((l) => !/undid step/.test(l)), "nothing was rolled back");
+            const byRequest: Record<string, number> = {};
+            for (const r of retries) byRequest[r.request] = (byRequest[r.request] ?? 0) + 1;
+            console.log(
+                `      faults injected: ${proxy.counts.connections} connections, ${proxy.counts.resetAtOnce} reset at once, ${proxy.counts.resetAfterRequest} reset after the request reached the peer, ` +
+                    `${proxy.counts.stalled} stalled, ${proxy.counts.delayedReplies} replies delayed 0-40 ms; retries made: ${retries.length} (${JSON.stringify(byRequest)}); ` +
+                    `outcome: transfer complete, ${produced + producedAfter} produced = ${consumedBefore + consumedAfter} consumed; time ${(elapsedMs / 1000).toFixed(1)} s ` +
+                    `(step 4 waited ${(result.consumerWaitMs / 1000).toFixed(1)} s for the consumer)`,
+            );
+            console.log(`      e.g. ${describeRetry(retries[0])}`);
+        } finally {
+            client.close();
+            await proxy.close();
+        }
+    });
+
+    it("a cut longer than the retry deadline during step 4 rolls back, naming the cause; the source is as before", async () => {
+        const topic = "cut_orders";
+        const group = "cut_orders_group";
+        await setUp(topic, group);
+        await produce(topic, 20); // nobody consumes them: step 4 keeps polling
+        const before = await sourceState(topic, group);
+        const proxy = new FaultProxy({ resetEvery: 0, delayMs: [0, 0] });
+        const deadlineMs = 3_000;
+        const cutMs = 5_000;
+        const { admin, client, retries } = throughProxy(proxy, { deadlineMs }, 1_000);
+        const lines: string[] = [];
+        const log = { info: (m: string) => void lines.push(m), warn: (m: string) => void lines.push(`warning: ${m}`) };
+        try {
+            const began = Date.now();
+            const transfer = transferTopic(admin, { topic, sourceCluster: "cluster-a", targetCluster: "cluster-b", consumerGroups: [group], consumeTimeoutSeconds: 120 }, log, {
+                pollIntervalMs: 200,
+            }).then(
+                () => assert.fail("the transfer should have rolled back"),
+                (e: unknown) => e,
+            );
+            await stepStarted(topic, 4);
+            const cutAt = Date.now();
+            proxy.cut();
+            setTimeout(() => proxy.restore(), cutMs);
+            const err = await transfer;
+            const elapsedMs = Date.now() - began;
+            assert.ok(err instanceof TopicTransferError, String(err));
+            assert.equal(err.step, 4);
+            assert.match(err.message, /step 4 of 7 \(wait until every consumer group has consumed the topic on the source\) failed: /);
+            assert.match(err.message, /GET_CONSUME_STATS|connection to 127\.0\.0\.1:\d+|cannot connect/);
+            assert.match(err.message, /ECONNRESET|closed|reset/, "the cause: connections reset");
+            assert.match(err.message, /tried \d+ times over \d+\.\d s; the retry deadline passed/);
+            assert.deepEqual(err.undone.map((u) => Number(/^step (\d)/.exec(u)?.[1])), [4, 3, 2, 1]);
+            assert.deepEqual(err.undoFailures, []);
+            assert.match(err.message, /The source is as it was before the transfer/);
+            assert.equal(await sourceState(topic, group), before, "topic, group and route on the source as before");
+            assert.deepEqual((await direct.getTopicRoute(topic)).queues.map((q) => [q.brokerName, q.perm]), [["broker-a", 6]]);
+            assert.deepEqual(await new RemoteTransferAdmin(direct).readRecords(topic), [], "no record left behind");
+            const failedAfterMs = retries.length > 0 ? Date.now() - cutAt : 0;
+            console.log(
+                `      cut ${cutMs / 1000} s against a ${deadlineMs / 1000} s retry deadline: ${proxy.counts.cutOff} connections cut off, ${retries.length} retries; ` +
+                    `outcome: rolled back steps 4-1 after the cut healed, source as before; time ${(elapsedMs / 1000).toFixed(1)} s (${(failedAfterMs / 1000).toFixed(1)} s from the cut)`,
+            );
+            console.log(`      error: ${err.message.split(". ")[0]}`);
+        } finally {
+            client.close();
+            await proxy.close();
+        }
+    });
+});
