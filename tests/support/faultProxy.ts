@@ -41,6 +41,7 @@ export class FaultProxy implements Connector {
     private readonly direct = new DirectTcpConnector();
     private isCut = false;
     private stallsLeft = 0;
+    private readonly replyDropsLeft = new Map<string, number>();
     private resetKind = 0;
 
     constructor(private plan: FaultPlan) {}
@@ -69,6 +70,14 @@ export class FaultProxy implements Connector {
         for (const pair of this.live) this.reset(pair);
     }
 
+    /**
+     * The next `count` connections to `address` are reset after their first request reached the
+     * peer, its reply dropped: the peer acted, the client never heard.
+     */
+    dropReplyNext(address: string, count: number): void {
+        this.replyDropsLeft.set(address, (this.replyDropsLeft.get(address) ?? 0) + count);
+    }
+
     /** The next `count` connections forward requests but never return a reply. */
     stallNext(count: number): void {
         this.stallsLeft += count;
@@ -84,14 +93,14 @@ export class FaultProxy implements Connector {
         let listener = this.listeners.get(address);
         if (!listener) {
             const upstream = parseAddress(address);
-            const server = net.createServer((socket) => this.accept(socket, upstream));
+            const server = net.createServer((socket) => this.accept(socket, address, upstream));
             listener = new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve({ server, port: (server.address() as net.AddressInfo).port })));
             this.listeners.set(address, listener);
         }
         return listener;
     }
 
-    private accept(client: net.Socket, upstreamAddress: { host: string; port: number }): void {
+    private accept(client: net.Socket, address: string, upstreamAddress: { host: string; port: number }): void {
         const n = ++this.counts.connections;
         client.on("error", () => undefined);
         const pair: Pair = { client };
@@ -100,9 +109,11 @@ export class FaultProxy implements Connector {
             client.resetAndDestroy();
             return;
         }
-        const resetting = this.plan.resetEvery > 0 && n % this.plan.resetEvery === 0;
+        const dropsLeft = this.replyDropsLeft.get(address) ?? 0;
+        if (dropsLeft > 0) this.replyDropsLeft.set(address, dropsLeft - 1);
+        const resetting = dropsLeft > 0 || (this.plan.resetEvery > 0 && n % this.plan.resetEvery === 0);
         // Alternate the two kinds of reset, so both happen in any run long enough to have two.
-        const afterRequest = resetting && this.resetKind++ % 2 === 1;
+        const afterRequest = dropsLeft > 0 || (resetting && this.resetKind++ % 2 === 1);
         if (resetting && !afterRequest) {
             this.counts.resetAtOnce++;
             client.resetAndDestroy();

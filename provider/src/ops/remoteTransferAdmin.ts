@@ -1,5 +1,8 @@
 // TransferAdmin over the RocketMQ admin protocol: the only place where a topic transfer's
-// wishes turn into admin requests.
+// wishes turn into admin requests. The client retries each request on a transient failure, and
+// every request made here is safe to repeat (admin/client.ts lists why, request by request). A
+// method made of several requests is never re-run as a whole: deleteTopic, say, must read the
+// route before it deletes it.
 import { RocketMQAdminClient } from "../admin/client";
 import { isSystemGroup } from "../admin/systemNames";
 import { mastersOfCluster } from "../admin/operations";
