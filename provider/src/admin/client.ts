@@ -315,7 +315,7 @@ export class RocketMQAdminClient {
       signal: options?.signal,
       isRetriable: retriable,
       onRetry: this.onRetry && ((event) => this.onRetry?.({ ...event, request })),
-      giveUp: gaveUp,
+      giveUp: (last, outcome) => gaveUp(request, last, outcome),
     });
   }
 
@@ -378,11 +378,12 @@ function requestName(code: number): string {
   return REQUEST_NAMES[code] ?? `request ${code}`;
 }
 
-/** The last failure, saying how long it was retried; still a RocketMQAdminError with its code. */
-function gaveUp(last: unknown, outcome: GiveUp): unknown {
+/** The last failure, naming the request and how long it was retried; still a RocketMQAdminError with its code. */
+function gaveUp(request: string, last: unknown, outcome: GiveUp): unknown {
   if (!(last instanceof RocketMQAdminError)) return last;
   const why = outcome.deadlinePassed ? "the retry deadline passed" : "no attempts left";
-  return new RocketMQAdminError(`${last.message} (tried ${outcome.attempts} times over ${(outcome.elapsedMs / 1000).toFixed(1)} s; ${why})`, {
+  const what = last.message.includes(request) ? last.message : `${request}: ${last.message}`;
+  return new RocketMQAdminError(`${what} (tried ${outcome.attempts} times over ${(outcome.elapsedMs / 1000).toFixed(1)} s; ${why})`, {
     code: last.code,
     remark: last.remark,
     address: last.address,

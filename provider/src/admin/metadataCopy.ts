@@ -41,14 +41,17 @@ export async function copyMetadata(
   options: CopyOptions = {},
 ): Promise<CopyResult> {
   let firstPlan: CopyResult | undefined;
+  const batchFailures = new Set<unknown>();
   await client.withRetries(
     RequestCode.UPDATE_AND_CREATE_TOPIC_LIST,
     options,
     (signal) =>
-      copyRound(client, sourceAddress, targetAddress, { ...options, signal }, (plan) => {
-        firstPlan ??= plan;
+      copyRound(client, sourceAddress, targetAddress, { ...options, signal }, {
+        planned: (plan) => (firstPlan ??= plan),
+        topicBatchFailed: (err) => batchFailures.add(err),
       }),
-    (err) => isRetriableFailure(err) && err.requestCode === RequestCode.UPDATE_AND_CREATE_TOPIC_LIST,
+    // Only topic batches: every other request of a round was already retried by the client.
+    (err) => batchFailures.has(err) && isRetriableFailure(err),
   );
   return firstPlan!;
 }
@@ -58,7 +61,7 @@ async function copyRound(
   sourceAddress: string,
   targetAddress: string,
   options: CopyOptions,
-  planned: (plan: CopyResult) => void,
+  report: { planned(plan: CopyResult): void; topicBatchFailed(err: unknown): void },
 ): Promise<void> {
   const call: CallOptions = { signal: options.signal, timeoutMs: options.timeoutMs ?? 60_000 };
   const [sourceTopics, targetTopics, sourceGroups, targetGroups, sourceConfig, targetConfig] = await Promise.all([
@@ -93,14 +96,20 @@ async function copyRound(
     else groupsToSend.push(config);
   }
 
-  planned({ topicsCopied: topicsToSend.length, topicsAlreadyEqual, groupsCopied: groupsToSend.length, groupsAlreadyEqual });
+  report.planned({ topicsCopied: topicsToSend.length, topicsAlreadyEqual, groupsCopied: groupsToSend.length, groupsAlreadyEqual });
 
   // Topic and group batches go out side by side: the broker serializes topic updates behind one
   // lock but handles subscription groups on other threads, so their work overlaps.
   const depth = Math.max(1, options.pipelineDepth ?? 2);
   await Promise.all([
     runPipelined(
-      chunk(topicsToSend, options.topicBatchSize ?? 2000).map((batch) => () => client.createOrUpdateTopics(targetAddress, batch, call)),
+      chunk(topicsToSend, options.topicBatchSize ?? 2000).map(
+        (batch) => () =>
+          client.createOrUpdateTopics(targetAddress, batch, call).catch((err: unknown) => {
+            report.topicBatchFailed(err);
+            throw err;
+          }),
+      ),
       depth,
     ),
     runPipelined(

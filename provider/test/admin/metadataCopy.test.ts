@@ -4,7 +4,13 @@ import { RequestCode } from "../../src/admin/codes";
 import { FakePeer, reply } from "./fakePeer";
 
 /** A fake broker that keeps topic and group tables and counts the batch requests it gets. */
-async function fakeBroker(name: string, topics: Record<string, object>, groups: Record<string, object>) {
+async function fakeBroker(
+  name: string,
+  topics: Record<string, object>,
+  groups: Record<string, object>,
+  /** Handles a topic batch itself when it returns true (to inject a fault). */
+  interceptTopicBatch?: (list: Array<{ topicName: string }>, socket: import("node:net").Socket) => boolean,
+) {
   const batches: Array<{ code: number; names: string[] }> = [];
   const peer = await FakePeer.start((request, socket) => {
     const body = request.body ? JSON.parse(request.body.toString()) : undefined;
@@ -16,6 +22,7 @@ async function fakeBroker(name: string, topics: Record<string, object>, groups: 
       case RequestCode.GET_BROKER_CONFIG:
         return socket.write(reply(request, `brokerName=${name}\nbrokerClusterName=cluster-${name}\n`));
       case RequestCode.UPDATE_AND_CREATE_TOPIC_LIST:
+        if (interceptTopicBatch?.(body.topicConfigList, socket)) return;
         batches.push({ code: request.code, names: body.topicConfigList.map((t: { topicName: string }) => t.topicName) });
         for (const t of body.topicConfigList) topics[t.topicName] = t;
         return socket.write(reply(request));
@@ -49,6 +56,34 @@ describe("metadata copy (fake brokers)", () => {
       assert.ok(!topicBatches.flat().includes("t0"), "an unchanged topic would make the broker skip the batch");
       const again = await copyMetadata(client, source.peer.address, target.peer.address);
       assert.deepEqual(again, { topicsCopied: 0, topicsAlreadyEqual: 5, groupsCopied: 0, groupsAlreadyEqual: 1 });
+    } finally {
+      client.close();
+      await source.peer.stop();
+      await target.peer.stop();
+    }
+  });
+
+  it("a topic batch that fails after the broker applied part of it is retried by diffing again, not replayed", async () => {
+    const sourceTopics: Record<string, object> = {};
+    for (let i = 0; i < 4; i++) sourceTopics[`t${i}`] = topic(`t${i}`);
+    const source = await fakeBroker("src", sourceTopics, {});
+    const targetTopics: Record<string, object> = {};
+    let faults = 0;
+    const target = await fakeBroker("dst", targetTopics, {}, (list, socket) => {
+      if (faults++ > 0) return false;
+      targetTopics[list[0].topicName] = list[0]; // the broker applied the first topic, then the connection broke
+      socket.resetAndDestroy();
+      return true;
+    });
+    const retried: string[] = [];
+    const client = new RocketMQAdminClient({ nameServers: "127.0.0.1:1", retry: { initialDelayMs: 10 }, onRetry: (e) => retried.push(e.request) });
+    try {
+      const result = await copyMetadata(client, source.peer.address, target.peer.address);
+      assert.deepEqual(result, { topicsCopied: 4, topicsAlreadyEqual: 0, groupsCopied: 0, groupsAlreadyEqual: 0 }, "counts of the first round");
+      assert.deepEqual(Object.keys(targetTopics).sort(), ["t0", "t1", "t2", "t3"]);
+      const resent = target.batches.filter((b) => b.code === RequestCode.UPDATE_AND_CREATE_TOPIC_LIST).map((b) => b.names);
+      assert.deepEqual(resent, [["t1", "t2", "t3"]], "the second round sent only what the target still lacked");
+      assert.deepEqual(retried, ["UPDATE_AND_CREATE_TOPIC_LIST"]);
     } finally {
       client.close();
       await source.peer.stop();

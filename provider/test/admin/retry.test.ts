@@ -240,7 +240,7 @@ describe("admin client retries", () => {
     );
     assert.ok(err instanceof RocketMQAdminError);
     assert.ok(err.isConnectionFailure());
-    assert.match(err.message, /cannot connect to 127\.0\.0\.1:1: .* \(tried \d+ times over 0\.\d s; the retry deadline passed\)/);
+    assert.match(err.message, /^GET_BROKER_CLUSTER_INFO: cannot connect to 127\.0\.0\.1:1: .* \(tried \d+ times over 0\.\d s; the retry deadline passed\)/);
   });
 
   it("caps the requests in flight on one connection", async () => {
