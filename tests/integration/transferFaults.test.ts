@@ -5,6 +5,7 @@
 // messages. Transient faults are retried; a cut longer than the retry deadline rolls back.
 import { strict as assert } from "node:assert";
 import { AdminRetryEvent, describeRetry, isSystemGroup, isSystemTopic, RocketMQAdminClient } from "../../provider/src/admin";
+import { brokerOwnTopics } from "../../provider/src/admin/systemNames";
 import { canonicalJson, JsonValue } from "../../provider/src/admin/fastjson";
 import { RemoteTransferAdmin } from "../../provider/src/ops/remoteTransferAdmin";
 import { TopicTransferError, transferSteps, transferTopic } from "../../provider/src/ops/topicTransfer";
@@ -36,7 +37,7 @@ describe("TopicTransfer through a faulty network", function () {
     const address = (broker: string) => bed.broker(broker).address;
 
     /** A transfer admin whose every connection goes through the proxy, counting retries. */
-    function throughProxy(proxy: FaultProxy, retry: { deadlineMs: number }, callTimeoutMs: number, onRetry: (event: AdminRetryEvent) => void = () => undefined) {
+    function throughProxy(proxy: FaultProxy, retry: { deadlineMs: number; maxDelayMs?: number }, callTimeoutMs: number, onRetry: (event: AdminRetryEvent) => void = () => undefined) {
         const retries: AdminRetryEvent[] = [];
         const client = new RocketMQAdminClient({
             nameServers: bed.nameServer,
@@ -95,7 +96,7 @@ describe("TopicTransfer through a faulty network", function () {
             direct.getAllSubscriptionGroups(address("broker-b")),
             direct.getBrokerConfig(address("broker-b")),
         ]);
-        const own = new Set([config.brokerClusterName, config.brokerName]);
+        const own = brokerOwnTopics(config.brokerClusterName, config.brokerName);
         assert.deepEqual(Object.keys(topics.topics).filter((t) => !isSystemTopic(t, own)), []);
         assert.deepEqual(Object.keys(groups.groups).filter((g) => !isSystemGroup(g)), []);
     });
@@ -191,9 +192,11 @@ describe("TopicTransfer through a faulty network", function () {
         await produce(topic, 20); // nobody consumes them: step 4 keeps polling
         const before = await sourceState(topic, group);
         const proxy = new FaultProxy({ resetEvery: 0, delayMs: [0, 0] });
+        // Waits of at most 300 ms: the step gives up within 300 ms of the deadline, while the cut lasts,
+        // and the rollback's own requests, retried for another deadline, outlast the cut.
         const deadlineMs = 3_000;
-        const cutMs = 5_000;
-        const { admin, client, retries } = throughProxy(proxy, { deadlineMs }, 1_000);
+        const cutMs = 4_000;
+        const { admin, client, retries } = throughProxy(proxy, { deadlineMs, maxDelayMs: 300 }, 1_000);
         const lines: string[] = [];
         const log = { info: (m: string) => void lines.push(m), warn: (m: string) => void lines.push(`warning: ${m}`) };
         try {

@@ -5,7 +5,7 @@ export { RequestCode, ResponseCode, ClientFailureCode } from "./codes";
 export type { CallOptions } from "./connection";
 export * from "./types";
 export { copyMetadata, CopyOptions, CopyResult } from "./metadataCopy";
-export { isSystemTopic, isSystemGroup, isGroupTopic } from "./systemNames";
+export { isSystemTopic, isSystemGroup, isGroupTopic, brokerOwnTopics } from "./systemNames";
 export { RetryPolicy, DEFAULT_RETRY_POLICY } from "./retry";
 export {
   createTopicOnCluster,

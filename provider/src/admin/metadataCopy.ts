@@ -4,7 +4,7 @@ import { isRetriableFailure, RocketMQAdminClient } from "./client";
 import { RequestCode } from "./codes";
 import type { CallOptions } from "./connection";
 import { canonicalJson, JsonValue } from "./fastjson";
-import { isSystemGroup, isSystemTopic } from "./systemNames";
+import { brokerOwnTopics, isSystemGroup, isSystemTopic } from "./systemNames";
 import type { SubscriptionGroupConfig, TopicConfig } from "./types";
 
 export interface CopyOptions extends CallOptions {
@@ -72,12 +72,10 @@ async function copyRound(
     client.getBrokerConfig(sourceAddress, call),
     client.getBrokerConfig(targetAddress, call),
   ]);
-  // Each broker has topics named after its cluster and its group; those are its own.
-  const ownTopics = new Set(
-    [sourceConfig.brokerClusterName, sourceConfig.brokerName, targetConfig.brokerClusterName, targetConfig.brokerName].filter(
-      (t): t is string => typeof t === "string",
-    ),
-  );
+  const ownTopics = new Set([
+    ...brokerOwnTopics(sourceConfig.brokerClusterName, sourceConfig.brokerName),
+    ...brokerOwnTopics(targetConfig.brokerClusterName, targetConfig.brokerName),
+  ]);
 
   const topicsToSend: TopicConfig[] = [];
   let topicsAlreadyEqual = 0;

@@ -37,10 +37,21 @@ export const SYSTEM_GROUPS: ReadonlySet<string> = new Set([
 /** MixAll.CID_RMQ_SYS_PREFIX: the broker's internal groups (transaction checks, ...). */
 export const SYSTEM_GROUP_PREFIX = "CID_RMQ_SYS_";
 
+/** MixAll.REPLY_TOPIC_POSTFIX: each broker makes `<cluster>_REPLY_TOPIC` for request-reply messages. */
+export const REPLY_TOPIC_POSTFIX = "_REPLY_TOPIC";
+
 /**
- * A topic the brokers keep for themselves. `brokerOwnTopics` adds the topics a broker names after
- * its cluster and its group, which it registers as system topics at start.
+ * Topics a broker makes at start and registers as system topics: one named after its cluster, one
+ * after its group, and its cluster's reply topic.
  */
+export function brokerOwnTopics(cluster: string | undefined, brokerName: string | undefined): Set<string> {
+  const own = new Set<string>();
+  if (cluster) own.add(cluster).add(`${cluster}${REPLY_TOPIC_POSTFIX}`);
+  if (brokerName) own.add(brokerName);
+  return own;
+}
+
+/** A topic the brokers keep for themselves; `brokerOwnTopics` adds those of particular brokers. */
 export function isSystemTopic(topic: string, brokerOwnTopics: ReadonlySet<string> = new Set()): boolean {
   return SYSTEM_TOPICS.has(topic) || topic.startsWith(SYSTEM_TOPIC_PREFIX) || brokerOwnTopics.has(topic);
 }

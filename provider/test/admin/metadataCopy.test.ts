@@ -41,7 +41,7 @@ const topic = (topicName: string, writeQueueNums = 4) => ({ topicName, readQueue
 
 describe("metadata copy (fake brokers)", () => {
   it("sends only what differs, in batches, and leaves system and broker-own topics alone", async () => {
-    const sourceTopics: Record<string, object> = { TBW102: topic("TBW102"), "cluster-src": topic("cluster-src"), src: topic("src"), rmq_sys_x: topic("rmq_sys_x") };
+    const sourceTopics: Record<string, object> = { TBW102: topic("TBW102"), "cluster-src": topic("cluster-src"), "cluster-src_REPLY_TOPIC": topic("cluster-src_REPLY_TOPIC"), src: topic("src"), rmq_sys_x: topic("rmq_sys_x") };
     for (let i = 0; i < 5; i++) sourceTopics[`t${i}`] = topic(`t${i}`, i + 1);
     const source = await fakeBroker("src", sourceTopics, { g1: { groupName: "g1", retryMaxTimes: 3 }, CID_RMQ_SYS_X: { groupName: "CID_RMQ_SYS_X" } });
     // The target already has t0 exactly and t1 with other queue counts.

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { isGroupTopic, isSystemGroup, isSystemTopic, SYSTEM_GROUPS, SYSTEM_TOPICS } from "../../src/admin/systemNames";
+import { brokerOwnTopics, isGroupTopic, isSystemGroup, isSystemTopic, SYSTEM_GROUPS, SYSTEM_TOPICS } from "../../src/admin/systemNames";
 import { validateTopicTransferArgs } from "../../src/inputs/topicTransfer";
 
 const transferOf = (topic: string) => validateTopicTransferArgs({ topic, sourceCluster: "a", targetCluster: "b", nameServerAddresses: "ns:9876" });
@@ -22,7 +22,10 @@ describe("system topics and groups (one list for validation, copy and transfer)"
       assert.equal(isSystemTopic(topic), false, topic);
       assert.equal(transferOf(topic).ok, true, topic);
     }
-    assert.ok(isSystemTopic("DefaultCluster", new Set(["DefaultCluster", "broker-a"])));
+    const own = brokerOwnTopics("DefaultCluster", "broker-a");
+    assert.deepEqual([...own].sort(), ["DefaultCluster", "DefaultCluster_REPLY_TOPIC", "broker-a"]);
+    assert.ok(isSystemTopic("DefaultCluster_REPLY_TOPIC", own));
+    assert.equal(isSystemTopic("DefaultCluster_REPLY_TOPIC"), false, "only for a broker of that cluster");
     assert.ok(isGroupTopic("%RETRY%g") && isGroupTopic("%DLQ%g") && !isGroupTopic("g"));
   });
 
