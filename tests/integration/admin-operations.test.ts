@@ -44,7 +44,9 @@ describe("admin client against real RocketMQ", function () {
         { cluster: "clusterB", brokerName: "broker-b" },
       ],
     });
-    client = new RocketMQAdminClient({ nameServers: bed.nameServer, timeoutMs: 10_000 });
+    // One attempt per call: these tests read what a single failure looks like. Retries have their
+    // own tests (transferFaults.test.ts, provider/test/admin/retry.test.ts).
+    client = new RocketMQAdminClient({ nameServers: bed.nameServer, timeoutMs: 10_000, retry: false });
     brokerA = bed.broker("broker-a").address;
     brokerB = bed.broker("broker-b").address;
   });
@@ -318,7 +320,7 @@ describe("admin client against real RocketMQ", function () {
     it("every operation times out clearly when its broker or name server is frozen", async function () {
       this.timeout(120_000);
       const frozen = [bed.broker("broker-a").process!, bed.nameServerJvm!];
-      const quick = new RocketMQAdminClient({ nameServers: bed.nameServer, timeoutMs: 400 });
+      const quick = new RocketMQAdminClient({ nameServers: bed.nameServer, timeoutMs: 400, retry: false });
       frozen.forEach((p) => p.kill("SIGSTOP"));
       try {
         for (const [name, call] of Object.entries(everyOperation(quick, brokerA))) {
@@ -336,7 +338,7 @@ describe("admin client against real RocketMQ", function () {
     it("every operation fails as a connection failure when nothing listens at its address", async () => {
       // broker-b's port while broker-b is down stands for a dead name server and a dead broker.
       await bed.stopBroker("broker-b");
-      const dead = new RocketMQAdminClient({ nameServers: brokerB, connectTimeoutMs: 2000 });
+      const dead = new RocketMQAdminClient({ nameServers: brokerB, connectTimeoutMs: 2000, retry: false });
       try {
         for (const [name, call] of Object.entries(everyOperation(dead, brokerB))) {
           const err = await rejection(call());

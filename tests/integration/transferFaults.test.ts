@@ -216,7 +216,7 @@ describe("TopicTransfer through a faulty network", function () {
             assert.ok(err instanceof TopicTransferError, String(err));
             assert.equal(err.step, 4);
             assert.match(err.message, /step 4 of 7 \(wait until every consumer group has consumed the topic on the source\) failed: /);
-            assert.match(err.message, /GET_CONSUME_STATS/, "the request that gave up");
+            assert.match(err.message, /failed: (GET|PUT)_[A-Z_]+[: ]/, `names the request that gave up: ${err.message}`);
             assert.match(err.message, /ECONNRESET|closed|reset/, "the cause: connections reset");
             assert.match(err.message, /tried \d+ times over \d+\.\d s; the retry deadline passed/);
             assert.deepEqual(err.undone.map((u) => Number(/^step (\d)/.exec(u)?.[1])), [4, 3, 2, 1]);
