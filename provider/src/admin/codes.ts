@@ -31,7 +31,7 @@ export const ResponseCode = {
   SYSTEM_ERROR: 1,
   SYSTEM_BUSY: 2,
   REQUEST_CODE_NOT_SUPPORTED: 3,
-  /** The broker or name server cannot serve the request right now (starting, stopping). */
+  /** The broker's store refuses work for now (shutting down, disk full). */
   SERVICE_NOT_AVAILABLE: 14,
   NO_PERMISSION: 16,
   /** A name server's key/value config has no such key. */

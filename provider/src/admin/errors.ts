@@ -15,8 +15,9 @@ const NOT_FOUND_CODES: ReadonlySet<number> = new Set([
  *   thread pool rejects it ("[OVERLOAD]"), when a processor sheds load ("[REJECTREQUEST]"), and the
  *   broker's fast-failure sweep answers it for requests that waited in a queue too long
  *   ("[TIMEOUT_CLEAN_QUEUE]", "[PCBUSY_CLEAN_QUEUE]").
- * - SERVICE_NOT_AVAILABLE (14): the broker or name server is starting, shutting down, or its store
- *   cannot take the change right now.
+ * - SERVICE_NOT_AVAILABLE (14): the broker's store refuses work for now (shutting down, disk over
+ *   its limit); RocketMQ's own producer retries on it too. A disk that stays full outlasts the
+ *   retry deadline, and the error then says so.
  * SYSTEM_ERROR (1) is not among them: RocketMQ also answers it for bad requests (an illegal or
  * system topic name, an unreadable body), where another attempt only delays the real error.
  */

@@ -60,6 +60,7 @@ export class TransferRecordStore {
     }
 
     async write(record: TransferRecord): Promise<void> {
+        // Bumped once per write, not per attempt: a write the client retries sends the same text.
         record.revision += 1;
         await this.admin.writeRecord(record.topic, JSON.stringify(record));
     }
