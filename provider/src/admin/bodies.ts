@@ -1,7 +1,7 @@
 // Decoders of reply bodies into typed values, and encoders of request bodies.
 // Replies are fastjson text (see fastjson.ts); a body of the wrong shape is a BadReplyError.
 
-import { JsonValue, objectKey, parseFastjson } from "./fastjson";
+import { emptyObject, JsonObject, JsonValue, objectKey, ParseDeadlineError, ParseLimits, parseFastjson } from "./fastjson";
 import type {
   BrokerGroup,
   ClusterInfo,
@@ -19,20 +19,22 @@ import type {
 } from "./types";
 
 export class BadReplyError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = "BadReplyError";
   }
 }
 
-type JsonObject = { [key: string]: JsonValue };
+/** How a body is parsed: size-bound limits and the call's deadline (see fastjson.ts). */
+export type BodyLimits = Partial<ParseLimits>;
 
-export function parseBody(body: Buffer | undefined, what: string): JsonValue {
+export function parseBody(body: Buffer | undefined, what: string, limits: BodyLimits = {}): JsonValue {
   if (!body || body.length === 0) throw new BadReplyError(`${what}: reply has no body`);
   try {
-    return parseFastjson(body.toString("utf8"));
+    return parseFastjson(body.toString("utf8"), limits);
   } catch (err) {
-    throw new BadReplyError(`${what}: body is not readable JSON: ${(err as Error).message}`);
+    if (err instanceof ParseDeadlineError) throw err;
+    throw new BadReplyError(`${what}: body is not readable JSON: ${(err as Error).message}`, { cause: err });
   }
 }
 
@@ -42,7 +44,7 @@ function asObject(value: JsonValue | undefined, what: string): JsonObject {
 }
 
 function optionalObject(value: JsonValue | undefined, what: string): JsonObject {
-  return value === undefined || value === null ? {} : asObject(value, what);
+  return value === undefined || value === null ? emptyObject() : asObject(value, what);
 }
 
 function asArray(value: JsonValue | undefined, what: string): JsonValue[] {
@@ -56,15 +58,32 @@ function asString(value: JsonValue | undefined, what: string): string {
   return value;
 }
 
+/** A finite number (1e999 parses as Infinity and is refused). */
 function asNumber(value: JsonValue | undefined, what: string, fallback?: number): number {
   if (value === undefined && fallback !== undefined) return fallback;
-  if (typeof value !== "number") throw new BadReplyError(`${what} is not a number`);
+  if (typeof value !== "number" || !Number.isFinite(value)) throw new BadReplyError(`${what} is not a finite number`);
   return value;
 }
 
+/** Offsets, queue counts and ids: Java ints and longs. */
+function asInteger(value: JsonValue | undefined, what: string, fallback?: number): number {
+  const n = asNumber(value, what, fallback);
+  if (!Number.isInteger(n)) throw new BadReplyError(`${what} is not an integer`);
+  return n;
+}
+
 function stringMap(value: JsonValue | undefined, what: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(optionalObject(value, what))) out[k] = String(v);
+  const out = emptyObject<string>();
+  const o = optionalObject(value, what);
+  for (const key of Object.keys(o)) out[key] = asString(o[key], `${what}.${key}`);
+  return out;
+}
+
+/** Decodes every entry of a map keyed by names a user chose, into a null-prototype object. */
+function nameMap<T>(value: JsonValue | undefined, what: string, decode: (entry: JsonValue, what: string, name: string) => T): Record<string, T> {
+  const out = emptyObject<T>();
+  const o = optionalObject(value, what);
+  for (const name of Object.keys(o)) out[name] = decode(o[name], `${what}.${name}`, name);
   return out;
 }
 
@@ -77,29 +96,27 @@ function brokerGroup(value: JsonValue, what: string): BrokerGroup {
   };
 }
 
-export function decodeClusterInfo(body: Buffer | undefined): ClusterInfo {
-  const o = asObject(parseBody(body, "cluster info"), "cluster info");
-  const brokers: Record<string, BrokerGroup> = {};
-  for (const [name, data] of Object.entries(optionalObject(o.brokerAddrTable, "brokerAddrTable"))) {
-    brokers[name] = brokerGroup(data, `brokerAddrTable.${name}`);
-  }
-  const clusters: Record<string, string[]> = {};
-  for (const [name, names] of Object.entries(optionalObject(o.clusterAddrTable, "clusterAddrTable"))) {
-    clusters[name] = asArray(names, `clusterAddrTable.${name}`).map((n) => asString(n, `clusterAddrTable.${name}[]`)).sort();
-  }
+export function decodeClusterInfo(body: Buffer | undefined, limits?: BodyLimits): ClusterInfo {
+  const o = asObject(parseBody(body, "cluster info", limits), "cluster info");
+  const brokers = nameMap(o.brokerAddrTable, "brokerAddrTable", brokerGroup);
+  const clusters = nameMap(o.clusterAddrTable, "clusterAddrTable", (names, what) =>
+    asArray(names, what)
+      .map((n) => asString(n, `${what}[]`))
+      .sort(),
+  );
   return { clusters, brokers };
 }
 
-export function decodeTopicRoute(body: Buffer | undefined): TopicRoute {
-  const o = asObject(parseBody(body, "topic route"), "topic route");
+export function decodeTopicRoute(body: Buffer | undefined, limits?: BodyLimits): TopicRoute {
+  const o = asObject(parseBody(body, "topic route", limits), "topic route");
   const queues: QueueData[] = asArray(o.queueDatas, "queueDatas").map((q, i) => {
     const qo = asObject(q, `queueDatas[${i}]`);
     return {
       brokerName: asString(qo.brokerName, `queueDatas[${i}].brokerName`),
-      readQueueNums: asNumber(qo.readQueueNums, `queueDatas[${i}].readQueueNums`),
-      writeQueueNums: asNumber(qo.writeQueueNums, `queueDatas[${i}].writeQueueNums`),
-      perm: asNumber(qo.perm, `queueDatas[${i}].perm`),
-      topicSysFlag: asNumber(qo.topicSysFlag, `queueDatas[${i}].topicSysFlag`, 0),
+      readQueueNums: asInteger(qo.readQueueNums, `queueDatas[${i}].readQueueNums`),
+      writeQueueNums: asInteger(qo.writeQueueNums, `queueDatas[${i}].writeQueueNums`),
+      perm: asInteger(qo.perm, `queueDatas[${i}].perm`),
+      topicSysFlag: asInteger(qo.topicSysFlag, `queueDatas[${i}].topicSysFlag`, 0),
     };
   });
   const brokers = asArray(o.brokerDatas, "brokerDatas").map((b, i) => brokerGroup(b, `brokerDatas[${i}]`));
@@ -112,11 +129,11 @@ export function decodeTopicConfig(value: JsonValue, what: string): TopicConfig {
   const o = asObject(value, what);
   const config: TopicConfig = {
     topicName: asString(o.topicName, `${what}.topicName`),
-    readQueueNums: asNumber(o.readQueueNums, `${what}.readQueueNums`),
-    writeQueueNums: asNumber(o.writeQueueNums, `${what}.writeQueueNums`),
-    perm: asNumber(o.perm, `${what}.perm`),
+    readQueueNums: asInteger(o.readQueueNums, `${what}.readQueueNums`),
+    writeQueueNums: asInteger(o.writeQueueNums, `${what}.writeQueueNums`),
+    perm: asInteger(o.perm, `${what}.perm`),
     order: o.order === true,
-    topicSysFlag: asNumber(o.topicSysFlag, `${what}.topicSysFlag`, 0),
+    topicSysFlag: asInteger(o.topicSysFlag, `${what}.topicSysFlag`, 0),
   };
   if (o.topicFilterType === "SINGLE_TAG" || o.topicFilterType === "MULTI_TAG") config.topicFilterType = o.topicFilterType;
   const attributes = stringMap(o.attributes, `${what}.attributes`);
@@ -126,39 +143,63 @@ export function decodeTopicConfig(value: JsonValue, what: string): TopicConfig {
 
 function dataVersion(value: JsonValue | undefined): { timestamp: number; counter: number } | undefined {
   if (value === undefined || value === null || typeof value !== "object" || Array.isArray(value)) return undefined;
-  const counter = value.counter;
+  const { timestamp, counter } = value;
   return {
-    timestamp: typeof value.timestamp === "number" ? value.timestamp : 0,
-    counter: typeof counter === "number" ? counter : 0,
+    timestamp: typeof timestamp === "number" && Number.isFinite(timestamp) ? timestamp : 0,
+    counter: typeof counter === "number" && Number.isFinite(counter) ? counter : 0,
   };
 }
 
-export function decodeTopicConfigTable(body: Buffer | undefined): TopicConfigTable {
-  const o = asObject(parseBody(body, "topic configs"), "topic configs");
-  const topics: Record<string, TopicConfig> = {};
-  for (const [name, config] of Object.entries(optionalObject(o.topicConfigTable, "topicConfigTable"))) {
-    topics[name] = decodeTopicConfig(config, `topicConfigTable.${name}`);
-  }
-  return { topics, dataVersion: dataVersion(o.dataVersion) };
+export function decodeTopicConfigTable(body: Buffer | undefined, limits?: BodyLimits): TopicConfigTable {
+  const o = asObject(parseBody(body, "topic configs", limits), "topic configs");
+  return { topics: nameMap(o.topicConfigTable, "topicConfigTable", decodeTopicConfig), dataVersion: dataVersion(o.dataVersion) };
 }
 
-export function decodeSubscriptionGroupTable(body: Buffer | undefined): SubscriptionGroupTable {
-  const o = asObject(parseBody(body, "subscription groups"), "subscription groups");
-  const groups: Record<string, SubscriptionGroupConfig> = {};
-  for (const [name, config] of Object.entries(optionalObject(o.subscriptionGroupTable, "subscriptionGroupTable"))) {
-    const g = asObject(config, `subscriptionGroupTable.${name}`);
-    asString(g.groupName, `subscriptionGroupTable.${name}.groupName`);
-    groups[name] = g as SubscriptionGroupConfig;
+/** Types of the group fields this client reads; other fields pass through as the broker sent them. */
+const GROUP_FIELD_TYPES: Record<string, "boolean" | "number"> = {
+  consumeEnable: "boolean",
+  consumeFromMinEnable: "boolean",
+  consumeBroadcastEnable: "boolean",
+  consumeMessageOrderly: "boolean",
+  notifyConsumerIdsChangedEnable: "boolean",
+  retryQueueNums: "number",
+  retryMaxTimes: "number",
+  brokerId: "number",
+  whichBrokerWhenConsumeSlowly: "number",
+  groupSysFlag: "number",
+  consumeTimeoutMinute: "number",
+};
+
+function subscriptionGroup(value: JsonValue, what: string): SubscriptionGroupConfig {
+  const g = asObject(value, what);
+  asString(g.groupName, `${what}.groupName`);
+  for (const [field, type] of Object.entries(GROUP_FIELD_TYPES)) {
+    const v = g[field];
+    if (v === undefined || v === null) continue;
+    if (type === "number") asNumber(v, `${what}.${field}`);
+    else if (typeof v !== "boolean") throw new BadReplyError(`${what}.${field} is not a boolean`);
   }
-  return { groups, dataVersion: dataVersion(o.dataVersion) };
+  if (g.attributes !== undefined && g.attributes !== null) stringMap(g.attributes, `${what}.attributes`);
+  return g as SubscriptionGroupConfig;
+}
+
+export function decodeSubscriptionGroupTable(body: Buffer | undefined, limits?: BodyLimits): SubscriptionGroupTable {
+  const o = asObject(parseBody(body, "subscription groups", limits), "subscription groups");
+  return { groups: nameMap(o.subscriptionGroupTable, "subscriptionGroupTable", subscriptionGroup), dataVersion: dataVersion(o.dataVersion) };
 }
 
 function messageQueueKey(key: string, what: string): MessageQueue {
-  const o = asObject(objectKey(key), `${what} key`);
+  let parsed: JsonValue;
+  try {
+    parsed = objectKey(key);
+  } catch (err) {
+    throw new BadReplyError(`${what} key is not a message queue: ${(err as Error).message}`, { cause: err });
+  }
+  const o = asObject(parsed, `${what} key`);
   return {
     topic: asString(o.topic, `${what} key.topic`),
     brokerName: asString(o.brokerName, `${what} key.brokerName`),
-    queueId: asNumber(o.queueId, `${what} key.queueId`),
+    queueId: asInteger(o.queueId, `${what} key.queueId`),
   };
 }
 
@@ -166,19 +207,23 @@ function byQueue<T extends MessageQueue>(a: T, b: T): number {
   return a.topic.localeCompare(b.topic) || a.brokerName.localeCompare(b.brokerName) || a.queueId - b.queueId;
 }
 
-export function decodeConsumeStats(body: Buffer | undefined): ConsumeStats {
-  const o = asObject(parseBody(body, "consume stats"), "consume stats");
-  const queues: QueueConsumeProgress[] = Object.entries(optionalObject(o.offsetTable, "offsetTable")).map(([key, value]) => {
-    const queue = messageQueueKey(key, "offsetTable");
-    const w = asObject(value, "offsetTable value");
-    const brokerOffset = asNumber(w.brokerOffset, "brokerOffset");
-    const consumerOffset = asNumber(w.consumerOffset, "consumerOffset");
+/** Decodes an offsetTable keyed by MessageQueue objects. */
+function queueTable<T>(value: JsonValue | undefined, decode: (queue: MessageQueue, entry: JsonObject) => T): T[] {
+  const table = optionalObject(value, "offsetTable");
+  return Object.keys(table).map((key) => decode(messageQueueKey(key, "offsetTable"), asObject(table[key], "offsetTable value")));
+}
+
+export function decodeConsumeStats(body: Buffer | undefined, limits?: BodyLimits): ConsumeStats {
+  const o = asObject(parseBody(body, "consume stats", limits), "consume stats");
+  const queues: QueueConsumeProgress[] = queueTable(o.offsetTable, (queue, w) => {
+    const brokerOffset = asInteger(w.brokerOffset, "brokerOffset");
+    const consumerOffset = asInteger(w.consumerOffset, "consumerOffset");
     return {
       ...queue,
       brokerOffset,
       consumerOffset,
-      pullOffset: asNumber(w.pullOffset, "pullOffset", consumerOffset),
-      lastTimestamp: asNumber(w.lastTimestamp, "lastTimestamp", 0),
+      pullOffset: asInteger(w.pullOffset, "pullOffset", consumerOffset),
+      lastTimestamp: asInteger(w.lastTimestamp, "lastTimestamp", 0),
       lag: Math.max(0, brokerOffset - consumerOffset),
     };
   });
@@ -190,35 +235,31 @@ export function decodeConsumeStats(body: Buffer | undefined): ConsumeStats {
   };
 }
 
-export function decodeTopicStats(body: Buffer | undefined): TopicStats {
-  const o = asObject(parseBody(body, "topic stats"), "topic stats");
-  const queues: QueueOffsets[] = Object.entries(optionalObject(o.offsetTable, "offsetTable")).map(([key, value]) => {
-    const queue = messageQueueKey(key, "offsetTable");
-    const t = asObject(value, "offsetTable value");
-    return {
-      ...queue,
-      minOffset: asNumber(t.minOffset, "minOffset"),
-      maxOffset: asNumber(t.maxOffset, "maxOffset"),
-      lastUpdateTimestamp: asNumber(t.lastUpdateTimestamp, "lastUpdateTimestamp", 0),
-    };
-  });
+export function decodeTopicStats(body: Buffer | undefined, limits?: BodyLimits): TopicStats {
+  const o = asObject(parseBody(body, "topic stats", limits), "topic stats");
+  const queues: QueueOffsets[] = queueTable(o.offsetTable, (queue, t) => ({
+    ...queue,
+    minOffset: asInteger(t.minOffset, "minOffset"),
+    maxOffset: asInteger(t.maxOffset, "maxOffset"),
+    lastUpdateTimestamp: asInteger(t.lastUpdateTimestamp, "lastUpdateTimestamp", 0),
+  }));
   queues.sort(byQueue);
   return { queues };
 }
 
-export function decodeGroupList(body: Buffer | undefined): string[] {
-  const o = asObject(parseBody(body, "group list"), "group list");
+export function decodeGroupList(body: Buffer | undefined, limits?: BodyLimits): string[] {
+  const o = asObject(parseBody(body, "group list", limits), "group list");
   return asArray(o.groupList, "groupList").map((g) => asString(g, "groupList[]")).sort();
 }
 
-export function decodeTopicList(body: Buffer | undefined): string[] {
-  const o = asObject(parseBody(body, "topic list"), "topic list");
+export function decodeTopicList(body: Buffer | undefined, limits?: BodyLimits): string[] {
+  const o = asObject(parseBody(body, "topic list", limits), "topic list");
   return asArray(o.topicList, "topicList").map((t) => asString(t, "topicList[]")).sort();
 }
 
 /** Broker config replies are Java properties text: key=value lines. */
 export function decodeProperties(body: Buffer | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = emptyObject<string>();
   if (!body) return out;
   for (const rawLine of body.toString("utf8").split(/\r?\n/)) {
     const line = rawLine.trim();
@@ -232,7 +273,7 @@ export function decodeProperties(body: Buffer | undefined): Record<string, strin
 
 export function encodeProperties(properties: Record<string, string>): Buffer {
   const lines = Object.entries(properties).map(([k, v]) => {
-    if (/[=\n\r]/.test(k) || /[\n\r]/.test(v)) throw new Error(`broker config entry ${JSON.stringify(k)} cannot be encoded`);
+    if (/[=\n\r]/.test(k) || /[\n\r]/.test(v)) throw new RangeError(`broker config entry ${JSON.stringify(k)} cannot be encoded`);
     return `${k}=${v}`;
   });
   return Buffer.from(lines.join("\n") + "\n", "utf8");
@@ -243,7 +284,7 @@ export function encodeProperties(properties: Record<string, string>): Buffer {
  * Stored attributes come without the sign; add it where missing.
  */
 export function attributeModifications(attributes: Record<string, string> | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = emptyObject<string>();
   for (const [k, v] of Object.entries(attributes ?? {})) out[k.startsWith("+") || k.startsWith("-") ? k : `+${k}`] = v;
   return out;
 }

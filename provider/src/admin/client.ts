@@ -1,7 +1,7 @@
 import type { Connector } from "../connect/connector";
 import { DirectTcpConnector } from "../connect/tcp";
 import {
-  BadReplyError,
+  BodyLimits,
   attributeModifications,
   decodeClusterInfo,
   decodeConsumeStats,
@@ -20,8 +20,10 @@ import type { RemotingCommand } from "./codec";
 import { ClientFailureCode, RequestCode, ResponseCode } from "./codes";
 import type { CallOptions, OutgoingRequest } from "./connection";
 import { RocketMQAdminError } from "./errors";
+import { emptyObject, ParseDeadlineError } from "./fastjson";
 import { ConnectionPool } from "./pool";
 import { DEFAULT_RETRY_POLICY, GiveUp, RetryEvent, RetryPolicy, withRetry } from "./retry";
+import { checkTimeoutMs } from "./timeouts";
 import type {
   ClusterInfo,
   ConsumeStats,
@@ -38,8 +40,9 @@ export interface AdminClientOptions {
   nameServers: string[] | string;
   /** How addresses are reached; direct TCP by default. */
   connector?: Connector;
-  /** Default time to wait for each reply, in milliseconds. */
+  /** Default time to wait for each reply, in milliseconds (1 to 86,400,000; 10 s by default). */
   timeoutMs?: number;
+  /** Time to open a connection, in milliseconds (1 to 86,400,000; 5 s by default). */
   connectTimeoutMs?: number;
   /** Largest frame accepted from a peer. */
   maxFrameLength?: number;
@@ -86,22 +89,31 @@ const REQUEST_NAMES: Record<number, string> = Object.fromEntries(Object.entries(
 /**
  * A RocketMQ admin client speaking the remoting protocol. Name server operations take no address;
  * broker operations take the broker address the name server reports (e.g. a group's master).
- * Every failure is a RocketMQAdminError.
+ * Every failure of every call is a RocketMQAdminError: the peer's response code, or one of
+ * ClientFailureCode (CONNECTION, TIMEOUT, BAD_REPLY, INVALID_ARGUMENT, ABORTED) with the
+ * underlying error as its cause.
  */
 export class RocketMQAdminClient {
   readonly nameServers: readonly string[];
   private readonly pool: ConnectionPool;
+  private readonly defaultTimeoutMs: number;
   private readonly retry: Partial<RetryPolicy> | false;
   private readonly onRetry: ((event: AdminRetryEvent) => void) | undefined;
 
+  /** Throws RocketMQAdminError (INVALID_ARGUMENT) when an option is out of range. */
   constructor(options: AdminClientOptions) {
     const list = typeof options.nameServers === "string" ? options.nameServers.split(";") : options.nameServers;
-    this.nameServers = list.map((a) => a.trim()).filter((a) => a !== "");
-    if (this.nameServers.length === 0) throw new Error("at least one name server address is required");
+    this.nameServers = (Array.isArray(list) ? list : []).map((a) => String(a).trim()).filter((a) => a !== "");
+    if (this.nameServers.length === 0) throw invalidArgument("at least one name server address is required");
+    const maxFrameLength = options.maxFrameLength;
+    if (maxFrameLength !== undefined && !(Number.isSafeInteger(maxFrameLength) && maxFrameLength >= 4 && maxFrameLength <= 0x7fffffff)) {
+      throw invalidArgument(`maxFrameLength must be a whole number of bytes from 4 to ${0x7fffffff}, got ${maxFrameLength}`);
+    }
+    this.defaultTimeoutMs = checkTimeoutMs(options.timeoutMs ?? 10_000, "timeoutMs");
     this.pool = new ConnectionPool(options.connector ?? new DirectTcpConnector(), {
-      connectTimeoutMs: options.connectTimeoutMs ?? 5000,
-      callTimeoutMs: options.timeoutMs ?? 10_000,
-      maxFrameLength: options.maxFrameLength,
+      connectTimeoutMs: checkTimeoutMs(options.connectTimeoutMs ?? 5000, "connectTimeoutMs"),
+      callTimeoutMs: this.defaultTimeoutMs,
+      maxFrameLength,
       maxInFlightPerConnection: options.maxInFlightPerConnection ?? 16,
     });
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
@@ -115,21 +127,18 @@ export class RocketMQAdminClient {
   // ---- name server operations ----
 
   /** Clusters, their broker groups, and each group's addresses by broker id. */
-  async getClusterInfo(options?: CallOptions): Promise<ClusterInfo> {
-    const reply = await this.callNameServer({ code: RequestCode.GET_BROKER_CLUSTER_INFO }, options);
-    return this.decode(reply, decodeClusterInfo, RequestCode.GET_BROKER_CLUSTER_INFO);
+  getClusterInfo(options?: CallOptions): Promise<ClusterInfo> {
+    return this.ask(undefined, () => ({ code: RequestCode.GET_BROKER_CLUSTER_INFO }), decodeClusterInfo, options);
   }
 
   /** Which broker groups serve a topic, with how many queues and which permission. */
-  async getTopicRoute(topic: string, options?: CallOptions): Promise<TopicRoute> {
-    const reply = await this.callNameServer({ code: RequestCode.GET_ROUTEINFO_BY_TOPIC, extFields: { topic } }, options);
-    return this.decode(reply, decodeTopicRoute, RequestCode.GET_ROUTEINFO_BY_TOPIC);
+  getTopicRoute(topic: string, options?: CallOptions): Promise<TopicRoute> {
+    return this.ask(undefined, () => ({ code: RequestCode.GET_ROUTEINFO_BY_TOPIC, extFields: { topic } }), decodeTopicRoute, options);
   }
 
   /** Topics registered by the brokers of one cluster. */
-  async getTopicsByCluster(cluster: string, options?: CallOptions): Promise<string[]> {
-    const reply = await this.callNameServer({ code: RequestCode.GET_TOPICS_BY_CLUSTER, extFields: { cluster } }, options);
-    return this.decode(reply, decodeTopicList, RequestCode.GET_TOPICS_BY_CLUSTER);
+  getTopicsByCluster(cluster: string, options?: CallOptions): Promise<string[]> {
+    return this.ask(undefined, () => ({ code: RequestCode.GET_TOPICS_BY_CLUSTER, extFields: { cluster } }), decodeTopicList, options);
   }
 
   /** Removes a topic's route from every name server (for one cluster's brokers when given). */
@@ -145,32 +154,20 @@ export class RocketMQAdminClient {
    */
   async wipeWritePermOfBroker(brokerName: string, options?: CallOptions): Promise<Record<string, number>> {
     const replies = await this.callEveryNameServer({ code: RequestCode.WIPE_WRITE_PERM_OF_BROKER, extFields: { brokerName } }, options);
-    return mapValues(replies, (r) => Number(r.extFields?.wipeTopicCount ?? 0));
+    return this.topicCounts(replies, "wipeTopicCount", RequestCode.WIPE_WRITE_PERM_OF_BROKER);
   }
 
   /** Gives write permission back to a broker group on every name server. */
   async addWritePermOfBroker(brokerName: string, options?: CallOptions): Promise<Record<string, number>> {
     const replies = await this.callEveryNameServer({ code: RequestCode.ADD_WRITE_PERM_OF_BROKER, extFields: { brokerName } }, options);
-    return mapValues(replies, (r) => Number(r.extFields?.addTopicCount ?? 0));
+    return this.topicCounts(replies, "addTopicCount", RequestCode.ADD_WRITE_PERM_OF_BROKER);
   }
 
   // ---- broker operations ----
 
   /** Creates a topic on one broker, or updates it when it exists. */
   async createOrUpdateTopic(brokerAddress: string, config: TopicConfig, options?: CallOptions): Promise<void> {
-    const extFields: Record<string, string> = {
-      topic: config.topicName,
-      defaultTopic: "TBW102",
-      readQueueNums: String(config.readQueueNums),
-      writeQueueNums: String(config.writeQueueNums),
-      perm: String(config.perm),
-      topicFilterType: config.topicFilterType ?? "SINGLE_TAG",
-      topicSysFlag: String(config.topicSysFlag ?? 0),
-      order: String(config.order ?? false),
-    };
-    const attributes = Object.entries(attributeModifications(config.attributes));
-    if (attributes.length > 0) extFields.attributes = attributes.map(([k, v]) => (k.startsWith("-") ? k : `${k}=${v}`)).join(",");
-    await this.callBroker(brokerAddress, { code: RequestCode.UPDATE_AND_CREATE_TOPIC, extFields }, options);
+    await this.ask(brokerAddress, () => ({ code: RequestCode.UPDATE_AND_CREATE_TOPIC, extFields: topicHeader(config) }), noBody, options);
   }
 
   /**
@@ -181,26 +178,22 @@ export class RocketMQAdminClient {
    */
   async createOrUpdateTopics(brokerAddress: string, configs: TopicConfig[], options?: CallOptions): Promise<void> {
     if (configs.length === 0) return;
-    await this.callBroker(
-      brokerAddress,
-      { code: RequestCode.UPDATE_AND_CREATE_TOPIC_LIST, body: encodeTopicConfigList(configs) },
-      options,
-    );
+    await this.ask(brokerAddress, () => ({ code: RequestCode.UPDATE_AND_CREATE_TOPIC_LIST, body: encodeTopicConfigList(configs) }), noBody, options);
   }
 
-  async getAllTopicConfigs(brokerAddress: string, options?: CallOptions): Promise<TopicConfigTable> {
-    const reply = await this.callBroker(brokerAddress, { code: RequestCode.GET_ALL_TOPIC_CONFIG }, options);
-    return this.decode(reply, decodeTopicConfigTable, RequestCode.GET_ALL_TOPIC_CONFIG, brokerAddress);
+  getAllTopicConfigs(brokerAddress: string, options?: CallOptions): Promise<TopicConfigTable> {
+    return this.ask(brokerAddress, () => ({ code: RequestCode.GET_ALL_TOPIC_CONFIG }), decodeTopicConfigTable, options);
   }
 
   async deleteTopicInBroker(brokerAddress: string, topic: string, options?: CallOptions): Promise<void> {
-    await this.callBroker(brokerAddress, { code: RequestCode.DELETE_TOPIC_IN_BROKER, extFields: { topic } }, options);
+    await this.ask(brokerAddress, () => ({ code: RequestCode.DELETE_TOPIC_IN_BROKER, extFields: { topic } }), noBody, options);
   }
 
   async createOrUpdateSubscriptionGroup(brokerAddress: string, config: SubscriptionGroupConfig, options?: CallOptions): Promise<void> {
-    await this.callBroker(
+    await this.ask(
       brokerAddress,
-      { code: RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP, body: Buffer.from(JSON.stringify(config), "utf8") },
+      () => ({ code: RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP, body: Buffer.from(JSON.stringify(config), "utf8") }),
+      noBody,
       options,
     );
   }
@@ -208,94 +201,70 @@ export class RocketMQAdminClient {
   /** Creates or updates many subscription groups in one request (RocketMQ 5.x). */
   async createOrUpdateSubscriptionGroups(brokerAddress: string, configs: SubscriptionGroupConfig[], options?: CallOptions): Promise<void> {
     if (configs.length === 0) return;
-    await this.callBroker(
+    await this.ask(
       brokerAddress,
-      { code: RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP_LIST, body: encodeSubscriptionGroupList(configs) },
+      () => ({ code: RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP_LIST, body: encodeSubscriptionGroupList(configs) }),
+      noBody,
       options,
     );
   }
 
-  async getAllSubscriptionGroups(brokerAddress: string, options?: CallOptions): Promise<SubscriptionGroupTable> {
-    const reply = await this.callBroker(brokerAddress, { code: RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG }, options);
-    return this.decode(reply, decodeSubscriptionGroupTable, RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG, brokerAddress);
+  getAllSubscriptionGroups(brokerAddress: string, options?: CallOptions): Promise<SubscriptionGroupTable> {
+    return this.ask(brokerAddress, () => ({ code: RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG }), decodeSubscriptionGroupTable, options);
   }
 
   /** Deletes a subscription group; with cleanOffset its consumer offsets go too. */
   async deleteSubscriptionGroup(brokerAddress: string, groupName: string, cleanOffset = false, options?: CallOptions): Promise<void> {
-    await this.callBroker(
+    await this.ask(
       brokerAddress,
-      { code: RequestCode.DELETE_SUBSCRIPTIONGROUP, extFields: { groupName, cleanOffset: String(cleanOffset) } },
+      () => ({ code: RequestCode.DELETE_SUBSCRIPTIONGROUP, extFields: { groupName, cleanOffset: String(cleanOffset) } }),
+      noBody,
       options,
     );
   }
 
   /** Per queue: the broker's offset, the group's offset, and the lag between them. */
-  async getConsumeStats(brokerAddress: string, consumerGroup: string, topic?: string, options?: CallOptions): Promise<ConsumeStats> {
+  getConsumeStats(brokerAddress: string, consumerGroup: string, topic?: string, options?: CallOptions): Promise<ConsumeStats> {
     const extFields: Record<string, string> = { consumerGroup };
     if (topic !== undefined) extFields.topic = topic;
-    const reply = await this.callBroker(brokerAddress, { code: RequestCode.GET_CONSUME_STATS, extFields }, options);
-    return this.decode(reply, decodeConsumeStats, RequestCode.GET_CONSUME_STATS, brokerAddress);
+    return this.ask(brokerAddress, () => ({ code: RequestCode.GET_CONSUME_STATS, extFields }), decodeConsumeStats, options);
   }
 
   /** Groups that consume a topic on this broker (online consumers and stored offsets). */
-  async queryTopicConsumeByWho(brokerAddress: string, topic: string, options?: CallOptions): Promise<string[]> {
-    const reply = await this.callBroker(brokerAddress, { code: RequestCode.QUERY_TOPIC_CONSUME_BY_WHO, extFields: { topic } }, options);
-    return this.decode(reply, decodeGroupList, RequestCode.QUERY_TOPIC_CONSUME_BY_WHO, brokerAddress);
+  queryTopicConsumeByWho(brokerAddress: string, topic: string, options?: CallOptions): Promise<string[]> {
+    return this.ask(brokerAddress, () => ({ code: RequestCode.QUERY_TOPIC_CONSUME_BY_WHO, extFields: { topic } }), decodeGroupList, options);
   }
 
   /** Min and max offsets of each of the topic's queues on this broker. */
-  async getTopicStats(brokerAddress: string, topic: string, options?: CallOptions): Promise<TopicStats> {
-    const reply = await this.callBroker(brokerAddress, { code: RequestCode.GET_TOPIC_STATS_INFO, extFields: { topic } }, options);
-    return this.decode(reply, decodeTopicStats, RequestCode.GET_TOPIC_STATS_INFO, brokerAddress);
+  getTopicStats(brokerAddress: string, topic: string, options?: CallOptions): Promise<TopicStats> {
+    return this.ask(brokerAddress, () => ({ code: RequestCode.GET_TOPIC_STATS_INFO, extFields: { topic } }), decodeTopicStats, options);
   }
 
-  async getBrokerConfig(brokerAddress: string, options?: CallOptions): Promise<Record<string, string>> {
-    const reply = await this.callBroker(brokerAddress, { code: RequestCode.GET_BROKER_CONFIG }, options);
-    return decodeProperties(reply.body);
+  getBrokerConfig(brokerAddress: string, options?: CallOptions): Promise<Record<string, string>> {
+    return this.ask(brokerAddress, () => ({ code: RequestCode.GET_BROKER_CONFIG }), decodeProperties, options);
   }
 
   /** Changes broker settings at run time (e.g. namesrvAddr, brokerPermission). */
   async updateBrokerConfig(brokerAddress: string, properties: Record<string, string>, options?: CallOptions): Promise<void> {
-    await this.callBroker(brokerAddress, { code: RequestCode.UPDATE_BROKER_CONFIG, body: encodeProperties(properties) }, options);
+    await this.ask(brokerAddress, () => ({ code: RequestCode.UPDATE_BROKER_CONFIG, body: encodeProperties(properties) }), noBody, options);
   }
 
   // ---- plumbing ----
 
   /**
-   * Sends one request and returns the successful reply; any other outcome throws. Transient
-   * failures are retried (see SENT_ONCE for the request that is not).
+   * Sends one request and returns the successful reply; any other outcome throws a
+   * RocketMQAdminError. Transient failures are retried (see SENT_ONCE for the request that is not).
    */
-  call(address: string, request: OutgoingRequest, options?: CallOptions): Promise<RemotingCommand> {
-    return this.retrying(request, options, (signal) => this.send(address, request, { ...options, signal }));
+  async call(address: string, request: OutgoingRequest, options?: CallOptions): Promise<RemotingCommand> {
+    return (await this.exchange(address, request, options)).reply;
   }
 
-  /** One attempt: waits for a turn on the connection, sends, checks the reply's code. */
-  private async send(address: string, request: OutgoingRequest, options: CallOptions): Promise<RemotingCommand> {
-    const release = await this.pool.acquireTurn(address, options.signal);
-    let reply: RemotingCommand;
-    try {
-      const connection = await this.pool.get(address, options.signal);
-      try {
-        reply = await connection.invoke(request, options);
-      } catch (err) {
-        // A connection that let a reply time out may be stuck (a half-open socket, a hung
-        // port-forward stream): drop it, as RocketMQ's own client does, so a retry opens a fresh one.
-        if (err instanceof RocketMQAdminError && err.isTimeout()) connection.close();
-        throw err;
-      }
-    } finally {
-      release();
-    }
-    if (reply.code !== ResponseCode.SUCCESS) {
-      const name = requestName(request.code);
-      throw new RocketMQAdminError(`${name} at ${address} failed with code ${reply.code}${reply.remark ? `: ${reply.remark}` : ""}`, {
-        code: reply.code,
-        remark: reply.remark,
-        address,
-        requestCode: request.code,
-      });
-    }
-    return reply;
+  /** Sends one request to every name server; all must succeed. Replies by name server address. */
+  async callEveryNameServer(request: OutgoingRequest, options?: CallOptions): Promise<Record<string, RemotingCommand>> {
+    const replies = await Promise.all(this.nameServers.map((address) => this.call(address, request, options)));
+    const byAddress = emptyObject<RemotingCommand>();
+    this.nameServers.forEach((address, i) => (byAddress[address] = replies[i]));
+    return byAddress;
   }
 
   /**
@@ -319,28 +288,52 @@ export class RocketMQAdminClient {
     });
   }
 
-  private retrying<T>(request: OutgoingRequest, options: CallOptions | undefined, attempt: (signal?: AbortSignal) => Promise<T>): Promise<T> {
-    if (SENT_ONCE.has(request.code)) return attempt(options?.signal);
-    return this.withRetries(request.code, options, attempt);
+  /**
+   * One operation end to end: builds the request (a throw there is the caller's INVALID_ARGUMENT),
+   * sends it to the broker at `address` or to the name servers, and decodes the reply before the
+   * call's deadline (a throw there is BAD_REPLY).
+   */
+  private async ask<T>(address: string | undefined, build: () => OutgoingRequest, decoder: Decoder<T>, options?: CallOptions): Promise<T> {
+    let request: OutgoingRequest;
+    try {
+      request = build();
+    } catch (err) {
+      throw invalidArgument(`cannot encode the request: ${(err as Error).message}`, err);
+    }
+    const { reply, deadline, from } = address === undefined ? await this.exchangeWithNameServer(request, options) : await this.exchange(address, request, options);
+    try {
+      return decoder(reply.body, { deadline });
+    } catch (err) {
+      const timedOut = err instanceof ParseDeadlineError;
+      throw new RocketMQAdminError(`${requestName(request.code)} at ${from}: ${(err as Error).message}`, {
+        code: timedOut ? ClientFailureCode.TIMEOUT : ClientFailureCode.BAD_REPLY,
+        address: from,
+        requestCode: request.code,
+        cause: err,
+      });
+    }
   }
 
-  private callBroker(address: string, request: OutgoingRequest, options?: CallOptions): Promise<RemotingCommand> {
-    return this.call(address, request, options);
+  /** A request to one address, retried as the policy says. */
+  private exchange(address: string, request: OutgoingRequest, options?: CallOptions): Promise<Exchange> {
+    const timeoutMs = this.timeoutOf(options);
+    return this.retrying(request, options, (signal) => this.send(address, request, { ...options, signal, timeoutMs }));
   }
 
   /**
    * Asks the name servers in turn until one answers. A RocketMQ error reply (e.g. unknown topic)
-   * is an answer; only failures to get any reply move on to the next name server.
+   * is an answer; only failures to get a usable reply move on to the next name server.
    */
-  private callNameServer(request: OutgoingRequest, options?: CallOptions): Promise<RemotingCommand> {
+  private exchangeWithNameServer(request: OutgoingRequest, options?: CallOptions): Promise<Exchange> {
+    const timeoutMs = this.timeoutOf(options);
     // Each attempt tries every name server once, so one that is down costs no retry deadline.
     return this.retrying(request, options, async (signal) => {
       let lastFailure: unknown;
       for (const address of this.nameServers) {
         try {
-          return await this.send(address, request, { ...options, signal });
+          return await this.send(address, request, { ...options, signal, timeoutMs });
         } catch (err) {
-          if (!(err instanceof RocketMQAdminError) || err.code >= 0 || err.code === ClientFailureCode.ABORTED) throw err;
+          if (!(err instanceof RocketMQAdminError) || !TRY_NEXT_NAME_SERVER.has(err.code)) throw err;
           lastFailure = err;
         }
       }
@@ -348,26 +341,98 @@ export class RocketMQAdminClient {
     });
   }
 
-  /** Sends one request to every name server; all must succeed. Replies by name server address. */
-  async callEveryNameServer(request: OutgoingRequest, options?: CallOptions): Promise<Record<string, RemotingCommand>> {
-    const replies = await Promise.all(this.nameServers.map((address) => this.call(address, request, options)));
-    return Object.fromEntries(this.nameServers.map((address, i) => [address, replies[i]]));
+  private retrying<T>(request: OutgoingRequest, options: CallOptions | undefined, attempt: (signal?: AbortSignal) => Promise<T>): Promise<T> {
+    if (SENT_ONCE.has(request.code)) return attempt(options?.signal);
+    return this.withRetries(request.code, options, attempt);
   }
 
-  private decode<T>(reply: RemotingCommand, decoder: (body: Buffer | undefined) => T, requestCode: number, address?: string): T {
+  /** The call's timeout, checked before anything is sent. */
+  private timeoutOf(options?: CallOptions): number {
+    return checkTimeoutMs(options?.timeoutMs ?? this.defaultTimeoutMs, "timeoutMs");
+  }
+
+  /** One attempt: waits for a turn on the connection, sends, checks the reply's code. */
+  private async send(address: string, request: OutgoingRequest, options: CallOptions & { timeoutMs: number }): Promise<Exchange> {
+    let reply: RemotingCommand;
+    let deadline: number;
     try {
-      return decoder(reply.body);
+      const release = await this.pool.acquireTurn(address, options.signal);
+      try {
+        const connection = await this.pool.get(address, options.signal);
+        deadline = Date.now() + options.timeoutMs;
+        try {
+          reply = await connection.invoke(request, options);
+        } catch (err) {
+          // A connection that let a reply time out may be stuck (a half-open socket, a hung
+          // port-forward stream): drop it, as RocketMQ's own client does, so a retry opens a fresh one.
+          if (err instanceof RocketMQAdminError && err.isTimeout()) connection.close();
+          throw err;
+        }
+      } finally {
+        release();
+      }
     } catch (err) {
-      if (!(err instanceof BadReplyError)) throw err;
-      throw new RocketMQAdminError(`${REQUEST_NAMES[requestCode]}: ${err.message}`, {
-        code: ClientFailureCode.BAD_REPLY,
+      if (err instanceof RocketMQAdminError) throw err;
+      throw new RocketMQAdminError(`${requestName(request.code)} at ${address} failed: ${(err as Error)?.message ?? String(err)}`, {
+        code: ClientFailureCode.CONNECTION,
         address,
-        requestCode,
+        requestCode: request.code,
         cause: err,
       });
     }
+    if (reply.code < 0) {
+      // RocketMQ's response codes are never negative; passing one on would pose as one of this
+      // client's own failure codes (a peer's -1006 would read as a timeout and be retried).
+      throw new RocketMQAdminError(`${requestName(request.code)} at ${address}: reply has response code ${reply.code}, which RocketMQ never sends`, {
+        code: ClientFailureCode.BAD_REPLY,
+        remark: reply.remark,
+        address,
+        requestCode: request.code,
+      });
+    }
+    if (reply.code !== ResponseCode.SUCCESS) {
+      throw new RocketMQAdminError(`${requestName(request.code)} at ${address} failed with code ${reply.code}${reply.remark ? `: ${reply.remark}` : ""}`, {
+        code: reply.code,
+        remark: reply.remark,
+        address,
+        requestCode: request.code,
+      });
+    }
+    return { reply, deadline, from: address };
+  }
+
+  /** The topic count each name server reports in a header field. */
+  private topicCounts(replies: Record<string, RemotingCommand>, field: string, requestCode: number): Record<string, number> {
+    const counts = emptyObject<number>();
+    for (const address of Object.keys(replies)) {
+      const text = replies[address].extFields?.[field] ?? "0";
+      if (!/^\d{1,9}$/.test(text)) {
+        throw new RocketMQAdminError(`${requestName(requestCode)} at ${address}: ${field} ${JSON.stringify(text)} is not a count`, {
+          code: ClientFailureCode.BAD_REPLY,
+          address,
+          requestCode,
+        });
+      }
+      counts[address] = Number(text);
+    }
+    return counts;
   }
 }
+
+/** A successful reply, the deadline its reading must meet, and the address it came from. */
+interface Exchange {
+  reply: RemotingCommand;
+  deadline: number;
+  from: string;
+}
+
+type Decoder<T> = (body: Buffer | undefined, limits: BodyLimits) => T;
+
+/** For operations whose reply carries nothing to read. */
+function noBody(): void {}
+
+/** Failures that say nothing about the other name servers, so the next one is asked. */
+const TRY_NEXT_NAME_SERVER: ReadonlySet<number> = new Set([ClientFailureCode.CONNECTION, ClientFailureCode.TIMEOUT, ClientFailureCode.BAD_REPLY]);
 
 /** A failure another attempt may cure (RocketMQAdminError.isRetriable). */
 export function isRetriableFailure(err: unknown): err is RocketMQAdminError {
@@ -392,6 +457,23 @@ function gaveUp(request: string, last: unknown, outcome: GiveUp): unknown {
   });
 }
 
-function mapValues<A, B>(record: Record<string, A>, f: (a: A) => B): Record<string, B> {
-  return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, f(v)]));
+function invalidArgument(message: string, cause?: unknown): RocketMQAdminError {
+  return new RocketMQAdminError(message, { code: ClientFailureCode.INVALID_ARGUMENT, cause });
+}
+
+/** The header of UPDATE_AND_CREATE_TOPIC. */
+function topicHeader(config: TopicConfig): Record<string, string> {
+  const extFields: Record<string, string> = {
+    topic: config.topicName,
+    defaultTopic: "TBW102",
+    readQueueNums: String(config.readQueueNums),
+    writeQueueNums: String(config.writeQueueNums),
+    perm: String(config.perm),
+    topicFilterType: config.topicFilterType ?? "SINGLE_TAG",
+    topicSysFlag: String(config.topicSysFlag ?? 0),
+    order: String(config.order ?? false),
+  };
+  const attributes = Object.entries(attributeModifications(config.attributes));
+  if (attributes.length > 0) extFields.attributes = attributes.map(([k, v]) => (k.startsWith("-") ? k : `${k}=${v}`)).join(",");
+  return extFields;
 }

@@ -9,6 +9,8 @@
 // All integers are big-endian. Requests carry a `code` naming the operation and an `opaque` id that
 // the peer echoes back in its response; bit 0 of `flag` marks a response, bit 1 a oneway request.
 
+import { emptyObject, JsonValue, parseFastjson } from "./fastjson";
+
 export const FLAG_RESPONSE = 1 << 0;
 export const FLAG_ONEWAY = 1 << 1;
 
@@ -34,8 +36,11 @@ export interface RemotingCommand {
 }
 
 export class FrameError extends Error {
-  constructor(message: string) {
-    super(message);
+  /** Whole frames that came before the bad one in the same push; they are still good. */
+  decoded: RemotingCommand[] = [];
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = "FrameError";
   }
 }
@@ -92,35 +97,41 @@ export function decodeFrameContent(content: Buffer): RemotingCommand {
 }
 
 function decodeJsonHeader(bytes: Buffer): RemotingCommand {
-  let parsed: unknown;
+  let parsed: JsonValue;
   try {
-    parsed = JSON.parse(bytes.toString("utf8"));
+    parsed = parseFastjson(bytes.toString("utf8"), HEADER_LIMITS);
   } catch (e) {
-    throw new FrameError(`header is not valid JSON: ${(e as Error).message}`);
+    throw new FrameError(`header is not valid JSON: ${(e as Error).message}`, { cause: e });
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
     throw new FrameError("header is not a JSON object");
   }
-  const h = parsed as Record<string, unknown>;
+  const h = parsed;
   if (typeof h.code !== "number" || !Number.isInteger(h.code)) throw new FrameError("header has no integer code");
   const command: RemotingCommand = {
     code: h.code,
-    opaque: typeof h.opaque === "number" ? h.opaque : 0,
-    flag: typeof h.flag === "number" ? h.flag : 0,
+    opaque: Number.isInteger(h.opaque) ? (h.opaque as number) : 0,
+    flag: Number.isInteger(h.flag) ? (h.flag as number) : 0,
   };
   if (typeof h.language === "string") command.language = h.language;
   if (typeof h.version === "number") command.version = h.version;
   if (typeof h.remark === "string") command.remark = h.remark;
   if (h.extFields !== undefined && h.extFields !== null) {
     if (typeof h.extFields !== "object" || Array.isArray(h.extFields)) throw new FrameError("header extFields is not an object");
-    const ext: Record<string, string> = {};
-    for (const [k, v] of Object.entries(h.extFields as Record<string, unknown>)) {
-      if (v !== null && v !== undefined) ext[k] = String(v);
+    const ext = emptyObject<string>();
+    for (const [k, v] of Object.entries(h.extFields)) {
+      // RocketMQ sends every header value as a string; scalars are tolerated, structures are not.
+      if (v === null) continue;
+      if (typeof v === "object") throw new FrameError(`header extFields.${k} is not a string`);
+      ext[k] = String(v);
     }
     command.extFields = ext;
   }
   return command;
 }
+
+/** Headers are small flat objects; RocketMQ nests nothing in them. */
+const HEADER_LIMITS = { maxDepth: 4, maxKeyLength: 4096 };
 
 const LANGUAGE_BY_CODE = ["JAVA", "CPP", "DOTNET", "PYTHON", "DELPHI", "ERLANG", "RUBY", "OTHER", "HTTP", "GO", "PHP", "OMS", "RUST", "NODE_JS"];
 
@@ -165,7 +176,7 @@ function decodeBinaryHeader(bytes: Buffer): RemotingCommand {
   if (extLength > 0) {
     need(extLength);
     const end = at + extLength;
-    const ext: Record<string, string> = {};
+    const ext = emptyObject<string>();
     while (at < end) {
       const key = readString(2);
       ext[key] = readString(4);
@@ -177,12 +188,13 @@ function decodeBinaryHeader(bytes: Buffer): RemotingCommand {
 
 /**
  * Splits a byte stream into frames. Throws FrameError on a frame that can never be valid
- * (negative or oversized length, undecodable header); the caller must then drop the connection,
- * since the stream position is lost.
+ * (negative or oversized length, undecodable header), carrying the good frames decoded before it;
+ * the caller must then drop the connection, since the stream position is lost.
  */
 export class FrameDecoder {
   private pending: Buffer[] = [];
   private pendingLength = 0;
+  private broken: FrameError | undefined;
 
   constructor(private readonly maxFrameLength = DEFAULT_MAX_FRAME_LENGTH) {}
 
@@ -192,18 +204,28 @@ export class FrameDecoder {
   }
 
   push(chunk: Buffer): RemotingCommand[] {
+    if (this.broken) throw this.broken;
     this.pending.push(chunk);
     this.pendingLength += chunk.length;
     const commands: RemotingCommand[] = [];
-    while (this.pendingLength >= 4) {
-      const head = this.peek(4);
-      const frameLength = head.readInt32BE(0);
-      if (frameLength < 4 || frameLength > this.maxFrameLength) {
-        throw new FrameError(`invalid frame length ${frameLength} (limit ${this.maxFrameLength})`);
+    try {
+      while (this.pendingLength >= 4) {
+        const head = this.peek(4);
+        const frameLength = head.readInt32BE(0);
+        if (frameLength < 4 || frameLength > this.maxFrameLength) {
+          throw new FrameError(`invalid frame length ${frameLength} (limit ${this.maxFrameLength})`);
+        }
+        if (this.pendingLength < 4 + frameLength) break;
+        const frame = this.take(4 + frameLength);
+        commands.push(decodeFrameContent(frame.subarray(4)));
       }
-      if (this.pendingLength < 4 + frameLength) break;
-      const frame = this.take(4 + frameLength);
-      commands.push(decodeFrameContent(frame.subarray(4)));
+    } catch (err) {
+      const error = err instanceof FrameError ? err : new FrameError(`frame cannot be decoded: ${(err as Error).message}`, { cause: err });
+      error.decoded = commands;
+      this.broken = error;
+      this.pending = [];
+      this.pendingLength = 0;
+      throw error;
     }
     return commands;
   }

@@ -44,16 +44,25 @@ export const ResponseCode = {
   BROKER_NOT_EXIST: 211,
 } as const;
 
-/** Codes this client gives failures that never reached a reply (RocketMQ's own RPC_* values). */
+/**
+ * Codes this client gives failures that never reached a usable reply (negative, so they never
+ * collide with RocketMQ's response codes). Which ones are worth another try:
+ *   TIMEOUT, CONNECTION           transient: the same call may succeed on a fresh connection;
+ *   BAD_REPLY, INVALID_ARGUMENT   not: the peer or the caller would only say the same again;
+ *   ABORTED                       the caller stopped the call;
+ *   a response code (>= 0)        the peer's own answer (e.g. 17 TOPIC_NOT_EXIST).
+ */
 export const ClientFailureCode = {
-  /** The connection could not be opened, broke, or the peer sent a frame we cannot read. */
+  /** The connection could not be opened, broke, or was closed under the call. */
   CONNECTION: -1004,
-  /** No reply within the timeout. */
+  /** No reply within the timeout (or the reply could not be read before the deadline). */
   TIMEOUT: -1006,
   /** The caller aborted the call through its AbortSignal. */
   ABORTED: -1007,
-  /** A reply arrived but its body is not what the operation expects. */
+  /** A reply arrived but cannot be used: an unreadable frame, or a body that is not what the operation expects. */
   BAD_REPLY: -1008,
   /** The name servers know no such cluster (or none of its brokers is registered). */
   CLUSTER_NOT_FOUND: -1009,
+  /** The call's own arguments are invalid (e.g. a timeout out of range); nothing was sent. */
+  INVALID_ARGUMENT: -1010,
 } as const;

@@ -1,7 +1,8 @@
 import type { Duplex } from "node:stream";
-import { DEFAULT_MAX_FRAME_LENGTH, encodeFrame, FLAG_ONEWAY, FrameDecoder, isResponse, RemotingCommand } from "./codec";
+import { DEFAULT_MAX_FRAME_LENGTH, encodeFrame, FLAG_ONEWAY, FrameDecoder, FrameError, isResponse, RemotingCommand } from "./codec";
 import { ClientFailureCode } from "./codes";
 import { RocketMQAdminError } from "./errors";
+import { checkTimeoutMs } from "./timeouts";
 
 export interface CallOptions {
   /** Milliseconds to wait for the reply. */
@@ -22,8 +23,10 @@ interface PendingCall {
 
 /**
  * One connection to a RocketMQ peer. Many calls may be in flight at once; replies are matched to
- * calls by their opaque id. A frame that cannot be read closes the connection and fails every
- * pending call with a RocketMQAdminError (the stream position is lost after a bad frame).
+ * calls by their opaque id. The connection closes, failing every pending call with a
+ * RocketMQAdminError, when a frame cannot be read (BAD_REPLY: the stream position is lost) and when
+ * a call times out while part of a frame is buffered (the peer may have sent a length it never
+ * fills, which would swallow every later reply).
  */
 export class RemotingConnection {
   private nextOpaque = 1;
@@ -59,7 +62,12 @@ export class RemotingConnection {
   /** Sends a request and resolves with the reply, whatever its response code. */
   invoke(request: OutgoingRequest, options: CallOptions = {}): Promise<RemotingCommand> {
     if (this.closeReason) return Promise.reject(this.closeReason);
-    const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
+    let timeoutMs: number;
+    try {
+      timeoutMs = checkTimeoutMs(options.timeoutMs ?? this.defaultTimeoutMs, "timeoutMs");
+    } catch (err) {
+      return Promise.reject(err);
+    }
     const opaque = this.takeOpaque();
     return new Promise<RemotingCommand>((resolve, reject) => {
       const signal = options.signal;
@@ -72,6 +80,15 @@ export class RemotingConnection {
         reject(
           this.failure(`no reply to request ${request.code} from ${this.address} within ${timeoutMs} ms`, ClientFailureCode.TIMEOUT, undefined, request.code),
         );
+        const buffered = this.decoder.bufferedBytes;
+        if (buffered > 0) {
+          this.shutdown(
+            this.failure(
+              `connection to ${this.address} closed: a call timed out with ${buffered} bytes of an unfinished frame buffered`,
+              ClientFailureCode.CONNECTION,
+            ),
+          );
+        }
       }, timeoutMs);
       const onAbort = () => {
         finish();
@@ -93,7 +110,11 @@ export class RemotingConnection {
           reject(err);
         },
       });
-      this.stream.write(encodeFrame({ code: request.code, opaque, flag: 0, extFields: request.extFields, body: request.body }));
+      try {
+        this.stream.write(encodeFrame({ code: request.code, opaque, flag: 0, extFields: request.extFields, body: request.body }));
+      } catch (err) {
+        this.shutdown(this.failure(`cannot send to ${this.address}: ${(err as Error).message}`, ClientFailureCode.CONNECTION, err, request.code));
+      }
     });
   }
 
@@ -117,13 +138,16 @@ export class RemotingConnection {
 
   private onData(chunk: Buffer): void {
     if (this.closeReason) return;
-    let frames: RemotingCommand[];
     try {
-      frames = this.decoder.push(chunk);
+      this.deliver(this.decoder.push(chunk));
     } catch (err) {
-      this.shutdown(this.failure(`bad frame from ${this.address}: ${(err as Error).message}`, ClientFailureCode.CONNECTION, err));
-      return;
+      // Replies whole before the bad frame still reach their calls; then the stream is unusable.
+      if (err instanceof FrameError) this.deliver(err.decoded);
+      this.shutdown(this.failure(`bad frame from ${this.address}: ${(err as Error).message}`, ClientFailureCode.BAD_REPLY, err));
     }
+  }
+
+  private deliver(frames: RemotingCommand[]): void {
     for (const frame of frames) {
       // Requests from the peer (e.g. broker-initiated checks) are not for an admin client.
       if (!isResponse(frame)) continue;

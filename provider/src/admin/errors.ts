@@ -1,4 +1,3 @@
-import { FrameError } from "./codec";
 import { ClientFailureCode, ResponseCode } from "./codes";
 
 const NOT_FOUND_CODES: ReadonlySet<number> = new Set([
@@ -25,7 +24,8 @@ const TRANSIENT_REPLY_CODES: ReadonlySet<number> = new Set([ResponseCode.SYSTEM_
 
 /**
  * The one error the admin client throws. `code` is RocketMQ's response code when the peer replied
- * (e.g. 17 TOPIC_NOT_EXIST), or one of ClientFailureCode when no usable reply came.
+ * (e.g. 17 TOPIC_NOT_EXIST), or one of ClientFailureCode when no usable reply came; `cause` holds
+ * the underlying error (a socket error, the parse error of a bad body) where there is one.
  */
 export class RocketMQAdminError extends Error {
   readonly code: number;
@@ -60,14 +60,23 @@ export class RocketMQAdminError extends Error {
     return this.code === ClientFailureCode.CONNECTION;
   }
 
+  /** The peer answered with something this client cannot read or use. */
+  isBadReply(): boolean {
+    return this.code === ClientFailureCode.BAD_REPLY;
+  }
+
+  isInvalidArgument(): boolean {
+    return this.code === ClientFailureCode.INVALID_ARGUMENT;
+  }
+
   /**
    * True when another attempt may succeed: no reply in time, a connection that could not open or
-   * broke (refused, reset, closed), or a transient reply code. A frame we cannot read is not: the
-   * peer does not speak the protocol. Not found, no permission and bad requests are real answers.
+   * broke (refused, reset, closed), or a transient reply code. A bad reply is not (a frame we
+   * cannot read, a body of the wrong shape: the peer would say the same again), nor an invalid
+   * argument. Not found, no permission and bad requests are real answers.
    */
   isRetriable(): boolean {
-    if (this.code === ClientFailureCode.TIMEOUT) return true;
-    if (this.code === ClientFailureCode.CONNECTION) return !(this.cause instanceof FrameError);
+    if (this.code === ClientFailureCode.TIMEOUT || this.code === ClientFailureCode.CONNECTION) return true;
     return TRANSIENT_REPLY_CODES.has(this.code);
   }
 }

@@ -1,50 +1,114 @@
-// A parser for the JSON that RocketMQ's Java side writes with fastjson.
+// A parser for the JSON that RocketMQ's Java side writes with fastjson, built to survive any reply.
 //
 // fastjson writes maps whose keys are not strings without quoting them, so replies are not
 // always strict JSON:
 //   {"brokerAddrs":{0:"127.0.0.1:10911"}}                            (Long keys, e.g. broker ids)
 //   {"offsetTable":{{"brokerName":"b","queueId":0,"topic":"t"}:{...}}} (object keys: MessageQueue)
-// This parser accepts those forms. In the returned value a non-string key becomes the canonical
-// JSON text of the key (`0`, `{"brokerName":"b","queueId":0,"topic":"t"}`); `objectKey()` turns
-// such a key back into its value. Everything else is standard JSON.
+// This parser accepts those forms. In the returned value a number key stays the text the peer
+// wrote (`0`, `-0` and `0.0` are three keys), and an object or array key becomes its canonical
+// text (fields sorted, no spaces, nested keys written as they are, not escaped again);
+// `objectKey()` turns such a key back into its value.
+//
+// Cost is bounded: nesting depth, key length and the depth of a structured key are limited, each
+// key's canonical text is built once from its parts, and a deadline is checked while parsing, so
+// the work is linear in the size of the text. Every object it returns has a null prototype, so a
+// peer's `__proto__`, `constructor` or `toString` key is just a key.
 
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+export type JsonValue = null | boolean | number | string | JsonValue[] | JsonObject;
 
 export class FastjsonSyntaxError extends Error {
-  constructor(message: string, readonly position: number) {
-    super(`${message} at position ${position}`);
+  constructor(message: string, readonly position?: number) {
+    super(position === undefined ? message : `${message} at position ${position}`);
     this.name = "FastjsonSyntaxError";
   }
 }
 
-export function parseFastjson(text: string): JsonValue {
-  // Most replies are strict JSON: the native parser is much faster, so try it first.
+/** Parsing was stopped at the call's deadline. */
+export class ParseDeadlineError extends Error {
+  constructor() {
+    super("reading the reply ran past the call's deadline");
+    this.name = "ParseDeadlineError";
+  }
+}
+
+export interface ParseLimits {
+  /** Deepest nesting of objects and arrays. */
+  maxDepth: number;
+  /** Longest object key, in characters (a structured key counts its canonical text). */
+  maxKeyLength: number;
+  /** Deepest nesting inside an object or array used as a key (a MessageQueue key has 1). */
+  maxKeyDepth: number;
+  /** Date.now() after which parsing gives up. */
+  deadline?: number;
+}
+
+export const DEFAULT_PARSE_LIMITS: Readonly<ParseLimits> = { maxDepth: 64, maxKeyLength: 4096, maxKeyDepth: 8 };
+
+/** A new empty object with no prototype: any string is a safe key. */
+export function emptyObject<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
+export function parseFastjson(text: string, limits: Partial<ParseLimits> = {}): JsonValue {
+  const all: ParseLimits = { ...DEFAULT_PARSE_LIMITS, ...limits };
+  // Most replies are strict JSON: the native parser is much faster, so try it first, then bound
+  // and copy its result (one linear pass).
+  let strict: unknown;
+  let isStrict = true;
   try {
-    return JSON.parse(text) as JsonValue;
+    strict = JSON.parse(text);
   } catch {
     // fastjson's extensions (unquoted or object keys): parse it ourselves.
+    isStrict = false;
   }
-  const parser = new Parser(text);
+  if (isStrict) return bounded(strict, 0, all);
+  const parser = new Parser(text, all);
   parser.skipSpace();
-  const value = parser.value();
+  const value = parser.value(0);
   parser.skipSpace();
   if (!parser.atEnd()) parser.fail("unexpected text after the value");
   return value;
 }
 
-/** Recovers a map key written by fastjson: the parsed object for an object key, else the key. */
-export function objectKey(key: string): JsonValue {
-  const first = key.trimStart()[0];
-  if (first === "{" || first === "[") return parseFastjson(key);
+/** Recovers a map key written by fastjson: the parsed value of an object or array key, else the key. */
+export function objectKey(key: string, limits: Partial<ParseLimits> = {}): JsonValue {
+  const first = key[0];
+  if (first === "{" || first === "[") return parseFastjson(key, limits);
   return key;
 }
 
+/** Copies what JSON.parse returned into null-prototype objects, enforcing the limits. */
+function bounded(value: unknown, depth: number, limits: ParseLimits): JsonValue {
+  if (value === null || typeof value !== "object") return value as JsonValue;
+  if (depth >= limits.maxDepth) throw new FastjsonSyntaxError(`nesting deeper than ${limits.maxDepth}`);
+  if (Array.isArray(value)) return value.map((item) => bounded(item, depth + 1, limits));
+  const out = emptyObject<JsonValue>();
+  for (const key of Object.keys(value)) {
+    if (key.length > limits.maxKeyLength) throw new FastjsonSyntaxError(`object key longer than ${limits.maxKeyLength} characters`);
+    out[key] = bounded((value as Record<string, unknown>)[key], depth + 1, limits);
+  }
+  return out;
+}
+
 const NUMBER = /-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
+/** How many values are parsed between two looks at the clock. */
+const DEADLINE_STRIDE = 4096;
+
+/** A parsed key-side value with its canonical text. */
+interface Canonical {
+  value: JsonValue;
+  text: string;
+}
 
 class Parser {
   private at = 0;
+  private steps = 0;
 
-  constructor(private readonly text: string) {}
+  constructor(
+    private readonly text: string,
+    private readonly limits: ParseLimits,
+  ) {}
 
   atEnd(): boolean {
     return this.at >= this.text.length;
@@ -63,13 +127,24 @@ class Parser {
     }
   }
 
-  value(): JsonValue {
+  private enter(depth: number): void {
+    if (depth >= this.limits.maxDepth) this.fail(`nesting deeper than ${this.limits.maxDepth}`);
+  }
+
+  private tick(): void {
+    if (this.limits.deadline !== undefined && ++this.steps % DEADLINE_STRIDE === 0 && Date.now() > this.limits.deadline) {
+      throw new ParseDeadlineError();
+    }
+  }
+
+  value(depth: number): JsonValue {
+    this.tick();
     const c = this.text[this.at];
     switch (c) {
       case "{":
-        return this.object();
+        return this.object(depth);
       case "[":
-        return this.array();
+        return this.array(depth);
       case '"':
         return this.string();
       case "t":
@@ -81,7 +156,7 @@ class Parser {
       case undefined:
         return this.fail("unexpected end of text");
       default:
-        if (c === "-" || (c >= "0" && c <= "9")) return this.number();
+        if (c === "-" || (c >= "0" && c <= "9")) return Number(this.numberText());
         return this.fail(`unexpected character ${JSON.stringify(c)}`);
     }
   }
@@ -94,12 +169,12 @@ class Parser {
     return this.fail(`expected ${word}`);
   }
 
-  private number(): number {
+  private numberText(): string {
     NUMBER.lastIndex = this.at;
     const match = NUMBER.exec(this.text);
     if (!match) return this.fail("invalid number");
     this.at += match[0].length;
-    return Number(match[0]);
+    return match[0];
   }
 
   private string(): string {
@@ -114,40 +189,42 @@ class Parser {
       }
       if (c === 0x5c) break;
     }
-    let out = "";
+    const parts: string[] = [];
     let i = start;
+    let runStart = start;
     while (i < t.length) {
       const c = t[i];
       if (c === '"') {
+        parts.push(t.slice(runStart, i));
         this.at = i + 1;
-        return out;
+        return parts.join("");
       }
       if (c !== "\\") {
-        out += c;
         i++;
         continue;
       }
+      parts.push(t.slice(runStart, i));
       const e = t[i + 1];
       switch (e) {
         case '"':
         case "\\":
         case "/":
-          out += e;
+          parts.push(e);
           break;
         case "b":
-          out += "\b";
+          parts.push("\b");
           break;
         case "f":
-          out += "\f";
+          parts.push("\f");
           break;
         case "n":
-          out += "\n";
+          parts.push("\n");
           break;
         case "r":
-          out += "\r";
+          parts.push("\r");
           break;
         case "t":
-          out += "\t";
+          parts.push("\t");
           break;
         case "u": {
           const hex = t.slice(i + 2, i + 6);
@@ -155,7 +232,7 @@ class Parser {
             this.at = i;
             this.fail("invalid \\u escape");
           }
-          out += String.fromCharCode(parseInt(hex, 16));
+          parts.push(String.fromCharCode(parseInt(hex, 16)));
           i += 4;
           break;
         }
@@ -164,12 +241,14 @@ class Parser {
           this.fail("invalid escape");
       }
       i += 2;
+      runStart = i;
     }
     this.at = i;
     return this.fail("unterminated string");
   }
 
-  private array(): JsonValue[] {
+  private array(depth: number): JsonValue[] {
+    this.enter(depth);
     this.at++;
     const items: JsonValue[] = [];
     this.skipSpace();
@@ -179,7 +258,7 @@ class Parser {
     }
     for (;;) {
       this.skipSpace();
-      items.push(this.value());
+      items.push(this.value(depth + 1));
       this.skipSpace();
       const c = this.text[this.at++];
       if (c === "]") return items;
@@ -190,9 +269,10 @@ class Parser {
     }
   }
 
-  private object(): { [key: string]: JsonValue } {
+  private object(depth: number): JsonObject {
+    this.enter(depth);
     this.at++;
-    const result: { [key: string]: JsonValue } = {};
+    const result = emptyObject<JsonValue>();
     this.skipSpace();
     if (this.text[this.at] === "}") {
       this.at++;
@@ -200,37 +280,124 @@ class Parser {
     }
     for (;;) {
       this.skipSpace();
-      const key = this.key();
-      this.skipSpace();
-      if (this.text[this.at] !== ":") this.fail("expected : after object key");
-      this.at++;
-      this.skipSpace();
-      const value = this.value();
-      // A peer-chosen key must never reach Object.prototype.
-      if (key === "__proto__") Object.defineProperty(result, key, { value, enumerable: true, writable: true, configurable: true });
-      else result[key] = value;
-      this.skipSpace();
-      const c = this.text[this.at++];
-      if (c === "}") return result;
-      if (c !== ",") {
-        this.at--;
-        this.fail("expected , or } in object");
-      }
+      const key = this.key(depth, 0).key;
+      this.colon();
+      result[key] = this.value(depth + 1);
+      if (this.endOfMember()) return result;
     }
   }
 
-  /** An object key: a string, or (fastjson) a bare number, literal, object or array. */
-  private key(): string {
+  private colon(): void {
+    this.skipSpace();
+    if (this.text[this.at] !== ":") this.fail("expected : after object key");
+    this.at++;
+    this.skipSpace();
+  }
+
+  /** Skips to after `,` (false) or `}` (true). */
+  private endOfMember(): boolean {
+    this.skipSpace();
+    const c = this.text[this.at++];
+    if (c === "}") return true;
+    if (c !== ",") {
+      this.at--;
+      this.fail("expected , or } in object");
+    }
+    return false;
+  }
+
+  /**
+   * An object key: a string, or (fastjson) a bare number, literal, object or array.
+   * `key` is the property name; `text` its canonical text inside an enclosing structured key.
+   */
+  private key(depth: number, keyDepth: number): { key: string; text: string } {
+    this.tick();
     const c = this.text[this.at];
-    if (c === '"') return this.string();
-    if (c === "{" || c === "[") return canonicalJson(this.value());
-    if (c === "-" || (c !== undefined && c >= "0" && c <= "9")) return String(this.number());
-    if (c === "t" || c === "f" || c === "n") return String(this.value());
-    return this.fail("expected an object key");
+    let key: string;
+    let text: string;
+    if (c === '"') {
+      key = this.string();
+      text = JSON.stringify(key);
+    } else if (c === "{" || c === "[") {
+      key = text = this.canonical(depth + 1, keyDepth).text;
+    } else if (c === "-" || (c !== undefined && c >= "0" && c <= "9")) {
+      key = text = this.numberText();
+    } else if (c === "t" || c === "f" || c === "n") {
+      key = text = String(this.value(depth));
+    } else {
+      return this.fail("expected an object key");
+    }
+    if (key.length > this.limits.maxKeyLength) this.fail(`object key longer than ${this.limits.maxKeyLength} characters`);
+    return { key, text };
+  }
+
+  /** A value inside a structured key, with its canonical text built once from its parts. */
+  private canonical(depth: number, keyDepth: number): Canonical {
+    const c = this.text[this.at];
+    if (c !== "{" && c !== "[") {
+      if (c === "-" || (c !== undefined && c >= "0" && c <= "9")) {
+        const raw = this.numberText();
+        return { value: Number(raw), text: raw };
+      }
+      const value = this.value(depth);
+      return { value, text: JSON.stringify(value) };
+    }
+    if (keyDepth >= this.limits.maxKeyDepth) this.fail(`object key nested deeper than ${this.limits.maxKeyDepth}`);
+    this.enter(depth);
+    const start = this.at;
+    this.at++;
+    this.skipSpace();
+    if (c === "[") {
+      const items: JsonValue[] = [];
+      const texts: string[] = [];
+      if (this.text[this.at] !== "]") {
+        for (;;) {
+          this.skipSpace();
+          const item = this.canonical(depth + 1, keyDepth + 1);
+          items.push(item.value);
+          texts.push(item.text);
+          this.skipSpace();
+          const next = this.text[this.at++];
+          if (next === "]") break;
+          if (next !== ",") {
+            this.at--;
+            this.fail("expected , or ] in array");
+          }
+          this.keySpan(start);
+        }
+      } else this.at++;
+      return { value: items, text: `[${texts.join(",")}]` };
+    }
+    const members = new Map<string, { text: string; value: Canonical }>();
+    if (this.text[this.at] === "}") this.at++;
+    else {
+      for (;;) {
+        this.skipSpace();
+        const key = this.key(depth, keyDepth + 1);
+        this.colon();
+        members.set(key.key, { text: key.text, value: this.canonical(depth + 1, keyDepth + 1) });
+        this.keySpan(start);
+        if (this.endOfMember()) break;
+      }
+    }
+    const value = emptyObject<JsonValue>();
+    const names = [...members.keys()].sort();
+    const parts: string[] = [];
+    for (const name of names) {
+      const member = members.get(name)!;
+      value[name] = member.value.value;
+      parts.push(`${member.text}:${member.value.text}`);
+    }
+    return { value, text: `{${parts.join(",")}}` };
+  }
+
+  /** A structured key may not span more text than the key length limit (its canonical text is no longer). */
+  private keySpan(start: number): void {
+    if (this.at - start > this.limits.maxKeyLength) this.fail(`object key longer than ${this.limits.maxKeyLength} characters`);
   }
 }
 
-/** JSON text with object keys sorted, so equal keys written in different orders compare equal. */
+/** JSON text with object keys sorted, so equal values written in different orders compare equal. */
 export function canonicalJson(value: JsonValue): string {
   if (value === null || typeof value !== "object") return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;

@@ -4,6 +4,7 @@ import type { RocketMQAdminClient } from "./client";
 import type { CallOptions } from "./connection";
 import { ClientFailureCode } from "./codes";
 import { RocketMQAdminError } from "./errors";
+import { emptyObject } from "./fastjson";
 import { ClusterInfo, MASTER_ID, TopicConfig } from "./types";
 
 export interface MasterBroker {
@@ -62,7 +63,7 @@ export async function consumeProgressOnCluster(
   options?: CallOptions,
 ): Promise<ConsumeProgress> {
   const masters = await clusterMasters(client, cluster, options);
-  const lagByBroker: Record<string, number> = {};
+  const lagByBroker = emptyObject<number>();
   for (const master of masters) {
     const stats = await client.getConsumeStats(master.address, group, topic, options);
     lagByBroker[master.brokerName] = stats.totalLag;
@@ -83,7 +84,7 @@ export async function topicPermOnCluster(
 ): Promise<Record<string, number>> {
   const [info, route] = await Promise.all([client.getClusterInfo(options), client.getTopicRoute(topic, options)]);
   const inCluster = new Set(info.clusters[cluster] ?? []);
-  const perms: Record<string, number> = {};
+  const perms = emptyObject<number>();
   for (const queue of route.queues) if (inCluster.has(queue.brokerName)) perms[queue.brokerName] = queue.perm;
   return perms;
 }

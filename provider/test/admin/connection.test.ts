@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import { RocketMQAdminClient, RocketMQAdminError } from "../../src/admin";
 import { encodeFrame } from "../../src/admin/codec";
 import { FakePeer, reply } from "./fakePeer";
+import { nameMap } from "./nameMaps";
 
 describe("admin client over a fake peer", () => {
   let peer: FakePeer | undefined;
@@ -35,7 +36,7 @@ describe("admin client over a fake peer", () => {
     await client.createOrUpdateTopic(peer.address, { topicName: "orders", readQueueNums: 4, writeQueueNums: 4, perm: 6, attributes: { "message.type": "FIFO" } });
     assert.deepEqual(seen, {
       code: 17,
-      ext: {
+      ext: nameMap({
         topic: "orders",
         defaultTopic: "TBW102",
         readQueueNums: "4",
@@ -45,7 +46,7 @@ describe("admin client over a fake peer", () => {
         topicSysFlag: "0",
         order: "false",
         attributes: "+message.type=FIFO",
-      },
+      }),
       body: undefined,
     });
     await client.updateBrokerConfig(peer.address, { brokerPermission: "4" });
@@ -99,7 +100,7 @@ describe("admin client over a fake peer", () => {
   it("tries the next name server when one is unreachable", async () => {
     peer = await FakePeer.start((request, socket) => socket.write(reply(request, '{"brokerAddrTable":{},"clusterAddrTable":{}}')));
     client = new RocketMQAdminClient({ nameServers: `127.0.0.1:1;${peer.address}` });
-    assert.deepEqual(await client.getClusterInfo(), { clusters: {}, brokers: {} });
+    assert.deepEqual(await client.getClusterInfo(), { clusters: nameMap({}), brokers: nameMap({}) });
   });
 
   it("ignores requests the peer initiates and replies to calls already given up", async () => {
@@ -110,7 +111,7 @@ describe("admin client over a fake peer", () => {
       socket.write(reply(request, "a=b\n"));
     });
     client = new RocketMQAdminClient({ nameServers: "127.0.0.1:1" });
-    assert.deepEqual(await client.getBrokerConfig(peer.address), { a: "b" });
+    assert.deepEqual(await client.getBrokerConfig(peer.address), nameMap({ a: "b" }));
   });
 
   it("reopens a connection after the peer closed it", async () => {
@@ -125,6 +126,6 @@ describe("admin client over a fake peer", () => {
     });
     client = new RocketMQAdminClient({ nameServers: "127.0.0.1:1", retry: false });
     await assert.rejects(client.getBrokerConfig(peer.address), (e: RocketMQAdminError) => e.isConnectionFailure());
-    assert.deepEqual(await client.getBrokerConfig(peer.address), { k: "v" });
+    assert.deepEqual(await client.getBrokerConfig(peer.address), nameMap({ k: "v" }));
   });
 });

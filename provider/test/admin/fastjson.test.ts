@@ -1,17 +1,19 @@
 import { strict as assert } from "node:assert";
 import { canonicalJson, FastjsonSyntaxError, objectKey, parseFastjson } from "../../src/admin/fastjson";
+import { parsedJson } from "./nameMaps";
 
 describe("admin fastjson parser", () => {
   it("parses standard JSON like JSON.parse", () => {
     const text = '{"a":[1,-2.5,3e2,true,false,null],"b":{"c":"d\\"e\\\\f\\n\\u00e9"},"e":[]}';
-    assert.deepEqual(parseFastjson(text), JSON.parse(text));
+    assert.deepEqual(parseFastjson(text), parsedJson(JSON.parse(text)));
     assert.deepEqual(parseFastjson("  [ ]  "), []);
   });
 
   it("accepts unquoted numeric keys (fastjson Map<Long, String>)", () => {
-    assert.deepEqual(parseFastjson('{"brokerAddrs":{0:"10.0.0.1:10911",1:"10.0.0.2:10911"}}'), {
-      brokerAddrs: { "0": "10.0.0.1:10911", "1": "10.0.0.2:10911" },
-    });
+    assert.deepEqual(
+      parseFastjson('{"brokerAddrs":{0:"10.0.0.1:10911",1:"10.0.0.2:10911"}}'),
+      parsedJson({ brokerAddrs: { "0": "10.0.0.1:10911", "1": "10.0.0.2:10911" } }),
+    );
   });
 
   it("accepts object keys and keeps them recoverable", () => {
@@ -20,8 +22,8 @@ describe("admin fastjson parser", () => {
     };
     const [key] = Object.keys(parsed.offsetTable);
     assert.equal(key, canonicalJson({ brokerName: "b", queueId: 3, topic: "t" }));
-    assert.deepEqual(objectKey(key), { brokerName: "b", queueId: 3, topic: "t" });
-    assert.deepEqual(parsed.offsetTable[key], { brokerOffset: 9 });
+    assert.deepEqual(objectKey(key), parsedJson({ brokerName: "b", queueId: 3, topic: "t" }));
+    assert.deepEqual(parsed.offsetTable[key], parsedJson({ brokerOffset: 9 }));
   });
 
   it("gives equal object keys written in different field orders the same key", () => {
@@ -32,7 +34,7 @@ describe("admin fastjson parser", () => {
   it("never lets a __proto__ key reach the prototype", () => {
     const parsed = parseFastjson('{"__proto__":{"polluted":true}}') as Record<string, unknown>;
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
-    assert.deepEqual(parsed["__proto__"], { polluted: true });
+    assert.deepEqual(parsed["__proto__"], parsedJson({ polluted: true }));
     // An own property, not the parsed object's prototype.
     assert.ok(Object.prototype.hasOwnProperty.call(parsed, "__proto__"));
     assert.equal(parsed.polluted, undefined);
