@@ -14,6 +14,7 @@ import {
   topicPermOnCluster,
 } from "../../provider/src/admin";
 import { parseFastjson } from "../../provider/src/admin/fastjson";
+import { nameMap } from "../../provider/test/admin/nameMaps";
 import { RocketMQTestBed } from "../support/rocketmq";
 
 async function rejection(call: Promise<unknown>): Promise<RocketMQAdminError> {
@@ -65,9 +66,9 @@ describe("admin client against real RocketMQ", function () {
   describe("cluster info", () => {
     it("lists both clusters with their masters", async () => {
       const info = await client.getClusterInfo();
-      assert.deepEqual(info.clusters, { clusterA: ["broker-a"], clusterB: ["broker-b"] });
-      assert.deepEqual(info.brokers["broker-a"], { cluster: "clusterA", brokerName: "broker-a", addresses: { "0": brokerA } });
-      assert.deepEqual(info.brokers["broker-b"], { cluster: "clusterB", brokerName: "broker-b", addresses: { "0": brokerB } });
+      assert.deepEqual(info.clusters, nameMap({ clusterA: ["broker-a"], clusterB: ["broker-b"] }));
+      assert.deepEqual(info.brokers["broker-a"], { cluster: "clusterA", brokerName: "broker-a", addresses: nameMap({ "0": brokerA }) });
+      assert.deepEqual(info.brokers["broker-b"], { cluster: "clusterB", brokerName: "broker-b", addresses: nameMap({ "0": brokerB }) });
     });
   });
 
@@ -196,7 +197,7 @@ describe("admin client against real RocketMQ", function () {
       assert.match(consumed.stdout, /CONSUMED 3\d/);
 
       const progress = await consumeProgressOnCluster(client, "clusterA", "it-progress-group", "it-progress");
-      assert.deepEqual(progress, { consumedAll: true, totalLag: 0, lagByBroker: { "broker-a": 0 } });
+      assert.deepEqual(progress, { consumedAll: true, totalLag: 0, lagByBroker: nameMap({ "broker-a": 0 }) });
 
       // More messages, nobody consuming: both views agree on the lag per queue.
       const more = await bed.javaProgram("TestProducer", [bed.nameServer, "it-progress", "12"]);
@@ -236,14 +237,14 @@ describe("admin client against real RocketMQ", function () {
     });
 
     it("wipes and restores a broker group's write permission on the name servers", async () => {
-      assert.deepEqual(await topicPermOnCluster(client, "clusterA", "it-orders"), { "broker-a": Perm.READ_WRITE });
+      assert.deepEqual(await topicPermOnCluster(client, "clusterA", "it-orders"), nameMap({ "broker-a": Perm.READ_WRITE }));
       const wiped = await client.wipeWritePermOfBroker("broker-a");
       assert.ok(wiped[bed.nameServer] >= 1, JSON.stringify(wiped));
-      assert.deepEqual(await topicPermOnCluster(client, "clusterA", "it-orders"), { "broker-a": Perm.READ });
+      assert.deepEqual(await topicPermOnCluster(client, "clusterA", "it-orders"), nameMap({ "broker-a": Perm.READ }));
       const added = await client.addWritePermOfBroker("broker-a");
       assert.equal(added[bed.nameServer], wiped[bed.nameServer]);
-      assert.deepEqual(await topicPermOnCluster(client, "clusterA", "it-orders"), { "broker-a": Perm.READ_WRITE });
-      assert.deepEqual(await topicPermOnCluster(client, "clusterB", "it-orders"), {});
+      assert.deepEqual(await topicPermOnCluster(client, "clusterA", "it-orders"), nameMap({ "broker-a": Perm.READ_WRITE }));
+      assert.deepEqual(await topicPermOnCluster(client, "clusterB", "it-orders"), nameMap({}));
     });
   });
 
@@ -271,6 +272,28 @@ describe("admin client against real RocketMQ", function () {
       assert.equal(second.topicsAlreadyEqual, first.topicsCopied + first.topicsAlreadyEqual);
       const theirRoute = jsonOf(await mqadmin("topicRoute", "-t", "it-orders")) as { queueDatas: Array<{ brokerName: string }> };
       assert.deepEqual(theirRoute.queueDatas.map((q) => q.brokerName).sort(), ["broker-a", "broker-b"]);
+    });
+
+    it("creates and copies topics and groups named __proto__, constructor and toString", async () => {
+      const names = ["__proto__", "constructor", "toString"];
+      for (const name of names) {
+        await client.createOrUpdateTopic(brokerA, { topicName: name, readQueueNums: 2, writeQueueNums: 2, perm: Perm.READ_WRITE });
+        await client.createOrUpdateSubscriptionGroup(brokerA, { groupName: name, retryMaxTimes: 4 });
+      }
+      const source = await client.getAllTopicConfigs(brokerA);
+      for (const name of names) assert.equal(source.topics[name]?.topicName, name, `broker-a accepted topic ${name}`);
+
+      const copied = await copyMetadata(client, brokerA, brokerB);
+      assert.deepEqual([copied.topicsCopied, copied.groupsCopied], [3, 3], JSON.stringify(copied));
+      const topics = (await client.getAllTopicConfigs(brokerB)).topics;
+      const groups = (await client.getAllSubscriptionGroups(brokerB)).groups;
+      for (const name of names) {
+        assert.equal(topics[name]?.writeQueueNums, 2, `broker-b holds topic ${name}`);
+        assert.equal(groups[name]?.retryMaxTimes, 4, `broker-b holds group ${name}`);
+        const theirRoute = jsonOf(await mqadmin("topicRoute", "-t", name)) as { queueDatas: Array<{ brokerName: string }> };
+        assert.deepEqual(theirRoute.queueDatas.map((q) => q.brokerName).sort(), ["broker-a", "broker-b"], `mqadmin routes ${name} to both brokers`);
+      }
+      assert.equal((await copyMetadata(client, brokerA, brokerB)).topicsCopied, 0, "a second copy finds them equal");
     });
   });
 
