@@ -78,17 +78,25 @@ export function objectKey(key: string, limits: Partial<ParseLimits> = {}): JsonV
   return key;
 }
 
-/** Copies what JSON.parse returned into null-prototype objects, enforcing the limits. */
+/**
+ * Bounds what JSON.parse returned, in place: enforces the limits and drops each object's
+ * prototype (cheaper than copying into new null-prototype objects; own `__proto__` keys that
+ * JSON.parse made stay ordinary keys).
+ */
 function bounded(value: unknown, depth: number, limits: ParseLimits): JsonValue {
   if (value === null || typeof value !== "object") return value as JsonValue;
   if (depth >= limits.maxDepth) throw new FastjsonSyntaxError(`nesting deeper than ${limits.maxDepth}`);
-  if (Array.isArray(value)) return value.map((item) => bounded(item, depth + 1, limits));
-  const out = emptyObject<JsonValue>();
-  for (const key of Object.keys(value)) {
-    if (key.length > limits.maxKeyLength) throw new FastjsonSyntaxError(`object key longer than ${limits.maxKeyLength} characters`);
-    out[key] = bounded((value as Record<string, unknown>)[key], depth + 1, limits);
+  if (Array.isArray(value)) {
+    for (const item of value) bounded(item, depth + 1, limits);
+    return value as JsonValue[];
   }
-  return out;
+  const object = value as JsonObject;
+  for (const key of Object.keys(object)) {
+    if (key.length > limits.maxKeyLength) throw new FastjsonSyntaxError(`object key longer than ${limits.maxKeyLength} characters`);
+    bounded(object[key], depth + 1, limits);
+  }
+  Object.setPrototypeOf(object, null);
+  return object;
 }
 
 const NUMBER = /-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;

@@ -177,6 +177,14 @@ describe("admin client: replies that must not hurt it", () => {
       assert.match(topicStats.message, /maxOffset is not a finite number/);
     });
 
+    it("a negative response code is a bad reply, never one of the client's own failure codes", async () => {
+      peer = await FakePeer.start((request, socket) => socket.write(reply(request, undefined, -1006, "posing as a timeout")));
+      client = new RocketMQAdminClient({ nameServers: "127.0.0.1:1" });
+      const err = await adminError(client.getBrokerConfig(peer.address));
+      assert.ok(err.isBadReply() && !err.isTimeout(), err.message);
+      assert.match(err.message, /reply has response code -1006, which RocketMQ never sends/);
+    });
+
     it("a request that cannot be encoded is INVALID_ARGUMENT, and nothing is sent", async () => {
       let requests = 0;
       peer = await FakePeer.start((request, socket) => {
