@@ -1,7 +1,8 @@
 // Decoders of reply bodies into typed values, and encoders of request bodies.
 // Replies are fastjson text (see fastjson.ts); a body of the wrong shape is a BadReplyError.
 
-import { emptyObject, JsonObject, JsonValue, objectKey, ParseDeadlineError, ParseLimits, parseFastjson } from "./fastjson";
+import { emptyObject } from "./nameMaps";
+import { JsonObject, JsonValue, objectKey, ParseDeadlineError, ParseLimits, parseFastjson } from "./fastjson";
 import type {
   BrokerGroup,
   ClusterInfo,

@@ -9,7 +9,8 @@
 // All integers are big-endian. Requests carry a `code` naming the operation and an `opaque` id that
 // the peer echoes back in its response; bit 0 of `flag` marks a response, bit 1 a oneway request.
 
-import { emptyObject, JsonValue, parseFastjson } from "./fastjson";
+import { emptyObject } from "./nameMaps";
+import { JsonValue, parseFastjson } from "./fastjson";
 
 export const FLAG_RESPONSE = 1 << 0;
 export const FLAG_ONEWAY = 1 << 1;

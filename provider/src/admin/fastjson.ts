@@ -14,6 +14,8 @@
 // the work is linear in the size of the text. Every object it returns has a null prototype, so a
 // peer's `__proto__`, `constructor` or `toString` key is just a key.
 
+import { emptyObject } from "./nameMaps";
+
 export type JsonObject = { [key: string]: JsonValue };
 export type JsonValue = null | boolean | number | string | JsonValue[] | JsonObject;
 
@@ -44,11 +46,6 @@ export interface ParseLimits {
 }
 
 export const DEFAULT_PARSE_LIMITS: Readonly<ParseLimits> = { maxDepth: 64, maxKeyLength: 4096, maxKeyDepth: 8 };
-
-/** A new empty object with no prototype: any string is a safe key. */
-export function emptyObject<T>(): Record<string, T> {
-  return Object.create(null) as Record<string, T>;
-}
 
 export function parseFastjson(text: string, limits: Partial<ParseLimits> = {}): JsonValue {
   const all: ParseLimits = { ...DEFAULT_PARSE_LIMITS, ...limits };

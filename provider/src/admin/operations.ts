@@ -4,7 +4,7 @@ import type { RocketMQAdminClient } from "./client";
 import type { CallOptions } from "./connection";
 import { ClientFailureCode } from "./codes";
 import { RocketMQAdminError } from "./errors";
-import { emptyObject } from "./fastjson";
+import { emptyObject } from "./nameMaps";
 import { ClusterInfo, MASTER_ID, TopicConfig } from "./types";
 
 export interface MasterBroker {

@@ -1,4 +1,6 @@
-// Typed shapes of what the admin operations take and return.
+// Typed shapes of what the admin operations take and return. Every Record keyed by a name a user
+// or a peer chose (topic, group, broker, cluster) that the client returns is a null-prototype
+// object (see nameMaps.ts), so __proto__ or constructor is an ordinary name.
 
 /** Permission bits of a topic or broker (RocketMQ's PermName). */
 export const Perm = {

@@ -6,6 +6,7 @@
 // deleted again. Brokers with autoCreateSubscriptionGroup=false are not watched: nothing wakes there.
 import type { BrokerRef, TransferAdmin } from "./transferAdmin";
 import { Clock, ProgressLog } from "./progressLog";
+import { emptyObject } from "../admin/nameMaps";
 
 /**
  * The longest a broker parks a pull request: the client's suspend time (15 s) plus the interval
@@ -34,7 +35,7 @@ export async function deleteGroupsAndSettle(
 ): Promise<Record<string, number>> {
     const settleMs = options.settleMs ?? PARKED_PULL_MAX_MS;
     const pollIntervalMs = options.pollIntervalMs ?? 1000;
-    const recreated: Record<string, number> = {};
+    const recreated = emptyObject<number>();
     for (const [broker, groups] of groupsByBroker) await admin.deleteGroups([broker], groups);
     if (settleMs <= 0) return recreated;
     const watched: Array<[BrokerRef, string[]]> = [];

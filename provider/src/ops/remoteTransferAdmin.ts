@@ -4,6 +4,7 @@
 // method made of several requests is never re-run as a whole: deleteTopic, say, must read the
 // route before it deletes it.
 import { RocketMQAdminClient } from "../admin/client";
+import { objectFromEntries } from "../admin/nameMaps";
 import { isSystemGroup } from "../admin/systemNames";
 import { mastersOfCluster } from "../admin/operations";
 import { RocketMQAdminError } from "../admin/errors";
@@ -34,8 +35,8 @@ export class RemoteTransferAdmin implements TransferAdmin {
     async topicConfigs(brokers: BrokerRef[], topicNames: string[]): Promise<Record<string, Record<string, TopicConfig>>> {
         const wanted = new Set(topicNames);
         const tables = await Promise.all(brokers.map((b) => this.client.getAllTopicConfigs(b.address)));
-        return Object.fromEntries(
-            brokers.map((b, i) => [b.brokerName, Object.fromEntries(Object.entries(tables[i].topics).filter(([name]) => wanted.has(name)))]),
+        return objectFromEntries(
+            brokers.map((b, i) => [b.brokerName, objectFromEntries(Object.entries(tables[i].topics).filter(([name]) => wanted.has(name)))]),
         );
     }
 
@@ -76,8 +77,8 @@ export class RemoteTransferAdmin implements TransferAdmin {
     async subscriptionGroups(brokers: BrokerRef[], groupNames: string[]): Promise<Record<string, Record<string, SubscriptionGroupConfig>>> {
         const wanted = new Set(groupNames);
         const tables = await Promise.all(brokers.map((b) => this.client.getAllSubscriptionGroups(b.address)));
-        return Object.fromEntries(
-            brokers.map((b, i) => [b.brokerName, Object.fromEntries(Object.entries(tables[i].groups).filter(([name]) => wanted.has(name)))]),
+        return objectFromEntries(
+            brokers.map((b, i) => [b.brokerName, objectFromEntries(Object.entries(tables[i].groups).filter(([name]) => wanted.has(name)))]),
         );
     }
 

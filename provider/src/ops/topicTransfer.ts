@@ -10,6 +10,7 @@ import { deleteGroupsAndSettle } from "./groupSettle";
 import { Clock, ProgressLog, realClock } from "./progressLog";
 import type { BrokerRef, TransferAdmin } from "./transferAdmin";
 import { StepProgress, TransferRecord, TransferRecordStore } from "./transferRecord";
+import { objectFromEntries } from "../admin/nameMaps";
 
 export interface TopicTransferRequest {
     topic: string;
@@ -394,7 +395,7 @@ async function planTransfer(admin: TransferAdmin, request: TopicTransferRequest,
         if (targetHolding.length > 0) return { alreadyOnTarget: targetHolding.map((b) => b.brokerName) };
         throw new TopicTransferRefused(`topic ${topic} does not exist on ${sourceCluster}`);
     }
-    const sourceTopic = Object.fromEntries(sourceBrokers.map((b) => [b.brokerName, sourceTopics[b.brokerName][topic]]));
+    const sourceTopic = objectFromEntries(sourceBrokers.map((b) => [b.brokerName, sourceTopics[b.brokerName][topic]]));
     const template = sourceTopic[sourceBrokers[0].brokerName];
     for (const b of targetHolding) {
         const existing = targetTopics[b.brokerName][topic];
