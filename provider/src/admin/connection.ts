@@ -5,7 +5,7 @@ import { RocketMQAdminError } from "./errors";
 import { checkTimeoutMs } from "./timeouts";
 
 export interface CallOptions {
-  /** Milliseconds to wait for the reply. */
+  /** Milliseconds to wait for the reply: a finite number from 1 to 86,400,000 (24 h). */
   timeoutMs?: number;
   signal?: AbortSignal;
 }
