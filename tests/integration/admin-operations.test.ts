@@ -101,7 +101,7 @@ describe("admin client against real RocketMQ", function () {
       const config = (await client.getAllTopicConfigs(brokerA)).topics["it-fifo"];
       assert.deepEqual(
         [config.readQueueNums, config.writeQueueNums, config.perm, config.attributes],
-        [4, 4, Perm.READ, { "message.type": "FIFO" }],
+        [4, 4, Perm.READ, nameMap({ "message.type": "FIFO" })],
       );
       const route = await client.getTopicRoute("it-fifo");
       assert.deepEqual(route.queues.map((q) => [q.brokerName, q.writeQueueNums, q.perm]), [["broker-a", 4, Perm.READ]]);

@@ -50,7 +50,9 @@ export const DEFAULT_PARSE_LIMITS: Readonly<ParseLimits> = { maxDepth: 64, maxKe
 export function parseFastjson(text: string, limits: Partial<ParseLimits> = {}): JsonValue {
   const all: ParseLimits = { ...DEFAULT_PARSE_LIMITS, ...limits };
   // Most replies are strict JSON: the native parser is much faster, so try it first, then bound
-  // and copy its result (one linear pass).
+  // its result in one linear pass. It is slow on deep nesting (2 MB of nested arrays: seconds), so
+  // a cheaper scan refuses that first.
+  checkNesting(text, all.maxDepth);
   let strict: unknown;
   let isStrict = true;
   try {
@@ -73,6 +75,24 @@ export function objectKey(key: string, limits: Partial<ParseLimits> = {}): JsonV
   const first = key[0];
   if (first === "{" || first === "[") return parseFastjson(key, limits);
   return key;
+}
+
+/** Throws when brackets outside strings nest deeper than `maxDepth`. */
+function checkNesting(text: string, maxDepth: number): void {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // Skip the string: to the next quote that no backslash escapes.
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c) i++;
+        else if (d === 0x22) break;
+      }
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > maxDepth) throw new FastjsonSyntaxError(`nesting deeper than ${maxDepth}`, i);
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
 }
 
 /**
@@ -99,12 +119,6 @@ function bounded(value: unknown, depth: number, limits: ParseLimits): JsonValue 
 const NUMBER = /-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
 /** How many values are parsed between two looks at the clock. */
 const DEADLINE_STRIDE = 4096;
-
-/** A parsed key-side value with its canonical text. */
-interface Canonical {
-  value: JsonValue;
-  text: string;
-}
 
 class Parser {
   private at = 0;
@@ -324,7 +338,7 @@ class Parser {
       key = this.string();
       text = JSON.stringify(key);
     } else if (c === "{" || c === "[") {
-      key = text = this.canonical(depth + 1, keyDepth).text;
+      key = text = this.canonical(depth + 1, keyDepth);
     } else if (c === "-" || (c !== undefined && c >= "0" && c <= "9")) {
       key = text = this.numberText();
     } else if (c === "t" || c === "f" || c === "n") {
@@ -336,16 +350,15 @@ class Parser {
     return { key, text };
   }
 
-  /** A value inside a structured key, with its canonical text built once from its parts. */
-  private canonical(depth: number, keyDepth: number): Canonical {
+  /**
+   * The canonical text of a value inside a structured key, built once from its parts. Only the
+   * text is kept (it is the property name); objectKey() parses it back when a decoder needs it.
+   */
+  private canonical(depth: number, keyDepth: number): string {
     const c = this.text[this.at];
     if (c !== "{" && c !== "[") {
-      if (c === "-" || (c !== undefined && c >= "0" && c <= "9")) {
-        const raw = this.numberText();
-        return { value: Number(raw), text: raw };
-      }
-      const value = this.value(depth);
-      return { value, text: JSON.stringify(value) };
+      if (c === "-" || (c !== undefined && c >= "0" && c <= "9")) return this.numberText();
+      return JSON.stringify(this.value(depth));
     }
     if (keyDepth >= this.limits.maxKeyDepth) this.fail(`object key nested deeper than ${this.limits.maxKeyDepth}`);
     this.enter(depth);
@@ -353,14 +366,12 @@ class Parser {
     this.at++;
     this.skipSpace();
     if (c === "[") {
-      const items: JsonValue[] = [];
-      const texts: string[] = [];
-      if (this.text[this.at] !== "]") {
+      const items: string[] = [];
+      if (this.text[this.at] === "]") this.at++;
+      else {
         for (;;) {
           this.skipSpace();
-          const item = this.canonical(depth + 1, keyDepth + 1);
-          items.push(item.value);
-          texts.push(item.text);
+          items.push(this.canonical(depth + 1, keyDepth + 1));
           this.skipSpace();
           const next = this.text[this.at++];
           if (next === "]") break;
@@ -370,30 +381,26 @@ class Parser {
           }
           this.keySpan(start);
         }
-      } else this.at++;
-      return { value: items, text: `[${texts.join(",")}]` };
+      }
+      return `[${items.join(",")}]`;
     }
-    const members = new Map<string, { text: string; value: Canonical }>();
+    // Members sorted by name; of a name given twice the last counts, as in a parsed object.
+    const members: Array<{ name: string; text: string; order: number }> = [];
     if (this.text[this.at] === "}") this.at++;
     else {
       for (;;) {
         this.skipSpace();
         const key = this.key(depth, keyDepth + 1);
         this.colon();
-        members.set(key.key, { text: key.text, value: this.canonical(depth + 1, keyDepth + 1) });
+        members.push({ name: key.key, text: `${key.text}:${this.canonical(depth + 1, keyDepth + 1)}`, order: members.length });
         this.keySpan(start);
         if (this.endOfMember()) break;
       }
     }
-    const value = emptyObject<JsonValue>();
-    const names = [...members.keys()].sort();
+    members.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : b.order - a.order));
     const parts: string[] = [];
-    for (const name of names) {
-      const member = members.get(name)!;
-      value[name] = member.value.value;
-      parts.push(`${member.text}:${member.value.text}`);
-    }
-    return { value, text: `{${parts.join(",")}}` };
+    for (let i = 0; i < members.length; i++) if (i === 0 || members[i].name !== members[i - 1].name) parts.push(members[i].text);
+    return `{${parts.join(",")}}`;
   }
 
   /** A structured key may not span more text than the key length limit (its canonical text is no longer). */
