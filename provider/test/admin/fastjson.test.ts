@@ -40,6 +40,25 @@ describe("admin fastjson parser", () => {
     assert.equal(parsed.polluted, undefined);
   });
 
+  it("refuses keys longer than 4096 characters and nesting deeper than 64, strict JSON or not", () => {
+    const long = "k".repeat(4097);
+    assert.throws(() => parseFastjson(`{${JSON.stringify(long)}:1}`), /object key longer than 4096 characters/);
+    assert.throws(() => parseFastjson(`{0:1,${JSON.stringify(long)}:1}`), /object key longer than 4096 characters at position/);
+    assert.throws(() => parseFastjson(`{{${JSON.stringify(long)}:1}:1}`), /object key longer than 4096 characters/);
+    assert.equal(Object.keys(parseFastjson(`{${JSON.stringify("k".repeat(4096))}:1}`) as object)[0].length, 4096);
+    const nested = (n: number) => "[".repeat(n) + "]".repeat(n);
+    assert.doesNotThrow(() => parseFastjson(nested(64)));
+    assert.throws(() => parseFastjson(nested(65)), /nesting deeper than 64 at position 64/);
+    assert.throws(() => parseFastjson(`{0:${nested(65)}}`), /nesting deeper than 64/);
+    // Brackets inside strings are not nesting.
+    assert.deepEqual(parseFastjson(JSON.stringify(["[".repeat(100), '\\"{'])), ["[".repeat(100), '\\"{']);
+  });
+
+  it("gives a structured key's repeated field the last value, as a parsed object does", () => {
+    const parsed = parseFastjson('{{"a":1,"b":2,"a":3}:0}') as Record<string, unknown>;
+    assert.deepEqual(Object.keys(parsed), ['{"a":3,"b":2}']);
+  });
+
   it("reports where malformed text goes wrong", () => {
     for (const bad of ['{"a":}', '{"a" 1}', "[1,2", '"open', "{a:1}", '{"a":1} x', "", '"\\q"', "tru"]) {
       assert.throws(() => parseFastjson(bad), FastjsonSyntaxError, bad);
