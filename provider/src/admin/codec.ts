@@ -205,7 +205,7 @@ export class FrameDecoder {
   }
 
   push(chunk: Buffer): RemotingCommand[] {
-    if (this.broken) throw this.broken;
+    if (this.broken) throw new FrameError(`stream unreadable since an earlier bad frame: ${this.broken.message}`, { cause: this.broken });
     this.pending.push(chunk);
     this.pendingLength += chunk.length;
     const commands: RemotingCommand[] = [];

@@ -99,6 +99,23 @@ describe("admin codec: frames", () => {
     assert.deepEqual(new FrameDecoder().push(Buffer.concat([a, b, a])).map((c) => c.opaque), [1, 2, 1]);
   });
 
+  it("hands over the good frames before a bad one in the same chunk, then stays broken", () => {
+    const a = encodeFrame({ code: 1, opaque: 1, flag: FLAG_RESPONSE });
+    const b = encodeFrame({ code: 2, opaque: 2, flag: FLAG_RESPONSE });
+    const decoder = new FrameDecoder();
+    const err = (() => {
+      try {
+        decoder.push(Buffer.concat([a, b, Buffer.from([0xff, 0xff, 0xff, 0xff])]));
+      } catch (e) {
+        return e;
+      }
+      return assert.fail("the bad length should throw");
+    })();
+    assert.ok(err instanceof FrameError);
+    assert.deepEqual(err.decoded.map((c) => c.opaque), [1, 2]);
+    assert.throws(() => decoder.push(a), /stream unreadable since an earlier bad frame: invalid frame length -1/);
+  });
+
   it("keeps a truncated frame buffered until the rest arrives", () => {
     const whole = encodeFrame({ code: 1, opaque: 5, flag: FLAG_RESPONSE, body: Buffer.alloc(1000, 1) });
     const decoder = new FrameDecoder();
