@@ -181,7 +181,17 @@ function subscriptionGroup(value: JsonValue, what: string): SubscriptionGroupCon
     else if (typeof v !== "boolean") throw new BadReplyError(`${what}.${field} is not a boolean`);
   }
   if (g.attributes !== undefined && g.attributes !== null) stringMap(g.attributes, `${what}.attributes`);
+  // Fields this client does not model are copied to other brokers as they are; 1e999 would be
+  // written back as null.
+  finiteThroughout(g, what);
   return g as SubscriptionGroupConfig;
+}
+
+function finiteThroughout(value: JsonValue, what: string): void {
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) throw new BadReplyError(`${what} is not a finite number`);
+  } else if (Array.isArray(value)) value.forEach((item, i) => finiteThroughout(item, `${what}[${i}]`));
+  else if (value !== null && typeof value === "object") for (const key of Object.keys(value)) finiteThroughout(value[key], `${what}.${key}`);
 }
 
 export function decodeSubscriptionGroupTable(body: Buffer | undefined, limits?: BodyLimits): SubscriptionGroupTable {

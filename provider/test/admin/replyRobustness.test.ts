@@ -177,6 +177,13 @@ describe("admin client: replies that must not hurt it", () => {
       assert.match(topicStats.message, /maxOffset is not a finite number/);
     });
 
+    it("1e999 in a group field the client passes through unread is refused too (a copy would write null)", async () => {
+      const address = await answering(() => '{"subscriptionGroupTable":{"g":{"groupName":"g","groupRetryPolicy":{"type":1e999}}}}');
+      const err = await adminError(client!.getAllSubscriptionGroups(address));
+      assert.ok(err.isBadReply());
+      assert.match(err.message, /subscriptionGroupTable\.g\.groupRetryPolicy\.type is not a finite number/);
+    });
+
     it("a negative response code is a bad reply, never one of the client's own failure codes", async () => {
       peer = await FakePeer.start((request, socket) => socket.write(reply(request, undefined, -1006, "posing as a timeout")));
       client = new RocketMQAdminClient({ nameServers: "127.0.0.1:1" });
