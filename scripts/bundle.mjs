@@ -17,6 +17,17 @@ export const bundlePath = path.join(outDir, "pulumi-resource-rocketmq.js");
 // the bundle. The stand-in fails loudly, naming the module, should anything ever reach it.
 const leftOut = ["typescript", "@npmcli/arborist", "normalize-package-data"];
 
+// The provider server installs source-map-support, which maps stack frames through the source
+// maps of the files they point at. The bundle carries none, so it would only read the whole
+// bundle looking for one, each time the SDK records where a resource was registered.
+const noSourceMaps = {
+    name: "no-source-maps",
+    setup(build) {
+        build.onResolve({ filter: /^source-map-support$/ }, (args) => ({ path: args.path, namespace: "no-source-maps" }));
+        build.onLoad({ filter: /.*/, namespace: "no-source-maps" }, () => ({ loader: "js", contents: "exports.install = () => {};" }));
+    },
+};
+
 const leftOutModules = {
     name: "left-out-modules",
     setup(build) {
@@ -50,7 +61,7 @@ export async function bundle() {
         minifySyntax: true,
         legalComments: "none",
         define: { BUNDLED_SCHEMA_TEXT: JSON.stringify(fs.readFileSync(path.join(repo, "schema.json"), "utf8")) },
-        plugins: [leftOutModules],
+        plugins: [leftOutModules, noSourceMaps],
         metafile: Boolean(process.env.BUNDLE_METAFILE),
         logLevel: "warning",
     });

@@ -86,7 +86,11 @@ function yamlValue(value: unknown): string {
 function plainProgramFrom(steps: PreviewStep[], ordered: boolean): { text: string; objects: number } {
     const objects = steps.filter((step) => step.newState?.type.startsWith("kubernetes:"));
     if (objects.length === 0) throw new Error("the example's preview planned no Kubernetes objects");
-    const nameOf = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
+    // A Service and a StatefulSet may share a name in the component: the kind keeps them apart.
+    const nameOf = (urn: string) => {
+        const type = urn.split("::")[2] ?? "";
+        return `${type.slice(type.lastIndexOf(":") + 1)}-${urn.slice(urn.lastIndexOf("::") + 2)}`;
+    };
     const declared = new Set(objects.map((step) => step.urn));
     const lines = [`name: rocketmq-bench-plain${ordered ? "-ordered" : ""}`, "runtime: yaml", "resources:"];
     for (const step of objects) {
@@ -97,7 +101,7 @@ function plainProgramFrom(steps: PreviewStep[], ordered: boolean): { text: strin
         lines.push(`  ${JSON.stringify(nameOf(step.urn))}:`, `    type: ${step.newState!.type}`, `    properties: ${yamlValue(inputs)}`);
         const dependencies = (step.newState!.dependencies ?? []).filter((urn) => declared.has(urn));
         if (ordered && dependencies.length > 0) {
-            lines.push(`    options:`, `      dependsOn: [${dependencies.map((urn) => `\${${nameOf(urn)}}`).join(", ")}]`);
+            lines.push(`    options:`, `      dependsOn: ${JSON.stringify(dependencies.map((urn) => `\${${nameOf(urn)}}`))}`);
         }
     }
     return { text: lines.join("\n") + "\n", objects: objects.length };
