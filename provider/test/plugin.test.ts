@@ -5,7 +5,8 @@ import * as providerProto from "@pulumi/pulumi/proto/provider_pb";
 import * as pluginProto from "@pulumi/pulumi/proto/plugin_pb";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import { RunningPlugin, repoRoot, startPlugin, unary } from "../../tests/support/plugin";
+import * as os from "os";
+import { RunningPlugin, pluginBundle, pluginExecutable, repoRoot, startPlugin, unary } from "../../tests/support/plugin";
 
 describe("plugin executable", () => {
     let plugin: RunningPlugin;
@@ -18,11 +19,12 @@ describe("plugin executable", () => {
         await plugin?.stop();
     });
 
-    it("runs compiled JavaScript, never ts-node", () => {
-        const launcher = fs.readFileSync(path.join(repoRoot, "provider", "cmd", "pulumi-resource-rocketmq"), "utf8");
+    it("runs compiled JavaScript, never ts-node: the bundle npm run build writes", () => {
+        const launcher = fs.readFileSync(pluginExecutable, "utf8");
+        assert.match(launcher, /entry="\$here\/\.\.\/bin\/pulumi-resource-rocketmq\.js"/);
         assert.match(launcher, /exec node "\$entry"/);
         assert.doesNotMatch(launcher, /ts-node/);
-        assert.ok(fs.existsSync(path.join(repoRoot, "provider", "bin", "index.js")));
+        assert.ok(fs.existsSync(pluginBundle));
     });
 
     it("prints a port on stdout and serves GetSchema with schema.json", async () => {
@@ -43,6 +45,42 @@ describe("plugin executable", () => {
         const info = await unary<Empty, pluginProto.PluginInfo>(plugin.client.getPluginInfo.bind(plugin.client), new Empty());
         const schema = JSON.parse(fs.readFileSync(path.join(repoRoot, "schema.json"), "utf8"));
         assert.strictEqual(info.getVersion(), schema.version);
+    });
+
+    it("runs from its two files alone, the launcher and the bundle, with no node_modules anywhere above them", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rocketmq-plugin-"));
+        try {
+            fs.mkdirSync(path.join(dir, "cmd"));
+            fs.mkdirSync(path.join(dir, "bin"));
+            fs.copyFileSync(pluginExecutable, path.join(dir, "cmd", "pulumi-resource-rocketmq"));
+            fs.chmodSync(path.join(dir, "cmd", "pulumi-resource-rocketmq"), 0o755);
+            fs.copyFileSync(pluginBundle, path.join(dir, "bin", "pulumi-resource-rocketmq.js"));
+            // NODE_PATH could otherwise find this repository's node_modules.
+            const { NODE_PATH: _unused, ...env } = process.env;
+            const alone = await startPlugin(20_000, path.join(dir, "cmd", "pulumi-resource-rocketmq"), env);
+            try {
+                const schema = await unary<providerProto.GetSchemaRequest, providerProto.GetSchemaResponse>(
+                    alone.client.getSchema.bind(alone.client),
+                    new providerProto.GetSchemaRequest(),
+                );
+                assert.strictEqual(schema.getSchema(), fs.readFileSync(path.join(repoRoot, "schema.json"), "utf8"));
+                // A check loads the TopicTransfer handler and its input schemas on first use: they are inside the bundle too.
+                const check = new providerProto.CheckRequest();
+                check.setUrn("urn:pulumi:dev::proj::rocketmq:index:TopicTransfer::move");
+                check.setType("rocketmq:index:TopicTransfer");
+                check.setOlds(Struct.fromJavaScript({}));
+                check.setNews(Struct.fromJavaScript({ topic: "TBW102", sourceCluster: "a", targetCluster: "b", nameServerAddresses: "ns:9876" }));
+                const checked = await unary<providerProto.CheckRequest, providerProto.CheckResponse>(alone.client.check.bind(alone.client), check);
+                assert.deepStrictEqual(
+                    checked.getFailuresList().map((failure) => failure.getProperty()),
+                    ["topic"],
+                );
+            } finally {
+                await alone.stop();
+            }
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 
     it("refuses an unknown resource type by name", async () => {

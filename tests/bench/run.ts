@@ -15,7 +15,9 @@
 
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
+import * as esbuild from "esbuild";
 import { Perm, RocketMQAdminClient, SubscriptionGroupConfig, TopicConfig } from "../../provider/src/admin";
 import { isSystemTopic } from "../../provider/src/admin/systemNames";
 import { RocketMQTestBed } from "../support/rocketmq";
@@ -23,7 +25,8 @@ import { RocketMQTestBed } from "../support/rocketmq";
 const TOPIC_BATCH = 2000;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const GROUP_BATCH = 1000;
-const COMPILED_ADMIN = path.resolve(__dirname, "..", "..", "provider", "bin", "admin", "index.js");
+// Our side runs the admin client compiled to JavaScript, as the plugin runs it.
+const COMPILED_ADMIN = path.join(os.tmpdir(), `rocketmq-bench-admin-${process.pid}.js`);
 
 interface SideResult {
   copyMs: number;
@@ -174,7 +177,16 @@ async function benchOneSize(topicCount: number): Promise<{ ours: SideResult; jav
 }
 
 async function main(): Promise<void> {
-  if (!fs.existsSync(COMPILED_ADMIN)) throw new Error(`${COMPILED_ADMIN} is missing: run npm run build first`);
+  await esbuild.build({
+    entryPoints: [path.resolve(__dirname, "..", "..", "provider", "src", "admin", "index.ts")],
+    outfile: COMPILED_ADMIN,
+    bundle: true,
+    platform: "node",
+    target: "node22",
+    format: "cjs",
+    logLevel: "warning",
+  });
+  process.on("exit", () => fs.rmSync(COMPILED_ADMIN, { force: true }));
   const sizes = (process.env.BENCH_SIZES ?? "1000,10000").split(",").map(Number);
   const rows: Array<{ size: number; ours: SideResult; java: SideResult }> = [];
   for (const size of sizes) {

@@ -7,6 +7,7 @@
 #   npm run sandbox -- down     stop every process of it and delete its cluster state
 #   npm run sandbox -- status   say what runs; prints the kubeconfig path
 #   npm run sandbox -- kubeconfig   print only the kubeconfig path
+#   npm run sandbox -- build        only build the node agent (when its sources changed)
 set -Eeuo pipefail
 
 SANDBOX_SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -246,5 +247,6 @@ case "${1:-}" in
   down) down ;;
   status) status ;;
   kubeconfig) echo "$SANDBOX_KUBECONFIG" ;;
-  *) echo "usage: $0 up|down|status|kubeconfig" >&2; exit 2 ;;
+  build) build_agent >/dev/null ;;
+  *) echo "usage: $0 up|down|status|kubeconfig|build" >&2; exit 2 ;;
 esac

@@ -7,6 +7,8 @@ import * as providerGrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 
 export const repoRoot = path.resolve(__dirname, "..", "..");
 export const pluginExecutable = path.join(repoRoot, "provider", "cmd", "pulumi-resource-rocketmq");
+/** What `npm run build` writes: the whole plugin in one file, which the launcher runs. */
+export const pluginBundle = path.join(repoRoot, "provider", "bin", "pulumi-resource-rocketmq.js");
 
 export interface RunningPlugin {
     process: ChildProcess;
@@ -16,8 +18,8 @@ export interface RunningPlugin {
 }
 
 /** Launches the plugin and resolves once it has printed its port, as the engine expects. */
-export async function startPlugin(timeoutMs = 20_000): Promise<RunningPlugin> {
-    const child = spawn(pluginExecutable, [], { stdio: ["ignore", "pipe", "pipe"] });
+export async function startPlugin(timeoutMs = 20_000, executable = pluginExecutable, env = process.env): Promise<RunningPlugin> {
+    const child = spawn(executable, [], { stdio: ["ignore", "pipe", "pipe"], env });
     let stderr = "";
     child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     const port = await new Promise<number>((resolve, reject) => {

@@ -22,6 +22,9 @@ function locate(binary: string): PartLocation {
     if (binary === "kubectl" || binary.startsWith("kube-")) {
         return { part: "kubernetes", binDirVariable: "TOOLCHAIN_KUBERNETES_BIN", versionVariable: "KUBERNETES_VERSION" };
     }
+    if (binary === "pulumi-resource-kubernetes") {
+        return { part: "pulumi-kubernetes", binDirVariable: "TOOLCHAIN_KUBERNETES_PLUGIN_BIN", versionVariable: "KUBERNETES_PROVIDER_VERSION" };
+    }
     if (binary === "etcd") {
         return { part: "etcd", binDirVariable: "TOOLCHAIN_ETCD_BIN", versionVariable: "ETCD_VERSION" };
     }

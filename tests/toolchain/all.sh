@@ -19,6 +19,7 @@ obtain() {  # obtain LABEL SCRIPT [ARGS...]
   fi
 }
 
+obtain "node $NODE_VERSION" "$here/node.sh" >/dev/null
 # The CLI comes first: installing the kubernetes plugin needs it.
 obtain "pulumi $PULUMI_VERSION and language hosts" "$here/pulumi.sh"
 obtain "pulumi-resource-kubernetes $KUBERNETES_PROVIDER_VERSION" "$here/kubernetes-plugin.sh"
@@ -48,6 +49,7 @@ report() {  # report NAME COMMAND...
   fi
 }
 echo "toolchain (cache: $PULUMI_ROCKETMQ_CACHE, PULUMI_HOME: $PULUMI_HOME)"
+report node node --version
 report pulumi pulumi version
 for host in nodejs python go yaml; do
   if [ -x "$TOOLCHAIN_PULUMI_BIN/pulumi-language-$host" ]; then

@@ -65,7 +65,8 @@ build_provider() {
 
 # Installs the built binary as plugin `resource kubernetes <version>` in PULUMI_HOME.
 install_plugin() {
-  local pulumi="$(part_dir pulumi "$PULUMI_VERSION")/bin/pulumi"
+  # The CLI the caller chose (the main job may use the user's), else the toolchain's.
+  local pulumi="${TOOLCHAIN_PULUMI_CLI:-$(part_dir pulumi "$PULUMI_VERSION")/bin/pulumi}"
   [ -x "$pulumi" ] || fail "pulumi-resource-kubernetes: the pulumi CLI is needed to install it (run pulumi.sh first)"
   # shellcheck source=env.sh
   source "$TOOLCHAIN_DIR/env.sh"

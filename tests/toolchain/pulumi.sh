@@ -3,10 +3,20 @@
 # looks for language hosts beside the `pulumi` binary and never downloads them.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
+#
+#   pulumi.sh                 the CLI and every language host
+#   pulumi.sh cli yaml        only these (the main job's YAML program needs no other host)
+#
+# Each binary is built when missing and kept once built, so asking for more later builds only
+# the rest; the part is complete when all of them are there.
+
 version="$PULUMI_VERSION"
 PART="pulumi $version"
 dir="$(part_dir pulumi "$version")"
 part_done "$dir" && { log "pulumi $version: cached in $dir"; exit 0; }
+all_binaries=(cli yaml nodejs python go)
+wanted=("$@")
+[ "${#wanted[@]}" -gt 0 ] || wanted=("${all_binaries[@]}")
 
 # pkg/v3's go.mod replaces sdk/v3 with a local path, so `go install` refuses it; a wrapper that
 # requires pkg and sdk at the same version and repeats pkg's non-local replaces builds cmd/pulumi.
@@ -24,7 +34,8 @@ build_cli() {
   mkdir -p "$dir/bin"
   (cd "$wrapper" && CGO_ENABLED=0 go_build -trimpath \
     -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$version" \
-    -o "$dir/bin/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi)
+    -o "$dir/bin/.pulumi.tmp" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi)
+  mv "$dir/bin/.pulumi.tmp" "$dir/bin/pulumi"
   echo "v$version" > "$dir/versions/pulumi"
 }
 
@@ -38,7 +49,8 @@ build_yaml_host() {
   (cd "$wrapper" && go get "github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml@v$PULUMI_YAML_VERSION")
   (cd "$wrapper" && CGO_ENABLED=0 go_build -trimpath \
     -ldflags "-s -w -X github.com/pulumi/pulumi-yaml/pkg/version.Version=v$PULUMI_YAML_VERSION" \
-    -o "$dir/bin/pulumi-language-yaml" github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml)
+    -o "$dir/bin/.pulumi-language-yaml.tmp" github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml)
+  mv "$dir/bin/.pulumi-language-yaml.tmp" "$dir/bin/pulumi-language-yaml"
   echo "v$PULUMI_YAML_VERSION" > "$dir/versions/pulumi-language-yaml"
 }
 
@@ -53,7 +65,8 @@ build_sdk_host() {  # build_sdk_host LANGUAGE SDK_VERSION PACKAGE
   (cd "$wrapper" && go get "$package@v$sdk_version")
   (cd "$wrapper" && CGO_ENABLED=0 go_build -trimpath \
     -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$sdk_version" \
-    -o "$dir/bin/pulumi-language-$language" "$package")
+    -o "$dir/bin/.pulumi-language-$language.tmp" "$package")
+  mv "$dir/bin/.pulumi-language-$language.tmp" "$dir/bin/pulumi-language-$language"
   echo "v$sdk_version" > "$dir/versions/pulumi-language-$language"
 }
 
@@ -66,28 +79,48 @@ copy_sdk_scripts() {
   install -m 0755 "$sdk/nodejs/dist/pulumi-resource-pulumi-nodejs" "$dir/bin/"
 }
 
-verify_pulumi() {
-  [ "$("$dir/bin/pulumi" version)" = "v$version" ] || fail "pulumi does not report v$version"
-  local host
-  for host in nodejs python go yaml; do
-    [ -x "$dir/bin/pulumi-language-$host" ] || fail "pulumi-language-$host was not built"
-  done
+# A binary is there once its version file is: both are written after the build succeeded.
+have() {  # have BINARY
+  [ -x "$dir/bin/$1" ] && [ -f "$dir/versions/$1" ]
 }
 
-mkdir -p "$dir/versions"
-log "pulumi $version: building the CLI"
-timed "$dir" "pulumi-cli-build" build_cli
-log "pulumi $version: building pulumi-language-yaml $PULUMI_YAML_VERSION"
-timed "$dir" "pulumi-language-yaml-build" build_yaml_host
-log "pulumi $version: building pulumi-language-nodejs and -python from sdk $PULUMI_SDK_HOSTS_VERSION"
-timed "$dir" "pulumi-language-nodejs-build" build_sdk_host nodejs "$PULUMI_SDK_HOSTS_VERSION" \
-  github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs
-timed "$dir" "pulumi-language-python-build" build_sdk_host python "$PULUMI_SDK_HOSTS_VERSION" \
-  github.com/pulumi/pulumi/sdk/v3/python/cmd/pulumi-language-python
-log "pulumi $version: building pulumi-language-go from sdk $PULUMI_SDK_GO_HOST_VERSION"
-timed "$dir" "pulumi-language-go-build" build_sdk_host go "$PULUMI_SDK_GO_HOST_VERSION" \
-  github.com/pulumi/pulumi/sdk/v3/go/pulumi-language-go
+build() {  # build NAME: one of all_binaries
+  case "$1" in
+    cli)
+      have pulumi && return 0
+      log "pulumi $version: building the CLI"
+      timed "$dir" "pulumi-cli-build" build_cli
+      [ "$("$dir/bin/pulumi" version)" = "v$version" ] || fail "pulumi does not report v$version"
+      ;;
+    yaml)
+      have pulumi-language-yaml && return 0
+      log "pulumi $version: building pulumi-language-yaml $PULUMI_YAML_VERSION"
+      timed "$dir" "pulumi-language-yaml-build" build_yaml_host
+      ;;
+    nodejs | python)
+      have "pulumi-language-$1" && return 0
+      log "pulumi $version: building pulumi-language-$1 from sdk $PULUMI_SDK_HOSTS_VERSION"
+      timed "$dir" "pulumi-language-$1-build" build_sdk_host "$1" "$PULUMI_SDK_HOSTS_VERSION" \
+        "github.com/pulumi/pulumi/sdk/v3/$1/cmd/pulumi-language-$1"
+      ;;
+    go)
+      have pulumi-language-go && return 0
+      log "pulumi $version: building pulumi-language-go from sdk $PULUMI_SDK_GO_HOST_VERSION"
+      timed "$dir" "pulumi-language-go-build" build_sdk_host go "$PULUMI_SDK_GO_HOST_VERSION" \
+        github.com/pulumi/pulumi/sdk/v3/go/pulumi-language-go
+      ;;
+    *) fail "pulumi.sh: no binary called $1 (one of: ${all_binaries[*]})" ;;
+  esac
+}
+
+mkdir -p "$dir/versions" "$dir/bin"
+for binary in "${wanted[@]}"; do
+  build "$binary"
+done
 copy_sdk_scripts
-verify_pulumi
+for host in nodejs python go yaml; do
+  have "pulumi-language-$host" || { log "pulumi $version: ready in $dir/bin (${wanted[*]})"; exit 0; }
+done
+have pulumi || exit 0
 mark_done "$dir"
 log "pulumi $version: ready in $dir/bin"

@@ -1,6 +1,10 @@
 # Every pinned version of the toolchain, in one place. Sourced by the other scripts.
 # Change a version here and the next `npm run toolchain` builds it into a fresh cache dir.
 
+# Node.js: the LTS line the plugin, tests and examples run on (@pulumi/pulumi asks for >= 22); the
+# npm registry carries the official builds as packages node-<os>-<arch>.
+NODE_VERSION=22.23.5
+
 # Pulumi CLI: github.com/pulumi/pulumi/pkg/v3. @pulumi/pulumi is 3.270.0, whose pkg module is not
 # served by the Go module proxy; 3.274.0 is the closest served release.
 PULUMI_VERSION=3.274.0

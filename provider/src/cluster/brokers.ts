@@ -2,7 +2,7 @@
 // master StatefulSet (<broker>-<g>-master) and one StatefulSet per replica
 // (<broker>-<g>-replica-<i>). A group's objects depend only on its own index and the shared
 // settings, so adding groups never changes existing ones.
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "./k8s";
 import * as pulumi from "@pulumi/pulumi";
 import { imageTag } from "../inputs/images";
 import { brokerStoreDir, configChecksum, configKeyOf, renderBrokerConfig } from "./brokerConfig";

@@ -1,5 +1,5 @@
 // The RocketMQ dashboard: a Deployment and a Service, pointed at the name servers by their DNS names.
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "./k8s";
 import * as pulumi from "@pulumi/pulumi";
 import { imageTag } from "../inputs/images";
 import { ClusterContext, childName, metadataOf } from "./context";

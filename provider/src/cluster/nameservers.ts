@@ -1,6 +1,6 @@
 // Name servers: a StatefulSet behind a headless Service, so each has a stable DNS name
 // (name-service-0.name-service.<ns>.svc.cluster.local) that brokers and clients use.
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "./k8s";
 import { imageTag } from "../inputs/images";
 import { ClusterContext, childName, metadataOf } from "./context";
 import { jvmOptions, nameServerHeapRule } from "./jvm";

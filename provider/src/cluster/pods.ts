@@ -1,6 +1,6 @@
 // Pod-level settings every RocketMQ pod shares: scheduling, pull secrets, service account,
 // security contexts, host network and its DNS policy.
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "./k8s";
 import { ResolvedClusterArgs } from "../inputs/cluster";
 
 type PodSpec = k8s.types.input.core.v1.PodSpec;

@@ -1,6 +1,6 @@
 // Where RocketMQ keeps its files: an emptyDir, a host directory (one sub-directory per pod, so two
 // pods on one node never share a store), or the StatefulSet's volume claim templates.
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "./k8s";
 import { storageModes } from "../inputs/cluster";
 
 type Volume = k8s.types.input.core.v1.Volume;
