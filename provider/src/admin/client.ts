@@ -3,11 +3,13 @@ import { DirectTcpConnector } from "../connect/tcp";
 import {
   BadReplyError,
   attributeModifications,
+  parseBody,
   decodeClusterInfo,
   decodeConsumeStats,
   decodeGroupList,
   decodeProperties,
   decodeSubscriptionGroupTable,
+  decodeTopicConfig,
   decodeTopicConfigTable,
   decodeTopicList,
   decodeTopicRoute,
@@ -17,6 +19,7 @@ import {
   encodeTopicConfigList,
 } from "./bodies";
 import type { RemotingCommand } from "./codec";
+import { decodeConsumerConnections } from "./consumerConnection";
 import { ClientFailureCode, RequestCode, ResponseCode } from "./codes";
 import type { CallOptions, OutgoingRequest } from "./connection";
 import { RocketMQAdminError } from "./errors";
@@ -25,6 +28,7 @@ import { DEFAULT_RETRY_POLICY, GiveUp, RetryEvent, RetryPolicy, withRetry } from
 import type {
   ClusterInfo,
   ConsumeStats,
+  ConsumerClient,
   SubscriptionGroupConfig,
   SubscriptionGroupTable,
   TopicConfig,
@@ -193,6 +197,12 @@ export class RocketMQAdminClient {
     return this.decode(reply, decodeTopicConfigTable, RequestCode.GET_ALL_TOPIC_CONFIG, brokerAddress);
   }
 
+  /** One topic's config on this broker (RocketMQ 5.x); throws a not-found error when the broker has no such topic. */
+  async getTopicConfig(brokerAddress: string, topic: string, options?: CallOptions): Promise<TopicConfig> {
+    const reply = await this.callBroker(brokerAddress, { code: RequestCode.GET_TOPIC_CONFIG, extFields: { topic } }, options);
+    return this.decode(reply, (body) => decodeTopicConfig(parseBody(body, "topic config"), "topic config"), RequestCode.GET_TOPIC_CONFIG, brokerAddress);
+  }
+
   async deleteTopicInBroker(brokerAddress: string, topic: string, options?: CallOptions): Promise<void> {
     await this.callBroker(brokerAddress, { code: RequestCode.DELETE_TOPIC_IN_BROKER, extFields: { topic } }, options);
   }
@@ -227,6 +237,17 @@ export class RocketMQAdminClient {
       { code: RequestCode.DELETE_SUBSCRIPTIONGROUP, extFields: { groupName, cleanOffset: String(cleanOffset) } },
       options,
     );
+  }
+
+  /** The group's clients connected to this broker now; none when the broker answers that no consumer is online. */
+  async getConsumerConnections(brokerAddress: string, consumerGroup: string, options?: CallOptions): Promise<ConsumerClient[]> {
+    try {
+      const reply = await this.callBroker(brokerAddress, { code: RequestCode.GET_CONSUMER_CONNECTION_LIST, extFields: { consumerGroup } }, options);
+      return this.decode(reply, decodeConsumerConnections, RequestCode.GET_CONSUMER_CONNECTION_LIST, brokerAddress);
+    } catch (err) {
+      if (err instanceof RocketMQAdminError && err.code === ResponseCode.CONSUMER_NOT_ONLINE) return [];
+      throw err;
+    }
   }
 
   /** Per queue: the broker's offset, the group's offset, and the lag between them. */
