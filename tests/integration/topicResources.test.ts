@@ -191,6 +191,24 @@ describe("Topic and ConsumerGroup against real RocketMQ", function () {
             assert.deepEqual(await mqadminRoute("it-kept"), []);
         });
 
+        it("a placement that leaves out a broker group takes the topic from it, refusing while messages remain there", async () => {
+            const both = { name: "it-placed", brokerNames: ["broker-a1", "broker-a2"], nameServerAddresses: bed.nameServer, readQueueNums: 2, writeQueueNums: 2 };
+            let placed = await up(topics, undefined, both);
+            assert.equal(placed.id, `${bed.nameServer}/brokers:broker-a1,broker-a2/it-placed`);
+            await produce("it-placed", 12);
+            const onA2 = await storedMessages(client, bed, "it-placed", ["broker-a2"]);
+            assert.ok(onA2 > 0, "the producer spread messages over both groups");
+            const one = { ...both, brokerNames: ["broker-a1"] };
+            await assert.rejects(up(topics, placed.state, one, placed.id), new RegExp(`refusing removing it from broker-a2: ${onA2} message\\(s\\) on broker-a2`));
+            assert.deepEqual((await mqadminRoute("it-placed")).map((q) => q[0]), ["broker-a1", "broker-a2"], "nothing changed");
+            placed = await up(topics, placed.state, { ...one, allowDeleteWithUnconsumedMessages: true }, placed.id);
+            assert.deepEqual(placed.state.brokers, ["broker-a1"]);
+            assert.equal((await client.getAllTopicConfigs(bed.broker("broker-a2").address)).topics["it-placed"], undefined);
+            // broker-a1 keeps its route at once, not only at its next registration.
+            assert.deepEqual(await mqadminRoute("it-placed"), [["broker-a1", 2, 2, 6]]);
+            await topics.delete(placed.id, placed.state);
+        });
+
         it("imports a topic made with mqadmin; the next preview of a program declaring it shows no changes", async () => {
             await mqadmin("updateTopic", "-c", cluster, "-t", "it-imported", "-r", "6", "-w", "3", "-p", "6", "-a", "+message.type=DELAY");
             const importId = `${bed.nameServer}/cluster:${cluster}/it-imported`;
@@ -268,6 +286,16 @@ describe("Topic and ConsumerGroup against real RocketMQ", function () {
                 assert.equal((await client.getAllSubscriptionGroups(bed.broker(broker).address)).groups["it-billing"], undefined, `gone from ${broker}`);
             }
             assert.equal((await groups.read(id, state)).id, "");
+        });
+
+        it("a placement that leaves out a broker group deletes the group there only", async () => {
+            const both = { name: "it-placed-group", brokerNames: ["broker-a1", "broker-a2"], nameServerAddresses: bed.nameServer };
+            let placed = await up(groups, undefined, both);
+            placed = await up(groups, placed.state, { ...both, brokerNames: ["broker-a2"] }, placed.id);
+            assert.deepEqual(placed.state.brokers, ["broker-a2"]);
+            assert.equal((await client.getAllSubscriptionGroups(bed.broker("broker-a1").address)).groups["it-placed-group"], undefined);
+            assert.ok((await client.getAllSubscriptionGroups(bed.broker("broker-a2").address)).groups["it-placed-group"]);
+            await groups.delete(placed.id, placed.state);
         });
 
         it("imports a group made with mqadmin; the next preview of a program declaring it shows no changes", async () => {
