@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as utilities from "./utilities";
 
 /**
- * A topic on self-hosted RocketMQ: created on every master of a broker cluster or of listed broker groups, with its queues, permission, order flag, message type and attributes. Refresh reads every broker group again, so changes made with mqadmin and a topic gone from some groups show in the next preview; settings change in place. A decrease of queues is refused unless allowQueueDecrease is set, and a topic with unconsumed messages is not deleted unless allowDeleteWithUnconsumedMessages is set. `pulumi import` takes the id `<nameServerAddresses>/cluster:<clusterName>/<topic>` or `<nameServerAddresses>/brokers:<group>,<group>/<topic>`.
+ * A topic on self-hosted RocketMQ: created on every master of a broker cluster or of listed broker groups, with its queues, permission, order flag, message type and attributes. Refresh reads every broker group again, so changes made with mqadmin and a topic gone from some groups show in the next preview; settings change in place. A decrease of queues is refused unless allowQueueDecrease is set, and a topic with unconsumed messages is not deleted unless allowDeleteWithUnconsumedMessages is set. Creating or updating it records on the name servers that the topic is managed, so a TopicTransfer of it is refused. `pulumi import` takes the id `<nameServerAddresses>/cluster:<clusterName>/<topic>` or `<nameServerAddresses>/brokers:<group>,<group>/<topic>`.
  */
 export class Topic extends pulumi.CustomResource {
     /**

@@ -5,6 +5,9 @@
 import { strict as assert } from "node:assert";
 import { RocketMQAdminClient } from "../../provider/src/admin";
 import { parseFastjson } from "../../provider/src/admin/fastjson";
+import { getKvConfigEverywhere } from "../../provider/src/admin/transferOperations";
+import { MANAGED_TOPIC_NAMESPACE } from "../../provider/src/ops/topics/managedTopics";
+import { topicTransferHandler } from "../../provider/src/resources/topicTransfer";
 import type { CustomResourceHandler } from "../../provider/src/handlers";
 import { consumerGroupHandler } from "../../provider/src/resources/consumerGroup";
 import { topicHandler } from "../../provider/src/resources/topic";
@@ -137,6 +140,15 @@ describe("Topic and ConsumerGroup against real RocketMQ", function () {
             assert.equal(state.allowQueueDecrease, false);
         });
 
+        it("marks the topic as managed on the name servers, so a TopicTransfer of it is refused before it moves anything", async () => {
+            const record = await getKvConfigEverywhere(client, MANAGED_TOPIC_NAMESPACE, "it-orders");
+            assert.deepEqual(Object.values(record), [`cluster ${cluster}`]);
+            const transfers = topicTransferHandler(undefined, () => ({ info: () => undefined, warn: () => undefined }));
+            const checked = await transfers.check("urn", {}, { topic: "it-orders", sourceCluster: "broker-a1", targetCluster: "broker-a2", nameServerAddresses: bed.nameServer });
+            await assert.rejects(transfers.create("urn", checked.inputs), /topic it-orders is managed by a Topic resource \(on cluster clusterA\).*change the Topic's clusterName or brokerNames instead/);
+            assert.deepEqual((await mqadminRoute("it-orders")).map((q) => q[0]), ["broker-a1", "broker-a2"]);
+        });
+
         it("updates settings in place: messages already stored stay", async () => {
             const normal = { ...program, readQueueNums: 6, writeQueueNums: 6, messageType: "NORMAL" };
             ({ state } = await up(topics, state, normal, id));
@@ -177,6 +189,7 @@ describe("Topic and ConsumerGroup against real RocketMQ", function () {
                 const all = await client.getAllTopicConfigs(bed.broker(broker).address);
                 assert.equal(all.topics["it-orders"], undefined, `gone from ${broker}`);
             }
+            assert.deepEqual(await getKvConfigEverywhere(client, MANAGED_TOPIC_NAMESPACE, "it-orders"), {}, "no longer marked as managed");
             const gone = await topics.read(id, state);
             assert.equal(gone.id, "", "refresh forgets a topic gone from every broker group");
         });

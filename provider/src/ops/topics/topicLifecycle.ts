@@ -6,6 +6,7 @@ import { registerTopicRouteEverywhere } from "../../admin/transferOperations";
 import type { TopicConfig } from "../../admin/types";
 import { messageTypeAttribute } from "../../inputs/topic";
 import { describeUnconsumed, unconsumedMessages } from "./leftovers";
+import { markManaged, unmarkManaged } from "./managedTopics";
 import { describePlacement, PlacedBroker, Placement, placedBrokers, registeredBrokers } from "./placement";
 
 /** The settings of a topic, as declared and as each broker group holds them. */
@@ -133,6 +134,7 @@ export async function applyTopic(client: RocketMQAdminClient, name: string, plac
     const placed = new Set(brokers.map((b) => b.brokerName));
     const leaving = registeredBrokers(info, (options.previousBrokers ?? []).filter((b) => !placed.has(b)));
     await removeTopicFrom(client, name, leaving, options.allowDeleteWithUnconsumedMessages, `removing it from ${leaving.map((b) => b.brokerName).join(", ")}`);
+    await markManaged(client, name, describePlacement(placement));
     return { brokers: brokers.map((b) => b.brokerName), missingFrom: [] };
 }
 
@@ -156,6 +158,7 @@ export async function deleteTopic(
     const names = new Set(brokers.map((b) => b.brokerName));
     brokers.push(...registeredBrokers(info, recordedBrokers.filter((b) => !names.has(b))));
     await removeTopicFrom(client, name, brokers, allowDeleteWithUnconsumedMessages, `deleting it from ${describePlacement(placement)}`);
+    await unmarkManaged(client, name);
 }
 
 /**
