@@ -15,6 +15,10 @@ function customResourceHandlers(logFor: ResourceLogs): Record<string, () => Cust
     return {
         "rocketmq:index:TopicTransfer": once(() =>
             (require("./resources/topicTransfer") as typeof import("./resources/topicTransfer")).topicTransferHandler(undefined, logFor)),
+        "rocketmq:index:Topic": once(() =>
+            (require("./resources/topic") as typeof import("./resources/topic")).topicHandler(undefined, logFor)),
+        "rocketmq:index:ConsumerGroup": once(() =>
+            (require("./resources/consumerGroup") as typeof import("./resources/consumerGroup")).consumerGroupHandler(undefined, logFor)),
     };
 }
 
@@ -56,7 +60,7 @@ export class RocketMQProvider implements pulumi.provider.Provider {
     }
 
     async diff(id: string, urn: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.provider.DiffResult> {
-        return this.customResource(urn).diff(id, olds, news);
+        return this.customResource(urn).diff(id, olds, news, urn);
     }
 
     async create(urn: string, inputs: Record<string, unknown>): Promise<pulumi.provider.CreateResult> {

@@ -139,6 +139,11 @@ export class FakeRocketMQ implements TransferAdmin {
         }, 0),
     );
 
+    /** Topics a Topic resource manages, with its placement. */
+    managedTopics: Record<string, string> = {};
+
+    managedTopicPlacement = this.op("managedTopicPlacement", async (topic: string) => this.managedTopics[topic]);
+
     readRecords = this.op("readRecords", async (key: string) => (this.records[key] === undefined ? [] : [this.records[key]]));
 
     writeRecord = this.op("writeRecord", async (key: string, value: string) => {

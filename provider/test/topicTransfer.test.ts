@@ -395,4 +395,14 @@ describe("topic transfer progress that survives a crash", () => {
             /topic orders is already being transferred from cluster-a to cluster-b/,
         );
     });
+
+    it("refuses a topic a Topic resource manages, saying to change the Topic instead, and moves nothing", async () => {
+        const mq = world();
+        mq.managedTopics[TOPIC] = "cluster cluster-a";
+        await assert.rejects(
+            transferTopic(mq, request, collectingLog(), { clock: fakeClock() }),
+            (err: Error) => err instanceof TopicTransferRefused && /topic orders is managed by a Topic resource \(on cluster cluster-a\).*change the Topic's clusterName or brokerNames instead/.test(err.message),
+        );
+        assert.deepEqual(await mq.topicConfigs(await mq.brokersNamed(["broker-b"]), [TOPIC]), { "broker-b": {} });
+    });
 });

@@ -5,6 +5,11 @@ import * as pulumi from "@pulumi/pulumi";
 import * as utilities from "./utilities";
 
 // Export members:
+export { ConsumerGroupArgs } from "./consumerGroup";
+export type ConsumerGroup = import("./consumerGroup").ConsumerGroup;
+export const ConsumerGroup: typeof import("./consumerGroup").ConsumerGroup = null as any;
+utilities.lazyLoad(exports, ["ConsumerGroup"], () => require("./consumerGroup"));
+
 export { ProviderArgs } from "./provider";
 export type Provider = import("./provider").Provider;
 export const Provider: typeof import("./provider").Provider = null as any;
@@ -14,6 +19,11 @@ export { RocketMQClusterArgs } from "./rocketMQCluster";
 export type RocketMQCluster = import("./rocketMQCluster").RocketMQCluster;
 export const RocketMQCluster: typeof import("./rocketMQCluster").RocketMQCluster = null as any;
 utilities.lazyLoad(exports, ["RocketMQCluster"], () => require("./rocketMQCluster"));
+
+export { TopicArgs } from "./topic";
+export type Topic = import("./topic").Topic;
+export const Topic: typeof import("./topic").Topic = null as any;
+utilities.lazyLoad(exports, ["Topic"], () => require("./topic"));
 
 export { TopicTransferArgs } from "./topicTransfer";
 export type TopicTransfer = import("./topicTransfer").TopicTransfer;
@@ -35,8 +45,12 @@ const _module = {
     version: utilities.getVersion(),
     construct: (name: string, type: string, urn: string): pulumi.Resource => {
         switch (type) {
+            case "rocketmq:index:ConsumerGroup":
+                return new ConsumerGroup(name, <any>undefined, { urn })
             case "rocketmq:index:RocketMQCluster":
                 return new RocketMQCluster(name, <any>undefined, { urn })
+            case "rocketmq:index:Topic":
+                return new Topic(name, <any>undefined, { urn })
             case "rocketmq:index:TopicTransfer":
                 return new TopicTransfer(name, <any>undefined, { urn })
             default:

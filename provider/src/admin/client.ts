@@ -3,11 +3,13 @@ import { DirectTcpConnector } from "../connect/tcp";
 import {
   BodyLimits,
   attributeModifications,
+  parseBody,
   decodeClusterInfo,
   decodeConsumeStats,
   decodeGroupList,
   decodeProperties,
   decodeSubscriptionGroupTable,
+  decodeTopicConfig,
   decodeTopicConfigTable,
   decodeTopicList,
   decodeTopicRoute,
@@ -17,6 +19,7 @@ import {
   encodeTopicConfigList,
 } from "./bodies";
 import type { RemotingCommand } from "./codec";
+import { decodeConsumerConnections } from "./consumerConnection";
 import { ClientFailureCode, RequestCode, ResponseCode } from "./codes";
 import type { CallOptions, OutgoingRequest } from "./connection";
 import { RocketMQAdminError } from "./errors";
@@ -28,6 +31,7 @@ import { checkTimeoutMs } from "./timeouts";
 import type {
   ClusterInfo,
   ConsumeStats,
+  ConsumerClient,
   SubscriptionGroupConfig,
   SubscriptionGroupTable,
   TopicConfig,
@@ -186,6 +190,12 @@ export class RocketMQAdminClient {
     return this.ask(brokerAddress, () => ({ code: RequestCode.GET_ALL_TOPIC_CONFIG }), decodeTopicConfigTable, options);
   }
 
+  /** One topic's config on this broker (RocketMQ 5.x); throws a not-found error when the broker has no such topic. */
+  async getTopicConfig(brokerAddress: string, topic: string, options?: CallOptions): Promise<TopicConfig> {
+    const reply = await this.callBroker(brokerAddress, { code: RequestCode.GET_TOPIC_CONFIG, extFields: { topic } }, options);
+    return this.decode(reply, (body) => decodeTopicConfig(parseBody(body, "topic config"), "topic config"), RequestCode.GET_TOPIC_CONFIG, brokerAddress);
+  }
+
   async deleteTopicInBroker(brokerAddress: string, topic: string, options?: CallOptions): Promise<void> {
     await this.ask(brokerAddress, () => ({ code: RequestCode.DELETE_TOPIC_IN_BROKER, extFields: { topic } }), noBody, options);
   }
@@ -222,6 +232,17 @@ export class RocketMQAdminClient {
       noBody,
       options,
     );
+  }
+
+  /** The group's clients connected to this broker now; none when the broker answers that no consumer is online. */
+  async getConsumerConnections(brokerAddress: string, consumerGroup: string, options?: CallOptions): Promise<ConsumerClient[]> {
+    try {
+      const reply = await this.callBroker(brokerAddress, { code: RequestCode.GET_CONSUMER_CONNECTION_LIST, extFields: { consumerGroup } }, options);
+      return this.decode(reply, decodeConsumerConnections, RequestCode.GET_CONSUMER_CONNECTION_LIST, brokerAddress);
+    } catch (err) {
+      if (err instanceof RocketMQAdminError && err.code === ResponseCode.CONSUMER_NOT_ONLINE) return [];
+      throw err;
+    }
   }
 
   /** Per queue: the broker's offset, the group's offset, and the lag between them. */

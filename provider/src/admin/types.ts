@@ -71,6 +71,13 @@ export interface SubscriptionGroupConfig {
   [other: string]: unknown;
 }
 
+/** A client of a consumer group connected to a broker. */
+export interface ConsumerClient {
+  clientId: string;
+  /** host:port the broker sees the client at. */
+  clientAddress: string;
+}
+
 export interface MessageQueue {
   topic: string;
   brokerName: string;

@@ -8,6 +8,7 @@ import { objectFromEntries } from "../admin/nameMaps";
 import { isSystemGroup } from "../admin/systemNames";
 import { mastersOfCluster } from "../admin/operations";
 import { RocketMQAdminError } from "../admin/errors";
+import { managedPlacement } from "./topics/managedTopics";
 import { deleteKvConfigEverywhere, getKvConfigEverywhere, putKvConfigEverywhere, registerTopicRouteEverywhere } from "../admin/transferOperations";
 import { ClusterInfo, MASTER_ID, SubscriptionGroupConfig, TopicConfig } from "../admin/types";
 import { BrokerRef, TransferAdmin } from "./transferAdmin";
@@ -111,6 +112,10 @@ export class RemoteTransferAdmin implements TransferAdmin {
     async lag(brokers: BrokerRef[], group: string, topic: string): Promise<number> {
         const stats = await Promise.all(brokers.map((b) => this.client.getConsumeStats(b.address, group, topic)));
         return stats.reduce((sum, s) => sum + s.totalLag, 0);
+    }
+
+    managedTopicPlacement(topic: string): Promise<string | undefined> {
+        return managedPlacement(this.client, topic);
     }
 
     async readRecords(key: string): Promise<string[]> {

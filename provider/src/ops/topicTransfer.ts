@@ -256,6 +256,12 @@ export async function transferTopic(
         }
     }
     if (!record) {
+        const managedOn = await admin.managedTopicPlacement(request.topic);
+        if (managedOn !== undefined) {
+            throw new TopicTransferRefused(
+                `topic ${request.topic} is managed by a Topic resource (on ${managedOn}); a TopicTransfer would move it behind that resource's back: change the Topic's clusterName or brokerNames instead`,
+            );
+        }
         const planned = await planTransfer(admin, request, clock);
         if (!planned.record) {
             log.warn(`topic ${request.topic} is already on ${request.targetCluster} and no longer on ${request.sourceCluster}; nothing to move`);

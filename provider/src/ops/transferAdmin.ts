@@ -42,6 +42,9 @@ export interface TransferAdmin {
     /** Messages of the topic the group has not consumed yet, summed over the brokers' queues. */
     lag(brokers: BrokerRef[], group: string, topic: string): Promise<number>;
 
+    /** The placement of the Topic resource that manages the topic (ops/topics/managedTopics.ts), if one does. */
+    managedTopicPlacement(topic: string): Promise<string | undefined>;
+
     /** A small record kept on every name server; the value from each name server that has one. */
     readRecords(key: string): Promise<string[]>;
     writeRecord(key: string, value: string): Promise<void>;

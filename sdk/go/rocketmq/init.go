@@ -21,8 +21,12 @@ func (m *module) Version() semver.Version {
 
 func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi.Resource, err error) {
 	switch typ {
+	case "rocketmq:index:ConsumerGroup":
+		r = &ConsumerGroup{}
 	case "rocketmq:index:RocketMQCluster":
 		r = &RocketMQCluster{}
+	case "rocketmq:index:Topic":
+		r = &Topic{}
 	case "rocketmq:index:TopicTransfer":
 		r = &TopicTransfer{}
 	default:

@@ -7,8 +7,10 @@ from . import _utilities
 import typing
 # Export this package's modules as members:
 from ._enums import *
+from .consumer_group import *
 from .provider import *
 from .rocket_mq_cluster import *
+from .topic import *
 from .topic_transfer import *
 from ._inputs import *
 from . import outputs
@@ -20,7 +22,9 @@ _utilities.register(
   "mod": "index",
   "fqn": "pulumi_rocketmq",
   "classes": {
+   "rocketmq:index:ConsumerGroup": "ConsumerGroup",
    "rocketmq:index:RocketMQCluster": "RocketMQCluster",
+   "rocketmq:index:Topic": "Topic",
    "rocketmq:index:TopicTransfer": "TopicTransfer"
   }
  }

@@ -1,0 +1,126 @@
+// rocketmq:index:Topic as the engine sees it.
+// - check refuses bad names, queue numbers and placements at preview, without contacting anything.
+// - diff names the inputs that change; another name is another topic (a replacement); a queue
+//   decrease is refused unless allowQueueDecrease is set; broker groups missing the topic are a change.
+// - create, update and delete bring the brokers to the declared topic (ops/topics/topicLifecycle.ts).
+// - read reports what the brokers hold, so refresh finds drift; from an id alone it imports.
+import { CustomResourceHandler } from "../handlers";
+import { ResolvedTopicArgs, validateTopicArgs } from "../inputs/topic";
+import type { ResourceLogs } from "../engineLog";
+import { applyTopic, deleteTopic, readTopic, TopicSettings, topicConfigOf } from "../ops/topics/topicLifecycle";
+import { describePlacement } from "../ops/topics/placement";
+import { AdminClientFactory, directAdminClients, withAdmin } from "./adminClients";
+import { changedInputs, checkInputs, definedOnly, parsePlacedId, pick, placedId, placementOf } from "./placedResource";
+
+export const topicToken = "rocketmq:index:Topic";
+
+/** Outputs besides the inputs, declared once: schema.json lists the same names. */
+export const topicOutputNames = ["brokers", "missingFrom"] as const;
+
+const settingNames = ["readQueueNums", "writeQueueNums", "perm", "order", "messageType", "attributes"] as const;
+const inputNames = ["name", "clusterName", "brokerNames", ...settingNames, "nameServerAddresses", "allowQueueDecrease", "allowDeleteWithUnconsumedMessages"] as const;
+const inputDefaults: Record<string, unknown> = { readQueueNums: 8, writeQueueNums: 8, perm: 6, order: false, allowQueueDecrease: false, allowDeleteWithUnconsumedMessages: false };
+
+export function topicHandler(admins: AdminClientFactory = directAdminClients, logFor?: ResourceLogs): CustomResourceHandler {
+    return {
+        check: (_urn, _olds, news) => checkInputs(news, validateTopicArgs),
+
+        async diff(_id, olds, news, urn) {
+            const { changed, known } = await changedInputs(olds, news, inputNames, inputDefaults);
+            const decreases = (["readQueueNums", "writeQueueNums"] as const).filter(
+                (field) => typeof known[field] === "number" && typeof olds[field] === "number" && (known[field] as number) < (olds[field] as number),
+            );
+            if (decreases.length > 0 && known.allowQueueDecrease !== true) {
+                throw new Error(
+                    `topic ${String(olds.name)}: ${decreases.map((f) => `${f} ${String(olds[f])} -> ${String(known[f])}`).join(", ")} is a decrease, refused: fewer queues can strand messages in the queues removed and break per-queue ordering; set allowQueueDecrease: true to do it anyway`,
+                );
+            }
+            const missingFrom = Array.isArray(olds.missingFrom) ? (olds.missingFrom as string[]) : [];
+            if (missingFrom.length > 0 && urn && logFor) {
+                const log = logFor(urn);
+                log.info(`topic ${String(olds.name)} is missing from broker group(s) ${missingFrom.join(", ")}; the update creates it there`);
+                await log.flush?.();
+            }
+            const replaces = changed.filter((key) => key === "name");
+            return { changes: changed.length > 0 || missingFrom.length > 0, replaces, deleteBeforeReplace: false };
+        },
+
+        async create(_urn, inputs) {
+            const args = parse(inputs);
+            const presence = await withAdmin(admins, args, async (client) => {
+                const existing = await readTopic(client, args.name, placementOf(args));
+                const declared = settingsOfArgs(args);
+                if (existing.settings && JSON.stringify(topicConfigOf(args.name, existing.settings)) !== JSON.stringify(topicConfigOf(args.name, declared))) {
+                    throw new Error(
+                        `topic ${args.name} already exists on ${existing.brokers.join(", ")} with other settings; import it (pulumi import ${topicToken} <name> ${placedId(args.nameServerAddresses, placementOf(args), args.name)}) or declare the settings it has`,
+                    );
+                }
+                return applyTopic(client, args.name, placementOf(args), declared, {
+                    allowQueueDecrease: args.allowQueueDecrease,
+                    allowDeleteWithUnconsumedMessages: args.allowDeleteWithUnconsumedMessages,
+                });
+            });
+            return { id: placedId(args.nameServerAddresses, placementOf(args), args.name), outs: { ...definedOnly(args), ...presence } };
+        },
+
+        async read(id, props) {
+            const importing = typeof props.name !== "string";
+            const source = importing ? importSource(id) : parse(props);
+            const read = await withAdmin(admins, source, (client) =>
+                readTopic(client, source.name, placementOf(source), importing ? undefined : settingsOfArgs(source as ResolvedTopicArgs)),
+            );
+            if (!read.settings) {
+                if (importing) throw new Error(`cannot import topic ${source.name}: no broker group of ${describePlacement(placementOf(source))} holds it`);
+                return { id: "" }; // gone from every broker group: the stack forgets it
+            }
+            const kept = importing ? { name: source.name, ...placementOf(source), nameServerAddresses: source.nameServerAddresses } : withoutSettings(props);
+            const inputs = definedOnly({ ...pick(kept, inputNames), ...read.settings });
+            return { id, props: { ...inputs, brokers: read.brokers, missingFrom: read.missingFrom }, inputs };
+        },
+
+        async update(_id, olds, news) {
+            const args = parse(news);
+            const previous = settingsFromState(olds);
+            const presence = await withAdmin(admins, args, (client) =>
+                applyTopic(client, args.name, placementOf(args), settingsOfArgs(args), {
+                    allowQueueDecrease: args.allowQueueDecrease,
+                    allowDeleteWithUnconsumedMessages: args.allowDeleteWithUnconsumedMessages,
+                    previousBrokers: Array.isArray(olds.brokers) ? (olds.brokers as string[]) : [],
+                    previousAttributes: previous ? topicConfigOf(args.name, previous).attributes : undefined,
+                }),
+            );
+            return { outs: { ...definedOnly(args), ...presence } };
+        },
+
+        async delete(_id, props) {
+            const args = parse(props);
+            await withAdmin(admins, args, (client) =>
+                deleteTopic(client, args.name, placementOf(args), Array.isArray(props.brokers) ? (props.brokers as string[]) : [], args.allowDeleteWithUnconsumedMessages),
+            );
+        },
+    };
+}
+
+function settingsOfArgs(args: ResolvedTopicArgs): TopicSettings {
+    return { readQueueNums: args.readQueueNums, writeQueueNums: args.writeQueueNums, perm: args.perm, order: args.order, messageType: args.messageType, attributes: args.attributes };
+}
+
+function settingsFromState(state: Record<string, unknown>): TopicSettings | undefined {
+    const validation = validateTopicArgs(pick(state, inputNames));
+    return validation.ok ? settingsOfArgs(validation.value) : undefined;
+}
+
+function importSource(id: string): { name: string; clusterName?: string; brokerNames?: string[]; nameServerAddresses: string } {
+    const { nameServerAddresses, placement, name } = parsePlacedId(id, topicToken);
+    return { name, ...placement, nameServerAddresses };
+}
+
+function withoutSettings(props: Record<string, unknown>): Record<string, unknown> {
+    return Object.fromEntries(Object.entries(props).filter(([key]) => !(settingNames as readonly string[]).includes(key)));
+}
+
+function parse(inputs: Record<string, unknown>): ResolvedTopicArgs {
+    const validation = validateTopicArgs(pick(inputs, inputNames));
+    if (!validation.ok) throw new Error(`invalid Topic inputs: ${validation.failures.map((f) => `${f.property} ${f.reason}`).join("; ")}`);
+    return validation.value;
+}
