@@ -191,9 +191,13 @@ export class RocketMQAdminClient {
   }
 
   /** One topic's config on this broker (RocketMQ 5.x); throws a not-found error when the broker has no such topic. */
-  async getTopicConfig(brokerAddress: string, topic: string, options?: CallOptions): Promise<TopicConfig> {
-    const reply = await this.callBroker(brokerAddress, { code: RequestCode.GET_TOPIC_CONFIG, extFields: { topic } }, options);
-    return this.decode(reply, (body) => decodeTopicConfig(parseBody(body, "topic config"), "topic config"), RequestCode.GET_TOPIC_CONFIG, brokerAddress);
+  getTopicConfig(brokerAddress: string, topic: string, options?: CallOptions): Promise<TopicConfig> {
+    return this.ask(
+      brokerAddress,
+      () => ({ code: RequestCode.GET_TOPIC_CONFIG, extFields: { topic } }),
+      (body, limits) => decodeTopicConfig(parseBody(body, "topic config", limits), "topic config"),
+      options,
+    );
   }
 
   async deleteTopicInBroker(brokerAddress: string, topic: string, options?: CallOptions): Promise<void> {
@@ -237,8 +241,7 @@ export class RocketMQAdminClient {
   /** The group's clients connected to this broker now; none when the broker answers that no consumer is online. */
   async getConsumerConnections(brokerAddress: string, consumerGroup: string, options?: CallOptions): Promise<ConsumerClient[]> {
     try {
-      const reply = await this.callBroker(brokerAddress, { code: RequestCode.GET_CONSUMER_CONNECTION_LIST, extFields: { consumerGroup } }, options);
-      return this.decode(reply, decodeConsumerConnections, RequestCode.GET_CONSUMER_CONNECTION_LIST, brokerAddress);
+      return await this.ask(brokerAddress, () => ({ code: RequestCode.GET_CONSUMER_CONNECTION_LIST, extFields: { consumerGroup } }), decodeConsumerConnections, options);
     } catch (err) {
       if (err instanceof RocketMQAdminError && err.code === ResponseCode.CONSUMER_NOT_ONLINE) return [];
       throw err;
