@@ -68,7 +68,7 @@ export class RocketMQProvider implements pulumi.provider.Provider {
     }
 
     async read(id: string, urn: string, props?: Record<string, unknown>): Promise<pulumi.provider.ReadResult> {
-        return this.customResource(urn).read(id, props ?? {});
+        return this.customResource(urn).read(id, props ?? {}, urn);
     }
 
     async update(id: string, urn: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.provider.UpdateResult> {

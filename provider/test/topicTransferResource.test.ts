@@ -3,6 +3,7 @@
 import { strict as assert } from "node:assert";
 import * as rpc from "@pulumi/pulumi/runtime/rpc";
 import { Perm } from "../src/admin/types";
+import type { ClusterAccess } from "../src/connect";
 import { topicTransferHandler, topicTransferOutputNames } from "../src/resources/topicTransfer";
 import { FakeRocketMQ } from "./fakeTransferAdmin";
 
@@ -18,18 +19,20 @@ function fakeWorld(): FakeRocketMQ {
 
 function handlerOver(mq: FakeRocketMQ) {
     const opened: string[] = [];
+    const accesses: ClusterAccess[] = [];
     const lines: string[] = [];
     const handler = topicTransferHandler(
         {
-            open(nameServerAddresses) {
-                opened.push(nameServerAddresses);
+            async open(access) {
+                opened.push(access.nameServerAddresses);
+                accesses.push(access);
                 return { admin: mq, close: () => undefined };
             },
         },
         () => ({ info: (m) => void lines.push(m), warn: (m) => void lines.push(m) }),
         { groupSettleMs: 0 }, // the fake brokers never re-create a group
     );
-    return { handler, opened, lines };
+    return { handler, opened, accesses, lines };
 }
 
 const urn = "urn:pulumi:dev::p::rocketmq:index:TopicTransfer::t";
@@ -60,6 +63,9 @@ describe("TopicTransfer resource", () => {
             ["timeout of zero", { consumeTimeoutSeconds: 0 }, "consumeTimeoutSeconds", /whole number from 1 to 86400/],
             ["fractional timeout", { consumeTimeoutSeconds: 1.5 }, "consumeTimeoutSeconds", /whole number from 1 to 86400/],
             ["misspelt input", { consumerGroup: ["billing"] }, "consumerGroup", /not an input of TopicTransfer/],
+            ["unknown connection mode", { connection: "tunnel" }, "connection", /must be auto, direct or portForward/],
+            ["kubeconfig path that does not exist", { kubeconfig: "/nonexistent/kubeconfig" }, "kubeconfig", /names no file on this machine/],
+            ["empty kubeconfig", { kubeconfig: "" }, "kubeconfig", /leave it out to use the ambient kubeconfig/],
         ];
         for (const [rule, change, property, reason] of bad) {
             it(`refuses ${rule}`, async () => {
@@ -152,10 +158,10 @@ describe("TopicTransfer resource", () => {
         assert.ok(lines.some((l) => /step 7 of 7/.test(l)));
 
         // read (refresh) reports where the topic really is, even when someone moved it since.
-        const read = await handler.read(created.id, created.outs);
+        const read = await handler.read(created.id, created.outs, urn);
         assert.deepEqual(read.props.topicBrokers, ["broker-1"]);
         mq.brokers["broker-0"].topics.orders = { topicName: "orders", readQueueNums: 4, writeQueueNums: 4, perm: 6 };
-        const drifted = await handler.read(created.id, created.outs);
+        const drifted = await handler.read(created.id, created.outs, urn);
         assert.equal(drifted.props.location, "source and target");
 
         // update with a new timeout moves nothing and keeps the outputs.
@@ -169,6 +175,44 @@ describe("TopicTransfer resource", () => {
         await handler.delete(created.id, created.outs);
         assert.equal(mq.changes.length, changesBefore);
         assert.ok(mq.brokers["broker-1"].topics.orders);
+    });
+
+    it("reaches the cluster with connection auto and the ambient kubeconfig unless told otherwise", async () => {
+        const { handler, accesses } = handlerOver(fakeWorld());
+        const checked = await handler.check(urn, {}, inputs);
+        assert.equal(checked.inputs.connection, "auto");
+        await handler.create(urn, checked.inputs);
+        assert.equal(accesses[0].connection, "auto");
+        assert.equal(accesses[0].kubeconfig, undefined);
+    });
+
+    it("keeps a kubeconfig secret from check through the state, and hands the plain value to the connection", async () => {
+        const kubeconfig = "apiVersion: v1\nkind: Config\n";
+        const secret = { [rpc.specialSigKey]: rpc.specialSecretSig, value: kubeconfig };
+        const { handler, accesses } = handlerOver(fakeWorld());
+        const checked = await handler.check(urn, {}, { ...inputs, kubeconfig: secret, connection: "portForward" });
+        assert.equal(checked.failures, undefined);
+        assert.deepEqual(checked.inputs.kubeconfig, secret);
+        const created = await handler.create(urn, checked.inputs);
+        assert.equal(accesses[0].kubeconfig, kubeconfig);
+        assert.equal(accesses[0].connection, "portForward");
+        assert.deepEqual(created.outs.kubeconfig, secret, "the state keeps it as a secret");
+        assert.ok(!JSON.stringify({ ...created.outs, kubeconfig: undefined }).includes("kind: Config"));
+        // The same kubeconfig, still secret in the old state, is no change.
+        assert.equal((await handler.diff(created.id, created.outs, { ...checked.inputs })).changes, false);
+        const read = await handler.read(created.id, created.outs, urn);
+        assert.deepEqual(read.props.kubeconfig, secret);
+        assert.equal(accesses[1].kubeconfig, kubeconfig);
+    });
+
+    it("a new connection mode or kubeconfig is an update that moves nothing", async () => {
+        const { handler } = handlerOver(fakeWorld());
+        const olds = { ...inputs, connection: "auto", consumeTimeoutSeconds: 600 };
+        for (const change of [{ connection: "direct" }, { kubeconfig: "apiVersion: v1\nkind: Config\n" }]) {
+            const diff = await handler.diff("id", olds, { ...olds, ...change });
+            assert.equal(diff.changes, true);
+            assert.deepEqual(diff.replaces, []);
+        }
     });
 
     it("create refuses an unknown cluster before changing anything", async () => {

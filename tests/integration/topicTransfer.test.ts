@@ -184,10 +184,10 @@ describe("TopicTransfer against real brokers", function () {
         assert.equal(created.outs.location, "target");
         assert.deepEqual(created.outs.groupsMoved, ["resource_group"]);
         assert.ok(lines.some((l) => /step 7 of 7/.test(l)));
-        assert.deepEqual((await handler.read(created.id, created.outs)).props.topicBrokers, ["broker-b"]);
+        assert.deepEqual((await handler.read(created.id, created.outs, urn)).props.topicBrokers, ["broker-b"]);
 
         await createTopic("broker-a", topic); // someone recreates it on the source behind Pulumi's back
-        const refreshed = await handler.read(created.id, created.outs);
+        const refreshed = await handler.read(created.id, created.outs, urn);
         assert.equal(refreshed.props.location, "source and target");
         assert.deepEqual(refreshed.props.topicBrokers, ["broker-a", "broker-b"]);
 

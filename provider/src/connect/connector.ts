@@ -1,12 +1,33 @@
 import type { Duplex } from "node:stream";
 
+export interface ConnectOptions {
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
 /**
  * How the admin client reaches a RocketMQ address ("host:port" as the name server reports it).
  * Implementations return a connected byte stream; the client owns it from then on and destroys it
  * when done.
  */
 export interface Connector {
-  connect(address: string, options?: { signal?: AbortSignal; timeoutMs?: number }): Promise<Duplex>;
+  connect(address: string, options?: ConnectOptions): Promise<Duplex>;
+}
+
+/** A pod, as the API server names it. */
+export interface PodRef {
+  namespace: string;
+  name: string;
+}
+
+/** Finds the pod that serves a RocketMQ address (pod IP and port, or a pod's DNS name). */
+export interface PodLocator {
+  podFor(host: string, port: number, signal?: AbortSignal): Promise<PodRef>;
+}
+
+/** Opens a byte stream to a port of a pod. */
+export interface PodPortForwarder {
+  open(pod: PodRef, port: number, signal?: AbortSignal): Promise<Duplex>;
 }
 
 /** Splits "host:port" (or "[v6]:port") into its parts. */

@@ -1,14 +1,8 @@
-// How the admin client reaches RocketMQ addresses.
-export { Connector, parseAddress } from "./connector";
-export { DirectTcpConnector } from "./tcp";
-export {
-  KubernetesPortForwardConnector,
-  ApiPodLocator,
-  ApiPortForwarder,
-  PodLocator,
-  PodPortForwarder,
-  PodRef,
-  PortForwardApi,
-  podForAddress,
-} from "./portForward";
+// How the provider reaches RocketMQ addresses: directly, or through the Kubernetes API server.
+export { ConnectOptions, Connector, parseAddress, PodLocator, PodPortForwarder, PodRef } from "./connector";
+export { ClusterAccess, ClusterConnection, ConnectionMode, connectionModes, ConnectionPath, choosePath, openClusterConnection } from "./clusterConnection";
+export { loadKubeConfig } from "./kubeconfig";
+export { ApiPodLocator, matchPod, podNamedBy } from "./podLocator";
+export { KubernetesPortForwardConnector } from "./portForward";
 export { SpdyTunnelPortForwarder } from "./spdyPortForward";
+export { DirectTcpConnector } from "./tcp";

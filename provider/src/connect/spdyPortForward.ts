@@ -10,7 +10,7 @@
 import type * as k8s from "@kubernetes/client-node";
 import { Duplex } from "node:stream";
 import * as zlib from "node:zlib";
-import type { PodPortForwarder, PodRef } from "./portForward";
+import type { PodPortForwarder, PodRef } from "./connector";
 import { WebSocketTunnel } from "./websocketTunnel";
 
 const SPDY_VERSION = 3;

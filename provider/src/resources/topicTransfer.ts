@@ -5,7 +5,9 @@
 // - create runs the seven steps (ops/topicTransfer.ts); read reports where the topic really is.
 // - delete moves nothing back: the topic stays where the transfer put it. To move it back, declare
 //   a TopicTransfer the other way.
+import * as rpc from "@pulumi/pulumi/runtime/rpc";
 import { describeRetry, RocketMQAdminClient } from "../admin/client";
+import { ClusterAccess, ClusterConnection, openClusterConnection } from "../connect/clusterConnection";
 import { CustomResourceHandler } from "../handlers";
 import { resolveInputs } from "../inputs/resolve";
 import { defaultConsumeTimeoutSeconds, ResolvedTopicTransferArgs, transferIdentityInputs, validateTopicTransferArgs } from "../inputs/topicTransfer";
@@ -24,17 +26,34 @@ export const topicTransferOutputNames = ["steps", "groupsMoved", "topicBrokers",
 /** Where the topic is, as read reports it. */
 export type TopicLocation = "target" | "source" | "source and target" | "neither";
 
-/** How create and read reach RocketMQ; tests substitute their own. Retries are reported to `log`. */
+/** How create and read reach RocketMQ for one operation; tests substitute their own. Retries are reported to `log`. */
 export interface TransferAdminFactory {
-    open(nameServerAddresses: string, log: ProgressLog): { admin: TransferAdmin; close(): void };
+    open(access: ClusterAccess, log: ProgressLog): Promise<{ admin: TransferAdmin; close(): void }>;
 }
 
 const remoteAdmins: TransferAdminFactory = {
-    open(nameServerAddresses, log) {
-        const client = new RocketMQAdminClient({ nameServers: nameServerAddresses, onRetry: (event) => log.warn(describeRetry(event)) });
-        return { admin: new RemoteTransferAdmin(client), close: () => client.close() };
+    async open(access, log) {
+        const connection = await openClusterConnection(access);
+        log.info(`reaching RocketMQ ${connection.path === "direct" ? "directly" : "through the Kubernetes API server's port-forward"}: ${connection.reason}`);
+        const client = new RocketMQAdminClient({ nameServers: access.nameServerAddresses, connector: connection.connector, onRetry: (event) => log.warn(describeRetry(event)) });
+        return {
+            admin: new RemoteTransferAdmin(client),
+            close() {
+                client.close();
+                connection.close();
+                log.info(describeConnections(connection));
+            },
+        };
     },
 };
+
+/** One line for the engine log: how many connections the operation opened, and to what. */
+export function describeConnections(connection: Pick<ClusterConnection, "path" | "opened">): string {
+    const total = [...connection.opened.values()].reduce((sum, n) => sum + n, 0);
+    const what = connection.path === "portForward" ? "port-forward streams" : "direct TCP connections";
+    const each = [...connection.opened].map(([address, n]) => `${address} x${n}`).join(", ");
+    return `opened ${total} ${what}${total > 0 ? `: ${each}` : ""}`;
+}
 
 export function topicTransferHandler(
     admins: TransferAdminFactory = remoteAdmins,
@@ -53,15 +72,17 @@ export function topicTransferHandler(
             }
             // Unknown or secret values travel on as the engine gave them; plain ones come back normalised.
             const passThrough = resolved.unknownPaths.length > 0 || resolved.containsSecrets;
-            return { inputs: passThrough ? { consumeTimeoutSeconds: validation.value.consumeTimeoutSeconds, ...news } : validation.value };
+            const defaults = { consumeTimeoutSeconds: validation.value.consumeTimeoutSeconds, connection: validation.value.connection };
+            return { inputs: passThrough ? { ...defaults, ...news } : validation.value };
         },
 
         async diff(_id, olds, news) {
             const resolved = await resolveInputs(news);
+            const previous = (await resolveInputs(olds)).value;
             const changed = (key: string) =>
                 resolved.unknownPaths.some((p) => p === key || p.startsWith(`${key}.`) || p.startsWith(`${key}[`)) ||
-                JSON.stringify(olds[key] ?? null) !== JSON.stringify(resolved.value[key] ?? null);
-            const inputNames = ["topic", "sourceCluster", "targetCluster", "consumerGroups", "nameServerAddresses", "consumeTimeoutSeconds"];
+                JSON.stringify(previous[key] ?? null) !== JSON.stringify(resolved.value[key] ?? null);
+            const inputNames = ["topic", "sourceCluster", "targetCluster", "consumerGroups", "nameServerAddresses", "kubeconfig", "connection", "consumeTimeoutSeconds"];
             const changes = inputNames.filter(changed);
             const replaces = changes.filter((key) => (transferIdentityInputs as readonly string[]).includes(key));
             return { changes: changes.length > 0, replaces, deleteBeforeReplace: false };
@@ -70,13 +91,13 @@ export function topicTransferHandler(
         async create(urn, inputs) {
             const args = parse(inputs);
             const log = logFor(urn);
-            const { admin, close } = admins.open(args.nameServerAddresses, log);
+            const { admin, close } = await admins.open(args, log);
             try {
                 const result = await transferTopic(admin, args, log, options);
                 return {
                     id: transferId(args),
                     outs: {
-                        ...definedOnly(args),
+                        ...stateOf(args),
                         steps: result.steps.map((s) => ({ step: s.step, name: s.name, startedAt: s.startedAt, finishedAt: s.finishedAt ?? "", note: s.note ?? "" })),
                         groupsMoved: result.groupsMoved,
                         topicBrokers: result.topicBrokers,
@@ -91,23 +112,24 @@ export function topicTransferHandler(
             }
         },
 
-        async read(id, props) {
+        async read(id, props, urn) {
             const args = parse(props);
-            // read gets no URN from the engine: its retries are logged without one.
-            const { admin, close } = admins.open(args.nameServerAddresses, logFor(""));
+            const log = logFor(urn);
+            const { admin, close } = await admins.open(args, log);
             try {
                 const { topicBrokers, location } = await whereIsTopic(admin, args);
                 return { id, props: { ...props, topicBrokers, location } };
             } finally {
                 close();
+                await log.flush?.();
             }
         },
 
         async update(_id, olds, news) {
-            // Only the timeout or the name server list changed: the topic stays where it is.
+            // Only the timeout or how to reach the cluster changed: the topic stays where it is.
             const args = parse(news);
             const outputs = Object.fromEntries(topicTransferOutputNames.map((name) => [name, olds[name]]));
-            return { outs: { ...outputs, ...definedOnly(args) } };
+            return { outs: { ...outputs, ...stateOf(args) } };
         },
 
         async delete() {
@@ -134,14 +156,29 @@ export function transferId(args: ResolvedTopicTransferArgs): string {
     return `${args.topic}:${args.sourceCluster}->${args.targetCluster}`;
 }
 
-/** Inputs left out stay out of the state instead of appearing as undefined. */
-function definedOnly<T extends object>(value: T): Partial<T> {
-    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+/**
+ * The inputs as the state keeps them: inputs left out stay out instead of appearing as undefined,
+ * and the kubeconfig stays secret.
+ */
+function stateOf(args: ResolvedTopicTransferArgs): Record<string, unknown> {
+    const state: Record<string, unknown> = Object.fromEntries(Object.entries(args).filter(([, v]) => v !== undefined));
+    if (args.kubeconfig !== undefined) state.kubeconfig = { [rpc.specialSigKey]: rpc.specialSecretSig, value: args.kubeconfig };
+    return state;
 }
 
 function parse(inputs: Record<string, unknown>): ResolvedTopicTransferArgs {
-    const { topic, sourceCluster, targetCluster, nameServerAddresses, consumerGroups, consumeTimeoutSeconds } = inputs;
-    const validation = validateTopicTransferArgs({ topic, sourceCluster, targetCluster, nameServerAddresses, consumerGroups, consumeTimeoutSeconds });
+    const plain = (value: unknown) => (rpc.isRpcSecret(value) ? rpc.unwrapRpcSecret(value) : value);
+    const { topic, sourceCluster, targetCluster, nameServerAddresses, kubeconfig, connection, consumerGroups, consumeTimeoutSeconds } = inputs;
+    const validation = validateTopicTransferArgs({
+        topic,
+        sourceCluster,
+        targetCluster,
+        nameServerAddresses: plain(nameServerAddresses),
+        kubeconfig: plain(kubeconfig),
+        connection,
+        consumerGroups,
+        consumeTimeoutSeconds,
+    });
     if (!validation.ok) {
         throw new Error(`invalid TopicTransfer inputs: ${validation.failures.map((f) => `${f.property} ${f.reason}`).join("; ")}`);
     }
