@@ -84,9 +84,9 @@ class Recording implements PodLocator, PodPortForwarder {
     private readonly locator: PodLocator,
     private readonly forwarder: PodPortForwarder,
   ) {}
-  podForIp(ip: string, signal?: AbortSignal): Promise<PodRef> {
-    this.lookups.push(ip);
-    return this.locator.podForIp(ip, signal);
+  podFor(host: string, port: number, signal?: AbortSignal): Promise<PodRef> {
+    this.lookups.push(host);
+    return this.locator.podFor(host, port, signal);
   }
   open(pod: PodRef, port: number, signal?: AbortSignal): Promise<Duplex> {
     this.forwards.push(`${pod.namespace}/${pod.name}:${port}`);
@@ -122,12 +122,12 @@ describe("admin client through Kubernetes port-forward (sandbox)", function () {
     const kubeConfig = new k8s.KubeConfig();
     kubeConfig.loadFromFile(sandbox.kubeconfig);
     const recording = new Recording(
-      new ApiPodLocator(kubeConfig.makeApiClient(k8s.CoreV1Api), namespace),
+      new ApiPodLocator(kubeConfig.makeApiClient(k8s.CoreV1Api), [namespace]),
       new SpdyTunnelPortForwarder(kubeConfig),
     );
     const client = new RocketMQAdminClient({
       nameServers: `${namesrvIP}:9876`,
-      connector: new KubernetesPortForwardConnector({ locator: recording, forwarder: recording }),
+      connector: new KubernetesPortForwardConnector(recording, recording, kubeConfig.getCurrentCluster()?.server ?? "the sandbox"),
       timeoutMs: 15_000,
     });
     try {

@@ -4,6 +4,11 @@
 // broker-1 and `payments` from MainCluster to EdgeCluster (registered with the same name server),
 // and the real name server and brokers then report each topic and group only where it was asked.
 // Real Java clients send and consume messages before and after: every message sent is consumed.
+// The example runs as committed, from this machine: the name servers' cluster DNS names do not
+// resolve here, so `connection: auto` sends every admin connection through the API server's
+// port-forward, and the node agent counts each stream. A second program then moves a topic with
+// ten consumer groups twice, once forced through port-forward and once over direct TCP to pod
+// IPs, and compares their times.
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -19,7 +24,6 @@ import { runJavaProgram } from "../support/rocketmq";
 const namespace = `e2e-transfer-${process.pid}`;
 const edgeNamespace = `e2e-transfer-edge-${process.pid}`;
 const transfersMarker = "  # The transfers.";
-const clusterAddressLine = "nameServerAddresses: ${mq.nameServerAddresses}";
 
 const orders = { topic: "orders", group: "orders-billing", source: ["broker-0"], target: ["broker-1"] };
 const payments = { topic: "payments", group: "payments-audit", source: ["broker-0", "broker-1"], target: ["edge-0"] };
@@ -41,6 +45,21 @@ async function eventually<T>(what: string, probe: () => Promise<T | undefined>, 
 
 function routeBrokers(route: TopicRoute): string[] {
     return [...new Set(route.queues.map((q) => q.brokerName))].sort();
+}
+
+/**
+ * What the provider said it opened, one entry per operation: the engine log line of each transfer's
+ * create or read ("opened N port-forward streams: ..."), each line once (the CLI repeats
+ * diagnostics in its summary).
+ */
+function connectionsReported(output: string, what: "port-forward streams" | "direct TCP connections"): number[] {
+    const lines = new Set(output.split("\n").map((l) => l.trim()).filter((l) => l.startsWith(`opened `) && l.includes(what)));
+    return [...lines].map((l) => Number(/^opened (\d+) /.exec(l)?.[1]));
+}
+
+/** The time of each step, in seconds, from a transfer's `steps` output. */
+function stepSeconds(steps: { step: number; startedAt: string; finishedAt: string }[]): Record<number, number> {
+    return Object.fromEntries(steps.map((s) => [s.step, (Date.parse(s.finishedAt) - Date.parse(s.startedAt)) / 1000]));
 }
 
 describe("e2e: examples/yaml-topic-transfer in the sandbox", function () {
@@ -143,11 +162,9 @@ describe("e2e: examples/yaml-topic-transfer in the sandbox", function () {
     });
 
     it("preview, with the transfers added, shows both TopicTransfers to create and nothing else", async () => {
-        // The provider runs on this machine, where the name server's cluster DNS name does not
-        // resolve: the transfers reach it at its pod IP instead.
-        const program = fullProgram.split(clusterAddressLine).join(`nameServerAddresses: "${nameServerAddress}"`);
-        assert.notEqual(program, fullProgram);
-        fs.writeFileSync(path.join(programDir, "Pulumi.yaml"), program);
+        // The example as committed, transfers included.
+        fs.writeFileSync(path.join(programDir, "Pulumi.yaml"), fullProgram);
+        const streamsBefore = sandbox.portForwardStreams(namespace).length;
         const result = await stack.preview();
         assert.equal(result.code, 0, result.stdout + result.stderr);
         const toCreate = (name: string, source: string, target: string) =>
@@ -164,14 +181,27 @@ describe("e2e: examples/yaml-topic-transfer in the sandbox", function () {
         assert.match(shown, /moves topic orders from broker-0 to broker-1; any failure undoes the steps done so far:/);
         assert.match(shown, /moves topic payments from MainCluster to EdgeCluster; any failure undoes the steps done so far:/);
         assert.match(shown, /step 4 of 7: wait up to 300 s until those groups have consumed every message of payments on MainCluster/);
-        // Preview changes nothing: the topics are still where they were.
+        // Preview contacts nothing, and changes nothing: the topics are still where they were.
+        assert.equal(sandbox.portForwardStreams(namespace).length, streamsBefore, "preview opened no port-forward stream");
         assert.deepEqual(routeBrokers(await client.getTopicRoute(orders.topic)), orders.source);
         assert.deepEqual(routeBrokers(await client.getTopicRoute(payments.topic)), payments.source);
     });
 
-    it("up moves each topic and its consumer group to the target, and off the source", async () => {
+    it("up moves each topic and its consumer group to the target, and off the source, through the API server", async () => {
+        const streamsBefore = sandbox.portForwardStreams(namespace).length + sandbox.portForwardStreams(edgeNamespace).length;
         const result = await stack.up();
         assert.equal(result.code, 0, result.stdout + result.stderr);
+        // From this machine the name server's DNS name does not resolve: auto chose port-forward,
+        // and every stream the provider reports opening reached the node agent through the API server.
+        const shown = result.stdout + result.stderr;
+        assert.match(shown, /reaching RocketMQ through the Kubernetes API server's port-forward: connection is auto and no name server answers from this machine \(name-service-0\.name-service\.e2e-transfer-\d+\.svc\.cluster\.local:9876: /);
+        assert.doesNotMatch(shown, /opened \d+ direct TCP connections/);
+        const reported = connectionsReported(shown, "port-forward streams");
+        assert.equal(reported.length, 2, `one report per transfer:\n${shown}`);
+        const streams = sandbox.portForwardStreams(namespace).length + sandbox.portForwardStreams(edgeNamespace).length - streamsBefore;
+        assert.equal(streams, reported[0] + reported[1], "streams the agent served = streams the provider opened");
+        assert.ok(sandbox.portForwardStreams(edgeNamespace).includes("edge-0-master-0:10911"), "edge-0 in the other namespace reached by port-forward");
+        console.log(`      example up: ${streams} port-forward streams (${reported.join(" + ")})`);
         for (const move of [orders, payments]) {
             const route = await client.getTopicRoute(move.topic);
             assert.deepEqual(routeBrokers(route), move.target, `${move.topic}: ${JSON.stringify(route)}`);
@@ -210,6 +240,60 @@ describe("e2e: examples/yaml-topic-transfer in the sandbox", function () {
             assert.equal(stored.reduce((a, b) => a + b, 0), 30, `${move.topic} messages stored on ${move.target.join(", ")}`);
             assert.equal(await consume(move.group, move.topic, 30), 30);
             assert.equal(consumed[move.topic], produced[move.topic], `${move.topic}: count consumed = count produced`);
+        }
+    });
+
+    it("a topic with ten groups moves through forced portForward and through direct: every portForward connection is a stream at the agent, direct makes none", async () => {
+        const via = { portForward: "via-port-forward", direct: "via-direct" } as const;
+        for (const topic of Object.values(via)) {
+            await client.createOrUpdateTopic(masters["broker-0"], { topicName: topic, readQueueNums: 4, writeQueueNums: 4, perm: Perm.READ_WRITE });
+            for (let i = 0; i < 10; i++) await client.createOrUpdateSubscriptionGroup(masters["broker-0"], { groupName: `${topic}-group-${i}` });
+            await eventually(`${topic} routed to broker-0`, async () => (routeBrokers(await client.getTopicRoute(topic)).join() === "broker-0" ? true : undefined));
+        }
+        const outputs = await stack.outputs();
+        const connectionDir = copyProgram(path.join(repoRoot, "tests", "e2e", "programs", "transfer-connection"));
+        const connectionStack = await PulumiTestStack.create({
+            programDir: connectionDir,
+            stackName: "connection",
+            env: { KUBECONFIG: sandbox.kubeconfig },
+            // The cluster's output as it is, and the name server's pod IP for the direct move.
+            config: { nameServerAddresses: String(outputs.nameServers), podIpNameServerAddresses: nameServerAddress },
+        });
+        const kubeconfig = fs.readFileSync(sandbox.kubeconfig, "utf8");
+        await connectionStack.pulumiOrThrow(["config", "set", "--secret", "kubeconfig", kubeconfig]);
+        try {
+            const streamsBefore = sandbox.portForwardStreams(namespace);
+            const result = await connectionStack.up();
+            assert.equal(result.code, 0, result.stdout + result.stderr);
+            const shown = result.stdout + result.stderr;
+            const streams = sandbox.portForwardStreams(namespace).slice(streamsBefore.length);
+            const [forwarded] = connectionsReported(shown, "port-forward streams");
+            const [direct] = connectionsReported(shown, "direct TCP connections");
+            assert.match(shown, /reaching RocketMQ through the Kubernetes API server's port-forward: connection is portForward/);
+            assert.match(shown, /reaching RocketMQ directly: connection is direct/);
+            assert.ok(forwarded > 0 && direct > 0, shown);
+            // The agent served exactly the streams the portForward transfer opened: the direct one added none.
+            assert.equal(streams.length, forwarded, `agent streams ${JSON.stringify(streams)}`);
+            assert.deepEqual([...new Set(streams)].sort(), ["broker-0-master-0:10911", "broker-1-master-0:10911", "name-service-0:9876"]);
+            for (const topic of Object.values(via)) {
+                assert.deepEqual(routeBrokers(await client.getTopicRoute(topic)), ["broker-1"], topic);
+                const groups = (await client.getAllSubscriptionGroups(masters["broker-1"])).groups;
+                for (let i = 0; i < 10; i++) assert.ok(groups[`${topic}-group-${i}`], `${topic}-group-${i} on broker-1`);
+            }
+            // The kubeconfig stays secret in the state.
+            const state = (await connectionStack.pulumiOrThrow(["stack", "export"])).stdout;
+            const credential = kubeconfig.split("\n").find((l) => /(client-key-data|token|client-certificate-data):/.test(l))?.split(":")[1]?.trim() ?? "";
+            assert.ok(credential.length > 20, "the sandbox kubeconfig carries a credential");
+            assert.ok(!state.includes(credential.slice(0, 40)), "no kubeconfig credential in the state file");
+            const moved = await connectionStack.outputs();
+            const overhead = (name: "portForward" | "direct") => Number(moved[`${name}Seconds`]) - Number(moved[`${name}ConsumerWaitSeconds`]);
+            console.log(
+                `      10 groups: port-forward ${overhead("portForward").toFixed(2)} s (${forwarded} streams), direct ${overhead("direct").toFixed(2)} s (${direct} connections), ` +
+                    `total minus consumer wait; steps port-forward ${JSON.stringify(stepSeconds(moved.portForwardSteps as never))}, direct ${JSON.stringify(stepSeconds(moved.directSteps as never))}`,
+            );
+        } finally {
+            await connectionStack.destroy();
+            await connectionStack.remove();
         }
     });
 

@@ -17,6 +17,11 @@ export interface Sandbox {
     env: NodeJS.ProcessEnv;
     /** Process ids of the sandbox's own processes (control plane and node agent), by name. */
     processIds(): Record<string, number>;
+    /**
+     * Every port-forward stream the node agent served to a pod of `namespace`, oldest first, as
+     * "pod:port" (the API server relays each `pods/portforward` stream to the agent, which logs it).
+     */
+    portForwardStreams(namespace: string): string[];
 }
 
 let started: Promise<Sandbox> | undefined;
@@ -57,6 +62,7 @@ export function ensureSandbox(): Promise<Sandbox> {
             const kubeconfig = runSandbox("kubeconfig").trim();
             const env = { ...toolchainEnv(), KUBECONFIG: kubeconfig };
             const runDir = path.join(path.dirname(kubeconfig), "run");
+            const agentLog = path.join(path.dirname(kubeconfig), "logs", "agent.log");
             return {
                 kubeconfig,
                 env,
@@ -66,6 +72,14 @@ export function ensureSandbox(): Promise<Sandbox> {
                         ids[file.replace(/\.pid$/, "")] = Number(fs.readFileSync(path.join(runDir, file), "utf8").trim());
                     }
                     return ids;
+                },
+                portForwardStreams(namespace) {
+                    const streams: string[] = [];
+                    const line = /^agent: port-forward stream \d+ to ([^/\s]+)\/(\S+) port (\d+)$/gm;
+                    for (const match of fs.readFileSync(agentLog, "utf8").matchAll(line)) {
+                        if (match[1] === namespace) streams.push(`${match[2]}:${match[3]}`);
+                    }
+                    return streams;
                 },
                 async kubectl(args, options = {}) {
                     const child = execFileAsync("kubectl", args, {

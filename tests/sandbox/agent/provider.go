@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	dto "github.com/prometheus/client_model/go"
@@ -49,6 +50,10 @@ type Agent struct {
 	pods      map[string]*podRunner
 	notifyFn  func(*corev1.Pod)
 	stopGrace sync.Map
+
+	// portForwards counts the port-forward streams served; each one is logged, so tests can tell
+	// which connections went through the API server.
+	portForwards atomic.Int64
 }
 
 func (a *Agent) runners() []*podRunner {
@@ -315,6 +320,7 @@ func (a *Agent) PortForward(ctx context.Context, ns, podName string, port int32,
 		return errdefs.NotFoundf("pod %s/%s is not on this node", ns, podName)
 	}
 	defer stream.Close()
+	fmt.Fprintf(os.Stderr, "agent: port-forward stream %d to %s/%s port %d\n", a.portForwards.Add(1), ns, podName, port)
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, "tcp", net.JoinHostPort(p.podIP(), strconv.Itoa(int(port))))
 	if err != nil {
