@@ -40,6 +40,9 @@ export const topicTransferArgsSchema = z
     });
 
 export type TopicTransferArgs = z.input<typeof topicTransferArgsSchema>;
+
+/** Every input's name, in the schema's order. */
+export const topicTransferInputNames = Object.keys(topicTransferArgsSchema.shape) as (keyof TopicTransferArgs)[];
 export type ResolvedTopicTransferArgs = z.output<typeof topicTransferArgsSchema>;
 
 /** Inputs whose change means another transfer (a replacement), not an update of this one. */

@@ -10,7 +10,7 @@ import { describeRetry, RocketMQAdminClient } from "../admin/client";
 import { ClusterAccess, ClusterConnection, openClusterConnection } from "../connect/clusterConnection";
 import { CustomResourceHandler } from "../handlers";
 import { resolveInputs } from "../inputs/resolve";
-import { defaultConsumeTimeoutSeconds, ResolvedTopicTransferArgs, transferIdentityInputs, validateTopicTransferArgs } from "../inputs/topicTransfer";
+import { defaultConsumeTimeoutSeconds, ResolvedTopicTransferArgs, topicTransferInputNames, transferIdentityInputs, validateTopicTransferArgs } from "../inputs/topicTransfer";
 import { ProgressLog } from "../ops/progressLog";
 import { RemoteTransferAdmin } from "../ops/remoteTransferAdmin";
 import { TopicTransferOptions, transferTopic } from "../ops/topicTransfer";
@@ -82,8 +82,7 @@ export function topicTransferHandler(
             const changed = (key: string) =>
                 resolved.unknownPaths.some((p) => p === key || p.startsWith(`${key}.`) || p.startsWith(`${key}[`)) ||
                 JSON.stringify(previous[key] ?? null) !== JSON.stringify(resolved.value[key] ?? null);
-            const inputNames = ["topic", "sourceCluster", "targetCluster", "consumerGroups", "nameServerAddresses", "kubeconfig", "connection", "consumeTimeoutSeconds"];
-            const changes = inputNames.filter(changed);
+            const changes = topicTransferInputNames.filter(changed);
             const replaces = changes.filter((key) => (transferIdentityInputs as readonly string[]).includes(key));
             return { changes: changes.length > 0, replaces, deleteBeforeReplace: false };
         },
@@ -167,18 +166,10 @@ function stateOf(args: ResolvedTopicTransferArgs): Record<string, unknown> {
 }
 
 function parse(inputs: Record<string, unknown>): ResolvedTopicTransferArgs {
+    // The state holds the kubeconfig (and any input the program made secret) as a secret value.
     const plain = (value: unknown) => (rpc.isRpcSecret(value) ? rpc.unwrapRpcSecret(value) : value);
-    const { topic, sourceCluster, targetCluster, nameServerAddresses, kubeconfig, connection, consumerGroups, consumeTimeoutSeconds } = inputs;
-    const validation = validateTopicTransferArgs({
-        topic,
-        sourceCluster,
-        targetCluster,
-        nameServerAddresses: plain(nameServerAddresses),
-        kubeconfig: plain(kubeconfig),
-        connection,
-        consumerGroups,
-        consumeTimeoutSeconds,
-    });
+    const args = Object.fromEntries(topicTransferInputNames.map((name) => [name, plain(inputs[name])]));
+    const validation = validateTopicTransferArgs(args);
     if (!validation.ok) {
         throw new Error(`invalid TopicTransfer inputs: ${validation.failures.map((f) => `${f.property} ${f.reason}`).join("; ")}`);
     }
