@@ -48,7 +48,7 @@ export class RocketMQCluster extends pulumi.ComponentResource {
      */
     declare public /*out*/ readonly nameServerAddressList: pulumi.Output<string[]>;
     /**
-     * Where clients connect: the name servers' stable DNS names with ports, separated by `;`, the form RocketMQ clients take as `namesrvAddr` (for example `name-service-0.name-service.default.svc.cluster.local:9876`). It is `broker.nameServers` when that is set. Available once the name servers are created.
+     * Where clients connect: the name servers' stable DNS names with ports, separated by `;`, the form RocketMQ clients take as `namesrvAddr` (for example `name-service-0.name-service.default.svc.cluster.local:9876`). It is `broker.nameServers` when that is set. Available once the name servers are created. It is all a TopicTransfer needs to reach this cluster (its `nameServerAddresses`): the names also tell the provider, outside the cluster network, which pods and namespace to port-forward to.
      */
     declare public /*out*/ readonly nameServerAddresses: pulumi.Output<string>;
     /**

@@ -48,6 +48,10 @@ export class TopicTransfer extends pulumi.CustomResource {
     }
 
     /**
+     * How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each create, read or update opens its connections and streams and closes all of them when it ends.
+     */
+    declare public readonly connection: pulumi.Output<enums.ConnectionMode>;
+    /**
      * How long step 4 waits for every consumer group to consume every message on the source before the transfer rolls back (1 to 86400, default 600).
      */
     declare public readonly consumeTimeoutSeconds: pulumi.Output<number>;
@@ -68,11 +72,15 @@ export class TopicTransfer extends pulumi.CustomResource {
      */
     declare public /*out*/ readonly groupsMoved: pulumi.Output<string[]>;
     /**
+     * The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
+     */
+    declare public readonly kubeconfig: pulumi.Output<string | undefined>;
+    /**
      * Where the topic is: `target`, `source`, `source and target` or `neither`; refresh reads it again.
      */
     declare public /*out*/ readonly location: pulumi.Output<string>;
     /**
-     * Name server addresses as `host:port;host:port`, typically a RocketMQCluster's `nameServerAddresses` output.
+     * Name server addresses as `host:port;host:port`, typically a RocketMQCluster's `nameServerAddresses` output, as is: the name servers' cluster DNS names, which also name their pods and namespace for `portForward`.
      */
     declare public readonly nameServerAddresses: pulumi.Output<string>;
     /**
@@ -119,8 +127,10 @@ export class TopicTransfer extends pulumi.CustomResource {
             if (args?.topic === undefined && !opts.urn) {
                 throw new Error("Missing required property 'topic'");
             }
+            resourceInputs["connection"] = (args?.connection) ?? "auto";
             resourceInputs["consumeTimeoutSeconds"] = (args?.consumeTimeoutSeconds) ?? 600;
             resourceInputs["consumerGroups"] = args?.consumerGroups;
+            resourceInputs["kubeconfig"] = args?.kubeconfig ? pulumi.secret(args.kubeconfig) : undefined;
             resourceInputs["nameServerAddresses"] = args?.nameServerAddresses;
             resourceInputs["sourceCluster"] = args?.sourceCluster;
             resourceInputs["targetCluster"] = args?.targetCluster;
@@ -132,11 +142,13 @@ export class TopicTransfer extends pulumi.CustomResource {
             resourceInputs["steps"] = undefined /*out*/;
             resourceInputs["topicBrokers"] = undefined /*out*/;
         } else {
+            resourceInputs["connection"] = undefined /*out*/;
             resourceInputs["consumeTimeoutSeconds"] = undefined /*out*/;
             resourceInputs["consumerGroups"] = undefined /*out*/;
             resourceInputs["consumerWaitSeconds"] = undefined /*out*/;
             resourceInputs["durationSeconds"] = undefined /*out*/;
             resourceInputs["groupsMoved"] = undefined /*out*/;
+            resourceInputs["kubeconfig"] = undefined /*out*/;
             resourceInputs["location"] = undefined /*out*/;
             resourceInputs["nameServerAddresses"] = undefined /*out*/;
             resourceInputs["sourceCluster"] = undefined /*out*/;
@@ -146,6 +158,8 @@ export class TopicTransfer extends pulumi.CustomResource {
             resourceInputs["topicBrokers"] = undefined /*out*/;
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
+        const secretOpts = { additionalSecretOutputs: ["kubeconfig"] };
+        opts = pulumi.mergeOptions(opts, secretOpts);
         super(TopicTransfer.__pulumiType, name, resourceInputs, opts);
     }
 }
@@ -155,6 +169,10 @@ export class TopicTransfer extends pulumi.CustomResource {
  */
 export interface TopicTransferArgs {
     /**
+     * How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each create, read or update opens its connections and streams and closes all of them when it ends.
+     */
+    connection?: pulumi.Input<enums.ConnectionMode | undefined>;
+    /**
      * How long step 4 waits for every consumer group to consume every message on the source before the transfer rolls back (1 to 86400, default 600).
      */
     consumeTimeoutSeconds?: pulumi.Input<number | undefined>;
@@ -163,7 +181,11 @@ export interface TopicTransferArgs {
      */
     consumerGroups?: pulumi.Input<pulumi.Input<string>[] | undefined>;
     /**
-     * Name server addresses as `host:port;host:port`, typically a RocketMQCluster's `nameServerAddresses` output.
+     * The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
+     */
+    kubeconfig?: pulumi.Input<string | undefined>;
+    /**
+     * Name server addresses as `host:port;host:port`, typically a RocketMQCluster's `nameServerAddresses` output, as is: the name servers' cluster DNS names, which also name their pods and namespace for `portForward`.
      */
     nameServerAddresses: pulumi.Input<string>;
     /**

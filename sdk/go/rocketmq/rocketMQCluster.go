@@ -26,7 +26,7 @@ type RocketMQCluster struct {
 	ConsoleUrl pulumi.StringPtrOutput `pulumi:"consoleUrl"`
 	// The same name server addresses as a list.
 	NameServerAddressList pulumi.StringArrayOutput `pulumi:"nameServerAddressList"`
-	// Where clients connect: the name servers' stable DNS names with ports, separated by `;`, the form RocketMQ clients take as `namesrvAddr` (for example `name-service-0.name-service.default.svc.cluster.local:9876`). It is `broker.nameServers` when that is set. Available once the name servers are created.
+	// Where clients connect: the name servers' stable DNS names with ports, separated by `;`, the form RocketMQ clients take as `namesrvAddr` (for example `name-service-0.name-service.default.svc.cluster.local:9876`). It is `broker.nameServers` when that is set. Available once the name servers are created. It is all a TopicTransfer needs to reach this cluster (its `nameServerAddresses`): the names also tell the provider, outside the cluster network, which pods and namespace to port-forward to.
 	NameServerAddresses pulumi.StringOutput `pulumi:"nameServerAddresses"`
 	// Namespace of the cluster's objects.
 	Namespace pulumi.StringOutput `pulumi:"namespace"`
@@ -227,7 +227,7 @@ func (o RocketMQClusterOutput) NameServerAddressList() pulumi.StringArrayOutput 
 	return o.ApplyT(func(v *RocketMQCluster) pulumi.StringArrayOutput { return v.NameServerAddressList }).(pulumi.StringArrayOutput)
 }
 
-// Where clients connect: the name servers' stable DNS names with ports, separated by `;`, the form RocketMQ clients take as `namesrvAddr` (for example `name-service-0.name-service.default.svc.cluster.local:9876`). It is `broker.nameServers` when that is set. Available once the name servers are created.
+// Where clients connect: the name servers' stable DNS names with ports, separated by `;`, the form RocketMQ clients take as `namesrvAddr` (for example `name-service-0.name-service.default.svc.cluster.local:9876`). It is `broker.nameServers` when that is set. Available once the name servers are created. It is all a TopicTransfer needs to reach this cluster (its `nameServerAddresses`): the names also tell the provider, outside the cluster network, which pods and namespace to port-forward to.
 func (o RocketMQClusterOutput) NameServerAddresses() pulumi.StringOutput {
 	return o.ApplyT(func(v *RocketMQCluster) pulumi.StringOutput { return v.NameServerAddresses }).(pulumi.StringOutput)
 }

@@ -16,6 +16,8 @@ import (
 type TopicTransfer struct {
 	pulumi.CustomResourceState
 
+	// How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each create, read or update opens its connections and streams and closes all of them when it ends.
+	Connection ConnectionModeOutput `pulumi:"connection"`
 	// How long step 4 waits for every consumer group to consume every message on the source before the transfer rolls back (1 to 86400, default 600).
 	ConsumeTimeoutSeconds pulumi.IntOutput `pulumi:"consumeTimeoutSeconds"`
 	// The consumer groups to move with the topic. Default: every group that consumes the topic on the source (online consumers or stored offsets).
@@ -26,9 +28,11 @@ type TopicTransfer struct {
 	DurationSeconds pulumi.Float64Output `pulumi:"durationSeconds"`
 	// The consumer groups that moved from the source to the target with the topic.
 	GroupsMoved pulumi.StringArrayOutput `pulumi:"groupsMoved"`
+	// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
+	Kubeconfig pulumi.StringPtrOutput `pulumi:"kubeconfig"`
 	// Where the topic is: `target`, `source`, `source and target` or `neither`; refresh reads it again.
 	Location pulumi.StringOutput `pulumi:"location"`
-	// Name server addresses as `host:port;host:port`, typically a RocketMQCluster's `nameServerAddresses` output.
+	// Name server addresses as `host:port;host:port`, typically a RocketMQCluster's `nameServerAddresses` output, as is: the name servers' cluster DNS names, which also name their pods and namespace for `portForward`.
 	NameServerAddresses pulumi.StringOutput `pulumi:"nameServerAddresses"`
 	// Where the topic is now: a broker cluster name, or one broker group name (e.g. `broker-0`), as the name servers know it.
 	SourceCluster pulumi.StringOutput `pulumi:"sourceCluster"`
@@ -61,9 +65,19 @@ func NewTopicTransfer(ctx *pulumi.Context,
 	if args.Topic == nil {
 		return nil, errors.New("invalid value for required argument 'Topic'")
 	}
+	if args.Connection == nil {
+		args.Connection = ConnectionMode("auto")
+	}
 	if args.ConsumeTimeoutSeconds == nil {
 		args.ConsumeTimeoutSeconds = pulumi.IntPtr(600)
 	}
+	if args.Kubeconfig != nil {
+		args.Kubeconfig = pulumi.ToSecret(args.Kubeconfig).(pulumi.StringPtrInput)
+	}
+	secrets := pulumi.AdditionalSecretOutputs([]string{
+		"kubeconfig",
+	})
+	opts = append(opts, secrets)
 	opts = internal.PkgResourceDefaultOpts(opts)
 	var resource TopicTransfer
 	err := ctx.RegisterResource("rocketmq:index:TopicTransfer", name, args, &resource, opts...)
@@ -103,11 +117,15 @@ func TopicTransferExists(ctx *pulumi.Context,
 }
 
 type topicTransferArgs struct {
+	// How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each create, read or update opens its connections and streams and closes all of them when it ends.
+	Connection *ConnectionMode `pulumi:"connection"`
 	// How long step 4 waits for every consumer group to consume every message on the source before the transfer rolls back (1 to 86400, default 600).
 	ConsumeTimeoutSeconds *int `pulumi:"consumeTimeoutSeconds"`
 	// The consumer groups to move with the topic. Default: every group that consumes the topic on the source (online consumers or stored offsets).
 	ConsumerGroups []string `pulumi:"consumerGroups"`
-	// Name server addresses as `host:port;host:port`, typically a RocketMQCluster's `nameServerAddresses` output.
+	// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
+	Kubeconfig *string `pulumi:"kubeconfig"`
+	// Name server addresses as `host:port;host:port`, typically a RocketMQCluster's `nameServerAddresses` output, as is: the name servers' cluster DNS names, which also name their pods and namespace for `portForward`.
 	NameServerAddresses string `pulumi:"nameServerAddresses"`
 	// Where the topic is now: a broker cluster name, or one broker group name (e.g. `broker-0`), as the name servers know it.
 	SourceCluster string `pulumi:"sourceCluster"`
@@ -119,11 +137,15 @@ type topicTransferArgs struct {
 
 // The set of arguments for constructing a TopicTransfer resource.
 type TopicTransferArgs struct {
+	// How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each create, read or update opens its connections and streams and closes all of them when it ends.
+	Connection ConnectionModePtrInput
 	// How long step 4 waits for every consumer group to consume every message on the source before the transfer rolls back (1 to 86400, default 600).
 	ConsumeTimeoutSeconds pulumi.IntPtrInput
 	// The consumer groups to move with the topic. Default: every group that consumes the topic on the source (online consumers or stored offsets).
 	ConsumerGroups pulumi.StringArrayInput
-	// Name server addresses as `host:port;host:port`, typically a RocketMQCluster's `nameServerAddresses` output.
+	// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
+	Kubeconfig pulumi.StringPtrInput
+	// Name server addresses as `host:port;host:port`, typically a RocketMQCluster's `nameServerAddresses` output, as is: the name servers' cluster DNS names, which also name their pods and namespace for `portForward`.
 	NameServerAddresses pulumi.StringInput
 	// Where the topic is now: a broker cluster name, or one broker group name (e.g. `broker-0`), as the name servers know it.
 	SourceCluster pulumi.StringInput
@@ -220,6 +242,11 @@ func (o TopicTransferOutput) ToTopicTransferOutputWithContext(ctx context.Contex
 	return o
 }
 
+// How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each create, read or update opens its connections and streams and closes all of them when it ends.
+func (o TopicTransferOutput) Connection() ConnectionModeOutput {
+	return o.ApplyT(func(v *TopicTransfer) ConnectionModeOutput { return v.Connection }).(ConnectionModeOutput)
+}
+
 // How long step 4 waits for every consumer group to consume every message on the source before the transfer rolls back (1 to 86400, default 600).
 func (o TopicTransferOutput) ConsumeTimeoutSeconds() pulumi.IntOutput {
 	return o.ApplyT(func(v *TopicTransfer) pulumi.IntOutput { return v.ConsumeTimeoutSeconds }).(pulumi.IntOutput)
@@ -245,12 +272,17 @@ func (o TopicTransferOutput) GroupsMoved() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v *TopicTransfer) pulumi.StringArrayOutput { return v.GroupsMoved }).(pulumi.StringArrayOutput)
 }
 
+// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
+func (o TopicTransferOutput) Kubeconfig() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *TopicTransfer) pulumi.StringPtrOutput { return v.Kubeconfig }).(pulumi.StringPtrOutput)
+}
+
 // Where the topic is: `target`, `source`, `source and target` or `neither`; refresh reads it again.
 func (o TopicTransferOutput) Location() pulumi.StringOutput {
 	return o.ApplyT(func(v *TopicTransfer) pulumi.StringOutput { return v.Location }).(pulumi.StringOutput)
 }
 
-// Name server addresses as `host:port;host:port`, typically a RocketMQCluster's `nameServerAddresses` output.
+// Name server addresses as `host:port;host:port`, typically a RocketMQCluster's `nameServerAddresses` output, as is: the name servers' cluster DNS names, which also name their pods and namespace for `portForward`.
 func (o TopicTransferOutput) NameServerAddresses() pulumi.StringOutput {
 	return o.ApplyT(func(v *TopicTransfer) pulumi.StringOutput { return v.NameServerAddresses }).(pulumi.StringOutput)
 }

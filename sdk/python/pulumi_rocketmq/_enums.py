@@ -8,6 +8,7 @@ from enum import Enum
 
 __all__ = [
     'BrokerRole',
+    'ConnectionMode',
     'DnsPolicy',
     'FlushDiskType',
     'ImagePullPolicy',
@@ -28,6 +29,25 @@ class BrokerRole(_builtins.str, Enum):
     SYN_C_MASTER = "SYNC_MASTER"
     """
     Acknowledge sends once a replica has copied them.
+    """
+
+
+@pulumi.type_token("rocketmq:index:ConnectionMode")
+class ConnectionMode(_builtins.str, Enum):
+    """
+    How a resource reaches the RocketMQ name servers and brokers.
+    """
+    AUTO = "auto"
+    """
+    Direct when a name server address resolves and answers from the machine running Pulumi (it is inside the cluster network); otherwise every connection goes through the Kubernetes API server's port-forward.
+    """
+    DIRECT = "direct"
+    """
+    Straight TCP to the addresses given and the ones the name servers report: for runs inside the cluster network.
+    """
+    PORT_FORWARD = "portForward"
+    """
+    Every connection through the Kubernetes API server's port-forward: from a laptop or CI runner outside the cluster.
     """
 
 

@@ -433,7 +433,7 @@ class RocketMQCluster(pulumi.ComponentResource):
     @pulumi.getter(name="nameServerAddresses")
     def name_server_addresses(self) -> pulumi.Output[_builtins.str]:
         """
-        Where clients connect: the name servers' stable DNS names with ports, separated by `;`, the form RocketMQ clients take as `namesrvAddr` (for example `name-service-0.name-service.default.svc.cluster.local:9876`). It is `broker.nameServers` when that is set. Available once the name servers are created.
+        Where clients connect: the name servers' stable DNS names with ports, separated by `;`, the form RocketMQ clients take as `namesrvAddr` (for example `name-service-0.name-service.default.svc.cluster.local:9876`). It is `broker.nameServers` when that is set. Available once the name servers are created. It is all a TopicTransfer needs to reach this cluster (its `nameServerAddresses`): the names also tell the provider, outside the cluster network, which pods and namespace to port-forward to.
         """
         return pulumi.get(self, "name_server_addresses")
 

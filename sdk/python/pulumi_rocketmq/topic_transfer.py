@@ -14,6 +14,7 @@ else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
 from . import outputs
+from ._enums import *
 
 __all__ = ['TopicTransferArgs', 'TopicTransfer']
 
@@ -24,34 +25,44 @@ class TopicTransferArgs:
                  source_cluster: pulumi.Input[_builtins.str],
                  target_cluster: pulumi.Input[_builtins.str],
                  topic: pulumi.Input[_builtins.str],
+                 connection: pulumi.Input[Optional['ConnectionMode']] = None,
                  consume_timeout_seconds: pulumi.Input[Optional[_builtins.int]] = None,
-                 consumer_groups: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None):
+                 consumer_groups: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 kubeconfig: pulumi.Input[Optional[_builtins.str]] = None):
         """
         The set of arguments for constructing a TopicTransfer resource.
 
-        :param pulumi.Input[_builtins.str] name_server_addresses: Name server addresses as `host:port;host:port`, typically a RocketMQCluster's `nameServerAddresses` output.
+        :param pulumi.Input[_builtins.str] name_server_addresses: Name server addresses as `host:port;host:port`, typically a RocketMQCluster's `nameServerAddresses` output, as is: the name servers' cluster DNS names, which also name their pods and namespace for `portForward`.
         :param pulumi.Input[_builtins.str] source_cluster: Where the topic is now: a broker cluster name, or one broker group name (e.g. `broker-0`), as the name servers know it.
         :param pulumi.Input[_builtins.str] target_cluster: Where the topic goes: a broker cluster name, or one broker group name (e.g. `broker-1`). Must differ from sourceCluster and share its name servers.
         :param pulumi.Input[_builtins.str] topic: The topic to move. A user topic: retry, dead-letter and the brokers' own topics are refused.
+        :param pulumi.Input['ConnectionMode'] connection: How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each create, read or update opens its connections and streams and closes all of them when it ends.
         :param pulumi.Input[_builtins.int] consume_timeout_seconds: How long step 4 waits for every consumer group to consume every message on the source before the transfer rolls back (1 to 86400, default 600).
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] consumer_groups: The consumer groups to move with the topic. Default: every group that consumes the topic on the source (online consumers or stored offsets).
+        :param pulumi.Input[_builtins.str] kubeconfig: The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
         """
         pulumi.set(__self__, "name_server_addresses", name_server_addresses)
         pulumi.set(__self__, "source_cluster", source_cluster)
         pulumi.set(__self__, "target_cluster", target_cluster)
         pulumi.set(__self__, "topic", topic)
+        if connection is None:
+            connection = 'auto'
+        if connection is not None:
+            pulumi.set(__self__, "connection", connection)
         if consume_timeout_seconds is None:
             consume_timeout_seconds = 600
         if consume_timeout_seconds is not None:
             pulumi.set(__self__, "consume_timeout_seconds", consume_timeout_seconds)
         if consumer_groups is not None:
             pulumi.set(__self__, "consumer_groups", consumer_groups)
+        if kubeconfig is not None:
+            pulumi.set(__self__, "kubeconfig", kubeconfig)
 
     @_builtins.property
     @pulumi.getter(name="nameServerAddresses")
     def name_server_addresses(self) -> pulumi.Input[_builtins.str]:
         """
-        Name server addresses as `host:port;host:port`, typically a RocketMQCluster's `nameServerAddresses` output.
+        Name server addresses as `host:port;host:port`, typically a RocketMQCluster's `nameServerAddresses` output, as is: the name servers' cluster DNS names, which also name their pods and namespace for `portForward`.
         """
         return pulumi.get(self, "name_server_addresses")
 
@@ -96,6 +107,18 @@ class TopicTransferArgs:
         pulumi.set(self, "topic", value)
 
     @_builtins.property
+    @pulumi.getter
+    def connection(self) -> pulumi.Input[Optional['ConnectionMode']]:
+        """
+        How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each create, read or update opens its connections and streams and closes all of them when it ends.
+        """
+        return pulumi.get(self, "connection")
+
+    @connection.setter
+    def connection(self, value: pulumi.Input[Optional['ConnectionMode']]):
+        pulumi.set(self, "connection", value)
+
+    @_builtins.property
     @pulumi.getter(name="consumeTimeoutSeconds")
     def consume_timeout_seconds(self) -> pulumi.Input[Optional[_builtins.int]]:
         """
@@ -119,6 +142,18 @@ class TopicTransferArgs:
     def consumer_groups(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
         pulumi.set(self, "consumer_groups", value)
 
+    @_builtins.property
+    @pulumi.getter
+    def kubeconfig(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
+        """
+        return pulumi.get(self, "kubeconfig")
+
+    @kubeconfig.setter
+    def kubeconfig(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "kubeconfig", value)
+
 
 @pulumi.type_token("rocketmq:index:TopicTransfer")
 class TopicTransfer(pulumi.CustomResource):
@@ -126,8 +161,10 @@ class TopicTransfer(pulumi.CustomResource):
     def __init__(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 connection: pulumi.Input[Optional['ConnectionMode']] = None,
                  consume_timeout_seconds: pulumi.Input[Optional[_builtins.int]] = None,
                  consumer_groups: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 kubeconfig: pulumi.Input[Optional[_builtins.str]] = None,
                  name_server_addresses: pulumi.Input[Optional[_builtins.str]] = None,
                  source_cluster: pulumi.Input[Optional[_builtins.str]] = None,
                  target_cluster: pulumi.Input[Optional[_builtins.str]] = None,
@@ -138,9 +175,11 @@ class TopicTransfer(pulumi.CustomResource):
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
+        :param pulumi.Input['ConnectionMode'] connection: How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each create, read or update opens its connections and streams and closes all of them when it ends.
         :param pulumi.Input[_builtins.int] consume_timeout_seconds: How long step 4 waits for every consumer group to consume every message on the source before the transfer rolls back (1 to 86400, default 600).
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] consumer_groups: The consumer groups to move with the topic. Default: every group that consumes the topic on the source (online consumers or stored offsets).
-        :param pulumi.Input[_builtins.str] name_server_addresses: Name server addresses as `host:port;host:port`, typically a RocketMQCluster's `nameServerAddresses` output.
+        :param pulumi.Input[_builtins.str] kubeconfig: The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
+        :param pulumi.Input[_builtins.str] name_server_addresses: Name server addresses as `host:port;host:port`, typically a RocketMQCluster's `nameServerAddresses` output, as is: the name servers' cluster DNS names, which also name their pods and namespace for `portForward`.
         :param pulumi.Input[_builtins.str] source_cluster: Where the topic is now: a broker cluster name, or one broker group name (e.g. `broker-0`), as the name servers know it.
         :param pulumi.Input[_builtins.str] target_cluster: Where the topic goes: a broker cluster name, or one broker group name (e.g. `broker-1`). Must differ from sourceCluster and share its name servers.
         :param pulumi.Input[_builtins.str] topic: The topic to move. A user topic: retry, dead-letter and the brokers' own topics are refused.
@@ -169,8 +208,10 @@ class TopicTransfer(pulumi.CustomResource):
     def _internal_init(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 connection: pulumi.Input[Optional['ConnectionMode']] = None,
                  consume_timeout_seconds: pulumi.Input[Optional[_builtins.int]] = None,
                  consumer_groups: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 kubeconfig: pulumi.Input[Optional[_builtins.str]] = None,
                  name_server_addresses: pulumi.Input[Optional[_builtins.str]] = None,
                  source_cluster: pulumi.Input[Optional[_builtins.str]] = None,
                  target_cluster: pulumi.Input[Optional[_builtins.str]] = None,
@@ -184,10 +225,14 @@ class TopicTransfer(pulumi.CustomResource):
                 raise TypeError('__props__ is only valid when passed in combination with a valid opts.id to get an existing resource')
             __props__ = TopicTransferArgs.__new__(TopicTransferArgs)
 
+            if connection is None:
+                connection = 'auto'
+            __props__.__dict__["connection"] = connection
             if consume_timeout_seconds is None:
                 consume_timeout_seconds = 600
             __props__.__dict__["consume_timeout_seconds"] = consume_timeout_seconds
             __props__.__dict__["consumer_groups"] = consumer_groups
+            __props__.__dict__["kubeconfig"] = None if kubeconfig is None else pulumi.Output.secret(kubeconfig)
             if name_server_addresses is None and not opts.urn:
                 raise TypeError("Missing required property 'name_server_addresses'")
             __props__.__dict__["name_server_addresses"] = name_server_addresses
@@ -206,6 +251,8 @@ class TopicTransfer(pulumi.CustomResource):
             __props__.__dict__["location"] = None
             __props__.__dict__["steps"] = None
             __props__.__dict__["topic_brokers"] = None
+        secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["kubeconfig"])
+        opts = pulumi.ResourceOptions.merge(opts, secret_opts)
         super(TopicTransfer, __self__).__init__(
             'rocketmq:index:TopicTransfer',
             resource_name,
@@ -228,11 +275,13 @@ class TopicTransfer(pulumi.CustomResource):
 
         __props__ = TopicTransferArgs.__new__(TopicTransferArgs)
 
+        __props__.__dict__["connection"] = None
         __props__.__dict__["consume_timeout_seconds"] = None
         __props__.__dict__["consumer_groups"] = None
         __props__.__dict__["consumer_wait_seconds"] = None
         __props__.__dict__["duration_seconds"] = None
         __props__.__dict__["groups_moved"] = None
+        __props__.__dict__["kubeconfig"] = None
         __props__.__dict__["location"] = None
         __props__.__dict__["name_server_addresses"] = None
         __props__.__dict__["source_cluster"] = None
@@ -247,6 +296,14 @@ class TopicTransfer(pulumi.CustomResource):
             opts: Optional[pulumi.ResourceOptions] = None) -> pulumi.Output[bool]:
         __props__: dict = {}
         return pulumi.runtime.exists_resource(None, 'rocketmq:index:TopicTransfer', id, __props__, opts or pulumi.ResourceOptions())
+
+    @_builtins.property
+    @pulumi.getter
+    def connection(self) -> pulumi.Output['ConnectionMode']:
+        """
+        How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each create, read or update opens its connections and streams and closes all of them when it ends.
+        """
+        return pulumi.get(self, "connection")
 
     @_builtins.property
     @pulumi.getter(name="consumeTimeoutSeconds")
@@ -290,6 +347,14 @@ class TopicTransfer(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter
+    def kubeconfig(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
+        """
+        return pulumi.get(self, "kubeconfig")
+
+    @_builtins.property
+    @pulumi.getter
     def location(self) -> pulumi.Output[_builtins.str]:
         """
         Where the topic is: `target`, `source`, `source and target` or `neither`; refresh reads it again.
@@ -300,7 +365,7 @@ class TopicTransfer(pulumi.CustomResource):
     @pulumi.getter(name="nameServerAddresses")
     def name_server_addresses(self) -> pulumi.Output[_builtins.str]:
         """
-        Name server addresses as `host:port;host:port`, typically a RocketMQCluster's `nameServerAddresses` output.
+        Name server addresses as `host:port;host:port`, typically a RocketMQCluster's `nameServerAddresses` output, as is: the name servers' cluster DNS names, which also name their pods and namespace for `portForward`.
         """
         return pulumi.get(self, "name_server_addresses")
 

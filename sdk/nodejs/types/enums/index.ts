@@ -18,6 +18,26 @@ export const BrokerRole = {
  */
 export type BrokerRole = (typeof BrokerRole)[keyof typeof BrokerRole];
 
+export const ConnectionMode = {
+    /**
+     * Direct when a name server address resolves and answers from the machine running Pulumi (it is inside the cluster network); otherwise every connection goes through the Kubernetes API server's port-forward.
+     */
+    Auto: "auto",
+    /**
+     * Straight TCP to the addresses given and the ones the name servers report: for runs inside the cluster network.
+     */
+    Direct: "direct",
+    /**
+     * Every connection through the Kubernetes API server's port-forward: from a laptop or CI runner outside the cluster.
+     */
+    PortForward: "portForward",
+} as const;
+
+/**
+ * How a resource reaches the RocketMQ name servers and brokers.
+ */
+export type ConnectionMode = (typeof ConnectionMode)[keyof typeof ConnectionMode];
+
 export const DnsPolicy = {
     /**
      * Cluster DNS first, for pods on the pod network.
