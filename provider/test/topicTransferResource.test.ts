@@ -4,7 +4,7 @@ import { strict as assert } from "node:assert";
 import * as rpc from "@pulumi/pulumi/runtime/rpc";
 import { Perm } from "../src/admin/types";
 import type { ClusterAccess } from "../src/connect";
-import { topicTransferHandler, topicTransferOutputNames } from "../src/resources/topicTransfer";
+import { describeConnections, topicTransferHandler, topicTransferOutputNames } from "../src/resources/topicTransfer";
 import { FakeRocketMQ } from "./fakeTransferAdmin";
 
 function fakeWorld(): FakeRocketMQ {
@@ -203,6 +203,15 @@ describe("TopicTransfer resource", () => {
         const read = await handler.read(created.id, created.outs, urn);
         assert.deepEqual(read.props.kubeconfig, secret);
         assert.equal(accesses[1].kubeconfig, kubeconfig);
+    });
+
+    it("logs how many connections an operation opened, by path and address", () => {
+        const opened = new Map([["name-service-0.ns.mq.svc.cluster.local:9876", 1], ["10.0.0.7:10911", 3]]);
+        assert.equal(
+            describeConnections({ path: "portForward", opened }),
+            "opened 4 port-forward streams: name-service-0.ns.mq.svc.cluster.local:9876 x1, 10.0.0.7:10911 x3",
+        );
+        assert.equal(describeConnections({ path: "direct", opened: new Map() }), "opened 0 direct TCP connections");
     });
 
     it("a new connection mode or kubeconfig is an update that moves nothing", async () => {
