@@ -15,7 +15,7 @@ describe("TopicTransfer resource: retries in the engine log", () => {
     const handler = topicTransferHandler(undefined, () => ({ info: () => undefined, warn: (m) => void warnings.push(m) }));
     try {
       const props = { topic: "orders", sourceCluster: "a", targetCluster: "b", nameServerAddresses: peer.address, consumeTimeoutSeconds: 600 };
-      const read = await handler.read("orders:a->b", props);
+      const read = await handler.read("orders:a->b", props, "urn:pulumi:dev::p::rocketmq:index:TopicTransfer::t");
       assert.equal(read.props?.location, "neither");
       // Source and target are looked up side by side: one or both lookups met the reset.
       assert.ok(warnings.length >= 1 && warnings.length <= 2, warnings.join("\n"));
