@@ -53,7 +53,7 @@ function routeBrokers(route: TopicRoute): string[] {
  * diagnostics in its summary).
  */
 function connectionsReported(output: string, what: "port-forward streams" | "direct TCP connections"): number[] {
-    const lines = new Set(output.split("\n").map((l) => l.trim()).filter((l) => l.startsWith(`opened `) && l.includes(what)));
+    const lines = new Set([...output.matchAll(new RegExp(`opened (\\d+) ${what}(: [^\\n]*)?`, "g"))].map((m) => m[0].trim()));
     return [...lines].map((l) => Number(/^opened (\d+) /.exec(l)?.[1]));
 }
 
