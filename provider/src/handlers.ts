@@ -15,7 +15,7 @@ export interface CustomResourceHandler {
     /** `urn` lets a diff say in the engine log why it found a change the inputs do not show. */
     diff(id: string, olds: Record<string, unknown>, news: Record<string, unknown>, urn?: string): Promise<pulumi.provider.DiffResult>;
     create(urn: string, inputs: Record<string, unknown>): Promise<pulumi.provider.CreateResult>;
-    read(id: string, props: Record<string, unknown>, urn: string): Promise<pulumi.provider.ReadResult>;
+    read(id: string, props: Record<string, unknown>, urn?: string): Promise<pulumi.provider.ReadResult>;
     update(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.provider.UpdateResult>;
     delete(id: string, props: Record<string, unknown>): Promise<void>;
 }

@@ -113,7 +113,7 @@ export function topicTransferHandler(
 
         async read(id, props, urn) {
             const args = parse(props);
-            const log = logFor(urn);
+            const log = logFor(urn ?? "");
             const { admin, close } = await admins.open(args, log);
             try {
                 const { topicBrokers, location } = await whereIsTopic(admin, args);
