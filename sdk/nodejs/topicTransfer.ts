@@ -23,16 +23,6 @@ export class TopicTransfer extends pulumi.CustomResource {
         return new TopicTransfer(name, undefined as any, { ...opts, id: id });
     }
 
-    /**
-     * Check whether an existing TopicTransfer resource with the given ID exists.
-     *
-     * @param id The _unique_ provider ID of the resource to check.
-     * @param opts Optional settings to control the behavior of the CustomResource.
-     */
-    public static exists(id: pulumi.Input<string>, opts?: pulumi.CustomResourceOptions): pulumi.Output<boolean> {
-        return pulumi.runtime.existsResource("rocketmq:index:TopicTransfer", id, {}, { ...opts }, undefined);
-    }
-
     /** @internal */
     public static readonly __pulumiType = 'rocketmq:index:TopicTransfer';
 
@@ -157,11 +147,11 @@ export interface TopicTransferArgs {
     /**
      * How long step 4 waits for every consumer group to consume every message on the source before the transfer rolls back (1 to 86400, default 600).
      */
-    consumeTimeoutSeconds?: pulumi.Input<number | undefined>;
+    consumeTimeoutSeconds?: pulumi.Input<number>;
     /**
      * The consumer groups to move with the topic. Default: every group that consumes the topic on the source (online consumers or stored offsets).
      */
-    consumerGroups?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    consumerGroups?: pulumi.Input<pulumi.Input<string>[]>;
     /**
      * Name server addresses as `host:port;host:port`, typically a RocketMQCluster's `nameServerAddresses` output.
      */

@@ -96,12 +96,6 @@ func (TopicTransferState) ElementType() reflect.Type {
 	return reflect.TypeOf((*topicTransferState)(nil)).Elem()
 }
 
-// TopicTransferExists checks whether an existing TopicTransfer resource with the given ID exists.
-func TopicTransferExists(ctx *pulumi.Context,
-	id pulumi.StringInput, state *TopicTransferState, opts ...pulumi.ResourceOption) pulumi.BoolOutput {
-	return ctx.ExistsResource("rocketmq:index:TopicTransfer", id, state, "", opts...)
-}
-
 type topicTransferArgs struct {
 	// How long step 4 waits for every consumer group to consume every message on the source before the transfer rolls back (1 to 86400, default 600).
 	ConsumeTimeoutSeconds *int `pulumi:"consumeTimeoutSeconds"`
