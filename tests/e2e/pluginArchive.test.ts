@@ -67,6 +67,7 @@ describe("e2e: the plugin archive and a program that has only the SDK", function
         await run("bash", [path.join(repoRoot, "scripts", "package.sh"), dist], { cwd: repoRoot });
         fs.mkdirSync(pulumiHome);
         pulumiEnv = { ...toolchainEnv(), PULUMI_HOME: pulumiHome };
+        await sandbox.kubectl(["create", "namespace", namespace]);
     });
 
     after(async function () {
@@ -118,6 +119,34 @@ describe("e2e: the plugin archive and a program that has only the SDK", function
         assert.equal(served.pluginDownloadURL, "github://api.github.com/pulumi-rocketmq/pulumi-rocketmq");
     });
 
+    // The toolchain's nodejs, python and go language hosts predate GeneratePackage (see
+    // tests/toolchain/README.md), so `pulumi package add` is exercised with YAML's, which is current:
+    // for YAML the generated package is a declaration of the plugin's name, version and download URL.
+    it("pulumi package add of the installed plugin declares the package, and a YAML program previews with it", async function () {
+        this.timeout(10 * 60_000);
+        const program = path.join(scratch, "package-add");
+        fs.cpSync(path.join(repoRoot, "tests", "e2e", "programs", "package-add"), program, { recursive: true });
+        await run(toolchainBin("pulumi"), ["package", "add", `rocketmq@${version}`], { cwd: program, env: pulumiEnv });
+        const project = fs.readFileSync(path.join(program, "Pulumi.yaml"), "utf8");
+        assert.match(project, /packages:\s*\n\s+rocketmq: /, project);
+        const declarations = fs.readdirSync(path.join(program, "sdks"), { recursive: true }) as string[];
+        const declaration = declarations.map((file) => path.join(program, "sdks", file)).find((file) => /\.ya?ml$/.test(file));
+        assert.ok(declaration, `no package declaration in sdks/: ${declarations.join(" ")}`);
+        const text = fs.readFileSync(declaration, "utf8");
+        assert.match(text, /name: rocketmq/);
+        assert.match(text, new RegExp(`version: ${version.replace(/\./g, "\\.")}`));
+        assert.match(text, /github:\/\/api\.github\.com\/pulumi-rocketmq\/pulumi-rocketmq/);
+
+        const yamlStack = await PulumiTestStack.create({ programDir: program, stackName: "package-add", env: { KUBECONFIG: sandbox.kubeconfig, PULUMI_HOME: pulumiHome }, config: { namespace } });
+        try {
+            const result = await yamlStack.preview();
+            assert.equal(result.code, 0, result.stdout + result.stderr);
+            assert.match(result.stdout, /\+ .*rocketmq:index:RocketMQCluster/);
+        } finally {
+            await yamlStack.remove();
+        }
+    });
+
     it("a program with the npm SDK alone (no plugin path) previews the cluster", async function () {
         this.timeout(20 * 60_000);
         const source = path.join(repoRoot, "tests", "e2e", "programs", "sdk-only");
@@ -131,7 +160,6 @@ describe("e2e: the plugin archive and a program that has only the SDK", function
         await run("npm", ["install", "--no-audit", "--no-fund"], { cwd: program });
         await run("npm", ["install", "--no-audit", "--no-fund", tarball], { cwd: program });
 
-        await sandbox.kubectl(["create", "namespace", namespace]);
         stack = await PulumiTestStack.create({ programDir: program, env: { KUBECONFIG: sandbox.kubeconfig, PULUMI_HOME: pulumiHome }, config: { namespace } });
         const result = await stack.preview();
         assert.equal(result.code, 0, result.stdout + result.stderr);
