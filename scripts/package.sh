@@ -46,7 +46,7 @@ node -e '
 
 cat >"$stage/pulumi-resource-rocketmq" <<'LAUNCHER'
 #!/bin/sh
-# The engine runs this from the plugin's directory; the provider is compiled JavaScript for Node.js.
+# The engine runs this by its path in the plugin's directory; the provider beside it is JavaScript.
 exec node "$(dirname "$0")/provider/bin/index.js" "$@"
 LAUNCHER
 chmod 0755 "$stage/pulumi-resource-rocketmq"
