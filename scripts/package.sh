@@ -15,7 +15,7 @@ out=$(mkdir -p "${1:-dist}" && cd "${1:-dist}" && pwd)
 version=$(node -p "require('./schema.json').version")
 platforms=(linux-amd64 linux-arm64 darwin-amd64 darwin-arm64)
 
-[ -f provider/bin/index.js ] || { echo "package: provider/bin/index.js is missing; run 'npm run build' first" >&2; exit 1; }
+[ -f provider/bin/pulumi-resource-rocketmq.js ] || { echo "package: provider/bin/pulumi-resource-rocketmq.js is missing; run 'npm run build' first" >&2; exit 1; }
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
@@ -47,7 +47,7 @@ node -e '
 cat >"$stage/pulumi-resource-rocketmq" <<'LAUNCHER'
 #!/bin/sh
 # The engine runs this by its path in the plugin's directory; the provider beside it is JavaScript.
-exec node "$(dirname "$0")/provider/bin/index.js" "$@"
+exec node "$(dirname "$0")/provider/bin/pulumi-resource-rocketmq.js" "$@"
 LAUNCHER
 chmod 0755 "$stage/pulumi-resource-rocketmq"
 

@@ -93,7 +93,7 @@ describe("e2e: the plugin archive and a program that has only the SDK", function
         const names = entries.map((line) => line.split(/\s+/).pop()!.replace(/^\.\//, ""));
         const launcher = entries.find((line) => line.endsWith(" ./pulumi-resource-rocketmq"));
         assert.ok(launcher?.startsWith("-rwxr-xr-x"), `launcher: ${launcher}`);
-        for (const file of ["provider/bin/index.js", "schema.json", "node_modules/@pulumi/pulumi/package.json", "node_modules/@kubernetes/client-node/package.json"]) {
+        for (const file of ["provider/bin/pulumi-resource-rocketmq.js", "schema.json", "node_modules/@pulumi/pulumi/package.json", "node_modules/@kubernetes/client-node/package.json"]) {
             assert.ok(names.includes(file), `${file} is missing`);
         }
         assert.deepEqual(names.filter((name) => name.endsWith(".ts")), [], "TypeScript in the archive");
