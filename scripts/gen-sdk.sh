@@ -4,16 +4,17 @@
 #   gen-sdk.sh           rewrite sdk/<language> for every language
 #   gen-sdk.sh --check   generate into a scratch dir and fail, listing the files, if sdk/ differs (drift)
 #
-# Languages: nodejs, python, go. `pulumi package gen-sdk` would hand generation to each language
-# host's GeneratePackage, but the hosts that have it are not obtainable as Go modules here, so
-# sdkgen calls the same generators in-process. The dotnet and java generators live in the
-# pulumi-dotnet and pulumi-java modules, which the Go module proxy does not serve: no dotnet or
-# java SDK is generated.
+# Languages: nodejs, python, go, dotnet. `pulumi package gen-sdk` would hand generation to each
+# language host's GeneratePackage, but the hosts that have it are not obtainable as Go modules here,
+# so sdkgen calls the same generators in-process (see scripts/sdkgen/go.mod for the pinned release).
+# Java's generator lives in the pulumi-java module, which the Go module proxy does not serve: no
+# java SDK is generated here; schema.json's java section is what `pulumi package gen-sdk
+# --language java` reads where the Java language plugin is installed.
 # sdk/go.mod is written by hand (it is not generated) and is left alone.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
-languages=(nodejs python go)
+languages=(nodejs python go dotnet)
 mode=${1:-write}
 case "$mode" in
 write | --check) ;;
@@ -68,11 +69,23 @@ kubernetes_schema() {
     echo "$dir/cmd/pulumi-resource-kubernetes/schema.json"
 }
 
+# schema.json's logoUrl is a file of this repository on its main branch; the .NET generator packs
+# that image as the NuGet icon, read here from the working tree.
+logo_file() {
+    local file
+    file=$(node -p "require('./schema.json').logoUrl.replace(/^https:\/\/raw\.githubusercontent\.com\/[^/]+\/[^/]+\/main\//, '')")
+    if [ ! -f "$file" ]; then
+        echo "gen-sdk: schema.json's logoUrl names $file, which is not a file of this repository" >&2
+        exit 1
+    fi
+    echo "$file"
+}
+
 generate_into() {
     local out=$1 joined
     joined=$(IFS=,; echo "${languages[*]}")
     "$sdkgen" --schema schema.json --out "$out" --language "$joined" \
-        --dependency "kubernetes@$KUBERNETES_PROVIDER_VERSION=$kube_schema"
+        --dependency "kubernetes@$KUBERNETES_PROVIDER_VERSION=$kube_schema" --logo "$logo"
 }
 
 # Lists the files that differ between a fresh generation and sdk/<language>, as git sees the
@@ -97,6 +110,7 @@ drifted_files() {
 
 sdkgen=$(sdkgen_binary)
 kube_schema=$(kubernetes_schema)
+logo=$(logo_file)
 version=$(node -p "require('./schema.json').version")
 
 case "$mode" in

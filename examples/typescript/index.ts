@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as rocketmq from "@pulumi/rocketmq";
+import * as rocketmq from "@pulumi-rocketmq/rocketmq";
 
 const config = new pulumi.Config();
 

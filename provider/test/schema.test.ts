@@ -1,4 +1,6 @@
 import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import { clusterArgsSchema } from "../src/inputs/cluster";
 import { clusterOutputNames, rocketMQClusterToken } from "../src/cluster";
 import { PackageSchemaJson, kubernetesVersion, loadSchema, inputDifferences as differencesOf, schemaJsonShape, schemaText } from "./schemaDrift";
@@ -29,8 +31,38 @@ describe("schema.json", () => {
         assert.strictEqual(schema.version, "0.1.0");
         assert.strictEqual(schema.resources[rocketMQClusterToken].isComponent, true);
         assert.deepStrictEqual(Object.keys(schema.language).sort(), ["csharp", "go", "java", "nodejs", "python"]);
-        assert.strictEqual(schema.language.go.importBasePath, "github.com/pulumi-rocketmq/pulumi-rocketmq/sdk/go/rocketmq");
         assert.deepStrictEqual(Object.keys(schema.language.nodejs.dependencies).sort(), ["@pulumi/kubernetes", "@pulumi/pulumi"]);
+    });
+
+    it("names the package for publishing under the project's own namespace, in every language", () => {
+        const repository = "github.com/pulumi-rocketmq/pulumi-rocketmq";
+        assert.strictEqual(schema.namespace, "pulumi-rocketmq");
+        assert.strictEqual(schema.repository, `https://${repository}`);
+        assert.strictEqual(schema.language.nodejs.packageName, "@pulumi-rocketmq/rocketmq");
+        assert.strictEqual(schema.language.python.packageName, "pulumi_rocketmq_rocketmq");
+        assert.strictEqual(schema.language.go.importBasePath, `${repository}/sdk/go/rocketmq`);
+        assert.strictEqual(`${schema.language.csharp.rootNamespace}.${schema.language.csharp.namespaces.rocketmq}`, "PulumiRocketMQ.RocketMQ");
+        assert.strictEqual(schema.language.java.basePackage, "io.github.pulumirocketmq");
+        // The engine downloads the plugin from the project's own releases (github:// takes the
+        // asset pulumi-resource-rocketmq-v<version>-<os>-<arch>.tar.gz of release v<version>).
+        assert.strictEqual(schema.pluginDownloadURL, `github://api.${repository}`);
+    });
+
+    it("carries the Registry's metadata: display name, publisher, a logo file of the repo, category and kind", () => {
+        assert.strictEqual(schema.displayName, "RocketMQ");
+        assert.strictEqual(schema.publisher, "pulumi-rocketmq");
+        const logo = /^https:\/\/raw\.githubusercontent\.com\/pulumi-rocketmq\/pulumi-rocketmq\/main\/(.+)$/.exec(schema.logoUrl);
+        assert.ok(logo, `logoUrl ${schema.logoUrl} is not a file of the repository`);
+        assert.ok(fs.existsSync(path.join(__dirname, "..", "..", logo[1])), `${logo[1]} is missing`);
+        const categories = schema.keywords.filter((k: string) => k.startsWith("category/"));
+        const kinds = schema.keywords.filter((k: string) => k.startsWith("kind/"));
+        assert.deepStrictEqual(categories, ["category/infrastructure"]);
+        assert.deepStrictEqual(kinds, ["kind/component"]);
+    });
+
+    it("has the version of package.json: one number for the plugin, its archives and the SDKs", () => {
+        const packageJson = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "package.json"), "utf8"));
+        assert.strictEqual(packageJson.version, schema.version);
     });
 
     it("describes the same inputs as the zod schemas (names, types, required, enums)", () => {

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 
+	dotnetgen "github.com/pulumi/pulumi/pkg/v3/codegen/dotnet"
 	gogen "github.com/pulumi/pulumi/pkg/v3/codegen/go"
 	nodejsgen "github.com/pulumi/pulumi/pkg/v3/codegen/nodejs"
 	pythongen "github.com/pulumi/pulumi/pkg/v3/codegen/python"
@@ -16,16 +17,21 @@ const toolName = "pulumi-rocketmq-sdkgen"
 
 // generators are the SDK generators of the Pulumi code generator that live in the pulumi module,
 // called the way the language hosts' GeneratePackage calls them: no overlay files, no local
-// dependencies, and a package meant for publishing rather than a local-only SDK.
+// dependencies. The nodejs package is generated in the form `pulumi package add` gives it (main
+// bin/index.js, compiled by its own postinstall script), so `npm pack` of sdk/nodejs is the
+// package as it is published: nothing is copied into it by hand after generation.
 var generators = map[string]func(pkg *schema.Package, loader schema.ReferenceLoader) (map[string][]byte, error){
 	"nodejs": func(pkg *schema.Package, loader schema.ReferenceLoader) (map[string][]byte, error) {
-		return nodejsgen.GeneratePackage(toolName, pkg, nil, nil, false, loader)
+		return nodejsgen.GeneratePackage(toolName, pkg, nil, nil, true, loader)
 	},
 	"python": func(pkg *schema.Package, loader schema.ReferenceLoader) (map[string][]byte, error) {
 		return pythongen.GeneratePackage(toolName, pkg, nil, loader)
 	},
 	"go": func(pkg *schema.Package, _ schema.ReferenceLoader) (map[string][]byte, error) {
 		return gogen.GeneratePackage(toolName, pkg, nil)
+	},
+	"dotnet": func(pkg *schema.Package, _ schema.ReferenceLoader) (map[string][]byte, error) {
+		return dotnetgen.GeneratePackage(toolName, pkg, nil, nil)
 	},
 }
 

@@ -95,5 +95,5 @@ func (l *pinnedSchemaLoader) LoadPackageReferenceV2(
 	spec.Version = pinned.version.String()
 
 	// A partial package binds its members on demand: only the types our schema refers to are bound.
-	return schema.ImportPartialSpecWithContext(ctx, spec, nil, l)
+	return schema.ImportPartialSpec(spec, nil, l)
 }

@@ -2,8 +2,8 @@
 // generator (github.com/pulumi/pulumi/pkg/v3/codegen), the same generators `pulumi package gen-sdk`
 // reaches through the language hosts, called in-process so no language host plugin is needed.
 //
-//	sdkgen --schema schema.json --out sdk --language nodejs,python,go \
-//	       --dependency kubernetes@4.25.0=/path/to/kubernetes/schema.json
+//	sdkgen --schema schema.json --out sdk --language nodejs,python,go,dotnet \
+//	       --dependency kubernetes@4.25.0=/path/to/kubernetes/schema.json --logo docs/logo.png
 package main
 
 import (
@@ -42,10 +42,11 @@ func main() {
 func run() error {
 	schemaPath := flag.String("schema", "schema.json", "the package schema")
 	out := flag.String("out", "sdk", "directory that receives one subdirectory per language")
-	languages := flag.String("language", "nodejs,python,go", "comma-separated languages to generate")
+	languages := flag.String("language", "nodejs,python,go,dotnet", "comma-separated languages to generate")
 	version := flag.String("version", "", "package version to generate for (default: the schema's version)")
 	dependencies := dependencyFlags{}
 	flag.Var(dependencies, "dependency", "NAME@VERSION=PATH: schema file of a package the schema refers to (repeatable)")
+	logo := flag.String("logo", "", "the file the schema's logoUrl names, read instead of downloading it")
 	flag.Parse()
 
 	data, err := os.ReadFile(*schemaPath)
@@ -56,6 +57,7 @@ func run() error {
 	if err := json.Unmarshal(data, &spec); err != nil {
 		return fmt.Errorf("%s: %w", *schemaPath, err)
 	}
+	serveLogoLocally(spec.LogoURL, *logo)
 	if *version != "" {
 		if _, err := semver.Parse(*version); err != nil {
 			return fmt.Errorf("--version %q: %w", *version, err)

@@ -20,16 +20,6 @@ export class ConsumerGroup extends pulumi.CustomResource {
         return new ConsumerGroup(name, undefined as any, { ...opts, id: id });
     }
 
-    /**
-     * Check whether an existing ConsumerGroup resource with the given ID exists.
-     *
-     * @param id The _unique_ provider ID of the resource to check.
-     * @param opts Optional settings to control the behavior of the CustomResource.
-     */
-    public static exists(id: pulumi.Input<string>, opts?: pulumi.CustomResourceOptions): pulumi.Output<boolean> {
-        return pulumi.runtime.existsResource("rocketmq:index:ConsumerGroup", id, {}, { ...opts }, undefined);
-    }
-
     /** @internal */
     public static readonly __pulumiType = 'rocketmq:index:ConsumerGroup';
 
@@ -178,39 +168,39 @@ export interface ConsumerGroupArgs {
     /**
      * Allows deleting the group (or removing it from a broker group) while consumers of it are online. Without it the delete fails naming the consumers. Set it with a `pulumi up` before the `pulumi destroy` or removal, as the delete reads it from the stack.
      */
-    allowDeleteWithOnlineConsumers?: pulumi.Input<boolean | undefined>;
+    allowDeleteWithOnlineConsumers?: pulumi.Input<boolean>;
     /**
      * Which broker of a group serves the group's pulls, 0 (the master, the default) to 64.
      */
-    brokerId?: pulumi.Input<number | undefined>;
+    brokerId?: pulumi.Input<number>;
     /**
      * Where the group lives: these broker groups (their masters), by name as the name servers know them (e.g. `broker-0`). Give this or clusterName.
      */
-    brokerNames?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    brokerNames?: pulumi.Input<pulumi.Input<string>[]>;
     /**
      * Where the group lives: every master of this broker cluster, including broker groups added to the cluster later (the next `pulumi up` after a refresh adds the group to them). Give this or brokerNames.
      */
-    clusterName?: pulumi.Input<string | undefined>;
+    clusterName?: pulumi.Input<string>;
     /**
      * Whether the group may consume in broadcast mode (default true).
      */
-    consumeBroadcastEnable?: pulumi.Input<boolean | undefined>;
+    consumeBroadcastEnable?: pulumi.Input<boolean>;
     /**
      * Whether the group may consume (default true); false stops its consumers from pulling.
      */
-    consumeEnable?: pulumi.Input<boolean | undefined>;
+    consumeEnable?: pulumi.Input<boolean>;
     /**
      * Whether a new consumer of the group starts from the queues' first offsets (RocketMQ's consumeFromMinEnable; default true).
      */
-    consumeFromMinEnable?: pulumi.Input<boolean | undefined>;
+    consumeFromMinEnable?: pulumi.Input<boolean>;
     /**
      * Whether the group consumes in order, as FIFO topics need (default false).
      */
-    consumeMessageOrderly?: pulumi.Input<boolean | undefined>;
+    consumeMessageOrderly?: pulumi.Input<boolean>;
     /**
      * Minutes a consumer may take on a message before it is redelivered, 1 to 1440 (default 15).
      */
-    consumeTimeoutMinute?: pulumi.Input<number | undefined>;
+    consumeTimeoutMinute?: pulumi.Input<number>;
     /**
      * The consumer group's name: letters, digits, `_`, `-`, `%` and `|`, at most 255 characters (RocketMQ's rules). The brokers' own groups (TOOLS_CONSUMER, `CID_RMQ_SYS_` groups and the like) are refused. Another name is another group: changing it replaces the resource.
      */
@@ -222,17 +212,17 @@ export interface ConsumerGroupArgs {
     /**
      * Whether the brokers tell the group's consumers when its members change, so they rebalance at once (default true).
      */
-    notifyConsumerIdsChangedEnable?: pulumi.Input<boolean | undefined>;
+    notifyConsumerIdsChangedEnable?: pulumi.Input<boolean>;
     /**
      * How often a message is redelivered before it goes to the group's dead-letter topic, 0 to 1000 (default 16).
      */
-    retryMaxTimes?: pulumi.Input<number | undefined>;
+    retryMaxTimes?: pulumi.Input<number>;
     /**
      * Queues of the group's retry topic on each broker group, 1 to 64 (default 1).
      */
-    retryQueueNums?: pulumi.Input<number | undefined>;
+    retryQueueNums?: pulumi.Input<number>;
     /**
      * Which broker of a group serves the group's pulls when it falls behind, 0 to 64 (default 1, the first replica).
      */
-    whichBrokerWhenConsumeSlowly?: pulumi.Input<number | undefined>;
+    whichBrokerWhenConsumeSlowly?: pulumi.Input<number>;
 }

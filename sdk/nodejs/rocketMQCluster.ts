@@ -108,61 +108,61 @@ export interface RocketMQClusterArgs {
     /**
      * Affinity rules of every pod of the cluster, for example to spread a group's master and replicas over nodes.
      */
-    affinity?: pulumi.Input<pulumiKubernetes.types.input.core.v1.Affinity | undefined>;
+    affinity?: pulumi.Input<pulumiKubernetes.types.input.core.v1.Affinity>;
     /**
      * Annotations added to every object and pod.
      */
-    annotations?: pulumi.Input<{[key: string]: pulumi.Input<string>} | undefined>;
+    annotations?: pulumi.Input<{[key: string]: pulumi.Input<string>}>;
     /**
      * The broker groups. Defaults to one group of a master and one replica.
      */
-    broker?: pulumi.Input<inputs.BrokerSpecArgs | undefined>;
+    broker?: pulumi.Input<inputs.BrokerSpecArgs>;
     /**
      * RocketMQ cluster name of every broker (`brokerClusterName` in `broker.conf`), 1-64 letters, digits, '_' or '-'. Defaults to `DefaultCluster`.
      */
-    brokerClusterName?: pulumi.Input<string | undefined>;
+    brokerClusterName?: pulumi.Input<string>;
     /**
      * The RocketMQ dashboard. Deployed by default.
      */
-    console?: pulumi.Input<inputs.ConsoleSpecArgs | undefined>;
+    console?: pulumi.Input<inputs.ConsoleSpecArgs>;
     /**
      * Secrets in the namespace used to pull the images of every pod.
      */
-    imagePullSecrets?: pulumi.Input<pulumi.Input<pulumiKubernetes.types.input.core.v1.LocalObjectReference>[] | undefined>;
+    imagePullSecrets?: pulumi.Input<pulumi.Input<pulumiKubernetes.types.input.core.v1.LocalObjectReference>[]>;
     /**
      * Labels added to every object and pod, beside the provider's `app.kubernetes.io/*` labels and the `rocketmq/broker-name`, `rocketmq/broker-group` and `rocketmq/broker-role` labels of broker pods. Keys under `app.kubernetes.io/` and `rocketmq/` are the provider's and refused here.
      */
-    labels?: pulumi.Input<{[key: string]: pulumi.Input<string>} | undefined>;
+    labels?: pulumi.Input<{[key: string]: pulumi.Input<string>}>;
     /**
      * The name servers. Defaults to one name server.
      */
-    nameServer?: pulumi.Input<inputs.NameServerSpecArgs | undefined>;
+    nameServer?: pulumi.Input<inputs.NameServerSpecArgs>;
     /**
      * Namespace of every object of the cluster; it must exist. Defaults to `default`. Object names are fixed (`name-service`, `<broker>-<g>-master`, `console`), so one namespace holds one cluster.
      */
-    namespace?: pulumi.Input<string | undefined>;
+    namespace?: pulumi.Input<string>;
     /**
      * Node labels every pod of the cluster requires.
      */
-    nodeSelector?: pulumi.Input<{[key: string]: pulumi.Input<string>} | undefined>;
+    nodeSelector?: pulumi.Input<{[key: string]: pulumi.Input<string>}>;
     /**
      * Pod-level security context of every pod (for example `fsGroup`, so the RocketMQ user can write a host path or volume).
      */
-    podSecurityContext?: pulumi.Input<pulumiKubernetes.types.input.core.v1.PodSecurityContext | undefined>;
+    podSecurityContext?: pulumi.Input<pulumiKubernetes.types.input.core.v1.PodSecurityContext>;
     /**
      * Priority class of every pod of the cluster.
      */
-    priorityClassName?: pulumi.Input<string | undefined>;
+    priorityClassName?: pulumi.Input<string>;
     /**
      * Container-level security context of every RocketMQ and dashboard container.
      */
-    securityContext?: pulumi.Input<pulumiKubernetes.types.input.core.v1.SecurityContext | undefined>;
+    securityContext?: pulumi.Input<pulumiKubernetes.types.input.core.v1.SecurityContext>;
     /**
      * Service account every pod of the cluster runs as.
      */
-    serviceAccountName?: pulumi.Input<string | undefined>;
+    serviceAccountName?: pulumi.Input<string>;
     /**
      * Tolerations of every pod of the cluster.
      */
-    tolerations?: pulumi.Input<pulumi.Input<pulumiKubernetes.types.input.core.v1.Toleration>[] | undefined>;
+    tolerations?: pulumi.Input<pulumi.Input<pulumiKubernetes.types.input.core.v1.Toleration>[]>;
 }

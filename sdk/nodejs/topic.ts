@@ -20,16 +20,6 @@ export class Topic extends pulumi.CustomResource {
         return new Topic(name, undefined as any, { ...opts, id: id });
     }
 
-    /**
-     * Check whether an existing Topic resource with the given ID exists.
-     *
-     * @param id The _unique_ provider ID of the resource to check.
-     * @param opts Optional settings to control the behavior of the CustomResource.
-     */
-    public static exists(id: pulumi.Input<string>, opts?: pulumi.CustomResourceOptions): pulumi.Output<boolean> {
-        return pulumi.runtime.existsResource("rocketmq:index:Topic", id, {}, { ...opts }, undefined);
-    }
-
     /** @internal */
     public static readonly __pulumiType = 'rocketmq:index:Topic';
 
@@ -160,27 +150,27 @@ export interface TopicArgs {
     /**
      * Allows deleting the topic (or removing it from a broker group) while it holds messages not yet consumed. Without it the delete fails naming the broker groups and consumer groups with messages left. Set it with a `pulumi up` before the `pulumi destroy` or removal, as the delete reads it from the stack.
      */
-    allowDeleteWithUnconsumedMessages?: pulumi.Input<boolean | undefined>;
+    allowDeleteWithUnconsumedMessages?: pulumi.Input<boolean>;
     /**
      * Allows an update that lowers readQueueNums or writeQueueNums. Fewer queues can strand messages in the queues removed and break per-queue ordering, so a decrease is refused unless this is true.
      */
-    allowQueueDecrease?: pulumi.Input<boolean | undefined>;
+    allowQueueDecrease?: pulumi.Input<boolean>;
     /**
      * Other topic attributes by name, e.g. `{"queue.type": "SimpleCQ"}`; the broker refuses names it does not know and changes of attributes it does not allow to change. `message.type` goes through messageType.
      */
-    attributes?: pulumi.Input<{[key: string]: pulumi.Input<string>} | undefined>;
+    attributes?: pulumi.Input<{[key: string]: pulumi.Input<string>}>;
     /**
      * Where the topic lives: these broker groups (their masters), by name as the name servers know them (e.g. `broker-0`). Give this or clusterName.
      */
-    brokerNames?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    brokerNames?: pulumi.Input<pulumi.Input<string>[]>;
     /**
      * Where the topic lives: every master of this broker cluster, including broker groups added to the cluster later (the next `pulumi up` after a refresh adds the topic to them). Give this or brokerNames.
      */
-    clusterName?: pulumi.Input<string | undefined>;
+    clusterName?: pulumi.Input<string>;
     /**
      * The message type RocketMQ 5 brokers record in the topic's `message.type` attribute: NORMAL, FIFO, DELAY or TRANSACTION. Left out, the attribute is not set and the broker treats the topic by its default.
      */
-    messageType?: pulumi.Input<string | undefined>;
+    messageType?: pulumi.Input<string>;
     /**
      * The topic's name: letters, digits, `_`, `-`, `%` and `|`, at most 127 characters (RocketMQ's rules). The brokers' own topics (TBW102, SCHEDULE_TOPIC_XXXX, `rmq_sys_` topics, retry `%RETRY%` and dead-letter `%DLQ%` topics) are refused. Another name is another topic: changing it replaces the resource.
      */
@@ -192,17 +182,17 @@ export interface TopicArgs {
     /**
      * Whether the topic is marked ordered (RocketMQ's `order` flag); default false.
      */
-    order?: pulumi.Input<boolean | undefined>;
+    order?: pulumi.Input<boolean>;
     /**
      * Permission on every broker group: 2 (write only), 4 (read only) or 6 (read and write, the default).
      */
-    perm?: pulumi.Input<number | undefined>;
+    perm?: pulumi.Input<number>;
     /**
      * Queues consumers read on each broker group, 1 to 1024 (default 8). Must be at least writeQueueNums. A decrease is refused unless allowQueueDecrease is true.
      */
-    readQueueNums?: pulumi.Input<number | undefined>;
+    readQueueNums?: pulumi.Input<number>;
     /**
      * Queues producers write on each broker group, 1 to 1024 (default 8). A decrease is refused unless allowQueueDecrease is true.
      */
-    writeQueueNums?: pulumi.Input<number | undefined>;
+    writeQueueNums?: pulumi.Input<number>;
 }

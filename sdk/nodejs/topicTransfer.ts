@@ -23,16 +23,6 @@ export class TopicTransfer extends pulumi.CustomResource {
         return new TopicTransfer(name, undefined as any, { ...opts, id: id });
     }
 
-    /**
-     * Check whether an existing TopicTransfer resource with the given ID exists.
-     *
-     * @param id The _unique_ provider ID of the resource to check.
-     * @param opts Optional settings to control the behavior of the CustomResource.
-     */
-    public static exists(id: pulumi.Input<string>, opts?: pulumi.CustomResourceOptions): pulumi.Output<boolean> {
-        return pulumi.runtime.existsResource("rocketmq:index:TopicTransfer", id, {}, { ...opts }, undefined);
-    }
-
     /** @internal */
     public static readonly __pulumiType = 'rocketmq:index:TopicTransfer';
 
@@ -171,19 +161,19 @@ export interface TopicTransferArgs {
     /**
      * How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each create, read or update opens its connections and streams and closes all of them when it ends.
      */
-    connection?: pulumi.Input<enums.ConnectionMode | undefined>;
+    connection?: pulumi.Input<enums.ConnectionMode>;
     /**
      * How long step 4 waits for every consumer group to consume every message on the source before the transfer rolls back (1 to 86400, default 600).
      */
-    consumeTimeoutSeconds?: pulumi.Input<number | undefined>;
+    consumeTimeoutSeconds?: pulumi.Input<number>;
     /**
      * The consumer groups to move with the topic. Default: every group that consumes the topic on the source (online consumers or stored offsets).
      */
-    consumerGroups?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    consumerGroups?: pulumi.Input<pulumi.Input<string>[]>;
     /**
      * The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
      */
-    kubeconfig?: pulumi.Input<string | undefined>;
+    kubeconfig?: pulumi.Input<string>;
     /**
      * Name server addresses as `host:port;host:port`, typically a RocketMQCluster's `nameServerAddresses` output, as is: the name servers' cluster DNS names, which also name their pods and namespace for `portForward`.
      */

@@ -22,18 +22,13 @@ interface ExampleCase {
     brokerClusterName: string;
 }
 
-/** The TypeScript example depends on the built nodejs SDK, laid out as in the repo. */
+/** The TypeScript example installs the nodejs SDK from ../../sdk/nodejs, laid out as in the repo. */
 function prepareTypeScript(): string {
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "rocketmq-example-ts-"));
-    const sdk = path.join(scratch, "sdk", "nodejs");
-    fs.cpSync(path.join(repoRoot, "sdk", "nodejs"), sdk, { recursive: true });
-    const npm = (args: string[], cwd: string) => execFileSync("npm", args, { cwd, stdio: "pipe" });
-    npm(["install", "--no-audit", "--no-fund"], sdk);
-    npm(["run", "build"], sdk);
-    fs.copyFileSync(path.join(sdk, "package.json"), path.join(sdk, "bin", "package.json"));
+    fs.cpSync(path.join(repoRoot, "sdk", "nodejs"), path.join(scratch, "sdk", "nodejs"), { recursive: true });
     const example = path.join(scratch, "examples", "typescript");
     fs.cpSync(copyProgram(path.join(repoRoot, "examples", "typescript")), example, { recursive: true });
-    npm(["install", "--no-audit", "--no-fund"], example);
+    execFileSync("npm", ["install", "--no-audit", "--no-fund"], { cwd: example, stdio: "pipe" });
     return example;
 }
 

@@ -130,12 +130,6 @@ func (ConsumerGroupState) ElementType() reflect.Type {
 	return reflect.TypeOf((*consumerGroupState)(nil)).Elem()
 }
 
-// ConsumerGroupExists checks whether an existing ConsumerGroup resource with the given ID exists.
-func ConsumerGroupExists(ctx *pulumi.Context,
-	id pulumi.StringInput, state *ConsumerGroupState, opts ...pulumi.ResourceOption) pulumi.BoolOutput {
-	return ctx.ExistsResource("rocketmq:index:ConsumerGroup", id, state, "", opts...)
-}
-
 type consumerGroupArgs struct {
 	// Allows deleting the group (or removing it from a broker group) while consumers of it are online. Without it the delete fails naming the consumers. Set it with a `pulumi up` before the `pulumi destroy` or removal, as the delete reads it from the stack.
 	AllowDeleteWithOnlineConsumers *bool `pulumi:"allowDeleteWithOnlineConsumers"`

@@ -109,12 +109,6 @@ func (TopicState) ElementType() reflect.Type {
 	return reflect.TypeOf((*topicState)(nil)).Elem()
 }
 
-// TopicExists checks whether an existing Topic resource with the given ID exists.
-func TopicExists(ctx *pulumi.Context,
-	id pulumi.StringInput, state *TopicState, opts ...pulumi.ResourceOption) pulumi.BoolOutput {
-	return ctx.ExistsResource("rocketmq:index:Topic", id, state, "", opts...)
-}
-
 type topicArgs struct {
 	// Allows deleting the topic (or removing it from a broker group) while it holds messages not yet consumed. Without it the delete fails naming the broker groups and consumer groups with messages left. Set it with a `pulumi up` before the `pulumi destroy` or removal, as the delete reads it from the stack.
 	AllowDeleteWithUnconsumedMessages *bool `pulumi:"allowDeleteWithUnconsumedMessages"`

@@ -110,12 +110,6 @@ func (TopicTransferState) ElementType() reflect.Type {
 	return reflect.TypeOf((*topicTransferState)(nil)).Elem()
 }
 
-// TopicTransferExists checks whether an existing TopicTransfer resource with the given ID exists.
-func TopicTransferExists(ctx *pulumi.Context,
-	id pulumi.StringInput, state *TopicTransferState, opts ...pulumi.ResourceOption) pulumi.BoolOutput {
-	return ctx.ExistsResource("rocketmq:index:TopicTransfer", id, state, "", opts...)
-}
-
 type topicTransferArgs struct {
 	// How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each create, read or update opens its connections and streams and closes all of them when it ends.
 	Connection *ConnectionMode `pulumi:"connection"`

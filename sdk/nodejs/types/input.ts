@@ -15,23 +15,23 @@ export interface BrokerConfigArgs {
     /**
      * Role of each group's master: `ASYNC_MASTER` (default) acknowledges a send before replicas have it, `SYNC_MASTER` waits for a replica. Replicas are always `SLAVE`, set by the provider: `SLAVE` is refused here, since replicas come from `replicaPerGroup`.
      */
-    brokerRole?: pulumi.Input<enums.BrokerRole | undefined>;
+    brokerRole?: pulumi.Input<enums.BrokerRole>;
     /**
      * Hours of the day at which expired commit log files are deleted, two digits each, separated by `;` (for example `04` or `04;16`). RocketMQ's default is `04`.
      */
-    deleteWhen?: pulumi.Input<string | undefined>;
+    deleteWhen?: pulumi.Input<string>;
     /**
      * Hours a commit log file is kept before it may be deleted, 1 to 8760. RocketMQ's default is 72.
      */
-    fileReservedTime?: pulumi.Input<number | undefined>;
+    fileReservedTime?: pulumi.Input<number>;
     /**
      * Whether a message is flushed to disk before the send is acknowledged. RocketMQ's default is `ASYNC_FLUSH`.
      */
-    flushDiskType?: pulumi.Input<enums.FlushDiskType | undefined>;
+    flushDiskType?: pulumi.Input<enums.FlushDiskType>;
     /**
      * Any other `broker.conf` keys and their values, written as given after the provider's and the typed keys (for example `autoCreateTopicEnable: "false"`). Keys the provider owns and the typed keys above are refused here.
      */
-    properties?: pulumi.Input<{[key: string]: pulumi.Input<string>} | undefined>;
+    properties?: pulumi.Input<{[key: string]: pulumi.Input<string>}>;
 }
 
 /**
@@ -41,79 +41,79 @@ export interface BrokerSpecArgs {
     /**
      * Whether the provider may restart broker pods to apply a change. Defaults to `true`: a change of the rendered `broker.conf` (for example a new name server list) rolls the group's pods. When `false` the StatefulSets use the `OnDelete` update strategy, pods are never restarted by the provider, and configuration changes reach running brokers without a restart.
      */
-    allowRestart?: pulumi.Input<boolean | undefined>;
+    allowRestart?: pulumi.Input<boolean>;
     /**
      * Settings written into every broker's `broker.conf`. The provider writes `brokerClusterName`, `brokerName`, `brokerId`, `brokerRole` of replicas, `namesrvAddr`, `brokerIP1`, `listenPort` and `storePathRootDir` itself and refuses them here.
      */
-    brokerConfig?: pulumi.Input<inputs.BrokerConfigArgs | undefined>;
+    brokerConfig?: pulumi.Input<inputs.BrokerConfigArgs>;
     /**
      * DNS policy of the broker pods. Defaults to `ClusterFirstWithHostNet` when `hostNetwork` is true and `ClusterFirst` otherwise. `ClusterFirst` together with `hostNetwork` is refused (Kubernetes would silently use the node's resolver, which cannot resolve the cluster's DNS names), and so is `ClusterFirstWithHostNet` without `hostNetwork`.
      */
-    dnsPolicy?: pulumi.Input<enums.DnsPolicy | undefined>;
+    dnsPolicy?: pulumi.Input<enums.DnsPolicy>;
     /**
      * Extra environment variables of the broker containers, including values read from ConfigMaps (`valueFrom.configMapKeyRef`) or Secrets (`valueFrom.secretKeyRef`). Every entry needs a name. `POD_IP`, `POD_NAME` and `JAVA_OPT_EXT` are set by the provider and refused here.
      */
-    env?: pulumi.Input<pulumi.Input<pulumiKubernetes.types.input.core.v1.EnvVar>[] | undefined>;
+    env?: pulumi.Input<pulumi.Input<pulumiKubernetes.types.input.core.v1.EnvVar>[]>;
     /**
      * Run the broker pods in the node's network namespace. Defaults to `false`. With host networking the pods bind the RocketMQ ports on the node itself, so at most one such pod fits on a node.
      */
-    hostNetwork?: pulumi.Input<boolean | undefined>;
+    hostNetwork?: pulumi.Input<boolean>;
     /**
      * Absolute directory on the node used when `storageMode` is `HostPath`. Each pod writes under its own sub-directory (`<hostPath>/<pod name>/...`), so two pods scheduled on one node never share files. Required with `HostPath`.
      */
-    hostPath?: pulumi.Input<string | undefined>;
+    hostPath?: pulumi.Input<string>;
     /**
      * Container image of the brokers. Defaults to `apache/rocketmq:5.3.2`. The container is started with an explicit command, so the official Apache RocketMQ image works as is; its tag is the RocketMQ version and is shown in the `app.kubernetes.io/version` label.
      */
-    image?: pulumi.Input<string | undefined>;
+    image?: pulumi.Input<string>;
     /**
      * When the kubelet pulls the broker image. Defaults to `IfNotPresent`.
      */
-    imagePullPolicy?: pulumi.Input<enums.ImagePullPolicy | undefined>;
+    imagePullPolicy?: pulumi.Input<enums.ImagePullPolicy>;
     /**
      * JVM heap of the broker, passed in `JAVA_OPT_EXT`. Without an explicit heap the heap follows the container's memory limit (or request) the way the operator's `BROKER_MEM` default does: max(min(memory/2, 1 GiB), min(memory/4, 8 GiB)), and 1 GiB when no memory is set; the young generation is half the heap.
      */
-    jvmMemory?: pulumi.Input<inputs.JvmMemoryArgs | undefined>;
+    jvmMemory?: pulumi.Input<inputs.JvmMemoryArgs>;
     /**
      * Prefix of the broker group names, 1-30 lower-case letters, digits or '-'. Defaults to `broker`, so the first group is `broker-0` and its master pod `broker-0-master-0`.
      */
-    name?: pulumi.Input<string | undefined>;
+    name?: pulumi.Input<string>;
     /**
      * An explicit name server list, `host:port` entries separated by `;` (for example `10.0.0.5:9876;10.0.0.6:9876`). When set, brokers and the console use these name servers instead of the cluster's own, as the operator's `nameServers` does. Empty or unset means the cluster's own name servers.
      */
-    nameServers?: pulumi.Input<string | undefined>;
+    nameServers?: pulumi.Input<string>;
     /**
      * Replicas (RocketMQ slaves) of each group's master, 0 to 3. Defaults to 1. The provider sets `brokerId` (0 for the master, 1..n for replicas) and `brokerRole=SLAVE` on replicas. At most 3, because every replica streams the master's whole commit log over its own HA connection: more replicas multiply the master's replication traffic and disk reads without adding write availability, since master/replica groups have no automatic failover.
      */
-    replicaPerGroup?: pulumi.Input<number | undefined>;
+    replicaPerGroup?: pulumi.Input<number>;
     /**
      * CPU and memory requests and limits of the broker container. Quantities are checked at preview, and a request above its limit is refused. Without an explicit heap the heap follows the container's memory limit (or request) the way the operator's `BROKER_MEM` default does: max(min(memory/2, 1 GiB), min(memory/4, 8 GiB)), and 1 GiB when no memory is set; the young generation is half the heap.
      */
-    resources?: pulumi.Input<pulumiKubernetes.types.input.core.v1.ResourceRequirements | undefined>;
+    resources?: pulumi.Input<pulumiKubernetes.types.input.core.v1.ResourceRequirements>;
     /**
      * The master pod whose topics and subscription groups are copied to new broker groups when `size` grows, `<name>-<g>-master-0` of an existing group. Defaults to the first group's master, `<name>-0-master-0`.
      */
-    scalePodName?: pulumi.Input<string | undefined>;
+    scalePodName?: pulumi.Input<string>;
     /**
      * Number of broker groups, 1 to 128. Defaults to 1. Adding groups creates only the new groups' objects and leaves existing groups untouched.
      */
-    size?: pulumi.Input<number | undefined>;
+    size?: pulumi.Input<number>;
     /**
      * Where the broker keeps its commit log, consume queues and logs. Defaults to `EmptyDir`.
      */
-    storageMode?: pulumi.Input<enums.StorageMode | undefined>;
+    storageMode?: pulumi.Input<enums.StorageMode>;
     /**
      * Claim templates added to the broker StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its commit log, consume queues and logs. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`.
      */
-    volumeClaimTemplates?: pulumi.Input<pulumi.Input<pulumiKubernetes.types.input.core.v1.PersistentVolumeClaim>[] | undefined>;
+    volumeClaimTemplates?: pulumi.Input<pulumi.Input<pulumiKubernetes.types.input.core.v1.PersistentVolumeClaim>[]>;
     /**
      * Where the broker container mounts the extra `volumes`. Each mount must name a volume of `volumes`; `/etc/rocketmq`, `/home/rocketmq/conf`, `/home/rocketmq/store` and `/home/rocketmq/logs` are used by the provider.
      */
-    volumeMounts?: pulumi.Input<pulumi.Input<pulumiKubernetes.types.input.core.v1.VolumeMount>[] | undefined>;
+    volumeMounts?: pulumi.Input<pulumi.Input<pulumiKubernetes.types.input.core.v1.VolumeMount>[]>;
     /**
      * Extra volumes of the broker pods, to be mounted with `volumeMounts`. The names `rocketmq-config`, `rocketmq-conf` and `rocketmq-data` are used by the provider.
      */
-    volumes?: pulumi.Input<pulumi.Input<pulumiKubernetes.types.input.core.v1.Volume>[] | undefined>;
+    volumes?: pulumi.Input<pulumi.Input<pulumiKubernetes.types.input.core.v1.Volume>[]>;
 }
 
 /**
@@ -123,31 +123,31 @@ export interface ConsoleSpecArgs {
     /**
      * Whether to deploy the dashboard. Defaults to `true`.
      */
-    enabled?: pulumi.Input<boolean | undefined>;
+    enabled?: pulumi.Input<boolean>;
     /**
      * Dashboard image. Defaults to `apacherocketmq/rocketmq-dashboard:2.0.0`; the container runs `/rocketmq-dashboard.jar` with `JAVA_OPTS` carrying the name server addresses.
      */
-    image?: pulumi.Input<string | undefined>;
+    image?: pulumi.Input<string>;
     /**
      * When the kubelet pulls the dashboard image. Defaults to `IfNotPresent`.
      */
-    imagePullPolicy?: pulumi.Input<enums.ImagePullPolicy | undefined>;
+    imagePullPolicy?: pulumi.Input<enums.ImagePullPolicy>;
     /**
      * Node port of the dashboard Service, with `serviceType` `NodePort` or `LoadBalancer` (refused with `ClusterIP`). Kubernetes picks one when unset; it must lie in the cluster's node port range (30000-32767 by default).
      */
-    nodePort?: pulumi.Input<number | undefined>;
+    nodePort?: pulumi.Input<number>;
     /**
      * Number of dashboard pods, 1 to 10. Defaults to 1.
      */
-    replicas?: pulumi.Input<number | undefined>;
+    replicas?: pulumi.Input<number>;
     /**
      * CPU and memory requests and limits of the dashboard container.
      */
-    resources?: pulumi.Input<pulumiKubernetes.types.input.core.v1.ResourceRequirements | undefined>;
+    resources?: pulumi.Input<pulumiKubernetes.types.input.core.v1.ResourceRequirements>;
     /**
      * Type of the dashboard Service. Defaults to `ClusterIP`; `NodePort` exposes it on every node (the operator's example uses node port 30000).
      */
-    serviceType?: pulumi.Input<enums.ServiceType | undefined>;
+    serviceType?: pulumi.Input<enums.ServiceType>;
 }
 
 /**
@@ -157,11 +157,11 @@ export interface JvmMemoryArgs {
     /**
      * Initial and maximum heap (`-Xms` and `-Xmx`), at least 64m and below the container's memory limit. Without it the heap is derived from the memory limit.
      */
-    heap?: pulumi.Input<string | undefined>;
+    heap?: pulumi.Input<string>;
     /**
      * Young generation size (`-Xmn`), smaller than `heap`; needs `heap`. Defaults to half the heap.
      */
-    youngGeneration?: pulumi.Input<string | undefined>;
+    youngGeneration?: pulumi.Input<string>;
 }
 
 /**
@@ -171,42 +171,42 @@ export interface NameServerSpecArgs {
     /**
      * DNS policy of the name server pods. Defaults to `ClusterFirstWithHostNet` when `hostNetwork` is true and `ClusterFirst` otherwise. `ClusterFirst` together with `hostNetwork` is refused (Kubernetes would silently use the node's resolver, which cannot resolve the cluster's DNS names), and so is `ClusterFirstWithHostNet` without `hostNetwork`.
      */
-    dnsPolicy?: pulumi.Input<enums.DnsPolicy | undefined>;
+    dnsPolicy?: pulumi.Input<enums.DnsPolicy>;
     /**
      * Run the name server pods in the node's network namespace. Defaults to `false`. With host networking the pods bind the RocketMQ ports on the node itself, so at most one such pod fits on a node.
      */
-    hostNetwork?: pulumi.Input<boolean | undefined>;
+    hostNetwork?: pulumi.Input<boolean>;
     /**
      * Absolute directory on the node used when `storageMode` is `HostPath`. Each pod writes under its own sub-directory (`<hostPath>/<pod name>/...`), so two pods scheduled on one node never share files. Required with `HostPath`.
      */
-    hostPath?: pulumi.Input<string | undefined>;
+    hostPath?: pulumi.Input<string>;
     /**
      * Container image of the name servers. Defaults to `apache/rocketmq:5.3.2`. The container is started with an explicit command, so the official Apache RocketMQ image works as is; its tag is the RocketMQ version and is shown in the `app.kubernetes.io/version` label.
      */
-    image?: pulumi.Input<string | undefined>;
+    image?: pulumi.Input<string>;
     /**
      * When the kubelet pulls the name server image. Defaults to `IfNotPresent`.
      */
-    imagePullPolicy?: pulumi.Input<enums.ImagePullPolicy | undefined>;
+    imagePullPolicy?: pulumi.Input<enums.ImagePullPolicy>;
     /**
      * JVM heap of the name server, passed in `JAVA_OPT_EXT`. Without an explicit heap the heap follows the container's memory limit (or request): max(min(memory/2, 512 MiB), min(memory/4, 4 GiB)), and 512 MiB when no memory is set; the young generation is half the heap.
      */
-    jvmMemory?: pulumi.Input<inputs.JvmMemoryArgs | undefined>;
+    jvmMemory?: pulumi.Input<inputs.JvmMemoryArgs>;
     /**
      * CPU and memory requests and limits of the name server container. Quantities are checked at preview, and a request above its limit is refused. Without an explicit heap the heap follows the container's memory limit (or request): max(min(memory/2, 512 MiB), min(memory/4, 4 GiB)), and 512 MiB when no memory is set; the young generation is half the heap.
      */
-    resources?: pulumi.Input<pulumiKubernetes.types.input.core.v1.ResourceRequirements | undefined>;
+    resources?: pulumi.Input<pulumiKubernetes.types.input.core.v1.ResourceRequirements>;
     /**
      * Number of name servers, 1 to 9. Defaults to 1. Changing it adds or removes pods `name-service-<i>`; brokers learn the new list by a rolling restart when `broker.allowRestart` is true.
      */
-    size?: pulumi.Input<number | undefined>;
+    size?: pulumi.Input<number>;
     /**
      * Where the name server keeps its logs and its key-value config. Defaults to `EmptyDir`.
      */
-    storageMode?: pulumi.Input<enums.StorageMode | undefined>;
+    storageMode?: pulumi.Input<enums.StorageMode>;
     /**
      * Claim templates added to the name server StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its logs and its key-value config. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`.
      */
-    volumeClaimTemplates?: pulumi.Input<pulumi.Input<pulumiKubernetes.types.input.core.v1.PersistentVolumeClaim>[] | undefined>;
+    volumeClaimTemplates?: pulumi.Input<pulumi.Input<pulumiKubernetes.types.input.core.v1.PersistentVolumeClaim>[]>;
 }
 

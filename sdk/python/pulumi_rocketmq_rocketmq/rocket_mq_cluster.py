@@ -23,21 +23,21 @@ __all__ = ['RocketMQClusterArgs', 'RocketMQCluster']
 @pulumi.input_type
 class RocketMQClusterArgs:
     def __init__(__self__, *,
-                 affinity: pulumi.Input[Optional['pulumi_kubernetes.core.v1.AffinityArgs']] = None,
-                 annotations: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
-                 broker: pulumi.Input[Optional['BrokerSpecArgs']] = None,
-                 broker_cluster_name: pulumi.Input[Optional[_builtins.str]] = None,
-                 console: pulumi.Input[Optional['ConsoleSpecArgs']] = None,
-                 image_pull_secrets: pulumi.Input[Optional[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.LocalObjectReferenceArgs']]]] = None,
-                 labels: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
-                 name_server: pulumi.Input[Optional['NameServerSpecArgs']] = None,
-                 namespace: pulumi.Input[Optional[_builtins.str]] = None,
-                 node_selector: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
-                 pod_security_context: pulumi.Input[Optional['pulumi_kubernetes.core.v1.PodSecurityContextArgs']] = None,
-                 priority_class_name: pulumi.Input[Optional[_builtins.str]] = None,
-                 security_context: pulumi.Input[Optional['pulumi_kubernetes.core.v1.SecurityContextArgs']] = None,
-                 service_account_name: pulumi.Input[Optional[_builtins.str]] = None,
-                 tolerations: pulumi.Input[Optional[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.TolerationArgs']]]] = None):
+                 affinity: Optional[pulumi.Input['pulumi_kubernetes.core.v1.AffinityArgs']] = None,
+                 annotations: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
+                 broker: Optional[pulumi.Input['BrokerSpecArgs']] = None,
+                 broker_cluster_name: Optional[pulumi.Input[_builtins.str]] = None,
+                 console: Optional[pulumi.Input['ConsoleSpecArgs']] = None,
+                 image_pull_secrets: Optional[pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.LocalObjectReferenceArgs']]]] = None,
+                 labels: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
+                 name_server: Optional[pulumi.Input['NameServerSpecArgs']] = None,
+                 namespace: Optional[pulumi.Input[_builtins.str]] = None,
+                 node_selector: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
+                 pod_security_context: Optional[pulumi.Input['pulumi_kubernetes.core.v1.PodSecurityContextArgs']] = None,
+                 priority_class_name: Optional[pulumi.Input[_builtins.str]] = None,
+                 security_context: Optional[pulumi.Input['pulumi_kubernetes.core.v1.SecurityContextArgs']] = None,
+                 service_account_name: Optional[pulumi.Input[_builtins.str]] = None,
+                 tolerations: Optional[pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.TolerationArgs']]]] = None):
         """
         The set of arguments for constructing a RocketMQCluster resource.
 
@@ -90,182 +90,182 @@ class RocketMQClusterArgs:
 
     @_builtins.property
     @pulumi.getter
-    def affinity(self) -> pulumi.Input[Optional['pulumi_kubernetes.core.v1.AffinityArgs']]:
+    def affinity(self) -> Optional[pulumi.Input['pulumi_kubernetes.core.v1.AffinityArgs']]:
         """
         Affinity rules of every pod of the cluster, for example to spread a group's master and replicas over nodes.
         """
         return pulumi.get(self, "affinity")
 
     @affinity.setter
-    def affinity(self, value: pulumi.Input[Optional['pulumi_kubernetes.core.v1.AffinityArgs']]):
+    def affinity(self, value: Optional[pulumi.Input['pulumi_kubernetes.core.v1.AffinityArgs']]):
         pulumi.set(self, "affinity", value)
 
     @_builtins.property
     @pulumi.getter
-    def annotations(self) -> pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]:
+    def annotations(self) -> Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]]:
         """
         Annotations added to every object and pod.
         """
         return pulumi.get(self, "annotations")
 
     @annotations.setter
-    def annotations(self, value: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]):
+    def annotations(self, value: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]]):
         pulumi.set(self, "annotations", value)
 
     @_builtins.property
     @pulumi.getter
-    def broker(self) -> pulumi.Input[Optional['BrokerSpecArgs']]:
+    def broker(self) -> Optional[pulumi.Input['BrokerSpecArgs']]:
         """
         The broker groups. Defaults to one group of a master and one replica.
         """
         return pulumi.get(self, "broker")
 
     @broker.setter
-    def broker(self, value: pulumi.Input[Optional['BrokerSpecArgs']]):
+    def broker(self, value: Optional[pulumi.Input['BrokerSpecArgs']]):
         pulumi.set(self, "broker", value)
 
     @_builtins.property
     @pulumi.getter(name="brokerClusterName")
-    def broker_cluster_name(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def broker_cluster_name(self) -> Optional[pulumi.Input[_builtins.str]]:
         """
         RocketMQ cluster name of every broker (`brokerClusterName` in `broker.conf`), 1-64 letters, digits, '_' or '-'. Defaults to `DefaultCluster`.
         """
         return pulumi.get(self, "broker_cluster_name")
 
     @broker_cluster_name.setter
-    def broker_cluster_name(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def broker_cluster_name(self, value: Optional[pulumi.Input[_builtins.str]]):
         pulumi.set(self, "broker_cluster_name", value)
 
     @_builtins.property
     @pulumi.getter
-    def console(self) -> pulumi.Input[Optional['ConsoleSpecArgs']]:
+    def console(self) -> Optional[pulumi.Input['ConsoleSpecArgs']]:
         """
         The RocketMQ dashboard. Deployed by default.
         """
         return pulumi.get(self, "console")
 
     @console.setter
-    def console(self, value: pulumi.Input[Optional['ConsoleSpecArgs']]):
+    def console(self, value: Optional[pulumi.Input['ConsoleSpecArgs']]):
         pulumi.set(self, "console", value)
 
     @_builtins.property
     @pulumi.getter(name="imagePullSecrets")
-    def image_pull_secrets(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.LocalObjectReferenceArgs']]]]:
+    def image_pull_secrets(self) -> Optional[pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.LocalObjectReferenceArgs']]]]:
         """
         Secrets in the namespace used to pull the images of every pod.
         """
         return pulumi.get(self, "image_pull_secrets")
 
     @image_pull_secrets.setter
-    def image_pull_secrets(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.LocalObjectReferenceArgs']]]]):
+    def image_pull_secrets(self, value: Optional[pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.LocalObjectReferenceArgs']]]]):
         pulumi.set(self, "image_pull_secrets", value)
 
     @_builtins.property
     @pulumi.getter
-    def labels(self) -> pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]:
+    def labels(self) -> Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]]:
         """
         Labels added to every object and pod, beside the provider's `app.kubernetes.io/*` labels and the `rocketmq/broker-name`, `rocketmq/broker-group` and `rocketmq/broker-role` labels of broker pods. Keys under `app.kubernetes.io/` and `rocketmq/` are the provider's and refused here.
         """
         return pulumi.get(self, "labels")
 
     @labels.setter
-    def labels(self, value: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]):
+    def labels(self, value: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]]):
         pulumi.set(self, "labels", value)
 
     @_builtins.property
     @pulumi.getter(name="nameServer")
-    def name_server(self) -> pulumi.Input[Optional['NameServerSpecArgs']]:
+    def name_server(self) -> Optional[pulumi.Input['NameServerSpecArgs']]:
         """
         The name servers. Defaults to one name server.
         """
         return pulumi.get(self, "name_server")
 
     @name_server.setter
-    def name_server(self, value: pulumi.Input[Optional['NameServerSpecArgs']]):
+    def name_server(self, value: Optional[pulumi.Input['NameServerSpecArgs']]):
         pulumi.set(self, "name_server", value)
 
     @_builtins.property
     @pulumi.getter
-    def namespace(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def namespace(self) -> Optional[pulumi.Input[_builtins.str]]:
         """
         Namespace of every object of the cluster; it must exist. Defaults to `default`. Object names are fixed (`name-service`, `<broker>-<g>-master`, `console`), so one namespace holds one cluster.
         """
         return pulumi.get(self, "namespace")
 
     @namespace.setter
-    def namespace(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def namespace(self, value: Optional[pulumi.Input[_builtins.str]]):
         pulumi.set(self, "namespace", value)
 
     @_builtins.property
     @pulumi.getter(name="nodeSelector")
-    def node_selector(self) -> pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]:
+    def node_selector(self) -> Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]]:
         """
         Node labels every pod of the cluster requires.
         """
         return pulumi.get(self, "node_selector")
 
     @node_selector.setter
-    def node_selector(self, value: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]):
+    def node_selector(self, value: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]]):
         pulumi.set(self, "node_selector", value)
 
     @_builtins.property
     @pulumi.getter(name="podSecurityContext")
-    def pod_security_context(self) -> pulumi.Input[Optional['pulumi_kubernetes.core.v1.PodSecurityContextArgs']]:
+    def pod_security_context(self) -> Optional[pulumi.Input['pulumi_kubernetes.core.v1.PodSecurityContextArgs']]:
         """
         Pod-level security context of every pod (for example `fsGroup`, so the RocketMQ user can write a host path or volume).
         """
         return pulumi.get(self, "pod_security_context")
 
     @pod_security_context.setter
-    def pod_security_context(self, value: pulumi.Input[Optional['pulumi_kubernetes.core.v1.PodSecurityContextArgs']]):
+    def pod_security_context(self, value: Optional[pulumi.Input['pulumi_kubernetes.core.v1.PodSecurityContextArgs']]):
         pulumi.set(self, "pod_security_context", value)
 
     @_builtins.property
     @pulumi.getter(name="priorityClassName")
-    def priority_class_name(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def priority_class_name(self) -> Optional[pulumi.Input[_builtins.str]]:
         """
         Priority class of every pod of the cluster.
         """
         return pulumi.get(self, "priority_class_name")
 
     @priority_class_name.setter
-    def priority_class_name(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def priority_class_name(self, value: Optional[pulumi.Input[_builtins.str]]):
         pulumi.set(self, "priority_class_name", value)
 
     @_builtins.property
     @pulumi.getter(name="securityContext")
-    def security_context(self) -> pulumi.Input[Optional['pulumi_kubernetes.core.v1.SecurityContextArgs']]:
+    def security_context(self) -> Optional[pulumi.Input['pulumi_kubernetes.core.v1.SecurityContextArgs']]:
         """
         Container-level security context of every RocketMQ and dashboard container.
         """
         return pulumi.get(self, "security_context")
 
     @security_context.setter
-    def security_context(self, value: pulumi.Input[Optional['pulumi_kubernetes.core.v1.SecurityContextArgs']]):
+    def security_context(self, value: Optional[pulumi.Input['pulumi_kubernetes.core.v1.SecurityContextArgs']]):
         pulumi.set(self, "security_context", value)
 
     @_builtins.property
     @pulumi.getter(name="serviceAccountName")
-    def service_account_name(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def service_account_name(self) -> Optional[pulumi.Input[_builtins.str]]:
         """
         Service account every pod of the cluster runs as.
         """
         return pulumi.get(self, "service_account_name")
 
     @service_account_name.setter
-    def service_account_name(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def service_account_name(self, value: Optional[pulumi.Input[_builtins.str]]):
         pulumi.set(self, "service_account_name", value)
 
     @_builtins.property
     @pulumi.getter
-    def tolerations(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.TolerationArgs']]]]:
+    def tolerations(self) -> Optional[pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.TolerationArgs']]]]:
         """
         Tolerations of every pod of the cluster.
         """
         return pulumi.get(self, "tolerations")
 
     @tolerations.setter
-    def tolerations(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.TolerationArgs']]]]):
+    def tolerations(self, value: Optional[pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.TolerationArgs']]]]):
         pulumi.set(self, "tolerations", value)
 
 
@@ -275,24 +275,25 @@ class RocketMQCluster(pulumi.ComponentResource):
     def __init__(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
-                 affinity: pulumi.Input[Optional[pulumi.InputType['pulumi_kubernetes.core.v1.AffinityArgs']]] = None,
-                 annotations: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
-                 broker: pulumi.Input[Optional[Union['BrokerSpecArgs', 'BrokerSpecArgsDict']]] = None,
-                 broker_cluster_name: pulumi.Input[Optional[_builtins.str]] = None,
-                 console: pulumi.Input[Optional[Union['ConsoleSpecArgs', 'ConsoleSpecArgsDict']]] = None,
-                 image_pull_secrets: pulumi.Input[Optional[Sequence[pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.LocalObjectReferenceArgs']]]]] = None,
-                 labels: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
-                 name_server: pulumi.Input[Optional[Union['NameServerSpecArgs', 'NameServerSpecArgsDict']]] = None,
-                 namespace: pulumi.Input[Optional[_builtins.str]] = None,
-                 node_selector: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
-                 pod_security_context: pulumi.Input[Optional[pulumi.InputType['pulumi_kubernetes.core.v1.PodSecurityContextArgs']]] = None,
-                 priority_class_name: pulumi.Input[Optional[_builtins.str]] = None,
-                 security_context: pulumi.Input[Optional[pulumi.InputType['pulumi_kubernetes.core.v1.SecurityContextArgs']]] = None,
-                 service_account_name: pulumi.Input[Optional[_builtins.str]] = None,
-                 tolerations: pulumi.Input[Optional[Sequence[pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.TolerationArgs']]]]] = None,
+                 affinity: Optional[pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.AffinityArgs']]] = None,
+                 annotations: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
+                 broker: Optional[pulumi.Input[Union['BrokerSpecArgs', 'BrokerSpecArgsDict']]] = None,
+                 broker_cluster_name: Optional[pulumi.Input[_builtins.str]] = None,
+                 console: Optional[pulumi.Input[Union['ConsoleSpecArgs', 'ConsoleSpecArgsDict']]] = None,
+                 image_pull_secrets: Optional[pulumi.Input[Sequence[pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.LocalObjectReferenceArgs']]]]] = None,
+                 labels: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
+                 name_server: Optional[pulumi.Input[Union['NameServerSpecArgs', 'NameServerSpecArgsDict']]] = None,
+                 namespace: Optional[pulumi.Input[_builtins.str]] = None,
+                 node_selector: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
+                 pod_security_context: Optional[pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.PodSecurityContextArgs']]] = None,
+                 priority_class_name: Optional[pulumi.Input[_builtins.str]] = None,
+                 security_context: Optional[pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.SecurityContextArgs']]] = None,
+                 service_account_name: Optional[pulumi.Input[_builtins.str]] = None,
+                 tolerations: Optional[pulumi.Input[Sequence[pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.TolerationArgs']]]]] = None,
                  __props__=None):
         """
         An Apache RocketMQ cluster on Kubernetes, built from ordinary Kubernetes objects with no operator: name servers (a StatefulSet `name-service` behind a headless Service), broker groups of a master and replicas (StatefulSets `<broker>-<g>-master` and `<broker>-<g>-replica-<i>`, with their `broker.conf` rendered into a ConfigMap per group), and the RocketMQ dashboard. Brokers reach the name servers by stable DNS names and advertise their pod IP. Every input is validated at preview, naming the field and the rule, and nothing is created while an input is bad. `new RocketMQCluster("mq", {})` is a working cluster of one name server, one group of a master and a replica, and a dashboard.
+
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
@@ -321,6 +322,7 @@ class RocketMQCluster(pulumi.ComponentResource):
         """
         An Apache RocketMQ cluster on Kubernetes, built from ordinary Kubernetes objects with no operator: name servers (a StatefulSet `name-service` behind a headless Service), broker groups of a master and replicas (StatefulSets `<broker>-<g>-master` and `<broker>-<g>-replica-<i>`, with their `broker.conf` rendered into a ConfigMap per group), and the RocketMQ dashboard. Brokers reach the name servers by stable DNS names and advertise their pod IP. Every input is validated at preview, naming the field and the rule, and nothing is created while an input is bad. `new RocketMQCluster("mq", {})` is a working cluster of one name server, one group of a master and a replica, and a dashboard.
 
+
         :param str resource_name: The name of the resource.
         :param RocketMQClusterArgs args: The arguments to use to populate this resource's properties.
         :param pulumi.ResourceOptions opts: Options for the resource.
@@ -336,21 +338,21 @@ class RocketMQCluster(pulumi.ComponentResource):
     def _internal_init(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
-                 affinity: pulumi.Input[Optional[pulumi.InputType['pulumi_kubernetes.core.v1.AffinityArgs']]] = None,
-                 annotations: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
-                 broker: pulumi.Input[Optional[Union['BrokerSpecArgs', 'BrokerSpecArgsDict']]] = None,
-                 broker_cluster_name: pulumi.Input[Optional[_builtins.str]] = None,
-                 console: pulumi.Input[Optional[Union['ConsoleSpecArgs', 'ConsoleSpecArgsDict']]] = None,
-                 image_pull_secrets: pulumi.Input[Optional[Sequence[pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.LocalObjectReferenceArgs']]]]] = None,
-                 labels: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
-                 name_server: pulumi.Input[Optional[Union['NameServerSpecArgs', 'NameServerSpecArgsDict']]] = None,
-                 namespace: pulumi.Input[Optional[_builtins.str]] = None,
-                 node_selector: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
-                 pod_security_context: pulumi.Input[Optional[pulumi.InputType['pulumi_kubernetes.core.v1.PodSecurityContextArgs']]] = None,
-                 priority_class_name: pulumi.Input[Optional[_builtins.str]] = None,
-                 security_context: pulumi.Input[Optional[pulumi.InputType['pulumi_kubernetes.core.v1.SecurityContextArgs']]] = None,
-                 service_account_name: pulumi.Input[Optional[_builtins.str]] = None,
-                 tolerations: pulumi.Input[Optional[Sequence[pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.TolerationArgs']]]]] = None,
+                 affinity: Optional[pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.AffinityArgs']]] = None,
+                 annotations: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
+                 broker: Optional[pulumi.Input[Union['BrokerSpecArgs', 'BrokerSpecArgsDict']]] = None,
+                 broker_cluster_name: Optional[pulumi.Input[_builtins.str]] = None,
+                 console: Optional[pulumi.Input[Union['ConsoleSpecArgs', 'ConsoleSpecArgsDict']]] = None,
+                 image_pull_secrets: Optional[pulumi.Input[Sequence[pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.LocalObjectReferenceArgs']]]]] = None,
+                 labels: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
+                 name_server: Optional[pulumi.Input[Union['NameServerSpecArgs', 'NameServerSpecArgsDict']]] = None,
+                 namespace: Optional[pulumi.Input[_builtins.str]] = None,
+                 node_selector: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
+                 pod_security_context: Optional[pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.PodSecurityContextArgs']]] = None,
+                 priority_class_name: Optional[pulumi.Input[_builtins.str]] = None,
+                 security_context: Optional[pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.SecurityContextArgs']]] = None,
+                 service_account_name: Optional[pulumi.Input[_builtins.str]] = None,
+                 tolerations: Optional[pulumi.Input[Sequence[pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.TolerationArgs']]]]] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
         if not isinstance(opts, pulumi.ResourceOptions):

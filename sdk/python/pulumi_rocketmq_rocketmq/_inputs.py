@@ -33,23 +33,23 @@ class BrokerConfigArgsDict(TypedDict):
     """
     Settings of `broker.conf`, the broker-common.conf of the operator. Common keys are typed; any other key goes under `properties`.
     """
-    broker_role: NotRequired[pulumi.Input[Optional['BrokerRole']]]
+    broker_role: NotRequired[pulumi.Input['BrokerRole']]
     """
     Role of each group's master: `ASYNC_MASTER` (default) acknowledges a send before replicas have it, `SYNC_MASTER` waits for a replica. Replicas are always `SLAVE`, set by the provider: `SLAVE` is refused here, since replicas come from `replicaPerGroup`.
     """
-    delete_when: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    delete_when: NotRequired[pulumi.Input[_builtins.str]]
     """
     Hours of the day at which expired commit log files are deleted, two digits each, separated by `;` (for example `04` or `04;16`). RocketMQ's default is `04`.
     """
-    file_reserved_time: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    file_reserved_time: NotRequired[pulumi.Input[_builtins.int]]
     """
     Hours a commit log file is kept before it may be deleted, 1 to 8760. RocketMQ's default is 72.
     """
-    flush_disk_type: NotRequired[pulumi.Input[Optional['FlushDiskType']]]
+    flush_disk_type: NotRequired[pulumi.Input['FlushDiskType']]
     """
     Whether a message is flushed to disk before the send is acknowledged. RocketMQ's default is `ASYNC_FLUSH`.
     """
-    properties: NotRequired[pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]]
+    properties: NotRequired[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]]
     """
     Any other `broker.conf` keys and their values, written as given after the provider's and the typed keys (for example `autoCreateTopicEnable: "false"`). Keys the provider owns and the typed keys above are refused here.
     """
@@ -57,11 +57,11 @@ class BrokerConfigArgsDict(TypedDict):
 @pulumi.input_type
 class BrokerConfigArgs:
     def __init__(__self__, *,
-                 broker_role: pulumi.Input[Optional['BrokerRole']] = None,
-                 delete_when: pulumi.Input[Optional[_builtins.str]] = None,
-                 file_reserved_time: pulumi.Input[Optional[_builtins.int]] = None,
-                 flush_disk_type: pulumi.Input[Optional['FlushDiskType']] = None,
-                 properties: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None):
+                 broker_role: Optional[pulumi.Input['BrokerRole']] = None,
+                 delete_when: Optional[pulumi.Input[_builtins.str]] = None,
+                 file_reserved_time: Optional[pulumi.Input[_builtins.int]] = None,
+                 flush_disk_type: Optional[pulumi.Input['FlushDiskType']] = None,
+                 properties: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None):
         """
         Settings of `broker.conf`, the broker-common.conf of the operator. Common keys are typed; any other key goes under `properties`.
 
@@ -84,62 +84,62 @@ class BrokerConfigArgs:
 
     @_builtins.property
     @pulumi.getter(name="brokerRole")
-    def broker_role(self) -> pulumi.Input[Optional['BrokerRole']]:
+    def broker_role(self) -> Optional[pulumi.Input['BrokerRole']]:
         """
         Role of each group's master: `ASYNC_MASTER` (default) acknowledges a send before replicas have it, `SYNC_MASTER` waits for a replica. Replicas are always `SLAVE`, set by the provider: `SLAVE` is refused here, since replicas come from `replicaPerGroup`.
         """
         return pulumi.get(self, "broker_role")
 
     @broker_role.setter
-    def broker_role(self, value: pulumi.Input[Optional['BrokerRole']]):
+    def broker_role(self, value: Optional[pulumi.Input['BrokerRole']]):
         pulumi.set(self, "broker_role", value)
 
     @_builtins.property
     @pulumi.getter(name="deleteWhen")
-    def delete_when(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def delete_when(self) -> Optional[pulumi.Input[_builtins.str]]:
         """
         Hours of the day at which expired commit log files are deleted, two digits each, separated by `;` (for example `04` or `04;16`). RocketMQ's default is `04`.
         """
         return pulumi.get(self, "delete_when")
 
     @delete_when.setter
-    def delete_when(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def delete_when(self, value: Optional[pulumi.Input[_builtins.str]]):
         pulumi.set(self, "delete_when", value)
 
     @_builtins.property
     @pulumi.getter(name="fileReservedTime")
-    def file_reserved_time(self) -> pulumi.Input[Optional[_builtins.int]]:
+    def file_reserved_time(self) -> Optional[pulumi.Input[_builtins.int]]:
         """
         Hours a commit log file is kept before it may be deleted, 1 to 8760. RocketMQ's default is 72.
         """
         return pulumi.get(self, "file_reserved_time")
 
     @file_reserved_time.setter
-    def file_reserved_time(self, value: pulumi.Input[Optional[_builtins.int]]):
+    def file_reserved_time(self, value: Optional[pulumi.Input[_builtins.int]]):
         pulumi.set(self, "file_reserved_time", value)
 
     @_builtins.property
     @pulumi.getter(name="flushDiskType")
-    def flush_disk_type(self) -> pulumi.Input[Optional['FlushDiskType']]:
+    def flush_disk_type(self) -> Optional[pulumi.Input['FlushDiskType']]:
         """
         Whether a message is flushed to disk before the send is acknowledged. RocketMQ's default is `ASYNC_FLUSH`.
         """
         return pulumi.get(self, "flush_disk_type")
 
     @flush_disk_type.setter
-    def flush_disk_type(self, value: pulumi.Input[Optional['FlushDiskType']]):
+    def flush_disk_type(self, value: Optional[pulumi.Input['FlushDiskType']]):
         pulumi.set(self, "flush_disk_type", value)
 
     @_builtins.property
     @pulumi.getter
-    def properties(self) -> pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]:
+    def properties(self) -> Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]]:
         """
         Any other `broker.conf` keys and their values, written as given after the provider's and the typed keys (for example `autoCreateTopicEnable: "false"`). Keys the provider owns and the typed keys above are refused here.
         """
         return pulumi.get(self, "properties")
 
     @properties.setter
-    def properties(self, value: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]):
+    def properties(self, value: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]]):
         pulumi.set(self, "properties", value)
 
 
@@ -147,79 +147,79 @@ class BrokerSpecArgsDict(TypedDict):
     """
     The brokers of the cluster: `size` broker groups, each a master and `replicaPerGroup` replicas. Group `g` is RocketMQ broker `<name>-<g>`; its master runs in StatefulSet `<name>-<g>-master` (pod `<name>-<g>-master-0`) and replica `i` in `<name>-<g>-replica-<i>` (pod `<name>-<g>-replica-<i>-0`). Each group has a ConfigMap `<name>-<g>-config` holding the rendered `broker.conf` of every broker of the group, and a headless Service `<name>-<g>`.
     """
-    allow_restart: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    allow_restart: NotRequired[pulumi.Input[_builtins.bool]]
     """
     Whether the provider may restart broker pods to apply a change. Defaults to `true`: a change of the rendered `broker.conf` (for example a new name server list) rolls the group's pods. When `false` the StatefulSets use the `OnDelete` update strategy, pods are never restarted by the provider, and configuration changes reach running brokers without a restart.
     """
-    broker_config: NotRequired[pulumi.Input[Optional['BrokerConfigArgsDict']]]
+    broker_config: NotRequired[pulumi.Input['BrokerConfigArgsDict']]
     """
     Settings written into every broker's `broker.conf`. The provider writes `brokerClusterName`, `brokerName`, `brokerId`, `brokerRole` of replicas, `namesrvAddr`, `brokerIP1`, `listenPort` and `storePathRootDir` itself and refuses them here.
     """
-    dns_policy: NotRequired[pulumi.Input[Optional['DnsPolicy']]]
+    dns_policy: NotRequired[pulumi.Input['DnsPolicy']]
     """
     DNS policy of the broker pods. Defaults to `ClusterFirstWithHostNet` when `hostNetwork` is true and `ClusterFirst` otherwise. `ClusterFirst` together with `hostNetwork` is refused (Kubernetes would silently use the node's resolver, which cannot resolve the cluster's DNS names), and so is `ClusterFirstWithHostNet` without `hostNetwork`.
     """
-    env: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.EnvVarArgsDict']]]]]
+    env: NotRequired[pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.EnvVarArgsDict']]]]
     """
     Extra environment variables of the broker containers, including values read from ConfigMaps (`valueFrom.configMapKeyRef`) or Secrets (`valueFrom.secretKeyRef`). Every entry needs a name. `POD_IP`, `POD_NAME` and `JAVA_OPT_EXT` are set by the provider and refused here.
     """
-    host_network: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    host_network: NotRequired[pulumi.Input[_builtins.bool]]
     """
     Run the broker pods in the node's network namespace. Defaults to `false`. With host networking the pods bind the RocketMQ ports on the node itself, so at most one such pod fits on a node.
     """
-    host_path: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    host_path: NotRequired[pulumi.Input[_builtins.str]]
     """
     Absolute directory on the node used when `storageMode` is `HostPath`. Each pod writes under its own sub-directory (`<hostPath>/<pod name>/...`), so two pods scheduled on one node never share files. Required with `HostPath`.
     """
-    image: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    image: NotRequired[pulumi.Input[_builtins.str]]
     """
     Container image of the brokers. Defaults to `apache/rocketmq:5.3.2`. The container is started with an explicit command, so the official Apache RocketMQ image works as is; its tag is the RocketMQ version and is shown in the `app.kubernetes.io/version` label.
     """
-    image_pull_policy: NotRequired[pulumi.Input[Optional['ImagePullPolicy']]]
+    image_pull_policy: NotRequired[pulumi.Input['ImagePullPolicy']]
     """
     When the kubelet pulls the broker image. Defaults to `IfNotPresent`.
     """
-    jvm_memory: NotRequired[pulumi.Input[Optional['JvmMemoryArgsDict']]]
+    jvm_memory: NotRequired[pulumi.Input['JvmMemoryArgsDict']]
     """
     JVM heap of the broker, passed in `JAVA_OPT_EXT`. Without an explicit heap the heap follows the container's memory limit (or request) the way the operator's `BROKER_MEM` default does: max(min(memory/2, 1 GiB), min(memory/4, 8 GiB)), and 1 GiB when no memory is set; the young generation is half the heap.
     """
-    name: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    name: NotRequired[pulumi.Input[_builtins.str]]
     """
     Prefix of the broker group names, 1-30 lower-case letters, digits or '-'. Defaults to `broker`, so the first group is `broker-0` and its master pod `broker-0-master-0`.
     """
-    name_servers: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    name_servers: NotRequired[pulumi.Input[_builtins.str]]
     """
     An explicit name server list, `host:port` entries separated by `;` (for example `10.0.0.5:9876;10.0.0.6:9876`). When set, brokers and the console use these name servers instead of the cluster's own, as the operator's `nameServers` does. Empty or unset means the cluster's own name servers.
     """
-    replica_per_group: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    replica_per_group: NotRequired[pulumi.Input[_builtins.int]]
     """
     Replicas (RocketMQ slaves) of each group's master, 0 to 3. Defaults to 1. The provider sets `brokerId` (0 for the master, 1..n for replicas) and `brokerRole=SLAVE` on replicas. At most 3, because every replica streams the master's whole commit log over its own HA connection: more replicas multiply the master's replication traffic and disk reads without adding write availability, since master/replica groups have no automatic failover.
     """
-    resources: NotRequired[pulumi.Input[Optional['pulumi_kubernetes.core.v1.ResourceRequirementsArgsDict']]]
+    resources: NotRequired[pulumi.Input['pulumi_kubernetes.core.v1.ResourceRequirementsArgsDict']]
     """
     CPU and memory requests and limits of the broker container. Quantities are checked at preview, and a request above its limit is refused. Without an explicit heap the heap follows the container's memory limit (or request) the way the operator's `BROKER_MEM` default does: max(min(memory/2, 1 GiB), min(memory/4, 8 GiB)), and 1 GiB when no memory is set; the young generation is half the heap.
     """
-    scale_pod_name: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    scale_pod_name: NotRequired[pulumi.Input[_builtins.str]]
     """
     The master pod whose topics and subscription groups are copied to new broker groups when `size` grows, `<name>-<g>-master-0` of an existing group. Defaults to the first group's master, `<name>-0-master-0`.
     """
-    size: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    size: NotRequired[pulumi.Input[_builtins.int]]
     """
     Number of broker groups, 1 to 128. Defaults to 1. Adding groups creates only the new groups' objects and leaves existing groups untouched.
     """
-    storage_mode: NotRequired[pulumi.Input[Optional['StorageMode']]]
+    storage_mode: NotRequired[pulumi.Input['StorageMode']]
     """
     Where the broker keeps its commit log, consume queues and logs. Defaults to `EmptyDir`.
     """
-    volume_claim_templates: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.PersistentVolumeClaimArgsDict']]]]]
+    volume_claim_templates: NotRequired[pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.PersistentVolumeClaimArgsDict']]]]
     """
     Claim templates added to the broker StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its commit log, consume queues and logs. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`.
     """
-    volume_mounts: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.VolumeMountArgsDict']]]]]
+    volume_mounts: NotRequired[pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.VolumeMountArgsDict']]]]
     """
     Where the broker container mounts the extra `volumes`. Each mount must name a volume of `volumes`; `/etc/rocketmq`, `/home/rocketmq/conf`, `/home/rocketmq/store` and `/home/rocketmq/logs` are used by the provider.
     """
-    volumes: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.VolumeArgsDict']]]]]
+    volumes: NotRequired[pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.VolumeArgsDict']]]]
     """
     Extra volumes of the broker pods, to be mounted with `volumeMounts`. The names `rocketmq-config`, `rocketmq-conf` and `rocketmq-data` are used by the provider.
     """
@@ -227,25 +227,25 @@ class BrokerSpecArgsDict(TypedDict):
 @pulumi.input_type
 class BrokerSpecArgs:
     def __init__(__self__, *,
-                 allow_restart: pulumi.Input[Optional[_builtins.bool]] = None,
-                 broker_config: pulumi.Input[Optional['BrokerConfigArgs']] = None,
-                 dns_policy: pulumi.Input[Optional['DnsPolicy']] = None,
-                 env: pulumi.Input[Optional[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.EnvVarArgs']]]] = None,
-                 host_network: pulumi.Input[Optional[_builtins.bool]] = None,
-                 host_path: pulumi.Input[Optional[_builtins.str]] = None,
-                 image: pulumi.Input[Optional[_builtins.str]] = None,
-                 image_pull_policy: pulumi.Input[Optional['ImagePullPolicy']] = None,
-                 jvm_memory: pulumi.Input[Optional['JvmMemoryArgs']] = None,
-                 name: pulumi.Input[Optional[_builtins.str]] = None,
-                 name_servers: pulumi.Input[Optional[_builtins.str]] = None,
-                 replica_per_group: pulumi.Input[Optional[_builtins.int]] = None,
-                 resources: pulumi.Input[Optional['pulumi_kubernetes.core.v1.ResourceRequirementsArgs']] = None,
-                 scale_pod_name: pulumi.Input[Optional[_builtins.str]] = None,
-                 size: pulumi.Input[Optional[_builtins.int]] = None,
-                 storage_mode: pulumi.Input[Optional['StorageMode']] = None,
-                 volume_claim_templates: pulumi.Input[Optional[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.PersistentVolumeClaimArgs']]]] = None,
-                 volume_mounts: pulumi.Input[Optional[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.VolumeMountArgs']]]] = None,
-                 volumes: pulumi.Input[Optional[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.VolumeArgs']]]] = None):
+                 allow_restart: Optional[pulumi.Input[_builtins.bool]] = None,
+                 broker_config: Optional[pulumi.Input['BrokerConfigArgs']] = None,
+                 dns_policy: Optional[pulumi.Input['DnsPolicy']] = None,
+                 env: Optional[pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.EnvVarArgs']]]] = None,
+                 host_network: Optional[pulumi.Input[_builtins.bool]] = None,
+                 host_path: Optional[pulumi.Input[_builtins.str]] = None,
+                 image: Optional[pulumi.Input[_builtins.str]] = None,
+                 image_pull_policy: Optional[pulumi.Input['ImagePullPolicy']] = None,
+                 jvm_memory: Optional[pulumi.Input['JvmMemoryArgs']] = None,
+                 name: Optional[pulumi.Input[_builtins.str]] = None,
+                 name_servers: Optional[pulumi.Input[_builtins.str]] = None,
+                 replica_per_group: Optional[pulumi.Input[_builtins.int]] = None,
+                 resources: Optional[pulumi.Input['pulumi_kubernetes.core.v1.ResourceRequirementsArgs']] = None,
+                 scale_pod_name: Optional[pulumi.Input[_builtins.str]] = None,
+                 size: Optional[pulumi.Input[_builtins.int]] = None,
+                 storage_mode: Optional[pulumi.Input['StorageMode']] = None,
+                 volume_claim_templates: Optional[pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.PersistentVolumeClaimArgs']]]] = None,
+                 volume_mounts: Optional[pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.VolumeMountArgs']]]] = None,
+                 volumes: Optional[pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.VolumeArgs']]]] = None):
         """
         The brokers of the cluster: `size` broker groups, each a master and `replicaPerGroup` replicas. Group `g` is RocketMQ broker `<name>-<g>`; its master runs in StatefulSet `<name>-<g>-master` (pod `<name>-<g>-master-0`) and replica `i` in `<name>-<g>-replica-<i>` (pod `<name>-<g>-replica-<i>-0`). Each group has a ConfigMap `<name>-<g>-config` holding the rendered `broker.conf` of every broker of the group, and a headless Service `<name>-<g>`.
 
@@ -310,230 +310,230 @@ class BrokerSpecArgs:
 
     @_builtins.property
     @pulumi.getter(name="allowRestart")
-    def allow_restart(self) -> pulumi.Input[Optional[_builtins.bool]]:
+    def allow_restart(self) -> Optional[pulumi.Input[_builtins.bool]]:
         """
         Whether the provider may restart broker pods to apply a change. Defaults to `true`: a change of the rendered `broker.conf` (for example a new name server list) rolls the group's pods. When `false` the StatefulSets use the `OnDelete` update strategy, pods are never restarted by the provider, and configuration changes reach running brokers without a restart.
         """
         return pulumi.get(self, "allow_restart")
 
     @allow_restart.setter
-    def allow_restart(self, value: pulumi.Input[Optional[_builtins.bool]]):
+    def allow_restart(self, value: Optional[pulumi.Input[_builtins.bool]]):
         pulumi.set(self, "allow_restart", value)
 
     @_builtins.property
     @pulumi.getter(name="brokerConfig")
-    def broker_config(self) -> pulumi.Input[Optional['BrokerConfigArgs']]:
+    def broker_config(self) -> Optional[pulumi.Input['BrokerConfigArgs']]:
         """
         Settings written into every broker's `broker.conf`. The provider writes `brokerClusterName`, `brokerName`, `brokerId`, `brokerRole` of replicas, `namesrvAddr`, `brokerIP1`, `listenPort` and `storePathRootDir` itself and refuses them here.
         """
         return pulumi.get(self, "broker_config")
 
     @broker_config.setter
-    def broker_config(self, value: pulumi.Input[Optional['BrokerConfigArgs']]):
+    def broker_config(self, value: Optional[pulumi.Input['BrokerConfigArgs']]):
         pulumi.set(self, "broker_config", value)
 
     @_builtins.property
     @pulumi.getter(name="dnsPolicy")
-    def dns_policy(self) -> pulumi.Input[Optional['DnsPolicy']]:
+    def dns_policy(self) -> Optional[pulumi.Input['DnsPolicy']]:
         """
         DNS policy of the broker pods. Defaults to `ClusterFirstWithHostNet` when `hostNetwork` is true and `ClusterFirst` otherwise. `ClusterFirst` together with `hostNetwork` is refused (Kubernetes would silently use the node's resolver, which cannot resolve the cluster's DNS names), and so is `ClusterFirstWithHostNet` without `hostNetwork`.
         """
         return pulumi.get(self, "dns_policy")
 
     @dns_policy.setter
-    def dns_policy(self, value: pulumi.Input[Optional['DnsPolicy']]):
+    def dns_policy(self, value: Optional[pulumi.Input['DnsPolicy']]):
         pulumi.set(self, "dns_policy", value)
 
     @_builtins.property
     @pulumi.getter
-    def env(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.EnvVarArgs']]]]:
+    def env(self) -> Optional[pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.EnvVarArgs']]]]:
         """
         Extra environment variables of the broker containers, including values read from ConfigMaps (`valueFrom.configMapKeyRef`) or Secrets (`valueFrom.secretKeyRef`). Every entry needs a name. `POD_IP`, `POD_NAME` and `JAVA_OPT_EXT` are set by the provider and refused here.
         """
         return pulumi.get(self, "env")
 
     @env.setter
-    def env(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.EnvVarArgs']]]]):
+    def env(self, value: Optional[pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.EnvVarArgs']]]]):
         pulumi.set(self, "env", value)
 
     @_builtins.property
     @pulumi.getter(name="hostNetwork")
-    def host_network(self) -> pulumi.Input[Optional[_builtins.bool]]:
+    def host_network(self) -> Optional[pulumi.Input[_builtins.bool]]:
         """
         Run the broker pods in the node's network namespace. Defaults to `false`. With host networking the pods bind the RocketMQ ports on the node itself, so at most one such pod fits on a node.
         """
         return pulumi.get(self, "host_network")
 
     @host_network.setter
-    def host_network(self, value: pulumi.Input[Optional[_builtins.bool]]):
+    def host_network(self, value: Optional[pulumi.Input[_builtins.bool]]):
         pulumi.set(self, "host_network", value)
 
     @_builtins.property
     @pulumi.getter(name="hostPath")
-    def host_path(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def host_path(self) -> Optional[pulumi.Input[_builtins.str]]:
         """
         Absolute directory on the node used when `storageMode` is `HostPath`. Each pod writes under its own sub-directory (`<hostPath>/<pod name>/...`), so two pods scheduled on one node never share files. Required with `HostPath`.
         """
         return pulumi.get(self, "host_path")
 
     @host_path.setter
-    def host_path(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def host_path(self, value: Optional[pulumi.Input[_builtins.str]]):
         pulumi.set(self, "host_path", value)
 
     @_builtins.property
     @pulumi.getter
-    def image(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def image(self) -> Optional[pulumi.Input[_builtins.str]]:
         """
         Container image of the brokers. Defaults to `apache/rocketmq:5.3.2`. The container is started with an explicit command, so the official Apache RocketMQ image works as is; its tag is the RocketMQ version and is shown in the `app.kubernetes.io/version` label.
         """
         return pulumi.get(self, "image")
 
     @image.setter
-    def image(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def image(self, value: Optional[pulumi.Input[_builtins.str]]):
         pulumi.set(self, "image", value)
 
     @_builtins.property
     @pulumi.getter(name="imagePullPolicy")
-    def image_pull_policy(self) -> pulumi.Input[Optional['ImagePullPolicy']]:
+    def image_pull_policy(self) -> Optional[pulumi.Input['ImagePullPolicy']]:
         """
         When the kubelet pulls the broker image. Defaults to `IfNotPresent`.
         """
         return pulumi.get(self, "image_pull_policy")
 
     @image_pull_policy.setter
-    def image_pull_policy(self, value: pulumi.Input[Optional['ImagePullPolicy']]):
+    def image_pull_policy(self, value: Optional[pulumi.Input['ImagePullPolicy']]):
         pulumi.set(self, "image_pull_policy", value)
 
     @_builtins.property
     @pulumi.getter(name="jvmMemory")
-    def jvm_memory(self) -> pulumi.Input[Optional['JvmMemoryArgs']]:
+    def jvm_memory(self) -> Optional[pulumi.Input['JvmMemoryArgs']]:
         """
         JVM heap of the broker, passed in `JAVA_OPT_EXT`. Without an explicit heap the heap follows the container's memory limit (or request) the way the operator's `BROKER_MEM` default does: max(min(memory/2, 1 GiB), min(memory/4, 8 GiB)), and 1 GiB when no memory is set; the young generation is half the heap.
         """
         return pulumi.get(self, "jvm_memory")
 
     @jvm_memory.setter
-    def jvm_memory(self, value: pulumi.Input[Optional['JvmMemoryArgs']]):
+    def jvm_memory(self, value: Optional[pulumi.Input['JvmMemoryArgs']]):
         pulumi.set(self, "jvm_memory", value)
 
     @_builtins.property
     @pulumi.getter
-    def name(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def name(self) -> Optional[pulumi.Input[_builtins.str]]:
         """
         Prefix of the broker group names, 1-30 lower-case letters, digits or '-'. Defaults to `broker`, so the first group is `broker-0` and its master pod `broker-0-master-0`.
         """
         return pulumi.get(self, "name")
 
     @name.setter
-    def name(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def name(self, value: Optional[pulumi.Input[_builtins.str]]):
         pulumi.set(self, "name", value)
 
     @_builtins.property
     @pulumi.getter(name="nameServers")
-    def name_servers(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def name_servers(self) -> Optional[pulumi.Input[_builtins.str]]:
         """
         An explicit name server list, `host:port` entries separated by `;` (for example `10.0.0.5:9876;10.0.0.6:9876`). When set, brokers and the console use these name servers instead of the cluster's own, as the operator's `nameServers` does. Empty or unset means the cluster's own name servers.
         """
         return pulumi.get(self, "name_servers")
 
     @name_servers.setter
-    def name_servers(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def name_servers(self, value: Optional[pulumi.Input[_builtins.str]]):
         pulumi.set(self, "name_servers", value)
 
     @_builtins.property
     @pulumi.getter(name="replicaPerGroup")
-    def replica_per_group(self) -> pulumi.Input[Optional[_builtins.int]]:
+    def replica_per_group(self) -> Optional[pulumi.Input[_builtins.int]]:
         """
         Replicas (RocketMQ slaves) of each group's master, 0 to 3. Defaults to 1. The provider sets `brokerId` (0 for the master, 1..n for replicas) and `brokerRole=SLAVE` on replicas. At most 3, because every replica streams the master's whole commit log over its own HA connection: more replicas multiply the master's replication traffic and disk reads without adding write availability, since master/replica groups have no automatic failover.
         """
         return pulumi.get(self, "replica_per_group")
 
     @replica_per_group.setter
-    def replica_per_group(self, value: pulumi.Input[Optional[_builtins.int]]):
+    def replica_per_group(self, value: Optional[pulumi.Input[_builtins.int]]):
         pulumi.set(self, "replica_per_group", value)
 
     @_builtins.property
     @pulumi.getter
-    def resources(self) -> pulumi.Input[Optional['pulumi_kubernetes.core.v1.ResourceRequirementsArgs']]:
+    def resources(self) -> Optional[pulumi.Input['pulumi_kubernetes.core.v1.ResourceRequirementsArgs']]:
         """
         CPU and memory requests and limits of the broker container. Quantities are checked at preview, and a request above its limit is refused. Without an explicit heap the heap follows the container's memory limit (or request) the way the operator's `BROKER_MEM` default does: max(min(memory/2, 1 GiB), min(memory/4, 8 GiB)), and 1 GiB when no memory is set; the young generation is half the heap.
         """
         return pulumi.get(self, "resources")
 
     @resources.setter
-    def resources(self, value: pulumi.Input[Optional['pulumi_kubernetes.core.v1.ResourceRequirementsArgs']]):
+    def resources(self, value: Optional[pulumi.Input['pulumi_kubernetes.core.v1.ResourceRequirementsArgs']]):
         pulumi.set(self, "resources", value)
 
     @_builtins.property
     @pulumi.getter(name="scalePodName")
-    def scale_pod_name(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def scale_pod_name(self) -> Optional[pulumi.Input[_builtins.str]]:
         """
         The master pod whose topics and subscription groups are copied to new broker groups when `size` grows, `<name>-<g>-master-0` of an existing group. Defaults to the first group's master, `<name>-0-master-0`.
         """
         return pulumi.get(self, "scale_pod_name")
 
     @scale_pod_name.setter
-    def scale_pod_name(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def scale_pod_name(self, value: Optional[pulumi.Input[_builtins.str]]):
         pulumi.set(self, "scale_pod_name", value)
 
     @_builtins.property
     @pulumi.getter
-    def size(self) -> pulumi.Input[Optional[_builtins.int]]:
+    def size(self) -> Optional[pulumi.Input[_builtins.int]]:
         """
         Number of broker groups, 1 to 128. Defaults to 1. Adding groups creates only the new groups' objects and leaves existing groups untouched.
         """
         return pulumi.get(self, "size")
 
     @size.setter
-    def size(self, value: pulumi.Input[Optional[_builtins.int]]):
+    def size(self, value: Optional[pulumi.Input[_builtins.int]]):
         pulumi.set(self, "size", value)
 
     @_builtins.property
     @pulumi.getter(name="storageMode")
-    def storage_mode(self) -> pulumi.Input[Optional['StorageMode']]:
+    def storage_mode(self) -> Optional[pulumi.Input['StorageMode']]:
         """
         Where the broker keeps its commit log, consume queues and logs. Defaults to `EmptyDir`.
         """
         return pulumi.get(self, "storage_mode")
 
     @storage_mode.setter
-    def storage_mode(self, value: pulumi.Input[Optional['StorageMode']]):
+    def storage_mode(self, value: Optional[pulumi.Input['StorageMode']]):
         pulumi.set(self, "storage_mode", value)
 
     @_builtins.property
     @pulumi.getter(name="volumeClaimTemplates")
-    def volume_claim_templates(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.PersistentVolumeClaimArgs']]]]:
+    def volume_claim_templates(self) -> Optional[pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.PersistentVolumeClaimArgs']]]]:
         """
         Claim templates added to the broker StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its commit log, consume queues and logs. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`.
         """
         return pulumi.get(self, "volume_claim_templates")
 
     @volume_claim_templates.setter
-    def volume_claim_templates(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.PersistentVolumeClaimArgs']]]]):
+    def volume_claim_templates(self, value: Optional[pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.PersistentVolumeClaimArgs']]]]):
         pulumi.set(self, "volume_claim_templates", value)
 
     @_builtins.property
     @pulumi.getter(name="volumeMounts")
-    def volume_mounts(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.VolumeMountArgs']]]]:
+    def volume_mounts(self) -> Optional[pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.VolumeMountArgs']]]]:
         """
         Where the broker container mounts the extra `volumes`. Each mount must name a volume of `volumes`; `/etc/rocketmq`, `/home/rocketmq/conf`, `/home/rocketmq/store` and `/home/rocketmq/logs` are used by the provider.
         """
         return pulumi.get(self, "volume_mounts")
 
     @volume_mounts.setter
-    def volume_mounts(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.VolumeMountArgs']]]]):
+    def volume_mounts(self, value: Optional[pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.VolumeMountArgs']]]]):
         pulumi.set(self, "volume_mounts", value)
 
     @_builtins.property
     @pulumi.getter
-    def volumes(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.VolumeArgs']]]]:
+    def volumes(self) -> Optional[pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.VolumeArgs']]]]:
         """
         Extra volumes of the broker pods, to be mounted with `volumeMounts`. The names `rocketmq-config`, `rocketmq-conf` and `rocketmq-data` are used by the provider.
         """
         return pulumi.get(self, "volumes")
 
     @volumes.setter
-    def volumes(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.VolumeArgs']]]]):
+    def volumes(self, value: Optional[pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.VolumeArgs']]]]):
         pulumi.set(self, "volumes", value)
 
 
@@ -541,31 +541,31 @@ class ConsoleSpecArgsDict(TypedDict):
     """
     The RocketMQ dashboard: a Deployment `console` and a Service `console-service` on port 8080, pointed at the name servers by their DNS names.
     """
-    enabled: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    enabled: NotRequired[pulumi.Input[_builtins.bool]]
     """
     Whether to deploy the dashboard. Defaults to `true`.
     """
-    image: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    image: NotRequired[pulumi.Input[_builtins.str]]
     """
     Dashboard image. Defaults to `apacherocketmq/rocketmq-dashboard:2.0.0`; the container runs `/rocketmq-dashboard.jar` with `JAVA_OPTS` carrying the name server addresses.
     """
-    image_pull_policy: NotRequired[pulumi.Input[Optional['ImagePullPolicy']]]
+    image_pull_policy: NotRequired[pulumi.Input['ImagePullPolicy']]
     """
     When the kubelet pulls the dashboard image. Defaults to `IfNotPresent`.
     """
-    node_port: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    node_port: NotRequired[pulumi.Input[_builtins.int]]
     """
     Node port of the dashboard Service, with `serviceType` `NodePort` or `LoadBalancer` (refused with `ClusterIP`). Kubernetes picks one when unset; it must lie in the cluster's node port range (30000-32767 by default).
     """
-    replicas: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    replicas: NotRequired[pulumi.Input[_builtins.int]]
     """
     Number of dashboard pods, 1 to 10. Defaults to 1.
     """
-    resources: NotRequired[pulumi.Input[Optional['pulumi_kubernetes.core.v1.ResourceRequirementsArgsDict']]]
+    resources: NotRequired[pulumi.Input['pulumi_kubernetes.core.v1.ResourceRequirementsArgsDict']]
     """
     CPU and memory requests and limits of the dashboard container.
     """
-    service_type: NotRequired[pulumi.Input[Optional['ServiceType']]]
+    service_type: NotRequired[pulumi.Input['ServiceType']]
     """
     Type of the dashboard Service. Defaults to `ClusterIP`; `NodePort` exposes it on every node (the operator's example uses node port 30000).
     """
@@ -573,13 +573,13 @@ class ConsoleSpecArgsDict(TypedDict):
 @pulumi.input_type
 class ConsoleSpecArgs:
     def __init__(__self__, *,
-                 enabled: pulumi.Input[Optional[_builtins.bool]] = None,
-                 image: pulumi.Input[Optional[_builtins.str]] = None,
-                 image_pull_policy: pulumi.Input[Optional['ImagePullPolicy']] = None,
-                 node_port: pulumi.Input[Optional[_builtins.int]] = None,
-                 replicas: pulumi.Input[Optional[_builtins.int]] = None,
-                 resources: pulumi.Input[Optional['pulumi_kubernetes.core.v1.ResourceRequirementsArgs']] = None,
-                 service_type: pulumi.Input[Optional['ServiceType']] = None):
+                 enabled: Optional[pulumi.Input[_builtins.bool]] = None,
+                 image: Optional[pulumi.Input[_builtins.str]] = None,
+                 image_pull_policy: Optional[pulumi.Input['ImagePullPolicy']] = None,
+                 node_port: Optional[pulumi.Input[_builtins.int]] = None,
+                 replicas: Optional[pulumi.Input[_builtins.int]] = None,
+                 resources: Optional[pulumi.Input['pulumi_kubernetes.core.v1.ResourceRequirementsArgs']] = None,
+                 service_type: Optional[pulumi.Input['ServiceType']] = None):
         """
         The RocketMQ dashboard: a Deployment `console` and a Service `console-service` on port 8080, pointed at the name servers by their DNS names.
 
@@ -608,86 +608,86 @@ class ConsoleSpecArgs:
 
     @_builtins.property
     @pulumi.getter
-    def enabled(self) -> pulumi.Input[Optional[_builtins.bool]]:
+    def enabled(self) -> Optional[pulumi.Input[_builtins.bool]]:
         """
         Whether to deploy the dashboard. Defaults to `true`.
         """
         return pulumi.get(self, "enabled")
 
     @enabled.setter
-    def enabled(self, value: pulumi.Input[Optional[_builtins.bool]]):
+    def enabled(self, value: Optional[pulumi.Input[_builtins.bool]]):
         pulumi.set(self, "enabled", value)
 
     @_builtins.property
     @pulumi.getter
-    def image(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def image(self) -> Optional[pulumi.Input[_builtins.str]]:
         """
         Dashboard image. Defaults to `apacherocketmq/rocketmq-dashboard:2.0.0`; the container runs `/rocketmq-dashboard.jar` with `JAVA_OPTS` carrying the name server addresses.
         """
         return pulumi.get(self, "image")
 
     @image.setter
-    def image(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def image(self, value: Optional[pulumi.Input[_builtins.str]]):
         pulumi.set(self, "image", value)
 
     @_builtins.property
     @pulumi.getter(name="imagePullPolicy")
-    def image_pull_policy(self) -> pulumi.Input[Optional['ImagePullPolicy']]:
+    def image_pull_policy(self) -> Optional[pulumi.Input['ImagePullPolicy']]:
         """
         When the kubelet pulls the dashboard image. Defaults to `IfNotPresent`.
         """
         return pulumi.get(self, "image_pull_policy")
 
     @image_pull_policy.setter
-    def image_pull_policy(self, value: pulumi.Input[Optional['ImagePullPolicy']]):
+    def image_pull_policy(self, value: Optional[pulumi.Input['ImagePullPolicy']]):
         pulumi.set(self, "image_pull_policy", value)
 
     @_builtins.property
     @pulumi.getter(name="nodePort")
-    def node_port(self) -> pulumi.Input[Optional[_builtins.int]]:
+    def node_port(self) -> Optional[pulumi.Input[_builtins.int]]:
         """
         Node port of the dashboard Service, with `serviceType` `NodePort` or `LoadBalancer` (refused with `ClusterIP`). Kubernetes picks one when unset; it must lie in the cluster's node port range (30000-32767 by default).
         """
         return pulumi.get(self, "node_port")
 
     @node_port.setter
-    def node_port(self, value: pulumi.Input[Optional[_builtins.int]]):
+    def node_port(self, value: Optional[pulumi.Input[_builtins.int]]):
         pulumi.set(self, "node_port", value)
 
     @_builtins.property
     @pulumi.getter
-    def replicas(self) -> pulumi.Input[Optional[_builtins.int]]:
+    def replicas(self) -> Optional[pulumi.Input[_builtins.int]]:
         """
         Number of dashboard pods, 1 to 10. Defaults to 1.
         """
         return pulumi.get(self, "replicas")
 
     @replicas.setter
-    def replicas(self, value: pulumi.Input[Optional[_builtins.int]]):
+    def replicas(self, value: Optional[pulumi.Input[_builtins.int]]):
         pulumi.set(self, "replicas", value)
 
     @_builtins.property
     @pulumi.getter
-    def resources(self) -> pulumi.Input[Optional['pulumi_kubernetes.core.v1.ResourceRequirementsArgs']]:
+    def resources(self) -> Optional[pulumi.Input['pulumi_kubernetes.core.v1.ResourceRequirementsArgs']]:
         """
         CPU and memory requests and limits of the dashboard container.
         """
         return pulumi.get(self, "resources")
 
     @resources.setter
-    def resources(self, value: pulumi.Input[Optional['pulumi_kubernetes.core.v1.ResourceRequirementsArgs']]):
+    def resources(self, value: Optional[pulumi.Input['pulumi_kubernetes.core.v1.ResourceRequirementsArgs']]):
         pulumi.set(self, "resources", value)
 
     @_builtins.property
     @pulumi.getter(name="serviceType")
-    def service_type(self) -> pulumi.Input[Optional['ServiceType']]:
+    def service_type(self) -> Optional[pulumi.Input['ServiceType']]:
         """
         Type of the dashboard Service. Defaults to `ClusterIP`; `NodePort` exposes it on every node (the operator's example uses node port 30000).
         """
         return pulumi.get(self, "service_type")
 
     @service_type.setter
-    def service_type(self, value: pulumi.Input[Optional['ServiceType']]):
+    def service_type(self, value: Optional[pulumi.Input['ServiceType']]):
         pulumi.set(self, "service_type", value)
 
 
@@ -695,11 +695,11 @@ class JvmMemoryArgsDict(TypedDict):
     """
     JVM memory of a RocketMQ process. Sizes take JVM notation as in `-Xmx` (`512m`, `2g`) or Kubernetes binary quantities (`512Mi`, `2Gi`).
     """
-    heap: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    heap: NotRequired[pulumi.Input[_builtins.str]]
     """
     Initial and maximum heap (`-Xms` and `-Xmx`), at least 64m and below the container's memory limit. Without it the heap is derived from the memory limit.
     """
-    young_generation: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    young_generation: NotRequired[pulumi.Input[_builtins.str]]
     """
     Young generation size (`-Xmn`), smaller than `heap`; needs `heap`. Defaults to half the heap.
     """
@@ -707,8 +707,8 @@ class JvmMemoryArgsDict(TypedDict):
 @pulumi.input_type
 class JvmMemoryArgs:
     def __init__(__self__, *,
-                 heap: pulumi.Input[Optional[_builtins.str]] = None,
-                 young_generation: pulumi.Input[Optional[_builtins.str]] = None):
+                 heap: Optional[pulumi.Input[_builtins.str]] = None,
+                 young_generation: Optional[pulumi.Input[_builtins.str]] = None):
         """
         JVM memory of a RocketMQ process. Sizes take JVM notation as in `-Xmx` (`512m`, `2g`) or Kubernetes binary quantities (`512Mi`, `2Gi`).
 
@@ -722,26 +722,26 @@ class JvmMemoryArgs:
 
     @_builtins.property
     @pulumi.getter
-    def heap(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def heap(self) -> Optional[pulumi.Input[_builtins.str]]:
         """
         Initial and maximum heap (`-Xms` and `-Xmx`), at least 64m and below the container's memory limit. Without it the heap is derived from the memory limit.
         """
         return pulumi.get(self, "heap")
 
     @heap.setter
-    def heap(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def heap(self, value: Optional[pulumi.Input[_builtins.str]]):
         pulumi.set(self, "heap", value)
 
     @_builtins.property
     @pulumi.getter(name="youngGeneration")
-    def young_generation(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def young_generation(self) -> Optional[pulumi.Input[_builtins.str]]:
         """
         Young generation size (`-Xmn`), smaller than `heap`; needs `heap`. Defaults to half the heap.
         """
         return pulumi.get(self, "young_generation")
 
     @young_generation.setter
-    def young_generation(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def young_generation(self, value: Optional[pulumi.Input[_builtins.str]]):
         pulumi.set(self, "young_generation", value)
 
 
@@ -749,43 +749,43 @@ class NameServerSpecArgsDict(TypedDict):
     """
     The name servers of the cluster: a StatefulSet `name-service` behind a headless Service of the same name. Every name server has a stable DNS name, `name-service-<i>.name-service.<namespace>.svc.cluster.local`, which brokers, the console and clients use instead of pod IPs.
     """
-    dns_policy: NotRequired[pulumi.Input[Optional['DnsPolicy']]]
+    dns_policy: NotRequired[pulumi.Input['DnsPolicy']]
     """
     DNS policy of the name server pods. Defaults to `ClusterFirstWithHostNet` when `hostNetwork` is true and `ClusterFirst` otherwise. `ClusterFirst` together with `hostNetwork` is refused (Kubernetes would silently use the node's resolver, which cannot resolve the cluster's DNS names), and so is `ClusterFirstWithHostNet` without `hostNetwork`.
     """
-    host_network: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    host_network: NotRequired[pulumi.Input[_builtins.bool]]
     """
     Run the name server pods in the node's network namespace. Defaults to `false`. With host networking the pods bind the RocketMQ ports on the node itself, so at most one such pod fits on a node.
     """
-    host_path: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    host_path: NotRequired[pulumi.Input[_builtins.str]]
     """
     Absolute directory on the node used when `storageMode` is `HostPath`. Each pod writes under its own sub-directory (`<hostPath>/<pod name>/...`), so two pods scheduled on one node never share files. Required with `HostPath`.
     """
-    image: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    image: NotRequired[pulumi.Input[_builtins.str]]
     """
     Container image of the name servers. Defaults to `apache/rocketmq:5.3.2`. The container is started with an explicit command, so the official Apache RocketMQ image works as is; its tag is the RocketMQ version and is shown in the `app.kubernetes.io/version` label.
     """
-    image_pull_policy: NotRequired[pulumi.Input[Optional['ImagePullPolicy']]]
+    image_pull_policy: NotRequired[pulumi.Input['ImagePullPolicy']]
     """
     When the kubelet pulls the name server image. Defaults to `IfNotPresent`.
     """
-    jvm_memory: NotRequired[pulumi.Input[Optional['JvmMemoryArgsDict']]]
+    jvm_memory: NotRequired[pulumi.Input['JvmMemoryArgsDict']]
     """
     JVM heap of the name server, passed in `JAVA_OPT_EXT`. Without an explicit heap the heap follows the container's memory limit (or request): max(min(memory/2, 512 MiB), min(memory/4, 4 GiB)), and 512 MiB when no memory is set; the young generation is half the heap.
     """
-    resources: NotRequired[pulumi.Input[Optional['pulumi_kubernetes.core.v1.ResourceRequirementsArgsDict']]]
+    resources: NotRequired[pulumi.Input['pulumi_kubernetes.core.v1.ResourceRequirementsArgsDict']]
     """
     CPU and memory requests and limits of the name server container. Quantities are checked at preview, and a request above its limit is refused. Without an explicit heap the heap follows the container's memory limit (or request): max(min(memory/2, 512 MiB), min(memory/4, 4 GiB)), and 512 MiB when no memory is set; the young generation is half the heap.
     """
-    size: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    size: NotRequired[pulumi.Input[_builtins.int]]
     """
     Number of name servers, 1 to 9. Defaults to 1. Changing it adds or removes pods `name-service-<i>`; brokers learn the new list by a rolling restart when `broker.allowRestart` is true.
     """
-    storage_mode: NotRequired[pulumi.Input[Optional['StorageMode']]]
+    storage_mode: NotRequired[pulumi.Input['StorageMode']]
     """
     Where the name server keeps its logs and its key-value config. Defaults to `EmptyDir`.
     """
-    volume_claim_templates: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.PersistentVolumeClaimArgsDict']]]]]
+    volume_claim_templates: NotRequired[pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.PersistentVolumeClaimArgsDict']]]]
     """
     Claim templates added to the name server StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its logs and its key-value config. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`.
     """
@@ -793,16 +793,16 @@ class NameServerSpecArgsDict(TypedDict):
 @pulumi.input_type
 class NameServerSpecArgs:
     def __init__(__self__, *,
-                 dns_policy: pulumi.Input[Optional['DnsPolicy']] = None,
-                 host_network: pulumi.Input[Optional[_builtins.bool]] = None,
-                 host_path: pulumi.Input[Optional[_builtins.str]] = None,
-                 image: pulumi.Input[Optional[_builtins.str]] = None,
-                 image_pull_policy: pulumi.Input[Optional['ImagePullPolicy']] = None,
-                 jvm_memory: pulumi.Input[Optional['JvmMemoryArgs']] = None,
-                 resources: pulumi.Input[Optional['pulumi_kubernetes.core.v1.ResourceRequirementsArgs']] = None,
-                 size: pulumi.Input[Optional[_builtins.int]] = None,
-                 storage_mode: pulumi.Input[Optional['StorageMode']] = None,
-                 volume_claim_templates: pulumi.Input[Optional[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.PersistentVolumeClaimArgs']]]] = None):
+                 dns_policy: Optional[pulumi.Input['DnsPolicy']] = None,
+                 host_network: Optional[pulumi.Input[_builtins.bool]] = None,
+                 host_path: Optional[pulumi.Input[_builtins.str]] = None,
+                 image: Optional[pulumi.Input[_builtins.str]] = None,
+                 image_pull_policy: Optional[pulumi.Input['ImagePullPolicy']] = None,
+                 jvm_memory: Optional[pulumi.Input['JvmMemoryArgs']] = None,
+                 resources: Optional[pulumi.Input['pulumi_kubernetes.core.v1.ResourceRequirementsArgs']] = None,
+                 size: Optional[pulumi.Input[_builtins.int]] = None,
+                 storage_mode: Optional[pulumi.Input['StorageMode']] = None,
+                 volume_claim_templates: Optional[pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.PersistentVolumeClaimArgs']]]] = None):
         """
         The name servers of the cluster: a StatefulSet `name-service` behind a headless Service of the same name. Every name server has a stable DNS name, `name-service-<i>.name-service.<namespace>.svc.cluster.local`, which brokers, the console and clients use instead of pod IPs.
 
@@ -840,122 +840,122 @@ class NameServerSpecArgs:
 
     @_builtins.property
     @pulumi.getter(name="dnsPolicy")
-    def dns_policy(self) -> pulumi.Input[Optional['DnsPolicy']]:
+    def dns_policy(self) -> Optional[pulumi.Input['DnsPolicy']]:
         """
         DNS policy of the name server pods. Defaults to `ClusterFirstWithHostNet` when `hostNetwork` is true and `ClusterFirst` otherwise. `ClusterFirst` together with `hostNetwork` is refused (Kubernetes would silently use the node's resolver, which cannot resolve the cluster's DNS names), and so is `ClusterFirstWithHostNet` without `hostNetwork`.
         """
         return pulumi.get(self, "dns_policy")
 
     @dns_policy.setter
-    def dns_policy(self, value: pulumi.Input[Optional['DnsPolicy']]):
+    def dns_policy(self, value: Optional[pulumi.Input['DnsPolicy']]):
         pulumi.set(self, "dns_policy", value)
 
     @_builtins.property
     @pulumi.getter(name="hostNetwork")
-    def host_network(self) -> pulumi.Input[Optional[_builtins.bool]]:
+    def host_network(self) -> Optional[pulumi.Input[_builtins.bool]]:
         """
         Run the name server pods in the node's network namespace. Defaults to `false`. With host networking the pods bind the RocketMQ ports on the node itself, so at most one such pod fits on a node.
         """
         return pulumi.get(self, "host_network")
 
     @host_network.setter
-    def host_network(self, value: pulumi.Input[Optional[_builtins.bool]]):
+    def host_network(self, value: Optional[pulumi.Input[_builtins.bool]]):
         pulumi.set(self, "host_network", value)
 
     @_builtins.property
     @pulumi.getter(name="hostPath")
-    def host_path(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def host_path(self) -> Optional[pulumi.Input[_builtins.str]]:
         """
         Absolute directory on the node used when `storageMode` is `HostPath`. Each pod writes under its own sub-directory (`<hostPath>/<pod name>/...`), so two pods scheduled on one node never share files. Required with `HostPath`.
         """
         return pulumi.get(self, "host_path")
 
     @host_path.setter
-    def host_path(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def host_path(self, value: Optional[pulumi.Input[_builtins.str]]):
         pulumi.set(self, "host_path", value)
 
     @_builtins.property
     @pulumi.getter
-    def image(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def image(self) -> Optional[pulumi.Input[_builtins.str]]:
         """
         Container image of the name servers. Defaults to `apache/rocketmq:5.3.2`. The container is started with an explicit command, so the official Apache RocketMQ image works as is; its tag is the RocketMQ version and is shown in the `app.kubernetes.io/version` label.
         """
         return pulumi.get(self, "image")
 
     @image.setter
-    def image(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def image(self, value: Optional[pulumi.Input[_builtins.str]]):
         pulumi.set(self, "image", value)
 
     @_builtins.property
     @pulumi.getter(name="imagePullPolicy")
-    def image_pull_policy(self) -> pulumi.Input[Optional['ImagePullPolicy']]:
+    def image_pull_policy(self) -> Optional[pulumi.Input['ImagePullPolicy']]:
         """
         When the kubelet pulls the name server image. Defaults to `IfNotPresent`.
         """
         return pulumi.get(self, "image_pull_policy")
 
     @image_pull_policy.setter
-    def image_pull_policy(self, value: pulumi.Input[Optional['ImagePullPolicy']]):
+    def image_pull_policy(self, value: Optional[pulumi.Input['ImagePullPolicy']]):
         pulumi.set(self, "image_pull_policy", value)
 
     @_builtins.property
     @pulumi.getter(name="jvmMemory")
-    def jvm_memory(self) -> pulumi.Input[Optional['JvmMemoryArgs']]:
+    def jvm_memory(self) -> Optional[pulumi.Input['JvmMemoryArgs']]:
         """
         JVM heap of the name server, passed in `JAVA_OPT_EXT`. Without an explicit heap the heap follows the container's memory limit (or request): max(min(memory/2, 512 MiB), min(memory/4, 4 GiB)), and 512 MiB when no memory is set; the young generation is half the heap.
         """
         return pulumi.get(self, "jvm_memory")
 
     @jvm_memory.setter
-    def jvm_memory(self, value: pulumi.Input[Optional['JvmMemoryArgs']]):
+    def jvm_memory(self, value: Optional[pulumi.Input['JvmMemoryArgs']]):
         pulumi.set(self, "jvm_memory", value)
 
     @_builtins.property
     @pulumi.getter
-    def resources(self) -> pulumi.Input[Optional['pulumi_kubernetes.core.v1.ResourceRequirementsArgs']]:
+    def resources(self) -> Optional[pulumi.Input['pulumi_kubernetes.core.v1.ResourceRequirementsArgs']]:
         """
         CPU and memory requests and limits of the name server container. Quantities are checked at preview, and a request above its limit is refused. Without an explicit heap the heap follows the container's memory limit (or request): max(min(memory/2, 512 MiB), min(memory/4, 4 GiB)), and 512 MiB when no memory is set; the young generation is half the heap.
         """
         return pulumi.get(self, "resources")
 
     @resources.setter
-    def resources(self, value: pulumi.Input[Optional['pulumi_kubernetes.core.v1.ResourceRequirementsArgs']]):
+    def resources(self, value: Optional[pulumi.Input['pulumi_kubernetes.core.v1.ResourceRequirementsArgs']]):
         pulumi.set(self, "resources", value)
 
     @_builtins.property
     @pulumi.getter
-    def size(self) -> pulumi.Input[Optional[_builtins.int]]:
+    def size(self) -> Optional[pulumi.Input[_builtins.int]]:
         """
         Number of name servers, 1 to 9. Defaults to 1. Changing it adds or removes pods `name-service-<i>`; brokers learn the new list by a rolling restart when `broker.allowRestart` is true.
         """
         return pulumi.get(self, "size")
 
     @size.setter
-    def size(self, value: pulumi.Input[Optional[_builtins.int]]):
+    def size(self, value: Optional[pulumi.Input[_builtins.int]]):
         pulumi.set(self, "size", value)
 
     @_builtins.property
     @pulumi.getter(name="storageMode")
-    def storage_mode(self) -> pulumi.Input[Optional['StorageMode']]:
+    def storage_mode(self) -> Optional[pulumi.Input['StorageMode']]:
         """
         Where the name server keeps its logs and its key-value config. Defaults to `EmptyDir`.
         """
         return pulumi.get(self, "storage_mode")
 
     @storage_mode.setter
-    def storage_mode(self, value: pulumi.Input[Optional['StorageMode']]):
+    def storage_mode(self, value: Optional[pulumi.Input['StorageMode']]):
         pulumi.set(self, "storage_mode", value)
 
     @_builtins.property
     @pulumi.getter(name="volumeClaimTemplates")
-    def volume_claim_templates(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.PersistentVolumeClaimArgs']]]]:
+    def volume_claim_templates(self) -> Optional[pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.PersistentVolumeClaimArgs']]]]:
         """
         Claim templates added to the name server StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its logs and its key-value config. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`.
         """
         return pulumi.get(self, "volume_claim_templates")
 
     @volume_claim_templates.setter
-    def volume_claim_templates(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.PersistentVolumeClaimArgs']]]]):
+    def volume_claim_templates(self, value: Optional[pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.PersistentVolumeClaimArgs']]]]):
         pulumi.set(self, "volume_claim_templates", value)
 
 

@@ -21,16 +21,16 @@ class TopicArgs:
     def __init__(__self__, *,
                  name: pulumi.Input[_builtins.str],
                  name_server_addresses: pulumi.Input[_builtins.str],
-                 allow_delete_with_unconsumed_messages: pulumi.Input[Optional[_builtins.bool]] = None,
-                 allow_queue_decrease: pulumi.Input[Optional[_builtins.bool]] = None,
-                 attributes: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
-                 broker_names: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
-                 cluster_name: pulumi.Input[Optional[_builtins.str]] = None,
-                 message_type: pulumi.Input[Optional[_builtins.str]] = None,
-                 order: pulumi.Input[Optional[_builtins.bool]] = None,
-                 perm: pulumi.Input[Optional[_builtins.int]] = None,
-                 read_queue_nums: pulumi.Input[Optional[_builtins.int]] = None,
-                 write_queue_nums: pulumi.Input[Optional[_builtins.int]] = None):
+                 allow_delete_with_unconsumed_messages: Optional[pulumi.Input[_builtins.bool]] = None,
+                 allow_queue_decrease: Optional[pulumi.Input[_builtins.bool]] = None,
+                 attributes: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
+                 broker_names: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 cluster_name: Optional[pulumi.Input[_builtins.str]] = None,
+                 message_type: Optional[pulumi.Input[_builtins.str]] = None,
+                 order: Optional[pulumi.Input[_builtins.bool]] = None,
+                 perm: Optional[pulumi.Input[_builtins.int]] = None,
+                 read_queue_nums: Optional[pulumi.Input[_builtins.int]] = None,
+                 write_queue_nums: Optional[pulumi.Input[_builtins.int]] = None):
         """
         The set of arguments for constructing a Topic resource.
 
@@ -108,122 +108,122 @@ class TopicArgs:
 
     @_builtins.property
     @pulumi.getter(name="allowDeleteWithUnconsumedMessages")
-    def allow_delete_with_unconsumed_messages(self) -> pulumi.Input[Optional[_builtins.bool]]:
+    def allow_delete_with_unconsumed_messages(self) -> Optional[pulumi.Input[_builtins.bool]]:
         """
         Allows deleting the topic (or removing it from a broker group) while it holds messages not yet consumed. Without it the delete fails naming the broker groups and consumer groups with messages left. Set it with a `pulumi up` before the `pulumi destroy` or removal, as the delete reads it from the stack.
         """
         return pulumi.get(self, "allow_delete_with_unconsumed_messages")
 
     @allow_delete_with_unconsumed_messages.setter
-    def allow_delete_with_unconsumed_messages(self, value: pulumi.Input[Optional[_builtins.bool]]):
+    def allow_delete_with_unconsumed_messages(self, value: Optional[pulumi.Input[_builtins.bool]]):
         pulumi.set(self, "allow_delete_with_unconsumed_messages", value)
 
     @_builtins.property
     @pulumi.getter(name="allowQueueDecrease")
-    def allow_queue_decrease(self) -> pulumi.Input[Optional[_builtins.bool]]:
+    def allow_queue_decrease(self) -> Optional[pulumi.Input[_builtins.bool]]:
         """
         Allows an update that lowers readQueueNums or writeQueueNums. Fewer queues can strand messages in the queues removed and break per-queue ordering, so a decrease is refused unless this is true.
         """
         return pulumi.get(self, "allow_queue_decrease")
 
     @allow_queue_decrease.setter
-    def allow_queue_decrease(self, value: pulumi.Input[Optional[_builtins.bool]]):
+    def allow_queue_decrease(self, value: Optional[pulumi.Input[_builtins.bool]]):
         pulumi.set(self, "allow_queue_decrease", value)
 
     @_builtins.property
     @pulumi.getter
-    def attributes(self) -> pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]:
+    def attributes(self) -> Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]]:
         """
         Other topic attributes by name, e.g. `{"queue.type": "SimpleCQ"}`; the broker refuses names it does not know and changes of attributes it does not allow to change. `message.type` goes through messageType.
         """
         return pulumi.get(self, "attributes")
 
     @attributes.setter
-    def attributes(self, value: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]):
+    def attributes(self, value: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]]):
         pulumi.set(self, "attributes", value)
 
     @_builtins.property
     @pulumi.getter(name="brokerNames")
-    def broker_names(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+    def broker_names(self) -> Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]]:
         """
         Where the topic lives: these broker groups (their masters), by name as the name servers know them (e.g. `broker-0`). Give this or clusterName.
         """
         return pulumi.get(self, "broker_names")
 
     @broker_names.setter
-    def broker_names(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+    def broker_names(self, value: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]]):
         pulumi.set(self, "broker_names", value)
 
     @_builtins.property
     @pulumi.getter(name="clusterName")
-    def cluster_name(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def cluster_name(self) -> Optional[pulumi.Input[_builtins.str]]:
         """
         Where the topic lives: every master of this broker cluster, including broker groups added to the cluster later (the next `pulumi up` after a refresh adds the topic to them). Give this or brokerNames.
         """
         return pulumi.get(self, "cluster_name")
 
     @cluster_name.setter
-    def cluster_name(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def cluster_name(self, value: Optional[pulumi.Input[_builtins.str]]):
         pulumi.set(self, "cluster_name", value)
 
     @_builtins.property
     @pulumi.getter(name="messageType")
-    def message_type(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def message_type(self) -> Optional[pulumi.Input[_builtins.str]]:
         """
         The message type RocketMQ 5 brokers record in the topic's `message.type` attribute: NORMAL, FIFO, DELAY or TRANSACTION. Left out, the attribute is not set and the broker treats the topic by its default.
         """
         return pulumi.get(self, "message_type")
 
     @message_type.setter
-    def message_type(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def message_type(self, value: Optional[pulumi.Input[_builtins.str]]):
         pulumi.set(self, "message_type", value)
 
     @_builtins.property
     @pulumi.getter
-    def order(self) -> pulumi.Input[Optional[_builtins.bool]]:
+    def order(self) -> Optional[pulumi.Input[_builtins.bool]]:
         """
         Whether the topic is marked ordered (RocketMQ's `order` flag); default false.
         """
         return pulumi.get(self, "order")
 
     @order.setter
-    def order(self, value: pulumi.Input[Optional[_builtins.bool]]):
+    def order(self, value: Optional[pulumi.Input[_builtins.bool]]):
         pulumi.set(self, "order", value)
 
     @_builtins.property
     @pulumi.getter
-    def perm(self) -> pulumi.Input[Optional[_builtins.int]]:
+    def perm(self) -> Optional[pulumi.Input[_builtins.int]]:
         """
         Permission on every broker group: 2 (write only), 4 (read only) or 6 (read and write, the default).
         """
         return pulumi.get(self, "perm")
 
     @perm.setter
-    def perm(self, value: pulumi.Input[Optional[_builtins.int]]):
+    def perm(self, value: Optional[pulumi.Input[_builtins.int]]):
         pulumi.set(self, "perm", value)
 
     @_builtins.property
     @pulumi.getter(name="readQueueNums")
-    def read_queue_nums(self) -> pulumi.Input[Optional[_builtins.int]]:
+    def read_queue_nums(self) -> Optional[pulumi.Input[_builtins.int]]:
         """
         Queues consumers read on each broker group, 1 to 1024 (default 8). Must be at least writeQueueNums. A decrease is refused unless allowQueueDecrease is true.
         """
         return pulumi.get(self, "read_queue_nums")
 
     @read_queue_nums.setter
-    def read_queue_nums(self, value: pulumi.Input[Optional[_builtins.int]]):
+    def read_queue_nums(self, value: Optional[pulumi.Input[_builtins.int]]):
         pulumi.set(self, "read_queue_nums", value)
 
     @_builtins.property
     @pulumi.getter(name="writeQueueNums")
-    def write_queue_nums(self) -> pulumi.Input[Optional[_builtins.int]]:
+    def write_queue_nums(self) -> Optional[pulumi.Input[_builtins.int]]:
         """
         Queues producers write on each broker group, 1 to 1024 (default 8). A decrease is refused unless allowQueueDecrease is true.
         """
         return pulumi.get(self, "write_queue_nums")
 
     @write_queue_nums.setter
-    def write_queue_nums(self, value: pulumi.Input[Optional[_builtins.int]]):
+    def write_queue_nums(self, value: Optional[pulumi.Input[_builtins.int]]):
         pulumi.set(self, "write_queue_nums", value)
 
 
@@ -233,21 +233,22 @@ class Topic(pulumi.CustomResource):
     def __init__(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
-                 allow_delete_with_unconsumed_messages: pulumi.Input[Optional[_builtins.bool]] = None,
-                 allow_queue_decrease: pulumi.Input[Optional[_builtins.bool]] = None,
-                 attributes: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
-                 broker_names: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
-                 cluster_name: pulumi.Input[Optional[_builtins.str]] = None,
-                 message_type: pulumi.Input[Optional[_builtins.str]] = None,
-                 name: pulumi.Input[Optional[_builtins.str]] = None,
-                 name_server_addresses: pulumi.Input[Optional[_builtins.str]] = None,
-                 order: pulumi.Input[Optional[_builtins.bool]] = None,
-                 perm: pulumi.Input[Optional[_builtins.int]] = None,
-                 read_queue_nums: pulumi.Input[Optional[_builtins.int]] = None,
-                 write_queue_nums: pulumi.Input[Optional[_builtins.int]] = None,
+                 allow_delete_with_unconsumed_messages: Optional[pulumi.Input[_builtins.bool]] = None,
+                 allow_queue_decrease: Optional[pulumi.Input[_builtins.bool]] = None,
+                 attributes: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
+                 broker_names: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 cluster_name: Optional[pulumi.Input[_builtins.str]] = None,
+                 message_type: Optional[pulumi.Input[_builtins.str]] = None,
+                 name: Optional[pulumi.Input[_builtins.str]] = None,
+                 name_server_addresses: Optional[pulumi.Input[_builtins.str]] = None,
+                 order: Optional[pulumi.Input[_builtins.bool]] = None,
+                 perm: Optional[pulumi.Input[_builtins.int]] = None,
+                 read_queue_nums: Optional[pulumi.Input[_builtins.int]] = None,
+                 write_queue_nums: Optional[pulumi.Input[_builtins.int]] = None,
                  __props__=None):
         """
         A topic on self-hosted RocketMQ: created on every master of a broker cluster or of listed broker groups, with its queues, permission, order flag, message type and attributes. Refresh reads every broker group again, so changes made with mqadmin and a topic gone from some groups show in the next preview; settings change in place. A decrease of queues is refused unless allowQueueDecrease is set, and a topic with unconsumed messages is not deleted unless allowDeleteWithUnconsumedMessages is set. Creating or updating it records on the name servers that the topic is managed, so a TopicTransfer of it is refused. `pulumi import` takes the id `<nameServerAddresses>/cluster:<clusterName>/<topic>` or `<nameServerAddresses>/brokers:<group>,<group>/<topic>`.
+
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
@@ -273,6 +274,7 @@ class Topic(pulumi.CustomResource):
         """
         A topic on self-hosted RocketMQ: created on every master of a broker cluster or of listed broker groups, with its queues, permission, order flag, message type and attributes. Refresh reads every broker group again, so changes made with mqadmin and a topic gone from some groups show in the next preview; settings change in place. A decrease of queues is refused unless allowQueueDecrease is set, and a topic with unconsumed messages is not deleted unless allowDeleteWithUnconsumedMessages is set. Creating or updating it records on the name servers that the topic is managed, so a TopicTransfer of it is refused. `pulumi import` takes the id `<nameServerAddresses>/cluster:<clusterName>/<topic>` or `<nameServerAddresses>/brokers:<group>,<group>/<topic>`.
 
+
         :param str resource_name: The name of the resource.
         :param TopicArgs args: The arguments to use to populate this resource's properties.
         :param pulumi.ResourceOptions opts: Options for the resource.
@@ -288,18 +290,18 @@ class Topic(pulumi.CustomResource):
     def _internal_init(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
-                 allow_delete_with_unconsumed_messages: pulumi.Input[Optional[_builtins.bool]] = None,
-                 allow_queue_decrease: pulumi.Input[Optional[_builtins.bool]] = None,
-                 attributes: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
-                 broker_names: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
-                 cluster_name: pulumi.Input[Optional[_builtins.str]] = None,
-                 message_type: pulumi.Input[Optional[_builtins.str]] = None,
-                 name: pulumi.Input[Optional[_builtins.str]] = None,
-                 name_server_addresses: pulumi.Input[Optional[_builtins.str]] = None,
-                 order: pulumi.Input[Optional[_builtins.bool]] = None,
-                 perm: pulumi.Input[Optional[_builtins.int]] = None,
-                 read_queue_nums: pulumi.Input[Optional[_builtins.int]] = None,
-                 write_queue_nums: pulumi.Input[Optional[_builtins.int]] = None,
+                 allow_delete_with_unconsumed_messages: Optional[pulumi.Input[_builtins.bool]] = None,
+                 allow_queue_decrease: Optional[pulumi.Input[_builtins.bool]] = None,
+                 attributes: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
+                 broker_names: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 cluster_name: Optional[pulumi.Input[_builtins.str]] = None,
+                 message_type: Optional[pulumi.Input[_builtins.str]] = None,
+                 name: Optional[pulumi.Input[_builtins.str]] = None,
+                 name_server_addresses: Optional[pulumi.Input[_builtins.str]] = None,
+                 order: Optional[pulumi.Input[_builtins.bool]] = None,
+                 perm: Optional[pulumi.Input[_builtins.int]] = None,
+                 read_queue_nums: Optional[pulumi.Input[_builtins.int]] = None,
+                 write_queue_nums: Optional[pulumi.Input[_builtins.int]] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
         if not isinstance(opts, pulumi.ResourceOptions):
@@ -376,12 +378,6 @@ class Topic(pulumi.CustomResource):
         __props__.__dict__["read_queue_nums"] = None
         __props__.__dict__["write_queue_nums"] = None
         return Topic(resource_name, opts=opts, __props__=__props__)
-
-    @staticmethod
-    def exists(id: pulumi.Input[str],
-            opts: Optional[pulumi.ResourceOptions] = None) -> pulumi.Output[bool]:
-        __props__: dict = {}
-        return pulumi.runtime.exists_resource(None, 'rocketmq:index:Topic', id, __props__, opts or pulumi.ResourceOptions())
 
     @_builtins.property
     @pulumi.getter(name="allowDeleteWithUnconsumedMessages")

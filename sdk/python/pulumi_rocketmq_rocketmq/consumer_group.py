@@ -21,19 +21,19 @@ class ConsumerGroupArgs:
     def __init__(__self__, *,
                  name: pulumi.Input[_builtins.str],
                  name_server_addresses: pulumi.Input[_builtins.str],
-                 allow_delete_with_online_consumers: pulumi.Input[Optional[_builtins.bool]] = None,
-                 broker_id: pulumi.Input[Optional[_builtins.int]] = None,
-                 broker_names: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
-                 cluster_name: pulumi.Input[Optional[_builtins.str]] = None,
-                 consume_broadcast_enable: pulumi.Input[Optional[_builtins.bool]] = None,
-                 consume_enable: pulumi.Input[Optional[_builtins.bool]] = None,
-                 consume_from_min_enable: pulumi.Input[Optional[_builtins.bool]] = None,
-                 consume_message_orderly: pulumi.Input[Optional[_builtins.bool]] = None,
-                 consume_timeout_minute: pulumi.Input[Optional[_builtins.int]] = None,
-                 notify_consumer_ids_changed_enable: pulumi.Input[Optional[_builtins.bool]] = None,
-                 retry_max_times: pulumi.Input[Optional[_builtins.int]] = None,
-                 retry_queue_nums: pulumi.Input[Optional[_builtins.int]] = None,
-                 which_broker_when_consume_slowly: pulumi.Input[Optional[_builtins.int]] = None):
+                 allow_delete_with_online_consumers: Optional[pulumi.Input[_builtins.bool]] = None,
+                 broker_id: Optional[pulumi.Input[_builtins.int]] = None,
+                 broker_names: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 cluster_name: Optional[pulumi.Input[_builtins.str]] = None,
+                 consume_broadcast_enable: Optional[pulumi.Input[_builtins.bool]] = None,
+                 consume_enable: Optional[pulumi.Input[_builtins.bool]] = None,
+                 consume_from_min_enable: Optional[pulumi.Input[_builtins.bool]] = None,
+                 consume_message_orderly: Optional[pulumi.Input[_builtins.bool]] = None,
+                 consume_timeout_minute: Optional[pulumi.Input[_builtins.int]] = None,
+                 notify_consumer_ids_changed_enable: Optional[pulumi.Input[_builtins.bool]] = None,
+                 retry_max_times: Optional[pulumi.Input[_builtins.int]] = None,
+                 retry_queue_nums: Optional[pulumi.Input[_builtins.int]] = None,
+                 which_broker_when_consume_slowly: Optional[pulumi.Input[_builtins.int]] = None):
         """
         The set of arguments for constructing a ConsumerGroup resource.
 
@@ -130,158 +130,158 @@ class ConsumerGroupArgs:
 
     @_builtins.property
     @pulumi.getter(name="allowDeleteWithOnlineConsumers")
-    def allow_delete_with_online_consumers(self) -> pulumi.Input[Optional[_builtins.bool]]:
+    def allow_delete_with_online_consumers(self) -> Optional[pulumi.Input[_builtins.bool]]:
         """
         Allows deleting the group (or removing it from a broker group) while consumers of it are online. Without it the delete fails naming the consumers. Set it with a `pulumi up` before the `pulumi destroy` or removal, as the delete reads it from the stack.
         """
         return pulumi.get(self, "allow_delete_with_online_consumers")
 
     @allow_delete_with_online_consumers.setter
-    def allow_delete_with_online_consumers(self, value: pulumi.Input[Optional[_builtins.bool]]):
+    def allow_delete_with_online_consumers(self, value: Optional[pulumi.Input[_builtins.bool]]):
         pulumi.set(self, "allow_delete_with_online_consumers", value)
 
     @_builtins.property
     @pulumi.getter(name="brokerId")
-    def broker_id(self) -> pulumi.Input[Optional[_builtins.int]]:
+    def broker_id(self) -> Optional[pulumi.Input[_builtins.int]]:
         """
         Which broker of a group serves the group's pulls, 0 (the master, the default) to 64.
         """
         return pulumi.get(self, "broker_id")
 
     @broker_id.setter
-    def broker_id(self, value: pulumi.Input[Optional[_builtins.int]]):
+    def broker_id(self, value: Optional[pulumi.Input[_builtins.int]]):
         pulumi.set(self, "broker_id", value)
 
     @_builtins.property
     @pulumi.getter(name="brokerNames")
-    def broker_names(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+    def broker_names(self) -> Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]]:
         """
         Where the group lives: these broker groups (their masters), by name as the name servers know them (e.g. `broker-0`). Give this or clusterName.
         """
         return pulumi.get(self, "broker_names")
 
     @broker_names.setter
-    def broker_names(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+    def broker_names(self, value: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]]):
         pulumi.set(self, "broker_names", value)
 
     @_builtins.property
     @pulumi.getter(name="clusterName")
-    def cluster_name(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def cluster_name(self) -> Optional[pulumi.Input[_builtins.str]]:
         """
         Where the group lives: every master of this broker cluster, including broker groups added to the cluster later (the next `pulumi up` after a refresh adds the group to them). Give this or brokerNames.
         """
         return pulumi.get(self, "cluster_name")
 
     @cluster_name.setter
-    def cluster_name(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def cluster_name(self, value: Optional[pulumi.Input[_builtins.str]]):
         pulumi.set(self, "cluster_name", value)
 
     @_builtins.property
     @pulumi.getter(name="consumeBroadcastEnable")
-    def consume_broadcast_enable(self) -> pulumi.Input[Optional[_builtins.bool]]:
+    def consume_broadcast_enable(self) -> Optional[pulumi.Input[_builtins.bool]]:
         """
         Whether the group may consume in broadcast mode (default true).
         """
         return pulumi.get(self, "consume_broadcast_enable")
 
     @consume_broadcast_enable.setter
-    def consume_broadcast_enable(self, value: pulumi.Input[Optional[_builtins.bool]]):
+    def consume_broadcast_enable(self, value: Optional[pulumi.Input[_builtins.bool]]):
         pulumi.set(self, "consume_broadcast_enable", value)
 
     @_builtins.property
     @pulumi.getter(name="consumeEnable")
-    def consume_enable(self) -> pulumi.Input[Optional[_builtins.bool]]:
+    def consume_enable(self) -> Optional[pulumi.Input[_builtins.bool]]:
         """
         Whether the group may consume (default true); false stops its consumers from pulling.
         """
         return pulumi.get(self, "consume_enable")
 
     @consume_enable.setter
-    def consume_enable(self, value: pulumi.Input[Optional[_builtins.bool]]):
+    def consume_enable(self, value: Optional[pulumi.Input[_builtins.bool]]):
         pulumi.set(self, "consume_enable", value)
 
     @_builtins.property
     @pulumi.getter(name="consumeFromMinEnable")
-    def consume_from_min_enable(self) -> pulumi.Input[Optional[_builtins.bool]]:
+    def consume_from_min_enable(self) -> Optional[pulumi.Input[_builtins.bool]]:
         """
         Whether a new consumer of the group starts from the queues' first offsets (RocketMQ's consumeFromMinEnable; default true).
         """
         return pulumi.get(self, "consume_from_min_enable")
 
     @consume_from_min_enable.setter
-    def consume_from_min_enable(self, value: pulumi.Input[Optional[_builtins.bool]]):
+    def consume_from_min_enable(self, value: Optional[pulumi.Input[_builtins.bool]]):
         pulumi.set(self, "consume_from_min_enable", value)
 
     @_builtins.property
     @pulumi.getter(name="consumeMessageOrderly")
-    def consume_message_orderly(self) -> pulumi.Input[Optional[_builtins.bool]]:
+    def consume_message_orderly(self) -> Optional[pulumi.Input[_builtins.bool]]:
         """
         Whether the group consumes in order, as FIFO topics need (default false).
         """
         return pulumi.get(self, "consume_message_orderly")
 
     @consume_message_orderly.setter
-    def consume_message_orderly(self, value: pulumi.Input[Optional[_builtins.bool]]):
+    def consume_message_orderly(self, value: Optional[pulumi.Input[_builtins.bool]]):
         pulumi.set(self, "consume_message_orderly", value)
 
     @_builtins.property
     @pulumi.getter(name="consumeTimeoutMinute")
-    def consume_timeout_minute(self) -> pulumi.Input[Optional[_builtins.int]]:
+    def consume_timeout_minute(self) -> Optional[pulumi.Input[_builtins.int]]:
         """
         Minutes a consumer may take on a message before it is redelivered, 1 to 1440 (default 15).
         """
         return pulumi.get(self, "consume_timeout_minute")
 
     @consume_timeout_minute.setter
-    def consume_timeout_minute(self, value: pulumi.Input[Optional[_builtins.int]]):
+    def consume_timeout_minute(self, value: Optional[pulumi.Input[_builtins.int]]):
         pulumi.set(self, "consume_timeout_minute", value)
 
     @_builtins.property
     @pulumi.getter(name="notifyConsumerIdsChangedEnable")
-    def notify_consumer_ids_changed_enable(self) -> pulumi.Input[Optional[_builtins.bool]]:
+    def notify_consumer_ids_changed_enable(self) -> Optional[pulumi.Input[_builtins.bool]]:
         """
         Whether the brokers tell the group's consumers when its members change, so they rebalance at once (default true).
         """
         return pulumi.get(self, "notify_consumer_ids_changed_enable")
 
     @notify_consumer_ids_changed_enable.setter
-    def notify_consumer_ids_changed_enable(self, value: pulumi.Input[Optional[_builtins.bool]]):
+    def notify_consumer_ids_changed_enable(self, value: Optional[pulumi.Input[_builtins.bool]]):
         pulumi.set(self, "notify_consumer_ids_changed_enable", value)
 
     @_builtins.property
     @pulumi.getter(name="retryMaxTimes")
-    def retry_max_times(self) -> pulumi.Input[Optional[_builtins.int]]:
+    def retry_max_times(self) -> Optional[pulumi.Input[_builtins.int]]:
         """
         How often a message is redelivered before it goes to the group's dead-letter topic, 0 to 1000 (default 16).
         """
         return pulumi.get(self, "retry_max_times")
 
     @retry_max_times.setter
-    def retry_max_times(self, value: pulumi.Input[Optional[_builtins.int]]):
+    def retry_max_times(self, value: Optional[pulumi.Input[_builtins.int]]):
         pulumi.set(self, "retry_max_times", value)
 
     @_builtins.property
     @pulumi.getter(name="retryQueueNums")
-    def retry_queue_nums(self) -> pulumi.Input[Optional[_builtins.int]]:
+    def retry_queue_nums(self) -> Optional[pulumi.Input[_builtins.int]]:
         """
         Queues of the group's retry topic on each broker group, 1 to 64 (default 1).
         """
         return pulumi.get(self, "retry_queue_nums")
 
     @retry_queue_nums.setter
-    def retry_queue_nums(self, value: pulumi.Input[Optional[_builtins.int]]):
+    def retry_queue_nums(self, value: Optional[pulumi.Input[_builtins.int]]):
         pulumi.set(self, "retry_queue_nums", value)
 
     @_builtins.property
     @pulumi.getter(name="whichBrokerWhenConsumeSlowly")
-    def which_broker_when_consume_slowly(self) -> pulumi.Input[Optional[_builtins.int]]:
+    def which_broker_when_consume_slowly(self) -> Optional[pulumi.Input[_builtins.int]]:
         """
         Which broker of a group serves the group's pulls when it falls behind, 0 to 64 (default 1, the first replica).
         """
         return pulumi.get(self, "which_broker_when_consume_slowly")
 
     @which_broker_when_consume_slowly.setter
-    def which_broker_when_consume_slowly(self, value: pulumi.Input[Optional[_builtins.int]]):
+    def which_broker_when_consume_slowly(self, value: Optional[pulumi.Input[_builtins.int]]):
         pulumi.set(self, "which_broker_when_consume_slowly", value)
 
 
@@ -291,24 +291,25 @@ class ConsumerGroup(pulumi.CustomResource):
     def __init__(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
-                 allow_delete_with_online_consumers: pulumi.Input[Optional[_builtins.bool]] = None,
-                 broker_id: pulumi.Input[Optional[_builtins.int]] = None,
-                 broker_names: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
-                 cluster_name: pulumi.Input[Optional[_builtins.str]] = None,
-                 consume_broadcast_enable: pulumi.Input[Optional[_builtins.bool]] = None,
-                 consume_enable: pulumi.Input[Optional[_builtins.bool]] = None,
-                 consume_from_min_enable: pulumi.Input[Optional[_builtins.bool]] = None,
-                 consume_message_orderly: pulumi.Input[Optional[_builtins.bool]] = None,
-                 consume_timeout_minute: pulumi.Input[Optional[_builtins.int]] = None,
-                 name: pulumi.Input[Optional[_builtins.str]] = None,
-                 name_server_addresses: pulumi.Input[Optional[_builtins.str]] = None,
-                 notify_consumer_ids_changed_enable: pulumi.Input[Optional[_builtins.bool]] = None,
-                 retry_max_times: pulumi.Input[Optional[_builtins.int]] = None,
-                 retry_queue_nums: pulumi.Input[Optional[_builtins.int]] = None,
-                 which_broker_when_consume_slowly: pulumi.Input[Optional[_builtins.int]] = None,
+                 allow_delete_with_online_consumers: Optional[pulumi.Input[_builtins.bool]] = None,
+                 broker_id: Optional[pulumi.Input[_builtins.int]] = None,
+                 broker_names: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 cluster_name: Optional[pulumi.Input[_builtins.str]] = None,
+                 consume_broadcast_enable: Optional[pulumi.Input[_builtins.bool]] = None,
+                 consume_enable: Optional[pulumi.Input[_builtins.bool]] = None,
+                 consume_from_min_enable: Optional[pulumi.Input[_builtins.bool]] = None,
+                 consume_message_orderly: Optional[pulumi.Input[_builtins.bool]] = None,
+                 consume_timeout_minute: Optional[pulumi.Input[_builtins.int]] = None,
+                 name: Optional[pulumi.Input[_builtins.str]] = None,
+                 name_server_addresses: Optional[pulumi.Input[_builtins.str]] = None,
+                 notify_consumer_ids_changed_enable: Optional[pulumi.Input[_builtins.bool]] = None,
+                 retry_max_times: Optional[pulumi.Input[_builtins.int]] = None,
+                 retry_queue_nums: Optional[pulumi.Input[_builtins.int]] = None,
+                 which_broker_when_consume_slowly: Optional[pulumi.Input[_builtins.int]] = None,
                  __props__=None):
         """
         A consumer (subscription) group on self-hosted RocketMQ: created on every master of a broker cluster or of listed broker groups with the settings given; settings the broker keeps that are not inputs here are left as they are. Refresh reads every broker group again, so changes made with mqadmin and a group gone from some broker groups show in the next preview; settings change in place. A group with consumers online is not deleted unless allowDeleteWithOnlineConsumers is set; its consumer offsets stay on the brokers. `pulumi import` takes the id `<nameServerAddresses>/cluster:<clusterName>/<group>` or `<nameServerAddresses>/brokers:<group>,<group>/<group>`.
+
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
@@ -337,6 +338,7 @@ class ConsumerGroup(pulumi.CustomResource):
         """
         A consumer (subscription) group on self-hosted RocketMQ: created on every master of a broker cluster or of listed broker groups with the settings given; settings the broker keeps that are not inputs here are left as they are. Refresh reads every broker group again, so changes made with mqadmin and a group gone from some broker groups show in the next preview; settings change in place. A group with consumers online is not deleted unless allowDeleteWithOnlineConsumers is set; its consumer offsets stay on the brokers. `pulumi import` takes the id `<nameServerAddresses>/cluster:<clusterName>/<group>` or `<nameServerAddresses>/brokers:<group>,<group>/<group>`.
 
+
         :param str resource_name: The name of the resource.
         :param ConsumerGroupArgs args: The arguments to use to populate this resource's properties.
         :param pulumi.ResourceOptions opts: Options for the resource.
@@ -352,21 +354,21 @@ class ConsumerGroup(pulumi.CustomResource):
     def _internal_init(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
-                 allow_delete_with_online_consumers: pulumi.Input[Optional[_builtins.bool]] = None,
-                 broker_id: pulumi.Input[Optional[_builtins.int]] = None,
-                 broker_names: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
-                 cluster_name: pulumi.Input[Optional[_builtins.str]] = None,
-                 consume_broadcast_enable: pulumi.Input[Optional[_builtins.bool]] = None,
-                 consume_enable: pulumi.Input[Optional[_builtins.bool]] = None,
-                 consume_from_min_enable: pulumi.Input[Optional[_builtins.bool]] = None,
-                 consume_message_orderly: pulumi.Input[Optional[_builtins.bool]] = None,
-                 consume_timeout_minute: pulumi.Input[Optional[_builtins.int]] = None,
-                 name: pulumi.Input[Optional[_builtins.str]] = None,
-                 name_server_addresses: pulumi.Input[Optional[_builtins.str]] = None,
-                 notify_consumer_ids_changed_enable: pulumi.Input[Optional[_builtins.bool]] = None,
-                 retry_max_times: pulumi.Input[Optional[_builtins.int]] = None,
-                 retry_queue_nums: pulumi.Input[Optional[_builtins.int]] = None,
-                 which_broker_when_consume_slowly: pulumi.Input[Optional[_builtins.int]] = None,
+                 allow_delete_with_online_consumers: Optional[pulumi.Input[_builtins.bool]] = None,
+                 broker_id: Optional[pulumi.Input[_builtins.int]] = None,
+                 broker_names: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 cluster_name: Optional[pulumi.Input[_builtins.str]] = None,
+                 consume_broadcast_enable: Optional[pulumi.Input[_builtins.bool]] = None,
+                 consume_enable: Optional[pulumi.Input[_builtins.bool]] = None,
+                 consume_from_min_enable: Optional[pulumi.Input[_builtins.bool]] = None,
+                 consume_message_orderly: Optional[pulumi.Input[_builtins.bool]] = None,
+                 consume_timeout_minute: Optional[pulumi.Input[_builtins.int]] = None,
+                 name: Optional[pulumi.Input[_builtins.str]] = None,
+                 name_server_addresses: Optional[pulumi.Input[_builtins.str]] = None,
+                 notify_consumer_ids_changed_enable: Optional[pulumi.Input[_builtins.bool]] = None,
+                 retry_max_times: Optional[pulumi.Input[_builtins.int]] = None,
+                 retry_queue_nums: Optional[pulumi.Input[_builtins.int]] = None,
+                 which_broker_when_consume_slowly: Optional[pulumi.Input[_builtins.int]] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
         if not isinstance(opts, pulumi.ResourceOptions):
@@ -459,12 +461,6 @@ class ConsumerGroup(pulumi.CustomResource):
         __props__.__dict__["retry_queue_nums"] = None
         __props__.__dict__["which_broker_when_consume_slowly"] = None
         return ConsumerGroup(resource_name, opts=opts, __props__=__props__)
-
-    @staticmethod
-    def exists(id: pulumi.Input[str],
-            opts: Optional[pulumi.ResourceOptions] = None) -> pulumi.Output[bool]:
-        __props__: dict = {}
-        return pulumi.runtime.exists_resource(None, 'rocketmq:index:ConsumerGroup', id, __props__, opts or pulumi.ResourceOptions())
 
     @_builtins.property
     @pulumi.getter(name="allowDeleteWithOnlineConsumers")

@@ -25,10 +25,10 @@ class TopicTransferArgs:
                  source_cluster: pulumi.Input[_builtins.str],
                  target_cluster: pulumi.Input[_builtins.str],
                  topic: pulumi.Input[_builtins.str],
-                 connection: pulumi.Input[Optional['ConnectionMode']] = None,
-                 consume_timeout_seconds: pulumi.Input[Optional[_builtins.int]] = None,
-                 consumer_groups: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
-                 kubeconfig: pulumi.Input[Optional[_builtins.str]] = None):
+                 connection: Optional[pulumi.Input['ConnectionMode']] = None,
+                 consume_timeout_seconds: Optional[pulumi.Input[_builtins.int]] = None,
+                 consumer_groups: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 kubeconfig: Optional[pulumi.Input[_builtins.str]] = None):
         """
         The set of arguments for constructing a TopicTransfer resource.
 
@@ -108,50 +108,50 @@ class TopicTransferArgs:
 
     @_builtins.property
     @pulumi.getter
-    def connection(self) -> pulumi.Input[Optional['ConnectionMode']]:
+    def connection(self) -> Optional[pulumi.Input['ConnectionMode']]:
         """
         How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each create, read or update opens its connections and streams and closes all of them when it ends.
         """
         return pulumi.get(self, "connection")
 
     @connection.setter
-    def connection(self, value: pulumi.Input[Optional['ConnectionMode']]):
+    def connection(self, value: Optional[pulumi.Input['ConnectionMode']]):
         pulumi.set(self, "connection", value)
 
     @_builtins.property
     @pulumi.getter(name="consumeTimeoutSeconds")
-    def consume_timeout_seconds(self) -> pulumi.Input[Optional[_builtins.int]]:
+    def consume_timeout_seconds(self) -> Optional[pulumi.Input[_builtins.int]]:
         """
         How long step 4 waits for every consumer group to consume every message on the source before the transfer rolls back (1 to 86400, default 600).
         """
         return pulumi.get(self, "consume_timeout_seconds")
 
     @consume_timeout_seconds.setter
-    def consume_timeout_seconds(self, value: pulumi.Input[Optional[_builtins.int]]):
+    def consume_timeout_seconds(self, value: Optional[pulumi.Input[_builtins.int]]):
         pulumi.set(self, "consume_timeout_seconds", value)
 
     @_builtins.property
     @pulumi.getter(name="consumerGroups")
-    def consumer_groups(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+    def consumer_groups(self) -> Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]]:
         """
         The consumer groups to move with the topic. Default: every group that consumes the topic on the source (online consumers or stored offsets).
         """
         return pulumi.get(self, "consumer_groups")
 
     @consumer_groups.setter
-    def consumer_groups(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+    def consumer_groups(self, value: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]]):
         pulumi.set(self, "consumer_groups", value)
 
     @_builtins.property
     @pulumi.getter
-    def kubeconfig(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def kubeconfig(self) -> Optional[pulumi.Input[_builtins.str]]:
         """
         The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
         """
         return pulumi.get(self, "kubeconfig")
 
     @kubeconfig.setter
-    def kubeconfig(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def kubeconfig(self, value: Optional[pulumi.Input[_builtins.str]]):
         pulumi.set(self, "kubeconfig", value)
 
 
@@ -161,17 +161,18 @@ class TopicTransfer(pulumi.CustomResource):
     def __init__(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
-                 connection: pulumi.Input[Optional['ConnectionMode']] = None,
-                 consume_timeout_seconds: pulumi.Input[Optional[_builtins.int]] = None,
-                 consumer_groups: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
-                 kubeconfig: pulumi.Input[Optional[_builtins.str]] = None,
-                 name_server_addresses: pulumi.Input[Optional[_builtins.str]] = None,
-                 source_cluster: pulumi.Input[Optional[_builtins.str]] = None,
-                 target_cluster: pulumi.Input[Optional[_builtins.str]] = None,
-                 topic: pulumi.Input[Optional[_builtins.str]] = None,
+                 connection: Optional[pulumi.Input['ConnectionMode']] = None,
+                 consume_timeout_seconds: Optional[pulumi.Input[_builtins.int]] = None,
+                 consumer_groups: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 kubeconfig: Optional[pulumi.Input[_builtins.str]] = None,
+                 name_server_addresses: Optional[pulumi.Input[_builtins.str]] = None,
+                 source_cluster: Optional[pulumi.Input[_builtins.str]] = None,
+                 target_cluster: Optional[pulumi.Input[_builtins.str]] = None,
+                 topic: Optional[pulumi.Input[_builtins.str]] = None,
                  __props__=None):
         """
         Moves a topic from one broker cluster (or broker group) to another without stopping its producers and consumers, in seven steps: (1) add the topic's consumer groups to the target; (2) add the topic to the target with the source's queues, permission and attributes; (3) forbid new writes on the source; (4) wait until every group has consumed every message on the source; (5) delete the topic on the source; (6) delete the groups on the source; (7) add the groups' retry topics to the target. When a step fails, the steps already started are undone in reverse and the error names the step, the cause and what was undone. Progress is kept on the name servers while the transfer runs, so a run that dies is resumed (or its rollback finished) by the next `pulumi up`. A new topic, cluster or group list is a new transfer (a replacement). A topic that a Topic resource created or updated is refused before anything moves: change that Topic's placement instead. Deleting this resource does not move the topic back: declare a transfer the other way for that.
+
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
@@ -193,6 +194,7 @@ class TopicTransfer(pulumi.CustomResource):
         """
         Moves a topic from one broker cluster (or broker group) to another without stopping its producers and consumers, in seven steps: (1) add the topic's consumer groups to the target; (2) add the topic to the target with the source's queues, permission and attributes; (3) forbid new writes on the source; (4) wait until every group has consumed every message on the source; (5) delete the topic on the source; (6) delete the groups on the source; (7) add the groups' retry topics to the target. When a step fails, the steps already started are undone in reverse and the error names the step, the cause and what was undone. Progress is kept on the name servers while the transfer runs, so a run that dies is resumed (or its rollback finished) by the next `pulumi up`. A new topic, cluster or group list is a new transfer (a replacement). A topic that a Topic resource created or updated is refused before anything moves: change that Topic's placement instead. Deleting this resource does not move the topic back: declare a transfer the other way for that.
 
+
         :param str resource_name: The name of the resource.
         :param TopicTransferArgs args: The arguments to use to populate this resource's properties.
         :param pulumi.ResourceOptions opts: Options for the resource.
@@ -208,14 +210,14 @@ class TopicTransfer(pulumi.CustomResource):
     def _internal_init(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
-                 connection: pulumi.Input[Optional['ConnectionMode']] = None,
-                 consume_timeout_seconds: pulumi.Input[Optional[_builtins.int]] = None,
-                 consumer_groups: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
-                 kubeconfig: pulumi.Input[Optional[_builtins.str]] = None,
-                 name_server_addresses: pulumi.Input[Optional[_builtins.str]] = None,
-                 source_cluster: pulumi.Input[Optional[_builtins.str]] = None,
-                 target_cluster: pulumi.Input[Optional[_builtins.str]] = None,
-                 topic: pulumi.Input[Optional[_builtins.str]] = None,
+                 connection: Optional[pulumi.Input['ConnectionMode']] = None,
+                 consume_timeout_seconds: Optional[pulumi.Input[_builtins.int]] = None,
+                 consumer_groups: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 kubeconfig: Optional[pulumi.Input[_builtins.str]] = None,
+                 name_server_addresses: Optional[pulumi.Input[_builtins.str]] = None,
+                 source_cluster: Optional[pulumi.Input[_builtins.str]] = None,
+                 target_cluster: Optional[pulumi.Input[_builtins.str]] = None,
+                 topic: Optional[pulumi.Input[_builtins.str]] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
         if not isinstance(opts, pulumi.ResourceOptions):
@@ -290,12 +292,6 @@ class TopicTransfer(pulumi.CustomResource):
         __props__.__dict__["topic"] = None
         __props__.__dict__["topic_brokers"] = None
         return TopicTransfer(resource_name, opts=opts, __props__=__props__)
-
-    @staticmethod
-    def exists(id: pulumi.Input[str],
-            opts: Optional[pulumi.ResourceOptions] = None) -> pulumi.Output[bool]:
-        __props__: dict = {}
-        return pulumi.runtime.exists_resource(None, 'rocketmq:index:TopicTransfer', id, __props__, opts or pulumi.ResourceOptions())
 
     @_builtins.property
     @pulumi.getter

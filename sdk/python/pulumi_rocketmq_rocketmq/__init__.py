@@ -20,7 +20,7 @@ _utilities.register(
  {
   "pkg": "rocketmq",
   "mod": "index",
-  "fqn": "pulumi_rocketmq",
+  "fqn": "pulumi_rocketmq_rocketmq",
   "classes": {
    "rocketmq:index:ConsumerGroup": "ConsumerGroup",
    "rocketmq:index:RocketMQCluster": "RocketMQCluster",
@@ -35,7 +35,7 @@ _utilities.register(
  {
   "pkg": "rocketmq",
   "token": "pulumi:providers:rocketmq",
-  "fqn": "pulumi_rocketmq",
+  "fqn": "pulumi_rocketmq_rocketmq",
   "class": "Provider"
  }
 ]
