@@ -8,6 +8,7 @@ import type { Duplex } from "node:stream";
 import { RocketMQAdminClient } from "../../provider/src/admin";
 import { ApiPodLocator, KubernetesPortForwardConnector, PodLocator, PodPortForwarder, PodRef, SpdyTunnelPortForwarder } from "../../provider/src/connect";
 import { ensureSandbox, Sandbox } from "../sandbox/client";
+import { nameMap } from "../../provider/test/admin/nameMaps";
 
 const namespace = `e2e-admin-pf-${process.pid}`;
 
@@ -137,7 +138,7 @@ describe("admin client through Kubernetes port-forward (sandbox)", function () {
         await new Promise((r) => setTimeout(r, 1000));
         info = await client.getClusterInfo();
       }
-      assert.deepEqual(info.clusters, { "pf-cluster": ["broker-pf"] });
+      assert.deepEqual(info.clusters, nameMap({ "pf-cluster": ["broker-pf"] }));
       assert.equal(info.brokers["broker-pf"].addresses["0"], `${brokerIP}:10911`);
 
       const config = await client.getBrokerConfig(`${brokerIP}:10911`);
