@@ -1,6 +1,7 @@
 // Topic inputs: the zod schema validates, the args type is inferred from it. schema.json describes
 // the same inputs; a unit test walks both so they cannot drift apart.
 import { z } from "zod";
+import { clusterAccessSchemas } from "./clusterAccess";
 import { clusterNameSchema, nameServerAddressesSchema, topicNameSchema, validateInputs, Validation } from "./rocketmqNames";
 
 /** A queue count the provider accepts; brokers take more, but thousands of queues per group is a mistake. */
@@ -57,6 +58,7 @@ export const topicArgsSchema = z
             })
             .optional(),
         nameServerAddresses: nameServerAddressesSchema,
+        ...clusterAccessSchemas,
         allowQueueDecrease: z.boolean({ error: "allowQueueDecrease must be true or false" }).default(false),
         allowDeleteWithUnconsumedMessages: z.boolean({ error: "allowDeleteWithUnconsumedMessages must be true or false" }).default(false),
     })

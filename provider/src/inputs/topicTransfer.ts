@@ -1,10 +1,8 @@
 // TopicTransfer inputs: the zod schema validates, the args type is inferred from it. schema.json
 // describes the same inputs; a unit test walks both so they cannot drift apart.
-import * as fs from "node:fs";
 import { z } from "zod";
 import { clusterNameSchema, groupNameSchema, nameServerAddressesSchema, topicNameSchema, validateInputs, Validation } from "./rocketmqNames";
-import { connectionModes } from "../connect/clusterConnection";
-import { isKubeConfigContents } from "../connect/kubeconfig";
+import { clusterAccessSchemas } from "./clusterAccess";
 
 export const defaultConsumeTimeoutSeconds = 600;
 
@@ -17,12 +15,7 @@ export const topicTransferArgsSchema = z
         sourceCluster: clusterNameSchema,
         targetCluster: clusterNameSchema,
         nameServerAddresses: nameServerAddressesSchema,
-        kubeconfig: z
-            .string({ error: "must be a kubeconfig file's path or contents" })
-            .min(1, { error: "must be a kubeconfig file's path or contents; leave it out to use the ambient kubeconfig" })
-            .refine((value) => isKubeConfigContents(value) || fs.existsSync(value), { error: "names no file on this machine: give a kubeconfig file's path or its contents" })
-            .optional(),
-        connection: z.enum(connectionModes, { error: "must be auto, direct or portForward" }).default("auto"),
+        ...clusterAccessSchemas,
         consumerGroups: z
             .array(transferGroupSchema, { error: "must be a list of consumer group names" })
             .min(1, { error: "list at least one group, or leave consumerGroups out to move every group that consumes the topic" })
