@@ -16,6 +16,6 @@ export interface CustomResourceHandler {
     diff(id: string, olds: Record<string, unknown>, news: Record<string, unknown>, urn?: string): Promise<pulumi.provider.DiffResult>;
     create(urn: string, inputs: Record<string, unknown>): Promise<pulumi.provider.CreateResult>;
     read(id: string, props: Record<string, unknown>, urn?: string): Promise<pulumi.provider.ReadResult>;
-    update(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.provider.UpdateResult>;
-    delete(id: string, props: Record<string, unknown>): Promise<void>;
+    update(id: string, olds: Record<string, unknown>, news: Record<string, unknown>, urn?: string): Promise<pulumi.provider.UpdateResult>;
+    delete(id: string, props: Record<string, unknown>, urn?: string): Promise<void>;
 }

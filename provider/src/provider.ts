@@ -72,11 +72,11 @@ export class RocketMQProvider implements pulumi.provider.Provider {
     }
 
     async update(id: string, urn: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.provider.UpdateResult> {
-        return this.customResource(urn).update(id, olds, news);
+        return this.customResource(urn).update(id, olds, news, urn);
     }
 
     async delete(id: string, urn: string, props: Record<string, unknown>): Promise<void> {
-        return this.customResource(urn).delete(id, props);
+        return this.customResource(urn).delete(id, props, urn);
     }
 
     private customResource(urn: string): CustomResourceHandler {

@@ -4,7 +4,8 @@ import { strict as assert } from "node:assert";
 import * as rpc from "@pulumi/pulumi/runtime/rpc";
 import { Perm } from "../src/admin/types";
 import type { ClusterAccess } from "../src/connect";
-import { describeConnections, topicTransferHandler, topicTransferOutputNames } from "../src/resources/topicTransfer";
+import { describeConnections } from "../src/resources/adminClients";
+import { topicTransferHandler, topicTransferOutputNames } from "../src/resources/topicTransfer";
 import { FakeRocketMQ } from "./fakeTransferAdmin";
 
 function fakeWorld(): FakeRocketMQ {

@@ -1,6 +1,7 @@
 // What the Topic and ConsumerGroup adapters share: check's normalising of inputs, the resource id
 // that carries everything a `pulumi import` needs, and the comparison diff makes.
 import type * as pulumi from "@pulumi/pulumi";
+import { clusterAccessInputNames } from "../inputs/clusterAccess";
 import { resolveInputs } from "../inputs/resolve";
 import type { Validation } from "../inputs/rocketmqNames";
 import type { Placement } from "../ops/topics/placement";
@@ -51,10 +52,25 @@ export async function changedInputs(
     defaults: Record<string, unknown>,
 ): Promise<{ changed: string[]; known: Record<string, unknown> }> {
     const resolved = await resolveInputs(news);
+    const previous = (await resolveInputs(olds)).value; // the state may hold secrets
     const isUnknown = (key: string) => resolved.unknownPaths.some((p) => p === key || p.startsWith(`${key}.`) || p.startsWith(`${key}[`));
     const comparable = (value: unknown, key: string) => canonical(value ?? defaults[key]);
-    const changed = inputNames.filter((key) => isUnknown(key) || comparable(olds[key], key) !== comparable(resolved.value[key], key));
+    const changed = inputNames.filter((key) => isUnknown(key) || comparable(previous[key], key) !== comparable(resolved.value[key], key));
     return { changed, known: resolved.value };
+}
+
+/**
+ * True when an update changes only how the cluster is reached (kubeconfig, connection) and no
+ * broker group misses the resource: then there is nothing to do in RocketMQ.
+ */
+export async function onlyAccessChanged(olds: Record<string, unknown>, news: Record<string, unknown>, inputNames: readonly string[], defaults: Record<string, unknown>): Promise<boolean> {
+    const { changed } = await changedInputs(olds, news, inputNames, defaults);
+    return missingFromOf(olds).length === 0 && changed.every((key) => (clusterAccessInputNames as readonly string[]).includes(key));
+}
+
+/** The broker groups of the placement the state says lack the resource. */
+export function missingFromOf(state: Record<string, unknown>): string[] {
+    return Array.isArray(state.missingFrom) ? (state.missingFrom as string[]) : [];
 }
 
 export function pick(values: Record<string, unknown>, names: readonly string[]): Record<string, unknown> {

@@ -1,16 +1,20 @@
 // rocketmq:index:Topic as the engine sees it.
 // - check refuses bad names, queue numbers and placements at preview, without contacting anything.
 // - diff names the inputs that change; another name is another topic (a replacement); a queue
-//   decrease is refused unless allowQueueDecrease is set; broker groups missing the topic are a change.
+//   decrease is refused unless allowQueueDecrease is set; broker groups missing the topic are a change;
+//   another kubeconfig or connection is an update that changes nothing in RocketMQ.
+// - every operation that contacts RocketMQ reaches it through the kubeconfig and connection inputs
+//   (connect/clusterConnection.ts) and closes what it opened when it ends.
 // - create, update and delete bring the brokers to the declared topic (ops/topics/topicLifecycle.ts).
 // - read reports what the brokers hold, so refresh finds drift; from an id alone it imports.
 import { CustomResourceHandler } from "../handlers";
 import { ResolvedTopicArgs, validateTopicArgs } from "../inputs/topic";
-import type { ResourceLogs } from "../engineLog";
+import { engineResourceLogs, ResourceLogs } from "../engineLog";
 import { applyTopic, deleteTopic, readTopic, TopicSettings, topicConfigOf } from "../ops/topics/topicLifecycle";
 import { describePlacement } from "../ops/topics/placement";
-import { AdminClientFactory, directAdminClients, withAdmin } from "./adminClients";
-import { changedInputs, checkInputs, definedOnly, parsePlacedId, pick, placedId, placementOf } from "./placedResource";
+import { AdminClientFactory, clusterAdminClients, withAdmin } from "./adminClients";
+import { plainInputs, stateOf } from "./inputState";
+import { changedInputs, checkInputs, definedOnly, missingFromOf, onlyAccessChanged, parsePlacedId, pick, placedId, placementOf } from "./placedResource";
 
 export const topicToken = "rocketmq:index:Topic";
 
@@ -18,10 +22,10 @@ export const topicToken = "rocketmq:index:Topic";
 export const topicOutputNames = ["brokers", "missingFrom"] as const;
 
 const settingNames = ["readQueueNums", "writeQueueNums", "perm", "order", "messageType", "attributes"] as const;
-const inputNames = ["name", "clusterName", "brokerNames", ...settingNames, "nameServerAddresses", "allowQueueDecrease", "allowDeleteWithUnconsumedMessages"] as const;
-const inputDefaults: Record<string, unknown> = { readQueueNums: 8, writeQueueNums: 8, perm: 6, order: false, allowQueueDecrease: false, allowDeleteWithUnconsumedMessages: false };
+const inputNames = ["name", "clusterName", "brokerNames", ...settingNames, "nameServerAddresses", "kubeconfig", "connection", "allowQueueDecrease", "allowDeleteWithUnconsumedMessages"] as const;
+const inputDefaults: Record<string, unknown> = { readQueueNums: 8, writeQueueNums: 8, perm: 6, order: false, connection: "auto", allowQueueDecrease: false, allowDeleteWithUnconsumedMessages: false };
 
-export function topicHandler(admins: AdminClientFactory = directAdminClients, logFor?: ResourceLogs): CustomResourceHandler {
+export function topicHandler(admins: AdminClientFactory = clusterAdminClients, logFor: ResourceLogs = engineResourceLogs(undefined)): CustomResourceHandler {
     return {
         check: (_urn, _olds, news) => checkInputs(news, validateTopicArgs),
 
@@ -35,8 +39,8 @@ export function topicHandler(admins: AdminClientFactory = directAdminClients, lo
                     `topic ${String(olds.name)}: ${decreases.map((f) => `${f} ${String(olds[f])} -> ${String(known[f])}`).join(", ")} is a decrease, refused: fewer queues can strand messages in the queues removed and break per-queue ordering; set allowQueueDecrease: true to do it anyway`,
                 );
             }
-            const missingFrom = Array.isArray(olds.missingFrom) ? (olds.missingFrom as string[]) : [];
-            if (missingFrom.length > 0 && urn && logFor) {
+            const missingFrom = missingFromOf(olds);
+            if (missingFrom.length > 0 && urn) {
                 const log = logFor(urn);
                 log.info(`topic ${String(olds.name)} is missing from broker group(s) ${missingFrom.join(", ")}; the update creates it there`);
                 await log.flush?.();
@@ -45,9 +49,9 @@ export function topicHandler(admins: AdminClientFactory = directAdminClients, lo
             return { changes: changed.length > 0 || missingFrom.length > 0, replaces, deleteBeforeReplace: false };
         },
 
-        async create(_urn, inputs) {
+        async create(urn, inputs) {
             const args = parse(inputs);
-            const presence = await withAdmin(admins, args, async (client) => {
+            const presence = await withAdmin(admins, args, logFor(urn), async (client) => {
                 const existing = await readTopic(client, args.name, placementOf(args));
                 const declared = settingsOfArgs(args);
                 if (existing.settings && JSON.stringify(topicConfigOf(args.name, existing.settings)) !== JSON.stringify(topicConfigOf(args.name, declared))) {
@@ -60,13 +64,13 @@ export function topicHandler(admins: AdminClientFactory = directAdminClients, lo
                     allowDeleteWithUnconsumedMessages: args.allowDeleteWithUnconsumedMessages,
                 });
             });
-            return { id: placedId(args.nameServerAddresses, placementOf(args), args.name), outs: { ...definedOnly(args), ...presence } };
+            return { id: placedId(args.nameServerAddresses, placementOf(args), args.name), outs: { ...stateOf(args), ...presence } };
         },
 
-        async read(id, props) {
+        async read(id, props, urn) {
             const importing = typeof props.name !== "string";
             const source = importing ? importSource(id) : parse(props);
-            const read = await withAdmin(admins, source, (client) =>
+            const read = await withAdmin(admins, source, logFor(urn ?? ""), (client) =>
                 readTopic(client, source.name, placementOf(source), importing ? undefined : settingsOfArgs(source as ResolvedTopicArgs)),
             );
             if (!read.settings) {
@@ -78,10 +82,13 @@ export function topicHandler(admins: AdminClientFactory = directAdminClients, lo
             return { id, props: { ...inputs, brokers: read.brokers, missingFrom: read.missingFrom }, inputs };
         },
 
-        async update(_id, olds, news) {
+        async update(_id, olds, news, urn) {
             const args = parse(news);
+            if (await onlyAccessChanged(olds, news, inputNames, inputDefaults)) {
+                return { outs: { ...stateOf(args), brokers: olds.brokers, missingFrom: olds.missingFrom } };
+            }
             const previous = settingsFromState(olds);
-            const presence = await withAdmin(admins, args, (client) =>
+            const presence = await withAdmin(admins, args, logFor(urn ?? ""), (client) =>
                 applyTopic(client, args.name, placementOf(args), settingsOfArgs(args), {
                     allowQueueDecrease: args.allowQueueDecrease,
                     allowDeleteWithUnconsumedMessages: args.allowDeleteWithUnconsumedMessages,
@@ -89,12 +96,12 @@ export function topicHandler(admins: AdminClientFactory = directAdminClients, lo
                     previousAttributes: previous ? topicConfigOf(args.name, previous).attributes : undefined,
                 }),
             );
-            return { outs: { ...definedOnly(args), ...presence } };
+            return { outs: { ...stateOf(args), ...presence } };
         },
 
-        async delete(_id, props) {
+        async delete(_id, props, urn) {
             const args = parse(props);
-            await withAdmin(admins, args, (client) =>
+            await withAdmin(admins, args, logFor(urn ?? ""), (client) =>
                 deleteTopic(client, args.name, placementOf(args), Array.isArray(props.brokers) ? (props.brokers as string[]) : [], args.allowDeleteWithUnconsumedMessages),
             );
         },
@@ -106,13 +113,14 @@ function settingsOfArgs(args: ResolvedTopicArgs): TopicSettings {
 }
 
 function settingsFromState(state: Record<string, unknown>): TopicSettings | undefined {
-    const validation = validateTopicArgs(pick(state, inputNames));
+    const validation = validateTopicArgs(plainInputs(state, inputNames));
     return validation.ok ? settingsOfArgs(validation.value) : undefined;
 }
 
-function importSource(id: string): { name: string; clusterName?: string; brokerNames?: string[]; nameServerAddresses: string } {
+function importSource(id: string): { name: string; clusterName?: string; brokerNames?: string[]; nameServerAddresses: string; connection: "auto" } {
+    // An import reaches the cluster the default way: directly if it can, else through the ambient kubeconfig.
     const { nameServerAddresses, placement, name } = parsePlacedId(id, topicToken);
-    return { name, ...placement, nameServerAddresses };
+    return { name, ...placement, nameServerAddresses, connection: "auto" };
 }
 
 function withoutSettings(props: Record<string, unknown>): Record<string, unknown> {
@@ -120,7 +128,7 @@ function withoutSettings(props: Record<string, unknown>): Record<string, unknown
 }
 
 function parse(inputs: Record<string, unknown>): ResolvedTopicArgs {
-    const validation = validateTopicArgs(pick(inputs, inputNames));
+    const validation = validateTopicArgs(plainInputs(inputs, inputNames));
     if (!validation.ok) throw new Error(`invalid Topic inputs: ${validation.failures.map((f) => `${f.property} ${f.reason}`).join("; ")}`);
     return validation.value;
 }

@@ -5,9 +5,7 @@
 // - create runs the seven steps (ops/topicTransfer.ts); read reports where the topic really is.
 // - delete moves nothing back: the topic stays where the transfer put it. To move it back, declare
 //   a TopicTransfer the other way.
-import * as rpc from "@pulumi/pulumi/runtime/rpc";
-import { describeRetry, RocketMQAdminClient } from "../admin/client";
-import { ClusterAccess, ClusterConnection, openClusterConnection } from "../connect/clusterConnection";
+import type { ClusterAccess } from "../connect/clusterConnection";
 import { CustomResourceHandler } from "../handlers";
 import { resolveInputs } from "../inputs/resolve";
 import { defaultConsumeTimeoutSeconds, ResolvedTopicTransferArgs, topicTransferInputNames, transferIdentityInputs, validateTopicTransferArgs } from "../inputs/topicTransfer";
@@ -15,8 +13,10 @@ import { ProgressLog } from "../ops/progressLog";
 import { RemoteTransferAdmin } from "../ops/remoteTransferAdmin";
 import { TopicTransferOptions, transferTopic } from "../ops/topicTransfer";
 import { describeTransferPlan } from "../ops/transferPlan";
-import type { ResourceLogs } from "../engineLog";
+import { engineResourceLogs, ResourceLogs } from "../engineLog";
 import type { TransferAdmin } from "../ops/transferAdmin";
+import { clusterAdminClients } from "./adminClients";
+import { plainInputs, stateOf } from "./inputState";
 
 export const topicTransferToken = "rocketmq:index:TopicTransfer";
 
@@ -33,31 +33,14 @@ export interface TransferAdminFactory {
 
 const remoteAdmins: TransferAdminFactory = {
     async open(access, log) {
-        const connection = await openClusterConnection(access);
-        log.info(`reaching RocketMQ ${connection.path === "direct" ? "directly" : "through the Kubernetes API server's port-forward"}: ${connection.reason}`);
-        const client = new RocketMQAdminClient({ nameServers: access.nameServerAddresses, connector: connection.connector, onRetry: (event) => log.warn(describeRetry(event)) });
-        return {
-            admin: new RemoteTransferAdmin(client),
-            close() {
-                client.close();
-                connection.close();
-                log.info(describeConnections(connection));
-            },
-        };
+        const { client, close } = await clusterAdminClients.open(access, log);
+        return { admin: new RemoteTransferAdmin(client), close };
     },
 };
 
-/** One line for the engine log: how many connections the operation opened, and to what. */
-export function describeConnections(connection: Pick<ClusterConnection, "path" | "opened">): string {
-    const total = [...connection.opened.values()].reduce((sum, n) => sum + n, 0);
-    const what = connection.path === "portForward" ? "port-forward streams" : "direct TCP connections";
-    const each = [...connection.opened].map(([address, n]) => `${address} x${n}`).join(", ");
-    return `opened ${total} ${what}${total > 0 ? `: ${each}` : ""}`;
-}
-
 export function topicTransferHandler(
     admins: TransferAdminFactory = remoteAdmins,
-    logFor: ResourceLogs = () => stderrLog,
+    logFor: ResourceLogs = engineResourceLogs(undefined),
     options: TopicTransferOptions = {},
 ): CustomResourceHandler {
     return {
@@ -155,21 +138,8 @@ export function transferId(args: ResolvedTopicTransferArgs): string {
     return `${args.topic}:${args.sourceCluster}->${args.targetCluster}`;
 }
 
-/**
- * The inputs as the state keeps them: inputs left out stay out instead of appearing as undefined,
- * and the kubeconfig stays secret.
- */
-function stateOf(args: ResolvedTopicTransferArgs): Record<string, unknown> {
-    const state: Record<string, unknown> = Object.fromEntries(Object.entries(args).filter(([, v]) => v !== undefined));
-    if (args.kubeconfig !== undefined) state.kubeconfig = { [rpc.specialSigKey]: rpc.specialSecretSig, value: args.kubeconfig };
-    return state;
-}
-
 function parse(inputs: Record<string, unknown>): ResolvedTopicTransferArgs {
-    // The state holds the kubeconfig (and any input the program made secret) as a secret value.
-    const plain = (value: unknown) => (rpc.isRpcSecret(value) ? rpc.unwrapRpcSecret(value) : value);
-    const args = Object.fromEntries(topicTransferInputNames.map((name) => [name, plain(inputs[name])]));
-    const validation = validateTopicTransferArgs(args);
+    const validation = validateTopicTransferArgs(plainInputs(inputs, topicTransferInputNames));
     if (!validation.ok) {
         throw new Error(`invalid TopicTransfer inputs: ${validation.failures.map((f) => `${f.property} ${f.reason}`).join("; ")}`);
     }
@@ -195,8 +165,3 @@ async function announcePlan(log: ProgressLog, olds: Record<string, unknown>, new
     log.info(lines.join("\n"));
     await log.flush?.();
 }
-
-const stderrLog: ProgressLog = {
-    info: (message) => void process.stderr.write(`${message}\n`),
-    warn: (message) => void process.stderr.write(`warning: ${message}\n`),
-};

@@ -1,0 +1,16 @@
+// How inputs travel between the engine's state and a handler: the kubeconfig goes into the state as
+// a secret, and any value the state holds as a secret comes back out as plain data for validation.
+import * as rpc from "@pulumi/pulumi/runtime/rpc";
+
+/** The inputs as the state keeps them: inputs left out stay out, and the kubeconfig stays secret. */
+export function stateOf<T extends { kubeconfig?: string }>(args: T): Record<string, unknown> {
+    const state: Record<string, unknown> = Object.fromEntries(Object.entries(args).filter(([, v]) => v !== undefined));
+    if (args.kubeconfig !== undefined) state.kubeconfig = { [rpc.specialSigKey]: rpc.specialSecretSig, value: args.kubeconfig };
+    return state;
+}
+
+/** The named inputs, secret values unwrapped (the state holds the kubeconfig, and any input the program made secret, as secrets). */
+export function plainInputs(inputs: Record<string, unknown>, names: readonly string[]): Record<string, unknown> {
+    const plain = (value: unknown) => (rpc.isRpcSecret(value) ? rpc.unwrapRpcSecret(value) : value);
+    return Object.fromEntries(names.filter((name) => name in inputs).map((name) => [name, plain(inputs[name])]));
+}
