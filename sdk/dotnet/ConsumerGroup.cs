@@ -47,6 +47,12 @@ namespace PulumiRocketMQ.RocketMQ
         public Output<string?> ClusterName { get; private set; } = null!;
 
         /// <summary>
+        /// How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`&lt;pod&gt;.&lt;service&gt;.&lt;namespace&gt;.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
+        /// </summary>
+        [Output("connection")]
+        public Output<PulumiRocketMQ.RocketMQ.ConnectionMode> Connection { get; private set; } = null!;
+
+        /// <summary>
         /// Whether the group may consume in broadcast mode (default true).
         /// </summary>
         [Output("consumeBroadcastEnable")]
@@ -75,6 +81,12 @@ namespace PulumiRocketMQ.RocketMQ
         /// </summary>
         [Output("consumeTimeoutMinute")]
         public Output<int> ConsumeTimeoutMinute { get; private set; } = null!;
+
+        /// <summary>
+        /// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
+        /// </summary>
+        [Output("kubeconfig")]
+        public Output<string?> Kubeconfig { get; private set; } = null!;
 
         /// <summary>
         /// Broker groups of the placement that do not hold the group (e.g. deleted there with mqadmin, or added to the cluster later); refresh reads them again and the next `pulumi up` creates the group there.
@@ -142,6 +154,10 @@ namespace PulumiRocketMQ.RocketMQ
             {
                 Version = Utilities.Version,
                 PluginDownloadURL = "github://api.github.com/pulumi-rocketmq/pulumi-rocketmq",
+                AdditionalSecretOutputs =
+                {
+                    "kubeconfig",
+                },
             };
             var merged = CustomResourceOptions.Merge(defaultOptions, options);
             // Override the ID if one was specified for consistency with other language SDKs.
@@ -195,6 +211,12 @@ namespace PulumiRocketMQ.RocketMQ
         public Input<string>? ClusterName { get; set; }
 
         /// <summary>
+        /// How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`&lt;pod&gt;.&lt;service&gt;.&lt;namespace&gt;.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
+        /// </summary>
+        [Input("connection")]
+        public Input<PulumiRocketMQ.RocketMQ.ConnectionMode>? Connection { get; set; }
+
+        /// <summary>
         /// Whether the group may consume in broadcast mode (default true).
         /// </summary>
         [Input("consumeBroadcastEnable")]
@@ -223,6 +245,22 @@ namespace PulumiRocketMQ.RocketMQ
         /// </summary>
         [Input("consumeTimeoutMinute")]
         public Input<int>? ConsumeTimeoutMinute { get; set; }
+
+        [Input("kubeconfig")]
+        private Input<string>? _kubeconfig;
+
+        /// <summary>
+        /// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
+        /// </summary>
+        public Input<string>? Kubeconfig
+        {
+            get => _kubeconfig;
+            set
+            {
+                var emptySecret = Output.CreateSecret(0);
+                _kubeconfig = Output.Tuple<Input<string>?, int>(value, emptySecret).Apply(t => t.Item1);
+            }
+        }
 
         /// <summary>
         /// The consumer group's name: letters, digits, `_`, `-`, `%` and `|`, at most 255 characters (RocketMQ's rules). The brokers' own groups (TOOLS_CONSUMER, `CID_RMQ_SYS_` groups and the like) are refused. Another name is another group: changing it replaces the resource.
@@ -264,6 +302,7 @@ namespace PulumiRocketMQ.RocketMQ
         {
             AllowDeleteWithOnlineConsumers = false;
             BrokerId = 0;
+            Connection = PulumiRocketMQ.RocketMQ.ConnectionMode.Auto;
             ConsumeBroadcastEnable = true;
             ConsumeEnable = true;
             ConsumeFromMinEnable = true;

@@ -53,6 +53,18 @@ namespace PulumiRocketMQ.RocketMQ
         public Output<string?> ClusterName { get; private set; } = null!;
 
         /// <summary>
+        /// How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`&lt;pod&gt;.&lt;service&gt;.&lt;namespace&gt;.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
+        /// </summary>
+        [Output("connection")]
+        public Output<PulumiRocketMQ.RocketMQ.ConnectionMode> Connection { get; private set; } = null!;
+
+        /// <summary>
+        /// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
+        /// </summary>
+        [Output("kubeconfig")]
+        public Output<string?> Kubeconfig { get; private set; } = null!;
+
+        /// <summary>
         /// The message type RocketMQ 5 brokers record in the topic's `message.type` attribute: NORMAL, FIFO, DELAY or TRANSACTION. Left out, the attribute is not set and the broker treats the topic by its default.
         /// </summary>
         [Output("messageType")]
@@ -124,6 +136,10 @@ namespace PulumiRocketMQ.RocketMQ
             {
                 Version = Utilities.Version,
                 PluginDownloadURL = "github://api.github.com/pulumi-rocketmq/pulumi-rocketmq",
+                AdditionalSecretOutputs =
+                {
+                    "kubeconfig",
+                },
             };
             var merged = CustomResourceOptions.Merge(defaultOptions, options);
             // Override the ID if one was specified for consistency with other language SDKs.
@@ -189,6 +205,28 @@ namespace PulumiRocketMQ.RocketMQ
         public Input<string>? ClusterName { get; set; }
 
         /// <summary>
+        /// How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`&lt;pod&gt;.&lt;service&gt;.&lt;namespace&gt;.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
+        /// </summary>
+        [Input("connection")]
+        public Input<PulumiRocketMQ.RocketMQ.ConnectionMode>? Connection { get; set; }
+
+        [Input("kubeconfig")]
+        private Input<string>? _kubeconfig;
+
+        /// <summary>
+        /// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
+        /// </summary>
+        public Input<string>? Kubeconfig
+        {
+            get => _kubeconfig;
+            set
+            {
+                var emptySecret = Output.CreateSecret(0);
+                _kubeconfig = Output.Tuple<Input<string>?, int>(value, emptySecret).Apply(t => t.Item1);
+            }
+        }
+
+        /// <summary>
         /// The message type RocketMQ 5 brokers record in the topic's `message.type` attribute: NORMAL, FIFO, DELAY or TRANSACTION. Left out, the attribute is not set and the broker treats the topic by its default.
         /// </summary>
         [Input("messageType")]
@@ -234,6 +272,7 @@ namespace PulumiRocketMQ.RocketMQ
         {
             AllowDeleteWithUnconsumedMessages = false;
             AllowQueueDecrease = false;
+            Connection = PulumiRocketMQ.RocketMQ.ConnectionMode.Auto;
             Order = false;
             Perm = 6;
             ReadQueueNums = 8;

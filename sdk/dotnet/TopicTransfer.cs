@@ -17,7 +17,7 @@ namespace PulumiRocketMQ.RocketMQ
     public partial class TopicTransfer : global::Pulumi.CustomResource
     {
         /// <summary>
-        /// How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`&lt;pod&gt;.&lt;service&gt;.&lt;namespace&gt;.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each create, read or update opens its connections and streams and closes all of them when it ends.
+        /// How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`&lt;pod&gt;.&lt;service&gt;.&lt;namespace&gt;.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
         /// </summary>
         [Output("connection")]
         public Output<PulumiRocketMQ.RocketMQ.ConnectionMode> Connection { get; private set; } = null!;
@@ -151,7 +151,7 @@ namespace PulumiRocketMQ.RocketMQ
     public sealed class TopicTransferArgs : global::Pulumi.ResourceArgs
     {
         /// <summary>
-        /// How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`&lt;pod&gt;.&lt;service&gt;.&lt;namespace&gt;.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each create, read or update opens its connections and streams and closes all of them when it ends.
+        /// How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`&lt;pod&gt;.&lt;service&gt;.&lt;namespace&gt;.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
         /// </summary>
         [Input("connection")]
         public Input<PulumiRocketMQ.RocketMQ.ConnectionMode>? Connection { get; set; }

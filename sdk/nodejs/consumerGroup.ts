@@ -2,6 +2,9 @@
 // *** Do not edit by hand unless you're certain you know what you are doing! ***
 
 import * as pulumi from "@pulumi/pulumi";
+import * as inputs from "./types/input";
+import * as outputs from "./types/output";
+import * as enums from "./types/enums";
 import * as utilities from "./utilities";
 
 /**
@@ -55,6 +58,10 @@ export class ConsumerGroup extends pulumi.CustomResource {
      */
     declare public readonly clusterName: pulumi.Output<string | undefined>;
     /**
+     * How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
+     */
+    declare public readonly connection: pulumi.Output<enums.ConnectionMode>;
+    /**
      * Whether the group may consume in broadcast mode (default true).
      */
     declare public readonly consumeBroadcastEnable: pulumi.Output<boolean>;
@@ -74,6 +81,10 @@ export class ConsumerGroup extends pulumi.CustomResource {
      * Minutes a consumer may take on a message before it is redelivered, 1 to 1440 (default 15).
      */
     declare public readonly consumeTimeoutMinute: pulumi.Output<number>;
+    /**
+     * The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
+     */
+    declare public readonly kubeconfig: pulumi.Output<string | undefined>;
     /**
      * Broker groups of the placement that do not hold the group (e.g. deleted there with mqadmin, or added to the cluster later); refresh reads them again and the next `pulumi up` creates the group there.
      */
@@ -124,11 +135,13 @@ export class ConsumerGroup extends pulumi.CustomResource {
             resourceInputs["brokerId"] = (args?.brokerId) ?? 0;
             resourceInputs["brokerNames"] = args?.brokerNames;
             resourceInputs["clusterName"] = args?.clusterName;
+            resourceInputs["connection"] = (args?.connection) ?? "auto";
             resourceInputs["consumeBroadcastEnable"] = (args?.consumeBroadcastEnable) ?? true;
             resourceInputs["consumeEnable"] = (args?.consumeEnable) ?? true;
             resourceInputs["consumeFromMinEnable"] = (args?.consumeFromMinEnable) ?? true;
             resourceInputs["consumeMessageOrderly"] = (args?.consumeMessageOrderly) ?? false;
             resourceInputs["consumeTimeoutMinute"] = (args?.consumeTimeoutMinute) ?? 15;
+            resourceInputs["kubeconfig"] = args?.kubeconfig ? pulumi.secret(args.kubeconfig) : undefined;
             resourceInputs["name"] = args?.name;
             resourceInputs["nameServerAddresses"] = args?.nameServerAddresses;
             resourceInputs["notifyConsumerIdsChangedEnable"] = (args?.notifyConsumerIdsChangedEnable) ?? true;
@@ -143,11 +156,13 @@ export class ConsumerGroup extends pulumi.CustomResource {
             resourceInputs["brokerNames"] = undefined /*out*/;
             resourceInputs["brokers"] = undefined /*out*/;
             resourceInputs["clusterName"] = undefined /*out*/;
+            resourceInputs["connection"] = undefined /*out*/;
             resourceInputs["consumeBroadcastEnable"] = undefined /*out*/;
             resourceInputs["consumeEnable"] = undefined /*out*/;
             resourceInputs["consumeFromMinEnable"] = undefined /*out*/;
             resourceInputs["consumeMessageOrderly"] = undefined /*out*/;
             resourceInputs["consumeTimeoutMinute"] = undefined /*out*/;
+            resourceInputs["kubeconfig"] = undefined /*out*/;
             resourceInputs["missingFrom"] = undefined /*out*/;
             resourceInputs["name"] = undefined /*out*/;
             resourceInputs["nameServerAddresses"] = undefined /*out*/;
@@ -157,6 +172,8 @@ export class ConsumerGroup extends pulumi.CustomResource {
             resourceInputs["whichBrokerWhenConsumeSlowly"] = undefined /*out*/;
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
+        const secretOpts = { additionalSecretOutputs: ["kubeconfig"] };
+        opts = pulumi.mergeOptions(opts, secretOpts);
         super(ConsumerGroup.__pulumiType, name, resourceInputs, opts);
     }
 }
@@ -182,6 +199,10 @@ export interface ConsumerGroupArgs {
      */
     clusterName?: pulumi.Input<string>;
     /**
+     * How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
+     */
+    connection?: pulumi.Input<enums.ConnectionMode>;
+    /**
      * Whether the group may consume in broadcast mode (default true).
      */
     consumeBroadcastEnable?: pulumi.Input<boolean>;
@@ -201,6 +222,10 @@ export interface ConsumerGroupArgs {
      * Minutes a consumer may take on a message before it is redelivered, 1 to 1440 (default 15).
      */
     consumeTimeoutMinute?: pulumi.Input<number>;
+    /**
+     * The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
+     */
+    kubeconfig?: pulumi.Input<string>;
     /**
      * The consumer group's name: letters, digits, `_`, `-`, `%` and `|`, at most 255 characters (RocketMQ's rules). The brokers' own groups (TOOLS_CONSUMER, `CID_RMQ_SYS_` groups and the like) are refused. Another name is another group: changing it replaces the resource.
      */

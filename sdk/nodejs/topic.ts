@@ -2,6 +2,9 @@
 // *** Do not edit by hand unless you're certain you know what you are doing! ***
 
 import * as pulumi from "@pulumi/pulumi";
+import * as inputs from "./types/input";
+import * as outputs from "./types/output";
+import * as enums from "./types/enums";
 import * as utilities from "./utilities";
 
 /**
@@ -59,6 +62,14 @@ export class Topic extends pulumi.CustomResource {
      */
     declare public readonly clusterName: pulumi.Output<string | undefined>;
     /**
+     * How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
+     */
+    declare public readonly connection: pulumi.Output<enums.ConnectionMode>;
+    /**
+     * The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
+     */
+    declare public readonly kubeconfig: pulumi.Output<string | undefined>;
+    /**
      * The message type RocketMQ 5 brokers record in the topic's `message.type` attribute: NORMAL, FIFO, DELAY or TRANSACTION. Left out, the attribute is not set and the broker treats the topic by its default.
      */
     declare public readonly messageType: pulumi.Output<string | undefined>;
@@ -113,6 +124,8 @@ export class Topic extends pulumi.CustomResource {
             resourceInputs["attributes"] = args?.attributes;
             resourceInputs["brokerNames"] = args?.brokerNames;
             resourceInputs["clusterName"] = args?.clusterName;
+            resourceInputs["connection"] = (args?.connection) ?? "auto";
+            resourceInputs["kubeconfig"] = args?.kubeconfig ? pulumi.secret(args.kubeconfig) : undefined;
             resourceInputs["messageType"] = args?.messageType;
             resourceInputs["name"] = args?.name;
             resourceInputs["nameServerAddresses"] = args?.nameServerAddresses;
@@ -129,6 +142,8 @@ export class Topic extends pulumi.CustomResource {
             resourceInputs["brokerNames"] = undefined /*out*/;
             resourceInputs["brokers"] = undefined /*out*/;
             resourceInputs["clusterName"] = undefined /*out*/;
+            resourceInputs["connection"] = undefined /*out*/;
+            resourceInputs["kubeconfig"] = undefined /*out*/;
             resourceInputs["messageType"] = undefined /*out*/;
             resourceInputs["missingFrom"] = undefined /*out*/;
             resourceInputs["name"] = undefined /*out*/;
@@ -139,6 +154,8 @@ export class Topic extends pulumi.CustomResource {
             resourceInputs["writeQueueNums"] = undefined /*out*/;
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
+        const secretOpts = { additionalSecretOutputs: ["kubeconfig"] };
+        opts = pulumi.mergeOptions(opts, secretOpts);
         super(Topic.__pulumiType, name, resourceInputs, opts);
     }
 }
@@ -167,6 +184,14 @@ export interface TopicArgs {
      * Where the topic lives: every master of this broker cluster, including broker groups added to the cluster later (the next `pulumi up` after a refresh adds the topic to them). Give this or brokerNames.
      */
     clusterName?: pulumi.Input<string>;
+    /**
+     * How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
+     */
+    connection?: pulumi.Input<enums.ConnectionMode>;
+    /**
+     * The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
+     */
+    kubeconfig?: pulumi.Input<string>;
     /**
      * The message type RocketMQ 5 brokers record in the topic's `message.type` attribute: NORMAL, FIFO, DELAY or TRANSACTION. Left out, the attribute is not set and the broker treats the topic by its default.
      */

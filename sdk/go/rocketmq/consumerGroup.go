@@ -26,6 +26,8 @@ type ConsumerGroup struct {
 	Brokers pulumi.StringArrayOutput `pulumi:"brokers"`
 	// Where the group lives: every master of this broker cluster, including broker groups added to the cluster later (the next `pulumi up` after a refresh adds the group to them). Give this or brokerNames.
 	ClusterName pulumi.StringPtrOutput `pulumi:"clusterName"`
+	// How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
+	Connection ConnectionModeOutput `pulumi:"connection"`
 	// Whether the group may consume in broadcast mode (default true).
 	ConsumeBroadcastEnable pulumi.BoolOutput `pulumi:"consumeBroadcastEnable"`
 	// Whether the group may consume (default true); false stops its consumers from pulling.
@@ -36,6 +38,8 @@ type ConsumerGroup struct {
 	ConsumeMessageOrderly pulumi.BoolOutput `pulumi:"consumeMessageOrderly"`
 	// Minutes a consumer may take on a message before it is redelivered, 1 to 1440 (default 15).
 	ConsumeTimeoutMinute pulumi.IntOutput `pulumi:"consumeTimeoutMinute"`
+	// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
+	Kubeconfig pulumi.StringPtrOutput `pulumi:"kubeconfig"`
 	// Broker groups of the placement that do not hold the group (e.g. deleted there with mqadmin, or added to the cluster later); refresh reads them again and the next `pulumi up` creates the group there.
 	MissingFrom pulumi.StringArrayOutput `pulumi:"missingFrom"`
 	// The consumer group's name: letters, digits, `_`, `-`, `%` and `|`, at most 255 characters (RocketMQ's rules). The brokers' own groups (TOOLS_CONSUMER, `CID_RMQ_SYS_` groups and the like) are refused. Another name is another group: changing it replaces the resource.
@@ -71,6 +75,9 @@ func NewConsumerGroup(ctx *pulumi.Context,
 	if args.BrokerId == nil {
 		args.BrokerId = pulumi.IntPtr(0)
 	}
+	if args.Connection == nil {
+		args.Connection = ConnectionMode("auto")
+	}
 	if args.ConsumeBroadcastEnable == nil {
 		args.ConsumeBroadcastEnable = pulumi.BoolPtr(true)
 	}
@@ -98,6 +105,13 @@ func NewConsumerGroup(ctx *pulumi.Context,
 	if args.WhichBrokerWhenConsumeSlowly == nil {
 		args.WhichBrokerWhenConsumeSlowly = pulumi.IntPtr(1)
 	}
+	if args.Kubeconfig != nil {
+		args.Kubeconfig = pulumi.ToSecret(args.Kubeconfig).(pulumi.StringPtrInput)
+	}
+	secrets := pulumi.AdditionalSecretOutputs([]string{
+		"kubeconfig",
+	})
+	opts = append(opts, secrets)
 	opts = internal.PkgResourceDefaultOpts(opts)
 	var resource ConsumerGroup
 	err := ctx.RegisterResource("rocketmq:index:ConsumerGroup", name, args, &resource, opts...)
@@ -139,6 +153,8 @@ type consumerGroupArgs struct {
 	BrokerNames []string `pulumi:"brokerNames"`
 	// Where the group lives: every master of this broker cluster, including broker groups added to the cluster later (the next `pulumi up` after a refresh adds the group to them). Give this or brokerNames.
 	ClusterName *string `pulumi:"clusterName"`
+	// How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
+	Connection *ConnectionMode `pulumi:"connection"`
 	// Whether the group may consume in broadcast mode (default true).
 	ConsumeBroadcastEnable *bool `pulumi:"consumeBroadcastEnable"`
 	// Whether the group may consume (default true); false stops its consumers from pulling.
@@ -149,6 +165,8 @@ type consumerGroupArgs struct {
 	ConsumeMessageOrderly *bool `pulumi:"consumeMessageOrderly"`
 	// Minutes a consumer may take on a message before it is redelivered, 1 to 1440 (default 15).
 	ConsumeTimeoutMinute *int `pulumi:"consumeTimeoutMinute"`
+	// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
+	Kubeconfig *string `pulumi:"kubeconfig"`
 	// The consumer group's name: letters, digits, `_`, `-`, `%` and `|`, at most 255 characters (RocketMQ's rules). The brokers' own groups (TOOLS_CONSUMER, `CID_RMQ_SYS_` groups and the like) are refused. Another name is another group: changing it replaces the resource.
 	Name string `pulumi:"name"`
 	// Name server addresses as `host:port;host:port`, typically a RocketMQCluster's `nameServerAddresses` output.
@@ -173,6 +191,8 @@ type ConsumerGroupArgs struct {
 	BrokerNames pulumi.StringArrayInput
 	// Where the group lives: every master of this broker cluster, including broker groups added to the cluster later (the next `pulumi up` after a refresh adds the group to them). Give this or brokerNames.
 	ClusterName pulumi.StringPtrInput
+	// How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
+	Connection ConnectionModePtrInput
 	// Whether the group may consume in broadcast mode (default true).
 	ConsumeBroadcastEnable pulumi.BoolPtrInput
 	// Whether the group may consume (default true); false stops its consumers from pulling.
@@ -183,6 +203,8 @@ type ConsumerGroupArgs struct {
 	ConsumeMessageOrderly pulumi.BoolPtrInput
 	// Minutes a consumer may take on a message before it is redelivered, 1 to 1440 (default 15).
 	ConsumeTimeoutMinute pulumi.IntPtrInput
+	// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
+	Kubeconfig pulumi.StringPtrInput
 	// The consumer group's name: letters, digits, `_`, `-`, `%` and `|`, at most 255 characters (RocketMQ's rules). The brokers' own groups (TOOLS_CONSUMER, `CID_RMQ_SYS_` groups and the like) are refused. Another name is another group: changing it replaces the resource.
 	Name pulumi.StringInput
 	// Name server addresses as `host:port;host:port`, typically a RocketMQCluster's `nameServerAddresses` output.
@@ -309,6 +331,11 @@ func (o ConsumerGroupOutput) ClusterName() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *ConsumerGroup) pulumi.StringPtrOutput { return v.ClusterName }).(pulumi.StringPtrOutput)
 }
 
+// How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
+func (o ConsumerGroupOutput) Connection() ConnectionModeOutput {
+	return o.ApplyT(func(v *ConsumerGroup) ConnectionModeOutput { return v.Connection }).(ConnectionModeOutput)
+}
+
 // Whether the group may consume in broadcast mode (default true).
 func (o ConsumerGroupOutput) ConsumeBroadcastEnable() pulumi.BoolOutput {
 	return o.ApplyT(func(v *ConsumerGroup) pulumi.BoolOutput { return v.ConsumeBroadcastEnable }).(pulumi.BoolOutput)
@@ -332,6 +359,11 @@ func (o ConsumerGroupOutput) ConsumeMessageOrderly() pulumi.BoolOutput {
 // Minutes a consumer may take on a message before it is redelivered, 1 to 1440 (default 15).
 func (o ConsumerGroupOutput) ConsumeTimeoutMinute() pulumi.IntOutput {
 	return o.ApplyT(func(v *ConsumerGroup) pulumi.IntOutput { return v.ConsumeTimeoutMinute }).(pulumi.IntOutput)
+}
+
+// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
+func (o ConsumerGroupOutput) Kubeconfig() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ConsumerGroup) pulumi.StringPtrOutput { return v.Kubeconfig }).(pulumi.StringPtrOutput)
 }
 
 // Broker groups of the placement that do not hold the group (e.g. deleted there with mqadmin, or added to the cluster later); refresh reads them again and the next `pulumi up` creates the group there.

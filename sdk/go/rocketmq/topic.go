@@ -28,6 +28,10 @@ type Topic struct {
 	Brokers pulumi.StringArrayOutput `pulumi:"brokers"`
 	// Where the topic lives: every master of this broker cluster, including broker groups added to the cluster later (the next `pulumi up` after a refresh adds the topic to them). Give this or brokerNames.
 	ClusterName pulumi.StringPtrOutput `pulumi:"clusterName"`
+	// How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
+	Connection ConnectionModeOutput `pulumi:"connection"`
+	// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
+	Kubeconfig pulumi.StringPtrOutput `pulumi:"kubeconfig"`
 	// The message type RocketMQ 5 brokers record in the topic's `message.type` attribute: NORMAL, FIFO, DELAY or TRANSACTION. Left out, the attribute is not set and the broker treats the topic by its default.
 	MessageType pulumi.StringPtrOutput `pulumi:"messageType"`
 	// Broker groups of the placement that do not hold the topic (e.g. deleted there with mqadmin, or added to the cluster later); refresh reads them again and the next `pulumi up` creates the topic there.
@@ -65,6 +69,9 @@ func NewTopic(ctx *pulumi.Context,
 	if args.AllowQueueDecrease == nil {
 		args.AllowQueueDecrease = pulumi.BoolPtr(false)
 	}
+	if args.Connection == nil {
+		args.Connection = ConnectionMode("auto")
+	}
 	if args.Order == nil {
 		args.Order = pulumi.BoolPtr(false)
 	}
@@ -77,6 +84,13 @@ func NewTopic(ctx *pulumi.Context,
 	if args.WriteQueueNums == nil {
 		args.WriteQueueNums = pulumi.IntPtr(8)
 	}
+	if args.Kubeconfig != nil {
+		args.Kubeconfig = pulumi.ToSecret(args.Kubeconfig).(pulumi.StringPtrInput)
+	}
+	secrets := pulumi.AdditionalSecretOutputs([]string{
+		"kubeconfig",
+	})
+	opts = append(opts, secrets)
 	opts = internal.PkgResourceDefaultOpts(opts)
 	var resource Topic
 	err := ctx.RegisterResource("rocketmq:index:Topic", name, args, &resource, opts...)
@@ -120,6 +134,10 @@ type topicArgs struct {
 	BrokerNames []string `pulumi:"brokerNames"`
 	// Where the topic lives: every master of this broker cluster, including broker groups added to the cluster later (the next `pulumi up` after a refresh adds the topic to them). Give this or brokerNames.
 	ClusterName *string `pulumi:"clusterName"`
+	// How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
+	Connection *ConnectionMode `pulumi:"connection"`
+	// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
+	Kubeconfig *string `pulumi:"kubeconfig"`
 	// The message type RocketMQ 5 brokers record in the topic's `message.type` attribute: NORMAL, FIFO, DELAY or TRANSACTION. Left out, the attribute is not set and the broker treats the topic by its default.
 	MessageType *string `pulumi:"messageType"`
 	// The topic's name: letters, digits, `_`, `-`, `%` and `|`, at most 127 characters (RocketMQ's rules). The brokers' own topics (TBW102, SCHEDULE_TOPIC_XXXX, `rmq_sys_` topics, retry `%RETRY%` and dead-letter `%DLQ%` topics) are refused. Another name is another topic: changing it replaces the resource.
@@ -148,6 +166,10 @@ type TopicArgs struct {
 	BrokerNames pulumi.StringArrayInput
 	// Where the topic lives: every master of this broker cluster, including broker groups added to the cluster later (the next `pulumi up` after a refresh adds the topic to them). Give this or brokerNames.
 	ClusterName pulumi.StringPtrInput
+	// How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
+	Connection ConnectionModePtrInput
+	// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
+	Kubeconfig pulumi.StringPtrInput
 	// The message type RocketMQ 5 brokers record in the topic's `message.type` attribute: NORMAL, FIFO, DELAY or TRANSACTION. Left out, the attribute is not set and the broker treats the topic by its default.
 	MessageType pulumi.StringPtrInput
 	// The topic's name: letters, digits, `_`, `-`, `%` and `|`, at most 127 characters (RocketMQ's rules). The brokers' own topics (TBW102, SCHEDULE_TOPIC_XXXX, `rmq_sys_` topics, retry `%RETRY%` and dead-letter `%DLQ%` topics) are refused. Another name is another topic: changing it replaces the resource.
@@ -279,6 +301,16 @@ func (o TopicOutput) Brokers() pulumi.StringArrayOutput {
 // Where the topic lives: every master of this broker cluster, including broker groups added to the cluster later (the next `pulumi up` after a refresh adds the topic to them). Give this or brokerNames.
 func (o TopicOutput) ClusterName() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Topic) pulumi.StringPtrOutput { return v.ClusterName }).(pulumi.StringPtrOutput)
+}
+
+// How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
+func (o TopicOutput) Connection() ConnectionModeOutput {
+	return o.ApplyT(func(v *Topic) ConnectionModeOutput { return v.Connection }).(ConnectionModeOutput)
+}
+
+// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
+func (o TopicOutput) Kubeconfig() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Topic) pulumi.StringPtrOutput { return v.Kubeconfig }).(pulumi.StringPtrOutput)
 }
 
 // The message type RocketMQ 5 brokers record in the topic's `message.type` attribute: NORMAL, FIFO, DELAY or TRANSACTION. Left out, the attribute is not set and the broker treats the topic by its default.

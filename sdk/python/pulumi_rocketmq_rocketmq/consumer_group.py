@@ -13,6 +13,7 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
+from ._enums import *
 
 __all__ = ['ConsumerGroupArgs', 'ConsumerGroup']
 
@@ -25,11 +26,13 @@ class ConsumerGroupArgs:
                  broker_id: Optional[pulumi.Input[_builtins.int]] = None,
                  broker_names: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  cluster_name: Optional[pulumi.Input[_builtins.str]] = None,
+                 connection: Optional[pulumi.Input['ConnectionMode']] = None,
                  consume_broadcast_enable: Optional[pulumi.Input[_builtins.bool]] = None,
                  consume_enable: Optional[pulumi.Input[_builtins.bool]] = None,
                  consume_from_min_enable: Optional[pulumi.Input[_builtins.bool]] = None,
                  consume_message_orderly: Optional[pulumi.Input[_builtins.bool]] = None,
                  consume_timeout_minute: Optional[pulumi.Input[_builtins.int]] = None,
+                 kubeconfig: Optional[pulumi.Input[_builtins.str]] = None,
                  notify_consumer_ids_changed_enable: Optional[pulumi.Input[_builtins.bool]] = None,
                  retry_max_times: Optional[pulumi.Input[_builtins.int]] = None,
                  retry_queue_nums: Optional[pulumi.Input[_builtins.int]] = None,
@@ -43,11 +46,13 @@ class ConsumerGroupArgs:
         :param pulumi.Input[_builtins.int] broker_id: Which broker of a group serves the group's pulls, 0 (the master, the default) to 64.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] broker_names: Where the group lives: these broker groups (their masters), by name as the name servers know them (e.g. `broker-0`). Give this or clusterName.
         :param pulumi.Input[_builtins.str] cluster_name: Where the group lives: every master of this broker cluster, including broker groups added to the cluster later (the next `pulumi up` after a refresh adds the group to them). Give this or brokerNames.
+        :param pulumi.Input['ConnectionMode'] connection: How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
         :param pulumi.Input[_builtins.bool] consume_broadcast_enable: Whether the group may consume in broadcast mode (default true).
         :param pulumi.Input[_builtins.bool] consume_enable: Whether the group may consume (default true); false stops its consumers from pulling.
         :param pulumi.Input[_builtins.bool] consume_from_min_enable: Whether a new consumer of the group starts from the queues' first offsets (RocketMQ's consumeFromMinEnable; default true).
         :param pulumi.Input[_builtins.bool] consume_message_orderly: Whether the group consumes in order, as FIFO topics need (default false).
         :param pulumi.Input[_builtins.int] consume_timeout_minute: Minutes a consumer may take on a message before it is redelivered, 1 to 1440 (default 15).
+        :param pulumi.Input[_builtins.str] kubeconfig: The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
         :param pulumi.Input[_builtins.bool] notify_consumer_ids_changed_enable: Whether the brokers tell the group's consumers when its members change, so they rebalance at once (default true).
         :param pulumi.Input[_builtins.int] retry_max_times: How often a message is redelivered before it goes to the group's dead-letter topic, 0 to 1000 (default 16).
         :param pulumi.Input[_builtins.int] retry_queue_nums: Queues of the group's retry topic on each broker group, 1 to 64 (default 1).
@@ -67,6 +72,10 @@ class ConsumerGroupArgs:
             pulumi.set(__self__, "broker_names", broker_names)
         if cluster_name is not None:
             pulumi.set(__self__, "cluster_name", cluster_name)
+        if connection is None:
+            connection = 'auto'
+        if connection is not None:
+            pulumi.set(__self__, "connection", connection)
         if consume_broadcast_enable is None:
             consume_broadcast_enable = True
         if consume_broadcast_enable is not None:
@@ -87,6 +96,8 @@ class ConsumerGroupArgs:
             consume_timeout_minute = 15
         if consume_timeout_minute is not None:
             pulumi.set(__self__, "consume_timeout_minute", consume_timeout_minute)
+        if kubeconfig is not None:
+            pulumi.set(__self__, "kubeconfig", kubeconfig)
         if notify_consumer_ids_changed_enable is None:
             notify_consumer_ids_changed_enable = True
         if notify_consumer_ids_changed_enable is not None:
@@ -177,6 +188,18 @@ class ConsumerGroupArgs:
         pulumi.set(self, "cluster_name", value)
 
     @_builtins.property
+    @pulumi.getter
+    def connection(self) -> Optional[pulumi.Input['ConnectionMode']]:
+        """
+        How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
+        """
+        return pulumi.get(self, "connection")
+
+    @connection.setter
+    def connection(self, value: Optional[pulumi.Input['ConnectionMode']]):
+        pulumi.set(self, "connection", value)
+
+    @_builtins.property
     @pulumi.getter(name="consumeBroadcastEnable")
     def consume_broadcast_enable(self) -> Optional[pulumi.Input[_builtins.bool]]:
         """
@@ -237,6 +260,18 @@ class ConsumerGroupArgs:
         pulumi.set(self, "consume_timeout_minute", value)
 
     @_builtins.property
+    @pulumi.getter
+    def kubeconfig(self) -> Optional[pulumi.Input[_builtins.str]]:
+        """
+        The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
+        """
+        return pulumi.get(self, "kubeconfig")
+
+    @kubeconfig.setter
+    def kubeconfig(self, value: Optional[pulumi.Input[_builtins.str]]):
+        pulumi.set(self, "kubeconfig", value)
+
+    @_builtins.property
     @pulumi.getter(name="notifyConsumerIdsChangedEnable")
     def notify_consumer_ids_changed_enable(self) -> Optional[pulumi.Input[_builtins.bool]]:
         """
@@ -295,11 +330,13 @@ class ConsumerGroup(pulumi.CustomResource):
                  broker_id: Optional[pulumi.Input[_builtins.int]] = None,
                  broker_names: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  cluster_name: Optional[pulumi.Input[_builtins.str]] = None,
+                 connection: Optional[pulumi.Input['ConnectionMode']] = None,
                  consume_broadcast_enable: Optional[pulumi.Input[_builtins.bool]] = None,
                  consume_enable: Optional[pulumi.Input[_builtins.bool]] = None,
                  consume_from_min_enable: Optional[pulumi.Input[_builtins.bool]] = None,
                  consume_message_orderly: Optional[pulumi.Input[_builtins.bool]] = None,
                  consume_timeout_minute: Optional[pulumi.Input[_builtins.int]] = None,
+                 kubeconfig: Optional[pulumi.Input[_builtins.str]] = None,
                  name: Optional[pulumi.Input[_builtins.str]] = None,
                  name_server_addresses: Optional[pulumi.Input[_builtins.str]] = None,
                  notify_consumer_ids_changed_enable: Optional[pulumi.Input[_builtins.bool]] = None,
@@ -317,11 +354,13 @@ class ConsumerGroup(pulumi.CustomResource):
         :param pulumi.Input[_builtins.int] broker_id: Which broker of a group serves the group's pulls, 0 (the master, the default) to 64.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] broker_names: Where the group lives: these broker groups (their masters), by name as the name servers know them (e.g. `broker-0`). Give this or clusterName.
         :param pulumi.Input[_builtins.str] cluster_name: Where the group lives: every master of this broker cluster, including broker groups added to the cluster later (the next `pulumi up` after a refresh adds the group to them). Give this or brokerNames.
+        :param pulumi.Input['ConnectionMode'] connection: How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
         :param pulumi.Input[_builtins.bool] consume_broadcast_enable: Whether the group may consume in broadcast mode (default true).
         :param pulumi.Input[_builtins.bool] consume_enable: Whether the group may consume (default true); false stops its consumers from pulling.
         :param pulumi.Input[_builtins.bool] consume_from_min_enable: Whether a new consumer of the group starts from the queues' first offsets (RocketMQ's consumeFromMinEnable; default true).
         :param pulumi.Input[_builtins.bool] consume_message_orderly: Whether the group consumes in order, as FIFO topics need (default false).
         :param pulumi.Input[_builtins.int] consume_timeout_minute: Minutes a consumer may take on a message before it is redelivered, 1 to 1440 (default 15).
+        :param pulumi.Input[_builtins.str] kubeconfig: The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
         :param pulumi.Input[_builtins.str] name: The consumer group's name: letters, digits, `_`, `-`, `%` and `|`, at most 255 characters (RocketMQ's rules). The brokers' own groups (TOOLS_CONSUMER, `CID_RMQ_SYS_` groups and the like) are refused. Another name is another group: changing it replaces the resource.
         :param pulumi.Input[_builtins.str] name_server_addresses: Name server addresses as `host:port;host:port`, typically a RocketMQCluster's `nameServerAddresses` output.
         :param pulumi.Input[_builtins.bool] notify_consumer_ids_changed_enable: Whether the brokers tell the group's consumers when its members change, so they rebalance at once (default true).
@@ -358,11 +397,13 @@ class ConsumerGroup(pulumi.CustomResource):
                  broker_id: Optional[pulumi.Input[_builtins.int]] = None,
                  broker_names: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  cluster_name: Optional[pulumi.Input[_builtins.str]] = None,
+                 connection: Optional[pulumi.Input['ConnectionMode']] = None,
                  consume_broadcast_enable: Optional[pulumi.Input[_builtins.bool]] = None,
                  consume_enable: Optional[pulumi.Input[_builtins.bool]] = None,
                  consume_from_min_enable: Optional[pulumi.Input[_builtins.bool]] = None,
                  consume_message_orderly: Optional[pulumi.Input[_builtins.bool]] = None,
                  consume_timeout_minute: Optional[pulumi.Input[_builtins.int]] = None,
+                 kubeconfig: Optional[pulumi.Input[_builtins.str]] = None,
                  name: Optional[pulumi.Input[_builtins.str]] = None,
                  name_server_addresses: Optional[pulumi.Input[_builtins.str]] = None,
                  notify_consumer_ids_changed_enable: Optional[pulumi.Input[_builtins.bool]] = None,
@@ -386,6 +427,9 @@ class ConsumerGroup(pulumi.CustomResource):
             __props__.__dict__["broker_id"] = broker_id
             __props__.__dict__["broker_names"] = broker_names
             __props__.__dict__["cluster_name"] = cluster_name
+            if connection is None:
+                connection = 'auto'
+            __props__.__dict__["connection"] = connection
             if consume_broadcast_enable is None:
                 consume_broadcast_enable = True
             __props__.__dict__["consume_broadcast_enable"] = consume_broadcast_enable
@@ -401,6 +445,7 @@ class ConsumerGroup(pulumi.CustomResource):
             if consume_timeout_minute is None:
                 consume_timeout_minute = 15
             __props__.__dict__["consume_timeout_minute"] = consume_timeout_minute
+            __props__.__dict__["kubeconfig"] = None if kubeconfig is None else pulumi.Output.secret(kubeconfig)
             if name is None and not opts.urn:
                 raise TypeError("Missing required property 'name'")
             __props__.__dict__["name"] = name
@@ -421,6 +466,8 @@ class ConsumerGroup(pulumi.CustomResource):
             __props__.__dict__["which_broker_when_consume_slowly"] = which_broker_when_consume_slowly
             __props__.__dict__["brokers"] = None
             __props__.__dict__["missing_from"] = None
+        secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["kubeconfig"])
+        opts = pulumi.ResourceOptions.merge(opts, secret_opts)
         super(ConsumerGroup, __self__).__init__(
             'rocketmq:index:ConsumerGroup',
             resource_name,
@@ -448,11 +495,13 @@ class ConsumerGroup(pulumi.CustomResource):
         __props__.__dict__["broker_names"] = None
         __props__.__dict__["brokers"] = None
         __props__.__dict__["cluster_name"] = None
+        __props__.__dict__["connection"] = None
         __props__.__dict__["consume_broadcast_enable"] = None
         __props__.__dict__["consume_enable"] = None
         __props__.__dict__["consume_from_min_enable"] = None
         __props__.__dict__["consume_message_orderly"] = None
         __props__.__dict__["consume_timeout_minute"] = None
+        __props__.__dict__["kubeconfig"] = None
         __props__.__dict__["missing_from"] = None
         __props__.__dict__["name"] = None
         __props__.__dict__["name_server_addresses"] = None
@@ -503,6 +552,14 @@ class ConsumerGroup(pulumi.CustomResource):
         return pulumi.get(self, "cluster_name")
 
     @_builtins.property
+    @pulumi.getter
+    def connection(self) -> pulumi.Output['ConnectionMode']:
+        """
+        How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
+        """
+        return pulumi.get(self, "connection")
+
+    @_builtins.property
     @pulumi.getter(name="consumeBroadcastEnable")
     def consume_broadcast_enable(self) -> pulumi.Output[_builtins.bool]:
         """
@@ -541,6 +598,14 @@ class ConsumerGroup(pulumi.CustomResource):
         Minutes a consumer may take on a message before it is redelivered, 1 to 1440 (default 15).
         """
         return pulumi.get(self, "consume_timeout_minute")
+
+    @_builtins.property
+    @pulumi.getter
+    def kubeconfig(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
+        """
+        return pulumi.get(self, "kubeconfig")
 
     @_builtins.property
     @pulumi.getter(name="missingFrom")

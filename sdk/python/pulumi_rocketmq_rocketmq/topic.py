@@ -13,6 +13,7 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
+from ._enums import *
 
 __all__ = ['TopicArgs', 'Topic']
 
@@ -26,6 +27,8 @@ class TopicArgs:
                  attributes: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  broker_names: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  cluster_name: Optional[pulumi.Input[_builtins.str]] = None,
+                 connection: Optional[pulumi.Input['ConnectionMode']] = None,
+                 kubeconfig: Optional[pulumi.Input[_builtins.str]] = None,
                  message_type: Optional[pulumi.Input[_builtins.str]] = None,
                  order: Optional[pulumi.Input[_builtins.bool]] = None,
                  perm: Optional[pulumi.Input[_builtins.int]] = None,
@@ -41,6 +44,8 @@ class TopicArgs:
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] attributes: Other topic attributes by name, e.g. `{"queue.type": "SimpleCQ"}`; the broker refuses names it does not know and changes of attributes it does not allow to change. `message.type` goes through messageType.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] broker_names: Where the topic lives: these broker groups (their masters), by name as the name servers know them (e.g. `broker-0`). Give this or clusterName.
         :param pulumi.Input[_builtins.str] cluster_name: Where the topic lives: every master of this broker cluster, including broker groups added to the cluster later (the next `pulumi up` after a refresh adds the topic to them). Give this or brokerNames.
+        :param pulumi.Input['ConnectionMode'] connection: How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
+        :param pulumi.Input[_builtins.str] kubeconfig: The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
         :param pulumi.Input[_builtins.str] message_type: The message type RocketMQ 5 brokers record in the topic's `message.type` attribute: NORMAL, FIFO, DELAY or TRANSACTION. Left out, the attribute is not set and the broker treats the topic by its default.
         :param pulumi.Input[_builtins.bool] order: Whether the topic is marked ordered (RocketMQ's `order` flag); default false.
         :param pulumi.Input[_builtins.int] perm: Permission on every broker group: 2 (write only), 4 (read only) or 6 (read and write, the default).
@@ -63,6 +68,12 @@ class TopicArgs:
             pulumi.set(__self__, "broker_names", broker_names)
         if cluster_name is not None:
             pulumi.set(__self__, "cluster_name", cluster_name)
+        if connection is None:
+            connection = 'auto'
+        if connection is not None:
+            pulumi.set(__self__, "connection", connection)
+        if kubeconfig is not None:
+            pulumi.set(__self__, "kubeconfig", kubeconfig)
         if message_type is not None:
             pulumi.set(__self__, "message_type", message_type)
         if order is None:
@@ -167,6 +178,30 @@ class TopicArgs:
         pulumi.set(self, "cluster_name", value)
 
     @_builtins.property
+    @pulumi.getter
+    def connection(self) -> Optional[pulumi.Input['ConnectionMode']]:
+        """
+        How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
+        """
+        return pulumi.get(self, "connection")
+
+    @connection.setter
+    def connection(self, value: Optional[pulumi.Input['ConnectionMode']]):
+        pulumi.set(self, "connection", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def kubeconfig(self) -> Optional[pulumi.Input[_builtins.str]]:
+        """
+        The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
+        """
+        return pulumi.get(self, "kubeconfig")
+
+    @kubeconfig.setter
+    def kubeconfig(self, value: Optional[pulumi.Input[_builtins.str]]):
+        pulumi.set(self, "kubeconfig", value)
+
+    @_builtins.property
     @pulumi.getter(name="messageType")
     def message_type(self) -> Optional[pulumi.Input[_builtins.str]]:
         """
@@ -238,6 +273,8 @@ class Topic(pulumi.CustomResource):
                  attributes: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  broker_names: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  cluster_name: Optional[pulumi.Input[_builtins.str]] = None,
+                 connection: Optional[pulumi.Input['ConnectionMode']] = None,
+                 kubeconfig: Optional[pulumi.Input[_builtins.str]] = None,
                  message_type: Optional[pulumi.Input[_builtins.str]] = None,
                  name: Optional[pulumi.Input[_builtins.str]] = None,
                  name_server_addresses: Optional[pulumi.Input[_builtins.str]] = None,
@@ -257,6 +294,8 @@ class Topic(pulumi.CustomResource):
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] attributes: Other topic attributes by name, e.g. `{"queue.type": "SimpleCQ"}`; the broker refuses names it does not know and changes of attributes it does not allow to change. `message.type` goes through messageType.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] broker_names: Where the topic lives: these broker groups (their masters), by name as the name servers know them (e.g. `broker-0`). Give this or clusterName.
         :param pulumi.Input[_builtins.str] cluster_name: Where the topic lives: every master of this broker cluster, including broker groups added to the cluster later (the next `pulumi up` after a refresh adds the topic to them). Give this or brokerNames.
+        :param pulumi.Input['ConnectionMode'] connection: How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
+        :param pulumi.Input[_builtins.str] kubeconfig: The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
         :param pulumi.Input[_builtins.str] message_type: The message type RocketMQ 5 brokers record in the topic's `message.type` attribute: NORMAL, FIFO, DELAY or TRANSACTION. Left out, the attribute is not set and the broker treats the topic by its default.
         :param pulumi.Input[_builtins.str] name: The topic's name: letters, digits, `_`, `-`, `%` and `|`, at most 127 characters (RocketMQ's rules). The brokers' own topics (TBW102, SCHEDULE_TOPIC_XXXX, `rmq_sys_` topics, retry `%RETRY%` and dead-letter `%DLQ%` topics) are refused. Another name is another topic: changing it replaces the resource.
         :param pulumi.Input[_builtins.str] name_server_addresses: Name server addresses as `host:port;host:port`, typically a RocketMQCluster's `nameServerAddresses` output.
@@ -295,6 +334,8 @@ class Topic(pulumi.CustomResource):
                  attributes: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  broker_names: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  cluster_name: Optional[pulumi.Input[_builtins.str]] = None,
+                 connection: Optional[pulumi.Input['ConnectionMode']] = None,
+                 kubeconfig: Optional[pulumi.Input[_builtins.str]] = None,
                  message_type: Optional[pulumi.Input[_builtins.str]] = None,
                  name: Optional[pulumi.Input[_builtins.str]] = None,
                  name_server_addresses: Optional[pulumi.Input[_builtins.str]] = None,
@@ -320,6 +361,10 @@ class Topic(pulumi.CustomResource):
             __props__.__dict__["attributes"] = attributes
             __props__.__dict__["broker_names"] = broker_names
             __props__.__dict__["cluster_name"] = cluster_name
+            if connection is None:
+                connection = 'auto'
+            __props__.__dict__["connection"] = connection
+            __props__.__dict__["kubeconfig"] = None if kubeconfig is None else pulumi.Output.secret(kubeconfig)
             __props__.__dict__["message_type"] = message_type
             if name is None and not opts.urn:
                 raise TypeError("Missing required property 'name'")
@@ -341,6 +386,8 @@ class Topic(pulumi.CustomResource):
             __props__.__dict__["write_queue_nums"] = write_queue_nums
             __props__.__dict__["brokers"] = None
             __props__.__dict__["missing_from"] = None
+        secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["kubeconfig"])
+        opts = pulumi.ResourceOptions.merge(opts, secret_opts)
         super(Topic, __self__).__init__(
             'rocketmq:index:Topic',
             resource_name,
@@ -369,6 +416,8 @@ class Topic(pulumi.CustomResource):
         __props__.__dict__["broker_names"] = None
         __props__.__dict__["brokers"] = None
         __props__.__dict__["cluster_name"] = None
+        __props__.__dict__["connection"] = None
+        __props__.__dict__["kubeconfig"] = None
         __props__.__dict__["message_type"] = None
         __props__.__dict__["missing_from"] = None
         __props__.__dict__["name"] = None
@@ -426,6 +475,22 @@ class Topic(pulumi.CustomResource):
         Where the topic lives: every master of this broker cluster, including broker groups added to the cluster later (the next `pulumi up` after a refresh adds the topic to them). Give this or brokerNames.
         """
         return pulumi.get(self, "cluster_name")
+
+    @_builtins.property
+    @pulumi.getter
+    def connection(self) -> pulumi.Output['ConnectionMode']:
+        """
+        How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
+        """
+        return pulumi.get(self, "connection")
+
+    @_builtins.property
+    @pulumi.getter
+    def kubeconfig(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
+        """
+        return pulumi.get(self, "kubeconfig")
 
     @_builtins.property
     @pulumi.getter(name="messageType")
