@@ -84,6 +84,33 @@ describe("Topic and ConsumerGroup with the real pulumi CLI", function () {
         }
     });
 
+    it("a new connection and kubeconfig update in place without touching the broker; the state keeps the kubeconfig secret; refresh goes the new way", async () => {
+        const before = await topicOnBroker("orders");
+        const kubeconfigFile = path.join(programDir, "kubeconfig");
+        fs.writeFileSync(kubeconfigFile, "apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n");
+        const file = path.join(programDir, "Pulumi.yaml");
+        fs.writeFileSync(
+            file,
+            fs.readFileSync(file, "utf8").replace("      messageType: FIFO\n", `      messageType: FIFO\n      connection: direct\n      kubeconfig: ${kubeconfigFile}\n`),
+        );
+        const up = await stack.up();
+        assert.equal(up.code, 0, output(up));
+        assert.match(output(up), /1 updated/);
+        assert.deepEqual(await topicOnBroker("orders"), before, "the broker's topic config is unchanged");
+        const exported = await stack.pulumiOrThrow(["stack", "export"]);
+        const orders = (JSON.parse(exported.stdout) as { deployment: { resources: Array<{ type: string; outputs?: Record<string, any> }> } }).deployment.resources.find(
+            (r) => r.type === "rocketmq:index:Topic" && r.outputs?.name === "orders",
+        );
+        assert.equal(orders?.outputs?.connection, "direct");
+        assert.ok(orders?.outputs?.kubeconfig?.ciphertext, `the kubeconfig is stored encrypted: ${JSON.stringify(orders?.outputs?.kubeconfig)}`);
+        assert.ok(!exported.stdout.includes(kubeconfigFile), "the kubeconfig appears nowhere in plain text");
+        const refresh = await stack.refresh(["--expect-no-changes"]);
+        assert.equal(refresh.code, 0, output(refresh));
+        assert.match(output(refresh), /reaching RocketMQ directly: connection is direct/);
+        const preview = await stack.preview(["--expect-no-changes"]);
+        assert.equal(preview.code, 0, output(preview));
+    });
+
     it("pulumi import brings in a topic made with mqadmin; declared as imported, the preview shows no changes", async () => {
         const made = await bed.mqadmin(["updateTopic", "-c", cluster, "-t", "legacy", "-r", "6", "-w", "6", "-a", "+message.type=DELAY"]);
         assert.equal(made.code, 0, output(made));
