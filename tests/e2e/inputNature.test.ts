@@ -1,0 +1,95 @@
+// Inputs keep their nature through RocketMQCluster, with the real engine, kubernetes provider and
+// brokers: a namespace the API server names at up is computed in the preview (not "default"), and
+// a secret broker setting and a secret env value never appear in plain text in the state or in
+// any object but the group's Secret, while the running broker has both.
+import { strict as assert } from "node:assert";
+import { randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { ensureSandbox, Sandbox } from "../sandbox/client";
+import { readyPods } from "../support/pods";
+import { copyProgram } from "../support/programs";
+import { PulumiTestStack } from "../support/pulumiStack";
+import { runMqadmin } from "../support/rocketmq";
+
+describe("e2e: unknown and secret RocketMQCluster inputs in the sandbox", function () {
+    let sandbox: Sandbox;
+    let stack: PulumiTestStack;
+    let namespace = "";
+    const region = `region-${randomBytes(8).toString("hex")}`;
+    const token = `token-${randomBytes(8).toString("hex")}`;
+    const mqadminHome = fs.mkdtempSync(path.join(os.tmpdir(), "rocketmq-e2e-nature-"));
+    const kubectlJson = async (args: string[]) => sandbox.kubectl([...args, "-n", namespace, "-o", "json"]);
+
+    before(async () => {
+        sandbox = await ensureSandbox();
+        stack = await PulumiTestStack.create({
+            programDir: copyProgram(path.join(__dirname, "programs", "input-nature")),
+            env: { KUBECONFIG: sandbox.kubeconfig },
+        });
+        await stack.pulumiOrThrow(["config", "set", "--secret", "brokerRegion", region]);
+        await stack.pulumiOrThrow(["config", "set", "--secret", "brokerToken", token]);
+    });
+
+    after(async () => {
+        fs.rmSync(mqadminHome, { recursive: true, force: true });
+        if (stack) {
+            await stack.destroy();
+            await stack.remove();
+        }
+    });
+
+    it("preview shows the namespace the API server will name as computed, and no secret", async () => {
+        const result = await stack.preview();
+        const output = result.stdout + result.stderr;
+        assert.equal(result.code, 0, output);
+        assert.match(result.stdout, /\+ .*kubernetes:apps\/v1:StatefulSet/);
+        assert.match(result.stdout, /namespace\s*:\s*output<string>/, "the children's namespace is computed");
+        assert.doesNotMatch(result.stdout, /namespace\s*:\s*"default"/, "no child is planned into the default namespace");
+        assert.match(result.stdout, /\[secret\]/);
+        assert.ok(!output.includes(region) && !output.includes(token), "the preview shows no secret");
+    });
+
+    it("up deploys into the named namespace; the state holds neither secret in plain text", async () => {
+        const result = await stack.up();
+        assert.equal(result.code, 0, result.stdout + result.stderr);
+        namespace = (await stack.outputs()).namespace as string;
+        assert.match(namespace, /^rocketmq-[a-z0-9]+$/);
+        assert.deepEqual(await readyPods(sandbox, namespace), ["broker-0-master-0", "name-service-0"]);
+
+        const state = (await stack.pulumiOrThrow(["stack", "export"])).stdout;
+        assert.ok(!state.includes(region), "the secret broker setting is in the state in plain text");
+        assert.ok(!state.includes(token), "the secret env value is in the state in plain text");
+        // The same export with secrets shown has both: the check above looks where they are.
+        const revealed = (await stack.pulumiOrThrow(["stack", "export", "--show-secrets"])).stdout;
+        assert.ok(revealed.includes(region) && revealed.includes(token));
+    });
+
+    it("only the group's Secret holds them; the ConfigMap and the StatefulSet do not", async () => {
+        const configMap = await kubectlJson(["get", "configmap", "broker-0-config"]);
+        assert.match(configMap, /brokerClusterName=DefaultCluster/);
+        const statefulSet = await kubectlJson(["get", "statefulset", "broker-0-master"]);
+        for (const [what, text] of [["ConfigMap", configMap], ["StatefulSet", statefulSet]]) {
+            assert.ok(!text.includes(region) && !text.includes(token), `the ${what} holds a secret`);
+        }
+        const secret = JSON.parse(await kubectlJson(["get", "secret", "broker-0-secret"])) as { data: Record<string, string> };
+        const decoded = Object.fromEntries(Object.entries(secret.data).map(([key, value]) => [key, Buffer.from(value, "base64").toString()]));
+        assert.deepEqual(decoded, { "master.conf": `regionId=${region}\n`, "env-0": token });
+    });
+
+    it("the running broker has the secret setting (mqadmin getBrokerConfig) and the secret env value", async () => {
+        const podIp = (name: string) => sandbox.kubectl(["get", "pod", name, "-n", namespace, "-o", "jsonpath={.status.podIP}"]);
+        const brokerConfig = await runMqadmin(mqadminHome, `${await podIp("name-service-0")}:9876`,
+            ["getBrokerConfig", "-b", `${await podIp("broker-0-master-0")}:10911`]);
+        assert.equal(brokerConfig.code, 0, brokerConfig.stdout + brokerConfig.stderr);
+        assert.match(brokerConfig.stdout, new RegExp(`^regionId\\s*=\\s*${region}\\s*$`, "m"), brokerConfig.stdout);
+        const env = await sandbox.kubectl(["exec", "broker-0-master-0", "-n", namespace, "-c", "broker", "--", "printenv", "BROKER_TOKEN"]);
+        assert.equal(env.trim(), token);
+    });
+
+    it("a second preview finds nothing to change", async () => {
+        const preview = await stack.preview(["--expect-no-changes"]);
+        assert.equal(preview.code, 0, preview.stdout + preview.stderr);
+    });
+});
