@@ -146,10 +146,18 @@ describe("RocketMQCluster keeps unknown inputs unknown (preview)", () => {
         assert.deepStrictEqual(await nature(cluster.state.consoleUrl), { known: false, secret: false });
     });
 
+    it("a known value of the wrong type is refused with its rule beside an unknown one", async () => {
+        await assert.rejects(constructCluster({ namespace: null, broker: { image: unknownOutput() } }), (error: any) => {
+            assert.deepStrictEqual(error.errors.map((detail: any) => [detail.propertyPath, detail.reason]), [["namespace", "must be a string"]]);
+            return true;
+        });
+    });
+
     it("validation checks what is known and leaves rules about unknown values to up", async () => {
         await assert.rejects(constructCluster({ namespace: unknownOutput(), broker: { replicaPerGroup: 9 } }), (error: any) => {
             assert.ok(pulumi.InputPropertiesError.isInstance(error));
             assert.deepStrictEqual(error.errors.map((detail: any) => detail.propertyPath), ["broker.replicaPerGroup"]);
+            assert.match(error.errors[0].reason, /replicaPerGroup must be a whole number from 0 to 3/);
             return true;
         });
         // Rules that need the unknown value (hostPath required, scalePodName below size) wait for it.

@@ -42,7 +42,9 @@ export function validateClusterInputs(resolved: ResolvedInputs): ClusterInputsVa
     // A rule that depends on an unknown value is not run: zod skips an object's own rules when one
     // of its fields failed, and every unknown fails its type check here. Those failures are left out.
     const payload = (clusterArgsSchema as unknown as ZodRunnable)._zod.run({ value: raw, issues: [] }, {});
-    const failures = failuresOf(new z.ZodError(payload.issues))
+    // Issues of a run carry their rule's message only once finalized, as safeParse does.
+    const issues = payload.issues.map((issue) => z.core.util.finalizeIssue(issue as never, {}, z.core.config()));
+    const failures = failuresOf(new z.ZodError(issues))
         .filter((failure) => !resolved.unknowns.some((unknown) => isAtOrUnder(failure.property, propertyPath(unknown.path))))
         .map((failure) => redactSecrets(failure, resolved));
     if (failures.length > 0) {
