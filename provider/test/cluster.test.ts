@@ -97,6 +97,7 @@ describe("RocketMQCluster objects", () => {
                 assert.deepStrictEqual(broker.command.slice(0, 2), ["sh", "-c"]);
                 assert.strictEqual(broker.command[2],
                     "cp /etc/rocketmq/broker.conf /home/rocketmq/conf/broker.conf && " +
+                    "{ test ! -f /etc/rocketmq/secret.conf || cat /etc/rocketmq/secret.conf >> /home/rocketmq/conf/broker.conf; } && " +
                     "echo \"brokerIP1=${POD_IP}\" >> /home/rocketmq/conf/broker.conf && " +
                     "exec sh mqbroker -c /home/rocketmq/conf/broker.conf");
                 const env = envOf(statefulSet);

@@ -1,7 +1,9 @@
 // Builds a RocketMQCluster against Pulumi's mocks and returns every child it registered, so tests
 // can assert the Kubernetes objects a spec produces without a cluster.
 import * as pulumi from "@pulumi/pulumi";
+import * as rpc from "@pulumi/pulumi/runtime/rpc";
 import { RocketMQCluster } from "../src/cluster";
+import { rocketMQClusterHandler } from "../src/resources/rocketMQCluster";
 
 export interface RegisteredObject {
     type: string;
@@ -11,15 +13,25 @@ export interface RegisteredObject {
 
 const registered: RegisteredObject[] = [];
 
-pulumi.runtime.setMocks({
+const mocks: pulumi.runtime.Mocks = {
     newResource(args: pulumi.runtime.MockResourceArgs) {
         registered.push({ type: args.type, name: args.name, inputs: args.inputs });
-        return { id: `${args.name}-id`, state: args.inputs };
+        // The API server gives every object a resourceVersion; the pods' restart annotation reads the Secret's.
+        const state = args.type === "kubernetes:core/v1:Secret"
+            ? { ...args.inputs, metadata: { ...args.inputs.metadata, resourceVersion: "1" } }
+            : args.inputs;
+        return { id: `${args.name}-id`, state };
     },
     call(args: pulumi.runtime.MockCallArgs) {
         return args.inputs;
     },
-}, "rocketmq", "unit", false);
+};
+
+/** Runs the mocks as `pulumi preview` (values may be unknown) or as `pulumi up`. */
+export function useMocks(mode: "preview" | "up"): void {
+    pulumi.runtime.setMocks(mocks, "rocketmq", "unit", mode === "preview");
+}
+useMocks("up");
 
 
 export function outputValue<T>(output: pulumi.Output<T>): Promise<T> {
@@ -38,6 +50,7 @@ export interface RenderedCluster {
 const kinds: Record<string, string> = {
     "kubernetes:core/v1:Service": "Service",
     "kubernetes:core/v1:ConfigMap": "ConfigMap",
+    "kubernetes:core/v1:Secret": "Secret",
     "kubernetes:apps/v1:StatefulSet": "StatefulSet",
     "kubernetes:apps/v1:Deployment": "Deployment",
 };
@@ -45,6 +58,7 @@ const kinds: Record<string, string> = {
 export const kind = {
     service: "kubernetes:core/v1:Service",
     configMap: "kubernetes:core/v1:ConfigMap",
+    secret: "kubernetes:core/v1:Secret",
     statefulSet: "kubernetes:apps/v1:StatefulSet",
     deployment: "kubernetes:apps/v1:Deployment",
 } as const;
@@ -60,13 +74,37 @@ export async function renderCluster(args: unknown, name = `mq${clusterCount++}`)
     }
     // Outputs wait for the StatefulSets; give the remaining registrations a turn of the loop.
     await new Promise((resolve) => setTimeout(resolve, 20));
+    return renderedSince(start, outputs);
+}
+
+export interface ConstructedCluster extends RenderedCluster {
+    /** The component's outputs as construct returns them to the engine. */
+    state: Record<string, pulumi.Output<unknown>>;
+}
+
+/** Runs the provider's construct, as the engine calls it, with inputs that may hold unknown and secret values. */
+export async function constructCluster(inputs: Record<string, unknown>, name = `mq${clusterCount++}`): Promise<ConstructedCluster> {
+    const start = registered.length;
+    const result = await rocketMQClusterHandler.construct(name, inputs, {});
+    // Outputs that are unknown in a preview never resolve; wait for the registrations instead.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    return { ...renderedSince(start, {}), state: result.state as Record<string, pulumi.Output<unknown>> };
+}
+
+/** metadata.name of an object whose metadata may be wrapped as secret (a secret label makes it so). */
+function kubernetesNameOf(object: RegisteredObject): string | undefined {
+    const metadata = object.inputs.metadata;
+    return (rpc.isRpcSecret(metadata) ? rpc.unwrapRpcSecret(metadata) : metadata)?.name;
+}
+
+function renderedSince(start: number, outputs: Record<string, unknown>): RenderedCluster {
     const objects = registered.slice(start).filter((object) => object.type !== "rocketmq:index:RocketMQCluster");
-    const names = () => objects.map((object) => `${kinds[object.type] ?? object.type} ${object.inputs.metadata?.name}`).sort();
+    const names = () => objects.map((object) => `${kinds[object.type] ?? object.type} ${kubernetesNameOf(object)}`).sort();
     return {
         objects,
         outputs,
         object(type, kubernetesName) {
-            const found = objects.find((object) => object.type === type && object.inputs.metadata?.name === kubernetesName);
+            const found = objects.find((object) => object.type === type && kubernetesNameOf(object) === kubernetesName);
             if (!found) {
                 throw new Error(`no ${type} named ${kubernetesName}; have: ${names().join(", ")}`);
             }

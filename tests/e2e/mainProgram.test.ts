@@ -96,7 +96,7 @@ describe("e2e: the root Pulumi.yaml program in the sandbox", function () {
         try {
             const info = await registeredBrokers(client, [groups[0].brokerName], 2);
             assert.deepEqual(info.clusters.DefaultCluster, [groups[0].brokerName]);
-            assert.deepEqual(info.brokers[groups[0].brokerName].addresses, expected, JSON.stringify(info));
+            assert.deepEqual({ ...info.brokers[groups[0].brokerName].addresses }, expected, JSON.stringify(info));
         } finally {
             client.close();
         }
@@ -162,7 +162,7 @@ describe("e2e: the root Pulumi.yaml program in the sandbox", function () {
         try {
             const info = await registeredBrokers(client, ["broker-0", "broker-1"], 2);
             assert.deepEqual([...(info.clusters.DefaultCluster ?? [])].sort(), ["broker-0", "broker-1"]);
-            assert.deepEqual(info.brokers["broker-1"].addresses, {
+            assert.deepEqual({ ...info.brokers["broker-1"].addresses }, {
                 "0": `${await podIp("broker-1-master-0")}:10911`,
                 "1": `${await podIp("broker-1-replica-1-0")}:10911`,
             }, JSON.stringify(info));

@@ -1,7 +1,10 @@
 // The broker.conf of each broker of a group: the provider's keys (identity, name servers, store),
 // then the user's typed keys, then the user's other keys. brokerIP1 is appended by the container
-// at start, from the pod IP.
+// at start, from the pod IP. Settings whose value is secret are rendered apart, for a Secret.
 import { createHash } from "crypto";
+import * as pulumi from "@pulumi/pulumi";
+import { isSecretInput } from "../inputs/nature";
+import { derive } from "./derive";
 import { ports } from "./names";
 
 export const brokerStoreDir = "/home/rocketmq/store";
@@ -14,33 +17,72 @@ export interface UserBrokerConfig {
     properties?: Record<string, string>;
 }
 
+/** brokerConfig as the component has it: the whole, any field, or any property may be an Output. */
+export type UserBrokerConfigInputs = pulumi.Input<UserBrokerConfig> | {
+    [K in keyof UserBrokerConfig]?: K extends "properties"
+        ? pulumi.Input<Record<string, pulumi.Input<string>>>
+        : pulumi.Input<UserBrokerConfig[K]>;
+};
+
 export interface BrokerIdentity {
-    clusterName: string;
+    clusterName: pulumi.Input<string>;
     brokerName: string;
     /** 0 for the master, 1..n for replicas. */
     brokerId: number;
-    namesrvAddr: string;
+    namesrvAddr: pulumi.Input<string>;
 }
 
-export function renderBrokerConfig(identity: BrokerIdentity, user: UserBrokerConfig | undefined): string {
+export interface RenderedBrokerConfig {
+    /** broker.conf without the secret settings: goes in the group's ConfigMap. */
+    plain: pulumi.Input<string>;
+    /** The secret settings, in broker.conf form; undefined when none is secret. Goes in the group's Secret. */
+    secret?: pulumi.Output<string>;
+}
+
+type Entry = [string, pulumi.Input<string | number | undefined>];
+
+export function renderBrokerConfig(identity: BrokerIdentity, user: UserBrokerConfigInputs | undefined): RenderedBrokerConfig {
     const isMaster = identity.brokerId === 0;
-    const entries: [string, string | number | undefined][] = [
+    // An Output config lifts its fields, so config.deleteWhen is an Output of that field.
+    const config = (user ?? {}) as { [K in keyof UserBrokerConfig]?: pulumi.Input<UserBrokerConfig[K]> };
+    const entries: Entry[] = [
         ["brokerClusterName", identity.clusterName],
         ["brokerName", identity.brokerName],
         ["brokerId", identity.brokerId],
-        ["brokerRole", isMaster ? (user?.brokerRole ?? "ASYNC_MASTER") : "SLAVE"],
+        ["brokerRole", isMaster ? brokerRoleOf(config.brokerRole) : "SLAVE"],
         ["namesrvAddr", identity.namesrvAddr],
         ["listenPort", ports.broker],
         ["storePathRootDir", brokerStoreDir],
-        ["deleteWhen", user?.deleteWhen],
-        ["fileReservedTime", user?.fileReservedTime],
-        ["flushDiskType", user?.flushDiskType],
-        ...Object.entries(user?.properties ?? {}).sort(([a], [b]) => a.localeCompare(b)),
+        ["deleteWhen", config.deleteWhen],
+        ["fileReservedTime", config.fileReservedTime],
+        ["flushDiskType", config.flushDiskType],
     ];
-    return entries
-        .filter(([, value]) => value !== undefined)
-        .map(([key, value]) => `${key}=${value}\n`)
-        .join("");
+    const lines = entries.map(([key, value]) => ({ secret: isSecretInput(value), text: derive(value, (known) => line(key, known)) }));
+    const properties = config.properties;
+    if (properties !== undefined && !pulumi.Output.isInstance(properties)) {
+        const sorted = Object.entries(properties as Record<string, pulumi.Input<string>>).sort(([a], [b]) => a.localeCompare(b));
+        lines.push(...sorted.map(([key, value]) => ({ secret: isSecretInput(value), text: derive(value, (known) => line(key, known)) })));
+    } else if (properties !== undefined) {
+        // Not known yet as a whole: its keys are rendered when it is.
+        lines.push({
+            secret: isSecretInput(properties),
+            text: properties.apply((known) => Object.entries(known ?? {}).sort(([a], [b]) => a.localeCompare(b)).map(([key, value]) => line(key, value)).join("")),
+        });
+    }
+    const join = (part: typeof lines) => derive(part.map((entry) => entry.text), (texts) => texts.join(""));
+    const secretLines = lines.filter((entry) => entry.secret);
+    return {
+        plain: join(lines.filter((entry) => !entry.secret)),
+        secret: secretLines.length > 0 ? pulumi.secret(join(secretLines)) : undefined,
+    };
+}
+
+function brokerRoleOf(role: pulumi.Input<string | undefined>): pulumi.Input<string> {
+    return derive(role, (known) => known ?? "ASYNC_MASTER");
+}
+
+function line(key: string, value: string | number | undefined): string {
+    return value === undefined ? "" : `${key}=${value}\n`;
 }
 
 /** Key in the group's ConfigMap of one broker's config. */
@@ -48,6 +90,6 @@ export function configKeyOf(brokerId: number): string {
     return brokerId === 0 ? "master.conf" : `replica-${brokerId}.conf`;
 }
 
-export function configChecksum(text: string): string {
-    return createHash("sha256").update(text).digest("hex");
+export function configChecksum(text: pulumi.Input<string>): pulumi.Input<string> {
+    return derive(text, (known) => createHash("sha256").update(known).digest("hex"));
 }

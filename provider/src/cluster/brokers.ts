@@ -1,35 +1,52 @@
 // Broker groups: for group g a ConfigMap with every broker's broker.conf, a headless Service, a
 // master StatefulSet (<broker>-<g>-master) and one StatefulSet per replica
-// (<broker>-<g>-replica-<i>). A group's objects depend only on its own index and the shared
-// settings, so adding groups never changes existing ones.
+// (<broker>-<g>-replica-<i>). Secret broker settings and secret env values go to the group's
+// Secret (<broker>-<g>-secret) instead, which the pods read. A group's objects depend only on its
+// own index and the shared settings, so adding groups never changes existing ones.
 import * as k8s from "./k8s";
 import * as pulumi from "@pulumi/pulumi";
-import { imageTag } from "../inputs/images";
-import { brokerStoreDir, configChecksum, configKeyOf, renderBrokerConfig } from "./brokerConfig";
-import { ClusterContext, childName, metadataOf } from "./context";
+import { isSecretInput } from "../inputs/nature";
+import { brokerStoreDir, configChecksum, configKeyOf, renderBrokerConfig, RenderedBrokerConfig, UserBrokerConfigInputs } from "./brokerConfig";
+import { ClusterContext, childName, metadataOf, userAnnotations, userLabels } from "./context";
+import { concatLists, derive, mergeRecords } from "./derive";
 import { brokerHeapRule, jvmOptions } from "./jvm";
-import { BrokerPodIdentity, brokerNameLabel, groupLabel, objectLabels, selectorLabels, versionLabelValue } from "./labels";
+import { BrokerPodIdentity, brokerNameLabel, groupLabel, imageVersionLabel, objectLabels, selectorLabels } from "./labels";
 import {
-    brokerGroupConfigMapName, brokerGroupName, brokerGroupServiceName, firstPodOf, masterStatefulSetName, ports,
+    brokerGroupConfigMapName, brokerGroupName, brokerGroupSecretName, brokerGroupServiceName, firstPodOf, masterStatefulSetName, ports,
     replicaStatefulSetName,
 } from "./names";
 import { containerSecurityContext, networkSettings, sharedPodSettings, tcpReadinessProbe } from "./pods";
-import { podStorage } from "./storage";
+import { claimTemplatesField, podNameEnv, podStorage } from "./storage";
+
+type EnvVar = k8s.types.input.core.v1.EnvVar;
 
 export const brokerConfigMountDir = "/etc/rocketmq";
 export const brokerConfDir = "/home/rocketmq/conf";
 export const configChecksumAnnotation = "rocketmq/config-sha256";
+/** The group Secret's resourceVersion: a change of a secret setting rolls the pods without revealing it. */
+export const secretVersionAnnotation = "rocketmq/secret-version";
 
-/** The container's whole start: copy the rendered config, add the pod IP, run the broker. */
+/** The container's whole start: copy the rendered config and its secret part, add the pod IP, run the broker. */
 export const brokerStartScript =
     `cp ${brokerConfigMountDir}/broker.conf ${brokerConfDir}/broker.conf && ` +
+    `{ test ! -f ${brokerConfigMountDir}/secret.conf || cat ${brokerConfigMountDir}/secret.conf >> ${brokerConfDir}/broker.conf; } && ` +
     `echo "brokerIP1=\${POD_IP}" >> ${brokerConfDir}/broker.conf && ` +
     `exec sh mqbroker -c ${brokerConfDir}/broker.conf`;
 
+/** What decides which objects a group has; known whenever groups are created. */
+export interface BrokerGroupShape {
+    /** broker.name, the prefix of every object of the groups. */
+    prefix: string;
+    replicaPerGroup: number;
+}
+
 export interface BrokerGroup {
     index: number;
+    /** broker.name of the cluster. */
+    prefix: string;
     brokerName: string;
     configMap: k8s.core.v1.ConfigMap;
+    secret?: k8s.core.v1.Secret;
     service: k8s.core.v1.Service;
     master: k8s.apps.v1.StatefulSet;
     replicas: k8s.apps.v1.StatefulSet[];
@@ -37,36 +54,51 @@ export interface BrokerGroup {
 
 export function createBrokerGroup(
     context: ClusterContext,
+    shape: BrokerGroupShape,
     group: number,
-    namesrvAddr: string,
+    namesrvAddr: pulumi.Input<string>,
     nameServers: pulumi.Resource[],
 ): BrokerGroup {
     const { args } = context;
     const spec = args.broker;
-    const brokerName = brokerGroupName(spec.name, group);
-    const version = versionLabelValue(imageTag(spec.image));
-    const groupLabels = {
-        ...objectLabels(context.instanceLabel, "broker", version, args.labels),
-        [brokerNameLabel]: brokerName,
-        [groupLabel]: String(group),
-    };
+    const brokerName = brokerGroupName(shape.prefix, group);
+    const version = imageVersionLabel(spec.image);
+    const groupLabels = mergeRecords(
+        objectLabels(context.instanceLabel, "broker", version, userLabels(context)),
+        { [brokerNameLabel]: brokerName, [groupLabel]: String(group) },
+    );
     const opts = { parent: context.parent };
 
-    const brokerIds = Array.from({ length: spec.replicaPerGroup + 1 }, (_, id) => id);
+    const brokerIds = Array.from({ length: shape.replicaPerGroup + 1 }, (_, id) => id);
     const configs = new Map(brokerIds.map((brokerId) => [brokerId, renderBrokerConfig({
         clusterName: args.brokerClusterName,
         brokerName,
         brokerId,
         namesrvAddr,
-    }, spec.brokerConfig)]));
+    }, spec.brokerConfig as UserBrokerConfigInputs | undefined)]));
 
-    const configMapName = brokerGroupConfigMapName(spec.name, group);
+    const configMapName = brokerGroupConfigMapName(shape.prefix, group);
     const configMap = new k8s.core.v1.ConfigMap(childName(context, configMapName), {
         metadata: metadataOf(context, configMapName, groupLabels),
-        data: Object.fromEntries(brokerIds.map((brokerId) => [configKeyOf(brokerId), configs.get(brokerId)!])),
+        data: Object.fromEntries(brokerIds.map((brokerId) => [configKeyOf(brokerId), configs.get(brokerId)!.plain])),
     }, opts);
 
-    const serviceName = brokerGroupServiceName(spec.name, group);
+    const env = brokerEnv(spec.env);
+    const secretName = brokerGroupSecretName(shape.prefix, group);
+    const secretData: Record<string, pulumi.Input<string>> = {
+        ...Object.fromEntries(brokerIds.flatMap((brokerId) => {
+            const secret = configs.get(brokerId)!.secret;
+            return secret ? [[configKeyOf(brokerId), secret]] : [];
+        })),
+        ...env.secretValues,
+    };
+    const secret = Object.keys(secretData).length === 0 ? undefined : new k8s.core.v1.Secret(childName(context, secretName), {
+        metadata: metadataOf(context, secretName, groupLabels),
+        type: "Opaque",
+        stringData: secretData,
+    }, opts);
+
+    const serviceName = brokerGroupServiceName(shape.prefix, group);
     const groupSelector = {
         "app.kubernetes.io/instance": context.instanceLabel,
         "app.kubernetes.io/component": "broker",
@@ -85,8 +117,8 @@ export function createBrokerGroup(
     const statefulSets = brokerIds.map((brokerId) => {
         const role: BrokerPodIdentity["role"] = brokerId === 0 ? "master" : `replica-${brokerId}`;
         const statefulSetName = brokerId === 0
-            ? masterStatefulSetName(spec.name, group)
-            : replicaStatefulSetName(spec.name, group, brokerId);
+            ? masterStatefulSetName(shape.prefix, group)
+            : replicaStatefulSetName(shape.prefix, group, brokerId);
         return new k8s.apps.v1.StatefulSet(childName(context, statefulSetName), brokerStatefulSetArgs(context, {
             statefulSetName,
             serviceName,
@@ -95,10 +127,36 @@ export function createBrokerGroup(
             configMapName,
             configKey: configKeyOf(brokerId),
             config: configs.get(brokerId)!,
-        }), { ...opts, dependsOn: [configMap, service, ...nameServers] });
+            env: env.containerEnv(secretName),
+            secret: secret && { name: secretName, version: secret.metadata.resourceVersion },
+        }), { ...opts, dependsOn: [configMap, service, ...(secret ? [secret] : []), ...nameServers] });
     });
 
-    return { index: group, brokerName, configMap, service, master: statefulSets[0], replicas: statefulSets.slice(1) };
+    return { index: group, prefix: shape.prefix, brokerName, configMap, secret, service, master: statefulSets[0], replicas: statefulSets.slice(1) };
+}
+
+interface BrokerEnv {
+    /** Secret env values by their key in the group's Secret. */
+    secretValues: Record<string, pulumi.Input<string>>;
+    /** The user's env for the container, secret values read from the group's Secret. */
+    containerEnv(secretName: string): pulumi.Input<pulumi.Input<EnvVar>[]> | undefined;
+}
+
+/** A secret env value is read from the group's Secret, so the pod spec never holds it. */
+function brokerEnv(env: pulumi.Input<pulumi.Input<EnvVar>[]> | object | undefined): BrokerEnv {
+    if (!Array.isArray(env)) {
+        return { secretValues: {}, containerEnv: () => env as pulumi.Input<EnvVar[]> | undefined };
+    }
+    const secretKey = (index: number) => `env-${index}`;
+    const entries = env as Record<string, unknown>[];
+    const isSecretEntry = (entry: Record<string, unknown>) => typeof entry === "object" && entry !== null && isSecretInput(entry.value);
+    return {
+        secretValues: Object.fromEntries(entries.flatMap((entry, index) =>
+            isSecretEntry(entry) ? [[secretKey(index), entry.value as pulumi.Input<string>]] : [])),
+        containerEnv: (secretName) => entries.map((entry, index) => isSecretEntry(entry)
+            ? { name: entry.name as pulumi.Input<string>, valueFrom: { secretKeyRef: { name: secretName, key: secretKey(index) } } }
+            : entry as unknown as pulumi.Input<EnvVar>),
+    };
 }
 
 function brokerPorts() {
@@ -113,16 +171,35 @@ interface BrokerPod {
     statefulSetName: string;
     serviceName: string;
     identity: BrokerPodIdentity;
-    version: string | undefined;
+    version: pulumi.Input<string | undefined>;
     configMapName: string;
     configKey: string;
-    config: string;
+    config: RenderedBrokerConfig;
+    env: pulumi.Input<pulumi.Input<EnvVar>[]> | undefined;
+    secret?: { name: string; version: pulumi.Output<string> };
+}
+
+/** The pod's broker.conf, and its secret part when there is one, as files of one volume. */
+function configVolume(pod: BrokerPod): k8s.types.input.core.v1.Volume {
+    const fromConfigMap = { name: pod.configMapName, items: [{ key: pod.configKey, path: "broker.conf" }] };
+    if (!pod.config.secret || !pod.secret) {
+        return { name: "rocketmq-config", configMap: fromConfigMap };
+    }
+    return {
+        name: "rocketmq-config",
+        projected: {
+            sources: [
+                { configMap: fromConfigMap },
+                { secret: { name: pod.secret.name, items: [{ key: pod.configKey, path: "secret.conf" }] } },
+            ],
+        },
+    };
 }
 
 function brokerStatefulSetArgs(context: ClusterContext, pod: BrokerPod): k8s.apps.v1.StatefulSetArgs {
     const { args } = context;
     const spec = args.broker;
-    const labels = objectLabels(context.instanceLabel, "broker", pod.version, args.labels, pod.identity);
+    const labels = objectLabels(context.instanceLabel, "broker", pod.version, userLabels(context), pod.identity);
     const selector = selectorLabels(context.instanceLabel, "broker", pod.identity);
     const storage = podStorage(spec, [
         { subPath: "logs", mountPath: "/home/rocketmq/logs" },
@@ -130,53 +207,57 @@ function brokerStatefulSetArgs(context: ClusterContext, pod: BrokerPod): k8s.app
     ]);
     // With allowRestart a config change (e.g. a new name server list) rolls the pods; without it
     // pods are only replaced when deleted, and the config is applied to the running broker instead.
-    const podAnnotations: Record<string, string> = {
-        ...args.annotations,
-        ...(spec.allowRestart ? { [configChecksumAnnotation]: configChecksum(pod.config) } : {}),
-    };
+    const restartAnnotations = derive([spec.allowRestart, configChecksum(pod.config.plain), pod.secret?.version] as const,
+        ([allowRestart, checksum, secretVersion]): Record<string, string> => !allowRestart ? {} : {
+            [configChecksumAnnotation]: checksum,
+            ...(secretVersion !== undefined ? { [secretVersionAnnotation]: secretVersion } : {}),
+        });
+    const podAnnotations = mergeRecords(userAnnotations(context), restartAnnotations);
+    const hasAnnotations = pulumi.Output.isInstance(podAnnotations) || Object.keys(podAnnotations).length > 0;
     return {
         metadata: metadataOf(context, pod.statefulSetName, labels),
         spec: {
             serviceName: pod.serviceName,
             replicas: 1,
             selector: { matchLabels: selector },
-            updateStrategy: spec.allowRestart ? { type: "RollingUpdate" } : { type: "OnDelete" },
+            updateStrategy: derive(spec.allowRestart, (allowRestart) => ({ type: allowRestart ? "RollingUpdate" : "OnDelete" })),
             template: {
-                metadata: { labels, ...(Object.keys(podAnnotations).length > 0 ? { annotations: podAnnotations } : {}) },
+                metadata: { labels, ...(hasAnnotations ? { annotations: podAnnotations } : {}) },
                 spec: {
                     ...sharedPodSettings(args),
                     ...networkSettings(spec),
-                    volumes: [
-                        { name: "rocketmq-config", configMap: { name: pod.configMapName, items: [{ key: pod.configKey, path: "broker.conf" }] } },
-                        { name: "rocketmq-conf", emptyDir: {} },
-                        ...storage.volumes,
-                        ...(spec.volumes ?? []) as k8s.types.input.core.v1.Volume[],
-                    ],
+                    volumes: concatLists<k8s.types.input.core.v1.Volume>(
+                        [configVolume(pod), { name: "rocketmq-conf", emptyDir: {} }],
+                        storage.volumes,
+                        spec.volumes as pulumi.Input<k8s.types.input.core.v1.Volume[]> | undefined,
+                    ),
                     containers: [{
                         name: "broker",
                         image: spec.image,
                         imagePullPolicy: spec.imagePullPolicy,
                         command: ["sh", "-c", brokerStartScript],
-                        env: [
-                            { name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
-                            ...(storage.env.length > 0 ? storage.env : [{ name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } }]),
-                            { name: "JAVA_OPT_EXT", value: jvmOptions(spec.jvmMemory, spec.resources, brokerHeapRule) },
-                            ...(spec.env ?? []) as k8s.types.input.core.v1.EnvVar[],
-                        ],
+                        env: concatLists<EnvVar>(
+                            [{ name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } }],
+                            derive(storage.env, (storageEnv) => (storageEnv.length > 0 ? storageEnv : [podNameEnv])),
+                            [{ name: "JAVA_OPT_EXT", value: jvmOptions(spec.jvmMemory, spec.resources, brokerHeapRule) }],
+                            pod.env as pulumi.Input<EnvVar[]> | undefined,
+                        ),
                         ports: brokerPorts(),
                         readinessProbe: tcpReadinessProbe(ports.broker),
-                        volumeMounts: [
-                            { name: "rocketmq-config", mountPath: brokerConfigMountDir, readOnly: true },
-                            { name: "rocketmq-conf", mountPath: brokerConfDir },
-                            ...storage.volumeMounts,
-                            ...(spec.volumeMounts ?? []) as k8s.types.input.core.v1.VolumeMount[],
-                        ],
-                        ...(spec.resources ? { resources: spec.resources } : {}),
+                        volumeMounts: concatLists<k8s.types.input.core.v1.VolumeMount>(
+                            [
+                                { name: "rocketmq-config", mountPath: brokerConfigMountDir, readOnly: true },
+                                { name: "rocketmq-conf", mountPath: brokerConfDir },
+                            ],
+                            storage.volumeMounts,
+                            spec.volumeMounts as pulumi.Input<k8s.types.input.core.v1.VolumeMount[]> | undefined,
+                        ),
+                        ...(spec.resources ? { resources: spec.resources as k8s.types.input.core.v1.ResourceRequirements } : {}),
                         ...(args.securityContext ? { securityContext: containerSecurityContext(args) } : {}),
                     }],
                 },
             },
-            ...(storage.volumeClaimTemplates.length > 0 ? { volumeClaimTemplates: storage.volumeClaimTemplates } : {}),
+            ...claimTemplatesField(storage),
         },
     };
 }

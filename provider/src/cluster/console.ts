@@ -1,9 +1,9 @@
 // The RocketMQ dashboard: a Deployment and a Service, pointed at the name servers by their DNS names.
 import * as k8s from "./k8s";
 import * as pulumi from "@pulumi/pulumi";
-import { imageTag } from "../inputs/images";
-import { ClusterContext, childName, metadataOf } from "./context";
-import { objectLabels, selectorLabels, versionLabelValue } from "./labels";
+import { ClusterContext, childName, metadataOf, userAnnotations, userLabels } from "./context";
+import { derive } from "./derive";
+import { imageVersionLabel, objectLabels, selectorLabels } from "./labels";
 import { consoleDeploymentName, consoleServiceName, ports } from "./names";
 import { containerSecurityContext, sharedPodSettings, tcpReadinessProbe } from "./pods";
 
@@ -20,10 +20,10 @@ export function consoleJavaOptions(nameServerAddresses: string[]): string {
     ].join(" ");
 }
 
-export function createConsole(context: ClusterContext, nameServerAddresses: string[], nameServers: pulumi.Resource[]): Console {
+export function createConsole(context: ClusterContext, nameServerAddresses: pulumi.Input<string[]>, nameServers: pulumi.Resource[]): Console {
     const { args } = context;
     const spec = args.console;
-    const labels = objectLabels(context.instanceLabel, "console", versionLabelValue(imageTag(spec.image)), args.labels);
+    const labels = objectLabels(context.instanceLabel, "console", imageVersionLabel(spec.image), userLabels(context));
     const selector = selectorLabels(context.instanceLabel, "console");
     const opts = { parent: context.parent };
 
@@ -33,7 +33,7 @@ export function createConsole(context: ClusterContext, nameServerAddresses: stri
             replicas: spec.replicas,
             selector: { matchLabels: selector },
             template: {
-                metadata: { labels, ...(args.annotations ? { annotations: args.annotations } : {}) },
+                metadata: { labels, ...(args.annotations ? { annotations: userAnnotations(context) } : {}) },
                 spec: {
                     ...sharedPodSettings(args),
                     containers: [{
@@ -41,10 +41,10 @@ export function createConsole(context: ClusterContext, nameServerAddresses: stri
                         image: spec.image,
                         imagePullPolicy: spec.imagePullPolicy,
                         command: ["sh", "-c", "exec java $JAVA_OPTS -jar /rocketmq-dashboard.jar"],
-                        env: [{ name: "JAVA_OPTS", value: consoleJavaOptions(nameServerAddresses) }],
+                        env: [{ name: "JAVA_OPTS", value: derive(nameServerAddresses, consoleJavaOptions) }],
                         ports: [{ name: "http", containerPort: ports.console }],
                         readinessProbe: tcpReadinessProbe(ports.console),
-                        ...(spec.resources ? { resources: spec.resources } : {}),
+                        ...(spec.resources ? { resources: spec.resources as k8s.types.input.core.v1.ResourceRequirements } : {}),
                         ...(args.securityContext ? { securityContext: containerSecurityContext(args) } : {}),
                     }],
                 },
@@ -61,7 +61,7 @@ export function createConsole(context: ClusterContext, nameServerAddresses: stri
                 name: "http",
                 port: ports.console,
                 targetPort: ports.console,
-                ...(spec.nodePort !== undefined ? { nodePort: spec.nodePort } : {}),
+                ...(spec.nodePort !== undefined ? { nodePort: spec.nodePort as pulumi.Input<number> } : {}),
             }],
         },
     }, opts);

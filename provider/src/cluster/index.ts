@@ -1,10 +1,12 @@
 // rocketmq:index:RocketMQCluster: name servers, broker groups and the console of one RocketMQ
 // cluster, as ordinary Kubernetes objects. Usable as a TypeScript library and through construct.
 import * as pulumi from "@pulumi/pulumi";
-import { RocketMQClusterArgs, ResolvedClusterArgs, validateClusterArgs } from "../inputs/cluster";
-import { createBrokerGroup, groupPodNames } from "./brokers";
+import { RocketMQClusterArgs, validateClusterArgs } from "../inputs/cluster";
+import { ClusterInputs } from "../inputs/clusterInputs";
+import { BrokerGroup, BrokerGroupShape, createBrokerGroup, groupPodNames } from "./brokers";
 import { createConsole } from "./console";
 import { ClusterContext } from "./context";
+import { containsOutputs, derive } from "./derive";
 import { instanceLabelValue } from "./labels";
 import { createNameServers } from "./nameservers";
 import { consoleServiceName, consoleUrl, nameServerAddresses } from "./names";
@@ -16,17 +18,27 @@ export { RocketMQClusterArgs } from "../inputs/cluster";
 
 export const rocketMQClusterToken = "rocketmq:index:RocketMQCluster";
 
-/** Validates the args, throwing an InputPropertiesError naming every bad input. */
-export function resolveClusterArgs(name: string, args: RocketMQClusterArgs): ResolvedClusterArgs {
+/** Throws an InputPropertiesError naming every bad input. */
+export function inputPropertiesError(name: string, failures: { property: string; reason: string }[]): pulumi.InputPropertiesError {
+    return new pulumi.InputPropertiesError({
+        message: `RocketMQCluster "${name}" has invalid inputs; nothing was created:\n` +
+            failures.map((failure) => `  ${failure.property}: ${failure.reason}`).join("\n"),
+        errors: failures.map((failure) => ({ propertyPath: failure.property, reason: failure.reason })),
+    });
+}
+
+/** Validates plain args, throwing an InputPropertiesError naming every bad input. */
+export function resolveClusterArgs(name: string, args: RocketMQClusterArgs): ClusterInputs {
     const validation = validateClusterArgs(args);
     if (!validation.ok) {
-        throw new pulumi.InputPropertiesError({
-            message: `RocketMQCluster "${name}" has invalid inputs; nothing was created:\n` +
-                validation.failures.map((failure) => `  ${failure.property}: ${failure.reason}`).join("\n"),
-            errors: validation.failures.map((failure) => ({ propertyPath: failure.property, reason: failure.reason })),
-        });
+        throw inputPropertiesError(name, validation.failures);
     }
-    return validation.value;
+    return validation.value as ClusterInputs;
+}
+
+/** Inputs that construct already validated, unknown and secret values kept as Outputs. */
+export class CheckedClusterInputs {
+    constructor(readonly inputs: ClusterInputs) {}
 }
 
 export class RocketMQCluster extends pulumi.ComponentResource {
@@ -40,41 +52,69 @@ export class RocketMQCluster extends pulumi.ComponentResource {
     public readonly consoleServiceName: pulumi.Output<string | undefined>;
     public readonly consoleUrl: pulumi.Output<string | undefined>;
 
-    constructor(name: string, args: RocketMQClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, args: RocketMQClusterArgs | CheckedClusterInputs, opts?: pulumi.ComponentResourceOptions) {
         // Validate before registering anything: a bad input creates nothing.
-        const resolved = resolveClusterArgs(name, args);
+        const inputs = args instanceof CheckedClusterInputs ? args.inputs : resolveClusterArgs(name, args);
         super(rocketMQClusterToken, name, {}, opts);
 
-        const context: ClusterContext = { name, instanceLabel: instanceLabelValue(name), args: resolved, parent: this };
-        const { namespace, broker } = resolved;
-        const ownAddresses = nameServerAddresses(namespace, resolved.nameServer.size);
+        const context: ClusterContext = { name, instanceLabel: instanceLabelValue(name), args: inputs, parent: this };
+        const { namespace, broker } = inputs;
         // An explicit list replaces the cluster's own name servers for brokers and console, as in the operator.
-        const addresses = broker.nameServers ? broker.nameServers.split(";") : ownAddresses;
+        const addresses: pulumi.Input<string[]> = derive([broker.nameServers, namespace, inputs.nameServer.size] as const, ([explicit, known, size]) =>
+            explicit ? explicit.split(";") : nameServerAddresses(known, size));
+        const namesrvAddr = derive(addresses, (list) => list.join(";"));
 
         const nameServers = createNameServers(context);
-        const groups = Array.from({ length: broker.size }, (_, group) =>
-            createBrokerGroup(context, group, addresses.join(";"), [nameServers.statefulSet]));
-        const dashboard = resolved.console.enabled ? createConsole(context, addresses, [nameServers.statefulSet]) : undefined;
+        const brokerGroups = this.whenKnown(
+            { prefix: broker.name, size: broker.size, replicaPerGroup: broker.replicaPerGroup },
+            ["broker.name", "broker.size", "broker.replicaPerGroup"], "broker groups",
+            (shape) => pulumi.all(Array.from({ length: shape.size }, (_, group) =>
+                groupInfo(createBrokerGroup(context, shape as BrokerGroupShape, group, namesrvAddr, [nameServers.statefulSet])))));
+        // True once the console's Service exists, false without a console.
+        const consoleReady = this.whenKnown({ enabled: inputs.console.enabled }, ["console.enabled"], "console objects",
+            ({ enabled }) => (enabled ? createConsole(context, addresses, [nameServers.statefulSet]).service.metadata.apply(() => true) : pulumi.output(false)));
 
         // Outputs wait for the objects they describe, so a consumer of an address waits for readiness.
-        this.namespace = pulumi.output(namespace);
-        this.brokerClusterName = pulumi.output(resolved.brokerClusterName);
-        this.nameServerAddressList = nameServers.statefulSet.metadata.apply(() => addresses);
+        this.namespace = pulumi.output(namespace as pulumi.Input<string>);
+        this.brokerClusterName = pulumi.output(inputs.brokerClusterName as pulumi.Input<string>);
+        this.nameServerAddressList = nameServers.statefulSet.metadata.apply(() => addresses) as pulumi.Output<string[]>;
         this.nameServerAddresses = this.nameServerAddressList.apply((list) => list.join(";"));
-        this.brokerGroups = pulumi.all(groups.map((group) =>
-            pulumi.all([group.master.metadata, ...group.replicas.map((replica) => replica.metadata)]).apply((): BrokerGroupInfo => ({
-                index: group.index,
-                brokerName: group.brokerName,
-                ...groupPodNames(broker.name, group.index, broker.replicaPerGroup),
-            }))));
-        this.consoleServiceName = dashboard ? dashboard.service.metadata.apply(() => consoleServiceName) : pulumi.output(undefined);
-        this.consoleUrl = dashboard ? dashboard.service.metadata.apply(() => consoleUrl(namespace)) : pulumi.output(undefined);
+        this.brokerGroups = pulumi.output(brokerGroups as pulumi.Input<BrokerGroupInfo[]>);
+        const consoleExists = pulumi.output(consoleReady as pulumi.Input<boolean>);
+        this.consoleServiceName = consoleExists.apply((ready) => (ready ? consoleServiceName : undefined));
+        this.consoleUrl = pulumi.all([consoleExists, this.namespace]).apply(([ready, known]) => (ready ? consoleUrl(known) : undefined));
 
         this.registerOutputs(this.outputs());
+    }
+
+    /**
+     * Objects whose number or names come from inputs: created now when those are known, else at
+     * `pulumi up`, and the preview says so instead of showing a plan `up` would not run.
+     */
+    private whenKnown<T extends object, R>(
+        fields: T,
+        fieldNames: string[],
+        what: string,
+        create: (known: pulumi.Unwrap<T>) => R,
+    ): R | pulumi.Output<R> {
+        if (!containsOutputs(fields)) {
+            return create(fields as pulumi.Unwrap<T>);
+        }
+        pulumi.log.warn(`${fieldNames.join(", ")}: not all known until pulumi up; the ${what} are planned then and not shown in this preview`, this);
+        return pulumi.output(fields).apply(create) as pulumi.Output<R>;
     }
 
     /** The outputs by name: what construct returns as the component's state. */
     public outputs(): Record<ClusterOutputName, pulumi.Output<unknown>> {
         return Object.fromEntries(clusterOutputNames.map((outputName) => [outputName, this[outputName]])) as Record<ClusterOutputName, pulumi.Output<unknown>>;
     }
+}
+
+/** What the brokerGroups output says of a group, once its StatefulSets exist. */
+function groupInfo(group: BrokerGroup): pulumi.Output<BrokerGroupInfo> {
+    return pulumi.all([group.master.metadata, ...group.replicas.map((replica) => replica.metadata)]).apply((): BrokerGroupInfo => ({
+        index: group.index,
+        brokerName: group.brokerName,
+        ...groupPodNames(group.prefix, group.index, group.replicas.length),
+    }));
 }

@@ -5,6 +5,7 @@
 import * as deployment from "@pulumi/kubernetes/apps/v1/deployment";
 import * as statefulSet from "@pulumi/kubernetes/apps/v1/statefulSet";
 import * as configMap from "@pulumi/kubernetes/core/v1/configMap";
+import * as secret from "@pulumi/kubernetes/core/v1/secret";
 import * as service from "@pulumi/kubernetes/core/v1/service";
 
 export type * as types from "@pulumi/kubernetes/types";
@@ -17,5 +18,6 @@ export namespace apps.v1 {
 
 export namespace core.v1 {
     export import ConfigMap = configMap.ConfigMap;
+    export import Secret = secret.Secret;
     export import Service = service.Service;
 }

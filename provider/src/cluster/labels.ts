@@ -1,5 +1,8 @@
 // Standard Kubernetes labels plus the group and role labels tools use to select broker pods.
 // Selectors use only labels that never change for a pod's lifetime (not the version).
+import * as pulumi from "@pulumi/pulumi";
+import { imageTag } from "../inputs/images";
+import { derive, mergeRecords } from "./derive";
 
 export type Component = "nameserver" | "broker" | "console";
 
@@ -32,20 +35,22 @@ export function selectorLabels(instance: string, component: Component, broker?: 
 export function objectLabels(
     instance: string,
     component: Component,
-    version: string | undefined,
-    userLabels: Record<string, string> | undefined,
+    version: pulumi.Input<string | undefined>,
+    userLabels: pulumi.Input<Record<string, pulumi.Input<string>>> | undefined,
     broker?: BrokerPodIdentity,
-): Record<string, string> {
+): pulumi.Input<Record<string, pulumi.Input<string>>> {
     const labels: Record<string, string> = {
-        ...userLabels,
         ...selectorLabels(instance, component, broker),
         "app.kubernetes.io/part-of": "rocketmq",
         "app.kubernetes.io/managed-by": "pulumi",
     };
-    if (version !== undefined) {
-        labels["app.kubernetes.io/version"] = version;
-    }
-    return labels;
+    const versionLabel = derive(version, (value): Record<string, string> => value === undefined ? {} : { "app.kubernetes.io/version": value });
+    return mergeRecords(userLabels, labels, versionLabel);
+}
+
+/** The version label value of an image reference. */
+export function imageVersionLabel(image: pulumi.Input<string>): pulumi.Input<string | undefined> {
+    return derive(image, (reference) => versionLabelValue(imageTag(reference)));
 }
 
 /** A label value made from a Pulumi resource name: at most 63 characters, alphanumeric at both ends. */

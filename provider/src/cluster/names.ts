@@ -55,6 +55,11 @@ export function brokerGroupConfigMapName(brokerPrefix: string, group: number): s
     return `${brokerGroupName(brokerPrefix, group)}-config`;
 }
 
+/** The Secret of a group's secret broker settings and secret env values. */
+export function brokerGroupSecretName(brokerPrefix: string, group: number): string {
+    return `${brokerGroupName(brokerPrefix, group)}-secret`;
+}
+
 /** The headless Service governing the StatefulSets of one group. */
 export function brokerGroupServiceName(brokerPrefix: string, group: number): string {
     return brokerGroupName(brokerPrefix, group);

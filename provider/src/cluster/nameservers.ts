@@ -1,13 +1,13 @@
 // Name servers: a StatefulSet behind a headless Service, so each has a stable DNS name
 // (name-service-0.name-service.<ns>.svc.cluster.local) that brokers and clients use.
 import * as k8s from "./k8s";
-import { imageTag } from "../inputs/images";
-import { ClusterContext, childName, metadataOf } from "./context";
+import { ClusterContext, childName, metadataOf, userAnnotations, userLabels } from "./context";
 import { jvmOptions, nameServerHeapRule } from "./jvm";
-import { objectLabels, selectorLabels, versionLabelValue } from "./labels";
+import { concatLists } from "./derive";
+import { imageVersionLabel, objectLabels, selectorLabels } from "./labels";
 import { nameServerServiceName, nameServerStatefulSetName, ports } from "./names";
 import { containerSecurityContext, networkSettings, sharedPodSettings, tcpReadinessProbe } from "./pods";
-import { podStorage } from "./storage";
+import { claimTemplatesField, podStorage } from "./storage";
 
 export interface NameServers {
     service: k8s.core.v1.Service;
@@ -17,7 +17,7 @@ export interface NameServers {
 export function createNameServers(context: ClusterContext): NameServers {
     const { args } = context;
     const spec = args.nameServer;
-    const labels = objectLabels(context.instanceLabel, "nameserver", versionLabelValue(imageTag(spec.image)), args.labels);
+    const labels = objectLabels(context.instanceLabel, "nameserver", imageVersionLabel(spec.image), userLabels(context));
     const selector = selectorLabels(context.instanceLabel, "nameserver");
     const storage = podStorage(spec, [
         { subPath: "logs", mountPath: "/home/rocketmq/logs" },
@@ -44,7 +44,7 @@ export function createNameServers(context: ClusterContext): NameServers {
             podManagementPolicy: "Parallel",
             selector: { matchLabels: selector },
             template: {
-                metadata: { labels, ...(args.annotations ? { annotations: args.annotations } : {}) },
+                metadata: { labels, ...(args.annotations ? { annotations: userAnnotations(context) } : {}) },
                 spec: {
                     ...sharedPodSettings(args),
                     ...networkSettings(spec),
@@ -54,19 +54,19 @@ export function createNameServers(context: ClusterContext): NameServers {
                         image: spec.image,
                         imagePullPolicy: spec.imagePullPolicy,
                         command: ["sh", "mqnamesrv"],
-                        env: [
-                            ...storage.env,
-                            { name: "JAVA_OPT_EXT", value: jvmOptions(spec.jvmMemory, spec.resources, nameServerHeapRule) },
-                        ],
+                        env: concatLists<k8s.types.input.core.v1.EnvVar>(
+                            storage.env,
+                            [{ name: "JAVA_OPT_EXT", value: jvmOptions(spec.jvmMemory, spec.resources, nameServerHeapRule) }],
+                        ),
                         ports: [{ name: "namesrv", containerPort: ports.nameServer }],
                         readinessProbe: tcpReadinessProbe(ports.nameServer),
                         volumeMounts: storage.volumeMounts,
-                        ...(spec.resources ? { resources: spec.resources } : {}),
+                        ...(spec.resources ? { resources: spec.resources as k8s.types.input.core.v1.ResourceRequirements } : {}),
                         ...(args.securityContext ? { securityContext: containerSecurityContext(args) } : {}),
                     }],
                 },
             },
-            ...(storage.volumeClaimTemplates.length > 0 ? { volumeClaimTemplates: storage.volumeClaimTemplates } : {}),
+            ...claimTemplatesField(storage),
         },
     }, { ...opts, dependsOn: [service] });
 

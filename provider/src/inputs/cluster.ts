@@ -264,7 +264,7 @@ export function propertyPath(path: readonly PropertyKey[]): string {
     }, "");
 }
 
-function failuresOf(error: z.ZodError): InputFailure[] {
+export function failuresOf(error: z.ZodError): InputFailure[] {
     return error.issues.flatMap((issue): InputFailure[] => {
         if (issue.code === "unrecognized_keys") {
             return issue.keys.map((key) => ({

@@ -3,11 +3,18 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as rpc from "@pulumi/pulumi/runtime/rpc";
 
+/** Segments of a path into the inputs: keys and array indexes. */
+export type PropertyPath = (string | number)[];
+
 export interface ResolvedInputs {
     /** Plain values; an unknown value is left out (undefined). */
     value: Record<string, unknown>;
     /** Dotted paths of values that are not known yet (preview). */
     unknownPaths: string[];
+    /** The same values as paths, with whether each was also marked secret. */
+    unknowns: { path: PropertyPath; secret: boolean }[];
+    /** Paths of every known secret leaf (a secret object or array marks each leaf inside). */
+    secretLeaves: PropertyPath[];
     /** True when any value was secret, so outputs derived from them must stay secret. */
     containsSecrets: boolean;
     /** Resources the inputs came from, so children can depend on them. */
@@ -15,48 +22,59 @@ export interface ResolvedInputs {
 }
 
 interface Walk {
-    unknownPaths: string[];
+    unknowns: { path: PropertyPath; secret: boolean }[];
+    secretLeaves: PropertyPath[];
     containsSecrets: boolean;
     dependencies: Set<pulumi.Resource>;
 }
 
 export async function resolveInputs(inputs: Record<string, unknown>): Promise<ResolvedInputs> {
-    const walk: Walk = { unknownPaths: [], containsSecrets: false, dependencies: new Set() };
-    const value = (await resolveValue(inputs, "", walk)) as Record<string, unknown> | undefined;
+    const walk: Walk = { unknowns: [], secretLeaves: [], containsSecrets: false, dependencies: new Set() };
+    const value = (await resolveValue(inputs, [], false, walk)) as Record<string, unknown> | undefined;
     return {
         value: value ?? {},
-        unknownPaths: walk.unknownPaths,
+        unknownPaths: walk.unknowns.map((unknown) => dottedPath(unknown.path)),
+        unknowns: walk.unknowns,
+        secretLeaves: walk.secretLeaves,
         containsSecrets: walk.containsSecrets,
         dependencies: [...walk.dependencies],
     };
 }
 
-async function resolveValue(input: unknown, path: string, walk: Walk): Promise<unknown> {
-    if (input === rpc.unknownValue) {
-        walk.unknownPaths.push(path);
+export function dottedPath(path: PropertyPath): string {
+    return path.reduce<string>((text, segment) =>
+        typeof segment === "number" ? `${text}[${segment}]` : text === "" ? segment : `${text}.${segment}`, "");
+}
+
+async function resolveValue(input: unknown, path: PropertyPath, secret: boolean, walk: Walk): Promise<unknown> {
+    if (input === rpc.unknownValue || pulumi.isUnknown(input)) {
+        walk.unknowns.push({ path, secret });
         return undefined;
     }
     if (pulumi.Output.isInstance(input)) {
-        return resolveOutput(input, path, walk);
+        return resolveOutput(input, path, secret, walk);
     }
     if (rpc.isRpcSecret(input)) {
         walk.containsSecrets = true;
-        return resolveValue(rpc.unwrapRpcSecret(input), path, walk);
+        return resolveValue(rpc.unwrapRpcSecret(input), path, true, walk);
     }
     if (pulumi.Resource.isInstance(input)) {
         return input;
     }
     if (Array.isArray(input)) {
-        return Promise.all(input.map((element, index) => resolveValue(element, `${path}[${index}]`, walk)));
+        return Promise.all(input.map((element, index) => resolveValue(element, [...path, index], secret, walk)));
     }
     if (input !== null && typeof input === "object") {
         const entries = await Promise.all(
             Object.entries(input).map(async ([key, element]) => {
-                const resolved = await resolveValue(element, path === "" ? key : `${path}.${key}`, walk);
+                const resolved = await resolveValue(element, [...path, key], secret, walk);
                 return [key, resolved] as const;
             }),
         );
         return Object.fromEntries(entries.filter(([, resolved]) => resolved !== undefined));
+    }
+    if (secret && input !== undefined) {
+        walk.secretLeaves.push(path);
     }
     return input;
 }
@@ -69,20 +87,20 @@ interface OutputState {
     allResources?: () => Promise<Set<pulumi.Resource>>;
 }
 
-async function resolveOutput(output: pulumi.Output<unknown>, path: string, walk: Walk): Promise<unknown> {
+async function resolveOutput(output: pulumi.Output<unknown>, path: PropertyPath, secret: boolean, walk: Walk): Promise<unknown> {
     const state = output as unknown as OutputState;
-    const [known, secret, resources] = await Promise.all([
+    const [known, isSecret, resources] = await Promise.all([
         state.isKnown,
         state.isSecret,
         state.allResources ? state.allResources() : Promise.resolve(new Set<pulumi.Resource>()),
     ]);
     resources.forEach((resource) => walk.dependencies.add(resource));
-    if (secret) {
+    if (isSecret) {
         walk.containsSecrets = true;
     }
     if (!known) {
-        walk.unknownPaths.push(path);
+        walk.unknowns.push({ path, secret: secret || isSecret });
         return undefined;
     }
-    return resolveValue(await state.promise(true), path, walk);
+    return resolveValue(await state.promise(true), path, secret || isSecret, walk);
 }

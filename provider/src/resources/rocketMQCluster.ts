@@ -1,14 +1,20 @@
-// rocketmq:index:RocketMQCluster as the engine sees it: plain inputs in, the component's outputs back.
-// The component validates every input before registering any child, so a bad input creates nothing.
+// rocketmq:index:RocketMQCluster as the engine sees it: inputs in, the component's outputs back.
+// Every known input is validated before any child is registered, so a bad input creates nothing;
+// unknown and secret inputs reach the children as unknown and secret Outputs.
 import * as pulumi from "@pulumi/pulumi";
-import { RocketMQCluster, RocketMQClusterArgs } from "../cluster";
+import { CheckedClusterInputs, inputPropertiesError, RocketMQCluster } from "../cluster";
+import { validateClusterInputs } from "../inputs/clusterInputs";
 import { ComponentHandler } from "../handlers";
 import { resolveInputs } from "../inputs/resolve";
 
 export const rocketMQClusterHandler: ComponentHandler = {
     async construct(name, inputs, options) {
         const resolved = await resolveInputs(inputs);
-        const cluster = new RocketMQCluster(name, resolved.value as RocketMQClusterArgs, {
+        const validation = validateClusterInputs(resolved);
+        if (!validation.ok) {
+            throw inputPropertiesError(name, validation.failures);
+        }
+        const cluster = new RocketMQCluster(name, new CheckedClusterInputs(validation.value), {
             ...options,
             dependsOn: mergeDependencies(options.dependsOn, resolved.dependencies),
         });

@@ -12,7 +12,7 @@ namespace PulumiRocketMQ.RocketMQ.Inputs
 {
 
     /// <summary>
-    /// The brokers of the cluster: `size` broker groups, each a master and `replicaPerGroup` replicas. Group `g` is RocketMQ broker `&lt;name&gt;-&lt;g&gt;`; its master runs in StatefulSet `&lt;name&gt;-&lt;g&gt;-master` (pod `&lt;name&gt;-&lt;g&gt;-master-0`) and replica `i` in `&lt;name&gt;-&lt;g&gt;-replica-&lt;i&gt;` (pod `&lt;name&gt;-&lt;g&gt;-replica-&lt;i&gt;-0`). Each group has a ConfigMap `&lt;name&gt;-&lt;g&gt;-config` holding the rendered `broker.conf` of every broker of the group, and a headless Service `&lt;name&gt;-&lt;g&gt;`.
+    /// The brokers of the cluster: `size` broker groups, each a master and `replicaPerGroup` replicas. Group `g` is RocketMQ broker `&lt;name&gt;-&lt;g&gt;`; its master runs in StatefulSet `&lt;name&gt;-&lt;g&gt;-master` (pod `&lt;name&gt;-&lt;g&gt;-master-0`) and replica `i` in `&lt;name&gt;-&lt;g&gt;-replica-&lt;i&gt;` (pod `&lt;name&gt;-&lt;g&gt;-replica-&lt;i&gt;-0`). Each group has a ConfigMap `&lt;name&gt;-&lt;g&gt;-config` holding the rendered `broker.conf` of every broker of the group, and a headless Service `&lt;name&gt;-&lt;g&gt;`; when a broker setting or an env value is secret, a Secret `&lt;name&gt;-&lt;g&gt;-secret` holds those values instead, and the pods read them from it.
     /// </summary>
     public sealed class BrokerSpecArgs : global::Pulumi.ResourceArgs
     {
@@ -23,7 +23,7 @@ namespace PulumiRocketMQ.RocketMQ.Inputs
         public Input<bool>? AllowRestart { get; set; }
 
         /// <summary>
-        /// Settings written into every broker's `broker.conf`. The provider writes `brokerClusterName`, `brokerName`, `brokerId`, `brokerRole` of replicas, `namesrvAddr`, `brokerIP1`, `listenPort` and `storePathRootDir` itself and refuses them here.
+        /// Settings written into every broker's `broker.conf`. The provider writes `brokerClusterName`, `brokerName`, `brokerId`, `brokerRole` of replicas, `namesrvAddr`, `brokerIP1`, `listenPort` and `storePathRootDir` itself and refuses them here. A setting whose value is secret goes into the group's Secret `&lt;name&gt;-&lt;g&gt;-secret` instead of the ConfigMap; the broker reads both.
         /// </summary>
         [Input("brokerConfig")]
         public Input<Inputs.BrokerConfigArgs>? BrokerConfig { get; set; }
@@ -38,7 +38,7 @@ namespace PulumiRocketMQ.RocketMQ.Inputs
         private InputList<Pulumi.Kubernetes.Types.Inputs.Core.V1.EnvVarArgs>? _env;
 
         /// <summary>
-        /// Extra environment variables of the broker containers, including values read from ConfigMaps (`valueFrom.configMapKeyRef`) or Secrets (`valueFrom.secretKeyRef`). Every entry needs a name. `POD_IP`, `POD_NAME` and `JAVA_OPT_EXT` are set by the provider and refused here.
+        /// Extra environment variables of the broker containers, including values read from ConfigMaps (`valueFrom.configMapKeyRef`) or Secrets (`valueFrom.secretKeyRef`). Every entry needs a name. `POD_IP`, `POD_NAME` and `JAVA_OPT_EXT` are set by the provider and refused here. A secret `value` is stored in the group's Secret `&lt;name&gt;-&lt;g&gt;-secret` and read through `secretKeyRef`, never written into the pod spec.
         /// </summary>
         public InputList<Pulumi.Kubernetes.Types.Inputs.Core.V1.EnvVarArgs> Env
         {
