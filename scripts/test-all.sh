@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# `npm test`: every tier. The unit tier runs first and fails fast. The integration tier (RocketMQ
+# on loopback ports it picks itself) and the end-to-end tier (the sandbox cluster on its fixed
+# ports) share no port, process or state, and both spend most of their time waiting on brokers and
+# the engine, so they run side by side: the whole takes about as long as the longer of the two.
+# Each line is prefixed with its tier; the command fails when any tier fails.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+npm run build && npm run toolchain || exit 1
+npm run mocha:unit || exit 1
+
+run_tier() {  # run_tier NAME: npm run mocha:NAME, its lines prefixed, its exit code kept
+  local name="$1" start=$SECONDS
+  npm run --silent "mocha:$name" 2>&1 | sed -u "s/^/[$name] /"
+  local rc=${PIPESTATUS[0]}
+  printf '[%s] exit %s after %ss\n' "$name" "$rc" "$((SECONDS - start))"
+  return "$rc"
+}
+run_tier integration & integration=$!
+run_tier e2e & e2e=$!
+failed=()
+wait "$integration" || failed+=(integration)
+wait "$e2e" || failed+=(e2e)
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "failing tiers: ${failed[*]}" >&2
+  exit 1
+fi
