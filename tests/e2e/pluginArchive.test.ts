@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { ensureSandbox, Sandbox } from "../sandbox/client";
 import { podsAfterTermination, readyPods } from "../support/pods";
-import { repoRoot } from "../support/plugin";
+import { pluginBundleDir, repoRoot } from "../support/plugin";
 import { PulumiTestStack } from "../support/pulumiStack";
 import { toolchainBin, toolchainEnv } from "../support/toolchain";
 
@@ -90,12 +90,16 @@ describe("e2e: the plugin archive and a program that has only the SDK", function
         assert.ok(size < 64 * 1024 * 1024, `archive is ${size} bytes`);
     });
 
-    it("the archive holds the launcher and the bundled provider, nothing else", async () => {
+    it("the archive holds the launcher and the bundled provider (its entry and chunks), nothing else", async () => {
         const entries = (await run("tar", ["-tvzf", archiveOf(thisPlatform)])).split("\n").filter((line) => line !== "");
         const launcher = entries.find((line) => line.endsWith(" ./pulumi-resource-rocketmq"));
         assert.ok(launcher?.startsWith("-rwxr-xr-x"), `launcher: ${launcher}`);
         const files = entries.filter((line) => !line.startsWith("d")).map((line) => line.split(/\s+/).pop()!.replace(/^\.\//, ""));
-        assert.deepEqual(files.sort(), ["provider/bin/pulumi-resource-rocketmq.js", "pulumi-resource-rocketmq"]);
+        const bundle = (fs.readdirSync(pluginBundleDir, { recursive: true, encoding: "utf8" }) as string[])
+            .filter((file) => fs.statSync(path.join(pluginBundleDir, file)).isFile())
+            .map((file) => `provider/bin/${file}`);
+        assert.ok(bundle.includes("provider/bin/pulumi-resource-rocketmq.mjs"), bundle.join(" "));
+        assert.deepEqual(files.sort(), [...bundle, "pulumi-resource-rocketmq"].sort());
     });
 
     it("pulumi plugin install --file puts it into an empty Pulumi home, beside the kubernetes plugin", async function () {
