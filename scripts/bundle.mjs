@@ -50,6 +50,24 @@ const leftOutModules = {
     },
 };
 
+// `import * as pulumi from "@pulumi/pulumi"` (ours and @pulumi/kubernetes's) evaluates the
+// Automation API, which drives the pulumi CLI from a program and which a provider never calls: a
+// third of what a construct loads. The bundle loads it when `pulumi.automation` is first read.
+const automationOnUse = {
+    name: "automation-on-use",
+    setup(build) {
+        const eager = 'const automation = __importStar(require("./automation"));\nexports.automation = automation;';
+        const onUse = 'Object.defineProperty(exports, "automation", { enumerable: true, get: () => __importStar(require("./automation")) });';
+        build.onLoad({ filter: /[\\/]node_modules[\\/]@pulumi[\\/]pulumi[\\/]index\.js$/ }, async (args) => {
+            const text = await fs.promises.readFile(args.path, "utf8");
+            if (!text.includes(eager)) {
+                throw new Error(`${args.path} no longer requires ./automation as scripts/bundle.mjs expects; look again at what it loads`);
+            }
+            return { loader: "js", contents: text.replace(eager, onUse) };
+        });
+    },
+};
+
 const commonJsGlobals = [
     'import { createRequire as __bundleCreateRequire } from "node:module";',
     'import { fileURLToPath as __bundleFileURLToPath } from "node:url";',
@@ -77,7 +95,7 @@ export async function bundle() {
         minifySyntax: true,
         legalComments: "none",
         define: { BUNDLED_SCHEMA_TEXT: JSON.stringify(fs.readFileSync(path.join(repo, "schema.json"), "utf8")) },
-        plugins: [leftOutModules, noSourceMaps],
+        plugins: [leftOutModules, noSourceMaps, automationOnUse],
         metafile: true,
         logLevel: "warning",
     });

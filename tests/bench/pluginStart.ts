@@ -10,7 +10,7 @@ import * as providerProto from "@pulumi/pulumi/proto/provider_pb";
 import { pluginExecutable, startPlugin, unary } from "../support/plugin";
 import { toolchainBin, toolchainEnv } from "../support/toolchain";
 
-const RUNS = Number(process.env.BENCH_START_RUNS ?? 9);
+const RUNS = Number(process.env.BENCH_START_RUNS ?? 21);
 
 function median(values: number[]): number {
     const sorted = [...values].sort((a, b) => a - b);
