@@ -120,19 +120,20 @@ describe("e2e: the plugin archive and a program that has only the SDK", function
         assert.equal(served.pluginDownloadURL, "github://api.github.com/pulumi-rocketmq/pulumi-rocketmq");
     });
 
-    // `pulumi package add` is `pulumi package gen-sdk` into sdks/ followed by the language host's Link.
-    // The toolchain's nodejs, python and go hosts predate GeneratePackage (tests/toolchain/README.md),
-    // and its YAML host (pulumi-yaml 1.25) predates Link, which is a no-op for YAML in later releases;
-    // so the generation is exercised through gen-sdk with YAML, whose generated package is a
-    // declaration of the plugin's name, version and download URL that the YAML host reads from sdks/.
-    it("pulumi package gen-sdk of the installed plugin generates the package a YAML program previews with", async function () {
+    // The toolchain's nodejs, python and go language hosts predate GeneratePackage and Link (see
+    // tests/toolchain/README.md), so `pulumi package add` is exercised with the YAML host, which has
+    // both: for YAML the generated package is a declaration of the plugin's name, version and
+    // download URL, and Link adds it to the project's packages.
+    it("pulumi package add of the installed plugin adds the package to a YAML project, which previews with it", async function () {
         this.timeout(10 * 60_000);
         const program = path.join(scratch, "package-add");
         fs.cpSync(path.join(repoRoot, "tests", "e2e", "programs", "package-add"), program, { recursive: true });
-        await run(toolchainBin("pulumi"), ["package", "gen-sdk", `rocketmq@${version}`, "--language", "yaml", "--out", "sdks"], { cwd: program, env: pulumiEnv });
-        const declaration = path.join(program, "sdks", "yaml", `rocketmq-${version}.yaml`);
-        assert.ok(fs.existsSync(declaration), `no package declaration: ${(fs.readdirSync(program, { recursive: true }) as string[]).join(" ")}`);
-        const text = fs.readFileSync(declaration, "utf8");
+        await run(toolchainBin("pulumi"), ["package", "add", `rocketmq@${version}`], { cwd: program, env: pulumiEnv });
+        const project = fs.readFileSync(path.join(program, "Pulumi.yaml"), "utf8");
+        assert.match(project, new RegExp(`^packages:\\n  rocketmq: rocketmq@${version.replace(/\./g, "\\.")}$`, "m"), project);
+        const generated = (fs.readdirSync(path.join(program, "sdks"), { recursive: true, encoding: "utf8" }) as string[]).filter((file) => file.endsWith(".yaml"));
+        assert.equal(generated.length, 1, `sdks/ holds ${generated.join(" ")}`);
+        const text = fs.readFileSync(path.join(program, "sdks", generated[0]), "utf8");
         assert.match(text, /^name: rocketmq$/m);
         assert.match(text, new RegExp(`^version: ${version.replace(/\./g, "\\.")}$`, "m"));
         assert.match(text, /^downloadUrl: github:\/\/api\.github\.com\/pulumi-rocketmq\/pulumi-rocketmq$/m);
