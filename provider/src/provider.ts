@@ -4,31 +4,28 @@ import { ComponentHandler, CustomResourceHandler } from "./handlers";
 import { engineResourceLogs, ResourceLogs } from "./engineLog";
 import { packageSchemaText } from "./schema";
 
-// Handlers load on first use: the engine starts the plugin for GetSchema and for every
-// preview, and @pulumi/kubernetes or the admin client need not load for those that never use them.
-const components: Record<string, () => ComponentHandler> = {
-    "rocketmq:index:RocketMQCluster": once(() =>
-        (require("./resources/rocketMQCluster") as typeof import("./resources/rocketMQCluster")).rocketMQClusterHandler),
+// Handlers load on first use, each from its own file of the bundle: the engine starts the plugin
+// for GetSchema and for every preview, and @pulumi/kubernetes, the admin client or the Kubernetes
+// client need not load for a call that never uses them.
+const components: Record<string, () => Promise<ComponentHandler>> = {
+    "rocketmq:index:RocketMQCluster": once(async () => (await import("./resources/rocketMQCluster")).rocketMQClusterHandler),
 };
 
-function customResourceHandlers(logFor: ResourceLogs): Record<string, () => CustomResourceHandler> {
+function customResourceHandlers(logFor: ResourceLogs): Record<string, () => Promise<CustomResourceHandler>> {
     return {
-        "rocketmq:index:TopicTransfer": once(() =>
-            (require("./resources/topicTransfer") as typeof import("./resources/topicTransfer")).topicTransferHandler(undefined, logFor)),
-        "rocketmq:index:Topic": once(() =>
-            (require("./resources/topic") as typeof import("./resources/topic")).topicHandler(undefined, logFor)),
-        "rocketmq:index:ConsumerGroup": once(() =>
-            (require("./resources/consumerGroup") as typeof import("./resources/consumerGroup")).consumerGroupHandler(undefined, logFor)),
+        "rocketmq:index:TopicTransfer": once(async () => (await import("./resources/topicTransfer")).topicTransferHandler(undefined, logFor)),
+        "rocketmq:index:Topic": once(async () => (await import("./resources/topic")).topicHandler(undefined, logFor)),
+        "rocketmq:index:ConsumerGroup": once(async () => (await import("./resources/consumerGroup")).consumerGroupHandler(undefined, logFor)),
     };
 }
 
-function once<T>(load: () => T): () => T {
-    let loaded: { value: T } | undefined;
-    return () => (loaded ??= { value: load() }).value;
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+    let loaded: Promise<T> | undefined;
+    return () => (loaded ??= load());
 }
 
 export class RocketMQProvider implements pulumi.provider.Provider {
-    private readonly customResources: Record<string, () => CustomResourceHandler>;
+    private readonly customResources: Record<string, () => Promise<CustomResourceHandler>>;
 
     /** `engineAddress`: where log lines about resources go (the engine passes it on the command line). */
     constructor(
@@ -48,7 +45,7 @@ export class RocketMQProvider implements pulumi.provider.Provider {
         inputs: pulumi.Inputs,
         options: pulumi.ComponentResourceOptions,
     ): Promise<pulumi.provider.ConstructResult> {
-        const handler = components[type]?.();
+        const handler = await components[type]?.();
         if (!handler) {
             throw new Error(`unknown component type ${type}; this provider constructs ${Object.keys(components).join(", ")}`);
         }
@@ -56,32 +53,32 @@ export class RocketMQProvider implements pulumi.provider.Provider {
     }
 
     async check(urn: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.provider.CheckResult> {
-        return this.customResource(urn).check(urn, olds, news);
+        return (await this.customResource(urn)).check(urn, olds, news);
     }
 
     async diff(id: string, urn: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.provider.DiffResult> {
-        return this.customResource(urn).diff(id, olds, news, urn);
+        return (await this.customResource(urn)).diff(id, olds, news, urn);
     }
 
     async create(urn: string, inputs: Record<string, unknown>): Promise<pulumi.provider.CreateResult> {
-        return this.customResource(urn).create(urn, inputs);
+        return (await this.customResource(urn)).create(urn, inputs);
     }
 
     async read(id: string, urn: string, props?: Record<string, unknown>): Promise<pulumi.provider.ReadResult> {
-        return this.customResource(urn).read(id, props ?? {}, urn);
+        return (await this.customResource(urn)).read(id, props ?? {}, urn);
     }
 
     async update(id: string, urn: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.provider.UpdateResult> {
-        return this.customResource(urn).update(id, olds, news, urn);
+        return (await this.customResource(urn)).update(id, olds, news, urn);
     }
 
     async delete(id: string, urn: string, props: Record<string, unknown>): Promise<void> {
-        return this.customResource(urn).delete(id, props, urn);
+        return (await this.customResource(urn)).delete(id, props, urn);
     }
 
-    private customResource(urn: string): CustomResourceHandler {
+    private async customResource(urn: string): Promise<CustomResourceHandler> {
         const token = resourceTokenOf(urn);
-        const handler = this.customResources[token]?.();
+        const handler = await this.customResources[token]?.();
         if (!handler) {
             throw new Error(`unknown resource type ${token}; this provider manages ${Object.keys(this.customResources).join(", ") || "no custom resources yet"}`);
         }

@@ -6,7 +6,21 @@ import * as pluginProto from "@pulumi/pulumi/proto/plugin_pb";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import * as os from "os";
-import { RunningPlugin, pluginBundle, pluginExecutable, repoRoot, startPlugin, unary } from "../../tests/support/plugin";
+import { RunningPlugin, pluginBundle, pluginBundleDir, pluginExecutable, repoRoot, startPlugin, unary } from "../../tests/support/plugin";
+
+/** The bundle's files Node.js reads at start: the entry and every file it imports statically, transitively. */
+function filesLoadedAtStart(): string[] {
+    const loaded = new Set<string>();
+    const visit = (file: string) => {
+        if (loaded.has(file)) return;
+        loaded.add(file);
+        for (const [, imported] of fs.readFileSync(file, "utf8").matchAll(/from\s*"(\.{1,2}\/[^"]+\.mjs)"/g)) {
+            visit(path.resolve(path.dirname(file), imported));
+        }
+    };
+    visit(pluginBundle);
+    return [...loaded];
+}
 
 describe("plugin executable", () => {
     let plugin: RunningPlugin;
@@ -21,7 +35,7 @@ describe("plugin executable", () => {
 
     it("runs compiled JavaScript, never ts-node: the bundle npm run build writes", () => {
         const launcher = fs.readFileSync(pluginExecutable, "utf8");
-        assert.match(launcher, /entry="\$here\/\.\.\/bin\/pulumi-resource-rocketmq\.js"/);
+        assert.match(launcher, /entry="\$here\/\.\.\/bin\/pulumi-resource-rocketmq\.mjs"/);
         assert.match(launcher, /exec node "\$entry"/);
         assert.doesNotMatch(launcher, /ts-node/);
         assert.ok(fs.existsSync(pluginBundle));
@@ -47,14 +61,25 @@ describe("plugin executable", () => {
         assert.strictEqual(info.getVersion(), schema.version);
     });
 
-    it("runs from its two files alone, the launcher and the bundle, with no node_modules anywhere above them", async () => {
+    it("loads at start neither the Kubernetes client, nor @pulumi/kubernetes, nor the admin client: the calls that use them load them", () => {
+        const atStart = filesLoadedAtStart();
+        const everything = fs.readdirSync(pluginBundleDir, { recursive: true, encoding: "utf8" }).map((file) => path.join(pluginBundleDir, file)).filter((file) => file.endsWith(".mjs"));
+        assert.ok(atStart.length < everything.length, `all ${everything.length} files load at start`);
+        const signatures = { "the Kubernetes client": "KubeConfig=class", "@pulumi/kubernetes": '"kubernetes:apps/v1:StatefulSet"', "the admin client": "RocketMQAdminClient=class" };
+        for (const [what, signature] of Object.entries(signatures)) {
+            const holders = everything.filter((file) => fs.readFileSync(file, "utf8").includes(signature));
+            assert.ok(holders.length > 0, `no file of the bundle holds ${what} (${signature})`);
+            assert.deepEqual(holders.filter((file) => atStart.includes(file)).map((file) => path.basename(file)), [], `${what} loads at start`);
+        }
+    });
+
+    it("runs from the launcher and the bundle alone, with no node_modules anywhere above them", async () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rocketmq-plugin-"));
         try {
             fs.mkdirSync(path.join(dir, "cmd"));
-            fs.mkdirSync(path.join(dir, "bin"));
+            fs.cpSync(pluginBundleDir, path.join(dir, "bin"), { recursive: true });
             fs.copyFileSync(pluginExecutable, path.join(dir, "cmd", "pulumi-resource-rocketmq"));
             fs.chmodSync(path.join(dir, "cmd", "pulumi-resource-rocketmq"), 0o755);
-            fs.copyFileSync(pluginBundle, path.join(dir, "bin", "pulumi-resource-rocketmq.js"));
             // NODE_PATH could otherwise find this repository's node_modules.
             const { NODE_PATH: _unused, ...env } = process.env;
             const alone = await startPlugin(20_000, path.join(dir, "cmd", "pulumi-resource-rocketmq"), env);

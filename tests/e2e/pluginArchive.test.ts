@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { ensureSandbox, Sandbox } from "../sandbox/client";
 import { podsAfterTermination, readyPods } from "../support/pods";
-import { repoRoot } from "../support/plugin";
+import { pluginBundleDir, repoRoot } from "../support/plugin";
 import { PulumiTestStack } from "../support/pulumiStack";
 import { toolchainBin, toolchainEnv } from "../support/toolchain";
 
@@ -90,12 +90,16 @@ describe("e2e: the plugin archive and a program that has only the SDK", function
         assert.ok(size < 64 * 1024 * 1024, `archive is ${size} bytes`);
     });
 
-    it("the archive holds the launcher and the bundled provider, nothing else", async () => {
+    it("the archive holds the launcher and the bundled provider (its entry and chunks), nothing else", async () => {
         const entries = (await run("tar", ["-tvzf", archiveOf(thisPlatform)])).split("\n").filter((line) => line !== "");
         const launcher = entries.find((line) => line.endsWith(" ./pulumi-resource-rocketmq"));
         assert.ok(launcher?.startsWith("-rwxr-xr-x"), `launcher: ${launcher}`);
         const files = entries.filter((line) => !line.startsWith("d")).map((line) => line.split(/\s+/).pop()!.replace(/^\.\//, ""));
-        assert.deepEqual(files.sort(), ["provider/bin/pulumi-resource-rocketmq.js", "pulumi-resource-rocketmq"]);
+        const bundle = (fs.readdirSync(pluginBundleDir, { recursive: true, encoding: "utf8" }) as string[])
+            .filter((file) => fs.statSync(path.join(pluginBundleDir, file)).isFile())
+            .map((file) => `provider/bin/${file}`);
+        assert.ok(bundle.includes("provider/bin/pulumi-resource-rocketmq.mjs"), bundle.join(" "));
+        assert.deepEqual(files.sort(), [...bundle, "pulumi-resource-rocketmq"].sort());
     });
 
     it("pulumi plugin install --file puts it into an empty Pulumi home, beside the kubernetes plugin", async function () {
@@ -116,19 +120,20 @@ describe("e2e: the plugin archive and a program that has only the SDK", function
         assert.equal(served.pluginDownloadURL, "github://api.github.com/pulumi-rocketmq/pulumi-rocketmq");
     });
 
-    // `pulumi package add` is `pulumi package gen-sdk` into sdks/ followed by the language host's Link.
-    // The toolchain's nodejs, python and go hosts predate GeneratePackage (tests/toolchain/README.md),
-    // and its YAML host (pulumi-yaml 1.25) predates Link, which is a no-op for YAML in later releases;
-    // so the generation is exercised through gen-sdk with YAML, whose generated package is a
-    // declaration of the plugin's name, version and download URL that the YAML host reads from sdks/.
-    it("pulumi package gen-sdk of the installed plugin generates the package a YAML program previews with", async function () {
+    // The toolchain's nodejs, python and go language hosts predate GeneratePackage and Link (see
+    // tests/toolchain/README.md), so `pulumi package add` is exercised with the YAML host, which has
+    // both: for YAML the generated package is a declaration of the plugin's name, version and
+    // download URL, and Link adds it to the project's packages.
+    it("pulumi package add of the installed plugin adds the package to a YAML project, which previews with it", async function () {
         this.timeout(10 * 60_000);
         const program = path.join(scratch, "package-add");
         fs.cpSync(path.join(repoRoot, "tests", "e2e", "programs", "package-add"), program, { recursive: true });
-        await run(toolchainBin("pulumi"), ["package", "gen-sdk", `rocketmq@${version}`, "--language", "yaml", "--out", "sdks"], { cwd: program, env: pulumiEnv });
-        const declaration = path.join(program, "sdks", "yaml", `rocketmq-${version}.yaml`);
-        assert.ok(fs.existsSync(declaration), `no package declaration: ${(fs.readdirSync(program, { recursive: true }) as string[]).join(" ")}`);
-        const text = fs.readFileSync(declaration, "utf8");
+        await run(toolchainBin("pulumi"), ["package", "add", `rocketmq@${version}`], { cwd: program, env: pulumiEnv });
+        const project = fs.readFileSync(path.join(program, "Pulumi.yaml"), "utf8");
+        assert.match(project, new RegExp(`^packages:\\n  rocketmq: rocketmq@${version.replace(/\./g, "\\.")}$`, "m"), project);
+        const generated = (fs.readdirSync(path.join(program, "sdks"), { recursive: true, encoding: "utf8" }) as string[]).filter((file) => file.endsWith(".yaml"));
+        assert.equal(generated.length, 1, `sdks/ holds ${generated.join(" ")}`);
+        const text = fs.readFileSync(path.join(program, "sdks", generated[0]), "utf8");
         assert.match(text, /^name: rocketmq$/m);
         assert.match(text, new RegExp(`^version: ${version.replace(/\./g, "\\.")}$`, "m"));
         assert.match(text, /^downloadUrl: github:\/\/api\.github\.com\/pulumi-rocketmq\/pulumi-rocketmq$/m);

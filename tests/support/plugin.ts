@@ -7,8 +7,9 @@ import * as providerGrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 
 export const repoRoot = path.resolve(__dirname, "..", "..");
 export const pluginExecutable = path.join(repoRoot, "provider", "cmd", "pulumi-resource-rocketmq");
-/** What `npm run build` writes: the whole plugin in one file, which the launcher runs. */
-export const pluginBundle = path.join(repoRoot, "provider", "bin", "pulumi-resource-rocketmq.js");
+/** What `npm run build` writes: the bundled plugin, an entry the launcher runs and the chunks it loads on use. */
+export const pluginBundleDir = path.join(repoRoot, "provider", "bin");
+export const pluginBundle = path.join(pluginBundleDir, "pulumi-resource-rocketmq.mjs");
 
 export interface RunningPlugin {
     process: ChildProcess;

@@ -13,7 +13,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 version="$PULUMI_VERSION"
 PART="pulumi $version"
 dir="$(part_dir pulumi "$version")"
-part_done "$dir" && { log "pulumi $version: cached in $dir"; exit 0; }
+# The YAML host has a pin of its own: a complete part with another version of it rebuilds that host.
+have_yaml_pin() { [ "$(cat "$dir/versions/pulumi-language-yaml" 2>/dev/null)" = "v$PULUMI_YAML_VERSION" ]; }
+part_done "$dir" && have_yaml_pin && { log "pulumi $version: cached in $dir"; exit 0; }
 all_binaries=(cli yaml nodejs python go)
 wanted=("$@")
 [ "${#wanted[@]}" -gt 0 ] || wanted=("${all_binaries[@]}")
@@ -93,7 +95,7 @@ build() {  # build NAME: one of all_binaries
       [ "$("$dir/bin/pulumi" version)" = "v$version" ] || fail "pulumi does not report v$version"
       ;;
     yaml)
-      have pulumi-language-yaml && return 0
+      have pulumi-language-yaml && have_yaml_pin && return 0
       log "pulumi $version: building pulumi-language-yaml $PULUMI_YAML_VERSION"
       timed "$dir" "pulumi-language-yaml-build" build_yaml_host
       ;;

@@ -8,8 +8,10 @@ NODE_VERSION=22.23.5
 # Pulumi CLI: github.com/pulumi/pulumi/pkg/v3. @pulumi/pulumi is 3.270.0, whose pkg module is not
 # served by the Go module proxy; 3.274.0 is the closest served release.
 PULUMI_VERSION=3.274.0
-# Language host for YAML programs (the root Pulumi.yaml): github.com/pulumi/pulumi-yaml.
-PULUMI_YAML_VERSION=1.25.0
+# Language host for YAML programs (the root Pulumi.yaml): github.com/pulumi/pulumi-yaml. 1.28 is the
+# first with Link, the second half of `pulumi package add`. The module proxy's version list stops
+# at 1.25.0, but it serves 1.30.0 when asked for it.
+PULUMI_YAML_VERSION=1.30.0
 # The nodejs, python and go language hosts are modules of their own that the Go module proxy does
 # not serve at any version; they are built from the newest sdk/v3 releases that still carried
 # them as packages (nodejs and python until 3.68.0, go until 3.62.0).
