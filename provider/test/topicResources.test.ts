@@ -96,7 +96,7 @@ describe("Topic and ConsumerGroup check", () => {
         assert.deepStrictEqual(topic.failures, undefined);
         assert.deepStrictEqual(topic.inputs, {
             name: "orders", brokerNames: ["broker-0"], nameServerAddresses: ns,
-            readQueueNums: 8, writeQueueNums: 8, perm: 6, order: false, connection: "auto", allowQueueDecrease: false, allowDeleteWithUnconsumedMessages: false,
+            readQueueNums: 8, writeQueueNums: 8, perm: 6, order: false, connection: "auto", consumeTimeoutSeconds: 600, allowQueueDecrease: false, allowDeleteWithUnconsumedMessages: false,
         });
         const group = await consumerGroupHandler(noAdmin).check("urn", {}, { name: "billing", clusterName: "c", nameServerAddresses: ns });
         assert.strictEqual(group.inputs.retryMaxTimes, 16);
