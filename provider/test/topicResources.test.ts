@@ -141,6 +141,14 @@ describe("Topic diff", () => {
         assert.strictEqual(allowed.changes, true);
     });
 
+    it("a new placement is an update in place whose preview says the topic moves in the seven steps, and how long it waits", async () => {
+        const lines: string[] = [];
+        const handler = topicHandler(noAdmin, () => ({ info: (m: string) => void lines.push(m), warn: (m: string) => void lines.push(m) }));
+        const diff = await handler.diff("id", olds, { ...olds, clusterName: "other", consumeTimeoutSeconds: 120 }, "urn");
+        assert.deepStrictEqual([diff.changes, diff.replaces], [true, []]);
+        assert.match(lines.join("\n"), /topic orders moves from cluster c to cluster other: .*seven steps of a topic transfer.*up to 120 s/);
+    });
+
     it("is a change when refresh found broker groups without the topic", async () => {
         const diff = await topicHandler(noAdmin).diff("id", { ...olds, missingFrom: ["b1"] }, olds);
         assert.strictEqual(diff.changes, true);

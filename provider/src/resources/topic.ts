@@ -14,7 +14,7 @@ import { CustomResourceHandler } from "../handlers";
 import { ResolvedTopicArgs, validateTopicArgs } from "../inputs/topic";
 import { engineResourceLogs, ResourceLogs } from "../engineLog";
 import { applyTopic, deleteTopic, readTopic, TopicSettings, topicConfigOf } from "../ops/topics/topicLifecycle";
-import { describePlacement } from "../ops/topics/placement";
+import { describePlacement, Placement } from "../ops/topics/placement";
 import { markManaged } from "../ops/topics/managedTopics";
 import { moveTopicOffLeftGroups } from "../ops/topics/topicMove";
 import type { TopicTransferOptions } from "../ops/topicTransfer";
@@ -60,9 +60,11 @@ export function topicHandler(
                 );
             }
             const missingFrom = missingFromOf(olds);
-            if (missingFrom.length > 0 && urn) {
+            const placementChanged = changed.includes("clusterName") || changed.includes("brokerNames");
+            if ((missingFrom.length > 0 || placementChanged) && urn) {
                 const log = logFor(urn);
-                log.info(`topic ${String(olds.name)} is missing from broker group(s) ${missingFrom.join(", ")}; the update creates it there`);
+                if (missingFrom.length > 0) log.info(`topic ${String(olds.name)} is missing from broker group(s) ${missingFrom.join(", ")}; the update creates it there`);
+                if (placementChanged) log.info(describeMove(String(olds.name), olds, known));
                 await log.flush?.();
             }
             const replaces = changed.filter((key) => key === "name");
@@ -136,6 +138,18 @@ export function topicHandler(
             );
         },
     };
+}
+
+/** What a placement change will do, from the inputs alone (the new placement may not be known yet). */
+function describeMove(name: string, olds: Record<string, unknown>, news: Record<string, unknown>): string {
+    const known = (placement: Record<string, unknown>) =>
+        typeof placement.clusterName === "string" || (Array.isArray(placement.brokerNames) && placement.brokerNames.every((b) => typeof b === "string"));
+    const to = known(news) ? describePlacement(placementOf(news as Placement)) : "the new placement (known after deployment)";
+    const timeout = typeof news.consumeTimeoutSeconds === "number" ? news.consumeTimeoutSeconds : defaultConsumeTimeoutSeconds;
+    return (
+        `topic ${name} moves from ${describePlacement(placementOf(olds as Placement))} to ${to}: broker groups it leaves are the source of the seven steps of a topic transfer ` +
+        `(their consumer groups are added to the target, writes there stop, the update waits up to ${timeout} s for consumers to drain them, then the topic and groups are deleted there); any failure undoes the steps done so far`
+    );
 }
 
 function settingsOfArgs(args: ResolvedTopicArgs): TopicSettings {
