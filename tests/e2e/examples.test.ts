@@ -140,9 +140,12 @@ describe("e2e: examples in the sandbox", function () {
                 assert.match(result.stdout, /\+ .*kubernetes:apps\/v1:StatefulSet/);
             });
 
-            it("up brings every pod to Ready and sets the outputs", async () => {
+            it("up brings every pod to Ready and sets the outputs; the topics and groups reach RocketMQ through the API server's port-forward", async () => {
                 const result = await stack.up();
                 assert.equal(result.code, 0, result.stdout + result.stderr);
+                // The name servers' cluster DNS names do not resolve on this machine, so connection auto takes the port-forward.
+                assert.match(result.stdout, /reaching RocketMQ through the Kubernetes API server's port-forward/);
+                assert.match(result.stdout, /opened \d+ port-forward streams/);
                 const ready = await readyPods(sandbox, namespace);
                 assert.deepEqual(ready, example.expectedPods);
                 const outputs = await stack.outputs();
