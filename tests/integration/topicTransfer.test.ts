@@ -418,6 +418,59 @@ describe("TopicTransfer against real brokers", function () {
             assert.deepEqual(done.brokers, ["broker-b"]);
             assert.deepEqual(await mqadminRoute(topic), ["broker-b"]);
         });
+
+        it("the plugin is killed during a move's step 4; the next up finds the record on the name servers, resumes the move and completes", async () => {
+            const topic = "topic_move_crash";
+            const group = "topic_move_crash_group";
+            const program = { name: topic, brokerNames: ["broker-a"], nameServerAddresses: bed.nameServer, readQueueNums: 4, writeQueueNums: 4 };
+            const state = await upTopic(undefined, program);
+            assert.equal(await consume(group, topic, await produce(topic, 20)), 20);
+            const left = await produce(topic, 30); // the group's lag: step 4 waits for it
+
+            const moved = { ...program, brokerNames: ["broker-b"] };
+            const urn = "urn:pulumi:it::p::rocketmq:index:Topic::moving";
+            const plugin = await startPlugin();
+            try {
+                const check = new providerProto.CheckRequest();
+                check.setUrn(urn);
+                check.setType("rocketmq:index:Topic");
+                check.setOlds(Struct.fromJavaScript(state as never));
+                check.setNews(Struct.fromJavaScript(moved));
+                const checked = await unary<providerProto.CheckRequest, providerProto.CheckResponse>(plugin.client.check.bind(plugin.client), check);
+                const update = new providerProto.UpdateRequest();
+                update.setId(`${bed.nameServer}/brokers:broker-a/${topic}`);
+                update.setUrn(urn);
+                update.setType("rocketmq:index:Topic");
+                update.setOlds(Struct.fromJavaScript(state as never));
+                update.setNews(checked.getInputs());
+                const updating = unary(plugin.client.update.bind(plugin.client), update).then(
+                    () => "finished",
+                    () => "cut off",
+                );
+                await waitUntil(async () => {
+                    const [text] = await admin.readRecords(topic);
+                    return text !== undefined && JSON.parse(text).steps.some((s: { step: number }) => s.step === 4);
+                }, 120_000, () => "");
+                plugin.process.kill("SIGKILL");
+                assert.equal(await updating, "cut off");
+            } finally {
+                await plugin.stop();
+            }
+            const [recordText] = await admin.readRecords(topic);
+            const record = JSON.parse(recordText);
+            assert.deepEqual(record.steps.filter((s: { finishedAt?: string }) => s.finishedAt).map((s: { step: number }) => s.step), [1, 2, 3]);
+            assert.equal((await client.getTopicRoute(topic)).queues.find((q) => q.brokerName === "broker-a")?.perm, 4, "broker-a is read-only, as step 3 left it");
+
+            // The stack still holds the old placement (the update never answered): the next up runs the same update.
+            quietLog.lines.length = 0;
+            const consumer = consume(group, topic, left);
+            const done = await upTopic(state, moved);
+            assert.equal(await consumer, left);
+            assert.match(quietLog.lines.join("\n"), /topic topic_move_crash: resuming the transfer recorded on the name servers \(steps done: 1, 2, 3\)/);
+            assert.deepEqual(done.brokers, ["broker-b"]);
+            assert.deepEqual(await mqadminRoute(topic), ["broker-b"]);
+            assert.deepEqual(await admin.readRecords(topic), [], "the record is gone once the move completed");
+        });
     });
 
     it("reports the transfer's own overhead for a topic with 10 consumer groups", async () => {
