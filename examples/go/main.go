@@ -26,8 +26,46 @@ func main() {
 		if err != nil {
 			return err
 		}
+		// Topics and groups live on every master of the cluster; they wait for its brokers to be ready.
+		afterCluster := pulumi.DependsOn([]pulumi.Resource{mq})
+		topics := []struct {
+			name string
+			args rocketmq.TopicArgs
+		}{
+			{"orders", rocketmq.TopicArgs{MessageType: pulumi.StringPtr("FIFO"), ReadQueueNums: pulumi.IntPtr(4), WriteQueueNums: pulumi.IntPtr(4)}},
+			{"payments", rocketmq.TopicArgs{MessageType: pulumi.StringPtr("NORMAL")}},
+			{"events", rocketmq.TopicArgs{ReadQueueNums: pulumi.IntPtr(16), WriteQueueNums: pulumi.IntPtr(16)}},
+		}
+		var topicNames pulumi.StringArray
+		for _, t := range topics {
+			t.args.Name = pulumi.String(t.name)
+			t.args.ClusterName = mq.BrokerClusterName
+			t.args.NameServerAddresses = mq.NameServerAddresses
+			topic, err := rocketmq.NewTopic(ctx, t.name, &t.args, afterCluster)
+			if err != nil {
+				return err
+			}
+			topicNames = append(topicNames, topic.Name)
+		}
+		groups := []struct {
+			name string
+			args rocketmq.ConsumerGroupArgs
+		}{
+			{"billing", rocketmq.ConsumerGroupArgs{ConsumeMessageOrderly: pulumi.BoolPtr(true), RetryMaxTimes: pulumi.IntPtr(5)}},
+			{"analytics", rocketmq.ConsumerGroupArgs{}},
+		}
+		for _, g := range groups {
+			g.args.Name = pulumi.String(g.name)
+			g.args.ClusterName = mq.BrokerClusterName
+			g.args.NameServerAddresses = mq.NameServerAddresses
+			if _, err := rocketmq.NewConsumerGroup(ctx, g.name, &g.args, afterCluster); err != nil {
+				return err
+			}
+		}
+
 		ctx.Export("nameServerAddresses", mq.NameServerAddresses)
 		ctx.Export("brokerGroups", mq.BrokerGroups)
+		ctx.Export("topics", topicNames)
 		return nil
 	})
 }

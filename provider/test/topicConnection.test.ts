@@ -135,6 +135,22 @@ for (const [kind, handlerWith, inputs] of kinds) {
     });
 }
 
+describe("Topic consumeTimeoutSeconds", () => {
+    const inputs = { name: "orders", clusterName: "c", nameServerAddresses: ns, connection: "auto" };
+
+    it("only says how a later move waits: a new value is an in-place update that contacts nothing; a stack from before it existed shows no change", async () => {
+        const { factory, events } = recordingAdmins();
+        const handler = topicHandler(factory, quiet);
+        const olds = { ...inputs, brokers: ["b0"], missingFrom: [] };
+        const diff = await handler.diff("id", olds, { ...inputs, consumeTimeoutSeconds: 120 });
+        assert.deepEqual([diff.changes, diff.replaces], [true, []]);
+        const updated = await handler.update("id", olds, { ...inputs, consumeTimeoutSeconds: 120 }, "urn");
+        assert.equal(updated.outs?.consumeTimeoutSeconds, 120);
+        assert.deepEqual(events, []);
+        assert.equal((await handler.diff("id", olds, { ...inputs, consumeTimeoutSeconds: 600 })).changes, false);
+    });
+});
+
 describe("schema.json: kubeconfig and connection", () => {
     it("Topic, ConsumerGroup and TopicTransfer describe them alike, the kubeconfig secret", () => {
         const resources = loadSchema().resources;

@@ -96,7 +96,7 @@ describe("Topic and ConsumerGroup check", () => {
         assert.deepStrictEqual(topic.failures, undefined);
         assert.deepStrictEqual(topic.inputs, {
             name: "orders", brokerNames: ["broker-0"], nameServerAddresses: ns,
-            readQueueNums: 8, writeQueueNums: 8, perm: 6, order: false, connection: "auto", allowQueueDecrease: false, allowDeleteWithUnconsumedMessages: false,
+            readQueueNums: 8, writeQueueNums: 8, perm: 6, order: false, connection: "auto", consumeTimeoutSeconds: 600, allowQueueDecrease: false, allowDeleteWithUnconsumedMessages: false,
         });
         const group = await consumerGroupHandler(noAdmin).check("urn", {}, { name: "billing", clusterName: "c", nameServerAddresses: ns });
         assert.strictEqual(group.inputs.retryMaxTimes, 16);
@@ -139,6 +139,14 @@ describe("Topic diff", () => {
         await assert.rejects(topicHandler(noAdmin).diff("id", olds, { ...olds, writeQueueNums: 4, readQueueNums: 4 }), /readQueueNums 8 -> 4, writeQueueNums 8 -> 4 is a decrease, refused.*allowQueueDecrease: true/);
         const allowed = await topicHandler(noAdmin).diff("id", olds, { ...olds, writeQueueNums: 4, readQueueNums: 4, allowQueueDecrease: true });
         assert.strictEqual(allowed.changes, true);
+    });
+
+    it("a new placement is an update in place whose preview says the topic moves in the seven steps, and how long it waits", async () => {
+        const lines: string[] = [];
+        const handler = topicHandler(noAdmin, () => ({ info: (m: string) => void lines.push(m), warn: (m: string) => void lines.push(m) }));
+        const diff = await handler.diff("id", olds, { ...olds, clusterName: "other", consumeTimeoutSeconds: 120 }, "urn");
+        assert.deepStrictEqual([diff.changes, diff.replaces], [true, []]);
+        assert.match(lines.join("\n"), /topic orders moves from cluster c to cluster other: .*seven steps of a topic transfer.*up to 120 s/);
     });
 
     it("is a change when refresh found broker groups without the topic", async () => {

@@ -405,4 +405,29 @@ describe("topic transfer progress that survives a crash", () => {
         );
         assert.deepEqual(await mq.topicConfigs(await mq.brokersNamed(["broker-b"]), [TOPIC]), { "broker-b": {} });
     });
+
+    it("a Topic's own placement change moves its managed topic between the broker groups it names, and keeps it managed", async () => {
+        const mq = world();
+        mq.addBroker("cluster-b", "broker-b2");
+        mq.managedTopics[TOPIC] = "cluster cluster-a";
+        const result = await transferTopic(
+            mq,
+            {
+                ...request,
+                sourceCluster: "broker groups broker-a",
+                targetCluster: "cluster cluster-b",
+                sourceBrokerNames: ["broker-a"],
+                targetBrokerNames: ["broker-b", "broker-b2"],
+                byManagingTopic: true,
+            },
+            collectingLog(),
+            { clock: fakeClock(), groupSettleMs: 0 },
+        );
+        assert.deepEqual(result.steps.map((s) => s.step), [1, 2, 3, 4, 5, 6, 7]);
+        assert.deepEqual(result.topicBrokers, ["broker-b", "broker-b2"]);
+        const everywhere = await mq.brokersNamed(["broker-a", "broker-b", "broker-b2"]);
+        const held = await mq.topicConfigs(everywhere, [TOPIC]);
+        assert.deepEqual(Object.keys(held).filter((b) => held[b][TOPIC]), ["broker-b", "broker-b2"]);
+        assert.equal(mq.managedTopics[TOPIC], "cluster cluster-a", "the Topic resource, not the engine, records where it manages the topic");
+    });
 });

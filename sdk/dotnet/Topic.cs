@@ -11,13 +11,13 @@ using Pulumi;
 namespace PulumiRocketMQ.RocketMQ
 {
     /// <summary>
-    /// A topic on self-hosted RocketMQ: created on every master of a broker cluster or of listed broker groups, with its queues, permission, order flag, message type and attributes. Refresh reads every broker group again, so changes made with mqadmin and a topic gone from some groups show in the next preview; settings change in place. A decrease of queues is refused unless allowQueueDecrease is set, and a topic with unconsumed messages is not deleted unless allowDeleteWithUnconsumedMessages is set. Creating or updating it records on the name servers that the topic is managed, so a TopicTransfer of it is refused. `pulumi import` takes the id `&lt;nameServerAddresses&gt;/cluster:&lt;clusterName&gt;/&lt;topic&gt;` or `&lt;nameServerAddresses&gt;/brokers:&lt;group&gt;,&lt;group&gt;/&lt;topic&gt;`.
+    /// A topic on self-hosted RocketMQ: created on every master of a broker cluster or of listed broker groups, with its queues, permission, order flag, message type and attributes. Refresh reads every broker group again, so changes made with mqadmin and a topic gone from some groups show in the next preview; settings change in place. A decrease of queues is refused unless allowQueueDecrease is set, and a topic with unconsumed messages is not deleted unless allowDeleteWithUnconsumedMessages is set. A new clusterName or brokerNames that leaves out broker groups holding the topic moves it off them in the seven steps of a TopicTransfer (groups left as the source, the new placement as the target), with its rollback and its record on the name servers: a run that dies is resumed, or its rollback finished, by the next `pulumi up`. Creating, updating or importing it records on the name servers that the topic is managed, so a TopicTransfer of it is refused. `pulumi import` takes the id `&lt;nameServerAddresses&gt;/cluster:&lt;clusterName&gt;/&lt;topic&gt;` or `&lt;nameServerAddresses&gt;/brokers:&lt;group&gt;,&lt;group&gt;/&lt;topic&gt;`.
     /// </summary>
     [RocketMQResourceType("rocketmq:index:Topic")]
     public partial class Topic : global::Pulumi.CustomResource
     {
         /// <summary>
-        /// Allows deleting the topic (or removing it from a broker group) while it holds messages not yet consumed. Without it the delete fails naming the broker groups and consumer groups with messages left. Set it with a `pulumi up` before the `pulumi destroy` or removal, as the delete reads it from the stack.
+        /// Allows deleting the topic while it holds messages not yet consumed, or moving it off broker groups that hold messages no consumer group consumes (a move waits for the groups that do, then deletes the topic there). Without it the delete or move fails naming the broker groups and consumer groups with messages left. Set it with a `pulumi up` before the `pulumi destroy` or removal, as the delete reads it from the stack.
         /// </summary>
         [Output("allowDeleteWithUnconsumedMessages")]
         public Output<bool> AllowDeleteWithUnconsumedMessages { get; private set; } = null!;
@@ -35,7 +35,7 @@ namespace PulumiRocketMQ.RocketMQ
         public Output<ImmutableDictionary<string, string>?> Attributes { get; private set; } = null!;
 
         /// <summary>
-        /// Where the topic lives: these broker groups (their masters), by name as the name servers know them (e.g. `broker-0`). Give this or clusterName.
+        /// Where the topic lives: these broker groups (their masters), by name as the name servers know them (e.g. `broker-0`). Give this or clusterName. Groups added get the topic; groups left out that hold it are the source of a seven-step move to the new placement, as a TopicTransfer does it.
         /// </summary>
         [Output("brokerNames")]
         public Output<ImmutableArray<string>> BrokerNames { get; private set; } = null!;
@@ -47,7 +47,7 @@ namespace PulumiRocketMQ.RocketMQ
         public Output<ImmutableArray<string>> Brokers { get; private set; } = null!;
 
         /// <summary>
-        /// Where the topic lives: every master of this broker cluster, including broker groups added to the cluster later (the next `pulumi up` after a refresh adds the topic to them). Give this or brokerNames.
+        /// Where the topic lives: every master of this broker cluster, including broker groups added to the cluster later (the next `pulumi up` after a refresh adds the topic to them). Give this or brokerNames. Another cluster moves the topic there in the seven steps of a TopicTransfer, without stopping its producers and consumers.
         /// </summary>
         [Output("clusterName")]
         public Output<string?> ClusterName { get; private set; } = null!;
@@ -57,6 +57,12 @@ namespace PulumiRocketMQ.RocketMQ
         /// </summary>
         [Output("connection")]
         public Output<PulumiRocketMQ.RocketMQ.ConnectionMode> Connection { get; private set; } = null!;
+
+        /// <summary>
+        /// How long a placement change waits, in step 4 of its move, for every consumer group to consume every message on the broker groups the topic leaves before the move rolls back (1 to 86400, default 600). A new value alone changes nothing in RocketMQ.
+        /// </summary>
+        [Output("consumeTimeoutSeconds")]
+        public Output<int> ConsumeTimeoutSeconds { get; private set; } = null!;
 
         /// <summary>
         /// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
@@ -163,7 +169,7 @@ namespace PulumiRocketMQ.RocketMQ
     public sealed class TopicArgs : global::Pulumi.ResourceArgs
     {
         /// <summary>
-        /// Allows deleting the topic (or removing it from a broker group) while it holds messages not yet consumed. Without it the delete fails naming the broker groups and consumer groups with messages left. Set it with a `pulumi up` before the `pulumi destroy` or removal, as the delete reads it from the stack.
+        /// Allows deleting the topic while it holds messages not yet consumed, or moving it off broker groups that hold messages no consumer group consumes (a move waits for the groups that do, then deletes the topic there). Without it the delete or move fails naming the broker groups and consumer groups with messages left. Set it with a `pulumi up` before the `pulumi destroy` or removal, as the delete reads it from the stack.
         /// </summary>
         [Input("allowDeleteWithUnconsumedMessages")]
         public Input<bool>? AllowDeleteWithUnconsumedMessages { get; set; }
@@ -190,7 +196,7 @@ namespace PulumiRocketMQ.RocketMQ
         private InputList<string>? _brokerNames;
 
         /// <summary>
-        /// Where the topic lives: these broker groups (their masters), by name as the name servers know them (e.g. `broker-0`). Give this or clusterName.
+        /// Where the topic lives: these broker groups (their masters), by name as the name servers know them (e.g. `broker-0`). Give this or clusterName. Groups added get the topic; groups left out that hold it are the source of a seven-step move to the new placement, as a TopicTransfer does it.
         /// </summary>
         public InputList<string> BrokerNames
         {
@@ -199,7 +205,7 @@ namespace PulumiRocketMQ.RocketMQ
         }
 
         /// <summary>
-        /// Where the topic lives: every master of this broker cluster, including broker groups added to the cluster later (the next `pulumi up` after a refresh adds the topic to them). Give this or brokerNames.
+        /// Where the topic lives: every master of this broker cluster, including broker groups added to the cluster later (the next `pulumi up` after a refresh adds the topic to them). Give this or brokerNames. Another cluster moves the topic there in the seven steps of a TopicTransfer, without stopping its producers and consumers.
         /// </summary>
         [Input("clusterName")]
         public Input<string>? ClusterName { get; set; }
@@ -209,6 +215,12 @@ namespace PulumiRocketMQ.RocketMQ
         /// </summary>
         [Input("connection")]
         public Input<PulumiRocketMQ.RocketMQ.ConnectionMode>? Connection { get; set; }
+
+        /// <summary>
+        /// How long a placement change waits, in step 4 of its move, for every consumer group to consume every message on the broker groups the topic leaves before the move rolls back (1 to 86400, default 600). A new value alone changes nothing in RocketMQ.
+        /// </summary>
+        [Input("consumeTimeoutSeconds")]
+        public Input<int>? ConsumeTimeoutSeconds { get; set; }
 
         [Input("kubeconfig")]
         private Input<string>? _kubeconfig;
@@ -273,6 +285,7 @@ namespace PulumiRocketMQ.RocketMQ
             AllowDeleteWithUnconsumedMessages = false;
             AllowQueueDecrease = false;
             Connection = PulumiRocketMQ.RocketMQ.ConnectionMode.Auto;
+            ConsumeTimeoutSeconds = 600;
             Order = false;
             Perm = 6;
             ReadQueueNums = 8;

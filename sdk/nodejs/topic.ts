@@ -8,7 +8,7 @@ import * as enums from "./types/enums";
 import * as utilities from "./utilities";
 
 /**
- * A topic on self-hosted RocketMQ: created on every master of a broker cluster or of listed broker groups, with its queues, permission, order flag, message type and attributes. Refresh reads every broker group again, so changes made with mqadmin and a topic gone from some groups show in the next preview; settings change in place. A decrease of queues is refused unless allowQueueDecrease is set, and a topic with unconsumed messages is not deleted unless allowDeleteWithUnconsumedMessages is set. Creating or updating it records on the name servers that the topic is managed, so a TopicTransfer of it is refused. `pulumi import` takes the id `<nameServerAddresses>/cluster:<clusterName>/<topic>` or `<nameServerAddresses>/brokers:<group>,<group>/<topic>`.
+ * A topic on self-hosted RocketMQ: created on every master of a broker cluster or of listed broker groups, with its queues, permission, order flag, message type and attributes. Refresh reads every broker group again, so changes made with mqadmin and a topic gone from some groups show in the next preview; settings change in place. A decrease of queues is refused unless allowQueueDecrease is set, and a topic with unconsumed messages is not deleted unless allowDeleteWithUnconsumedMessages is set. A new clusterName or brokerNames that leaves out broker groups holding the topic moves it off them in the seven steps of a TopicTransfer (groups left as the source, the new placement as the target), with its rollback and its record on the name servers: a run that dies is resumed, or its rollback finished, by the next `pulumi up`. Creating, updating or importing it records on the name servers that the topic is managed, so a TopicTransfer of it is refused. `pulumi import` takes the id `<nameServerAddresses>/cluster:<clusterName>/<topic>` or `<nameServerAddresses>/brokers:<group>,<group>/<topic>`.
  */
 export class Topic extends pulumi.CustomResource {
     /**
@@ -38,7 +38,7 @@ export class Topic extends pulumi.CustomResource {
     }
 
     /**
-     * Allows deleting the topic (or removing it from a broker group) while it holds messages not yet consumed. Without it the delete fails naming the broker groups and consumer groups with messages left. Set it with a `pulumi up` before the `pulumi destroy` or removal, as the delete reads it from the stack.
+     * Allows deleting the topic while it holds messages not yet consumed, or moving it off broker groups that hold messages no consumer group consumes (a move waits for the groups that do, then deletes the topic there). Without it the delete or move fails naming the broker groups and consumer groups with messages left. Set it with a `pulumi up` before the `pulumi destroy` or removal, as the delete reads it from the stack.
      */
     declare public readonly allowDeleteWithUnconsumedMessages: pulumi.Output<boolean>;
     /**
@@ -50,7 +50,7 @@ export class Topic extends pulumi.CustomResource {
      */
     declare public readonly attributes: pulumi.Output<{[key: string]: string} | undefined>;
     /**
-     * Where the topic lives: these broker groups (their masters), by name as the name servers know them (e.g. `broker-0`). Give this or clusterName.
+     * Where the topic lives: these broker groups (their masters), by name as the name servers know them (e.g. `broker-0`). Give this or clusterName. Groups added get the topic; groups left out that hold it are the source of a seven-step move to the new placement, as a TopicTransfer does it.
      */
     declare public readonly brokerNames: pulumi.Output<string[] | undefined>;
     /**
@@ -58,13 +58,17 @@ export class Topic extends pulumi.CustomResource {
      */
     declare public /*out*/ readonly brokers: pulumi.Output<string[]>;
     /**
-     * Where the topic lives: every master of this broker cluster, including broker groups added to the cluster later (the next `pulumi up` after a refresh adds the topic to them). Give this or brokerNames.
+     * Where the topic lives: every master of this broker cluster, including broker groups added to the cluster later (the next `pulumi up` after a refresh adds the topic to them). Give this or brokerNames. Another cluster moves the topic there in the seven steps of a TopicTransfer, without stopping its producers and consumers.
      */
     declare public readonly clusterName: pulumi.Output<string | undefined>;
     /**
      * How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
      */
     declare public readonly connection: pulumi.Output<enums.ConnectionMode>;
+    /**
+     * How long a placement change waits, in step 4 of its move, for every consumer group to consume every message on the broker groups the topic leaves before the move rolls back (1 to 86400, default 600). A new value alone changes nothing in RocketMQ.
+     */
+    declare public readonly consumeTimeoutSeconds: pulumi.Output<number>;
     /**
      * The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
      */
@@ -125,6 +129,7 @@ export class Topic extends pulumi.CustomResource {
             resourceInputs["brokerNames"] = args?.brokerNames;
             resourceInputs["clusterName"] = args?.clusterName;
             resourceInputs["connection"] = (args?.connection) ?? "auto";
+            resourceInputs["consumeTimeoutSeconds"] = (args?.consumeTimeoutSeconds) ?? 600;
             resourceInputs["kubeconfig"] = args?.kubeconfig ? pulumi.secret(args.kubeconfig) : undefined;
             resourceInputs["messageType"] = args?.messageType;
             resourceInputs["name"] = args?.name;
@@ -143,6 +148,7 @@ export class Topic extends pulumi.CustomResource {
             resourceInputs["brokers"] = undefined /*out*/;
             resourceInputs["clusterName"] = undefined /*out*/;
             resourceInputs["connection"] = undefined /*out*/;
+            resourceInputs["consumeTimeoutSeconds"] = undefined /*out*/;
             resourceInputs["kubeconfig"] = undefined /*out*/;
             resourceInputs["messageType"] = undefined /*out*/;
             resourceInputs["missingFrom"] = undefined /*out*/;
@@ -165,7 +171,7 @@ export class Topic extends pulumi.CustomResource {
  */
 export interface TopicArgs {
     /**
-     * Allows deleting the topic (or removing it from a broker group) while it holds messages not yet consumed. Without it the delete fails naming the broker groups and consumer groups with messages left. Set it with a `pulumi up` before the `pulumi destroy` or removal, as the delete reads it from the stack.
+     * Allows deleting the topic while it holds messages not yet consumed, or moving it off broker groups that hold messages no consumer group consumes (a move waits for the groups that do, then deletes the topic there). Without it the delete or move fails naming the broker groups and consumer groups with messages left. Set it with a `pulumi up` before the `pulumi destroy` or removal, as the delete reads it from the stack.
      */
     allowDeleteWithUnconsumedMessages?: pulumi.Input<boolean>;
     /**
@@ -177,17 +183,21 @@ export interface TopicArgs {
      */
     attributes?: pulumi.Input<{[key: string]: pulumi.Input<string>}>;
     /**
-     * Where the topic lives: these broker groups (their masters), by name as the name servers know them (e.g. `broker-0`). Give this or clusterName.
+     * Where the topic lives: these broker groups (their masters), by name as the name servers know them (e.g. `broker-0`). Give this or clusterName. Groups added get the topic; groups left out that hold it are the source of a seven-step move to the new placement, as a TopicTransfer does it.
      */
     brokerNames?: pulumi.Input<pulumi.Input<string>[]>;
     /**
-     * Where the topic lives: every master of this broker cluster, including broker groups added to the cluster later (the next `pulumi up` after a refresh adds the topic to them). Give this or brokerNames.
+     * Where the topic lives: every master of this broker cluster, including broker groups added to the cluster later (the next `pulumi up` after a refresh adds the topic to them). Give this or brokerNames. Another cluster moves the topic there in the seven steps of a TopicTransfer, without stopping its producers and consumers.
      */
     clusterName?: pulumi.Input<string>;
     /**
      * How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
      */
     connection?: pulumi.Input<enums.ConnectionMode>;
+    /**
+     * How long a placement change waits, in step 4 of its move, for every consumer group to consume every message on the broker groups the topic leaves before the move rolls back (1 to 86400, default 600). A new value alone changes nothing in RocketMQ.
+     */
+    consumeTimeoutSeconds?: pulumi.Input<number>;
     /**
      * The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
      */

@@ -1,14 +1,15 @@
-// examples/yaml-topic-transfer against the sandbox, as its comments have a user run it: deploy the
-// two RocketMQClusters, create the topics and their consumer groups on the source, then add the
-// transfers. Preview shows both TopicTransfers, up moves `orders` from broker group broker-0 to
-// broker-1 and `payments` from MainCluster to EdgeCluster (registered with the same name server),
-// and the real name server and brokers then report each topic and group only where it was asked.
-// Real Java clients send and consume messages before and after: every message sent is consumed.
+// examples/yaml-topic-transfer against the sandbox, as its comments have a user run it: one
+// `pulumi up` deploys the two RocketMQClusters, the topics and their consumer groups on their first
+// placement; then `pulumi config set` gives `orders` broker group broker-1 and `payments` the
+// cluster EdgeCluster (registered with the same name server), the preview shows the Topics and
+// ConsumerGroups to update in place, and `pulumi up` moves each topic in the seven steps of a topic
+// transfer. The real name server and brokers then report each topic and group only where it was
+// asked. Real Java clients send and consume messages before and after: every message sent is consumed.
 // The example runs as committed, from this machine: the name servers' cluster DNS names do not
 // resolve here, so `connection: auto` sends every admin connection through the API server's
 // port-forward, and the node agent counts each stream. A second program then moves a topic with
-// ten consumer groups twice, once forced through port-forward and once over direct TCP to pod
-// IPs, and compares their times.
+// ten consumer groups twice with TopicTransfer, once forced through port-forward and once over
+// direct TCP to pod IPs, and compares their times.
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -23,7 +24,6 @@ import { runJavaProgram } from "../support/rocketmq";
 
 const namespace = `e2e-transfer-${process.pid}`;
 const edgeNamespace = `e2e-transfer-edge-${process.pid}`;
-const transfersMarker = "  # The transfers.";
 
 const orders = { topic: "orders", group: "orders-billing", source: ["broker-0"], target: ["broker-1"] };
 const payments = { topic: "payments", group: "payments-audit", source: ["broker-0", "broker-1"], target: ["edge-0"] };
@@ -66,7 +66,6 @@ describe("e2e: examples/yaml-topic-transfer in the sandbox", function () {
     let sandbox: Sandbox;
     let stack: PulumiTestStack;
     let programDir: string;
-    let fullProgram: string;
     let client: RocketMQAdminClient;
     let nameServerAddress: string;
     /** Master address of each broker group, as the name server reports it. */
@@ -98,12 +97,6 @@ describe("e2e: examples/yaml-topic-transfer in the sandbox", function () {
         await sandbox.kubectl(["create", "namespace", namespace]);
         await sandbox.kubectl(["create", "namespace", edgeNamespace]);
         programDir = copyProgram(path.join(repoRoot, "examples", "yaml-topic-transfer"));
-        const projectFile = path.join(programDir, "Pulumi.yaml");
-        fullProgram = fs.readFileSync(projectFile, "utf8");
-        const cut = fullProgram.indexOf(transfersMarker);
-        assert.ok(cut > 0, "the example marks where its transfers begin");
-        // First stage: the clusters only, as the example says to deploy them.
-        fs.writeFileSync(projectFile, fullProgram.slice(0, cut));
         stack = await PulumiTestStack.create({
             programDir,
             env: { KUBECONFIG: sandbox.kubeconfig },
@@ -123,7 +116,7 @@ describe("e2e: examples/yaml-topic-transfer in the sandbox", function () {
         }
     });
 
-    it("up deploys both clusters, and all three brokers register with the shared name server", async () => {
+    it("one up deploys both clusters, the topics and their groups; all three brokers register with the shared name server", async () => {
         const result = await stack.up();
         assert.equal(result.code, 0, result.stdout + result.stderr);
         const podIp = await sandbox.kubectl(["get", "pod", "name-service-0", "-n", namespace, "-o", "jsonpath={.status.podIP}"]);
@@ -139,21 +132,20 @@ describe("e2e: examples/yaml-topic-transfer in the sandbox", function () {
         for (const name of ["broker-0", "broker-1", "edge-0"]) masters[name] = info.brokers[name].addresses[MASTER_ID];
     });
 
-    it("the topics and their consumer groups exist on the source only, where real clients use them", async () => {
+    it("the topics and their consumer groups exist on their first placement only, where real clients use them", async () => {
         for (const move of [orders, payments]) {
-            for (const broker of move.source) {
-                await client.createOrUpdateTopic(masters[broker], { topicName: move.topic, readQueueNums: 4, writeQueueNums: 4, perm: Perm.READ_WRITE });
-                await client.createOrUpdateSubscriptionGroup(masters[broker], { groupName: move.group });
-            }
             const route = await eventually(`${move.topic} routed to ${move.source.join(", ")}`, async () => {
                 const current = await client.getTopicRoute(move.topic);
                 return JSON.stringify(routeBrokers(current)) === JSON.stringify(move.source) ? current : undefined;
             });
             assert.ok(route.queues.every((q) => q.writeQueueNums === 4 && q.perm === Perm.READ_WRITE), JSON.stringify(route));
-            // Consumed before the move, so the transfer's wait for the consumers finds nothing left.
+            for (const broker of move.source) {
+                assert.ok((await client.getAllSubscriptionGroups(masters[broker])).groups[move.group], `${move.group} on ${broker}`);
+            }
+            // Consumed before the move, so the move's wait for the consumers finds nothing left.
             assert.equal(await produce(move.topic, 100), 100);
             assert.equal(await consume(move.group, move.topic, 100), 100);
-            // What step 4 of the transfer will ask: the brokers count every message as consumed.
+            // What step 4 of the move will ask: the brokers count every message as consumed.
             for (const broker of move.source) {
                 const stats = await client.getConsumeStats(masters[broker], move.group, move.topic);
                 assert.equal(stats.totalLag, 0, `${move.group} lag on ${broker}: ${JSON.stringify(stats)}`);
@@ -161,33 +153,29 @@ describe("e2e: examples/yaml-topic-transfer in the sandbox", function () {
         }
     });
 
-    it("preview, with the transfers added, shows both TopicTransfers to create and nothing else", async () => {
-        // The example as committed, transfers included.
-        fs.writeFileSync(path.join(programDir, "Pulumi.yaml"), fullProgram);
+    it("preview of the new placements shows the Topics and ConsumerGroups to update in place, and what each move will do", async () => {
+        // As the example's comments say to move them.
+        await stack.pulumiOrThrow(["config", "set", "ordersBroker", "broker-1"]);
+        await stack.pulumiOrThrow(["config", "set", "paymentsCluster", "EdgeCluster"]);
         const streamsBefore = sandbox.portForwardStreams(namespace).length;
         const result = await stack.preview();
         assert.equal(result.code, 0, result.stdout + result.stderr);
-        const toCreate = (name: string, source: string, target: string) =>
-            new RegExp(
-                `\\+ rocketmq:index:TopicTransfer: \\(create\\)\\n\\s+\\[urn=\\S+::${name}\\][^+]*` +
-                    `sourceCluster\\s*: "${source}"\\n\\s+targetCluster\\s*: "${target}"\\n\\s+topic\\s*: "`,
-            );
-        assert.match(result.stdout, toCreate("orders-to-broker-1", "broker-0", "broker-1"));
-        assert.match(result.stdout, toCreate("payments-to-edge", "MainCluster", "EdgeCluster"));
-        assert.match(result.stdout, /2 to create/);
-        // And what each transfer will do, step by step. The --diff display prints the provider's
-        // log lines on stderr, so they are read from what the terminal shows: both streams.
+        assert.match(result.stdout, /~ rocketmq:index:Topic: \(update\)\n\s+\[id=\S+\]\n\s+\[urn=\S+::orders\]/);
+        assert.match(result.stdout, /~ rocketmq:index:Topic: \(update\)\n\s+\[id=\S+\]\n\s+\[urn=\S+::payments\]/);
+        assert.match(result.stdout, /4 to update/);
+        assert.doesNotMatch(result.stdout, /to replace|to create|to delete/);
+        // And what each move will do. The --diff display prints the provider's log lines on stderr,
+        // so they are read from what the terminal shows: both streams.
         const shown = result.stdout + result.stderr;
-        assert.match(shown, /moves topic orders from broker-0 to broker-1; any failure undoes the steps done so far:/);
-        assert.match(shown, /moves topic payments from MainCluster to EdgeCluster; any failure undoes the steps done so far:/);
-        assert.match(shown, /step 4 of 7: wait up to 300 s until those groups have consumed every message of payments on MainCluster/);
+        assert.match(shown, /topic orders moves from broker groups broker-0 to broker groups broker-1: .*seven steps of a topic transfer.*up to 300 s/);
+        assert.match(shown, /topic payments moves from cluster MainCluster to cluster EdgeCluster: /);
         // Preview contacts nothing, and changes nothing: the topics are still where they were.
         assert.equal(sandbox.portForwardStreams(namespace).length, streamsBefore, "preview opened no port-forward stream");
         assert.deepEqual(routeBrokers(await client.getTopicRoute(orders.topic)), orders.source);
         assert.deepEqual(routeBrokers(await client.getTopicRoute(payments.topic)), payments.source);
     });
 
-    it("up moves each topic and its consumer group to the target, and off the source, through the API server", async () => {
+    it("up moves each topic and its consumer group to the new placement, and off the old one, through the API server", async () => {
         const streamsBefore = sandbox.portForwardStreams(namespace).length + sandbox.portForwardStreams(edgeNamespace).length;
         const result = await stack.up();
         assert.equal(result.code, 0, result.stdout + result.stderr);
@@ -196,10 +184,12 @@ describe("e2e: examples/yaml-topic-transfer in the sandbox", function () {
         const shown = result.stdout + result.stderr;
         assert.match(shown, /reaching RocketMQ through the Kubernetes API server's port-forward: connection is auto and no name server answers from this machine \(name-service-0\.name-service\.e2e-transfer-\d+\.svc\.cluster\.local:9876: /);
         assert.doesNotMatch(shown, /opened \d+ direct TCP connections/);
+        assert.match(shown, /topic orders: transfer from broker groups broker-0 to broker groups broker-1 complete/);
+        assert.match(shown, /topic payments: transfer from broker groups broker-0, broker-1 to cluster EdgeCluster complete/);
         const reported = connectionsReported(shown, "port-forward streams");
-        assert.equal(reported.length, 2, `one report per transfer:\n${shown}`);
+        assert.equal(reported.length, 4, `one report per Topic and ConsumerGroup update:\n${shown}`);
         const streams = sandbox.portForwardStreams(namespace).length + sandbox.portForwardStreams(edgeNamespace).length - streamsBefore;
-        assert.equal(streams, reported[0] + reported[1], "streams the agent served = streams the provider opened");
+        assert.equal(streams, reported.reduce((a, b) => a + b, 0), "streams the agent served = streams the provider opened");
         assert.ok(sandbox.portForwardStreams(edgeNamespace).includes("edge-0-master-0:10911"), "edge-0 in the other namespace reached by port-forward");
         console.log(`      example up: ${streams} port-forward streams (${reported.join(" + ")})`);
         for (const move of [orders, payments]) {
@@ -223,11 +213,12 @@ describe("e2e: examples/yaml-topic-transfer in the sandbox", function () {
         const exported = JSON.parse((await stack.pulumiOrThrow(["stack", "export"])).stdout) as {
             deployment: { resources: { type: string; urn: string; outputs?: Record<string, unknown> }[] };
         };
-        const transfers = exported.deployment.resources.filter((r) => r.type === "rocketmq:index:TopicTransfer");
-        assert.equal(transfers.length, 2);
-        for (const transfer of transfers) {
-            assert.equal(transfer.outputs?.location, "target", transfer.urn);
-            assert.equal((transfer.outputs?.steps as unknown[]).length, 7, transfer.urn);
+        for (const move of [orders, payments]) {
+            for (const type of ["rocketmq:index:Topic", "rocketmq:index:ConsumerGroup"]) {
+                const name = type.endsWith("Topic") ? move.topic : move.group;
+                const resource = exported.deployment.resources.find((r) => r.type === type && r.urn.endsWith(`::${name}`));
+                assert.deepEqual(resource?.outputs?.brokers, move.target, `${type} ${name}`);
+            }
         }
     });
 

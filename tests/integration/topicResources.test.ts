@@ -204,7 +204,7 @@ describe("Topic and ConsumerGroup against real RocketMQ", function () {
             assert.deepEqual(await mqadminRoute("it-kept"), []);
         });
 
-        it("a placement that leaves out a broker group takes the topic from it, refusing while messages remain there", async () => {
+        it("a placement that leaves out a broker group moves the topic off it, refusing while messages no group consumes remain there", async () => {
             const both = { name: "it-placed", brokerNames: ["broker-a1", "broker-a2"], nameServerAddresses: bed.nameServer, readQueueNums: 2, writeQueueNums: 2 };
             let placed = await up(topics, undefined, both);
             assert.equal(placed.id, `${bed.nameServer}/brokers:broker-a1,broker-a2/it-placed`);
@@ -212,7 +212,7 @@ describe("Topic and ConsumerGroup against real RocketMQ", function () {
             const onA2 = await storedMessages(client, bed, "it-placed", ["broker-a2"]);
             assert.ok(onA2 > 0, "the producer spread messages over both groups");
             const one = { ...both, brokerNames: ["broker-a1"] };
-            await assert.rejects(up(topics, placed.state, one, placed.id), new RegExp(`refusing removing it from broker-a2: ${onA2} message\\(s\\) on broker-a2`));
+            await assert.rejects(up(topics, placed.state, one, placed.id), new RegExp(`refusing to move it off broker-a2: ${onA2} message\\(s\\) on broker-a2 that no consumer group has consumed`));
             assert.deepEqual((await mqadminRoute("it-placed")).map((q) => q[0]), ["broker-a1", "broker-a2"], "nothing changed");
             placed = await up(topics, placed.state, { ...one, allowDeleteWithUnconsumedMessages: true }, placed.id);
             assert.deepEqual(placed.state.brokers, ["broker-a1"]);
@@ -227,6 +227,7 @@ describe("Topic and ConsumerGroup against real RocketMQ", function () {
             const importId = `${bed.nameServer}/cluster:${cluster}/it-imported`;
             const imported = await topics.read(importId, {});
             assert.equal(imported.id, importId);
+            assert.deepEqual(Object.values(await getKvConfigEverywhere(client, MANAGED_TOPIC_NAMESPACE, "it-imported")), [`cluster ${cluster}`], "recorded as managed at import");
             assert.deepEqual(imported.inputs, {
                 name: "it-imported", clusterName: cluster, nameServerAddresses: bed.nameServer,
                 readQueueNums: 6, writeQueueNums: 3, perm: 6, order: false, messageType: "DELAY",
@@ -235,6 +236,7 @@ describe("Topic and ConsumerGroup against real RocketMQ", function () {
             assert.equal((await preview(topics, imported.props, declared, importId)).changes, false);
             await topics.delete(importId, imported.props);
             assert.deepEqual(await mqadminRoute("it-imported"), []);
+            assert.deepEqual(await getKvConfigEverywhere(client, MANAGED_TOPIC_NAMESPACE, "it-imported"), {}, "no longer managed once deleted");
         });
 
         it("refuses to create over a topic that exists with other settings, pointing to import", async () => {

@@ -6,6 +6,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { RocketMQAdminClient } from "../../provider/src/admin";
+import { topicTransferHandler } from "../../provider/src/resources/topicTransfer";
 import { copyProgram } from "../support/programs";
 import { PulumiTestStack } from "../support/pulumiStack";
 import { RocketMQTestBed } from "../support/rocketmq";
@@ -111,11 +112,16 @@ describe("Topic and ConsumerGroup with the real pulumi CLI", function () {
         assert.equal(preview.code, 0, output(preview));
     });
 
-    it("pulumi import brings in a topic made with mqadmin; declared as imported, the preview shows no changes", async () => {
+    it("pulumi import brings in a topic made with mqadmin, managed at once (a TopicTransfer of it is refused); declared as imported, the preview shows no changes", async () => {
         const made = await bed.mqadmin(["updateTopic", "-c", cluster, "-t", "legacy", "-r", "6", "-w", "6", "-a", "+message.type=DELAY"]);
         assert.equal(made.code, 0, output(made));
         const imported = await stack.pulumi(["import", "rocketmq:index:Topic", "legacy", `${bed.nameServer}/cluster:${cluster}/legacy`, "--protect=false", "--yes", "--non-interactive", "--out", path.join(programDir, "imported.yaml")]);
         assert.equal(imported.code, 0, output(imported));
+        // Managed from the import on, before any update: a TopicTransfer of it is refused before it moves anything.
+        const transfers = topicTransferHandler(undefined, () => ({ info: () => undefined, warn: () => undefined }));
+        const checked = await transfers.check("urn", {}, { topic: "legacy", sourceCluster: cluster, targetCluster: "elsewhere", nameServerAddresses: bed.nameServer });
+        await assert.rejects(transfers.create("urn", checked.inputs), /topic legacy is managed by a Topic resource \(on cluster clusterE\).*change the Topic's clusterName or brokerNames instead/);
+        assert.equal((await topicOnBroker("legacy")).readQueueNums, 6, "the topic stays where it is");
         const generated = fs.readFileSync(path.join(programDir, "imported.yaml"), "utf8");
         for (const line of ["name: legacy", "readQueueNums: 6", "writeQueueNums: 6", "messageType: DELAY", `clusterName: ${cluster}`]) {
             assert.ok(generated.includes(line), `the generated program declares ${line}:\n${generated}`);

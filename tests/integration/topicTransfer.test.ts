@@ -7,6 +7,7 @@ import * as path from "node:path";
 import { RocketMQAdminClient } from "../../provider/src/admin";
 import { canonicalJson, JsonValue } from "../../provider/src/admin/fastjson";
 import { RemoteTransferAdmin } from "../../provider/src/ops/remoteTransferAdmin";
+import { topicHandler } from "../../provider/src/resources/topic";
 import { topicTransferHandler } from "../../provider/src/resources/topicTransfer";
 import { PARKED_PULL_MAX_MS } from "../../provider/src/ops/groupSettle";
 import { TopicTransferError, TopicTransferRefused, TopicTransferRequest, transferSteps, transferTopic } from "../../provider/src/ops/topicTransfer";
@@ -348,6 +349,128 @@ describe("TopicTransfer against real brokers", function () {
         assert.deepEqual(await mqadminRoute(topic), ["broker-b"]);
         assert.deepEqual(await admin.readRecords(topic), []);
         assert.equal(consumed, produced);
+    });
+
+    describe("a Topic's placement change moves the topic through the same seven steps", () => {
+        const topics = topicHandler(undefined, () => quietLog, { pollIntervalMs: 200 });
+
+        /** What `pulumi up` does with a changed program: check, diff (an update in place), update. */
+        async function upTopic(state: Record<string, unknown> | undefined, program: Record<string, unknown>) {
+            const checked = await topics.check("urn", state ?? {}, program);
+            assert.equal(checked.failures, undefined, JSON.stringify(checked.failures));
+            if (!state) return (await topics.create("urn", checked.inputs)).outs as Record<string, unknown>;
+            const diff = await topics.diff("id", state, checked.inputs);
+            assert.deepEqual([diff.changes, diff.replaces], [true, []], "a move is an update, not a replacement");
+            return (await topics.update("id", state, checked.inputs, "urn")).outs as Record<string, unknown>;
+        }
+
+        it("a new clusterName moves the topic with a consumer running: every message sent is received", async () => {
+            const topic = "topic_moving";
+            const group = "topic_moving_group";
+            const program = { name: topic, clusterName: "cluster-a", nameServerAddresses: bed.nameServer, readQueueNums: 4, writeQueueNums: 4 };
+            let state = await upTopic(undefined, program);
+            assert.deepEqual(state.brokers, ["broker-a", "broker-a2"]);
+            const consumer = bed.javaProgram("TestConsumer", [bed.nameServer, group, topic, "200", "240"], 300_000);
+            const sentBefore = await produce(topic, 100);
+            await waitUntil(async () => (await admin.consumerGroupsOf(await admin.brokersNamed(["broker-a", "broker-a2"]), topic)).includes(group), 60_000, () => "");
+
+            state = await upTopic(state, { ...program, clusterName: "cluster-b" });
+            assert.deepEqual(state.brokers, ["broker-b"]);
+            assert.deepEqual(await mqadminRoute(topic), ["broker-b"], "mqadmin routes the topic only to the new cluster");
+            assert.equal((await admin.managedTopicPlacement(topic)), "cluster cluster-b", "still managed, now on its new placement");
+            assert.deepEqual(await admin.readRecords(topic), [], "no transfer record left behind");
+            const sentAfter = await produce(topic, 100);
+
+            const run = await consumer;
+            assert.equal(run.code, 0, `the consumer did not get every message:\n${run.stdout}\n${run.stderr}`);
+            const received = Number(/CONSUMED (\d+)/.exec(run.stdout)?.[1]);
+            console.log(`      Topic move with a consumer running: sent ${sentBefore + sentAfter} (${sentBefore} before, ${sentAfter} after), received ${received}`);
+            assert.equal(received, sentBefore + sentAfter);
+        });
+
+        it("a move whose step 4 times out rolls back: the topic stays on its broker groups, writable; the next up with the consumer back completes", async () => {
+            const topic = "topic_move_fails";
+            const group = "topic_move_fails_group";
+            const program = { name: topic, brokerNames: ["broker-a"], nameServerAddresses: bed.nameServer, readQueueNums: 4, writeQueueNums: 4, consumeTimeoutSeconds: 3 };
+            const state = await upTopic(undefined, program);
+            const first = await produce(topic, 20);
+            assert.equal(await consume(group, topic, first), first);
+            const left = await produce(topic, 30); // lag 30 for the group, and no consumer online to drain it
+            const before = await sourceState(["broker-a"], topic, [group]);
+
+            const moved = { ...program, brokerNames: ["broker-b"] };
+            const err: Error = await upTopic(state, moved).then(
+                () => assert.fail("the move should have failed"),
+                (e: Error) => e,
+            );
+            assert.match(err.message, /step 4 of 7 \(wait until every consumer group has consumed the topic on the source\) failed/);
+            assert.match(err.message, new RegExp(`messages left: ${group} ${left}`));
+            assert.match(err.message, /The source is as it was before the transfer/);
+            assert.equal(await sourceState(["broker-a"], topic, [group]), before, "topic config, route permission, group and messages as before");
+            assert.deepEqual((await client.getTopicRoute(topic)).queues.map((q) => [q.brokerName, q.perm]), [["broker-a", 6]], "routed only to broker-a, writable");
+            assert.deepEqual(await targetHolds("broker-b", topic, [group]), [], "broker-b holds nothing of the move");
+            assert.deepEqual(await admin.readRecords(topic), [], "no record left behind");
+
+            // The engine kept the stack's state (the update failed): the next up diffs the same change again.
+            const consumer = consume(group, topic, left);
+            const done = await upTopic(state, { ...moved, consumeTimeoutSeconds: 120 });
+            assert.equal(await consumer, left);
+            assert.deepEqual(done.brokers, ["broker-b"]);
+            assert.deepEqual(await mqadminRoute(topic), ["broker-b"]);
+        });
+
+        it("the plugin is killed during a move's step 4; the next up finds the record on the name servers, resumes the move and completes", async () => {
+            const topic = "topic_move_crash";
+            const group = "topic_move_crash_group";
+            const program = { name: topic, brokerNames: ["broker-a"], nameServerAddresses: bed.nameServer, readQueueNums: 4, writeQueueNums: 4 };
+            const state = await upTopic(undefined, program);
+            assert.equal(await consume(group, topic, await produce(topic, 20)), 20);
+            const left = await produce(topic, 30); // the group's lag: step 4 waits for it
+
+            const moved = { ...program, brokerNames: ["broker-b"] };
+            const urn = "urn:pulumi:it::p::rocketmq:index:Topic::moving";
+            const plugin = await startPlugin();
+            try {
+                const check = new providerProto.CheckRequest();
+                check.setUrn(urn);
+                check.setType("rocketmq:index:Topic");
+                check.setOlds(Struct.fromJavaScript(state as never));
+                check.setNews(Struct.fromJavaScript(moved));
+                const checked = await unary<providerProto.CheckRequest, providerProto.CheckResponse>(plugin.client.check.bind(plugin.client), check);
+                const update = new providerProto.UpdateRequest();
+                update.setId(`${bed.nameServer}/brokers:broker-a/${topic}`);
+                update.setUrn(urn);
+                update.setType("rocketmq:index:Topic");
+                update.setOlds(Struct.fromJavaScript(state as never));
+                update.setNews(checked.getInputs());
+                const updating = unary(plugin.client.update.bind(plugin.client), update).then(
+                    () => "finished",
+                    () => "cut off",
+                );
+                await waitUntil(async () => {
+                    const [text] = await admin.readRecords(topic);
+                    return text !== undefined && JSON.parse(text).steps.some((s: { step: number }) => s.step === 4);
+                }, 120_000, () => "");
+                plugin.process.kill("SIGKILL");
+                assert.equal(await updating, "cut off");
+            } finally {
+                await plugin.stop();
+            }
+            const [recordText] = await admin.readRecords(topic);
+            const record = JSON.parse(recordText);
+            assert.deepEqual(record.steps.filter((s: { finishedAt?: string }) => s.finishedAt).map((s: { step: number }) => s.step), [1, 2, 3]);
+            assert.equal((await client.getTopicRoute(topic)).queues.find((q) => q.brokerName === "broker-a")?.perm, 4, "broker-a is read-only, as step 3 left it");
+
+            // The stack still holds the old placement (the update never answered): the next up runs the same update.
+            quietLog.lines.length = 0;
+            const consumer = consume(group, topic, left);
+            const done = await upTopic(state, moved);
+            assert.equal(await consumer, left);
+            assert.match(quietLog.lines.join("\n"), /topic topic_move_crash: resuming the transfer recorded on the name servers \(steps done: 1, 2, 3\)/);
+            assert.deepEqual(done.brokers, ["broker-b"]);
+            assert.deepEqual(await mqadminRoute(topic), ["broker-b"]);
+            assert.deepEqual(await admin.readRecords(topic), [], "the record is gone once the move completed");
+        });
     });
 
     it("reports the transfer's own overhead for a topic with 10 consumer groups", async () => {

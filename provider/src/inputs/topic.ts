@@ -2,6 +2,7 @@
 // the same inputs; a unit test walks both so they cannot drift apart.
 import { z } from "zod";
 import { clusterAccessSchemas } from "./clusterAccess";
+import { consumeTimeoutSecondsSchema } from "./topicTransfer";
 import { clusterNameSchema, nameServerAddressesSchema, topicNameSchema, validateInputs, Validation } from "./rocketmqNames";
 
 /** A queue count the provider accepts; brokers take more, but thousands of queues per group is a mistake. */
@@ -59,6 +60,7 @@ export const topicArgsSchema = z
             .optional(),
         nameServerAddresses: nameServerAddressesSchema,
         ...clusterAccessSchemas,
+        consumeTimeoutSeconds: consumeTimeoutSecondsSchema,
         allowQueueDecrease: z.boolean({ error: "allowQueueDecrease must be true or false" }).default(false),
         allowDeleteWithUnconsumedMessages: z.boolean({ error: "allowDeleteWithUnconsumedMessages must be true or false" }).default(false),
     })

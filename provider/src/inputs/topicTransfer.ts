@@ -6,6 +6,13 @@ import { clusterAccessSchemas } from "./clusterAccess";
 
 export const defaultConsumeTimeoutSeconds = 600;
 
+/** How long step 4 of a move waits for consumers; a TopicTransfer and a Topic's placement change share it. */
+export const consumeTimeoutSecondsSchema = z
+    .int({ error: "consumeTimeoutSeconds must be a whole number from 1 to 86400" })
+    .min(1, { error: "consumeTimeoutSeconds must be a whole number from 1 to 86400" })
+    .max(86400, { error: "consumeTimeoutSeconds must be a whole number from 1 to 86400" })
+    .default(defaultConsumeTimeoutSeconds);
+
 const topicSchema = topicNameSchema("is a topic the brokers keep for themselves; only user topics can be transferred");
 const transferGroupSchema = groupNameSchema();
 
@@ -20,11 +27,7 @@ export const topicTransferArgsSchema = z
             .array(transferGroupSchema, { error: "must be a list of consumer group names" })
             .min(1, { error: "list at least one group, or leave consumerGroups out to move every group that consumes the topic" })
             .optional(),
-        consumeTimeoutSeconds: z
-            .int({ error: "consumeTimeoutSeconds must be a whole number from 1 to 86400" })
-            .min(1, { error: "consumeTimeoutSeconds must be a whole number from 1 to 86400" })
-            .max(86400, { error: "consumeTimeoutSeconds must be a whole number from 1 to 86400" })
-            .default(defaultConsumeTimeoutSeconds),
+        consumeTimeoutSeconds: consumeTimeoutSecondsSchema,
     })
     .superRefine((args, ctx) => {
         if (args.sourceCluster === args.targetCluster) {

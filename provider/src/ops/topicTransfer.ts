@@ -21,6 +21,14 @@ export interface TopicTransferRequest {
     consumerGroups?: string[];
     /** How long step 4 waits for consumers to drain the source. */
     consumeTimeoutSeconds: number;
+    /**
+     * The broker groups each side stands for, when a Topic's placement change names them (the groups
+     * the topic leaves, and its new placement); sourceCluster and targetCluster then only describe the sides.
+     */
+    sourceBrokerNames?: string[];
+    targetBrokerNames?: string[];
+    /** Set when the Topic resource that manages the topic moves it itself: the refusal of managed topics is for others. */
+    byManagingTopic?: boolean;
 }
 
 export interface TopicTransferOptions {
@@ -256,7 +264,7 @@ export async function transferTopic(
         }
     }
     if (!record) {
-        const managedOn = await admin.managedTopicPlacement(request.topic);
+        const managedOn = request.byManagingTopic ? undefined : await admin.managedTopicPlacement(request.topic);
         if (managedOn !== undefined) {
             throw new TopicTransferRefused(
                 `topic ${request.topic} is managed by a Topic resource (on ${managedOn}); a TopicTransfer would move it behind that resource's back: change the Topic's clusterName or brokerNames instead`,
@@ -388,7 +396,8 @@ type Plan = { record: TransferRecord; alreadyOnTarget?: undefined } | { record?:
 
 async function planTransfer(admin: TransferAdmin, request: TopicTransferRequest, clock: Clock): Promise<Plan> {
     const { topic, sourceCluster, targetCluster } = request;
-    const [sourceAll, targetAll] = await Promise.all([admin.resolveBrokers(sourceCluster), admin.resolveBrokers(targetCluster)]);
+    const side = (named: string[] | undefined, clusterOrGroup: string) => (named ? admin.brokersNamed(named) : admin.resolveBrokers(clusterOrGroup));
+    const [sourceAll, targetAll] = await Promise.all([side(request.sourceBrokerNames, sourceCluster), side(request.targetBrokerNames, targetCluster)]);
     if (!sourceAll || sourceAll.length === 0) throw new TopicTransferRefused(`sourceCluster ${sourceCluster} is neither a broker cluster nor a broker group the name servers know`);
     if (!targetAll || targetAll.length === 0) throw new TopicTransferRefused(`targetCluster ${targetCluster} is neither a broker cluster nor a broker group the name servers know`);
     const shared = sourceAll.filter((s) => targetAll.some((t) => t.brokerName === s.brokerName)).map((b) => b.brokerName);

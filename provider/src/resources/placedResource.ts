@@ -60,12 +60,20 @@ export async function changedInputs(
 }
 
 /**
- * True when an update changes only how the cluster is reached (kubeconfig, connection) and no
- * broker group misses the resource: then there is nothing to do in RocketMQ.
+ * True when an update changes only how the cluster is reached (kubeconfig, connection), or other
+ * inputs the resource names as changing nothing in RocketMQ, and no broker group misses the
+ * resource: then there is nothing to do in RocketMQ.
  */
-export async function onlyAccessChanged(olds: Record<string, unknown>, news: Record<string, unknown>, inputNames: readonly string[], defaults: Record<string, unknown>): Promise<boolean> {
+export async function onlyAccessChanged(
+    olds: Record<string, unknown>,
+    news: Record<string, unknown>,
+    inputNames: readonly string[],
+    defaults: Record<string, unknown>,
+    alsoInert: readonly string[] = [],
+): Promise<boolean> {
     const { changed } = await changedInputs(olds, news, inputNames, defaults);
-    return missingFromOf(olds).length === 0 && changed.every((key) => (clusterAccessInputNames as readonly string[]).includes(key));
+    const inert = [...clusterAccessInputNames, ...alsoInert];
+    return missingFromOf(olds).length === 0 && changed.every((key) => inert.includes(key));
 }
 
 /** The broker groups of the placement the state says lack the resource. */

@@ -12,24 +12,26 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// A topic on self-hosted RocketMQ: created on every master of a broker cluster or of listed broker groups, with its queues, permission, order flag, message type and attributes. Refresh reads every broker group again, so changes made with mqadmin and a topic gone from some groups show in the next preview; settings change in place. A decrease of queues is refused unless allowQueueDecrease is set, and a topic with unconsumed messages is not deleted unless allowDeleteWithUnconsumedMessages is set. Creating or updating it records on the name servers that the topic is managed, so a TopicTransfer of it is refused. `pulumi import` takes the id `<nameServerAddresses>/cluster:<clusterName>/<topic>` or `<nameServerAddresses>/brokers:<group>,<group>/<topic>`.
+// A topic on self-hosted RocketMQ: created on every master of a broker cluster or of listed broker groups, with its queues, permission, order flag, message type and attributes. Refresh reads every broker group again, so changes made with mqadmin and a topic gone from some groups show in the next preview; settings change in place. A decrease of queues is refused unless allowQueueDecrease is set, and a topic with unconsumed messages is not deleted unless allowDeleteWithUnconsumedMessages is set. A new clusterName or brokerNames that leaves out broker groups holding the topic moves it off them in the seven steps of a TopicTransfer (groups left as the source, the new placement as the target), with its rollback and its record on the name servers: a run that dies is resumed, or its rollback finished, by the next `pulumi up`. Creating, updating or importing it records on the name servers that the topic is managed, so a TopicTransfer of it is refused. `pulumi import` takes the id `<nameServerAddresses>/cluster:<clusterName>/<topic>` or `<nameServerAddresses>/brokers:<group>,<group>/<topic>`.
 type Topic struct {
 	pulumi.CustomResourceState
 
-	// Allows deleting the topic (or removing it from a broker group) while it holds messages not yet consumed. Without it the delete fails naming the broker groups and consumer groups with messages left. Set it with a `pulumi up` before the `pulumi destroy` or removal, as the delete reads it from the stack.
+	// Allows deleting the topic while it holds messages not yet consumed, or moving it off broker groups that hold messages no consumer group consumes (a move waits for the groups that do, then deletes the topic there). Without it the delete or move fails naming the broker groups and consumer groups with messages left. Set it with a `pulumi up` before the `pulumi destroy` or removal, as the delete reads it from the stack.
 	AllowDeleteWithUnconsumedMessages pulumi.BoolOutput `pulumi:"allowDeleteWithUnconsumedMessages"`
 	// Allows an update that lowers readQueueNums or writeQueueNums. Fewer queues can strand messages in the queues removed and break per-queue ordering, so a decrease is refused unless this is true.
 	AllowQueueDecrease pulumi.BoolOutput `pulumi:"allowQueueDecrease"`
 	// Other topic attributes by name, e.g. `{"queue.type": "SimpleCQ"}`; the broker refuses names it does not know and changes of attributes it does not allow to change. `message.type` goes through messageType.
 	Attributes pulumi.StringMapOutput `pulumi:"attributes"`
-	// Where the topic lives: these broker groups (their masters), by name as the name servers know them (e.g. `broker-0`). Give this or clusterName.
+	// Where the topic lives: these broker groups (their masters), by name as the name servers know them (e.g. `broker-0`). Give this or clusterName. Groups added get the topic; groups left out that hold it are the source of a seven-step move to the new placement, as a TopicTransfer does it.
 	BrokerNames pulumi.StringArrayOutput `pulumi:"brokerNames"`
 	// The broker groups of the placement that hold the topic; refresh reads them again.
 	Brokers pulumi.StringArrayOutput `pulumi:"brokers"`
-	// Where the topic lives: every master of this broker cluster, including broker groups added to the cluster later (the next `pulumi up` after a refresh adds the topic to them). Give this or brokerNames.
+	// Where the topic lives: every master of this broker cluster, including broker groups added to the cluster later (the next `pulumi up` after a refresh adds the topic to them). Give this or brokerNames. Another cluster moves the topic there in the seven steps of a TopicTransfer, without stopping its producers and consumers.
 	ClusterName pulumi.StringPtrOutput `pulumi:"clusterName"`
 	// How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
 	Connection ConnectionModeOutput `pulumi:"connection"`
+	// How long a placement change waits, in step 4 of its move, for every consumer group to consume every message on the broker groups the topic leaves before the move rolls back (1 to 86400, default 600). A new value alone changes nothing in RocketMQ.
+	ConsumeTimeoutSeconds pulumi.IntOutput `pulumi:"consumeTimeoutSeconds"`
 	// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
 	Kubeconfig pulumi.StringPtrOutput `pulumi:"kubeconfig"`
 	// The message type RocketMQ 5 brokers record in the topic's `message.type` attribute: NORMAL, FIFO, DELAY or TRANSACTION. Left out, the attribute is not set and the broker treats the topic by its default.
@@ -71,6 +73,9 @@ func NewTopic(ctx *pulumi.Context,
 	}
 	if args.Connection == nil {
 		args.Connection = ConnectionMode("auto")
+	}
+	if args.ConsumeTimeoutSeconds == nil {
+		args.ConsumeTimeoutSeconds = pulumi.IntPtr(600)
 	}
 	if args.Order == nil {
 		args.Order = pulumi.BoolPtr(false)
@@ -124,18 +129,20 @@ func (TopicState) ElementType() reflect.Type {
 }
 
 type topicArgs struct {
-	// Allows deleting the topic (or removing it from a broker group) while it holds messages not yet consumed. Without it the delete fails naming the broker groups and consumer groups with messages left. Set it with a `pulumi up` before the `pulumi destroy` or removal, as the delete reads it from the stack.
+	// Allows deleting the topic while it holds messages not yet consumed, or moving it off broker groups that hold messages no consumer group consumes (a move waits for the groups that do, then deletes the topic there). Without it the delete or move fails naming the broker groups and consumer groups with messages left. Set it with a `pulumi up` before the `pulumi destroy` or removal, as the delete reads it from the stack.
 	AllowDeleteWithUnconsumedMessages *bool `pulumi:"allowDeleteWithUnconsumedMessages"`
 	// Allows an update that lowers readQueueNums or writeQueueNums. Fewer queues can strand messages in the queues removed and break per-queue ordering, so a decrease is refused unless this is true.
 	AllowQueueDecrease *bool `pulumi:"allowQueueDecrease"`
 	// Other topic attributes by name, e.g. `{"queue.type": "SimpleCQ"}`; the broker refuses names it does not know and changes of attributes it does not allow to change. `message.type` goes through messageType.
 	Attributes map[string]string `pulumi:"attributes"`
-	// Where the topic lives: these broker groups (their masters), by name as the name servers know them (e.g. `broker-0`). Give this or clusterName.
+	// Where the topic lives: these broker groups (their masters), by name as the name servers know them (e.g. `broker-0`). Give this or clusterName. Groups added get the topic; groups left out that hold it are the source of a seven-step move to the new placement, as a TopicTransfer does it.
 	BrokerNames []string `pulumi:"brokerNames"`
-	// Where the topic lives: every master of this broker cluster, including broker groups added to the cluster later (the next `pulumi up` after a refresh adds the topic to them). Give this or brokerNames.
+	// Where the topic lives: every master of this broker cluster, including broker groups added to the cluster later (the next `pulumi up` after a refresh adds the topic to them). Give this or brokerNames. Another cluster moves the topic there in the seven steps of a TopicTransfer, without stopping its producers and consumers.
 	ClusterName *string `pulumi:"clusterName"`
 	// How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
 	Connection *ConnectionMode `pulumi:"connection"`
+	// How long a placement change waits, in step 4 of its move, for every consumer group to consume every message on the broker groups the topic leaves before the move rolls back (1 to 86400, default 600). A new value alone changes nothing in RocketMQ.
+	ConsumeTimeoutSeconds *int `pulumi:"consumeTimeoutSeconds"`
 	// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
 	Kubeconfig *string `pulumi:"kubeconfig"`
 	// The message type RocketMQ 5 brokers record in the topic's `message.type` attribute: NORMAL, FIFO, DELAY or TRANSACTION. Left out, the attribute is not set and the broker treats the topic by its default.
@@ -156,18 +163,20 @@ type topicArgs struct {
 
 // The set of arguments for constructing a Topic resource.
 type TopicArgs struct {
-	// Allows deleting the topic (or removing it from a broker group) while it holds messages not yet consumed. Without it the delete fails naming the broker groups and consumer groups with messages left. Set it with a `pulumi up` before the `pulumi destroy` or removal, as the delete reads it from the stack.
+	// Allows deleting the topic while it holds messages not yet consumed, or moving it off broker groups that hold messages no consumer group consumes (a move waits for the groups that do, then deletes the topic there). Without it the delete or move fails naming the broker groups and consumer groups with messages left. Set it with a `pulumi up` before the `pulumi destroy` or removal, as the delete reads it from the stack.
 	AllowDeleteWithUnconsumedMessages pulumi.BoolPtrInput
 	// Allows an update that lowers readQueueNums or writeQueueNums. Fewer queues can strand messages in the queues removed and break per-queue ordering, so a decrease is refused unless this is true.
 	AllowQueueDecrease pulumi.BoolPtrInput
 	// Other topic attributes by name, e.g. `{"queue.type": "SimpleCQ"}`; the broker refuses names it does not know and changes of attributes it does not allow to change. `message.type` goes through messageType.
 	Attributes pulumi.StringMapInput
-	// Where the topic lives: these broker groups (their masters), by name as the name servers know them (e.g. `broker-0`). Give this or clusterName.
+	// Where the topic lives: these broker groups (their masters), by name as the name servers know them (e.g. `broker-0`). Give this or clusterName. Groups added get the topic; groups left out that hold it are the source of a seven-step move to the new placement, as a TopicTransfer does it.
 	BrokerNames pulumi.StringArrayInput
-	// Where the topic lives: every master of this broker cluster, including broker groups added to the cluster later (the next `pulumi up` after a refresh adds the topic to them). Give this or brokerNames.
+	// Where the topic lives: every master of this broker cluster, including broker groups added to the cluster later (the next `pulumi up` after a refresh adds the topic to them). Give this or brokerNames. Another cluster moves the topic there in the seven steps of a TopicTransfer, without stopping its producers and consumers.
 	ClusterName pulumi.StringPtrInput
 	// How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
 	Connection ConnectionModePtrInput
+	// How long a placement change waits, in step 4 of its move, for every consumer group to consume every message on the broker groups the topic leaves before the move rolls back (1 to 86400, default 600). A new value alone changes nothing in RocketMQ.
+	ConsumeTimeoutSeconds pulumi.IntPtrInput
 	// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
 	Kubeconfig pulumi.StringPtrInput
 	// The message type RocketMQ 5 brokers record in the topic's `message.type` attribute: NORMAL, FIFO, DELAY or TRANSACTION. Left out, the attribute is not set and the broker treats the topic by its default.
@@ -273,7 +282,7 @@ func (o TopicOutput) ToTopicOutputWithContext(ctx context.Context) TopicOutput {
 	return o
 }
 
-// Allows deleting the topic (or removing it from a broker group) while it holds messages not yet consumed. Without it the delete fails naming the broker groups and consumer groups with messages left. Set it with a `pulumi up` before the `pulumi destroy` or removal, as the delete reads it from the stack.
+// Allows deleting the topic while it holds messages not yet consumed, or moving it off broker groups that hold messages no consumer group consumes (a move waits for the groups that do, then deletes the topic there). Without it the delete or move fails naming the broker groups and consumer groups with messages left. Set it with a `pulumi up` before the `pulumi destroy` or removal, as the delete reads it from the stack.
 func (o TopicOutput) AllowDeleteWithUnconsumedMessages() pulumi.BoolOutput {
 	return o.ApplyT(func(v *Topic) pulumi.BoolOutput { return v.AllowDeleteWithUnconsumedMessages }).(pulumi.BoolOutput)
 }
@@ -288,7 +297,7 @@ func (o TopicOutput) Attributes() pulumi.StringMapOutput {
 	return o.ApplyT(func(v *Topic) pulumi.StringMapOutput { return v.Attributes }).(pulumi.StringMapOutput)
 }
 
-// Where the topic lives: these broker groups (their masters), by name as the name servers know them (e.g. `broker-0`). Give this or clusterName.
+// Where the topic lives: these broker groups (their masters), by name as the name servers know them (e.g. `broker-0`). Give this or clusterName. Groups added get the topic; groups left out that hold it are the source of a seven-step move to the new placement, as a TopicTransfer does it.
 func (o TopicOutput) BrokerNames() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v *Topic) pulumi.StringArrayOutput { return v.BrokerNames }).(pulumi.StringArrayOutput)
 }
@@ -298,7 +307,7 @@ func (o TopicOutput) Brokers() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v *Topic) pulumi.StringArrayOutput { return v.Brokers }).(pulumi.StringArrayOutput)
 }
 
-// Where the topic lives: every master of this broker cluster, including broker groups added to the cluster later (the next `pulumi up` after a refresh adds the topic to them). Give this or brokerNames.
+// Where the topic lives: every master of this broker cluster, including broker groups added to the cluster later (the next `pulumi up` after a refresh adds the topic to them). Give this or brokerNames. Another cluster moves the topic there in the seven steps of a TopicTransfer, without stopping its producers and consumers.
 func (o TopicOutput) ClusterName() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Topic) pulumi.StringPtrOutput { return v.ClusterName }).(pulumi.StringPtrOutput)
 }
@@ -306,6 +315,11 @@ func (o TopicOutput) ClusterName() pulumi.StringPtrOutput {
 // How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
 func (o TopicOutput) Connection() ConnectionModeOutput {
 	return o.ApplyT(func(v *Topic) ConnectionModeOutput { return v.Connection }).(ConnectionModeOutput)
+}
+
+// How long a placement change waits, in step 4 of its move, for every consumer group to consume every message on the broker groups the topic leaves before the move rolls back (1 to 86400, default 600). A new value alone changes nothing in RocketMQ.
+func (o TopicOutput) ConsumeTimeoutSeconds() pulumi.IntOutput {
+	return o.ApplyT(func(v *Topic) pulumi.IntOutput { return v.ConsumeTimeoutSeconds }).(pulumi.IntOutput)
 }
 
 // The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.

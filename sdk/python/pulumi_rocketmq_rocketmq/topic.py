@@ -28,6 +28,7 @@ class TopicArgs:
                  broker_names: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  cluster_name: Optional[pulumi.Input[_builtins.str]] = None,
                  connection: Optional[pulumi.Input['ConnectionMode']] = None,
+                 consume_timeout_seconds: Optional[pulumi.Input[_builtins.int]] = None,
                  kubeconfig: Optional[pulumi.Input[_builtins.str]] = None,
                  message_type: Optional[pulumi.Input[_builtins.str]] = None,
                  order: Optional[pulumi.Input[_builtins.bool]] = None,
@@ -39,12 +40,13 @@ class TopicArgs:
 
         :param pulumi.Input[_builtins.str] name: The topic's name: letters, digits, `_`, `-`, `%` and `|`, at most 127 characters (RocketMQ's rules). The brokers' own topics (TBW102, SCHEDULE_TOPIC_XXXX, `rmq_sys_` topics, retry `%RETRY%` and dead-letter `%DLQ%` topics) are refused. Another name is another topic: changing it replaces the resource.
         :param pulumi.Input[_builtins.str] name_server_addresses: Name server addresses as `host:port;host:port`, typically a RocketMQCluster's `nameServerAddresses` output.
-        :param pulumi.Input[_builtins.bool] allow_delete_with_unconsumed_messages: Allows deleting the topic (or removing it from a broker group) while it holds messages not yet consumed. Without it the delete fails naming the broker groups and consumer groups with messages left. Set it with a `pulumi up` before the `pulumi destroy` or removal, as the delete reads it from the stack.
+        :param pulumi.Input[_builtins.bool] allow_delete_with_unconsumed_messages: Allows deleting the topic while it holds messages not yet consumed, or moving it off broker groups that hold messages no consumer group consumes (a move waits for the groups that do, then deletes the topic there). Without it the delete or move fails naming the broker groups and consumer groups with messages left. Set it with a `pulumi up` before the `pulumi destroy` or removal, as the delete reads it from the stack.
         :param pulumi.Input[_builtins.bool] allow_queue_decrease: Allows an update that lowers readQueueNums or writeQueueNums. Fewer queues can strand messages in the queues removed and break per-queue ordering, so a decrease is refused unless this is true.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] attributes: Other topic attributes by name, e.g. `{"queue.type": "SimpleCQ"}`; the broker refuses names it does not know and changes of attributes it does not allow to change. `message.type` goes through messageType.
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] broker_names: Where the topic lives: these broker groups (their masters), by name as the name servers know them (e.g. `broker-0`). Give this or clusterName.
-        :param pulumi.Input[_builtins.str] cluster_name: Where the topic lives: every master of this broker cluster, including broker groups added to the cluster later (the next `pulumi up` after a refresh adds the topic to them). Give this or brokerNames.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] broker_names: Where the topic lives: these broker groups (their masters), by name as the name servers know them (e.g. `broker-0`). Give this or clusterName. Groups added get the topic; groups left out that hold it are the source of a seven-step move to the new placement, as a TopicTransfer does it.
+        :param pulumi.Input[_builtins.str] cluster_name: Where the topic lives: every master of this broker cluster, including broker groups added to the cluster later (the next `pulumi up` after a refresh adds the topic to them). Give this or brokerNames. Another cluster moves the topic there in the seven steps of a TopicTransfer, without stopping its producers and consumers.
         :param pulumi.Input['ConnectionMode'] connection: How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
+        :param pulumi.Input[_builtins.int] consume_timeout_seconds: How long a placement change waits, in step 4 of its move, for every consumer group to consume every message on the broker groups the topic leaves before the move rolls back (1 to 86400, default 600). A new value alone changes nothing in RocketMQ.
         :param pulumi.Input[_builtins.str] kubeconfig: The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
         :param pulumi.Input[_builtins.str] message_type: The message type RocketMQ 5 brokers record in the topic's `message.type` attribute: NORMAL, FIFO, DELAY or TRANSACTION. Left out, the attribute is not set and the broker treats the topic by its default.
         :param pulumi.Input[_builtins.bool] order: Whether the topic is marked ordered (RocketMQ's `order` flag); default false.
@@ -72,6 +74,10 @@ class TopicArgs:
             connection = 'auto'
         if connection is not None:
             pulumi.set(__self__, "connection", connection)
+        if consume_timeout_seconds is None:
+            consume_timeout_seconds = 600
+        if consume_timeout_seconds is not None:
+            pulumi.set(__self__, "consume_timeout_seconds", consume_timeout_seconds)
         if kubeconfig is not None:
             pulumi.set(__self__, "kubeconfig", kubeconfig)
         if message_type is not None:
@@ -121,7 +127,7 @@ class TopicArgs:
     @pulumi.getter(name="allowDeleteWithUnconsumedMessages")
     def allow_delete_with_unconsumed_messages(self) -> Optional[pulumi.Input[_builtins.bool]]:
         """
-        Allows deleting the topic (or removing it from a broker group) while it holds messages not yet consumed. Without it the delete fails naming the broker groups and consumer groups with messages left. Set it with a `pulumi up` before the `pulumi destroy` or removal, as the delete reads it from the stack.
+        Allows deleting the topic while it holds messages not yet consumed, or moving it off broker groups that hold messages no consumer group consumes (a move waits for the groups that do, then deletes the topic there). Without it the delete or move fails naming the broker groups and consumer groups with messages left. Set it with a `pulumi up` before the `pulumi destroy` or removal, as the delete reads it from the stack.
         """
         return pulumi.get(self, "allow_delete_with_unconsumed_messages")
 
@@ -157,7 +163,7 @@ class TopicArgs:
     @pulumi.getter(name="brokerNames")
     def broker_names(self) -> Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]]:
         """
-        Where the topic lives: these broker groups (their masters), by name as the name servers know them (e.g. `broker-0`). Give this or clusterName.
+        Where the topic lives: these broker groups (their masters), by name as the name servers know them (e.g. `broker-0`). Give this or clusterName. Groups added get the topic; groups left out that hold it are the source of a seven-step move to the new placement, as a TopicTransfer does it.
         """
         return pulumi.get(self, "broker_names")
 
@@ -169,7 +175,7 @@ class TopicArgs:
     @pulumi.getter(name="clusterName")
     def cluster_name(self) -> Optional[pulumi.Input[_builtins.str]]:
         """
-        Where the topic lives: every master of this broker cluster, including broker groups added to the cluster later (the next `pulumi up` after a refresh adds the topic to them). Give this or brokerNames.
+        Where the topic lives: every master of this broker cluster, including broker groups added to the cluster later (the next `pulumi up` after a refresh adds the topic to them). Give this or brokerNames. Another cluster moves the topic there in the seven steps of a TopicTransfer, without stopping its producers and consumers.
         """
         return pulumi.get(self, "cluster_name")
 
@@ -188,6 +194,18 @@ class TopicArgs:
     @connection.setter
     def connection(self, value: Optional[pulumi.Input['ConnectionMode']]):
         pulumi.set(self, "connection", value)
+
+    @_builtins.property
+    @pulumi.getter(name="consumeTimeoutSeconds")
+    def consume_timeout_seconds(self) -> Optional[pulumi.Input[_builtins.int]]:
+        """
+        How long a placement change waits, in step 4 of its move, for every consumer group to consume every message on the broker groups the topic leaves before the move rolls back (1 to 86400, default 600). A new value alone changes nothing in RocketMQ.
+        """
+        return pulumi.get(self, "consume_timeout_seconds")
+
+    @consume_timeout_seconds.setter
+    def consume_timeout_seconds(self, value: Optional[pulumi.Input[_builtins.int]]):
+        pulumi.set(self, "consume_timeout_seconds", value)
 
     @_builtins.property
     @pulumi.getter
@@ -274,6 +292,7 @@ class Topic(pulumi.CustomResource):
                  broker_names: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  cluster_name: Optional[pulumi.Input[_builtins.str]] = None,
                  connection: Optional[pulumi.Input['ConnectionMode']] = None,
+                 consume_timeout_seconds: Optional[pulumi.Input[_builtins.int]] = None,
                  kubeconfig: Optional[pulumi.Input[_builtins.str]] = None,
                  message_type: Optional[pulumi.Input[_builtins.str]] = None,
                  name: Optional[pulumi.Input[_builtins.str]] = None,
@@ -284,17 +303,18 @@ class Topic(pulumi.CustomResource):
                  write_queue_nums: Optional[pulumi.Input[_builtins.int]] = None,
                  __props__=None):
         """
-        A topic on self-hosted RocketMQ: created on every master of a broker cluster or of listed broker groups, with its queues, permission, order flag, message type and attributes. Refresh reads every broker group again, so changes made with mqadmin and a topic gone from some groups show in the next preview; settings change in place. A decrease of queues is refused unless allowQueueDecrease is set, and a topic with unconsumed messages is not deleted unless allowDeleteWithUnconsumedMessages is set. Creating or updating it records on the name servers that the topic is managed, so a TopicTransfer of it is refused. `pulumi import` takes the id `<nameServerAddresses>/cluster:<clusterName>/<topic>` or `<nameServerAddresses>/brokers:<group>,<group>/<topic>`.
+        A topic on self-hosted RocketMQ: created on every master of a broker cluster or of listed broker groups, with its queues, permission, order flag, message type and attributes. Refresh reads every broker group again, so changes made with mqadmin and a topic gone from some groups show in the next preview; settings change in place. A decrease of queues is refused unless allowQueueDecrease is set, and a topic with unconsumed messages is not deleted unless allowDeleteWithUnconsumedMessages is set. A new clusterName or brokerNames that leaves out broker groups holding the topic moves it off them in the seven steps of a TopicTransfer (groups left as the source, the new placement as the target), with its rollback and its record on the name servers: a run that dies is resumed, or its rollback finished, by the next `pulumi up`. Creating, updating or importing it records on the name servers that the topic is managed, so a TopicTransfer of it is refused. `pulumi import` takes the id `<nameServerAddresses>/cluster:<clusterName>/<topic>` or `<nameServerAddresses>/brokers:<group>,<group>/<topic>`.
 
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
-        :param pulumi.Input[_builtins.bool] allow_delete_with_unconsumed_messages: Allows deleting the topic (or removing it from a broker group) while it holds messages not yet consumed. Without it the delete fails naming the broker groups and consumer groups with messages left. Set it with a `pulumi up` before the `pulumi destroy` or removal, as the delete reads it from the stack.
+        :param pulumi.Input[_builtins.bool] allow_delete_with_unconsumed_messages: Allows deleting the topic while it holds messages not yet consumed, or moving it off broker groups that hold messages no consumer group consumes (a move waits for the groups that do, then deletes the topic there). Without it the delete or move fails naming the broker groups and consumer groups with messages left. Set it with a `pulumi up` before the `pulumi destroy` or removal, as the delete reads it from the stack.
         :param pulumi.Input[_builtins.bool] allow_queue_decrease: Allows an update that lowers readQueueNums or writeQueueNums. Fewer queues can strand messages in the queues removed and break per-queue ordering, so a decrease is refused unless this is true.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] attributes: Other topic attributes by name, e.g. `{"queue.type": "SimpleCQ"}`; the broker refuses names it does not know and changes of attributes it does not allow to change. `message.type` goes through messageType.
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] broker_names: Where the topic lives: these broker groups (their masters), by name as the name servers know them (e.g. `broker-0`). Give this or clusterName.
-        :param pulumi.Input[_builtins.str] cluster_name: Where the topic lives: every master of this broker cluster, including broker groups added to the cluster later (the next `pulumi up` after a refresh adds the topic to them). Give this or brokerNames.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] broker_names: Where the topic lives: these broker groups (their masters), by name as the name servers know them (e.g. `broker-0`). Give this or clusterName. Groups added get the topic; groups left out that hold it are the source of a seven-step move to the new placement, as a TopicTransfer does it.
+        :param pulumi.Input[_builtins.str] cluster_name: Where the topic lives: every master of this broker cluster, including broker groups added to the cluster later (the next `pulumi up` after a refresh adds the topic to them). Give this or brokerNames. Another cluster moves the topic there in the seven steps of a TopicTransfer, without stopping its producers and consumers.
         :param pulumi.Input['ConnectionMode'] connection: How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
+        :param pulumi.Input[_builtins.int] consume_timeout_seconds: How long a placement change waits, in step 4 of its move, for every consumer group to consume every message on the broker groups the topic leaves before the move rolls back (1 to 86400, default 600). A new value alone changes nothing in RocketMQ.
         :param pulumi.Input[_builtins.str] kubeconfig: The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
         :param pulumi.Input[_builtins.str] message_type: The message type RocketMQ 5 brokers record in the topic's `message.type` attribute: NORMAL, FIFO, DELAY or TRANSACTION. Left out, the attribute is not set and the broker treats the topic by its default.
         :param pulumi.Input[_builtins.str] name: The topic's name: letters, digits, `_`, `-`, `%` and `|`, at most 127 characters (RocketMQ's rules). The brokers' own topics (TBW102, SCHEDULE_TOPIC_XXXX, `rmq_sys_` topics, retry `%RETRY%` and dead-letter `%DLQ%` topics) are refused. Another name is another topic: changing it replaces the resource.
@@ -311,7 +331,7 @@ class Topic(pulumi.CustomResource):
                  args: TopicArgs,
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
-        A topic on self-hosted RocketMQ: created on every master of a broker cluster or of listed broker groups, with its queues, permission, order flag, message type and attributes. Refresh reads every broker group again, so changes made with mqadmin and a topic gone from some groups show in the next preview; settings change in place. A decrease of queues is refused unless allowQueueDecrease is set, and a topic with unconsumed messages is not deleted unless allowDeleteWithUnconsumedMessages is set. Creating or updating it records on the name servers that the topic is managed, so a TopicTransfer of it is refused. `pulumi import` takes the id `<nameServerAddresses>/cluster:<clusterName>/<topic>` or `<nameServerAddresses>/brokers:<group>,<group>/<topic>`.
+        A topic on self-hosted RocketMQ: created on every master of a broker cluster or of listed broker groups, with its queues, permission, order flag, message type and attributes. Refresh reads every broker group again, so changes made with mqadmin and a topic gone from some groups show in the next preview; settings change in place. A decrease of queues is refused unless allowQueueDecrease is set, and a topic with unconsumed messages is not deleted unless allowDeleteWithUnconsumedMessages is set. A new clusterName or brokerNames that leaves out broker groups holding the topic moves it off them in the seven steps of a TopicTransfer (groups left as the source, the new placement as the target), with its rollback and its record on the name servers: a run that dies is resumed, or its rollback finished, by the next `pulumi up`. Creating, updating or importing it records on the name servers that the topic is managed, so a TopicTransfer of it is refused. `pulumi import` takes the id `<nameServerAddresses>/cluster:<clusterName>/<topic>` or `<nameServerAddresses>/brokers:<group>,<group>/<topic>`.
 
 
         :param str resource_name: The name of the resource.
@@ -335,6 +355,7 @@ class Topic(pulumi.CustomResource):
                  broker_names: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  cluster_name: Optional[pulumi.Input[_builtins.str]] = None,
                  connection: Optional[pulumi.Input['ConnectionMode']] = None,
+                 consume_timeout_seconds: Optional[pulumi.Input[_builtins.int]] = None,
                  kubeconfig: Optional[pulumi.Input[_builtins.str]] = None,
                  message_type: Optional[pulumi.Input[_builtins.str]] = None,
                  name: Optional[pulumi.Input[_builtins.str]] = None,
@@ -364,6 +385,9 @@ class Topic(pulumi.CustomResource):
             if connection is None:
                 connection = 'auto'
             __props__.__dict__["connection"] = connection
+            if consume_timeout_seconds is None:
+                consume_timeout_seconds = 600
+            __props__.__dict__["consume_timeout_seconds"] = consume_timeout_seconds
             __props__.__dict__["kubeconfig"] = None if kubeconfig is None else pulumi.Output.secret(kubeconfig)
             __props__.__dict__["message_type"] = message_type
             if name is None and not opts.urn:
@@ -417,6 +441,7 @@ class Topic(pulumi.CustomResource):
         __props__.__dict__["brokers"] = None
         __props__.__dict__["cluster_name"] = None
         __props__.__dict__["connection"] = None
+        __props__.__dict__["consume_timeout_seconds"] = None
         __props__.__dict__["kubeconfig"] = None
         __props__.__dict__["message_type"] = None
         __props__.__dict__["missing_from"] = None
@@ -432,7 +457,7 @@ class Topic(pulumi.CustomResource):
     @pulumi.getter(name="allowDeleteWithUnconsumedMessages")
     def allow_delete_with_unconsumed_messages(self) -> pulumi.Output[_builtins.bool]:
         """
-        Allows deleting the topic (or removing it from a broker group) while it holds messages not yet consumed. Without it the delete fails naming the broker groups and consumer groups with messages left. Set it with a `pulumi up` before the `pulumi destroy` or removal, as the delete reads it from the stack.
+        Allows deleting the topic while it holds messages not yet consumed, or moving it off broker groups that hold messages no consumer group consumes (a move waits for the groups that do, then deletes the topic there). Without it the delete or move fails naming the broker groups and consumer groups with messages left. Set it with a `pulumi up` before the `pulumi destroy` or removal, as the delete reads it from the stack.
         """
         return pulumi.get(self, "allow_delete_with_unconsumed_messages")
 
@@ -456,7 +481,7 @@ class Topic(pulumi.CustomResource):
     @pulumi.getter(name="brokerNames")
     def broker_names(self) -> pulumi.Output[Optional[Sequence[_builtins.str]]]:
         """
-        Where the topic lives: these broker groups (their masters), by name as the name servers know them (e.g. `broker-0`). Give this or clusterName.
+        Where the topic lives: these broker groups (their masters), by name as the name servers know them (e.g. `broker-0`). Give this or clusterName. Groups added get the topic; groups left out that hold it are the source of a seven-step move to the new placement, as a TopicTransfer does it.
         """
         return pulumi.get(self, "broker_names")
 
@@ -472,7 +497,7 @@ class Topic(pulumi.CustomResource):
     @pulumi.getter(name="clusterName")
     def cluster_name(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        Where the topic lives: every master of this broker cluster, including broker groups added to the cluster later (the next `pulumi up` after a refresh adds the topic to them). Give this or brokerNames.
+        Where the topic lives: every master of this broker cluster, including broker groups added to the cluster later (the next `pulumi up` after a refresh adds the topic to them). Give this or brokerNames. Another cluster moves the topic there in the seven steps of a TopicTransfer, without stopping its producers and consumers.
         """
         return pulumi.get(self, "cluster_name")
 
@@ -483,6 +508,14 @@ class Topic(pulumi.CustomResource):
         How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
         """
         return pulumi.get(self, "connection")
+
+    @_builtins.property
+    @pulumi.getter(name="consumeTimeoutSeconds")
+    def consume_timeout_seconds(self) -> pulumi.Output[_builtins.int]:
+        """
+        How long a placement change waits, in step 4 of its move, for every consumer group to consume every message on the broker groups the topic leaves before the move rolls back (1 to 86400, default 600). A new value alone changes nothing in RocketMQ.
+        """
+        return pulumi.get(self, "consume_timeout_seconds")
 
     @_builtins.property
     @pulumi.getter

@@ -89,12 +89,14 @@ export async function deleteGroup(client: RocketMQAdminClient, name: string, pla
 
 async function removeGroupFrom(client: RocketMQAdminClient, name: string, brokers: readonly PlacedBroker[], allowOnline: boolean, what: string): Promise<void> {
     if (brokers.length === 0) return;
-    if (!allowOnline) {
-        const online = await onlineConsumers(client, name, brokers);
+    const configs = await groupConfigsOn(client, brokers, name);
+    // Only where the group still is: a topic move deletes it from the groups the topic left while its consumers may still be connected.
+    const holding = brokers.filter((_, i) => configs[i] !== undefined);
+    if (!allowOnline && holding.length > 0) {
+        const online = await onlineConsumers(client, name, holding);
         if (online.length > 0) {
             throw new Error(`consumer group ${name}: refusing ${what}: ${describeOnline(online)}; stop them first, or set allowDeleteWithOnlineConsumers: true (with a pulumi up) to delete anyway`);
         }
     }
-    const configs = await groupConfigsOn(client, brokers, name);
-    await Promise.all(brokers.filter((_, i) => configs[i] !== undefined).map((broker) => client.deleteSubscriptionGroup(broker.address, name)));
+    await Promise.all(holding.map((broker) => client.deleteSubscriptionGroup(broker.address, name)));
 }
