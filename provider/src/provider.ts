@@ -19,6 +19,8 @@ function customResourceHandlers(logFor: ResourceLogs): Record<string, () => Cust
             (require("./resources/topic") as typeof import("./resources/topic")).topicHandler(undefined, logFor)),
         "rocketmq:index:ConsumerGroup": once(() =>
             (require("./resources/consumerGroup") as typeof import("./resources/consumerGroup")).consumerGroupHandler(undefined, logFor)),
+        "rocketmq:index:BrokerScaling": once(() =>
+            (require("./resources/brokerScaling") as typeof import("./resources/brokerScaling")).brokerScalingHandler(undefined, logFor)),
     };
 }
 
