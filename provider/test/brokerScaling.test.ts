@@ -10,7 +10,7 @@ import type { RocketMQAdminClient } from "../src/admin/client";
 import type { BrokerGroup } from "../src/admin/types";
 import type { Clock, ProgressLog } from "../src/ops/progressLog";
 import { drainGroups } from "../src/ops/scaling/drain";
-import { renderCluster } from "./clusterHarness";
+import { kind, renderCluster } from "./clusterHarness";
 import { inputDifferences, loadSchema } from "./schemaDrift";
 
 const noAdmin: AdminClientFactory = {
@@ -146,6 +146,19 @@ describe("RocketMQCluster's BrokerScaling", () => {
             },
         );
         assert.ok(rpc.isRpcSecret(inputs.kubeconfig), "the kubeconfig reaches the child as a secret");
+    });
+
+    it("a removed group's claims stay: the broker StatefulSets leave Kubernetes' Retain default for deleted StatefulSets", async () => {
+        const rendered = await renderCluster({
+            broker: {
+                size: 2,
+                storageMode: "StorageClass",
+                volumeClaimTemplates: [{ metadata: { name: "broker-storage" }, spec: { accessModes: ["ReadWriteOnce"], storageClassName: "standard", resources: { requests: { storage: "1Gi" } } } }],
+            },
+        });
+        const spec = rendered.object(kind.statefulSet, "broker-1-master").spec;
+        assert.strictEqual(spec.volumeClaimTemplates.length, 1);
+        assert.strictEqual(spec.persistentVolumeClaimRetentionPolicy, undefined);
     });
 
     it("defaults: the first group is the source, connection auto, 600 s to drain, the ambient kubeconfig", async () => {
