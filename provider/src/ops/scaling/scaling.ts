@@ -61,7 +61,8 @@ export async function readMissingMetadata(
     const readable = source?.addresses[MASTER_ID] ? targets.filter((name) => registered[name]?.addresses[MASTER_ID]) : [];
     const unread = targets.filter((name) => !readable.includes(name));
     if (unread.length > 0) {
-        log.warn(`broker group(s) ${[...(source ? [] : [target.sourceBrokerName]), ...unread.filter((n) => n !== target.sourceBrokerName)].join(", ")} not registered with the name servers: what ${unread.join(", ")} lack(s) is not read again`);
+        const why = source?.addresses[MASTER_ID] ? `${unread.join(", ")} not registered` : `scale source ${target.sourceBrokerName} not registered`;
+        log.warn(`${why} with the name servers: what ${unread.join(", ")} lack(s) is not read again`);
     }
     const read = readable.length === 0 ? [] : await missingMetadata(client, source as BrokerGroup, readable.map((name) => registered[name]));
     const kept = previous.filter((m) => unread.includes(m.brokerName));
