@@ -35,14 +35,18 @@ describe("e2e: broker groups scale 1 -> 3 -> 2 with metadata sync and drain", fu
     const counted = { produced: 0, consumed: 0 };
     const began = Date.now();
 
-    /** Real mqadmin commands, run in one JVM (tests/support/rocketmq-java/MqadminBatch.java); the output of each. */
+    /** Real mqadmin commands, 24 at a time in one JVM (tests/support/rocketmq-java/MqadminBatch.java); the output of each, in order. */
     async function mqadmin(commands: string[][]): Promise<string[]> {
         const file = path.join(javaHome, `commands-${Date.now()}.tsv`);
         fs.writeFileSync(file, commands.map((args) => [...args, "-n", nameServer].join("\t")).join("\n"));
-        const run = await runJavaProgram(javaHome, "MqadminBatch", [file], 900_000, "512m");
+        const run = await runJavaProgram(javaHome, "MqadminBatch", [file], 600_000, "512m");
         assert.equal(run.code, 0, run.stdout + run.stderr);
         assert.match(run.stdout, new RegExp(`RAN ${commands.length}\\n`));
-        return run.stdout.split(/^=== \d+$/m).slice(1);
+        const outputs: string[] = [];
+        const parts = run.stdout.split(/^=== (\d+)$/m);
+        for (let i = 1; i < parts.length; i += 2) outputs[Number(parts[i])] = parts[i + 1];
+        assert.equal(outputs.filter((o) => o !== undefined).length, commands.length);
+        return outputs;
     }
 
     async function produce(count: number): Promise<void> {
