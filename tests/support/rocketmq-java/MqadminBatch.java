@@ -54,8 +54,10 @@ public class MqadminBatch {
                     failed = err.toString("UTF-8").contains("command failed");
                 }
                 synchronized (realOut) {
+                    String printed = out.toString("UTF-8");
                     realOut.println("=== " + index);
-                    realOut.print(out.toString("UTF-8"));
+                    // updateTopic's output ends without a line break; the next header starts a line of its own.
+                    realOut.print(printed.endsWith("\n") || printed.isEmpty() ? printed : printed + "\n");
                     if (failed) realOut.println("FAILED " + index + ": " + err.toString("UTF-8"));
                     realOut.flush();
                 }
