@@ -61,6 +61,17 @@ describe("e2e: broker groups scale 1 -> 3 -> 2 with metadata sync and drain", fu
         counted.consumed += Number(/CONSUMED (\d+)/.exec(run.stdout)?.[1]);
     }
 
+    /** The masters once `names` are all registered (a broker registers a moment after its port answers). */
+    async function registered(names: string[]): Promise<Record<string, string>> {
+        const deadline = Date.now() + 60_000;
+        for (;;) {
+            const found = await masters();
+            if (names.every((name) => found[name])) return found;
+            assert.ok(Date.now() < deadline, `${names.join(", ")} registered within 60 s: ${JSON.stringify(found)}`);
+            await new Promise((resolve) => setTimeout(resolve, 1000));
+        }
+    }
+
     async function masters(): Promise<Record<string, string>> {
         const info = await client.getClusterInfo();
         return Object.fromEntries(Object.entries(info.brokers).map(([name, group]) => [name, group.addresses[MASTER_ID]]));
@@ -101,8 +112,7 @@ describe("e2e: broker groups scale 1 -> 3 -> 2 with metadata sync and drain", fu
         assert.equal(result.code, 0, result.stdout + result.stderr);
         nameServer = `${await sandbox.kubectl(["get", "pod", "name-service-0", "-n", namespace, "-o", "jsonpath={.status.podIP}"])}:9876`;
         client = new RocketMQAdminClient({ nameServers: nameServer, timeoutMs: 15_000 });
-        const broker0 = (await masters())["broker-0"];
-        assert.ok(broker0, "broker-0 registered");
+        const broker0 = (await registered(["broker-0"]))["broker-0"];
         const made = Date.now();
         await mqadmin([
             ...Array.from({ length: topicCount }, (_, i) => ["updateTopic", "-b", broker0, "-t", `e2e-topic-${i}`, "-r", String(1 + (i % 4)), "-w", String(1 + (i % 4)), ...(i % 25 === 24 ? ["-o", "true"] : [])]),
