@@ -16,6 +16,7 @@ function customResourceHandlers(logFor: ResourceLogs): Record<string, () => Prom
         "rocketmq:index:TopicTransfer": once(async () => (await import("./resources/topicTransfer")).topicTransferHandler(undefined, logFor)),
         "rocketmq:index:Topic": once(async () => (await import("./resources/topic")).topicHandler(undefined, logFor)),
         "rocketmq:index:ConsumerGroup": once(async () => (await import("./resources/consumerGroup")).consumerGroupHandler(undefined, logFor)),
+        "rocketmq:index:BrokerScaling": once(async () => (await import("./resources/brokerScaling")).brokerScalingHandler(undefined, logFor)),
     };
 }
 

@@ -39,7 +39,10 @@ export function outputValue<T>(output: pulumi.Output<T>): Promise<T> {
 }
 
 export interface RenderedCluster {
+    /** The Kubernetes objects. */
     objects: RegisteredObject[];
+    /** The cluster's rocketmq:index:BrokerScaling, when broker groups were created. */
+    scaling?: RegisteredObject;
     outputs: Record<string, unknown>;
     /** The Kubernetes object of a kind (e.g. "kubernetes:apps/v1:StatefulSet") by its metadata.name. */
     object(type: string, kubernetesName: string): any;
@@ -98,10 +101,13 @@ function kubernetesNameOf(object: RegisteredObject): string | undefined {
 }
 
 function renderedSince(start: number, outputs: Record<string, unknown>): RenderedCluster {
-    const objects = registered.slice(start).filter((object) => object.type !== "rocketmq:index:RocketMQCluster");
+    const children = registered.slice(start);
+    const objects = children.filter((object) => !object.type.startsWith("rocketmq:"));
+    const scaling = children.find((object) => object.type === "rocketmq:index:BrokerScaling");
     const names = () => objects.map((object) => `${kinds[object.type] ?? object.type} ${kubernetesNameOf(object)}`).sort();
     return {
         objects,
+        scaling,
         outputs,
         object(type, kubernetesName) {
             const found = objects.find((object) => object.type === type && kubernetesNameOf(object) === kubernetesName);

@@ -9,7 +9,8 @@ describe("RocketMQCluster scaling broker groups", () => {
     it("size 1 -> 3 adds exactly the new groups' objects and changes nothing of group 0", async () => {
         const spec = (size: number) => ({ nameServer: { size: 2 }, broker: { size, replicaPerGroup: 1 } });
         // The same component name, as on a real `pulumi up` that changes size.
-        const before = byKey((await renderCluster(spec(1), "scaled")).objects);
+        const beforeRendered = await renderCluster(spec(1), "scaled");
+        const before = byKey(beforeRendered.objects);
         const afterRendered = await renderCluster(spec(3), "scaled");
         const after = byKey(afterRendered.objects);
 
@@ -26,6 +27,11 @@ describe("RocketMQCluster scaling broker groups", () => {
         ]).sort();
         assert.deepStrictEqual(added, expected);
         assert.deepStrictEqual((afterRendered.outputs.brokerGroups as any[]).map((group) => group.brokerName), ["broker-0", "broker-1", "broker-2"]);
+        // The one object that changes in place: the cluster's BrokerScaling, whose update copies group 0's metadata to the new groups.
+        assert.strictEqual(afterRendered.scaling?.name, beforeRendered.scaling?.name);
+        assert.deepStrictEqual(beforeRendered.scaling?.inputs.brokerNames, ["broker-0"]);
+        assert.deepStrictEqual(afterRendered.scaling?.inputs.brokerNames, ["broker-0", "broker-1", "broker-2"]);
+        assert.strictEqual(afterRendered.scaling?.inputs.sourceBrokerName, "broker-0");
         assert.deepStrictEqual((afterRendered.outputs.brokerGroups as any[])[2], {
             index: 2, brokerName: "broker-2", masterPodName: "broker-2-master-0", replicaPodNames: ["broker-2-replica-1-0"],
         });

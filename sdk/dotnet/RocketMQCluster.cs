@@ -11,7 +11,7 @@ using Pulumi;
 namespace PulumiRocketMQ.RocketMQ
 {
     /// <summary>
-    /// An Apache RocketMQ cluster on Kubernetes, built from ordinary Kubernetes objects with no operator: name servers (a StatefulSet `name-service` behind a headless Service), broker groups of a master and replicas (StatefulSets `&lt;broker&gt;-&lt;g&gt;-master` and `&lt;broker&gt;-&lt;g&gt;-replica-&lt;i&gt;`, with their `broker.conf` rendered into a ConfigMap per group), and the RocketMQ dashboard. Brokers reach the name servers by stable DNS names and advertise their pod IP. Every input is validated at preview, naming the field and the rule, and nothing is created while an input is bad. An input not known until `pulumi up` (another resource's output) reaches every child as an unknown value, previews as computed in every output derived from it, and is validated at up (the kubernetes provider displays a child's unknown namespace as "default" in a preview); `broker.name`, `broker.size`, `broker.replicaPerGroup` and `console.enabled` decide which objects exist, so while one of them is unknown the preview leaves those objects out and warns. Secret inputs stay secret in every object and output that carries them. `new RocketMQCluster("mq", {})` is a working cluster of one name server, one group of a master and a replica, and a dashboard.
+    /// An Apache RocketMQ cluster on Kubernetes, built from ordinary Kubernetes objects with no operator: name servers (a StatefulSet `name-service` behind a headless Service), broker groups of a master and replicas (StatefulSets `&lt;broker&gt;-&lt;g&gt;-master` and `&lt;broker&gt;-&lt;g&gt;-replica-&lt;i&gt;`, with their `broker.conf` rendered into a ConfigMap per group), and the RocketMQ dashboard. Brokers reach the name servers by stable DNS names and advertise their pod IP. Every input is validated at preview, naming the field and the rule, and nothing is created while an input is bad. An input not known until `pulumi up` (another resource's output) reaches every child as an unknown value, previews as computed in every output derived from it, and is validated at up (the kubernetes provider displays a child's unknown namespace as "default" in a preview); `broker.name`, `broker.size`, `broker.replicaPerGroup` and `console.enabled` decide which objects exist, so while one of them is unknown the preview leaves those objects out and warns. Secret inputs stay secret in every object and output that carries them. A `rocketmq:index:BrokerScaling` child, created once every group's StatefulSets are ready, copies the topics and subscription groups of the scale source (`broker.scalePodName`) to the other groups, and before a smaller `broker.size` removes groups it drains them; it reaches RocketMQ through the `kubeconfig` and `connection` inputs. `new RocketMQCluster("mq", {})` is a working cluster of one name server, one group of a master and a replica, and a dashboard.
     /// </summary>
     [RocketMQResourceType("rocketmq:index:RocketMQCluster")]
     public partial class RocketMQCluster : global::Pulumi.ComponentResource
@@ -118,6 +118,12 @@ namespace PulumiRocketMQ.RocketMQ
         public Input<string>? BrokerClusterName { get; set; }
 
         /// <summary>
+        /// How the cluster's BrokerScaling child reaches the name servers and brokers to copy metadata to new broker groups and drain removed ones: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. A change of it copies and drains nothing.
+        /// </summary>
+        [Input("connection")]
+        public Input<PulumiRocketMQ.RocketMQ.ConnectionMode>? Connection { get; set; }
+
+        /// <summary>
         /// The RocketMQ dashboard. Deployed by default.
         /// </summary>
         [Input("console")]
@@ -133,6 +139,22 @@ namespace PulumiRocketMQ.RocketMQ
         {
             get => _imagePullSecrets ?? (_imagePullSecrets = new InputList<Pulumi.Kubernetes.Types.Inputs.Core.V1.LocalObjectReferenceArgs>());
             set => _imagePullSecrets = value;
+        }
+
+        [Input("kubeconfig")]
+        private Input<string>? _kubeconfig;
+
+        /// <summary>
+        /// The Kubernetes cluster the cluster's BrokerScaling child goes through when its connection uses port-forward: a kubeconfig file's path or its contents (kept secret; passed to the child as a secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods in the cluster's namespace and `create` on `pods/portforward`. It does not choose where the Kubernetes objects go: that is the kubernetes provider's job (`providers.kubernetes`).
+        /// </summary>
+        public Input<string>? Kubeconfig
+        {
+            get => _kubeconfig;
+            set
+            {
+                var emptySecret = Output.CreateSecret(0);
+                _kubeconfig = Output.Tuple<Input<string>?, int>(value, emptySecret).Apply(t => t.Item1);
+            }
         }
 
         [Input("labels")]
@@ -209,6 +231,7 @@ namespace PulumiRocketMQ.RocketMQ
 
         public RocketMQClusterArgs()
         {
+            Connection = PulumiRocketMQ.RocketMQ.ConnectionMode.Auto;
         }
         public static new RocketMQClusterArgs Empty => new RocketMQClusterArgs();
     }

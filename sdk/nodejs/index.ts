@@ -5,6 +5,11 @@ import * as pulumi from "@pulumi/pulumi";
 import * as utilities from "./utilities";
 
 // Export members:
+export { BrokerScalingArgs } from "./brokerScaling";
+export type BrokerScaling = import("./brokerScaling").BrokerScaling;
+export const BrokerScaling: typeof import("./brokerScaling").BrokerScaling = null as any;
+utilities.lazyLoad(exports, ["BrokerScaling"], () => require("./brokerScaling"));
+
 export { ConsumerGroupArgs } from "./consumerGroup";
 export type ConsumerGroup = import("./consumerGroup").ConsumerGroup;
 export const ConsumerGroup: typeof import("./consumerGroup").ConsumerGroup = null as any;
@@ -45,6 +50,8 @@ const _module = {
     version: utilities.getVersion(),
     construct: (name: string, type: string, urn: string): pulumi.Resource => {
         switch (type) {
+            case "rocketmq:index:BrokerScaling":
+                return new BrokerScaling(name, <any>undefined, { urn })
             case "rocketmq:index:ConsumerGroup":
                 return new ConsumerGroup(name, <any>undefined, { urn })
             case "rocketmq:index:RocketMQCluster":

@@ -14,6 +14,8 @@ export interface CopyOptions extends CallOptions {
   groupBatchSize?: number;
   /** Batches in flight at once on the connection. */
   pipelineDepth?: number;
+  /** Told what the first round found to copy, before anything is sent. */
+  onPlan?(plan: CopyResult): void;
 }
 
 export interface CopyResult {
@@ -47,7 +49,11 @@ export async function copyMetadata(
     options,
     (signal) =>
       copyRound(client, sourceAddress, targetAddress, { ...options, signal }, {
-        planned: (plan) => (firstPlan ??= plan),
+        planned: (plan) => {
+          if (firstPlan) return;
+          firstPlan = plan;
+          options.onPlan?.(plan);
+        },
         topicBatchFailed: (err) => batchFailures.add(err),
       }),
     // Only topic batches: every other request of a round was already retried by the client.
@@ -56,14 +62,16 @@ export async function copyMetadata(
   return firstPlan!;
 }
 
-async function copyRound(
-  client: RocketMQAdminClient,
-  sourceAddress: string,
-  targetAddress: string,
-  options: CopyOptions,
-  report: { planned(plan: CopyResult): void; topicBatchFailed(err: unknown): void },
-): Promise<void> {
-  const call: CallOptions = { signal: options.signal, timeoutMs: options.timeoutMs ?? 60_000 };
+/** What the target lacks of the source: the topics and groups a copy would send. */
+export interface CopyPlan {
+  topics: TopicConfig[];
+  groups: SubscriptionGroupConfig[];
+  topicsAlreadyEqual: number;
+  groupsAlreadyEqual: number;
+}
+
+/** Reads both brokers and compares; sends nothing. */
+export async function planMetadataCopy(client: RocketMQAdminClient, sourceAddress: string, targetAddress: string, call: CallOptions = {}): Promise<CopyPlan> {
   const [sourceTopics, targetTopics, sourceGroups, targetGroups, sourceConfig, targetConfig] = await Promise.all([
     client.getAllTopicConfigs(sourceAddress, call),
     client.getAllTopicConfigs(targetAddress, call),
@@ -77,22 +85,31 @@ async function copyRound(
     ...brokerOwnTopics(targetConfig.brokerClusterName, targetConfig.brokerName),
   ]);
 
-  const topicsToSend: TopicConfig[] = [];
-  let topicsAlreadyEqual = 0;
+  const plan: CopyPlan = { topics: [], groups: [], topicsAlreadyEqual: 0, groupsAlreadyEqual: 0 };
   for (const [name, config] of Object.entries(sourceTopics.topics)) {
     if (isSystemTopic(name, ownTopics)) continue;
     const existing = targetTopics.topics[name];
-    if (existing && sameTopicConfig(existing, config)) topicsAlreadyEqual++;
-    else topicsToSend.push(config);
+    if (existing && sameTopicConfig(existing, config)) plan.topicsAlreadyEqual++;
+    else plan.topics.push(config);
   }
-  const groupsToSend: SubscriptionGroupConfig[] = [];
-  let groupsAlreadyEqual = 0;
   for (const [name, config] of Object.entries(sourceGroups.groups)) {
     if (isSystemGroup(name)) continue;
     const existing = targetGroups.groups[name];
-    if (existing && canonicalJson(existing as JsonValue) === canonicalJson(config as JsonValue)) groupsAlreadyEqual++;
-    else groupsToSend.push(config);
+    if (existing && canonicalJson(existing as JsonValue) === canonicalJson(config as JsonValue)) plan.groupsAlreadyEqual++;
+    else plan.groups.push(config);
   }
+  return plan;
+}
+
+async function copyRound(
+  client: RocketMQAdminClient,
+  sourceAddress: string,
+  targetAddress: string,
+  options: CopyOptions,
+  report: { planned(plan: CopyResult): void; topicBatchFailed(err: unknown): void },
+): Promise<void> {
+  const call: CallOptions = { signal: options.signal, timeoutMs: options.timeoutMs ?? 60_000 };
+  const { topics: topicsToSend, groups: groupsToSend, topicsAlreadyEqual, groupsAlreadyEqual } = await planMetadataCopy(client, sourceAddress, targetAddress, call);
 
   report.planned({ topicsCopied: topicsToSend.length, topicsAlreadyEqual, groupsCopied: groupsToSend.length, groupsAlreadyEqual });
 

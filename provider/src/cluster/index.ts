@@ -9,6 +9,7 @@ import { ClusterContext } from "./context";
 import { containsOutputs, derive } from "./derive";
 import { instanceLabelValue } from "./labels";
 import { createNameServers } from "./nameservers";
+import { createBrokerScaling } from "./scaling";
 import { consoleServiceName, consoleUrl, nameServerAddresses } from "./names";
 import { BrokerGroupInfo, ClusterOutputName, clusterOutputNames } from "./outputs";
 
@@ -68,8 +69,12 @@ export class RocketMQCluster extends pulumi.ComponentResource {
         const brokerGroups = this.whenKnown(
             { prefix: broker.name, size: broker.size, replicaPerGroup: broker.replicaPerGroup },
             ["broker.name", "broker.size", "broker.replicaPerGroup"], "broker groups",
-            (shape) => pulumi.all(Array.from({ length: shape.size }, (_, group) =>
-                groupInfo(createBrokerGroup(context, shape as BrokerGroupShape, group, namesrvAddr, [nameServers.statefulSet])))));
+            (shape) => {
+                const groups = Array.from({ length: shape.size }, (_, group) => createBrokerGroup(context, shape as BrokerGroupShape, group, namesrvAddr, [nameServers.statefulSet]));
+                const scaling = createBrokerScaling(context, shape as BrokerGroupShape, groups, namesrvAddr);
+                // Groups are reported once every one holds the scale source's topics and subscription groups.
+                return pulumi.all([scaling.id, pulumi.all(groups.map(groupInfo))]).apply(([, infos]) => infos);
+            });
         // True once the console's Service exists, false without a console.
         const consoleReady = this.whenKnown({ enabled: inputs.console.enabled }, ["console.enabled"], "console objects",
             ({ enabled }) => (enabled ? createConsole(context, addresses, [nameServers.statefulSet]).service.metadata.apply(() => true) : pulumi.output(false)));

@@ -46,9 +46,13 @@ export function replicaStatefulSetName(brokerPrefix: string, group: number, repl
     return `${brokerGroupName(brokerPrefix, group)}-replica-${replica}`;
 }
 
-/** The master whose metadata new groups copy: `scalePodName`, by default the first group's master. */
-export function scaleSourcePodName(brokerPrefix: string, scalePodName: string | undefined): string {
-    return scalePodName || firstPodOf(masterStatefulSetName(brokerPrefix, 0));
+/**
+ * The group whose topics and subscription groups the other groups copy: the group of the master pod
+ * `scalePodName` (`<prefix>-<g>-master-0`, as validation requires), by default the first group.
+ */
+export function scaleSourceBrokerName(brokerPrefix: string, scalePodName: string | undefined): string {
+    const group = scalePodName === undefined ? undefined : new RegExp(`^${brokerPrefix}-(\\d+)-master-0$`).exec(scalePodName)?.[1];
+    return brokerGroupName(brokerPrefix, group === undefined ? 0 : Number(group));
 }
 
 export function brokerGroupConfigMapName(brokerPrefix: string, group: number): string {

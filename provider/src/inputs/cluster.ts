@@ -10,6 +10,8 @@ import {
 } from "./kube";
 import { MiB, memorySizeSchema, parseMemorySize, parseQuantity } from "./quantities";
 import { checkBrokerConfig, ownedConfigKeyReasons } from "./brokerConfig";
+import { drainTimeoutSecondsSchema } from "./drainTimeout";
+import { clusterAccessSchemas } from "./clusterAccess";
 
 export const storageModes = ["EmptyDir", "HostPath", "StorageClass"] as const;
 
@@ -132,6 +134,7 @@ export const brokerSpecSchema = z.strictObject({
     replicaPerGroup: wholeNumber(0, maxReplicasPerGroup, "replicaPerGroup").default(1),
     allowRestart: z.boolean({ error: "must be true or false" }).default(true),
     scalePodName: z.string({ error: "must be a string" }).optional(),
+    drainTimeoutSeconds: drainTimeoutSecondsSchema,
     env: z.array(envVarSchema).optional(),
     volumes: z.array(volumeSchema).optional(),
     volumeMounts: z.array(volumeMountSchema).optional(),
@@ -229,6 +232,7 @@ export const clusterArgsSchema = z.strictObject({
     nameServer: nameServerSpecSchema.prefault({}),
     broker: brokerSpecSchema.prefault({}),
     console: consoleSpecSchema.prefault({}),
+    ...clusterAccessSchemas,
 });
 
 /** What a program passes: every field optional, `{}` is a working cluster. */

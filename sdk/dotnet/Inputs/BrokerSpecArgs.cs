@@ -34,6 +34,12 @@ namespace PulumiRocketMQ.RocketMQ.Inputs
         [Input("dnsPolicy")]
         public Input<PulumiRocketMQ.RocketMQ.DnsPolicy>? DnsPolicy { get; set; }
 
+        /// <summary>
+        /// How long a scale-down (a smaller `size`) waits for consumer groups to consume every message on the groups being removed, in seconds (1 to 86400, default 600). On timeout write permission is restored and nothing is removed.
+        /// </summary>
+        [Input("drainTimeoutSeconds")]
+        public Input<int>? DrainTimeoutSeconds { get; set; }
+
         [Input("env")]
         private InputList<Pulumi.Kubernetes.Types.Inputs.Core.V1.EnvVarArgs>? _env;
 
@@ -101,13 +107,13 @@ namespace PulumiRocketMQ.RocketMQ.Inputs
         public Input<Pulumi.Kubernetes.Types.Inputs.Core.V1.ResourceRequirementsArgs>? Resources { get; set; }
 
         /// <summary>
-        /// The master pod whose topics and subscription groups are copied to new broker groups when `size` grows, `&lt;name&gt;-&lt;g&gt;-master-0` of an existing group. Defaults to the first group's master, `&lt;name&gt;-0-master-0`.
+        /// The master pod whose topics and subscription groups are copied to the other broker groups, `&lt;name&gt;-&lt;g&gt;-master-0` of an existing group. Defaults to the first group's master, `&lt;name&gt;-0-master-0`. The copy runs when groups are added (and on every `pulumi up` after a refresh found a group lacking some of them); it sends only what a group lacks, and leaves topics and groups a group has beyond the source's as they are.
         /// </summary>
         [Input("scalePodName")]
         public Input<string>? ScalePodName { get; set; }
 
         /// <summary>
-        /// Number of broker groups, 1 to 128. Defaults to 1. Adding groups creates only the new groups' objects and leaves existing groups untouched.
+        /// Number of broker groups, 1 to 128. Defaults to 1. Adding groups creates only the new groups' objects and leaves existing groups untouched; once the new groups' masters are registered, the cluster's BrokerScaling copies every topic config (queue numbers, permission, order, attributes) and subscription group of the scale source (`scalePodName`) to them, so producers of existing topics send to them too. Lowering it first drains the groups removed: they turn read-only (`brokerPermission=4` on master and replicas) and `pulumi up` waits, up to `drainTimeoutSeconds`, until every consumer group has consumed every message on them; only then are their objects deleted. On timeout write permission is restored (`brokerPermission=6`), nothing is removed and the error names each consumer group and its lag. A removed group's PersistentVolumeClaims (`storageMode: StorageClass`) stay, as a StatefulSet's claims do by default. `pulumi destroy` of the whole cluster does not drain.
         /// </summary>
         [Input("size")]
         public Input<int>? Size { get; set; }
@@ -156,6 +162,7 @@ namespace PulumiRocketMQ.RocketMQ.Inputs
 
         public BrokerSpecArgs()
         {
+            DrainTimeoutSeconds = 600;
         }
         public static new BrokerSpecArgs Empty => new BrokerSpecArgs();
     }

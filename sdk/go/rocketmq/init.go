@@ -21,6 +21,8 @@ func (m *module) Version() semver.Version {
 
 func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi.Resource, err error) {
 	switch typ {
+	case "rocketmq:index:BrokerScaling":
+		r = &BrokerScaling{}
 	case "rocketmq:index:ConsumerGroup":
 		r = &ConsumerGroup{}
 	case "rocketmq:index:RocketMQCluster":

@@ -305,6 +305,8 @@ type BrokerSpec struct {
 	BrokerConfig *BrokerConfig `pulumi:"brokerConfig"`
 	// DNS policy of the broker pods. Defaults to `ClusterFirstWithHostNet` when `hostNetwork` is true and `ClusterFirst` otherwise. `ClusterFirst` together with `hostNetwork` is refused (Kubernetes would silently use the node's resolver, which cannot resolve the cluster's DNS names), and so is `ClusterFirstWithHostNet` without `hostNetwork`.
 	DnsPolicy *DnsPolicy `pulumi:"dnsPolicy"`
+	// How long a scale-down (a smaller `size`) waits for consumer groups to consume every message on the groups being removed, in seconds (1 to 86400, default 600). On timeout write permission is restored and nothing is removed.
+	DrainTimeoutSeconds *int `pulumi:"drainTimeoutSeconds"`
 	// Extra environment variables of the broker containers, including values read from ConfigMaps (`valueFrom.configMapKeyRef`) or Secrets (`valueFrom.secretKeyRef`). Every entry needs a name. `POD_IP`, `POD_NAME` and `JAVA_OPT_EXT` are set by the provider and refused here. A secret `value` is stored in the group's Secret `<name>-<g>-secret` and read through `secretKeyRef`, never written into the pod spec.
 	Env []corev1.EnvVar `pulumi:"env"`
 	// Run the broker pods in the node's network namespace. Defaults to `false`. With host networking the pods bind the RocketMQ ports on the node itself, so at most one such pod fits on a node.
@@ -325,9 +327,9 @@ type BrokerSpec struct {
 	ReplicaPerGroup *int `pulumi:"replicaPerGroup"`
 	// CPU and memory requests and limits of the broker container. Quantities are checked at preview, and a request above its limit is refused. Without an explicit heap the heap follows the container's memory limit (or request) the way the operator's `BROKER_MEM` default does: max(min(memory/2, 1 GiB), min(memory/4, 8 GiB)), and 1 GiB when no memory is set; the young generation is half the heap.
 	Resources *corev1.ResourceRequirements `pulumi:"resources"`
-	// The master pod whose topics and subscription groups are copied to new broker groups when `size` grows, `<name>-<g>-master-0` of an existing group. Defaults to the first group's master, `<name>-0-master-0`.
+	// The master pod whose topics and subscription groups are copied to the other broker groups, `<name>-<g>-master-0` of an existing group. Defaults to the first group's master, `<name>-0-master-0`. The copy runs when groups are added (and on every `pulumi up` after a refresh found a group lacking some of them); it sends only what a group lacks, and leaves topics and groups a group has beyond the source's as they are.
 	ScalePodName *string `pulumi:"scalePodName"`
-	// Number of broker groups, 1 to 128. Defaults to 1. Adding groups creates only the new groups' objects and leaves existing groups untouched.
+	// Number of broker groups, 1 to 128. Defaults to 1. Adding groups creates only the new groups' objects and leaves existing groups untouched; once the new groups' masters are registered, the cluster's BrokerScaling copies every topic config (queue numbers, permission, order, attributes) and subscription group of the scale source (`scalePodName`) to them, so producers of existing topics send to them too. Lowering it first drains the groups removed: they turn read-only (`brokerPermission=4` on master and replicas) and `pulumi up` waits, up to `drainTimeoutSeconds`, until every consumer group has consumed every message on them; only then are their objects deleted. On timeout write permission is restored (`brokerPermission=6`), nothing is removed and the error names each consumer group and its lag. A removed group's PersistentVolumeClaims (`storageMode: StorageClass`) stay, as a StatefulSet's claims do by default. `pulumi destroy` of the whole cluster does not drain.
 	Size *int `pulumi:"size"`
 	// Where the broker keeps its commit log, consume queues and logs. Defaults to `EmptyDir`.
 	StorageMode *StorageMode `pulumi:"storageMode"`
@@ -337,6 +339,19 @@ type BrokerSpec struct {
 	VolumeMounts []corev1.VolumeMount `pulumi:"volumeMounts"`
 	// Extra volumes of the broker pods, to be mounted with `volumeMounts`. The names `rocketmq-config`, `rocketmq-conf` and `rocketmq-data` are used by the provider.
 	Volumes []corev1.Volume `pulumi:"volumes"`
+}
+
+// Defaults sets the appropriate defaults for BrokerSpec
+func (val *BrokerSpec) Defaults() *BrokerSpec {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.DrainTimeoutSeconds == nil {
+		drainTimeoutSeconds_ := 600
+		tmp.DrainTimeoutSeconds = &drainTimeoutSeconds_
+	}
+	return &tmp
 }
 
 // BrokerSpecInput is an input type that accepts BrokerSpecArgs and BrokerSpecOutput values.
@@ -358,6 +373,8 @@ type BrokerSpecArgs struct {
 	BrokerConfig BrokerConfigPtrInput `pulumi:"brokerConfig"`
 	// DNS policy of the broker pods. Defaults to `ClusterFirstWithHostNet` when `hostNetwork` is true and `ClusterFirst` otherwise. `ClusterFirst` together with `hostNetwork` is refused (Kubernetes would silently use the node's resolver, which cannot resolve the cluster's DNS names), and so is `ClusterFirstWithHostNet` without `hostNetwork`.
 	DnsPolicy DnsPolicyPtrInput `pulumi:"dnsPolicy"`
+	// How long a scale-down (a smaller `size`) waits for consumer groups to consume every message on the groups being removed, in seconds (1 to 86400, default 600). On timeout write permission is restored and nothing is removed.
+	DrainTimeoutSeconds pulumi.IntPtrInput `pulumi:"drainTimeoutSeconds"`
 	// Extra environment variables of the broker containers, including values read from ConfigMaps (`valueFrom.configMapKeyRef`) or Secrets (`valueFrom.secretKeyRef`). Every entry needs a name. `POD_IP`, `POD_NAME` and `JAVA_OPT_EXT` are set by the provider and refused here. A secret `value` is stored in the group's Secret `<name>-<g>-secret` and read through `secretKeyRef`, never written into the pod spec.
 	Env corev1.EnvVarArrayInput `pulumi:"env"`
 	// Run the broker pods in the node's network namespace. Defaults to `false`. With host networking the pods bind the RocketMQ ports on the node itself, so at most one such pod fits on a node.
@@ -378,9 +395,9 @@ type BrokerSpecArgs struct {
 	ReplicaPerGroup pulumi.IntPtrInput `pulumi:"replicaPerGroup"`
 	// CPU and memory requests and limits of the broker container. Quantities are checked at preview, and a request above its limit is refused. Without an explicit heap the heap follows the container's memory limit (or request) the way the operator's `BROKER_MEM` default does: max(min(memory/2, 1 GiB), min(memory/4, 8 GiB)), and 1 GiB when no memory is set; the young generation is half the heap.
 	Resources corev1.ResourceRequirementsPtrInput `pulumi:"resources"`
-	// The master pod whose topics and subscription groups are copied to new broker groups when `size` grows, `<name>-<g>-master-0` of an existing group. Defaults to the first group's master, `<name>-0-master-0`.
+	// The master pod whose topics and subscription groups are copied to the other broker groups, `<name>-<g>-master-0` of an existing group. Defaults to the first group's master, `<name>-0-master-0`. The copy runs when groups are added (and on every `pulumi up` after a refresh found a group lacking some of them); it sends only what a group lacks, and leaves topics and groups a group has beyond the source's as they are.
 	ScalePodName pulumi.StringPtrInput `pulumi:"scalePodName"`
-	// Number of broker groups, 1 to 128. Defaults to 1. Adding groups creates only the new groups' objects and leaves existing groups untouched.
+	// Number of broker groups, 1 to 128. Defaults to 1. Adding groups creates only the new groups' objects and leaves existing groups untouched; once the new groups' masters are registered, the cluster's BrokerScaling copies every topic config (queue numbers, permission, order, attributes) and subscription group of the scale source (`scalePodName`) to them, so producers of existing topics send to them too. Lowering it first drains the groups removed: they turn read-only (`brokerPermission=4` on master and replicas) and `pulumi up` waits, up to `drainTimeoutSeconds`, until every consumer group has consumed every message on them; only then are their objects deleted. On timeout write permission is restored (`brokerPermission=6`), nothing is removed and the error names each consumer group and its lag. A removed group's PersistentVolumeClaims (`storageMode: StorageClass`) stay, as a StatefulSet's claims do by default. `pulumi destroy` of the whole cluster does not drain.
 	Size pulumi.IntPtrInput `pulumi:"size"`
 	// Where the broker keeps its commit log, consume queues and logs. Defaults to `EmptyDir`.
 	StorageMode StorageModePtrInput `pulumi:"storageMode"`
@@ -392,6 +409,17 @@ type BrokerSpecArgs struct {
 	Volumes corev1.VolumeArrayInput `pulumi:"volumes"`
 }
 
+// Defaults sets the appropriate defaults for BrokerSpecArgs
+func (val *BrokerSpecArgs) Defaults() *BrokerSpecArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.DrainTimeoutSeconds == nil {
+		tmp.DrainTimeoutSeconds = pulumi.IntPtr(600)
+	}
+	return &tmp
+}
 func (BrokerSpecArgs) ElementType() reflect.Type {
 	return reflect.TypeOf((*BrokerSpec)(nil)).Elem()
 }
@@ -485,6 +513,11 @@ func (o BrokerSpecOutput) DnsPolicy() DnsPolicyPtrOutput {
 	return o.ApplyT(func(v BrokerSpec) *DnsPolicy { return v.DnsPolicy }).(DnsPolicyPtrOutput)
 }
 
+// How long a scale-down (a smaller `size`) waits for consumer groups to consume every message on the groups being removed, in seconds (1 to 86400, default 600). On timeout write permission is restored and nothing is removed.
+func (o BrokerSpecOutput) DrainTimeoutSeconds() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v BrokerSpec) *int { return v.DrainTimeoutSeconds }).(pulumi.IntPtrOutput)
+}
+
 // Extra environment variables of the broker containers, including values read from ConfigMaps (`valueFrom.configMapKeyRef`) or Secrets (`valueFrom.secretKeyRef`). Every entry needs a name. `POD_IP`, `POD_NAME` and `JAVA_OPT_EXT` are set by the provider and refused here. A secret `value` is stored in the group's Secret `<name>-<g>-secret` and read through `secretKeyRef`, never written into the pod spec.
 func (o BrokerSpecOutput) Env() corev1.EnvVarArrayOutput {
 	return o.ApplyT(func(v BrokerSpec) []corev1.EnvVar { return v.Env }).(corev1.EnvVarArrayOutput)
@@ -535,12 +568,12 @@ func (o BrokerSpecOutput) Resources() corev1.ResourceRequirementsPtrOutput {
 	return o.ApplyT(func(v BrokerSpec) *corev1.ResourceRequirements { return v.Resources }).(corev1.ResourceRequirementsPtrOutput)
 }
 
-// The master pod whose topics and subscription groups are copied to new broker groups when `size` grows, `<name>-<g>-master-0` of an existing group. Defaults to the first group's master, `<name>-0-master-0`.
+// The master pod whose topics and subscription groups are copied to the other broker groups, `<name>-<g>-master-0` of an existing group. Defaults to the first group's master, `<name>-0-master-0`. The copy runs when groups are added (and on every `pulumi up` after a refresh found a group lacking some of them); it sends only what a group lacks, and leaves topics and groups a group has beyond the source's as they are.
 func (o BrokerSpecOutput) ScalePodName() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v BrokerSpec) *string { return v.ScalePodName }).(pulumi.StringPtrOutput)
 }
 
-// Number of broker groups, 1 to 128. Defaults to 1. Adding groups creates only the new groups' objects and leaves existing groups untouched.
+// Number of broker groups, 1 to 128. Defaults to 1. Adding groups creates only the new groups' objects and leaves existing groups untouched; once the new groups' masters are registered, the cluster's BrokerScaling copies every topic config (queue numbers, permission, order, attributes) and subscription group of the scale source (`scalePodName`) to them, so producers of existing topics send to them too. Lowering it first drains the groups removed: they turn read-only (`brokerPermission=4` on master and replicas) and `pulumi up` waits, up to `drainTimeoutSeconds`, until every consumer group has consumed every message on them; only then are their objects deleted. On timeout write permission is restored (`brokerPermission=6`), nothing is removed and the error names each consumer group and its lag. A removed group's PersistentVolumeClaims (`storageMode: StorageClass`) stay, as a StatefulSet's claims do by default. `pulumi destroy` of the whole cluster does not drain.
 func (o BrokerSpecOutput) Size() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v BrokerSpec) *int { return v.Size }).(pulumi.IntPtrOutput)
 }
@@ -617,6 +650,16 @@ func (o BrokerSpecPtrOutput) DnsPolicy() DnsPolicyPtrOutput {
 		}
 		return v.DnsPolicy
 	}).(DnsPolicyPtrOutput)
+}
+
+// How long a scale-down (a smaller `size`) waits for consumer groups to consume every message on the groups being removed, in seconds (1 to 86400, default 600). On timeout write permission is restored and nothing is removed.
+func (o BrokerSpecPtrOutput) DrainTimeoutSeconds() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *BrokerSpec) *int {
+		if v == nil {
+			return nil
+		}
+		return v.DrainTimeoutSeconds
+	}).(pulumi.IntPtrOutput)
 }
 
 // Extra environment variables of the broker containers, including values read from ConfigMaps (`valueFrom.configMapKeyRef`) or Secrets (`valueFrom.secretKeyRef`). Every entry needs a name. `POD_IP`, `POD_NAME` and `JAVA_OPT_EXT` are set by the provider and refused here. A secret `value` is stored in the group's Secret `<name>-<g>-secret` and read through `secretKeyRef`, never written into the pod spec.
@@ -719,7 +762,7 @@ func (o BrokerSpecPtrOutput) Resources() corev1.ResourceRequirementsPtrOutput {
 	}).(corev1.ResourceRequirementsPtrOutput)
 }
 
-// The master pod whose topics and subscription groups are copied to new broker groups when `size` grows, `<name>-<g>-master-0` of an existing group. Defaults to the first group's master, `<name>-0-master-0`.
+// The master pod whose topics and subscription groups are copied to the other broker groups, `<name>-<g>-master-0` of an existing group. Defaults to the first group's master, `<name>-0-master-0`. The copy runs when groups are added (and on every `pulumi up` after a refresh found a group lacking some of them); it sends only what a group lacks, and leaves topics and groups a group has beyond the source's as they are.
 func (o BrokerSpecPtrOutput) ScalePodName() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *BrokerSpec) *string {
 		if v == nil {
@@ -729,7 +772,7 @@ func (o BrokerSpecPtrOutput) ScalePodName() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
-// Number of broker groups, 1 to 128. Defaults to 1. Adding groups creates only the new groups' objects and leaves existing groups untouched.
+// Number of broker groups, 1 to 128. Defaults to 1. Adding groups creates only the new groups' objects and leaves existing groups untouched; once the new groups' masters are registered, the cluster's BrokerScaling copies every topic config (queue numbers, permission, order, attributes) and subscription group of the scale source (`scalePodName`) to them, so producers of existing topics send to them too. Lowering it first drains the groups removed: they turn read-only (`brokerPermission=4` on master and replicas) and `pulumi up` waits, up to `drainTimeoutSeconds`, until every consumer group has consumed every message on them; only then are their objects deleted. On timeout write permission is restored (`brokerPermission=6`), nothing is removed and the error names each consumer group and its lag. A removed group's PersistentVolumeClaims (`storageMode: StorageClass`) stay, as a StatefulSet's claims do by default. `pulumi destroy` of the whole cluster does not drain.
 func (o BrokerSpecPtrOutput) Size() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *BrokerSpec) *int {
 		if v == nil {
@@ -1192,6 +1235,66 @@ func (o JvmMemoryPtrOutput) YoungGeneration() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
+// What one broker group lacks of the scale source.
+type MissingMetadata struct {
+	// The broker group, as the name servers know it (e.g. `broker-1`).
+	BrokerName string `pulumi:"brokerName"`
+	// Subscription groups of the source the group does not hold, or holds with other settings.
+	SubscriptionGroups int `pulumi:"subscriptionGroups"`
+	// Topics of the source the group does not hold, or holds with other settings.
+	Topics int `pulumi:"topics"`
+}
+
+// What one broker group lacks of the scale source.
+type MissingMetadataOutput struct{ *pulumi.OutputState }
+
+func (MissingMetadataOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*MissingMetadata)(nil)).Elem()
+}
+
+func (o MissingMetadataOutput) ToMissingMetadataOutput() MissingMetadataOutput {
+	return o
+}
+
+func (o MissingMetadataOutput) ToMissingMetadataOutputWithContext(ctx context.Context) MissingMetadataOutput {
+	return o
+}
+
+// The broker group, as the name servers know it (e.g. `broker-1`).
+func (o MissingMetadataOutput) BrokerName() pulumi.StringOutput {
+	return o.ApplyT(func(v MissingMetadata) string { return v.BrokerName }).(pulumi.StringOutput)
+}
+
+// Subscription groups of the source the group does not hold, or holds with other settings.
+func (o MissingMetadataOutput) SubscriptionGroups() pulumi.IntOutput {
+	return o.ApplyT(func(v MissingMetadata) int { return v.SubscriptionGroups }).(pulumi.IntOutput)
+}
+
+// Topics of the source the group does not hold, or holds with other settings.
+func (o MissingMetadataOutput) Topics() pulumi.IntOutput {
+	return o.ApplyT(func(v MissingMetadata) int { return v.Topics }).(pulumi.IntOutput)
+}
+
+type MissingMetadataArrayOutput struct{ *pulumi.OutputState }
+
+func (MissingMetadataArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]MissingMetadata)(nil)).Elem()
+}
+
+func (o MissingMetadataArrayOutput) ToMissingMetadataArrayOutput() MissingMetadataArrayOutput {
+	return o
+}
+
+func (o MissingMetadataArrayOutput) ToMissingMetadataArrayOutputWithContext(ctx context.Context) MissingMetadataArrayOutput {
+	return o
+}
+
+func (o MissingMetadataArrayOutput) Index(i pulumi.IntInput) MissingMetadataOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) MissingMetadata {
+		return vs[0].([]MissingMetadata)[vs[1].(int)]
+	}).(MissingMetadataOutput)
+}
+
 // The name servers of the cluster: a StatefulSet `name-service` behind a headless Service of the same name. Every name server has a stable DNS name, `name-service-<i>.name-service.<namespace>.svc.cluster.local`, which brokers, the console and clients use instead of pod IPs.
 type NameServerSpec struct {
 	// DNS policy of the name server pods. Defaults to `ClusterFirstWithHostNet` when `hostNetwork` is true and `ClusterFirst` otherwise. `ClusterFirst` together with `hostNetwork` is refused (Kubernetes would silently use the node's resolver, which cannot resolve the cluster's DNS names), and so is `ClusterFirstWithHostNet` without `hostNetwork`.
@@ -1598,6 +1701,8 @@ func init() {
 	pulumi.RegisterOutputType(ConsoleSpecPtrOutput{})
 	pulumi.RegisterOutputType(JvmMemoryOutput{})
 	pulumi.RegisterOutputType(JvmMemoryPtrOutput{})
+	pulumi.RegisterOutputType(MissingMetadataOutput{})
+	pulumi.RegisterOutputType(MissingMetadataArrayOutput{})
 	pulumi.RegisterOutputType(NameServerSpecOutput{})
 	pulumi.RegisterOutputType(NameServerSpecPtrOutput{})
 	pulumi.RegisterOutputType(TopicTransferStepOutput{})

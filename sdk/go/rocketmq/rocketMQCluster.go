@@ -12,7 +12,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// An Apache RocketMQ cluster on Kubernetes, built from ordinary Kubernetes objects with no operator: name servers (a StatefulSet `name-service` behind a headless Service), broker groups of a master and replicas (StatefulSets `<broker>-<g>-master` and `<broker>-<g>-replica-<i>`, with their `broker.conf` rendered into a ConfigMap per group), and the RocketMQ dashboard. Brokers reach the name servers by stable DNS names and advertise their pod IP. Every input is validated at preview, naming the field and the rule, and nothing is created while an input is bad. An input not known until `pulumi up` (another resource's output) reaches every child as an unknown value, previews as computed in every output derived from it, and is validated at up (the kubernetes provider displays a child's unknown namespace as "default" in a preview); `broker.name`, `broker.size`, `broker.replicaPerGroup` and `console.enabled` decide which objects exist, so while one of them is unknown the preview leaves those objects out and warns. Secret inputs stay secret in every object and output that carries them. `new RocketMQCluster("mq", {})` is a working cluster of one name server, one group of a master and a replica, and a dashboard.
+// An Apache RocketMQ cluster on Kubernetes, built from ordinary Kubernetes objects with no operator: name servers (a StatefulSet `name-service` behind a headless Service), broker groups of a master and replicas (StatefulSets `<broker>-<g>-master` and `<broker>-<g>-replica-<i>`, with their `broker.conf` rendered into a ConfigMap per group), and the RocketMQ dashboard. Brokers reach the name servers by stable DNS names and advertise their pod IP. Every input is validated at preview, naming the field and the rule, and nothing is created while an input is bad. An input not known until `pulumi up` (another resource's output) reaches every child as an unknown value, previews as computed in every output derived from it, and is validated at up (the kubernetes provider displays a child's unknown namespace as "default" in a preview); `broker.name`, `broker.size`, `broker.replicaPerGroup` and `console.enabled` decide which objects exist, so while one of them is unknown the preview leaves those objects out and warns. Secret inputs stay secret in every object and output that carries them. A `rocketmq:index:BrokerScaling` child, created once every group's StatefulSets are ready, copies the topics and subscription groups of the scale source (`broker.scalePodName`) to the other groups, and before a smaller `broker.size` removes groups it drains them; it reaches RocketMQ through the `kubeconfig` and `connection` inputs. `new RocketMQCluster("mq", {})` is a working cluster of one name server, one group of a master and a replica, and a dashboard.
 type RocketMQCluster struct {
 	pulumi.ResourceState
 
@@ -39,6 +39,15 @@ func NewRocketMQCluster(ctx *pulumi.Context,
 		args = &RocketMQClusterArgs{}
 	}
 
+	if args.Broker != nil {
+		args.Broker = args.Broker.ToBrokerSpecPtrOutput().ApplyT(func(v *BrokerSpec) *BrokerSpec { return v.Defaults() }).(BrokerSpecPtrOutput)
+	}
+	if args.Connection == nil {
+		args.Connection = ConnectionMode("auto")
+	}
+	if args.Kubeconfig != nil {
+		args.Kubeconfig = pulumi.ToSecret(args.Kubeconfig).(pulumi.StringPtrInput)
+	}
 	opts = internal.PkgResourceDefaultOpts(opts)
 	var resource RocketMQCluster
 	err := ctx.RegisterRemoteComponentResource("rocketmq:index:RocketMQCluster", name, args, &resource, opts...)
@@ -57,10 +66,14 @@ type rocketMQClusterArgs struct {
 	Broker *BrokerSpec `pulumi:"broker"`
 	// RocketMQ cluster name of every broker (`brokerClusterName` in `broker.conf`), 1-64 letters, digits, '_' or '-'. Defaults to `DefaultCluster`.
 	BrokerClusterName *string `pulumi:"brokerClusterName"`
+	// How the cluster's BrokerScaling child reaches the name servers and brokers to copy metadata to new broker groups and drain removed ones: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. A change of it copies and drains nothing.
+	Connection *ConnectionMode `pulumi:"connection"`
 	// The RocketMQ dashboard. Deployed by default.
 	Console *ConsoleSpec `pulumi:"console"`
 	// Secrets in the namespace used to pull the images of every pod.
 	ImagePullSecrets []corev1.LocalObjectReference `pulumi:"imagePullSecrets"`
+	// The Kubernetes cluster the cluster's BrokerScaling child goes through when its connection uses port-forward: a kubeconfig file's path or its contents (kept secret; passed to the child as a secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods in the cluster's namespace and `create` on `pods/portforward`. It does not choose where the Kubernetes objects go: that is the kubernetes provider's job (`providers.kubernetes`).
+	Kubeconfig *string `pulumi:"kubeconfig"`
 	// Labels added to every object and pod, beside the provider's `app.kubernetes.io/*` labels and the `rocketmq/broker-name`, `rocketmq/broker-group` and `rocketmq/broker-role` labels of broker pods. Keys under `app.kubernetes.io/` and `rocketmq/` are the provider's and refused here.
 	Labels map[string]string `pulumi:"labels"`
 	// The name servers. Defaults to one name server.
@@ -91,10 +104,14 @@ type RocketMQClusterArgs struct {
 	Broker BrokerSpecPtrInput
 	// RocketMQ cluster name of every broker (`brokerClusterName` in `broker.conf`), 1-64 letters, digits, '_' or '-'. Defaults to `DefaultCluster`.
 	BrokerClusterName pulumi.StringPtrInput
+	// How the cluster's BrokerScaling child reaches the name servers and brokers to copy metadata to new broker groups and drain removed ones: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. A change of it copies and drains nothing.
+	Connection ConnectionModePtrInput
 	// The RocketMQ dashboard. Deployed by default.
 	Console ConsoleSpecPtrInput
 	// Secrets in the namespace used to pull the images of every pod.
 	ImagePullSecrets corev1.LocalObjectReferenceArrayInput
+	// The Kubernetes cluster the cluster's BrokerScaling child goes through when its connection uses port-forward: a kubeconfig file's path or its contents (kept secret; passed to the child as a secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods in the cluster's namespace and `create` on `pods/portforward`. It does not choose where the Kubernetes objects go: that is the kubernetes provider's job (`providers.kubernetes`).
+	Kubeconfig pulumi.StringPtrInput
 	// Labels added to every object and pod, beside the provider's `app.kubernetes.io/*` labels and the `rocketmq/broker-name`, `rocketmq/broker-group` and `rocketmq/broker-role` labels of broker pods. Keys under `app.kubernetes.io/` and `rocketmq/` are the provider's and refused here.
 	Labels pulumi.StringMapInput
 	// The name servers. Defaults to one name server.

@@ -7,6 +7,7 @@ import * as outputs from "../types/output";
 import * as enums from "../types/enums";
 
 import * as pulumiKubernetes from "@pulumi/kubernetes";
+import * as utilities from "../utilities";
 
 /**
  * Settings of `broker.conf`, the broker-common.conf of the operator. Common keys are typed; any other key goes under `properties`.
@@ -51,6 +52,10 @@ export interface BrokerSpecArgs {
      */
     dnsPolicy?: pulumi.Input<enums.DnsPolicy>;
     /**
+     * How long a scale-down (a smaller `size`) waits for consumer groups to consume every message on the groups being removed, in seconds (1 to 86400, default 600). On timeout write permission is restored and nothing is removed.
+     */
+    drainTimeoutSeconds?: pulumi.Input<number>;
+    /**
      * Extra environment variables of the broker containers, including values read from ConfigMaps (`valueFrom.configMapKeyRef`) or Secrets (`valueFrom.secretKeyRef`). Every entry needs a name. `POD_IP`, `POD_NAME` and `JAVA_OPT_EXT` are set by the provider and refused here. A secret `value` is stored in the group's Secret `<name>-<g>-secret` and read through `secretKeyRef`, never written into the pod spec.
      */
     env?: pulumi.Input<pulumi.Input<pulumiKubernetes.types.input.core.v1.EnvVar>[]>;
@@ -91,11 +96,11 @@ export interface BrokerSpecArgs {
      */
     resources?: pulumi.Input<pulumiKubernetes.types.input.core.v1.ResourceRequirements>;
     /**
-     * The master pod whose topics and subscription groups are copied to new broker groups when `size` grows, `<name>-<g>-master-0` of an existing group. Defaults to the first group's master, `<name>-0-master-0`.
+     * The master pod whose topics and subscription groups are copied to the other broker groups, `<name>-<g>-master-0` of an existing group. Defaults to the first group's master, `<name>-0-master-0`. The copy runs when groups are added (and on every `pulumi up` after a refresh found a group lacking some of them); it sends only what a group lacks, and leaves topics and groups a group has beyond the source's as they are.
      */
     scalePodName?: pulumi.Input<string>;
     /**
-     * Number of broker groups, 1 to 128. Defaults to 1. Adding groups creates only the new groups' objects and leaves existing groups untouched.
+     * Number of broker groups, 1 to 128. Defaults to 1. Adding groups creates only the new groups' objects and leaves existing groups untouched; once the new groups' masters are registered, the cluster's BrokerScaling copies every topic config (queue numbers, permission, order, attributes) and subscription group of the scale source (`scalePodName`) to them, so producers of existing topics send to them too. Lowering it first drains the groups removed: they turn read-only (`brokerPermission=4` on master and replicas) and `pulumi up` waits, up to `drainTimeoutSeconds`, until every consumer group has consumed every message on them; only then are their objects deleted. On timeout write permission is restored (`brokerPermission=6`), nothing is removed and the error names each consumer group and its lag. A removed group's PersistentVolumeClaims (`storageMode: StorageClass`) stay, as a StatefulSet's claims do by default. `pulumi destroy` of the whole cluster does not drain.
      */
     size?: pulumi.Input<number>;
     /**
@@ -114,6 +119,15 @@ export interface BrokerSpecArgs {
      * Extra volumes of the broker pods, to be mounted with `volumeMounts`. The names `rocketmq-config`, `rocketmq-conf` and `rocketmq-data` are used by the provider.
      */
     volumes?: pulumi.Input<pulumi.Input<pulumiKubernetes.types.input.core.v1.Volume>[]>;
+}
+/**
+ * brokerSpecArgsProvideDefaults sets the appropriate defaults for BrokerSpecArgs
+ */
+export function brokerSpecArgsProvideDefaults(val: BrokerSpecArgs): BrokerSpecArgs {
+    return {
+        ...val,
+        drainTimeoutSeconds: (val.drainTimeoutSeconds) ?? 600,
+    };
 }
 
 /**

@@ -7,6 +7,7 @@ import * as outputs from "../types/output";
 import * as enums from "../types/enums";
 
 import * as pulumiKubernetes from "@pulumi/kubernetes";
+import * as utilities from "../utilities";
 
 /**
  * Where one broker group runs.
@@ -28,6 +29,24 @@ export interface BrokerGroupInfo {
      * Pods of the group's replicas in brokerId order, `<broker.name>-<g>-replica-<i>-0`.
      */
     replicaPodNames: string[];
+}
+
+/**
+ * What one broker group lacks of the scale source.
+ */
+export interface MissingMetadata {
+    /**
+     * The broker group, as the name servers know it (e.g. `broker-1`).
+     */
+    brokerName: string;
+    /**
+     * Subscription groups of the source the group does not hold, or holds with other settings.
+     */
+    subscriptionGroups: number;
+    /**
+     * Topics of the source the group does not hold, or holds with other settings.
+     */
+    topics: number;
 }
 
 /**

@@ -7,6 +7,7 @@ from . import _utilities
 import typing
 # Export this package's modules as members:
 from ._enums import *
+from .broker_scaling import *
 from .consumer_group import *
 from .provider import *
 from .rocket_mq_cluster import *
@@ -22,6 +23,7 @@ _utilities.register(
   "mod": "index",
   "fqn": "pulumi_rocketmq_rocketmq",
   "classes": {
+   "rocketmq:index:BrokerScaling": "BrokerScaling",
    "rocketmq:index:ConsumerGroup": "ConsumerGroup",
    "rocketmq:index:RocketMQCluster": "RocketMQCluster",
    "rocketmq:index:Topic": "Topic",

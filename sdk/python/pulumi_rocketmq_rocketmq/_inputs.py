@@ -159,6 +159,10 @@ class BrokerSpecArgsDict(TypedDict):
     """
     DNS policy of the broker pods. Defaults to `ClusterFirstWithHostNet` when `hostNetwork` is true and `ClusterFirst` otherwise. `ClusterFirst` together with `hostNetwork` is refused (Kubernetes would silently use the node's resolver, which cannot resolve the cluster's DNS names), and so is `ClusterFirstWithHostNet` without `hostNetwork`.
     """
+    drain_timeout_seconds: NotRequired[pulumi.Input[_builtins.int]]
+    """
+    How long a scale-down (a smaller `size`) waits for consumer groups to consume every message on the groups being removed, in seconds (1 to 86400, default 600). On timeout write permission is restored and nothing is removed.
+    """
     env: NotRequired[pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.EnvVarArgsDict']]]]
     """
     Extra environment variables of the broker containers, including values read from ConfigMaps (`valueFrom.configMapKeyRef`) or Secrets (`valueFrom.secretKeyRef`). Every entry needs a name. `POD_IP`, `POD_NAME` and `JAVA_OPT_EXT` are set by the provider and refused here. A secret `value` is stored in the group's Secret `<name>-<g>-secret` and read through `secretKeyRef`, never written into the pod spec.
@@ -201,11 +205,11 @@ class BrokerSpecArgsDict(TypedDict):
     """
     scale_pod_name: NotRequired[pulumi.Input[_builtins.str]]
     """
-    The master pod whose topics and subscription groups are copied to new broker groups when `size` grows, `<name>-<g>-master-0` of an existing group. Defaults to the first group's master, `<name>-0-master-0`.
+    The master pod whose topics and subscription groups are copied to the other broker groups, `<name>-<g>-master-0` of an existing group. Defaults to the first group's master, `<name>-0-master-0`. The copy runs when groups are added (and on every `pulumi up` after a refresh found a group lacking some of them); it sends only what a group lacks, and leaves topics and groups a group has beyond the source's as they are.
     """
     size: NotRequired[pulumi.Input[_builtins.int]]
     """
-    Number of broker groups, 1 to 128. Defaults to 1. Adding groups creates only the new groups' objects and leaves existing groups untouched.
+    Number of broker groups, 1 to 128. Defaults to 1. Adding groups creates only the new groups' objects and leaves existing groups untouched; once the new groups' masters are registered, the cluster's BrokerScaling copies every topic config (queue numbers, permission, order, attributes) and subscription group of the scale source (`scalePodName`) to them, so producers of existing topics send to them too. Lowering it first drains the groups removed: they turn read-only (`brokerPermission=4` on master and replicas) and `pulumi up` waits, up to `drainTimeoutSeconds`, until every consumer group has consumed every message on them; only then are their objects deleted. On timeout write permission is restored (`brokerPermission=6`), nothing is removed and the error names each consumer group and its lag. A removed group's PersistentVolumeClaims (`storageMode: StorageClass`) stay, as a StatefulSet's claims do by default. `pulumi destroy` of the whole cluster does not drain.
     """
     storage_mode: NotRequired[pulumi.Input['StorageMode']]
     """
@@ -230,6 +234,7 @@ class BrokerSpecArgs:
                  allow_restart: Optional[pulumi.Input[_builtins.bool]] = None,
                  broker_config: Optional[pulumi.Input['BrokerConfigArgs']] = None,
                  dns_policy: Optional[pulumi.Input['DnsPolicy']] = None,
+                 drain_timeout_seconds: Optional[pulumi.Input[_builtins.int]] = None,
                  env: Optional[pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.EnvVarArgs']]]] = None,
                  host_network: Optional[pulumi.Input[_builtins.bool]] = None,
                  host_path: Optional[pulumi.Input[_builtins.str]] = None,
@@ -252,6 +257,7 @@ class BrokerSpecArgs:
         :param pulumi.Input[_builtins.bool] allow_restart: Whether the provider may restart broker pods to apply a change. Defaults to `true`: a change of the rendered `broker.conf` (for example a new name server list) rolls the group's pods. When `false` the StatefulSets use the `OnDelete` update strategy, pods are never restarted by the provider, and configuration changes reach running brokers without a restart.
         :param pulumi.Input['BrokerConfigArgs'] broker_config: Settings written into every broker's `broker.conf`. The provider writes `brokerClusterName`, `brokerName`, `brokerId`, `brokerRole` of replicas, `namesrvAddr`, `brokerIP1`, `listenPort` and `storePathRootDir` itself and refuses them here. A setting whose value is secret goes into the group's Secret `<name>-<g>-secret` instead of the ConfigMap; the broker reads both.
         :param pulumi.Input['DnsPolicy'] dns_policy: DNS policy of the broker pods. Defaults to `ClusterFirstWithHostNet` when `hostNetwork` is true and `ClusterFirst` otherwise. `ClusterFirst` together with `hostNetwork` is refused (Kubernetes would silently use the node's resolver, which cannot resolve the cluster's DNS names), and so is `ClusterFirstWithHostNet` without `hostNetwork`.
+        :param pulumi.Input[_builtins.int] drain_timeout_seconds: How long a scale-down (a smaller `size`) waits for consumer groups to consume every message on the groups being removed, in seconds (1 to 86400, default 600). On timeout write permission is restored and nothing is removed.
         :param pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.EnvVarArgs']]] env: Extra environment variables of the broker containers, including values read from ConfigMaps (`valueFrom.configMapKeyRef`) or Secrets (`valueFrom.secretKeyRef`). Every entry needs a name. `POD_IP`, `POD_NAME` and `JAVA_OPT_EXT` are set by the provider and refused here. A secret `value` is stored in the group's Secret `<name>-<g>-secret` and read through `secretKeyRef`, never written into the pod spec.
         :param pulumi.Input[_builtins.bool] host_network: Run the broker pods in the node's network namespace. Defaults to `false`. With host networking the pods bind the RocketMQ ports on the node itself, so at most one such pod fits on a node.
         :param pulumi.Input[_builtins.str] host_path: Absolute directory on the node used when `storageMode` is `HostPath`. Each pod writes under its own sub-directory (`<hostPath>/<pod name>/...`), so two pods scheduled on one node never share files. Required with `HostPath`.
@@ -262,8 +268,8 @@ class BrokerSpecArgs:
         :param pulumi.Input[_builtins.str] name_servers: An explicit name server list, `host:port` entries separated by `;` (for example `10.0.0.5:9876;10.0.0.6:9876`). When set, brokers and the console use these name servers instead of the cluster's own, as the operator's `nameServers` does. Empty or unset means the cluster's own name servers.
         :param pulumi.Input[_builtins.int] replica_per_group: Replicas (RocketMQ slaves) of each group's master, 0 to 3. Defaults to 1. The provider sets `brokerId` (0 for the master, 1..n for replicas) and `brokerRole=SLAVE` on replicas. At most 3, because every replica streams the master's whole commit log over its own HA connection: more replicas multiply the master's replication traffic and disk reads without adding write availability, since master/replica groups have no automatic failover.
         :param pulumi.Input['pulumi_kubernetes.core.v1.ResourceRequirementsArgs'] resources: CPU and memory requests and limits of the broker container. Quantities are checked at preview, and a request above its limit is refused. Without an explicit heap the heap follows the container's memory limit (or request) the way the operator's `BROKER_MEM` default does: max(min(memory/2, 1 GiB), min(memory/4, 8 GiB)), and 1 GiB when no memory is set; the young generation is half the heap.
-        :param pulumi.Input[_builtins.str] scale_pod_name: The master pod whose topics and subscription groups are copied to new broker groups when `size` grows, `<name>-<g>-master-0` of an existing group. Defaults to the first group's master, `<name>-0-master-0`.
-        :param pulumi.Input[_builtins.int] size: Number of broker groups, 1 to 128. Defaults to 1. Adding groups creates only the new groups' objects and leaves existing groups untouched.
+        :param pulumi.Input[_builtins.str] scale_pod_name: The master pod whose topics and subscription groups are copied to the other broker groups, `<name>-<g>-master-0` of an existing group. Defaults to the first group's master, `<name>-0-master-0`. The copy runs when groups are added (and on every `pulumi up` after a refresh found a group lacking some of them); it sends only what a group lacks, and leaves topics and groups a group has beyond the source's as they are.
+        :param pulumi.Input[_builtins.int] size: Number of broker groups, 1 to 128. Defaults to 1. Adding groups creates only the new groups' objects and leaves existing groups untouched; once the new groups' masters are registered, the cluster's BrokerScaling copies every topic config (queue numbers, permission, order, attributes) and subscription group of the scale source (`scalePodName`) to them, so producers of existing topics send to them too. Lowering it first drains the groups removed: they turn read-only (`brokerPermission=4` on master and replicas) and `pulumi up` waits, up to `drainTimeoutSeconds`, until every consumer group has consumed every message on them; only then are their objects deleted. On timeout write permission is restored (`brokerPermission=6`), nothing is removed and the error names each consumer group and its lag. A removed group's PersistentVolumeClaims (`storageMode: StorageClass`) stay, as a StatefulSet's claims do by default. `pulumi destroy` of the whole cluster does not drain.
         :param pulumi.Input['StorageMode'] storage_mode: Where the broker keeps its commit log, consume queues and logs. Defaults to `EmptyDir`.
         :param pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.PersistentVolumeClaimArgs']]] volume_claim_templates: Claim templates added to the broker StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its commit log, consume queues and logs. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`.
         :param pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.VolumeMountArgs']]] volume_mounts: Where the broker container mounts the extra `volumes`. Each mount must name a volume of `volumes`; `/etc/rocketmq`, `/home/rocketmq/conf`, `/home/rocketmq/store` and `/home/rocketmq/logs` are used by the provider.
@@ -275,6 +281,10 @@ class BrokerSpecArgs:
             pulumi.set(__self__, "broker_config", broker_config)
         if dns_policy is not None:
             pulumi.set(__self__, "dns_policy", dns_policy)
+        if drain_timeout_seconds is None:
+            drain_timeout_seconds = 600
+        if drain_timeout_seconds is not None:
+            pulumi.set(__self__, "drain_timeout_seconds", drain_timeout_seconds)
         if env is not None:
             pulumi.set(__self__, "env", env)
         if host_network is not None:
@@ -343,6 +353,18 @@ class BrokerSpecArgs:
     @dns_policy.setter
     def dns_policy(self, value: Optional[pulumi.Input['DnsPolicy']]):
         pulumi.set(self, "dns_policy", value)
+
+    @_builtins.property
+    @pulumi.getter(name="drainTimeoutSeconds")
+    def drain_timeout_seconds(self) -> Optional[pulumi.Input[_builtins.int]]:
+        """
+        How long a scale-down (a smaller `size`) waits for consumer groups to consume every message on the groups being removed, in seconds (1 to 86400, default 600). On timeout write permission is restored and nothing is removed.
+        """
+        return pulumi.get(self, "drain_timeout_seconds")
+
+    @drain_timeout_seconds.setter
+    def drain_timeout_seconds(self, value: Optional[pulumi.Input[_builtins.int]]):
+        pulumi.set(self, "drain_timeout_seconds", value)
 
     @_builtins.property
     @pulumi.getter
@@ -468,7 +490,7 @@ class BrokerSpecArgs:
     @pulumi.getter(name="scalePodName")
     def scale_pod_name(self) -> Optional[pulumi.Input[_builtins.str]]:
         """
-        The master pod whose topics and subscription groups are copied to new broker groups when `size` grows, `<name>-<g>-master-0` of an existing group. Defaults to the first group's master, `<name>-0-master-0`.
+        The master pod whose topics and subscription groups are copied to the other broker groups, `<name>-<g>-master-0` of an existing group. Defaults to the first group's master, `<name>-0-master-0`. The copy runs when groups are added (and on every `pulumi up` after a refresh found a group lacking some of them); it sends only what a group lacks, and leaves topics and groups a group has beyond the source's as they are.
         """
         return pulumi.get(self, "scale_pod_name")
 
@@ -480,7 +502,7 @@ class BrokerSpecArgs:
     @pulumi.getter
     def size(self) -> Optional[pulumi.Input[_builtins.int]]:
         """
-        Number of broker groups, 1 to 128. Defaults to 1. Adding groups creates only the new groups' objects and leaves existing groups untouched.
+        Number of broker groups, 1 to 128. Defaults to 1. Adding groups creates only the new groups' objects and leaves existing groups untouched; once the new groups' masters are registered, the cluster's BrokerScaling copies every topic config (queue numbers, permission, order, attributes) and subscription group of the scale source (`scalePodName`) to them, so producers of existing topics send to them too. Lowering it first drains the groups removed: they turn read-only (`brokerPermission=4` on master and replicas) and `pulumi up` waits, up to `drainTimeoutSeconds`, until every consumer group has consumed every message on them; only then are their objects deleted. On timeout write permission is restored (`brokerPermission=6`), nothing is removed and the error names each consumer group and its lag. A removed group's PersistentVolumeClaims (`storageMode: StorageClass`) stay, as a StatefulSet's claims do by default. `pulumi destroy` of the whole cluster does not drain.
         """
         return pulumi.get(self, "size")
 

@@ -27,8 +27,10 @@ class RocketMQClusterArgs:
                  annotations: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  broker: Optional[pulumi.Input['BrokerSpecArgs']] = None,
                  broker_cluster_name: Optional[pulumi.Input[_builtins.str]] = None,
+                 connection: Optional[pulumi.Input['ConnectionMode']] = None,
                  console: Optional[pulumi.Input['ConsoleSpecArgs']] = None,
                  image_pull_secrets: Optional[pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.LocalObjectReferenceArgs']]]] = None,
+                 kubeconfig: Optional[pulumi.Input[_builtins.str]] = None,
                  labels: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  name_server: Optional[pulumi.Input['NameServerSpecArgs']] = None,
                  namespace: Optional[pulumi.Input[_builtins.str]] = None,
@@ -45,8 +47,10 @@ class RocketMQClusterArgs:
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] annotations: Annotations added to every object and pod.
         :param pulumi.Input['BrokerSpecArgs'] broker: The broker groups. Defaults to one group of a master and one replica.
         :param pulumi.Input[_builtins.str] broker_cluster_name: RocketMQ cluster name of every broker (`brokerClusterName` in `broker.conf`), 1-64 letters, digits, '_' or '-'. Defaults to `DefaultCluster`.
+        :param pulumi.Input['ConnectionMode'] connection: How the cluster's BrokerScaling child reaches the name servers and brokers to copy metadata to new broker groups and drain removed ones: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. A change of it copies and drains nothing.
         :param pulumi.Input['ConsoleSpecArgs'] console: The RocketMQ dashboard. Deployed by default.
         :param pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.LocalObjectReferenceArgs']]] image_pull_secrets: Secrets in the namespace used to pull the images of every pod.
+        :param pulumi.Input[_builtins.str] kubeconfig: The Kubernetes cluster the cluster's BrokerScaling child goes through when its connection uses port-forward: a kubeconfig file's path or its contents (kept secret; passed to the child as a secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods in the cluster's namespace and `create` on `pods/portforward`. It does not choose where the Kubernetes objects go: that is the kubernetes provider's job (`providers.kubernetes`).
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] labels: Labels added to every object and pod, beside the provider's `app.kubernetes.io/*` labels and the `rocketmq/broker-name`, `rocketmq/broker-group` and `rocketmq/broker-role` labels of broker pods. Keys under `app.kubernetes.io/` and `rocketmq/` are the provider's and refused here.
         :param pulumi.Input['NameServerSpecArgs'] name_server: The name servers. Defaults to one name server.
         :param pulumi.Input[_builtins.str] namespace: Namespace of every object of the cluster; it must exist. Defaults to `default`. Object names are fixed (`name-service`, `<broker>-<g>-master`, `console`), so one namespace holds one cluster.
@@ -65,10 +69,16 @@ class RocketMQClusterArgs:
             pulumi.set(__self__, "broker", broker)
         if broker_cluster_name is not None:
             pulumi.set(__self__, "broker_cluster_name", broker_cluster_name)
+        if connection is None:
+            connection = 'auto'
+        if connection is not None:
+            pulumi.set(__self__, "connection", connection)
         if console is not None:
             pulumi.set(__self__, "console", console)
         if image_pull_secrets is not None:
             pulumi.set(__self__, "image_pull_secrets", image_pull_secrets)
+        if kubeconfig is not None:
+            pulumi.set(__self__, "kubeconfig", kubeconfig)
         if labels is not None:
             pulumi.set(__self__, "labels", labels)
         if name_server is not None:
@@ -138,6 +148,18 @@ class RocketMQClusterArgs:
 
     @_builtins.property
     @pulumi.getter
+    def connection(self) -> Optional[pulumi.Input['ConnectionMode']]:
+        """
+        How the cluster's BrokerScaling child reaches the name servers and brokers to copy metadata to new broker groups and drain removed ones: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. A change of it copies and drains nothing.
+        """
+        return pulumi.get(self, "connection")
+
+    @connection.setter
+    def connection(self, value: Optional[pulumi.Input['ConnectionMode']]):
+        pulumi.set(self, "connection", value)
+
+    @_builtins.property
+    @pulumi.getter
     def console(self) -> Optional[pulumi.Input['ConsoleSpecArgs']]:
         """
         The RocketMQ dashboard. Deployed by default.
@@ -159,6 +181,18 @@ class RocketMQClusterArgs:
     @image_pull_secrets.setter
     def image_pull_secrets(self, value: Optional[pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.LocalObjectReferenceArgs']]]]):
         pulumi.set(self, "image_pull_secrets", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def kubeconfig(self) -> Optional[pulumi.Input[_builtins.str]]:
+        """
+        The Kubernetes cluster the cluster's BrokerScaling child goes through when its connection uses port-forward: a kubeconfig file's path or its contents (kept secret; passed to the child as a secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods in the cluster's namespace and `create` on `pods/portforward`. It does not choose where the Kubernetes objects go: that is the kubernetes provider's job (`providers.kubernetes`).
+        """
+        return pulumi.get(self, "kubeconfig")
+
+    @kubeconfig.setter
+    def kubeconfig(self, value: Optional[pulumi.Input[_builtins.str]]):
+        pulumi.set(self, "kubeconfig", value)
 
     @_builtins.property
     @pulumi.getter
@@ -279,8 +313,10 @@ class RocketMQCluster(pulumi.ComponentResource):
                  annotations: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  broker: Optional[pulumi.Input[Union['BrokerSpecArgs', 'BrokerSpecArgsDict']]] = None,
                  broker_cluster_name: Optional[pulumi.Input[_builtins.str]] = None,
+                 connection: Optional[pulumi.Input['ConnectionMode']] = None,
                  console: Optional[pulumi.Input[Union['ConsoleSpecArgs', 'ConsoleSpecArgsDict']]] = None,
                  image_pull_secrets: Optional[pulumi.Input[Sequence[pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.LocalObjectReferenceArgs']]]]] = None,
+                 kubeconfig: Optional[pulumi.Input[_builtins.str]] = None,
                  labels: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  name_server: Optional[pulumi.Input[Union['NameServerSpecArgs', 'NameServerSpecArgsDict']]] = None,
                  namespace: Optional[pulumi.Input[_builtins.str]] = None,
@@ -292,7 +328,7 @@ class RocketMQCluster(pulumi.ComponentResource):
                  tolerations: Optional[pulumi.Input[Sequence[pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.TolerationArgs']]]]] = None,
                  __props__=None):
         """
-        An Apache RocketMQ cluster on Kubernetes, built from ordinary Kubernetes objects with no operator: name servers (a StatefulSet `name-service` behind a headless Service), broker groups of a master and replicas (StatefulSets `<broker>-<g>-master` and `<broker>-<g>-replica-<i>`, with their `broker.conf` rendered into a ConfigMap per group), and the RocketMQ dashboard. Brokers reach the name servers by stable DNS names and advertise their pod IP. Every input is validated at preview, naming the field and the rule, and nothing is created while an input is bad. An input not known until `pulumi up` (another resource's output) reaches every child as an unknown value, previews as computed in every output derived from it, and is validated at up (the kubernetes provider displays a child's unknown namespace as "default" in a preview); `broker.name`, `broker.size`, `broker.replicaPerGroup` and `console.enabled` decide which objects exist, so while one of them is unknown the preview leaves those objects out and warns. Secret inputs stay secret in every object and output that carries them. `new RocketMQCluster("mq", {})` is a working cluster of one name server, one group of a master and a replica, and a dashboard.
+        An Apache RocketMQ cluster on Kubernetes, built from ordinary Kubernetes objects with no operator: name servers (a StatefulSet `name-service` behind a headless Service), broker groups of a master and replicas (StatefulSets `<broker>-<g>-master` and `<broker>-<g>-replica-<i>`, with their `broker.conf` rendered into a ConfigMap per group), and the RocketMQ dashboard. Brokers reach the name servers by stable DNS names and advertise their pod IP. Every input is validated at preview, naming the field and the rule, and nothing is created while an input is bad. An input not known until `pulumi up` (another resource's output) reaches every child as an unknown value, previews as computed in every output derived from it, and is validated at up (the kubernetes provider displays a child's unknown namespace as "default" in a preview); `broker.name`, `broker.size`, `broker.replicaPerGroup` and `console.enabled` decide which objects exist, so while one of them is unknown the preview leaves those objects out and warns. Secret inputs stay secret in every object and output that carries them. A `rocketmq:index:BrokerScaling` child, created once every group's StatefulSets are ready, copies the topics and subscription groups of the scale source (`broker.scalePodName`) to the other groups, and before a smaller `broker.size` removes groups it drains them; it reaches RocketMQ through the `kubeconfig` and `connection` inputs. `new RocketMQCluster("mq", {})` is a working cluster of one name server, one group of a master and a replica, and a dashboard.
 
 
         :param str resource_name: The name of the resource.
@@ -301,8 +337,10 @@ class RocketMQCluster(pulumi.ComponentResource):
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] annotations: Annotations added to every object and pod.
         :param pulumi.Input[Union['BrokerSpecArgs', 'BrokerSpecArgsDict']] broker: The broker groups. Defaults to one group of a master and one replica.
         :param pulumi.Input[_builtins.str] broker_cluster_name: RocketMQ cluster name of every broker (`brokerClusterName` in `broker.conf`), 1-64 letters, digits, '_' or '-'. Defaults to `DefaultCluster`.
+        :param pulumi.Input['ConnectionMode'] connection: How the cluster's BrokerScaling child reaches the name servers and brokers to copy metadata to new broker groups and drain removed ones: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. A change of it copies and drains nothing.
         :param pulumi.Input[Union['ConsoleSpecArgs', 'ConsoleSpecArgsDict']] console: The RocketMQ dashboard. Deployed by default.
         :param pulumi.Input[Sequence[pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.LocalObjectReferenceArgs']]]] image_pull_secrets: Secrets in the namespace used to pull the images of every pod.
+        :param pulumi.Input[_builtins.str] kubeconfig: The Kubernetes cluster the cluster's BrokerScaling child goes through when its connection uses port-forward: a kubeconfig file's path or its contents (kept secret; passed to the child as a secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods in the cluster's namespace and `create` on `pods/portforward`. It does not choose where the Kubernetes objects go: that is the kubernetes provider's job (`providers.kubernetes`).
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] labels: Labels added to every object and pod, beside the provider's `app.kubernetes.io/*` labels and the `rocketmq/broker-name`, `rocketmq/broker-group` and `rocketmq/broker-role` labels of broker pods. Keys under `app.kubernetes.io/` and `rocketmq/` are the provider's and refused here.
         :param pulumi.Input[Union['NameServerSpecArgs', 'NameServerSpecArgsDict']] name_server: The name servers. Defaults to one name server.
         :param pulumi.Input[_builtins.str] namespace: Namespace of every object of the cluster; it must exist. Defaults to `default`. Object names are fixed (`name-service`, `<broker>-<g>-master`, `console`), so one namespace holds one cluster.
@@ -320,7 +358,7 @@ class RocketMQCluster(pulumi.ComponentResource):
                  args: Optional[RocketMQClusterArgs] = None,
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
-        An Apache RocketMQ cluster on Kubernetes, built from ordinary Kubernetes objects with no operator: name servers (a StatefulSet `name-service` behind a headless Service), broker groups of a master and replicas (StatefulSets `<broker>-<g>-master` and `<broker>-<g>-replica-<i>`, with their `broker.conf` rendered into a ConfigMap per group), and the RocketMQ dashboard. Brokers reach the name servers by stable DNS names and advertise their pod IP. Every input is validated at preview, naming the field and the rule, and nothing is created while an input is bad. An input not known until `pulumi up` (another resource's output) reaches every child as an unknown value, previews as computed in every output derived from it, and is validated at up (the kubernetes provider displays a child's unknown namespace as "default" in a preview); `broker.name`, `broker.size`, `broker.replicaPerGroup` and `console.enabled` decide which objects exist, so while one of them is unknown the preview leaves those objects out and warns. Secret inputs stay secret in every object and output that carries them. `new RocketMQCluster("mq", {})` is a working cluster of one name server, one group of a master and a replica, and a dashboard.
+        An Apache RocketMQ cluster on Kubernetes, built from ordinary Kubernetes objects with no operator: name servers (a StatefulSet `name-service` behind a headless Service), broker groups of a master and replicas (StatefulSets `<broker>-<g>-master` and `<broker>-<g>-replica-<i>`, with their `broker.conf` rendered into a ConfigMap per group), and the RocketMQ dashboard. Brokers reach the name servers by stable DNS names and advertise their pod IP. Every input is validated at preview, naming the field and the rule, and nothing is created while an input is bad. An input not known until `pulumi up` (another resource's output) reaches every child as an unknown value, previews as computed in every output derived from it, and is validated at up (the kubernetes provider displays a child's unknown namespace as "default" in a preview); `broker.name`, `broker.size`, `broker.replicaPerGroup` and `console.enabled` decide which objects exist, so while one of them is unknown the preview leaves those objects out and warns. Secret inputs stay secret in every object and output that carries them. A `rocketmq:index:BrokerScaling` child, created once every group's StatefulSets are ready, copies the topics and subscription groups of the scale source (`broker.scalePodName`) to the other groups, and before a smaller `broker.size` removes groups it drains them; it reaches RocketMQ through the `kubeconfig` and `connection` inputs. `new RocketMQCluster("mq", {})` is a working cluster of one name server, one group of a master and a replica, and a dashboard.
 
 
         :param str resource_name: The name of the resource.
@@ -342,8 +380,10 @@ class RocketMQCluster(pulumi.ComponentResource):
                  annotations: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  broker: Optional[pulumi.Input[Union['BrokerSpecArgs', 'BrokerSpecArgsDict']]] = None,
                  broker_cluster_name: Optional[pulumi.Input[_builtins.str]] = None,
+                 connection: Optional[pulumi.Input['ConnectionMode']] = None,
                  console: Optional[pulumi.Input[Union['ConsoleSpecArgs', 'ConsoleSpecArgsDict']]] = None,
                  image_pull_secrets: Optional[pulumi.Input[Sequence[pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.LocalObjectReferenceArgs']]]]] = None,
+                 kubeconfig: Optional[pulumi.Input[_builtins.str]] = None,
                  labels: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  name_server: Optional[pulumi.Input[Union['NameServerSpecArgs', 'NameServerSpecArgsDict']]] = None,
                  namespace: Optional[pulumi.Input[_builtins.str]] = None,
@@ -368,8 +408,12 @@ class RocketMQCluster(pulumi.ComponentResource):
             __props__.__dict__["annotations"] = annotations
             __props__.__dict__["broker"] = broker
             __props__.__dict__["broker_cluster_name"] = broker_cluster_name
+            if connection is None:
+                connection = 'auto'
+            __props__.__dict__["connection"] = connection
             __props__.__dict__["console"] = console
             __props__.__dict__["image_pull_secrets"] = image_pull_secrets
+            __props__.__dict__["kubeconfig"] = None if kubeconfig is None else pulumi.Output.secret(kubeconfig)
             __props__.__dict__["labels"] = labels
             __props__.__dict__["name_server"] = name_server
             __props__.__dict__["namespace"] = namespace

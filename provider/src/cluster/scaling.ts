@@ -1,0 +1,39 @@
+// The cluster's BrokerScaling: one resource whose input lists every broker group, created after all
+// of their StatefulSets are ready (Pulumi's graph orders it, no waiting by time). Its update copies
+// the scale source's metadata to groups that join and drains groups that leave before the engine
+// deletes their objects; destroy passes it without waiting (resources/brokerScaling.ts says why).
+import * as pulumi from "@pulumi/pulumi";
+import { brokerScalingToken } from "../inputs/brokerScaling";
+import { readPackageSchema } from "../schema";
+import { BrokerGroup, BrokerGroupShape } from "./brokers";
+import { ClusterContext, childName } from "./context";
+import { derive } from "./derive";
+import { scaleSourceBrokerName } from "./names";
+
+export class BrokerScaling extends pulumi.CustomResource {
+    /** Per broker group, what it lacks of the scale source, as the last refresh found it. */
+    public readonly missingMetadata!: pulumi.Output<{ brokerName: string; topics: number; subscriptionGroups: number }[]>;
+
+    constructor(name: string, args: pulumi.Inputs, opts: pulumi.CustomResourceOptions) {
+        const { version, pluginDownloadURL } = readPackageSchema() as { version: string; pluginDownloadURL?: string };
+        // The plugin that constructs the cluster serves this resource too: the same version and source.
+        super(brokerScalingToken, name, { ...args, missingMetadata: undefined }, { version, pluginDownloadURL, ...opts });
+    }
+}
+
+export function createBrokerScaling(context: ClusterContext, shape: BrokerGroupShape, groups: BrokerGroup[], namesrvAddr: pulumi.Input<string>): BrokerScaling {
+    const { args } = context;
+    const kubeconfig = args.kubeconfig as pulumi.Input<string> | undefined;
+    return new BrokerScaling(childName(context, `${shape.prefix}-scaling`), {
+        clusterName: args.brokerClusterName,
+        brokerNames: groups.map((group) => group.brokerName),
+        sourceBrokerName: derive(args.broker.scalePodName, (pod) => scaleSourceBrokerName(shape.prefix, pod)),
+        nameServerAddresses: namesrvAddr,
+        kubeconfig: kubeconfig === undefined ? undefined : pulumi.secret(kubeconfig),
+        connection: args.connection,
+        drainTimeoutSeconds: args.broker.drainTimeoutSeconds,
+    }, {
+        parent: context.parent,
+        dependsOn: groups.flatMap((group) => [group.master, ...group.replicas]),
+    });
+}

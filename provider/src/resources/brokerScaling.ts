@@ -1,0 +1,122 @@
+// rocketmq:index:BrokerScaling as the engine sees it: one resource per broker cluster whose input
+// lists the cluster's broker groups. Why one cluster-level resource and not one per group: the
+// engine runs creates and updates in dependency order but deletes removed objects last, in reverse.
+// A drain in a per-group delete would also run, and wait, on `pulumi destroy` of the whole cluster.
+// Here the drain is part of this resource's update, which runs before the engine deletes a removed
+// group's StatefulSets, and its delete does nothing, so destroy never waits.
+// - check refuses bad inputs at preview, without contacting anything.
+// - diff names the groups that join (copied to) and leave (drained), and a change when refresh found
+//   a group lacking metadata; it never replaces.
+// - create and update wait for the listed masters, copy the source's topics and subscription groups
+//   to the others (only what they lack), and drain the groups no longer listed.
+// - read reports what each group lacks of the source, so the next `pulumi up` copies it.
+import { CustomResourceHandler } from "../handlers";
+import { engineResourceLogs, ResourceLogs } from "../engineLog";
+import { clusterAccessInputNames } from "../inputs/clusterAccess";
+import { defaultDrainTimeoutSeconds } from "../inputs/drainTimeout";
+import { brokerScalingToken, ResolvedBrokerScalingArgs, sourceGroupOf, validateBrokerScalingArgs } from "../inputs/brokerScaling";
+import { Clock, realClock } from "../ops/progressLog";
+import { MissingMetadata } from "../ops/scaling/metadataSync";
+import { readMissingMetadata, scaleBrokerGroups } from "../ops/scaling/scaling";
+import { AdminClientFactory, clusterAdminClients, withAdmin } from "./adminClients";
+import { plainInputs, stateOf } from "./inputState";
+import { changedInputs, checkInputs, pick } from "./placedResource";
+
+export { brokerScalingToken };
+
+/** Outputs besides the inputs, declared once: schema.json lists the same names. */
+export const brokerScalingOutputNames = ["missingMetadata"] as const;
+
+const inputNames = ["clusterName", "brokerNames", "sourceBrokerName", "nameServerAddresses", "kubeconfig", "connection", "drainTimeoutSeconds"] as const;
+const inputDefaults: Record<string, unknown> = { connection: "auto", drainTimeoutSeconds: defaultDrainTimeoutSeconds };
+/**
+ * Inputs whose change alone copies and drains nothing: how to reach the cluster (another name server
+ * list included: it serves the same brokers) and how long a future drain may wait.
+ */
+const nonOperationalInputs: readonly string[] = [...clusterAccessInputNames, "nameServerAddresses", "drainTimeoutSeconds"];
+
+export function brokerScalingHandler(admins: AdminClientFactory = clusterAdminClients, logFor: ResourceLogs = engineResourceLogs(undefined), clock: Clock = realClock): CustomResourceHandler {
+    return {
+        check: (_urn, _olds, news) => checkInputs(news, validateBrokerScalingArgs),
+
+        async diff(_id, olds, news, urn) {
+            const { changed, known } = await changedInputs(olds, news, inputNames, inputDefaults);
+            const missing = missingMetadataOf(olds);
+            const lines = [
+                ...missing.map((m) => `${m.brokerName} lacks ${m.topics} topic(s) and ${m.subscriptionGroups} subscription group(s) of the scale source; the update copies them`),
+                ...(Array.isArray(known.brokerNames) ? describeMembershipChange(namesOf(olds.brokerNames), known.brokerNames as string[], sourceOf(known)) : []),
+            ];
+            if (urn && lines.length > 0) {
+                const log = logFor(urn);
+                lines.forEach((line) => log.info(line));
+                await log.flush?.();
+            }
+            return { changes: changed.length > 0 || missing.length > 0, replaces: [], deleteBeforeReplace: false };
+        },
+
+        async create(urn, inputs) {
+            const args = parse(inputs);
+            await scale(args, [], urn);
+            return { id: args.clusterName, outs: { ...stateOf(args), missingMetadata: [] } };
+        },
+
+        async read(id, props, urn) {
+            if (!Array.isArray(props.brokerNames)) {
+                throw new Error(`${brokerScalingToken} cannot be imported: declare it (or a RocketMQCluster) instead; a create with groups that already hold every topic copies nothing`);
+            }
+            const args = parse(props);
+            const missing = await withAdmin(admins, args, logFor(urn ?? ""), (client) =>
+                readMissingMetadata(client, { clusterName: args.clusterName, brokerNames: args.brokerNames, sourceBrokerName: sourceGroupOf(args) }, missingMetadataOf(props), logFor(urn ?? "")),
+            );
+            return { id, props: { ...props, missingMetadata: missing }, inputs: pick(props, inputNames) };
+        },
+
+        async update(_id, olds, news, urn) {
+            const args = parse(news);
+            const { changed } = await changedInputs(olds, news, inputNames, inputDefaults);
+            if (missingMetadataOf(olds).length > 0 || changed.some((key) => !nonOperationalInputs.includes(key))) {
+                const leaving = namesOf(olds.brokerNames).filter((name) => !args.brokerNames.includes(name));
+                await scale(args, leaving, urn ?? "");
+            }
+            return { outs: { ...stateOf(args), missingMetadata: [] } };
+        },
+
+        // Removing the resource (destroy, or a cluster without it) leaves the brokers as they are: destroy never waits on a drain.
+        async delete() {},
+    };
+
+    async function scale(args: ResolvedBrokerScalingArgs, leaving: string[], urn: string): Promise<void> {
+        const target = { clusterName: args.clusterName, brokerNames: args.brokerNames, sourceBrokerName: sourceGroupOf(args), leaving, drainTimeoutMs: args.drainTimeoutSeconds * 1000 };
+        if (target.brokerNames.length === 1 && leaving.length === 0) return; // one group: nothing to copy, nothing to reach
+        const log = logFor(urn);
+        await withAdmin(admins, args, log, (client) => scaleBrokerGroups(client, target, log, clock));
+    }
+}
+
+/** What the engine log says a membership change will do. */
+export function describeMembershipChange(before: string[], after: string[], source: string): string[] {
+    const joining = after.filter((name) => !before.includes(name) && name !== source);
+    const leaving = before.filter((name) => !after.includes(name));
+    return [
+        ...(joining.length > 0 ? [`the update copies every topic and subscription group of ${source} to ${joining.join(", ")} once their masters are registered`] : []),
+        ...(leaving.length > 0 ? [`the update drains ${leaving.join(", ")} (read-only, then waits until every consumer group has consumed every message there) before their objects are deleted`] : []),
+    ];
+}
+
+function sourceOf(known: Record<string, unknown>): string {
+    return typeof known.sourceBrokerName === "string" ? known.sourceBrokerName : String((known.brokerNames as string[])[0]);
+}
+
+function namesOf(value: unknown): string[] {
+    return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
+}
+
+function missingMetadataOf(state: Record<string, unknown>): MissingMetadata[] {
+    return Array.isArray(state.missingMetadata) ? (state.missingMetadata as MissingMetadata[]) : [];
+}
+
+function parse(inputs: Record<string, unknown>): ResolvedBrokerScalingArgs {
+    const validation = validateBrokerScalingArgs(plainInputs(inputs, inputNames));
+    if (!validation.ok) throw new Error(`invalid BrokerScaling inputs: ${validation.failures.map((f) => `${f.property} ${f.reason}`).join("; ")}`);
+    return validation.value;
+}

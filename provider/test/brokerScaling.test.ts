@@ -1,0 +1,217 @@
+// BrokerScaling: schema.json and the zod schema agree; bad inputs are refused at check; diff says
+// what an update will copy and drain and never replaces; nothing but create, update and read
+// contacts RocketMQ, and destroy leaves the brokers alone. RocketMQCluster wires one per cluster.
+import * as assert from "assert";
+import * as rpc from "@pulumi/pulumi/runtime/rpc";
+import { brokerScalingArgsSchema } from "../src/inputs/brokerScaling";
+import { brokerScalingHandler, brokerScalingOutputNames, brokerScalingToken } from "../src/resources/brokerScaling";
+import { AdminClientFactory } from "../src/resources/adminClients";
+import type { RocketMQAdminClient } from "../src/admin/client";
+import type { BrokerGroup } from "../src/admin/types";
+import type { Clock, ProgressLog } from "../src/ops/progressLog";
+import { drainGroups } from "../src/ops/scaling/drain";
+import { kind, renderCluster } from "./clusterHarness";
+import { inputDifferences, loadSchema } from "./schemaDrift";
+
+const noAdmin: AdminClientFactory = {
+    open: () => {
+        throw new Error("this must not contact RocketMQ");
+    },
+};
+const ns = "127.0.0.1:9876";
+const base = { clusterName: "DefaultCluster", brokerNames: ["broker-0", "broker-1"], nameServerAddresses: ns };
+const state = { ...base, connection: "auto", drainTimeoutSeconds: 600, missingMetadata: [] };
+
+function collectingLog(): { lines: string[]; logFor: (urn: string) => ProgressLog } {
+    const lines: string[] = [];
+    return { lines, logFor: () => ({ info: (m) => lines.push(m), warn: (m) => lines.push(`warning: ${m}`) }) };
+}
+
+describe("schema.json BrokerScaling", () => {
+    it("is a custom resource with the zod schema's inputs, missingMetadata as output, every property described", () => {
+        const schema = loadSchema();
+        const resource = schema.resources[brokerScalingToken];
+        assert.strictEqual((resource as { isComponent?: boolean }).isComponent, undefined);
+        assert.deepStrictEqual(inputDifferences(schema, brokerScalingToken, brokerScalingArgsSchema), []);
+        assert.deepStrictEqual(Object.keys(resource.properties).sort(), [...Object.keys(resource.inputProperties), ...brokerScalingOutputNames].sort());
+        assert.strictEqual(resource.inputProperties.kubeconfig.secret, true);
+        for (const [name, property] of Object.entries<any>(resource.properties)) {
+            assert.ok(typeof property.description === "string" && property.description.length >= 20, `${name} is described`);
+        }
+    });
+});
+
+describe("BrokerScaling check", () => {
+    const cases: { rule: string; news: Record<string, unknown>; property: string; reason: RegExp }[] = [
+        { rule: "no groups", news: { ...base, brokerNames: [] }, property: "brokerNames", reason: /at least one broker group/ },
+        { rule: "a group twice", news: { ...base, brokerNames: ["broker-0", "broker-0"] }, property: "brokerNames", reason: /twice/ },
+        { rule: "source not listed", news: { ...base, sourceBrokerName: "broker-7" }, property: "sourceBrokerName", reason: /must be one of brokerNames \(broker-0, broker-1\)/ },
+        { rule: "zero timeout", news: { ...base, drainTimeoutSeconds: 0 }, property: "drainTimeoutSeconds", reason: /whole number from 1 to 86400/ },
+        { rule: "bad connection", news: { ...base, connection: "ssh" }, property: "connection", reason: /auto, direct or portForward/ },
+        { rule: "no cluster", news: { ...base, clusterName: undefined }, property: "clusterName", reason: /broker cluster or broker group name/ },
+        { rule: "bad addresses", news: { ...base, nameServerAddresses: "ns" }, property: "nameServerAddresses", reason: /host:port/ },
+    ];
+    for (const { rule, news, property, reason } of cases) {
+        it(`refuses ${rule}, naming ${property}`, async () => {
+            const result = await brokerScalingHandler(noAdmin).check("urn", {}, news);
+            const failure = result.failures?.find((f) => f.property === property);
+            assert.ok(failure, JSON.stringify(result.failures));
+            assert.match(failure.reason, reason);
+        });
+    }
+
+    it("fills in the defaults", async () => {
+        const result = await brokerScalingHandler(noAdmin).check("urn", {}, base);
+        assert.deepStrictEqual(result.inputs, { ...base, connection: "auto", drainTimeoutSeconds: 600 });
+    });
+});
+
+describe("BrokerScaling diff (what preview shows)", () => {
+    it("the same groups: no change", async () => {
+        const diff = await brokerScalingHandler(noAdmin).diff("DefaultCluster", state, base, "urn");
+        assert.strictEqual(diff.changes, false);
+    });
+
+    it("groups added: an update (never a replacement) that says it copies to them", async () => {
+        const { lines, logFor } = collectingLog();
+        const diff = await brokerScalingHandler(noAdmin, logFor).diff("DefaultCluster", state, { ...base, brokerNames: ["broker-0", "broker-1", "broker-2"] }, "urn");
+        assert.deepStrictEqual([diff.changes, diff.replaces], [true, []]);
+        assert.deepStrictEqual(lines, ["the update copies every topic and subscription group of broker-0 to broker-2 once their masters are registered"]);
+    });
+
+    it("a group removed: an update that says it drains the group before its objects are deleted", async () => {
+        const { lines, logFor } = collectingLog();
+        const diff = await brokerScalingHandler(noAdmin, logFor).diff("DefaultCluster", state, { ...base, brokerNames: ["broker-0"] }, "urn");
+        assert.deepStrictEqual([diff.changes, diff.replaces], [true, []]);
+        assert.match(lines.join("\n"), /the update drains broker-1 \(read-only, then waits until every consumer group has consumed every message there\) before their objects are deleted/);
+    });
+
+    it("a group a refresh found lacking metadata: a change, saying what it lacks", async () => {
+        const { lines, logFor } = collectingLog();
+        const lacking = { ...state, missingMetadata: [{ brokerName: "broker-1", topics: 3, subscriptionGroups: 1 }] };
+        const diff = await brokerScalingHandler(noAdmin, logFor).diff("DefaultCluster", lacking, base, "urn");
+        assert.strictEqual(diff.changes, true);
+        assert.deepStrictEqual(lines, ["broker-1 lacks 3 topic(s) and 1 subscription group(s) of the scale source; the update copies them"]);
+    });
+
+    it("unknown groups (preview): a change", async () => {
+        const diff = await brokerScalingHandler(noAdmin).diff("DefaultCluster", state, { ...base, brokerNames: rpc.unknownValue });
+        assert.strictEqual(diff.changes, true);
+    });
+});
+
+describe("BrokerScaling operations that need no RocketMQ", () => {
+    it("create with one group copies nothing and contacts nothing", async () => {
+        const created = await brokerScalingHandler(noAdmin).create("urn", { ...base, brokerNames: ["broker-0"], connection: "auto", drainTimeoutSeconds: 600 });
+        assert.deepStrictEqual(created.outs?.missingMetadata, []);
+        assert.strictEqual(created.id, "DefaultCluster");
+    });
+
+    it("an update of only the connection, the kubeconfig, the name server list or the drain timeout contacts nothing", async () => {
+        const news = { ...base, connection: "portForward", nameServerAddresses: "127.0.0.2:9876", drainTimeoutSeconds: 30 };
+        const updated = await brokerScalingHandler(noAdmin).update("DefaultCluster", state, news, "urn");
+        assert.strictEqual(updated.outs?.connection, "portForward");
+    });
+
+    it("delete (as destroy runs it) leaves the brokers alone and returns at once, even with groups holding messages", async () => {
+        await brokerScalingHandler(noAdmin).delete("DefaultCluster", state, "urn");
+    });
+
+    it("the kubeconfig is kept secret in the state", async () => {
+        const created = await brokerScalingHandler(noAdmin).create("urn", { ...base, brokerNames: ["broker-0"], kubeconfig: "apiVersion: v1\nkind: Config\nclusters: []\n", connection: "auto", drainTimeoutSeconds: 600 });
+        assert.ok(rpc.isRpcSecret(created.outs?.kubeconfig));
+    });
+});
+
+describe("RocketMQCluster's BrokerScaling", () => {
+    it("lists every group, copies from scalePodName's group, and passes the drain timeout, connection and kubeconfig (as a secret)", async () => {
+        const rendered = await renderCluster({
+            namespace: "mq",
+            broker: { size: 3, scalePodName: "broker-1-master-0", drainTimeoutSeconds: 120 },
+            connection: "portForward",
+            kubeconfig: "apiVersion: v1\nkind: Config\nclusters: []\n",
+        });
+        const inputs = rendered.scaling?.inputs;
+        assert.ok(inputs, "a BrokerScaling is registered");
+        assert.deepStrictEqual(
+            { ...inputs, kubeconfig: undefined },
+            {
+                clusterName: "DefaultCluster",
+                brokerNames: ["broker-0", "broker-1", "broker-2"],
+                sourceBrokerName: "broker-1",
+                nameServerAddresses: "name-service-0.name-service.mq.svc.cluster.local:9876",
+                connection: "portForward",
+                drainTimeoutSeconds: 120,
+                kubeconfig: undefined,
+            },
+        );
+        assert.ok(rpc.isRpcSecret(inputs.kubeconfig), "the kubeconfig reaches the child as a secret");
+    });
+
+    it("a removed group's claims stay: the broker StatefulSets leave Kubernetes' Retain default for deleted StatefulSets", async () => {
+        const rendered = await renderCluster({
+            broker: {
+                size: 2,
+                storageMode: "StorageClass",
+                volumeClaimTemplates: [{ metadata: { name: "broker-storage" }, spec: { accessModes: ["ReadWriteOnce"], storageClassName: "standard", resources: { requests: { storage: "1Gi" } } } }],
+            },
+        });
+        const spec = rendered.object(kind.statefulSet, "broker-1-master").spec;
+        assert.strictEqual(spec.volumeClaimTemplates.length, 1);
+        assert.strictEqual(spec.persistentVolumeClaimRetentionPolicy, undefined);
+    });
+
+    it("defaults: the first group is the source, connection auto, 600 s to drain, the ambient kubeconfig", async () => {
+        const inputs = (await renderCluster({ broker: { size: 2 } })).scaling?.inputs;
+        assert.deepStrictEqual([inputs.sourceBrokerName, inputs.connection, inputs.drainTimeoutSeconds, inputs.kubeconfig], ["broker-0", "auto", 600, undefined]);
+    });
+});
+
+describe("drainGroups (a fake broker, a fake clock)", () => {
+    const leaving: BrokerGroup = { cluster: "c", brokerName: "broker-2", addresses: { "0": "10.0.0.2:10911", "1": "10.0.0.3:10911" } };
+    const staying: BrokerGroup = { cluster: "c", brokerName: "broker-0", addresses: { "0": "10.0.0.1:10911" } };
+
+    /** A master holding 40 messages of `orders` that `billing` consumes `consumedPerPoll` at a time. */
+    function fakeBroker(consumedPerPoll: number) {
+        const permissions: string[] = [];
+        let lag = 40;
+        const client = {
+            updateBrokerConfig: async (address: string, properties: Record<string, string>) => void permissions.push(`${address}=${properties.brokerPermission}`),
+            getAllTopicConfigs: async () => ({ topics: { orders: {}, TBW102: {}, "broker-2": {} } }),
+            getTopicStats: async (_address: string, topic: string) => ({ queues: [{ topic, minOffset: 0, maxOffset: 40 }] }),
+            queryTopicConsumeByWho: async (address: string) => (address === staying.addresses["0"] ? ["billing", "TOOLS_CONSUMER"] : []),
+            getConsumeStats: async (_address: string, group: string, topic: string) => {
+                assert.deepStrictEqual([group, topic], ["billing", "orders"]);
+                const now = lag;
+                lag = Math.max(0, lag - consumedPerPoll);
+                return { totalLag: now };
+            },
+        };
+        return { client: client as unknown as RocketMQAdminClient, permissions };
+    }
+
+    function fakeClock(): Clock {
+        let now = 0;
+        return { now: () => now, sleep: async (ms) => void (now += ms) };
+    }
+
+    it("turns master and replicas read-only and waits, with progress, until the consumer group's lag is 0", async () => {
+        const { client, permissions } = fakeBroker(10);
+        const { lines, logFor } = collectingLog();
+        const waited = await drainGroups(client, [leaving], [staying, leaving], logFor(""), fakeClock(), { timeoutMs: 60_000, logIntervalMs: 0 });
+        assert.strictEqual(waited, 4000);
+        assert.deepStrictEqual(permissions, ["10.0.0.2:10911=4", "10.0.0.3:10911=4"]);
+        assert.match(lines[1], /draining broker-2: 40 message\(s\) not yet consumed \(consumer group billing lag 40 on broker-2 \(topic orders\)\), 0\.0 s of 60\.0 s/);
+        assert.match(lines[lines.length - 1], /every consumer group has consumed every message after 4\.0 s/);
+    });
+
+    it("on timeout gives write permission back to master and replicas and fails naming the consumer group and its lag", async () => {
+        const { client, permissions } = fakeBroker(0);
+        const { logFor } = collectingLog();
+        await assert.rejects(
+            drainGroups(client, [leaving], [staying, leaving], logFor(""), fakeClock(), { timeoutMs: 5000 }),
+            /scale-down of broker group\(s\) broker-2 stopped: consumers did not consume every message within drainTimeoutSeconds \(5\.0 s\): consumer group billing lag 40 on broker-2 \(topic orders\)\. Write permission is restored \(brokerPermission=6 on broker-2 master 10\.0\.0\.2:10911, replica 1 10\.0\.0\.3:10911\) and nothing was removed/,
+        );
+        assert.deepStrictEqual(permissions, ["10.0.0.2:10911=4", "10.0.0.3:10911=4", "10.0.0.2:10911=6", "10.0.0.3:10911=6"]);
+    });
+});
