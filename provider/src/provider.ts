@@ -19,6 +19,10 @@ function customResourceHandlers(logFor: ResourceLogs): Record<string, () => Cust
             (require("./resources/topic") as typeof import("./resources/topic")).topicHandler(undefined, logFor)),
         "rocketmq:index:ConsumerGroup": once(() =>
             (require("./resources/consumerGroup") as typeof import("./resources/consumerGroup")).consumerGroupHandler(undefined, logFor)),
+        "rocketmq:index:BrokerConfigPush": once(() =>
+            (require("./resources/brokerConfigPush") as typeof import("./resources/brokerConfigPush")).brokerConfigPushHandler(undefined, logFor)),
+        "rocketmq:index:NameServerRegistration": once(() =>
+            (require("./resources/nameServerRegistration") as typeof import("./resources/nameServerRegistration")).nameServerRegistrationHandler(undefined, logFor)),
     };
 }
 

@@ -3,7 +3,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { RocketMQClusterArgs, validateClusterArgs } from "../inputs/cluster";
 import { ClusterInputs } from "../inputs/clusterInputs";
-import { BrokerGroup, BrokerGroupShape, createBrokerGroup, groupPodNames } from "./brokers";
+import { BrokerGroup, BrokerGroupShape, createBrokerGroup, groupPodNames, RollingOrder } from "./brokers";
+import { createBrokerConfigPush, createNameServerRegistration } from "./brokerRuntime";
 import { createConsole } from "./console";
 import { ClusterContext } from "./context";
 import { containsOutputs, derive } from "./derive";
@@ -64,12 +65,24 @@ export class RocketMQCluster extends pulumi.ComponentResource {
             explicit ? explicit.split(";") : nameServerAddresses(known, size));
         const namesrvAddr = derive(addresses, (list) => list.join(";"));
 
-        const nameServers = createNameServers(context);
+        // Running brokers learn a new name server list (and run-time settings) before the name
+        // server StatefulSet changes, so name servers being removed go only after they have it.
+        const brokerSettingsPush = createBrokerConfigPush(context, namesrvAddr);
+        const nameServers = createNameServers(context, [brokerSettingsPush]);
         const brokerGroups = this.whenKnown(
             { prefix: broker.name, size: broker.size, replicaPerGroup: broker.replicaPerGroup },
             ["broker.name", "broker.size", "broker.replicaPerGroup"], "broker groups",
-            (shape) => pulumi.all(Array.from({ length: shape.size }, (_, group) =>
-                groupInfo(createBrokerGroup(context, shape as BrokerGroupShape, group, namesrvAddr, [nameServers.statefulSet])))));
+            (shape) => {
+                // allowRestart false restarts nothing, so the groups may start side by side.
+                const rolling = broker.allowRestart === false ? undefined : new RollingOrder();
+                const groups = Array.from({ length: shape.size }, (_, group) =>
+                    createBrokerGroup(context, shape as BrokerGroupShape, group, namesrvAddr, [nameServers.statefulSet], rolling));
+                const registrations = createNameServerRegistration(context, namesrvAddr,
+                    Object.fromEntries(groups.map((group) => [group.brokerName, group.replicas.length + 1])),
+                    [nameServers.statefulSet, ...groups.flatMap((group) => [group.master, ...group.replicas])]);
+                // The outputs wait for every broker to be registered with every name server.
+                return pulumi.all(groups.map((group) => groupInfo(group, registrations)));
+            });
         // True once the console's Service exists, false without a console.
         const consoleReady = this.whenKnown({ enabled: inputs.console.enabled }, ["console.enabled"], "console objects",
             ({ enabled }) => (enabled ? createConsole(context, addresses, [nameServers.statefulSet]).service.metadata.apply(() => true) : pulumi.output(false)));
@@ -110,9 +123,9 @@ export class RocketMQCluster extends pulumi.ComponentResource {
     }
 }
 
-/** What the brokerGroups output says of a group, once its StatefulSets exist. */
-function groupInfo(group: BrokerGroup): pulumi.Output<BrokerGroupInfo> {
-    return pulumi.all([group.master.metadata, ...group.replicas.map((replica) => replica.metadata)]).apply((): BrokerGroupInfo => ({
+/** What the brokerGroups output says of a group, once its brokers are registered. */
+function groupInfo(group: BrokerGroup, registrations: pulumi.CustomResource): pulumi.Output<BrokerGroupInfo> {
+    return pulumi.all<unknown>([registrations.urn, group.master.metadata, ...group.replicas.map((replica) => replica.metadata)]).apply((): BrokerGroupInfo => ({
         index: group.index,
         brokerName: group.brokerName,
         ...groupPodNames(group.prefix, group.index, group.replicas.length),

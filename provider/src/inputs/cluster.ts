@@ -10,6 +10,7 @@ import {
 } from "./kube";
 import { MiB, memorySizeSchema, parseMemorySize, parseQuantity } from "./quantities";
 import { checkBrokerConfig, ownedConfigKeyReasons } from "./brokerConfig";
+import { clusterAccessSchemas } from "./clusterAccess";
 
 export const storageModes = ["EmptyDir", "HostPath", "StorageClass"] as const;
 
@@ -229,6 +230,7 @@ export const clusterArgsSchema = z.strictObject({
     nameServer: nameServerSpecSchema.prefault({}),
     broker: brokerSpecSchema.prefault({}),
     console: consoleSpecSchema.prefault({}),
+    ...clusterAccessSchemas,
 });
 
 /** What a program passes: every field optional, `{}` is a working cluster. */
