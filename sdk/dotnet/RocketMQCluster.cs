@@ -118,6 +118,12 @@ namespace PulumiRocketMQ.RocketMQ
         public Input<string>? BrokerClusterName { get; set; }
 
         /// <summary>
+        /// How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`&lt;pod&gt;.&lt;service&gt;.&lt;namespace&gt;.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
+        /// </summary>
+        [Input("connection")]
+        public Input<PulumiRocketMQ.RocketMQ.ConnectionMode>? Connection { get; set; }
+
+        /// <summary>
         /// The RocketMQ dashboard. Deployed by default.
         /// </summary>
         [Input("console")]
@@ -133,6 +139,22 @@ namespace PulumiRocketMQ.RocketMQ
         {
             get => _imagePullSecrets ?? (_imagePullSecrets = new InputList<Pulumi.Kubernetes.Types.Inputs.Core.V1.LocalObjectReferenceArgs>());
             set => _imagePullSecrets = value;
+        }
+
+        [Input("kubeconfig")]
+        private Input<string>? _kubeconfig;
+
+        /// <summary>
+        /// The Kubernetes cluster to go through when the connection uses port-forward, for the steps that talk to the running brokers (a new name server list or run-time broker settings pushed to them, and the wait until every broker is registered with every name server): a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
+        /// </summary>
+        public Input<string>? Kubeconfig
+        {
+            get => _kubeconfig;
+            set
+            {
+                var emptySecret = Output.CreateSecret(0);
+                _kubeconfig = Output.Tuple<Input<string>?, int>(value, emptySecret).Apply(t => t.Item1);
+            }
         }
 
         [Input("labels")]
@@ -209,6 +231,7 @@ namespace PulumiRocketMQ.RocketMQ
 
         public RocketMQClusterArgs()
         {
+            Connection = PulumiRocketMQ.RocketMQ.ConnectionMode.Auto;
         }
         public static new RocketMQClusterArgs Empty => new RocketMQClusterArgs();
     }

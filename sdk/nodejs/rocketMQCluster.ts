@@ -71,8 +71,10 @@ export class RocketMQCluster extends pulumi.ComponentResource {
             resourceInputs["annotations"] = args?.annotations;
             resourceInputs["broker"] = args?.broker;
             resourceInputs["brokerClusterName"] = args?.brokerClusterName;
+            resourceInputs["connection"] = (args?.connection) ?? "auto";
             resourceInputs["console"] = args?.console;
             resourceInputs["imagePullSecrets"] = args?.imagePullSecrets;
+            resourceInputs["kubeconfig"] = args?.kubeconfig ? pulumi.secret(args.kubeconfig) : undefined;
             resourceInputs["labels"] = args?.labels;
             resourceInputs["nameServer"] = args?.nameServer;
             resourceInputs["namespace"] = args?.namespace;
@@ -122,6 +124,10 @@ export interface RocketMQClusterArgs {
      */
     brokerClusterName?: pulumi.Input<string>;
     /**
+     * How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
+     */
+    connection?: pulumi.Input<enums.ConnectionMode>;
+    /**
      * The RocketMQ dashboard. Deployed by default.
      */
     console?: pulumi.Input<inputs.ConsoleSpecArgs>;
@@ -129,6 +135,10 @@ export interface RocketMQClusterArgs {
      * Secrets in the namespace used to pull the images of every pod.
      */
     imagePullSecrets?: pulumi.Input<pulumi.Input<pulumiKubernetes.types.input.core.v1.LocalObjectReference>[]>;
+    /**
+     * The Kubernetes cluster to go through when the connection uses port-forward, for the steps that talk to the running brokers (a new name server list or run-time broker settings pushed to them, and the wait until every broker is registered with every name server): a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
+     */
+    kubeconfig?: pulumi.Input<string>;
     /**
      * Labels added to every object and pod, beside the provider's `app.kubernetes.io/*` labels and the `rocketmq/broker-name`, `rocketmq/broker-group` and `rocketmq/broker-role` labels of broker pods. Keys under `app.kubernetes.io/` and `rocketmq/` are the provider's and refused here.
      */

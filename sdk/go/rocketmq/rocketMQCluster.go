@@ -39,6 +39,12 @@ func NewRocketMQCluster(ctx *pulumi.Context,
 		args = &RocketMQClusterArgs{}
 	}
 
+	if args.Connection == nil {
+		args.Connection = ConnectionMode("auto")
+	}
+	if args.Kubeconfig != nil {
+		args.Kubeconfig = pulumi.ToSecret(args.Kubeconfig).(pulumi.StringPtrInput)
+	}
 	opts = internal.PkgResourceDefaultOpts(opts)
 	var resource RocketMQCluster
 	err := ctx.RegisterRemoteComponentResource("rocketmq:index:RocketMQCluster", name, args, &resource, opts...)
@@ -57,10 +63,14 @@ type rocketMQClusterArgs struct {
 	Broker *BrokerSpec `pulumi:"broker"`
 	// RocketMQ cluster name of every broker (`brokerClusterName` in `broker.conf`), 1-64 letters, digits, '_' or '-'. Defaults to `DefaultCluster`.
 	BrokerClusterName *string `pulumi:"brokerClusterName"`
+	// How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
+	Connection *ConnectionMode `pulumi:"connection"`
 	// The RocketMQ dashboard. Deployed by default.
 	Console *ConsoleSpec `pulumi:"console"`
 	// Secrets in the namespace used to pull the images of every pod.
 	ImagePullSecrets []corev1.LocalObjectReference `pulumi:"imagePullSecrets"`
+	// The Kubernetes cluster to go through when the connection uses port-forward, for the steps that talk to the running brokers (a new name server list or run-time broker settings pushed to them, and the wait until every broker is registered with every name server): a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
+	Kubeconfig *string `pulumi:"kubeconfig"`
 	// Labels added to every object and pod, beside the provider's `app.kubernetes.io/*` labels and the `rocketmq/broker-name`, `rocketmq/broker-group` and `rocketmq/broker-role` labels of broker pods. Keys under `app.kubernetes.io/` and `rocketmq/` are the provider's and refused here.
 	Labels map[string]string `pulumi:"labels"`
 	// The name servers. Defaults to one name server.
@@ -91,10 +101,14 @@ type RocketMQClusterArgs struct {
 	Broker BrokerSpecPtrInput
 	// RocketMQ cluster name of every broker (`brokerClusterName` in `broker.conf`), 1-64 letters, digits, '_' or '-'. Defaults to `DefaultCluster`.
 	BrokerClusterName pulumi.StringPtrInput
+	// How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
+	Connection ConnectionModePtrInput
 	// The RocketMQ dashboard. Deployed by default.
 	Console ConsoleSpecPtrInput
 	// Secrets in the namespace used to pull the images of every pod.
 	ImagePullSecrets corev1.LocalObjectReferenceArrayInput
+	// The Kubernetes cluster to go through when the connection uses port-forward, for the steps that talk to the running brokers (a new name server list or run-time broker settings pushed to them, and the wait until every broker is registered with every name server): a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
+	Kubeconfig pulumi.StringPtrInput
 	// Labels added to every object and pod, beside the provider's `app.kubernetes.io/*` labels and the `rocketmq/broker-name`, `rocketmq/broker-group` and `rocketmq/broker-role` labels of broker pods. Keys under `app.kubernetes.io/` and `rocketmq/` are the provider's and refused here.
 	Labels pulumi.StringMapInput
 	// The name servers. Defaults to one name server.

@@ -27,8 +27,10 @@ class RocketMQClusterArgs:
                  annotations: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  broker: Optional[pulumi.Input['BrokerSpecArgs']] = None,
                  broker_cluster_name: Optional[pulumi.Input[_builtins.str]] = None,
+                 connection: Optional[pulumi.Input['ConnectionMode']] = None,
                  console: Optional[pulumi.Input['ConsoleSpecArgs']] = None,
                  image_pull_secrets: Optional[pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.LocalObjectReferenceArgs']]]] = None,
+                 kubeconfig: Optional[pulumi.Input[_builtins.str]] = None,
                  labels: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  name_server: Optional[pulumi.Input['NameServerSpecArgs']] = None,
                  namespace: Optional[pulumi.Input[_builtins.str]] = None,
@@ -45,8 +47,10 @@ class RocketMQClusterArgs:
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] annotations: Annotations added to every object and pod.
         :param pulumi.Input['BrokerSpecArgs'] broker: The broker groups. Defaults to one group of a master and one replica.
         :param pulumi.Input[_builtins.str] broker_cluster_name: RocketMQ cluster name of every broker (`brokerClusterName` in `broker.conf`), 1-64 letters, digits, '_' or '-'. Defaults to `DefaultCluster`.
+        :param pulumi.Input['ConnectionMode'] connection: How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
         :param pulumi.Input['ConsoleSpecArgs'] console: The RocketMQ dashboard. Deployed by default.
         :param pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.LocalObjectReferenceArgs']]] image_pull_secrets: Secrets in the namespace used to pull the images of every pod.
+        :param pulumi.Input[_builtins.str] kubeconfig: The Kubernetes cluster to go through when the connection uses port-forward, for the steps that talk to the running brokers (a new name server list or run-time broker settings pushed to them, and the wait until every broker is registered with every name server): a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] labels: Labels added to every object and pod, beside the provider's `app.kubernetes.io/*` labels and the `rocketmq/broker-name`, `rocketmq/broker-group` and `rocketmq/broker-role` labels of broker pods. Keys under `app.kubernetes.io/` and `rocketmq/` are the provider's and refused here.
         :param pulumi.Input['NameServerSpecArgs'] name_server: The name servers. Defaults to one name server.
         :param pulumi.Input[_builtins.str] namespace: Namespace of every object of the cluster; it must exist. Defaults to `default`. Object names are fixed (`name-service`, `<broker>-<g>-master`, `console`), so one namespace holds one cluster.
@@ -65,10 +69,16 @@ class RocketMQClusterArgs:
             pulumi.set(__self__, "broker", broker)
         if broker_cluster_name is not None:
             pulumi.set(__self__, "broker_cluster_name", broker_cluster_name)
+        if connection is None:
+            connection = 'auto'
+        if connection is not None:
+            pulumi.set(__self__, "connection", connection)
         if console is not None:
             pulumi.set(__self__, "console", console)
         if image_pull_secrets is not None:
             pulumi.set(__self__, "image_pull_secrets", image_pull_secrets)
+        if kubeconfig is not None:
+            pulumi.set(__self__, "kubeconfig", kubeconfig)
         if labels is not None:
             pulumi.set(__self__, "labels", labels)
         if name_server is not None:
@@ -138,6 +148,18 @@ class RocketMQClusterArgs:
 
     @_builtins.property
     @pulumi.getter
+    def connection(self) -> Optional[pulumi.Input['ConnectionMode']]:
+        """
+        How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
+        """
+        return pulumi.get(self, "connection")
+
+    @connection.setter
+    def connection(self, value: Optional[pulumi.Input['ConnectionMode']]):
+        pulumi.set(self, "connection", value)
+
+    @_builtins.property
+    @pulumi.getter
     def console(self) -> Optional[pulumi.Input['ConsoleSpecArgs']]:
         """
         The RocketMQ dashboard. Deployed by default.
@@ -159,6 +181,18 @@ class RocketMQClusterArgs:
     @image_pull_secrets.setter
     def image_pull_secrets(self, value: Optional[pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.LocalObjectReferenceArgs']]]]):
         pulumi.set(self, "image_pull_secrets", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def kubeconfig(self) -> Optional[pulumi.Input[_builtins.str]]:
+        """
+        The Kubernetes cluster to go through when the connection uses port-forward, for the steps that talk to the running brokers (a new name server list or run-time broker settings pushed to them, and the wait until every broker is registered with every name server): a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
+        """
+        return pulumi.get(self, "kubeconfig")
+
+    @kubeconfig.setter
+    def kubeconfig(self, value: Optional[pulumi.Input[_builtins.str]]):
+        pulumi.set(self, "kubeconfig", value)
 
     @_builtins.property
     @pulumi.getter
@@ -279,8 +313,10 @@ class RocketMQCluster(pulumi.ComponentResource):
                  annotations: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  broker: Optional[pulumi.Input[Union['BrokerSpecArgs', 'BrokerSpecArgsDict']]] = None,
                  broker_cluster_name: Optional[pulumi.Input[_builtins.str]] = None,
+                 connection: Optional[pulumi.Input['ConnectionMode']] = None,
                  console: Optional[pulumi.Input[Union['ConsoleSpecArgs', 'ConsoleSpecArgsDict']]] = None,
                  image_pull_secrets: Optional[pulumi.Input[Sequence[pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.LocalObjectReferenceArgs']]]]] = None,
+                 kubeconfig: Optional[pulumi.Input[_builtins.str]] = None,
                  labels: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  name_server: Optional[pulumi.Input[Union['NameServerSpecArgs', 'NameServerSpecArgsDict']]] = None,
                  namespace: Optional[pulumi.Input[_builtins.str]] = None,
@@ -301,8 +337,10 @@ class RocketMQCluster(pulumi.ComponentResource):
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] annotations: Annotations added to every object and pod.
         :param pulumi.Input[Union['BrokerSpecArgs', 'BrokerSpecArgsDict']] broker: The broker groups. Defaults to one group of a master and one replica.
         :param pulumi.Input[_builtins.str] broker_cluster_name: RocketMQ cluster name of every broker (`brokerClusterName` in `broker.conf`), 1-64 letters, digits, '_' or '-'. Defaults to `DefaultCluster`.
+        :param pulumi.Input['ConnectionMode'] connection: How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
         :param pulumi.Input[Union['ConsoleSpecArgs', 'ConsoleSpecArgsDict']] console: The RocketMQ dashboard. Deployed by default.
         :param pulumi.Input[Sequence[pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.LocalObjectReferenceArgs']]]] image_pull_secrets: Secrets in the namespace used to pull the images of every pod.
+        :param pulumi.Input[_builtins.str] kubeconfig: The Kubernetes cluster to go through when the connection uses port-forward, for the steps that talk to the running brokers (a new name server list or run-time broker settings pushed to them, and the wait until every broker is registered with every name server): a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] labels: Labels added to every object and pod, beside the provider's `app.kubernetes.io/*` labels and the `rocketmq/broker-name`, `rocketmq/broker-group` and `rocketmq/broker-role` labels of broker pods. Keys under `app.kubernetes.io/` and `rocketmq/` are the provider's and refused here.
         :param pulumi.Input[Union['NameServerSpecArgs', 'NameServerSpecArgsDict']] name_server: The name servers. Defaults to one name server.
         :param pulumi.Input[_builtins.str] namespace: Namespace of every object of the cluster; it must exist. Defaults to `default`. Object names are fixed (`name-service`, `<broker>-<g>-master`, `console`), so one namespace holds one cluster.
@@ -342,8 +380,10 @@ class RocketMQCluster(pulumi.ComponentResource):
                  annotations: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  broker: Optional[pulumi.Input[Union['BrokerSpecArgs', 'BrokerSpecArgsDict']]] = None,
                  broker_cluster_name: Optional[pulumi.Input[_builtins.str]] = None,
+                 connection: Optional[pulumi.Input['ConnectionMode']] = None,
                  console: Optional[pulumi.Input[Union['ConsoleSpecArgs', 'ConsoleSpecArgsDict']]] = None,
                  image_pull_secrets: Optional[pulumi.Input[Sequence[pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.LocalObjectReferenceArgs']]]]] = None,
+                 kubeconfig: Optional[pulumi.Input[_builtins.str]] = None,
                  labels: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  name_server: Optional[pulumi.Input[Union['NameServerSpecArgs', 'NameServerSpecArgsDict']]] = None,
                  namespace: Optional[pulumi.Input[_builtins.str]] = None,
@@ -368,8 +408,12 @@ class RocketMQCluster(pulumi.ComponentResource):
             __props__.__dict__["annotations"] = annotations
             __props__.__dict__["broker"] = broker
             __props__.__dict__["broker_cluster_name"] = broker_cluster_name
+            if connection is None:
+                connection = 'auto'
+            __props__.__dict__["connection"] = connection
             __props__.__dict__["console"] = console
             __props__.__dict__["image_pull_secrets"] = image_pull_secrets
+            __props__.__dict__["kubeconfig"] = None if kubeconfig is None else pulumi.Output.secret(kubeconfig)
             __props__.__dict__["labels"] = labels
             __props__.__dict__["name_server"] = name_server
             __props__.__dict__["namespace"] = namespace
