@@ -194,7 +194,7 @@ describe("BrokerConfigPush", () => {
         assert.strictEqual((await handler.diff("id", base, base, "urn:c")).changes, false);
     });
 
-    it("create contacts nothing; update pushes only what changed to every broker, through the old and the new name servers", async () => {
+    it("create contacts nothing; update pushes only what changed to every broker, found through the name servers they know", async () => {
         const info = clusterInfo("DefaultCluster", { "broker-0": { "0": "10.0.0.1:10911", "1": "10.0.0.2:10911" }, "broker-1": { "0": "10.0.0.3:10911" } });
         const admins = fakeAdmins((nameServer) => (nameServer === ns(0) ? info : undefined));
         const log = collectingLog();
@@ -211,7 +211,9 @@ describe("BrokerConfigPush", () => {
             `updateBrokerConfig 10.0.0.1:10911 ${sent}`,
             `updateBrokerConfig 10.0.0.3:10911 ${sent}`,
         ]);
-        assert.strictEqual(admins.accesses[0].nameServerAddresses, news.namesrvAddr);
+        // The brokers are found through the name server they know; the new ones may not run yet.
+        assert.strictEqual(admins.accesses[0].nameServerAddresses, ns(0));
+        assert.deepStrictEqual(admins.calls.filter((call) => call.startsWith("getClusterInfoFrom")), [`getClusterInfoFrom ${ns(0)}`]);
         assert.ok(log.lines.some((line) => line.includes("(3/3)")), log.lines.join("\n"));
 
         // Only the access changed: nothing is contacted.
@@ -272,5 +274,17 @@ describe("NameServerRegistration", () => {
         await handler.update("id", olds, { ...olds, connection: "direct" }, "urn");
         assert.deepStrictEqual(admins.calls, []);
         assert.strictEqual((await handler.diff("id", olds, { ...olds, brokers: { "broker-0": 1, "broker-1": 1 } })).changes, true);
+    });
+});
+
+describe("BrokerConfigPush when the old name servers are gone", () => {
+    it("finds the brokers through the new list, with a warning", async () => {
+        const info = clusterInfo("C", { "broker-0": { "0": "10.0.0.1:10911" } });
+        const admins = fakeAdmins((nameServer) => (nameServer === ns(1) ? info : undefined));
+        const log = collectingLog();
+        const olds = { brokerClusterName: "C", namesrvAddr: ns(0), settings: {}, restartSettings: {}, allowRestart: false, connection: "direct" };
+        await brokerConfigPushHandler(admins.factory, () => log).update("id", olds, { ...olds, namesrvAddr: ns(1) }, "urn");
+        assert.deepStrictEqual(admins.calls.filter((call) => call.startsWith("update")), [`updateBrokerConfig 10.0.0.1:10911 ${JSON.stringify({ namesrvAddr: ns(1) })}`]);
+        assert.ok(log.lines.some((line) => /^warn: no name server answered.*asking name-service-1/.test(line)), log.lines.join("\n"));
     });
 });

@@ -2,8 +2,9 @@
 // name server list, and of the broker settings RocketMQ applies at run time, to the running
 // brokers with updateBrokerConfig, so they take effect with no restart.
 // - create contacts nothing: new brokers start with the settings from their ConfigMap.
-// - update pushes only what changed, reaching the brokers through the old and the new name
-//   servers (new ones may not run yet), and reads each value back.
+// - update pushes only what changed, finding the brokers through the name servers they know (the
+//   old list; new name servers may not run yet; the new list only if none of those answers), and
+//   reads each value back.
 // - diff warns, in preview, about changes that wait for a restart when allowRestart is false.
 // RocketMQCluster orders it before the name server StatefulSet, so name servers being removed go
 // only after every running broker has the list without them.
@@ -80,8 +81,9 @@ export function brokerConfigPushHandler(admins: AdminClientFactory = clusterAdmi
             const { push } = settingsChange(parseState(olds), args);
             if (Object.keys(push).length > 0) {
                 // The brokers are registered with the old name servers; new ones may not run yet.
-                const reach = [...new Set([...splitList(parseState(olds).namesrvAddr), ...splitList(args.namesrvAddr)])];
-                await withAdmin(admins, { ...args, nameServerAddresses: reach.join(";") }, logFor(urn ?? ""), (client) =>
+                const previous = splitList(parseState(olds).namesrvAddr);
+                const reach = { preferred: previous.length > 0 ? previous : splitList(args.namesrvAddr), fallback: splitList(args.namesrvAddr) };
+                await withAdmin(admins, { ...args, nameServerAddresses: reach.preferred.join(";") }, logFor(urn ?? ""), (client) =>
                     pushBrokerSettings(client, reach, args.brokerClusterName, push, logFor(urn ?? "")));
             }
             return { outs: await outputsOf(args, news) };

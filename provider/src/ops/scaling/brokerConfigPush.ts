@@ -45,14 +45,20 @@ function describe(broker: RunningBroker): string {
  */
 export async function pushBrokerSettings(
     client: RocketMQAdminClient,
-    nameServers: readonly string[],
+    nameServers: { preferred: readonly string[]; fallback: readonly string[] },
     clusterName: string,
     settings: Record<string, string>,
     log: ProgressLog,
 ): Promise<RunningBroker[]> {
     const keys = Object.keys(settings).sort();
     if (keys.length === 0) return [];
-    const brokers = brokersOfCluster(await clusterInfoOfAnswering(client, nameServers), clusterName);
+    const infos = await clusterInfoOfAnswering(client, nameServers.preferred).catch(async (err) => {
+        const others = nameServers.fallback.filter((address) => !nameServers.preferred.includes(address));
+        if (others.length === 0) throw err;
+        log.warn(`${(err as Error).message}; asking ${others.join(", ")} instead`);
+        return clusterInfoOfAnswering(client, others);
+    });
+    const brokers = brokersOfCluster(infos, clusterName);
     log.info(`cluster ${clusterName}: setting ${keys.join(", ")} on ${brokers.length} running broker(s) without a restart`);
     const done: RunningBroker[] = [];
     for (const broker of brokers) {
