@@ -21,6 +21,8 @@ function customResourceHandlers(logFor: ResourceLogs): Record<string, () => Cust
             (require("./resources/consumerGroup") as typeof import("./resources/consumerGroup")).consumerGroupHandler(undefined, logFor)),
         "rocketmq:index:BrokerConfigPush": once(() =>
             (require("./resources/brokerConfigPush") as typeof import("./resources/brokerConfigPush")).brokerConfigPushHandler(undefined, logFor)),
+        "rocketmq:index:BrokerRollout": once(() =>
+            (require("./resources/brokerRollout") as typeof import("./resources/brokerRollout")).brokerRolloutHandler(undefined, logFor)),
         "rocketmq:index:NameServerRegistration": once(() =>
             (require("./resources/nameServerRegistration") as typeof import("./resources/nameServerRegistration")).nameServerRegistrationHandler(undefined, logFor)),
     };

@@ -13,6 +13,8 @@ import type { Clock, ProgressLog } from "../src/ops/progressLog";
 import type { AdminClientFactory } from "../src/resources/adminClients";
 import { brokerConfigPushHandler, settingsChange } from "../src/resources/brokerConfigPush";
 import { nameServerRegistrationHandler } from "../src/resources/nameServerRegistration";
+import { brokerRolloutHandler } from "../src/resources/brokerRollout";
+import { rolloutPending } from "../src/ops/scaling/rolloutWait";
 import { kind, renderCluster } from "./clusterHarness";
 
 const pushType = "rocketmq:index:BrokerConfigPush";
@@ -92,7 +94,8 @@ describe("RocketMQCluster carries changes to running brokers", () => {
         // The name servers change only after the push; the wait follows every StatefulSet.
         assert.ok(rendered.dependsOn.get("runtime-name-service")!.includes("runtime-broker-settings"));
         assert.deepStrictEqual([...rendered.dependsOn.get("runtime-registrations")!].sort(), [
-            "runtime-broker-0-master", "runtime-broker-0-replica-1", "runtime-broker-1-master", "runtime-broker-1-replica-1", "runtime-name-service",
+            "runtime-broker-0-master", "runtime-broker-0-master-rollout", "runtime-broker-0-replica-1", "runtime-broker-0-replica-1-rollout",
+            "runtime-broker-1-master", "runtime-broker-1-master-rollout", "runtime-broker-1-replica-1", "runtime-broker-1-replica-1-rollout", "runtime-name-service",
         ]);
         assert.deepStrictEqual(rendered.dependsOn.get("runtime-broker-settings") ?? [], []);
     });
@@ -107,15 +110,23 @@ describe("RocketMQCluster carries changes to running brokers", () => {
         }
     });
 
-    it("allowRestart true: the broker StatefulSets form one chain, group by group, replicas before the master", async () => {
-        const rendered = await renderCluster({ broker: { size: 2, replicaPerGroup: 2 } }, "chain");
-        const chainOf = (name: string) => rendered.dependsOn.get(`chain-${name}`)!.filter((dependency) => /-(master|replica-\d)$/.test(dependency));
+    it("allowRestart true: the broker StatefulSets form one chain, group by group, replicas before the master, each after the one before is rolled out", async () => {
+        const rendered = await renderCluster({ broker: { size: 2, replicaPerGroup: 2, image: "apache/rocketmq:5.3.2" }, kubeconfig: "apiVersion: v1\nkind: Config\n" }, "chain");
+        const chainOf = (name: string) => rendered.dependsOn.get(`chain-${name}`)!.filter((dependency) => /-(master|replica-\d)(-rollout)?$/.test(dependency));
         assert.deepStrictEqual(chainOf("broker-0-replica-1"), []);
-        assert.deepStrictEqual(chainOf("broker-0-replica-2"), ["chain-broker-0-replica-1"]);
-        assert.deepStrictEqual(chainOf("broker-0-master"), ["chain-broker-0-replica-2"]);
-        assert.deepStrictEqual(chainOf("broker-1-replica-1"), ["chain-broker-0-master"]);
-        assert.deepStrictEqual(chainOf("broker-1-replica-2"), ["chain-broker-1-replica-1"]);
-        assert.deepStrictEqual(chainOf("broker-1-master"), ["chain-broker-1-replica-2"]);
+        assert.deepStrictEqual(chainOf("broker-0-replica-1-rollout"), ["chain-broker-0-replica-1"]);
+        assert.deepStrictEqual(chainOf("broker-0-replica-2"), ["chain-broker-0-replica-1-rollout"]);
+        assert.deepStrictEqual(chainOf("broker-0-master"), ["chain-broker-0-replica-2-rollout"]);
+        assert.deepStrictEqual(chainOf("broker-1-replica-1"), ["chain-broker-0-master-rollout"]);
+        assert.deepStrictEqual(chainOf("broker-1-replica-2"), ["chain-broker-1-replica-1-rollout"]);
+        assert.deepStrictEqual(chainOf("broker-1-master"), ["chain-broker-1-replica-2-rollout"]);
+        assert.deepStrictEqual(chainOf("broker-1-master-rollout"), ["chain-broker-1-master"]);
+        const rollouts = rendered.providedAll.filter((object) => object.type === "rocketmq:index:BrokerRollout");
+        assert.deepStrictEqual(rollouts.map((object) => object.inputs.statefulSetName), [
+            "broker-0-replica-1", "broker-0-replica-2", "broker-0-master", "broker-1-replica-1", "broker-1-replica-2", "broker-1-master",
+        ]);
+        // The wait reruns whenever the StatefulSet's spec changes: its generation is an input. The mocks echo inputs, so none here.
+        assert.ok(rollouts.every((object) => object.inputs.namespace === "default" && object.inputs.kubeconfig?.value === "apiVersion: v1\nkind: Config\n"));
         for (const name of ["broker-0-master", "broker-1-replica-1"]) {
             assert.strictEqual(rendered.object(kind.statefulSet, name).spec.updateStrategy.type, "RollingUpdate");
         }
@@ -125,8 +136,9 @@ describe("RocketMQCluster carries changes to running brokers", () => {
 
     it("allowRestart false: no chain (nothing restarts), OnDelete, and no restart annotation", async () => {
         const rendered = await renderCluster({ broker: { size: 2, allowRestart: false } }, "nochain");
+        assert.deepStrictEqual(rendered.providedAll.filter((object) => object.type === "rocketmq:index:BrokerRollout"), []);
         for (const name of ["broker-0-master", "broker-0-replica-1", "broker-1-master", "broker-1-replica-1"]) {
-            assert.deepStrictEqual(rendered.dependsOn.get(`nochain-${name}`)!.filter((dependency) => /-(master|replica-\d)$/.test(dependency)), []);
+            assert.deepStrictEqual(rendered.dependsOn.get(`nochain-${name}`)!.filter((dependency) => /-(master|replica-\d)(-rollout)?$/.test(dependency)), []);
             const statefulSet = rendered.object(kind.statefulSet, name);
             assert.strictEqual(statefulSet.spec.updateStrategy.type, "OnDelete");
             assert.strictEqual(statefulSet.spec.template.metadata.annotations?.["rocketmq/config-sha256"], undefined);
@@ -286,5 +298,37 @@ describe("BrokerConfigPush when the old name servers are gone", () => {
         await brokerConfigPushHandler(admins.factory, () => log).update("id", olds, { ...olds, namesrvAddr: ns(1) }, "urn");
         assert.deepStrictEqual(admins.calls.filter((call) => call.startsWith("update")), [`updateBrokerConfig 10.0.0.1:10911 ${JSON.stringify({ namesrvAddr: ns(1) })}`]);
         assert.ok(log.lines.some((line) => /^warn: no name server answered.*asking name-service-1/.test(line)), log.lines.join("\n"));
+    });
+});
+
+describe("BrokerRollout", () => {
+    const rolledOut = { generation: 3, replicas: 1, updateStrategy: "RollingUpdate", status: { observedGeneration: 3, replicas: 1, readyReplicas: 1, updatedReplicas: 1, currentRevision: "r2", updateRevision: "r2" } };
+
+    it("trusts the status only once the controller observed the generation, then waits for the new revision and readiness", () => {
+        // The status of the previous generation says Ready: exactly what must not end the wait.
+        assert.match(rolloutPending({ ...rolledOut, status: { ...rolledOut.status, observedGeneration: 2 } }, 3)!, /controller to take up generation 3/);
+        assert.match(rolloutPending({ ...rolledOut, status: { ...rolledOut.status, updatedReplicas: 0, updateRevision: "r3" } }, 3)!, /pods to restart with the new spec \(0\/1 updated\)/);
+        assert.match(rolloutPending({ ...rolledOut, status: { ...rolledOut.status, currentRevision: "r1" } }, 3)!, /new revision to become current/);
+        assert.match(rolloutPending({ ...rolledOut, status: { ...rolledOut.status, readyReplicas: 0 } }, 3)!, /pods to be Ready \(0\/1 Ready\)/);
+        assert.strictEqual(rolloutPending(rolledOut, 3), undefined);
+    });
+
+    it("update waits with progress lines until the rollout is done; a timeout names what it waited for", async () => {
+        const states = [
+            { ...rolledOut, status: { ...rolledOut.status, observedGeneration: 2 } },
+            { ...rolledOut, status: { ...rolledOut.status, updatedReplicas: 0, readyReplicas: 0, updateRevision: "r3" } },
+            { ...rolledOut, status: { ...rolledOut.status, readyReplicas: 0, currentRevision: "r3", updateRevision: "r3" } },
+        ];
+        let reads = 0;
+        const log = collectingLog();
+        const handler = brokerRolloutHandler(async () => (reads++ < 18 ? states[Math.floor((reads - 1) / 6)] : rolledOut), () => log, fakeClock());
+        const inputs = { namespace: "mq", statefulSetName: "broker-0-master", generation: 3 };
+        await handler.update("id", { ...inputs, generation: 2 }, inputs, "urn");
+        assert.ok(reads >= 19, String(reads));
+        assert.ok(log.lines.some((line) => /StatefulSet mq\/broker-0-master: waiting for pods to restart with the new spec/.test(line)), log.lines.join("\n"));
+        assert.match(log.lines[log.lines.length - 1], /rolled out and Ready after/);
+
+        const stuck = brokerRolloutHandler(async () => states[2], () => collectingLog(), fakeClock());
+        await assert.rejects(stuck.create("urn", { ...inputs, timeoutSeconds: 60 }), /broker-0-master: not rolled out after 60 s, waiting for pods to be Ready \(0\/1 Ready\)\. The StatefulSets after it in the rolling order were left as they were/);
     });
 });

@@ -43,6 +43,8 @@ export interface RenderedCluster {
     objects: RegisteredObject[];
     /** The resources of this provider the cluster creates (BrokerConfigPush, NameServerRegistration), by type. */
     provided: Record<string, RegisteredObject>;
+    /** Every resource of this provider the cluster creates, in the order registered. */
+    providedAll: RegisteredObject[];
     /** Pulumi names of the resources each child depends on (its dependsOn), by the child's Pulumi name. */
     dependsOn: Map<string, string[]>;
     outputs: Record<string, unknown>;
@@ -112,11 +114,13 @@ function kubernetesNameOf(object: RegisteredObject): string | undefined {
 function renderedSince(start: number, outputs: Record<string, unknown>): Omit<RenderedCluster, "dependsOn"> {
     const children = registered.slice(start).filter((object) => object.type !== "rocketmq:index:RocketMQCluster");
     const objects = children.filter((object) => object.type.startsWith("kubernetes:"));
-    const provided = Object.fromEntries(children.filter((object) => object.type.startsWith("rocketmq:")).map((object) => [object.type, object]));
+    const providedAll = children.filter((object) => object.type.startsWith("rocketmq:"));
+    const provided = Object.fromEntries(providedAll.map((object) => [object.type, object]));
     const names = () => objects.map((object) => `${kinds[object.type] ?? object.type} ${kubernetesNameOf(object)}`).sort();
     return {
         objects,
         provided,
+        providedAll,
         outputs,
         object(type, kubernetesName) {
             const found = objects.find((object) => object.type === type && kubernetesNameOf(object) === kubernetesName);

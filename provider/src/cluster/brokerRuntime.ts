@@ -20,6 +20,13 @@ export class BrokerConfigPush extends pulumi.CustomResource {
     }
 }
 
+/** A resource of this provider, handled by resources/brokerRollout.ts. */
+export class BrokerRollout extends pulumi.CustomResource {
+    constructor(name: string, props: pulumi.Inputs, opts: pulumi.CustomResourceOptions) {
+        super("rocketmq:index:BrokerRollout", name, props, opts);
+    }
+}
+
 /** A resource of this provider, handled by resources/nameServerRegistration.ts. */
 export class NameServerRegistration extends pulumi.CustomResource {
     constructor(name: string, props: pulumi.Inputs, opts: pulumi.CustomResourceOptions) {
@@ -73,6 +80,17 @@ export function createBrokerConfigPush(context: ClusterContext, namesrvAddr: pul
         allowRestart: context.args.broker.allowRestart,
         ...accessInputs(context),
     }, { parent: context.parent });
+}
+
+/** Waits, after each change of the StatefulSet (a new generation), until its pods run it and are Ready. */
+export function createBrokerRollout(context: ClusterContext, statefulSetName: string, statefulSet: pulumi.CustomResource & { metadata: pulumi.Output<{ generation?: number }> }): BrokerRollout {
+    const { kubeconfig } = accessInputs(context);
+    return new BrokerRollout(childName(context, `${statefulSetName}-rollout`), {
+        namespace: context.args.namespace,
+        statefulSetName,
+        generation: statefulSet.metadata.generation,
+        ...(kubeconfig !== undefined ? { kubeconfig } : {}),
+    }, { parent: context.parent, dependsOn: [statefulSet] });
 }
 
 /** `brokers`: broker name -> how many brokers the group runs. */

@@ -7,6 +7,7 @@ import * as k8s from "./k8s";
 import * as pulumi from "@pulumi/pulumi";
 import { isSecretInput } from "../inputs/nature";
 import { brokerStoreDir, configChecksum, configKeyOf, nameServerListRefreshFor, renderBrokerConfig, RenderedBrokerConfig, UserBrokerConfigInputs } from "./brokerConfig";
+import { createBrokerRollout } from "./brokerRuntime";
 import { ClusterContext, childName, metadataOf, userAnnotations, userLabels } from "./context";
 import { concatLists, derive, mergeRecords } from "./derive";
 import { brokerHeapRule, jvmOptions } from "./jvm";
@@ -133,7 +134,7 @@ export function createBrokerGroup(
             env: env.containerEnv(secretName),
             secret: secret && { name: secretName, version: secret.metadata.resourceVersion },
         }), { ...opts, dependsOn: [configMap, service, ...(secret ? [secret] : []), ...nameServers, ...(rolling?.after() ?? [])] });
-        rolling?.done(statefulSet);
+        rolling?.done(statefulSetName, statefulSet);
         return statefulSet;
     });
     const statefulSets = [statefulSetsInOrder[statefulSetsInOrder.length - 1], ...statefulSetsInOrder.slice(0, -1)];
@@ -142,21 +143,24 @@ export function createBrokerGroup(
 }
 
 /**
- * One pod at a time across the whole cluster: each broker StatefulSet depends on the one before it
- * (group by group, replicas before the master), and the kubernetes provider waits for a
- * StatefulSet's rollout to be Ready before it updates the next, so a change that restarts brokers
- * restarts one and waits for its readiness before the next.
+ * One pod at a time across the whole cluster: after each broker StatefulSet (group by group,
+ * replicas before the master) a BrokerRollout waits until its pods run the new spec and are Ready,
+ * and the next StatefulSet depends on that wait, so a change that restarts brokers restarts one
+ * and waits for its readiness before the next.
  */
 export class RollingOrder {
-    private last: pulumi.Resource | undefined;
+    /** Every rollout wait, in order. */
+    readonly waits: pulumi.Resource[] = [];
 
-    /** The StatefulSet the next one waits for, if any. */
+    constructor(private readonly context: ClusterContext) {}
+
+    /** The wait the next StatefulSet depends on, if any. */
     after(): pulumi.Resource[] {
-        return this.last ? [this.last] : [];
+        return this.waits.slice(-1);
     }
 
-    done(statefulSet: pulumi.Resource): void {
-        this.last = statefulSet;
+    done(statefulSetName: string, statefulSet: k8s.apps.v1.StatefulSet): void {
+        this.waits.push(createBrokerRollout(this.context, statefulSetName, statefulSet));
     }
 }
 

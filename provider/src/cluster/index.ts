@@ -74,12 +74,12 @@ export class RocketMQCluster extends pulumi.ComponentResource {
             ["broker.name", "broker.size", "broker.replicaPerGroup"], "broker groups",
             (shape) => {
                 // allowRestart false restarts nothing, so the groups may start side by side.
-                const rolling = broker.allowRestart === false ? undefined : new RollingOrder();
+                const rolling = broker.allowRestart === false ? undefined : new RollingOrder(context);
                 const groups = Array.from({ length: shape.size }, (_, group) =>
                     createBrokerGroup(context, shape as BrokerGroupShape, group, namesrvAddr, [nameServers.statefulSet], rolling));
                 const registrations = createNameServerRegistration(context, namesrvAddr,
                     Object.fromEntries(groups.map((group) => [group.brokerName, group.replicas.length + 1])),
-                    [nameServers.statefulSet, ...groups.flatMap((group) => [group.master, ...group.replicas])]);
+                    [nameServers.statefulSet, ...groups.flatMap((group) => [group.master, ...group.replicas]), ...(rolling?.waits ?? [])]);
                 // The outputs wait for every broker to be registered with every name server.
                 return pulumi.all(groups.map((group) => groupInfo(group, registrations)));
             });
