@@ -136,7 +136,7 @@ export interface RocketMQClusterArgs {
      */
     imagePullSecrets?: pulumi.Input<pulumi.Input<pulumiKubernetes.types.input.core.v1.LocalObjectReference>[]>;
     /**
-     * The Kubernetes cluster to go through when the connection uses port-forward, for the steps that talk to the running brokers (a new name server list or run-time broker settings pushed to them, and the wait until every broker is registered with every name server): a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
+     * The Kubernetes cluster the provider itself talks to: through its port-forward (when the connection uses it) for the steps that talk to the running brokers (a new name server list or run-time broker settings pushed to them, and the wait until every broker is registered with every name server), and, with `broker.allowRestart` true, to read each broker StatefulSet's rollout status between one StatefulSet and the next (`get` on `statefulsets`). A kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
      */
     kubeconfig?: pulumi.Input<string>;
     /**
