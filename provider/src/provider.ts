@@ -17,6 +17,9 @@ function customResourceHandlers(logFor: ResourceLogs): Record<string, () => Prom
         "rocketmq:index:Topic": once(async () => (await import("./resources/topic")).topicHandler(undefined, logFor)),
         "rocketmq:index:ConsumerGroup": once(async () => (await import("./resources/consumerGroup")).consumerGroupHandler(undefined, logFor)),
         "rocketmq:index:BrokerScaling": once(async () => (await import("./resources/brokerScaling")).brokerScalingHandler(undefined, logFor)),
+        "rocketmq:index:BrokerConfigPush": once(async () => (await import("./resources/brokerConfigPush")).brokerConfigPushHandler(undefined, logFor)),
+        "rocketmq:index:BrokerRollout": once(async () => (await import("./resources/brokerRollout")).brokerRolloutHandler(undefined, logFor)),
+        "rocketmq:index:NameServerRegistration": once(async () => (await import("./resources/nameServerRegistration")).nameServerRegistrationHandler(undefined, logFor)),
     };
 }
 

@@ -131,7 +131,7 @@ describe("RocketMQCluster's BrokerScaling", () => {
             connection: "portForward",
             kubeconfig: "apiVersion: v1\nkind: Config\nclusters: []\n",
         });
-        const inputs = rendered.scaling?.inputs;
+        const inputs = rendered.provided[brokerScalingToken]?.inputs;
         assert.ok(inputs, "a BrokerScaling is registered");
         assert.deepStrictEqual(
             { ...inputs, kubeconfig: undefined },
@@ -162,7 +162,7 @@ describe("RocketMQCluster's BrokerScaling", () => {
     });
 
     it("defaults: the first group is the source, connection auto, 600 s to drain, the ambient kubeconfig", async () => {
-        const inputs = (await renderCluster({ broker: { size: 2 } })).scaling?.inputs;
+        const inputs = (await renderCluster({ broker: { size: 2 } })).provided[brokerScalingToken]?.inputs;
         assert.deepStrictEqual([inputs.sourceBrokerName, inputs.connection, inputs.drainTimeoutSeconds, inputs.kubeconfig], ["broker-0", "auto", 600, undefined]);
     });
 });

@@ -72,6 +72,8 @@ describe("RocketMQCluster objects", () => {
                 brokerId: "0",
                 brokerRole: "ASYNC_MASTER",
                 namesrvAddr: nameServer0,
+                // 5.3.2 reads it: a name server list pushed at run time is in use within 10 s.
+                updateNameServerAddrPeriod: "10000",
                 listenPort: "10911",
                 storePathRootDir: "/home/rocketmq/store",
                 deleteWhen: "04",

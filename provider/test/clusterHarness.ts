@@ -41,8 +41,12 @@ export function outputValue<T>(output: pulumi.Output<T>): Promise<T> {
 export interface RenderedCluster {
     /** The Kubernetes objects. */
     objects: RegisteredObject[];
-    /** The cluster's rocketmq:index:BrokerScaling, when broker groups were created. */
-    scaling?: RegisteredObject;
+    /** The resources of this provider the cluster creates (BrokerConfigPush, NameServerRegistration, BrokerScaling), by type. */
+    provided: Record<string, RegisteredObject>;
+    /** Every resource of this provider the cluster creates, in the order registered. */
+    providedAll: RegisteredObject[];
+    /** Pulumi names of the resources each child depends on (its dependsOn), by the child's Pulumi name. */
+    dependsOn: Map<string, string[]>;
     outputs: Record<string, unknown>;
     /** The Kubernetes object of a kind (e.g. "kubernetes:apps/v1:StatefulSet") by its metadata.name. */
     object(type: string, kubernetesName: string): any;
@@ -70,14 +74,21 @@ let clusterCount = 0;
 
 export async function renderCluster(args: unknown, name = `mq${clusterCount++}`): Promise<RenderedCluster> {
     const start = registered.length;
-    const cluster = new RocketMQCluster(name, args as any);
+    const dependsOn = new Map<string, string[]>();
+    // A component's transformations see each child's options as it registers.
+    const recordDependencies: pulumi.ResourceTransformation = ({ name: child, opts }) => {
+        const listed = opts.dependsOn === undefined ? [] : Array.isArray(opts.dependsOn) ? opts.dependsOn : [opts.dependsOn];
+        dependsOn.set(child, (listed as pulumi.Resource[]).map((resource) => (resource as unknown as { __name: string }).__name));
+        return undefined;
+    };
+    const cluster = new RocketMQCluster(name, args as any, { transformations: [recordDependencies] });
     const outputs: Record<string, unknown> = {};
     for (const [outputName, output] of Object.entries(cluster.outputs())) {
         outputs[outputName] = await outputValue(output);
     }
     // Outputs wait for the StatefulSets; give the remaining registrations a turn of the loop.
     await new Promise((resolve) => setTimeout(resolve, 20));
-    return renderedSince(start, outputs);
+    return { ...renderedSince(start, outputs), dependsOn };
 }
 
 export interface ConstructedCluster extends RenderedCluster {
@@ -91,7 +102,7 @@ export async function constructCluster(inputs: Record<string, unknown>, name = `
     const result = await rocketMQClusterHandler.construct(name, inputs, {});
     // Outputs that are unknown in a preview never resolve; wait for the registrations instead.
     await new Promise((resolve) => setTimeout(resolve, 50));
-    return { ...renderedSince(start, {}), state: result.state as Record<string, pulumi.Output<unknown>> };
+    return { ...renderedSince(start, {}), dependsOn: new Map(), state: result.state as Record<string, pulumi.Output<unknown>> };
 }
 
 /** metadata.name of an object whose metadata may be wrapped as secret (a secret label makes it so). */
@@ -100,14 +111,16 @@ function kubernetesNameOf(object: RegisteredObject): string | undefined {
     return (rpc.isRpcSecret(metadata) ? rpc.unwrapRpcSecret(metadata) : metadata)?.name;
 }
 
-function renderedSince(start: number, outputs: Record<string, unknown>): RenderedCluster {
-    const children = registered.slice(start);
-    const objects = children.filter((object) => !object.type.startsWith("rocketmq:"));
-    const scaling = children.find((object) => object.type === "rocketmq:index:BrokerScaling");
+function renderedSince(start: number, outputs: Record<string, unknown>): Omit<RenderedCluster, "dependsOn"> {
+    const children = registered.slice(start).filter((object) => object.type !== "rocketmq:index:RocketMQCluster");
+    const objects = children.filter((object) => object.type.startsWith("kubernetes:"));
+    const providedAll = children.filter((object) => object.type.startsWith("rocketmq:"));
+    const provided = Object.fromEntries(providedAll.map((object) => [object.type, object]));
     const names = () => objects.map((object) => `${kinds[object.type] ?? object.type} ${kubernetesNameOf(object)}`).sort();
     return {
         objects,
-        scaling,
+        provided,
+        providedAll,
         outputs,
         object(type, kubernetesName) {
             const found = objects.find((object) => object.type === type && kubernetesNameOf(object) === kubernetesName);

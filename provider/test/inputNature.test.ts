@@ -60,7 +60,7 @@ async function nature(output: pulumi.Output<unknown>): Promise<{ known: boolean;
 }
 
 function assertNoPlaintext(cluster: ConstructedCluster, text: string) {
-    for (const object of cluster.objects) {
+    for (const object of [...cluster.objects, ...Object.values(cluster.provided)]) {
         assert.deepStrictEqual(plaintextPaths(object.inputs, text), [], `${object.name} holds the secret in plain text`);
     }
 }

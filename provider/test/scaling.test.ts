@@ -1,5 +1,6 @@
 import * as assert from "assert";
 import { RegisteredObject, renderCluster } from "./clusterHarness";
+import { brokerScalingToken } from "../src/inputs/brokerScaling";
 
 function byKey(objects: RegisteredObject[]): Map<string, unknown> {
     return new Map(objects.map((object) => [`${object.type} ${object.name}`, object.inputs]));
@@ -28,10 +29,10 @@ describe("RocketMQCluster scaling broker groups", () => {
         assert.deepStrictEqual(added, expected);
         assert.deepStrictEqual((afterRendered.outputs.brokerGroups as any[]).map((group) => group.brokerName), ["broker-0", "broker-1", "broker-2"]);
         // The one object that changes in place: the cluster's BrokerScaling, whose update copies group 0's metadata to the new groups.
-        assert.strictEqual(afterRendered.scaling?.name, beforeRendered.scaling?.name);
-        assert.deepStrictEqual(beforeRendered.scaling?.inputs.brokerNames, ["broker-0"]);
-        assert.deepStrictEqual(afterRendered.scaling?.inputs.brokerNames, ["broker-0", "broker-1", "broker-2"]);
-        assert.strictEqual(afterRendered.scaling?.inputs.sourceBrokerName, "broker-0");
+        assert.strictEqual(afterRendered.provided[brokerScalingToken]?.name, beforeRendered.provided[brokerScalingToken]?.name);
+        assert.deepStrictEqual(beforeRendered.provided[brokerScalingToken]?.inputs.brokerNames, ["broker-0"]);
+        assert.deepStrictEqual(afterRendered.provided[brokerScalingToken]?.inputs.brokerNames, ["broker-0", "broker-1", "broker-2"]);
+        assert.strictEqual(afterRendered.provided[brokerScalingToken]?.inputs.sourceBrokerName, "broker-0");
         assert.deepStrictEqual((afterRendered.outputs.brokerGroups as any[])[2], {
             index: 2, brokerName: "broker-2", masterPodName: "broker-2-master-0", replicaPodNames: ["broker-2-replica-1-0"],
         });

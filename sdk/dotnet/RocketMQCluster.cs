@@ -118,7 +118,7 @@ namespace PulumiRocketMQ.RocketMQ
         public Input<string>? BrokerClusterName { get; set; }
 
         /// <summary>
-        /// How the cluster's BrokerScaling child reaches the name servers and brokers to copy metadata to new broker groups and drain removed ones: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. A change of it copies and drains nothing.
+        /// How the provider reaches the name servers and brokers (to push name server lists and run-time settings, wait for registration, copy metadata to new broker groups and drain removed ones): `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`&lt;pod&gt;.&lt;service&gt;.&lt;namespace&gt;.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
         /// </summary>
         [Input("connection")]
         public Input<PulumiRocketMQ.RocketMQ.ConnectionMode>? Connection { get; set; }
@@ -145,7 +145,7 @@ namespace PulumiRocketMQ.RocketMQ
         private Input<string>? _kubeconfig;
 
         /// <summary>
-        /// The Kubernetes cluster the cluster's BrokerScaling child goes through when its connection uses port-forward: a kubeconfig file's path or its contents (kept secret; passed to the child as a secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods in the cluster's namespace and `create` on `pods/portforward`. It does not choose where the Kubernetes objects go: that is the kubernetes provider's job (`providers.kubernetes`).
+        /// The Kubernetes cluster the provider itself talks to: through its port-forward (when the connection uses it) for the steps that talk to the running brokers (a new name server list or run-time broker settings pushed to them, the wait until every broker is registered with every name server, the metadata copy to new broker groups and the drain of removed ones), and, with `broker.allowRestart` true, to read each broker StatefulSet's rollout status between one StatefulSet and the next (`get` on `statefulsets`). A kubeconfig file's path or its contents (kept secret; passed to the cluster's children as a secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`. It does not choose where the Kubernetes objects go: that is the kubernetes provider's job (`providers.kubernetes`).
         /// </summary>
         public Input<string>? Kubeconfig
         {

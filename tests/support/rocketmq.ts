@@ -112,6 +112,7 @@ export class RocketMQTestBed {
   readonly nameServer: string;
   readonly brokers = new Map<string, RunningBroker>();
   private nameServerProcess?: ChildProcess;
+  private readonly extraNameServers: ChildProcess[] = [];
   private readonly admin: RocketMQAdminClient;
 
   private constructor(
@@ -192,8 +193,23 @@ export class RocketMQTestBed {
     broker.process = undefined;
   }
 
+  /** Starts one more name server, which no broker knows yet; returns its address. */
+  async startExtraNameServer(): Promise<string> {
+    const port = await freePortWith([0]);
+    const address = `${LOOPBACK}:${port}`;
+    const probe = new RocketMQAdminClient({ nameServers: address, timeoutMs: 3000, connectTimeoutMs: 2000 });
+    try {
+      const child = await this.launchNameServer(port, `namesrv-${port}`, async () => (await probe.getClusterInfo(), true));
+      this.extraNameServers.push(child);
+    } finally {
+      probe.close();
+    }
+    return address;
+  }
+
   async stop(): Promise<void> {
     this.admin.close();
+    await Promise.all(this.extraNameServers.map(killAndWait));
     await Promise.all([...this.brokers.values()].map((b) => (b.process ? killAndWait(b.process) : Promise.resolve())));
     if (this.nameServerProcess) await killAndWait(this.nameServerProcess);
     if (!process.env.KEEP_ROCKETMQ_TESTBED) fs.rmSync(this.workDir, { recursive: true, force: true });
@@ -210,17 +226,21 @@ export class RocketMQTestBed {
   }
 
   private async startNameServer(): Promise<void> {
-    const home = path.join(this.workDir, "namesrv");
+    this.nameServerProcess = await this.launchNameServer(this.nameServerPort, "namesrv", async () => (await this.admin.getClusterInfo(), true));
+  }
+
+  private async launchNameServer(port: number, dir: string, ready: () => Promise<boolean>): Promise<ChildProcess> {
+    const home = path.join(this.workDir, dir);
     fs.mkdirSync(home, { recursive: true });
     const configFile = path.join(home, "namesrv.conf");
-    fs.writeFileSync(configFile, `listenPort=${this.nameServerPort}\nbindAddress=${LOOPBACK}\n`);
+    fs.writeFileSync(configFile, `listenPort=${port}\nbindAddress=${LOOPBACK}\n`);
     const logFile = path.join(home, "namesrv.out");
     const child = this.spawnJava(
       [...javaBaseArgs("256m", home), "org.apache.rocketmq.namesrv.NamesrvStartup", "-c", configFile],
       logFile,
     );
-    this.nameServerProcess = child;
-    await this.waitFor(async () => (await this.admin.getClusterInfo(), true), child, logFile, "name server");
+    await this.waitFor(ready, child, logFile, `name server ${LOOPBACK}:${port}`);
+    return child;
   }
 
   private writeBrokerConfig(spec: BrokerSpec, port: number): RunningBroker {

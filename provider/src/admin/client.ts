@@ -136,6 +136,11 @@ export class RocketMQAdminClient {
     return this.ask(undefined, () => ({ code: RequestCode.GET_BROKER_CLUSTER_INFO }), decodeClusterInfo, options);
   }
 
+  /** What one name server holds: the brokers registered with it, which may differ from another's. */
+  getClusterInfoFrom(nameServerAddress: string, options?: CallOptions): Promise<ClusterInfo> {
+    return this.ask(nameServerAddress, () => ({ code: RequestCode.GET_BROKER_CLUSTER_INFO }), decodeClusterInfo, options);
+  }
+
   /** Which broker groups serve a topic, with how many queues and which permission. */
   getTopicRoute(topic: string, options?: CallOptions): Promise<TopicRoute> {
     return this.ask(undefined, () => ({ code: RequestCode.GET_ROUTEINFO_BY_TOPIC, extFields: { topic } }), decodeTopicRoute, options);

@@ -4,6 +4,7 @@
 import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { isSecretInput } from "../inputs/nature";
+import { imageTag } from "../inputs/images";
 import { derive } from "./derive";
 import { ports } from "./names";
 
@@ -30,6 +31,8 @@ export interface BrokerIdentity {
     /** 0 for the master, 1..n for replicas. */
     brokerId: number;
     namesrvAddr: pulumi.Input<string>;
+    /** updateNameServerAddrPeriod to render, when the broker's version reads it. */
+    nameServerListRefreshMs?: pulumi.Input<number | undefined>;
 }
 
 export interface RenderedBrokerConfig {
@@ -51,6 +54,7 @@ export function renderBrokerConfig(identity: BrokerIdentity, user: UserBrokerCon
         ["brokerId", identity.brokerId],
         ["brokerRole", isMaster ? brokerRoleOf(config.brokerRole) : "SLAVE"],
         ["namesrvAddr", identity.namesrvAddr],
+        ["updateNameServerAddrPeriod", identity.nameServerListRefreshMs],
         ["listenPort", ports.broker],
         ["storePathRootDir", brokerStoreDir],
         ["deleteWhen", config.deleteWhen],
@@ -75,6 +79,23 @@ export function renderBrokerConfig(identity: BrokerIdentity, user: UserBrokerCon
         plain: join(lines.filter((entry) => !entry.secret)),
         secret: secretLines.length > 0 ? pulumi.secret(join(secretLines)) : undefined,
     };
+}
+
+/**
+ * How often (ms) a broker re-reads namesrvAddr, so a list pushed at run time is in use within
+ * seconds instead of the 120 s default. Brokers read the setting from broker.conf from RocketMQ
+ * 5.3.1 on; for older versions, and images whose tag is no version, nothing is rendered.
+ */
+export const nameServerListRefreshMs = 10_000;
+const firstVersionReadingRefresh = [5, 3, 1];
+
+export function nameServerListRefreshFor(image: pulumi.Input<string>): pulumi.Input<number | undefined> {
+    return derive(image, (reference) => {
+        const version = /^(\d+)\.(\d+)\.(\d+)/.exec(imageTag(reference) ?? "")?.slice(1).map(Number);
+        if (!version) return undefined;
+        const index = version.findIndex((part, i) => part !== firstVersionReadingRefresh[i]);
+        return index === -1 || version[index] > firstVersionReadingRefresh[index] ? nameServerListRefreshMs : undefined;
+    });
 }
 
 function brokerRoleOf(role: pulumi.Input<string | undefined>): pulumi.Input<string> {

@@ -6,7 +6,8 @@
 import * as k8s from "./k8s";
 import * as pulumi from "@pulumi/pulumi";
 import { isSecretInput } from "../inputs/nature";
-import { brokerStoreDir, configChecksum, configKeyOf, renderBrokerConfig, RenderedBrokerConfig, UserBrokerConfigInputs } from "./brokerConfig";
+import { brokerStoreDir, configChecksum, configKeyOf, nameServerListRefreshFor, renderBrokerConfig, RenderedBrokerConfig, UserBrokerConfigInputs } from "./brokerConfig";
+import { createBrokerRollout } from "./brokerRuntime";
 import { ClusterContext, childName, metadataOf, userAnnotations, userLabels } from "./context";
 import { concatLists, derive, mergeRecords } from "./derive";
 import { brokerHeapRule, jvmOptions } from "./jvm";
@@ -58,6 +59,7 @@ export function createBrokerGroup(
     group: number,
     namesrvAddr: pulumi.Input<string>,
     nameServers: pulumi.Resource[],
+    rolling?: RollingOrder,
 ): BrokerGroup {
     const { args } = context;
     const spec = args.broker;
@@ -75,6 +77,7 @@ export function createBrokerGroup(
         brokerName,
         brokerId,
         namesrvAddr,
+        nameServerListRefreshMs: nameServerListRefreshFor(spec.image),
     }, spec.brokerConfig as UserBrokerConfigInputs | undefined)]));
 
     const configMapName = brokerGroupConfigMapName(shape.prefix, group);
@@ -114,12 +117,13 @@ export function createBrokerGroup(
         },
     }, opts);
 
-    const statefulSets = brokerIds.map((brokerId) => {
+    // Replicas first, then the master: the order in which a change rolls through the group.
+    const statefulSetsInOrder = [...brokerIds.slice(1), 0].map((brokerId) => {
         const role: BrokerPodIdentity["role"] = brokerId === 0 ? "master" : `replica-${brokerId}`;
         const statefulSetName = brokerId === 0
             ? masterStatefulSetName(shape.prefix, group)
             : replicaStatefulSetName(shape.prefix, group, brokerId);
-        return new k8s.apps.v1.StatefulSet(childName(context, statefulSetName), brokerStatefulSetArgs(context, {
+        const statefulSet = new k8s.apps.v1.StatefulSet(childName(context, statefulSetName), brokerStatefulSetArgs(context, {
             statefulSetName,
             serviceName,
             identity: { brokerName, group, role },
@@ -129,10 +133,35 @@ export function createBrokerGroup(
             config: configs.get(brokerId)!,
             env: env.containerEnv(secretName),
             secret: secret && { name: secretName, version: secret.metadata.resourceVersion },
-        }), { ...opts, dependsOn: [configMap, service, ...(secret ? [secret] : []), ...nameServers] });
+        }), { ...opts, dependsOn: [configMap, service, ...(secret ? [secret] : []), ...nameServers, ...(rolling?.after() ?? [])] });
+        rolling?.done(statefulSetName, statefulSet);
+        return statefulSet;
     });
+    const statefulSets = [statefulSetsInOrder[statefulSetsInOrder.length - 1], ...statefulSetsInOrder.slice(0, -1)];
 
     return { index: group, prefix: shape.prefix, brokerName, configMap, secret, service, master: statefulSets[0], replicas: statefulSets.slice(1) };
+}
+
+/**
+ * One pod at a time across the whole cluster: after each broker StatefulSet (group by group,
+ * replicas before the master) a BrokerRollout waits until its pods run the new spec and are Ready,
+ * and the next StatefulSet depends on that wait, so a change that restarts brokers restarts one
+ * and waits for its readiness before the next.
+ */
+export class RollingOrder {
+    /** Every rollout wait, in order. */
+    readonly waits: pulumi.Resource[] = [];
+
+    constructor(private readonly context: ClusterContext) {}
+
+    /** The wait the next StatefulSet depends on, if any. */
+    after(): pulumi.Resource[] {
+        return this.waits.slice(-1);
+    }
+
+    done(statefulSetName: string, statefulSet: k8s.apps.v1.StatefulSet): void {
+        this.waits.push(createBrokerRollout(this.context, statefulSetName, statefulSet));
+    }
 }
 
 interface BrokerEnv {

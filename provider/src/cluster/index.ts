@@ -3,7 +3,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { RocketMQClusterArgs, validateClusterArgs } from "../inputs/cluster";
 import { ClusterInputs } from "../inputs/clusterInputs";
-import { BrokerGroup, BrokerGroupShape, createBrokerGroup, groupPodNames } from "./brokers";
+import { BrokerGroup, BrokerGroupShape, createBrokerGroup, groupPodNames, RollingOrder } from "./brokers";
+import { createBrokerConfigPush, createNameServerRegistration } from "./brokerRuntime";
 import { createConsole } from "./console";
 import { ClusterContext } from "./context";
 import { containsOutputs, derive } from "./derive";
@@ -65,14 +66,24 @@ export class RocketMQCluster extends pulumi.ComponentResource {
             explicit ? explicit.split(";") : nameServerAddresses(known, size));
         const namesrvAddr = derive(addresses, (list) => list.join(";"));
 
-        const nameServers = createNameServers(context);
+        // Running brokers learn a new name server list (and run-time settings) before the name
+        // server StatefulSet changes, so name servers being removed go only after they have it.
+        const brokerSettingsPush = createBrokerConfigPush(context, namesrvAddr);
+        const nameServers = createNameServers(context, [brokerSettingsPush]);
         const brokerGroups = this.whenKnown(
             { prefix: broker.name, size: broker.size, replicaPerGroup: broker.replicaPerGroup },
             ["broker.name", "broker.size", "broker.replicaPerGroup"], "broker groups",
             (shape) => {
-                const groups = Array.from({ length: shape.size }, (_, group) => createBrokerGroup(context, shape as BrokerGroupShape, group, namesrvAddr, [nameServers.statefulSet]));
-                const scaling = createBrokerScaling(context, shape as BrokerGroupShape, groups, namesrvAddr);
-                // Groups are reported once every one holds the scale source's topics and subscription groups.
+                // allowRestart false restarts nothing, so the groups may start side by side.
+                const rolling = broker.allowRestart === false ? undefined : new RollingOrder(context);
+                const groups = Array.from({ length: shape.size }, (_, group) =>
+                    createBrokerGroup(context, shape as BrokerGroupShape, group, namesrvAddr, [nameServers.statefulSet], rolling));
+                const registrations = createNameServerRegistration(context, namesrvAddr,
+                    Object.fromEntries(groups.map((group) => [group.brokerName, group.replicas.length + 1])),
+                    [nameServers.statefulSet, ...groups.flatMap((group) => [group.master, ...group.replicas]), ...(rolling?.waits ?? [])]);
+                // Metadata is copied once every broker is registered with every name server.
+                const scaling = createBrokerScaling(context, shape as BrokerGroupShape, groups, namesrvAddr, [registrations]);
+                // Groups are reported once every one is registered and holds the scale source's metadata.
                 return pulumi.all([scaling.id, pulumi.all(groups.map(groupInfo))]).apply(([, infos]) => infos);
             });
         // True once the console's Service exists, false without a console.
@@ -115,7 +126,7 @@ export class RocketMQCluster extends pulumi.ComponentResource {
     }
 }
 
-/** What the brokerGroups output says of a group, once its StatefulSets exist. */
+/** What the brokerGroups output says of a group, once its brokers are registered. */
 function groupInfo(group: BrokerGroup): pulumi.Output<BrokerGroupInfo> {
     return pulumi.all([group.master.metadata, ...group.replicas.map((replica) => replica.metadata)]).apply((): BrokerGroupInfo => ({
         index: group.index,

@@ -1,5 +1,6 @@
 // Name servers: a StatefulSet behind a headless Service, so each has a stable DNS name
 // (name-service-0.name-service.<ns>.svc.cluster.local) that brokers and clients use.
+import type * as pulumi from "@pulumi/pulumi";
 import * as k8s from "./k8s";
 import { ClusterContext, childName, metadataOf, userAnnotations, userLabels } from "./context";
 import { jvmOptions, nameServerHeapRule } from "./jvm";
@@ -14,7 +15,8 @@ export interface NameServers {
     statefulSet: k8s.apps.v1.StatefulSet;
 }
 
-export function createNameServers(context: ClusterContext): NameServers {
+/** `after`: what must be done before the StatefulSet changes (the brokers told of a new name server list). */
+export function createNameServers(context: ClusterContext, after: pulumi.Resource[] = []): NameServers {
     const { args } = context;
     const spec = args.nameServer;
     const labels = objectLabels(context.instanceLabel, "nameserver", imageVersionLabel(spec.image), userLabels(context));
@@ -68,7 +70,7 @@ export function createNameServers(context: ClusterContext): NameServers {
             },
             ...claimTemplatesField(storage),
         },
-    }, { ...opts, dependsOn: [service] });
+    }, { ...opts, dependsOn: [service, ...after] });
 
     return { service, statefulSet };
 }

@@ -1,5 +1,5 @@
-// The cluster's BrokerScaling: one resource whose input lists every broker group, created after all
-// of their StatefulSets are ready (Pulumi's graph orders it, no waiting by time). Its update copies
+// The cluster's BrokerScaling: one resource whose input lists every broker group, created once every
+// broker is registered with every name server (Pulumi's graph orders it, no waiting by time). Its update copies
 // the scale source's metadata to groups that join and drains groups that leave before the engine
 // deletes their objects; destroy passes it without waiting (resources/brokerScaling.ts says why).
 import * as pulumi from "@pulumi/pulumi";
@@ -21,7 +21,8 @@ export class BrokerScaling extends pulumi.CustomResource {
     }
 }
 
-export function createBrokerScaling(context: ClusterContext, shape: BrokerGroupShape, groups: BrokerGroup[], namesrvAddr: pulumi.Input<string>): BrokerScaling {
+export function createBrokerScaling(context: ClusterContext, shape: BrokerGroupShape, groups: BrokerGroup[],
+    namesrvAddr: pulumi.Input<string>, dependsOn: pulumi.Resource[]): BrokerScaling {
     const { args } = context;
     const kubeconfig = args.kubeconfig as pulumi.Input<string> | undefined;
     return new BrokerScaling(childName(context, `${shape.prefix}-scaling`), {
@@ -34,6 +35,6 @@ export function createBrokerScaling(context: ClusterContext, shape: BrokerGroupS
         drainTimeoutSeconds: args.broker.drainTimeoutSeconds,
     }, {
         parent: context.parent,
-        dependsOn: groups.flatMap((group) => [group.master, ...group.replicas]),
+        dependsOn,
     });
 }

@@ -17,7 +17,7 @@ namespace PulumiRocketMQ.RocketMQ.Inputs
     public sealed class BrokerSpecArgs : global::Pulumi.ResourceArgs
     {
         /// <summary>
-        /// Whether the provider may restart broker pods to apply a change. Defaults to `true`: a change of the rendered `broker.conf` (for example a new name server list) rolls the group's pods. When `false` the StatefulSets use the `OnDelete` update strategy, pods are never restarted by the provider, and configuration changes reach running brokers without a restart.
+        /// Whether the provider may restart broker pods to apply a change. Defaults to `true`: a change of the image, resources, JVM memory, env or rendered `broker.conf` (for example a new name server list) rolls the brokers one pod at a time across the whole cluster, group by group and replicas before their master, each waiting for the one before to be Ready. When `false` the StatefulSets use the `OnDelete` update strategy and pods are never restarted by the provider: a new name server list and the `broker.conf` keys RocketMQ applies at run time (such as `deleteWhen`, `fileReservedTime`, `autoCreateTopicEnable`, `brokerPermission`, `diskMaxUsedSpaceRatio`) are pushed to the running brokers with `updateBrokerConfig`; any other change (another image, resources, JVM memory, env, `flushDiskType`, `brokerRole`, other keys, or a key removed) is shown in preview as a warning naming it and waits until the user restarts the broker pods.
         /// </summary>
         [Input("allowRestart")]
         public Input<bool>? AllowRestart { get; set; }

@@ -59,7 +59,7 @@ namespace PulumiRocketMQ.RocketMQ.Inputs
         public Input<Pulumi.Kubernetes.Types.Inputs.Core.V1.ResourceRequirementsArgs>? Resources { get; set; }
 
         /// <summary>
-        /// Number of name servers, 1 to 9. Defaults to 1. Changing it adds or removes pods `name-service-&lt;i&gt;`; brokers learn the new list by a rolling restart when `broker.allowRestart` is true.
+        /// Number of name servers, 1 to 9. Defaults to 1. Changing it adds or removes pods `name-service-&lt;i&gt;`. The running brokers are first given the new list with `updateBrokerConfig namesrvAddr` (RocketMQ 4.9.4 and later re-read it on a timer, which the provider sets to 10 s from 5.3.1 on), name servers being removed go only after that, and with `broker.allowRestart` true the brokers then also roll, one pod at a time. `pulumi up` returns once every broker is registered with every name server.
         /// </summary>
         [Input("size")]
         public Input<int>? Size { get; set; }

@@ -299,7 +299,7 @@ func (o BrokerGroupInfoArrayOutput) Index(i pulumi.IntInput) BrokerGroupInfoOutp
 
 // The brokers of the cluster: `size` broker groups, each a master and `replicaPerGroup` replicas. Group `g` is RocketMQ broker `<name>-<g>`; its master runs in StatefulSet `<name>-<g>-master` (pod `<name>-<g>-master-0`) and replica `i` in `<name>-<g>-replica-<i>` (pod `<name>-<g>-replica-<i>-0`). Each group has a ConfigMap `<name>-<g>-config` holding the rendered `broker.conf` of every broker of the group, and a headless Service `<name>-<g>`; when a broker setting or an env value is secret, a Secret `<name>-<g>-secret` holds those values instead, and the pods read them from it.
 type BrokerSpec struct {
-	// Whether the provider may restart broker pods to apply a change. Defaults to `true`: a change of the rendered `broker.conf` (for example a new name server list) rolls the group's pods. When `false` the StatefulSets use the `OnDelete` update strategy, pods are never restarted by the provider, and configuration changes reach running brokers without a restart.
+	// Whether the provider may restart broker pods to apply a change. Defaults to `true`: a change of the image, resources, JVM memory, env or rendered `broker.conf` (for example a new name server list) rolls the brokers one pod at a time across the whole cluster, group by group and replicas before their master, each waiting for the one before to be Ready. When `false` the StatefulSets use the `OnDelete` update strategy and pods are never restarted by the provider: a new name server list and the `broker.conf` keys RocketMQ applies at run time (such as `deleteWhen`, `fileReservedTime`, `autoCreateTopicEnable`, `brokerPermission`, `diskMaxUsedSpaceRatio`) are pushed to the running brokers with `updateBrokerConfig`; any other change (another image, resources, JVM memory, env, `flushDiskType`, `brokerRole`, other keys, or a key removed) is shown in preview as a warning naming it and waits until the user restarts the broker pods.
 	AllowRestart *bool `pulumi:"allowRestart"`
 	// Settings written into every broker's `broker.conf`. The provider writes `brokerClusterName`, `brokerName`, `brokerId`, `brokerRole` of replicas, `namesrvAddr`, `brokerIP1`, `listenPort` and `storePathRootDir` itself and refuses them here. A setting whose value is secret goes into the group's Secret `<name>-<g>-secret` instead of the ConfigMap; the broker reads both.
 	BrokerConfig *BrokerConfig `pulumi:"brokerConfig"`
@@ -367,7 +367,7 @@ type BrokerSpecInput interface {
 
 // The brokers of the cluster: `size` broker groups, each a master and `replicaPerGroup` replicas. Group `g` is RocketMQ broker `<name>-<g>`; its master runs in StatefulSet `<name>-<g>-master` (pod `<name>-<g>-master-0`) and replica `i` in `<name>-<g>-replica-<i>` (pod `<name>-<g>-replica-<i>-0`). Each group has a ConfigMap `<name>-<g>-config` holding the rendered `broker.conf` of every broker of the group, and a headless Service `<name>-<g>`; when a broker setting or an env value is secret, a Secret `<name>-<g>-secret` holds those values instead, and the pods read them from it.
 type BrokerSpecArgs struct {
-	// Whether the provider may restart broker pods to apply a change. Defaults to `true`: a change of the rendered `broker.conf` (for example a new name server list) rolls the group's pods. When `false` the StatefulSets use the `OnDelete` update strategy, pods are never restarted by the provider, and configuration changes reach running brokers without a restart.
+	// Whether the provider may restart broker pods to apply a change. Defaults to `true`: a change of the image, resources, JVM memory, env or rendered `broker.conf` (for example a new name server list) rolls the brokers one pod at a time across the whole cluster, group by group and replicas before their master, each waiting for the one before to be Ready. When `false` the StatefulSets use the `OnDelete` update strategy and pods are never restarted by the provider: a new name server list and the `broker.conf` keys RocketMQ applies at run time (such as `deleteWhen`, `fileReservedTime`, `autoCreateTopicEnable`, `brokerPermission`, `diskMaxUsedSpaceRatio`) are pushed to the running brokers with `updateBrokerConfig`; any other change (another image, resources, JVM memory, env, `flushDiskType`, `brokerRole`, other keys, or a key removed) is shown in preview as a warning naming it and waits until the user restarts the broker pods.
 	AllowRestart pulumi.BoolPtrInput `pulumi:"allowRestart"`
 	// Settings written into every broker's `broker.conf`. The provider writes `brokerClusterName`, `brokerName`, `brokerId`, `brokerRole` of replicas, `namesrvAddr`, `brokerIP1`, `listenPort` and `storePathRootDir` itself and refuses them here. A setting whose value is secret goes into the group's Secret `<name>-<g>-secret` instead of the ConfigMap; the broker reads both.
 	BrokerConfig BrokerConfigPtrInput `pulumi:"brokerConfig"`
@@ -498,7 +498,7 @@ func (o BrokerSpecOutput) ToBrokerSpecPtrOutputWithContext(ctx context.Context) 
 	}).(BrokerSpecPtrOutput)
 }
 
-// Whether the provider may restart broker pods to apply a change. Defaults to `true`: a change of the rendered `broker.conf` (for example a new name server list) rolls the group's pods. When `false` the StatefulSets use the `OnDelete` update strategy, pods are never restarted by the provider, and configuration changes reach running brokers without a restart.
+// Whether the provider may restart broker pods to apply a change. Defaults to `true`: a change of the image, resources, JVM memory, env or rendered `broker.conf` (for example a new name server list) rolls the brokers one pod at a time across the whole cluster, group by group and replicas before their master, each waiting for the one before to be Ready. When `false` the StatefulSets use the `OnDelete` update strategy and pods are never restarted by the provider: a new name server list and the `broker.conf` keys RocketMQ applies at run time (such as `deleteWhen`, `fileReservedTime`, `autoCreateTopicEnable`, `brokerPermission`, `diskMaxUsedSpaceRatio`) are pushed to the running brokers with `updateBrokerConfig`; any other change (another image, resources, JVM memory, env, `flushDiskType`, `brokerRole`, other keys, or a key removed) is shown in preview as a warning naming it and waits until the user restarts the broker pods.
 func (o BrokerSpecOutput) AllowRestart() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v BrokerSpec) *bool { return v.AllowRestart }).(pulumi.BoolPtrOutput)
 }
@@ -622,7 +622,7 @@ func (o BrokerSpecPtrOutput) Elem() BrokerSpecOutput {
 	}).(BrokerSpecOutput)
 }
 
-// Whether the provider may restart broker pods to apply a change. Defaults to `true`: a change of the rendered `broker.conf` (for example a new name server list) rolls the group's pods. When `false` the StatefulSets use the `OnDelete` update strategy, pods are never restarted by the provider, and configuration changes reach running brokers without a restart.
+// Whether the provider may restart broker pods to apply a change. Defaults to `true`: a change of the image, resources, JVM memory, env or rendered `broker.conf` (for example a new name server list) rolls the brokers one pod at a time across the whole cluster, group by group and replicas before their master, each waiting for the one before to be Ready. When `false` the StatefulSets use the `OnDelete` update strategy and pods are never restarted by the provider: a new name server list and the `broker.conf` keys RocketMQ applies at run time (such as `deleteWhen`, `fileReservedTime`, `autoCreateTopicEnable`, `brokerPermission`, `diskMaxUsedSpaceRatio`) are pushed to the running brokers with `updateBrokerConfig`; any other change (another image, resources, JVM memory, env, `flushDiskType`, `brokerRole`, other keys, or a key removed) is shown in preview as a warning naming it and waits until the user restarts the broker pods.
 func (o BrokerSpecPtrOutput) AllowRestart() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *BrokerSpec) *bool {
 		if v == nil {
@@ -1311,7 +1311,7 @@ type NameServerSpec struct {
 	JvmMemory *JvmMemory `pulumi:"jvmMemory"`
 	// CPU and memory requests and limits of the name server container. Quantities are checked at preview, and a request above its limit is refused. Without an explicit heap the heap follows the container's memory limit (or request): max(min(memory/2, 512 MiB), min(memory/4, 4 GiB)), and 512 MiB when no memory is set; the young generation is half the heap.
 	Resources *corev1.ResourceRequirements `pulumi:"resources"`
-	// Number of name servers, 1 to 9. Defaults to 1. Changing it adds or removes pods `name-service-<i>`; brokers learn the new list by a rolling restart when `broker.allowRestart` is true.
+	// Number of name servers, 1 to 9. Defaults to 1. Changing it adds or removes pods `name-service-<i>`. The running brokers are first given the new list with `updateBrokerConfig namesrvAddr` (RocketMQ 4.9.4 and later re-read it on a timer, which the provider sets to 10 s from 5.3.1 on), name servers being removed go only after that, and with `broker.allowRestart` true the brokers then also roll, one pod at a time. `pulumi up` returns once every broker is registered with every name server.
 	Size *int `pulumi:"size"`
 	// Where the name server keeps its logs and its key-value config. Defaults to `EmptyDir`.
 	StorageMode *StorageMode `pulumi:"storageMode"`
@@ -1346,7 +1346,7 @@ type NameServerSpecArgs struct {
 	JvmMemory JvmMemoryPtrInput `pulumi:"jvmMemory"`
 	// CPU and memory requests and limits of the name server container. Quantities are checked at preview, and a request above its limit is refused. Without an explicit heap the heap follows the container's memory limit (or request): max(min(memory/2, 512 MiB), min(memory/4, 4 GiB)), and 512 MiB when no memory is set; the young generation is half the heap.
 	Resources corev1.ResourceRequirementsPtrInput `pulumi:"resources"`
-	// Number of name servers, 1 to 9. Defaults to 1. Changing it adds or removes pods `name-service-<i>`; brokers learn the new list by a rolling restart when `broker.allowRestart` is true.
+	// Number of name servers, 1 to 9. Defaults to 1. Changing it adds or removes pods `name-service-<i>`. The running brokers are first given the new list with `updateBrokerConfig namesrvAddr` (RocketMQ 4.9.4 and later re-read it on a timer, which the provider sets to 10 s from 5.3.1 on), name servers being removed go only after that, and with `broker.allowRestart` true the brokers then also roll, one pod at a time. `pulumi up` returns once every broker is registered with every name server.
 	Size pulumi.IntPtrInput `pulumi:"size"`
 	// Where the name server keeps its logs and its key-value config. Defaults to `EmptyDir`.
 	StorageMode StorageModePtrInput `pulumi:"storageMode"`
@@ -1467,7 +1467,7 @@ func (o NameServerSpecOutput) Resources() corev1.ResourceRequirementsPtrOutput {
 	return o.ApplyT(func(v NameServerSpec) *corev1.ResourceRequirements { return v.Resources }).(corev1.ResourceRequirementsPtrOutput)
 }
 
-// Number of name servers, 1 to 9. Defaults to 1. Changing it adds or removes pods `name-service-<i>`; brokers learn the new list by a rolling restart when `broker.allowRestart` is true.
+// Number of name servers, 1 to 9. Defaults to 1. Changing it adds or removes pods `name-service-<i>`. The running brokers are first given the new list with `updateBrokerConfig namesrvAddr` (RocketMQ 4.9.4 and later re-read it on a timer, which the provider sets to 10 s from 5.3.1 on), name servers being removed go only after that, and with `broker.allowRestart` true the brokers then also roll, one pod at a time. `pulumi up` returns once every broker is registered with every name server.
 func (o NameServerSpecOutput) Size() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v NameServerSpec) *int { return v.Size }).(pulumi.IntPtrOutput)
 }
@@ -1576,7 +1576,7 @@ func (o NameServerSpecPtrOutput) Resources() corev1.ResourceRequirementsPtrOutpu
 	}).(corev1.ResourceRequirementsPtrOutput)
 }
 
-// Number of name servers, 1 to 9. Defaults to 1. Changing it adds or removes pods `name-service-<i>`; brokers learn the new list by a rolling restart when `broker.allowRestart` is true.
+// Number of name servers, 1 to 9. Defaults to 1. Changing it adds or removes pods `name-service-<i>`. The running brokers are first given the new list with `updateBrokerConfig namesrvAddr` (RocketMQ 4.9.4 and later re-read it on a timer, which the provider sets to 10 s from 5.3.1 on), name servers being removed go only after that, and with `broker.allowRestart` true the brokers then also roll, one pod at a time. `pulumi up` returns once every broker is registered with every name server.
 func (o NameServerSpecPtrOutput) Size() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *NameServerSpec) *int {
 		if v == nil {

@@ -40,7 +40,7 @@ export interface BrokerConfigArgs {
  */
 export interface BrokerSpecArgs {
     /**
-     * Whether the provider may restart broker pods to apply a change. Defaults to `true`: a change of the rendered `broker.conf` (for example a new name server list) rolls the group's pods. When `false` the StatefulSets use the `OnDelete` update strategy, pods are never restarted by the provider, and configuration changes reach running brokers without a restart.
+     * Whether the provider may restart broker pods to apply a change. Defaults to `true`: a change of the image, resources, JVM memory, env or rendered `broker.conf` (for example a new name server list) rolls the brokers one pod at a time across the whole cluster, group by group and replicas before their master, each waiting for the one before to be Ready. When `false` the StatefulSets use the `OnDelete` update strategy and pods are never restarted by the provider: a new name server list and the `broker.conf` keys RocketMQ applies at run time (such as `deleteWhen`, `fileReservedTime`, `autoCreateTopicEnable`, `brokerPermission`, `diskMaxUsedSpaceRatio`) are pushed to the running brokers with `updateBrokerConfig`; any other change (another image, resources, JVM memory, env, `flushDiskType`, `brokerRole`, other keys, or a key removed) is shown in preview as a warning naming it and waits until the user restarts the broker pods.
      */
     allowRestart?: pulumi.Input<boolean>;
     /**
@@ -211,7 +211,7 @@ export interface NameServerSpecArgs {
      */
     resources?: pulumi.Input<pulumiKubernetes.types.input.core.v1.ResourceRequirements>;
     /**
-     * Number of name servers, 1 to 9. Defaults to 1. Changing it adds or removes pods `name-service-<i>`; brokers learn the new list by a rolling restart when `broker.allowRestart` is true.
+     * Number of name servers, 1 to 9. Defaults to 1. Changing it adds or removes pods `name-service-<i>`. The running brokers are first given the new list with `updateBrokerConfig namesrvAddr` (RocketMQ 4.9.4 and later re-read it on a timer, which the provider sets to 10 s from 5.3.1 on), name servers being removed go only after that, and with `broker.allowRestart` true the brokers then also roll, one pod at a time. `pulumi up` returns once every broker is registered with every name server.
      */
     size?: pulumi.Input<number>;
     /**

@@ -149,7 +149,7 @@ class BrokerSpecArgsDict(TypedDict):
     """
     allow_restart: NotRequired[pulumi.Input[_builtins.bool]]
     """
-    Whether the provider may restart broker pods to apply a change. Defaults to `true`: a change of the rendered `broker.conf` (for example a new name server list) rolls the group's pods. When `false` the StatefulSets use the `OnDelete` update strategy, pods are never restarted by the provider, and configuration changes reach running brokers without a restart.
+    Whether the provider may restart broker pods to apply a change. Defaults to `true`: a change of the image, resources, JVM memory, env or rendered `broker.conf` (for example a new name server list) rolls the brokers one pod at a time across the whole cluster, group by group and replicas before their master, each waiting for the one before to be Ready. When `false` the StatefulSets use the `OnDelete` update strategy and pods are never restarted by the provider: a new name server list and the `broker.conf` keys RocketMQ applies at run time (such as `deleteWhen`, `fileReservedTime`, `autoCreateTopicEnable`, `brokerPermission`, `diskMaxUsedSpaceRatio`) are pushed to the running brokers with `updateBrokerConfig`; any other change (another image, resources, JVM memory, env, `flushDiskType`, `brokerRole`, other keys, or a key removed) is shown in preview as a warning naming it and waits until the user restarts the broker pods.
     """
     broker_config: NotRequired[pulumi.Input['BrokerConfigArgsDict']]
     """
@@ -254,7 +254,7 @@ class BrokerSpecArgs:
         """
         The brokers of the cluster: `size` broker groups, each a master and `replicaPerGroup` replicas. Group `g` is RocketMQ broker `<name>-<g>`; its master runs in StatefulSet `<name>-<g>-master` (pod `<name>-<g>-master-0`) and replica `i` in `<name>-<g>-replica-<i>` (pod `<name>-<g>-replica-<i>-0`). Each group has a ConfigMap `<name>-<g>-config` holding the rendered `broker.conf` of every broker of the group, and a headless Service `<name>-<g>`; when a broker setting or an env value is secret, a Secret `<name>-<g>-secret` holds those values instead, and the pods read them from it.
 
-        :param pulumi.Input[_builtins.bool] allow_restart: Whether the provider may restart broker pods to apply a change. Defaults to `true`: a change of the rendered `broker.conf` (for example a new name server list) rolls the group's pods. When `false` the StatefulSets use the `OnDelete` update strategy, pods are never restarted by the provider, and configuration changes reach running brokers without a restart.
+        :param pulumi.Input[_builtins.bool] allow_restart: Whether the provider may restart broker pods to apply a change. Defaults to `true`: a change of the image, resources, JVM memory, env or rendered `broker.conf` (for example a new name server list) rolls the brokers one pod at a time across the whole cluster, group by group and replicas before their master, each waiting for the one before to be Ready. When `false` the StatefulSets use the `OnDelete` update strategy and pods are never restarted by the provider: a new name server list and the `broker.conf` keys RocketMQ applies at run time (such as `deleteWhen`, `fileReservedTime`, `autoCreateTopicEnable`, `brokerPermission`, `diskMaxUsedSpaceRatio`) are pushed to the running brokers with `updateBrokerConfig`; any other change (another image, resources, JVM memory, env, `flushDiskType`, `brokerRole`, other keys, or a key removed) is shown in preview as a warning naming it and waits until the user restarts the broker pods.
         :param pulumi.Input['BrokerConfigArgs'] broker_config: Settings written into every broker's `broker.conf`. The provider writes `brokerClusterName`, `brokerName`, `brokerId`, `brokerRole` of replicas, `namesrvAddr`, `brokerIP1`, `listenPort` and `storePathRootDir` itself and refuses them here. A setting whose value is secret goes into the group's Secret `<name>-<g>-secret` instead of the ConfigMap; the broker reads both.
         :param pulumi.Input['DnsPolicy'] dns_policy: DNS policy of the broker pods. Defaults to `ClusterFirstWithHostNet` when `hostNetwork` is true and `ClusterFirst` otherwise. `ClusterFirst` together with `hostNetwork` is refused (Kubernetes would silently use the node's resolver, which cannot resolve the cluster's DNS names), and so is `ClusterFirstWithHostNet` without `hostNetwork`.
         :param pulumi.Input[_builtins.int] drain_timeout_seconds: How long a scale-down (a smaller `size`) waits for consumer groups to consume every message on the groups being removed, in seconds (1 to 86400, default 600). On timeout write permission is restored and nothing is removed.
@@ -322,7 +322,7 @@ class BrokerSpecArgs:
     @pulumi.getter(name="allowRestart")
     def allow_restart(self) -> Optional[pulumi.Input[_builtins.bool]]:
         """
-        Whether the provider may restart broker pods to apply a change. Defaults to `true`: a change of the rendered `broker.conf` (for example a new name server list) rolls the group's pods. When `false` the StatefulSets use the `OnDelete` update strategy, pods are never restarted by the provider, and configuration changes reach running brokers without a restart.
+        Whether the provider may restart broker pods to apply a change. Defaults to `true`: a change of the image, resources, JVM memory, env or rendered `broker.conf` (for example a new name server list) rolls the brokers one pod at a time across the whole cluster, group by group and replicas before their master, each waiting for the one before to be Ready. When `false` the StatefulSets use the `OnDelete` update strategy and pods are never restarted by the provider: a new name server list and the `broker.conf` keys RocketMQ applies at run time (such as `deleteWhen`, `fileReservedTime`, `autoCreateTopicEnable`, `brokerPermission`, `diskMaxUsedSpaceRatio`) are pushed to the running brokers with `updateBrokerConfig`; any other change (another image, resources, JVM memory, env, `flushDiskType`, `brokerRole`, other keys, or a key removed) is shown in preview as a warning naming it and waits until the user restarts the broker pods.
         """
         return pulumi.get(self, "allow_restart")
 
@@ -801,7 +801,7 @@ class NameServerSpecArgsDict(TypedDict):
     """
     size: NotRequired[pulumi.Input[_builtins.int]]
     """
-    Number of name servers, 1 to 9. Defaults to 1. Changing it adds or removes pods `name-service-<i>`; brokers learn the new list by a rolling restart when `broker.allowRestart` is true.
+    Number of name servers, 1 to 9. Defaults to 1. Changing it adds or removes pods `name-service-<i>`. The running brokers are first given the new list with `updateBrokerConfig namesrvAddr` (RocketMQ 4.9.4 and later re-read it on a timer, which the provider sets to 10 s from 5.3.1 on), name servers being removed go only after that, and with `broker.allowRestart` true the brokers then also roll, one pod at a time. `pulumi up` returns once every broker is registered with every name server.
     """
     storage_mode: NotRequired[pulumi.Input['StorageMode']]
     """
@@ -835,7 +835,7 @@ class NameServerSpecArgs:
         :param pulumi.Input['ImagePullPolicy'] image_pull_policy: When the kubelet pulls the name server image. Defaults to `IfNotPresent`.
         :param pulumi.Input['JvmMemoryArgs'] jvm_memory: JVM heap of the name server, passed in `JAVA_OPT_EXT`. Without an explicit heap the heap follows the container's memory limit (or request): max(min(memory/2, 512 MiB), min(memory/4, 4 GiB)), and 512 MiB when no memory is set; the young generation is half the heap.
         :param pulumi.Input['pulumi_kubernetes.core.v1.ResourceRequirementsArgs'] resources: CPU and memory requests and limits of the name server container. Quantities are checked at preview, and a request above its limit is refused. Without an explicit heap the heap follows the container's memory limit (or request): max(min(memory/2, 512 MiB), min(memory/4, 4 GiB)), and 512 MiB when no memory is set; the young generation is half the heap.
-        :param pulumi.Input[_builtins.int] size: Number of name servers, 1 to 9. Defaults to 1. Changing it adds or removes pods `name-service-<i>`; brokers learn the new list by a rolling restart when `broker.allowRestart` is true.
+        :param pulumi.Input[_builtins.int] size: Number of name servers, 1 to 9. Defaults to 1. Changing it adds or removes pods `name-service-<i>`. The running brokers are first given the new list with `updateBrokerConfig namesrvAddr` (RocketMQ 4.9.4 and later re-read it on a timer, which the provider sets to 10 s from 5.3.1 on), name servers being removed go only after that, and with `broker.allowRestart` true the brokers then also roll, one pod at a time. `pulumi up` returns once every broker is registered with every name server.
         :param pulumi.Input['StorageMode'] storage_mode: Where the name server keeps its logs and its key-value config. Defaults to `EmptyDir`.
         :param pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.PersistentVolumeClaimArgs']]] volume_claim_templates: Claim templates added to the name server StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its logs and its key-value config. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`.
         """
@@ -948,7 +948,7 @@ class NameServerSpecArgs:
     @pulumi.getter
     def size(self) -> Optional[pulumi.Input[_builtins.int]]:
         """
-        Number of name servers, 1 to 9. Defaults to 1. Changing it adds or removes pods `name-service-<i>`; brokers learn the new list by a rolling restart when `broker.allowRestart` is true.
+        Number of name servers, 1 to 9. Defaults to 1. Changing it adds or removes pods `name-service-<i>`. The running brokers are first given the new list with `updateBrokerConfig namesrvAddr` (RocketMQ 4.9.4 and later re-read it on a timer, which the provider sets to 10 s from 5.3.1 on), name servers being removed go only after that, and with `broker.allowRestart` true the brokers then also roll, one pod at a time. `pulumi up` returns once every broker is registered with every name server.
         """
         return pulumi.get(self, "size")
 

@@ -1,0 +1,109 @@
+// How changes reach brokers that are already running, as two resources of this provider:
+// - BrokerConfigPush, before the name server StatefulSet: pushes a new name server list and the
+//   changed settings RocketMQ applies at run time to every running broker (updateBrokerConfig).
+//   The name server StatefulSet depends on it, so a scale-down removes name servers only after
+//   every broker has the list without them. Its create contacts nothing (first deploy).
+// - NameServerRegistration, after the name servers and every broker StatefulSet: waits until every
+//   broker is registered with every name server, so `pulumi up` returns with the list in effect.
+// Why two: the push must precede the name server StatefulSet (scale-down) and the wait must
+// follow it (a scale-up's new name servers must run before brokers can register with them).
+import { createHash } from "crypto";
+import * as pulumi from "@pulumi/pulumi";
+import { isRuntimeBrokerConfigKey } from "../admin/runtimeConfigKeys";
+import { UserBrokerConfig } from "./brokerConfig";
+import { ClusterContext, childName } from "./context";
+
+/** A resource of this provider, handled by resources/brokerConfigPush.ts. */
+export class BrokerConfigPush extends pulumi.CustomResource {
+    constructor(name: string, props: pulumi.Inputs, opts: pulumi.CustomResourceOptions) {
+        super("rocketmq:index:BrokerConfigPush", name, props, opts);
+    }
+}
+
+/** A resource of this provider, handled by resources/brokerRollout.ts. */
+export class BrokerRollout extends pulumi.CustomResource {
+    constructor(name: string, props: pulumi.Inputs, opts: pulumi.CustomResourceOptions) {
+        super("rocketmq:index:BrokerRollout", name, props, opts);
+    }
+}
+
+/** A resource of this provider, handled by resources/nameServerRegistration.ts. */
+export class NameServerRegistration extends pulumi.CustomResource {
+    constructor(name: string, props: pulumi.Inputs, opts: pulumi.CustomResourceOptions) {
+        super("rocketmq:index:NameServerRegistration", name, props, opts);
+    }
+}
+
+/** The user's broker.conf keys as the brokers read them: typed fields and properties alike. */
+function userKeys(config: UserBrokerConfig | undefined): Record<string, string> {
+    const { properties, ...typed } = config ?? {};
+    const entries = Object.entries(typed).filter(([, value]) => value !== undefined).map(([key, value]) => [key, String(value)]);
+    return { ...Object.fromEntries(entries), ...(properties ?? {}) };
+}
+
+function digest(value: unknown): string {
+    return createHash("sha256").update(JSON.stringify(value ?? null)).digest("hex");
+}
+
+/**
+ * The settings a push carries (run-time keys, with their values) and the digests of what takes
+ * effect only on a restart (other keys, and the pod's image, resources, JVM memory and env).
+ */
+export function brokerSettingsSplit(context: ClusterContext): { settings: pulumi.Output<Record<string, string>>; restartSettings: pulumi.Output<Record<string, string>> } {
+    const spec = context.args.broker;
+    const keys = pulumi.output(spec.brokerConfig as pulumi.Input<UserBrokerConfig | undefined>).apply((config) => userKeys(config as UserBrokerConfig | undefined));
+    const settings = keys.apply((all) => Object.fromEntries(Object.entries(all).filter(([key]) => isRuntimeBrokerConfigKey(key))));
+    const pod = pulumi.output({ image: spec.image, resources: spec.resources, jvmMemory: spec.jvmMemory, env: spec.env } as Record<string, unknown>);
+    const restartSettings = pulumi.all([keys, pod]).apply(([all, podFields]) => ({
+        ...Object.fromEntries(Object.entries(all).filter(([key]) => !isRuntimeBrokerConfigKey(key)).map(([key, value]) => [key, digest(value)])),
+        ...Object.fromEntries(Object.entries(podFields).map(([field, value]) => [`broker.${field}`, digest(value)])),
+    }));
+    return { settings, restartSettings };
+}
+
+function accessInputs(context: ClusterContext) {
+    const { kubeconfig, connection } = context.args;
+    return {
+        // Kept secret in the state whatever the program made of it.
+        ...(kubeconfig !== undefined ? { kubeconfig: pulumi.secret(kubeconfig as pulumi.Input<string>) } : {}),
+        connection,
+    };
+}
+
+export function createBrokerConfigPush(context: ClusterContext, namesrvAddr: pulumi.Input<string>): BrokerConfigPush {
+    const { settings, restartSettings } = brokerSettingsSplit(context);
+    return new BrokerConfigPush(childName(context, "broker-settings"), {
+        brokerClusterName: context.args.brokerClusterName,
+        namesrvAddr,
+        settings,
+        restartSettings,
+        allowRestart: context.args.broker.allowRestart,
+        ...accessInputs(context),
+    }, { parent: context.parent });
+}
+
+/** Waits, after each change of the StatefulSet (a new generation), until its pods run it and are Ready. */
+export function createBrokerRollout(context: ClusterContext, statefulSetName: string, statefulSet: pulumi.CustomResource & { metadata: pulumi.Output<{ generation?: number }> }): BrokerRollout {
+    const { kubeconfig } = accessInputs(context);
+    return new BrokerRollout(childName(context, `${statefulSetName}-rollout`), {
+        namespace: context.args.namespace,
+        statefulSetName,
+        generation: statefulSet.metadata.generation,
+        ...(kubeconfig !== undefined ? { kubeconfig } : {}),
+    }, { parent: context.parent, dependsOn: [statefulSet] });
+}
+
+/** `brokers`: broker name -> how many brokers the group runs. */
+export function createNameServerRegistration(
+    context: ClusterContext,
+    namesrvAddr: pulumi.Input<string>,
+    brokers: Record<string, number>,
+    after: pulumi.Resource[],
+): NameServerRegistration {
+    return new NameServerRegistration(childName(context, "registrations"), {
+        brokerClusterName: context.args.brokerClusterName,
+        namesrvAddr,
+        brokers,
+        ...accessInputs(context),
+    }, { parent: context.parent, dependsOn: after });
+}

@@ -1,0 +1,41 @@
+// Inputs of the two resources RocketMQCluster creates to carry changes to running brokers:
+// BrokerConfigPush (settings pushed with updateBrokerConfig) and NameServerRegistration (the wait
+// until every broker is registered with every name server).
+import { z } from "zod";
+import { clusterAccessSchemas } from "./clusterAccess";
+import { nameServerAddressesSchema, validateInputs, Validation } from "./rocketmqNames";
+
+const clusterNameSchema = z.string({ error: "must be a string" }).min(1, { error: "must not be empty" });
+
+export const brokerConfigPushArgsSchema = z.strictObject({
+    brokerClusterName: clusterNameSchema,
+    /** The name server list the brokers are to have. */
+    namesrvAddr: nameServerAddressesSchema,
+    /** Declared values of the keys RocketMQ applies at run time (admin/runtimeConfigKeys.ts). */
+    settings: z.record(z.string(), z.string({ error: "broker.conf values must be strings" })).default({}),
+    /** Digests of what takes effect only on a restart, by key: compared, never pushed. */
+    restartSettings: z.record(z.string(), z.string()).default({}),
+    allowRestart: z.boolean({ error: "must be true or false" }).default(true),
+    ...clusterAccessSchemas,
+});
+
+export type ResolvedBrokerConfigPushArgs = z.output<typeof brokerConfigPushArgsSchema>;
+
+export function validateBrokerConfigPushArgs(raw: unknown, unknownPaths: readonly string[] = []): Validation<ResolvedBrokerConfigPushArgs> {
+    return validateInputs(brokerConfigPushArgsSchema, "BrokerConfigPush", raw, unknownPaths);
+}
+
+export const nameServerRegistrationArgsSchema = z.strictObject({
+    brokerClusterName: clusterNameSchema,
+    namesrvAddr: nameServerAddressesSchema,
+    /** Broker name -> how many brokers the group runs (its master and replicas). */
+    brokers: z.record(z.string(), z.int().min(1)),
+    timeoutSeconds: z.int({ error: "must be a whole number of seconds" }).min(1).max(3600).default(300),
+    ...clusterAccessSchemas,
+});
+
+export type ResolvedNameServerRegistrationArgs = z.output<typeof nameServerRegistrationArgsSchema>;
+
+export function validateNameServerRegistrationArgs(raw: unknown, unknownPaths: readonly string[] = []): Validation<ResolvedNameServerRegistrationArgs> {
+    return validateInputs(nameServerRegistrationArgsSchema, "NameServerRegistration", raw, unknownPaths);
+}

@@ -1,0 +1,80 @@
+// rocketmq:index:BrokerRollout, created by RocketMQCluster after each broker StatefulSet when
+// allowRestart is true: create and update wait until the StatefulSet's pods run the generation its
+// last change produced and are Ready. The next StatefulSet of the rolling order depends on it, so
+// brokers restart one at a time across the cluster, each after the one before is Ready again.
+import { z } from "zod";
+import { CustomResourceHandler } from "../handlers";
+import { engineResourceLogs, ResourceLogs } from "../engineLog";
+import { clusterAccessSchemas } from "../inputs/clusterAccess";
+import { validateInputs } from "../inputs/rocketmqNames";
+import { loadKubeConfig } from "../connect/kubeconfig";
+import { Clock, realClock } from "../ops/progressLog";
+import { StatefulSetState, waitForRollout } from "../ops/scaling/rolloutWait";
+import { plainInputs, stateOf } from "./inputState";
+import { changedInputs, checkInputs } from "./placedResource";
+
+const argsSchema = z.strictObject({
+    namespace: z.string().min(1),
+    statefulSetName: z.string().min(1),
+    /** metadata.generation of the StatefulSet after its last change. */
+    generation: z.int().min(1),
+    timeoutSeconds: z.int().min(1).max(7200).default(900),
+    kubeconfig: clusterAccessSchemas.kubeconfig,
+});
+type Args = z.output<typeof argsSchema>;
+const inputNames = ["namespace", "statefulSetName", "generation", "timeoutSeconds", "kubeconfig"] as const;
+const validate = (raw: unknown, unknownPaths: readonly string[] = []) => validateInputs(argsSchema, "BrokerRollout", raw, unknownPaths);
+
+/** Reads a StatefulSet's spec and status through the Kubernetes API. */
+export type StatefulSetReader = (kubeconfig: string | undefined, namespace: string, name: string) => Promise<StatefulSetState>;
+
+const readFromApi: StatefulSetReader = async (kubeconfig, namespace, name) => {
+    const { AppsV1Api } = await import("@kubernetes/client-node");
+    const loaded = await loadKubeConfig(kubeconfig);
+    const statefulSet = await loaded.config.makeApiClient(AppsV1Api).readNamespacedStatefulSet({ name, namespace });
+    return {
+        generation: statefulSet.metadata?.generation,
+        replicas: statefulSet.spec?.replicas,
+        updateStrategy: statefulSet.spec?.updateStrategy?.type,
+        status: statefulSet.status,
+    };
+};
+
+export function brokerRolloutHandler(read: StatefulSetReader = readFromApi, logFor: ResourceLogs = engineResourceLogs(undefined), clock: Clock = realClock): CustomResourceHandler {
+    const wait = async (args: Args, urn: string) => {
+        const log = logFor(urn);
+        await waitForRollout(() => read(args.kubeconfig, args.namespace, args.statefulSetName), `StatefulSet ${args.namespace}/${args.statefulSetName}`, args.generation, log,
+            { timeoutMs: args.timeoutSeconds * 1000, clock });
+        await log.flush?.();
+    };
+    return {
+        check: (_urn, _olds, news) => checkInputs(news, validate),
+        async diff(_id, olds, news) {
+            const { changed } = await changedInputs(olds, news, inputNames, { timeoutSeconds: 900 });
+            return { changes: changed.length > 0, replaces: [], deleteBeforeReplace: false };
+        },
+        async create(urn, inputs) {
+            const args = parse(inputs);
+            await wait(args, urn);
+            return { id: `${args.namespace}/${args.statefulSetName}`, outs: stateOf(args) };
+        },
+        async read(id, props) {
+            return { id, props, inputs: plainInputs(props, inputNames) };
+        },
+        async update(_id, olds, news, urn) {
+            const args = parse(news);
+            const { changed } = await changedInputs(olds, news, inputNames, { timeoutSeconds: 900 });
+            if (changed.some((key) => key !== "kubeconfig" && key !== "timeoutSeconds")) await wait(args, urn ?? "");
+            return { outs: stateOf(args) };
+        },
+        async delete() {
+            // A wait leaves nothing behind.
+        },
+    };
+}
+
+function parse(inputs: Record<string, unknown>): Args {
+    const validation = validate(plainInputs(inputs, inputNames));
+    if (!validation.ok) throw new Error(`invalid BrokerRollout inputs: ${validation.failures.map((f) => `${f.property} ${f.reason}`).join("; ")}`);
+    return validation.value;
+}
