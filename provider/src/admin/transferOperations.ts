@@ -6,6 +6,7 @@ import type { RocketMQAdminClient } from "./client";
 import { RequestCode, ResponseCode } from "./codes";
 import type { CallOptions } from "./connection";
 import { RocketMQAdminError } from "./errors";
+import { isLegacyRelease } from "./releases";
 import type { QueueData } from "./types";
 
 /** Stores a value under namespace/key on every name server; all must accept it. */
@@ -51,9 +52,23 @@ export async function deleteKvConfigEverywhere(client: RocketMQAdminClient, name
  * Puts route entries for a topic on every name server, for broker groups the name servers know.
  * The name servers delete routes per cluster only; this gives back the entries of groups that
  * still hold the topic after another group of their cluster dropped it.
+ * 4.x name servers lack REGISTER_TOPIC_IN_NAMESRV (and never answer it): there each group's
+ * master is given its own topic config again, which makes it register that topic with every name
+ * server before it replies.
  */
 export async function registerTopicRouteEverywhere(client: RocketMQAdminClient, topic: string, queues: QueueData[], options?: CallOptions): Promise<void> {
     if (queues.length === 0) return;
-    const body = Buffer.from(JSON.stringify({ queueDatas: queues, brokerDatas: [] }), "utf8");
-    await client.callEveryNameServer({ code: RequestCode.REGISTER_TOPIC_IN_NAMESRV, extFields: { topic }, body }, options);
+    const probe = { code: RequestCode.GET_BROKER_CLUSTER_INFO };
+    const versions = await Promise.all(client.nameServers.map((address) => client.protocolVersionOf(address, probe, options)));
+    if (!versions.some(isLegacyRelease)) {
+        const body = Buffer.from(JSON.stringify({ queueDatas: queues, brokerDatas: [] }), "utf8");
+        await client.callEveryNameServer({ code: RequestCode.REGISTER_TOPIC_IN_NAMESRV, extFields: { topic }, body }, options);
+        return;
+    }
+    const info = await client.getClusterInfo(options);
+    for (const { brokerName } of queues) {
+        const master = info.brokers[brokerName]?.addresses["0"];
+        if (!master) continue; // a group without its master registers nothing until the master is back
+        await client.createOrUpdateTopic(master, await client.getTopicConfig(master, topic, options), options);
+    }
 }
