@@ -226,8 +226,18 @@ export class RocketMQAdminClient {
     });
   }
 
+  /**
+   * Deletes a topic on one broker. A 5.5 broker whose timer wheel is off (timerWheelEnable=false)
+   * deletes the topic, then fails on the absent timer store's metrics and answers SYSTEM_ERROR
+   * (AdminBrokerProcessor.deleteTopicInBroker's last step): when the topic is gone, that is a delete.
+   */
   async deleteTopicInBroker(brokerAddress: string, topic: string, options?: CallOptions): Promise<void> {
-    await this.ask(brokerAddress, () => ({ code: RequestCode.DELETE_TOPIC_IN_BROKER, extFields: { topic } }), noBody, options);
+    try {
+      await this.ask(brokerAddress, () => ({ code: RequestCode.DELETE_TOPIC_IN_BROKER, extFields: { topic } }), noBody, options);
+    } catch (err) {
+      const timerStoreAbsent = err instanceof RocketMQAdminError && err.code === ResponseCode.SYSTEM_ERROR && /getTimerMessageStore\(\)/.test(err.remark ?? "");
+      if (!timerStoreAbsent || (await this.getAllTopicConfigs(brokerAddress, options)).topics[topic]) throw err;
+    }
   }
 
   async createOrUpdateSubscriptionGroup(brokerAddress: string, config: SubscriptionGroupConfig, options?: CallOptions): Promise<void> {

@@ -71,3 +71,33 @@ describe("admin client and RocketMQ 4.x brokers (protocol version below 5.0's 41
     assert.deepEqual(legacy.codes, [RequestCode.GET_BROKER_CONFIG], "only the version was asked; no topic was sent");
   });
 });
+
+describe("admin client and RocketMQ 5.5 brokers with the timer wheel off", () => {
+  // 5.5.1's answer to DELETE_TOPIC_IN_BROKER when timerWheelEnable=false, after it deleted the topic.
+  const remark = 'Cannot invoke "org.apache.rocketmq.store.timer.TimerMessageStore.getTimerMetrics()" because the return value of "org.apache.rocketmq.store.MessageStore.getTimerMessageStore()" is null';
+
+  async function brokerWith(topics: Record<string, unknown>): Promise<FakePeer> {
+    return FakePeer.start((request, socket) => {
+      const answer = (code: number, body?: string, text?: string) =>
+        socket.write(encodeFrame({ code, opaque: request.opaque, flag: FLAG_RESPONSE, version: 515, remark: text, body: body === undefined ? undefined : Buffer.from(body) }));
+      if (request.code === RequestCode.DELETE_TOPIC_IN_BROKER) answer(ResponseCode.SYSTEM_ERROR, undefined, remark);
+      else answer(0, JSON.stringify({ topicConfigTable: topics, dataVersion: { counter: 1, timestamp: 1 } }));
+    });
+  }
+
+  it("a delete that failed on the absent timer store but left the topic gone is a delete; one that left it is not", async () => {
+    const gone = await brokerWith({});
+    const kept = await brokerWith({ t: { topicName: "t", readQueueNums: 1, writeQueueNums: 1, perm: 6 } });
+    const client = new RocketMQAdminClient({ nameServers: "127.0.0.1:1", retry: false });
+    try {
+      await client.deleteTopicInBroker(gone.address, "t");
+      const err = await client.deleteTopicInBroker(kept.address, "t").catch((e: unknown) => e);
+      assert.ok(err instanceof RocketMQAdminError && err.code === ResponseCode.SYSTEM_ERROR, String(err));
+      assert.match(err.message, /getTimerMessageStore\(\)/);
+    } finally {
+      client.close();
+      await gone.stop();
+      await kept.stop();
+    }
+  });
+});
