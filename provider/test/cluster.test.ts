@@ -52,7 +52,7 @@ describe("RocketMQCluster objects", () => {
             assert.strictEqual(pod.dnsPolicy, "ClusterFirstWithHostNet");
             const nameServer = container(statefulSet);
             assert.deepStrictEqual(nameServer.command, ["sh", "mqnamesrv"]);
-            assert.strictEqual(nameServer.image, "apache/rocketmq:5.3.2");
+            assert.strictEqual(nameServer.image, "apache/rocketmq:5.5.1");
             assert.strictEqual(nameServer.imagePullPolicy, "Always");
             assert.deepStrictEqual(nameServer.ports.map((port: any) => port.containerPort), [9876]);
             assert.deepStrictEqual(nameServer.readinessProbe.tcpSocket, { port: 9876 });
@@ -133,8 +133,8 @@ describe("RocketMQCluster objects", () => {
 
         it("labels every pod with the standard app.kubernetes.io labels", () => {
             const expected: Record<string, [string, string]> = {
-                "StatefulSet name-service": ["nameserver", "5.3.2"],
-                "StatefulSet broker-0-master": ["broker", "5.3.2"],
+                "StatefulSet name-service": ["nameserver", "5.5.1"],
+                "StatefulSet broker-0-master": ["broker", "5.5.1"],
                 "Deployment console": ["console", "2.0.0"],
             };
             for (const [object, [component, version]] of Object.entries(expected)) {
@@ -190,7 +190,7 @@ describe("RocketMQCluster objects", () => {
             "StatefulSet name-service",
         ]);
         assert.strictEqual(rendered.object(kind.statefulSet, "name-service").spec.replicas, 1);
-        assert.strictEqual(container(rendered.object(kind.statefulSet, "broker-0-master")).image, "apache/rocketmq:5.3.2");
+        assert.strictEqual(container(rendered.object(kind.statefulSet, "broker-0-master")).image, "apache/rocketmq:5.5.1");
         assert.strictEqual(rendered.object(kind.service, "console-service").spec.type, "ClusterIP");
         // No memory limit: the broker heap falls back to 1 GiB, the name server's to 512 MiB.
         assert.strictEqual(envOf(rendered.object(kind.statefulSet, "broker-0-master")).JAVA_OPT_EXT, "-Xms1024m -Xmx1024m -Xmn512m");

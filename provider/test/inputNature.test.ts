@@ -114,7 +114,7 @@ describe("RocketMQCluster keeps unknown inputs unknown (preview)", () => {
         assert.ok(isUnknownValue(cluster.object(kind.configMap, "broker-0-config").data["master.conf"]), "fileReservedTime is part of broker.conf");
         // The name servers depend on none of these.
         const nameServer = cluster.object(kind.statefulSet, "name-service");
-        assert.strictEqual(nameServer.spec.template.spec.containers[0].image, "apache/rocketmq:5.3.2");
+        assert.strictEqual(nameServer.spec.template.spec.containers[0].image, "apache/rocketmq:5.5.1");
         assert.strictEqual(nameServer.spec.replicas, 1);
     });
 

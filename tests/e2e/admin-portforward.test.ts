@@ -22,7 +22,7 @@ function namesrvPod(): string {
       containers: [
         {
           name: "name-service",
-          image: "apache/rocketmq:5.3.2",
+          image: "apache/rocketmq:5.5.1",
           command: ["sh", "mqnamesrv"],
           ports: [{ containerPort: 9876 }],
           env: [{ name: "JAVA_OPT_EXT", value: "-Xms64m -Xmx64m" }],
@@ -55,7 +55,7 @@ function brokerPod(namesrvAddr: string): string {
       containers: [
         {
           name: "broker",
-          image: "apache/rocketmq:5.3.2",
+          image: "apache/rocketmq:5.5.1",
           command: ["sh", "-c", script],
           ports: [10909, 10911, 10912].map((containerPort) => ({ containerPort })),
           env: [

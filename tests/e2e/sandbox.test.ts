@@ -36,7 +36,7 @@ function manifest(): string {
                             containers: [
                                 {
                                     name: "name-service",
-                                    image: "apache/rocketmq:5.3.2",
+                                    image: "apache/rocketmq:5.5.1",
                                     command: ["sh", "mqnamesrv"],
                                     ports: [{ name: "main", containerPort: 9876 }],
                                     env: [{ name: "JAVA_OPT_EXT", value: "-Xms64m -Xmx64m" }],
@@ -105,7 +105,7 @@ function brokerManifest(): string {
                         containers: [
                             {
                                 name: "broker",
-                                image: "apache/rocketmq:5.3.2",
+                                image: "apache/rocketmq:5.5.1",
                                 command: ["sh", "-c", script],
                                 ports: [10909, 10911, 10912].map((containerPort) => ({ containerPort })),
                                 env: [
@@ -291,9 +291,9 @@ describe("sandbox cluster", function () {
         assert.ok(cmdline[0].endsWith("/java"), `a java process: ${cmdline[0]}`);
         assert.ok(cmdline.includes("org.apache.rocketmq.namesrv.NamesrvStartup"), cmdline.join(" "));
         assert.ok(cmdline.includes("-Xmx64m"), "JAVA_OPT_EXT reached the JVM");
-        // The image tag picked the jars: the container sees the 5.3.2 lib dir at the image's path.
-        const lib = fs.readdirSync(`/proc/${pid}/root/home/rocketmq/rocketmq-5.3.2/lib`);
-        assert.ok(lib.includes("rocketmq-broker-5.3.2.jar"), "5.3.2 jars mounted");
+        // The image tag picked the jars: the container sees the 5.5.1 lib dir at the image's path.
+        const lib = fs.readdirSync(`/proc/${pid}/root/home/rocketmq/rocketmq-5.5.1/lib`);
+        assert.ok(lib.includes("rocketmq-broker-5.5.1.jar"), "5.5.1 jars mounted");
         await connect(podIP, 9876);
 
         const logs = await sandbox.kubectl(["-n", namespace, "logs", "name-service-0"]);

@@ -1,21 +1,25 @@
 // Every admin operation against a real RocketMQ name server and two single-master broker clusters
-// (clusterA/broker-a, clusterB/broker-b) started from the Maven Central jars, cross-checked with
+// (clusterA/broker-a, clusterB/broker-b) started from the Maven Central jars, once per release of
+// the matrix (tests/support/rocketmqJars.ts, one test bed per release), cross-checked with
 // the real mqadmin and a real Java producer and consumer where a user would check.
 
 import { strict as assert } from "node:assert";
 import {
+  ClientFailureCode,
   consumeProgressOnCluster,
   copyMetadata,
   createTopicOnCluster,
   deleteTopicOnCluster,
   Perm,
   RocketMQAdminClient,
+  ResponseCode,
   RocketMQAdminError,
   topicPermOnCluster,
 } from "../../provider/src/admin";
 import { parseFastjson } from "../../provider/src/admin/fastjson";
 import { nameMap } from "../../provider/test/admin/nameMaps";
 import { RocketMQTestBed } from "../support/rocketmq";
+import { majorOf, rocketmqMatrix } from "../support/rocketmqJars";
 
 async function rejection(call: Promise<unknown>): Promise<RocketMQAdminError> {
   const err = await call.then(
@@ -31,7 +35,7 @@ function jsonOf(stdout: string): Record<string, unknown> {
   return parseFastjson(stdout.slice(stdout.indexOf("{"), stdout.lastIndexOf("}") + 1)) as Record<string, unknown>;
 }
 
-describe("admin client against real RocketMQ", function () {
+for (const version of rocketmqMatrix()) describe(`admin client against real RocketMQ ${version}`, function () {
   let bed: RocketMQTestBed;
   let client: RocketMQAdminClient;
   let brokerA: string;
@@ -40,6 +44,7 @@ describe("admin client against real RocketMQ", function () {
   before(async function () {
     this.timeout(240_000);
     bed = await RocketMQTestBed.start({
+      version,
       brokers: [
         { cluster: "clusterA", brokerName: "broker-a" },
         { cluster: "clusterB", brokerName: "broker-b" },
@@ -95,13 +100,22 @@ describe("admin client against real RocketMQ", function () {
       assert.deepEqual(ours.queues.map((q) => [q.brokerName, q.writeQueueNums]), [["broker-b", 5]]);
     });
 
-    it("updates a topic: queue counts, permission and message type attribute", async () => {
-      await client.createOrUpdateTopic(brokerA, { topicName: "it-fifo", readQueueNums: 2, writeQueueNums: 2, perm: Perm.READ_WRITE, attributes: { "message.type": "FIFO" } });
-      await client.createOrUpdateTopic(brokerA, { topicName: "it-fifo", readQueueNums: 4, writeQueueNums: 4, perm: Perm.READ, attributes: { "message.type": "FIFO" } });
+    it("updates a topic: queue counts, permission and message type attribute (refused by 4.x, which has no attributes)", async () => {
+      const fifo = { "message.type": "FIFO" };
+      const legacy = majorOf(version) < 5;
+      if (legacy) {
+        const refused = await rejection(client.createOrUpdateTopic(brokerA, { topicName: "it-fifo", readQueueNums: 2, writeQueueNums: 2, perm: Perm.READ_WRITE, attributes: fifo }));
+        assert.equal(refused.code, ClientFailureCode.INVALID_ARGUMENT);
+        assert.match(refused.message, /topic it-fifo: attributes \(message\.type\) need RocketMQ 5\.0 or later; the broker at 127\.0\.0\.1:\d+ runs a 4\.x release \(protocol version 407\)/);
+        assert.equal((await client.getAllTopicConfigs(brokerA)).topics["it-fifo"], undefined, "nothing was sent");
+      }
+      const attributes = legacy ? undefined : fifo;
+      await client.createOrUpdateTopic(brokerA, { topicName: "it-fifo", readQueueNums: 2, writeQueueNums: 2, perm: Perm.READ_WRITE, attributes });
+      await client.createOrUpdateTopic(brokerA, { topicName: "it-fifo", readQueueNums: 4, writeQueueNums: 4, perm: Perm.READ, attributes });
       const config = (await client.getAllTopicConfigs(brokerA)).topics["it-fifo"];
       assert.deepEqual(
         [config.readQueueNums, config.writeQueueNums, config.perm, config.attributes],
-        [4, 4, Perm.READ, nameMap({ "message.type": "FIFO" })],
+        [4, 4, Perm.READ, legacy ? undefined : nameMap(fifo)],
       );
       const route = await client.getTopicRoute("it-fifo");
       assert.deepEqual(route.queues.map((q) => [q.brokerName, q.writeQueueNums, q.perm]), [["broker-a", 4, Perm.READ]]);
@@ -144,11 +158,13 @@ describe("admin client against real RocketMQ", function () {
       assert.match(unknownRoute.message, /GET_ROUTEINFO_BY_TOPIC at 127\.0\.0\.1:\d+ failed with code 17: No topic route info in name server for the topic: it-never-created/);
       const unknownStats = await rejection(client.getTopicStats(brokerA, "it-never-created"));
       assert.ok(unknownStats.isNotFound(), unknownStats.message);
+      // The broker's own answer: INVALID_PARAMETER from 5.0 on, SYSTEM_ERROR before (never retried).
+      const refusedCode = majorOf(version) >= 5 ? ResponseCode.INVALID_PARAMETER : ResponseCode.SYSTEM_ERROR;
       const invalid = await rejection(client.createOrUpdateTopic(brokerA, { topicName: "bad topic!", readQueueNums: 1, writeQueueNums: 1, perm: 6 }));
-      assert.equal(invalid.code, 29);
+      assert.equal(invalid.code, refusedCode);
       assert.match(invalid.remark ?? "", /illegal/i);
       const system = await rejection(client.createOrUpdateTopic(brokerA, { topicName: "SCHEDULE_TOPIC_XXXX", readQueueNums: 1, writeQueueNums: 1, perm: 6 }));
-      assert.equal(system.code, 29);
+      assert.equal(system.code, refusedCode);
       assert.match(system.remark ?? "", /conflict with system topic/);
     });
   });
@@ -204,7 +220,9 @@ describe("admin client against real RocketMQ", function () {
       assert.equal(more.code, 0, more.stdout + more.stderr);
       const ours = await client.getConsumeStats(brokerA, "it-progress-group", "it-progress");
       assert.equal(ours.totalLag, 12);
-      const theirs = (await mqadmin("consumerProgress", "-g", "it-progress-group", "-t", "it-progress"))
+      // 4.x's consumerProgress has no -t; the group consumes only this topic.
+      const topicFilter = majorOf(version) >= 5 ? ["-t", "it-progress"] : [];
+      const theirs = (await mqadmin("consumerProgress", "-g", "it-progress-group", ...topicFilter))
         .split("\n")
         .filter((line) => line.startsWith("it-progress "))
         .map((line) => line.trim().split(/\s+/))

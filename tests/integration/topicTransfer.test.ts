@@ -1,5 +1,6 @@
-// TopicTransfer against real RocketMQ 5.3.2: one name server, cluster-a with broker groups broker-a
-// and broker-a2, cluster-b with broker-b. Real Java producers and consumers count messages, the
+// TopicTransfer against real RocketMQ, once per release of the matrix (tests/support/rocketmqJars.ts,
+// one test bed per release): one name server, cluster-a with broker groups broker-a and broker-a2,
+// cluster-b with broker-b. Real Java producers and consumers count messages, the
 // real mqadmin reads routes, and failures are injected at each of the seven steps.
 import { strict as assert } from "node:assert";
 import { spawn } from "node:child_process";
@@ -16,10 +17,11 @@ import * as providerProto from "@pulumi/pulumi/proto/provider_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { startPlugin, unary } from "../support/plugin";
 import { RocketMQTestBed } from "../support/rocketmq";
+import { rocketmqMatrix } from "../support/rocketmqJars";
 
 const quietLog = { lines: [] as string[], info(m: string) { this.lines.push(m); }, warn(m: string) { this.lines.push(`warning: ${m}`); } };
 
-describe("TopicTransfer against real brokers", function () {
+for (const version of rocketmqMatrix()) describe(`TopicTransfer against real brokers: RocketMQ ${version}`, function () {
     this.timeout(600_000);
     let bed: RocketMQTestBed;
     let client: RocketMQAdminClient;
@@ -27,6 +29,7 @@ describe("TopicTransfer against real brokers", function () {
 
     before(async () => {
         bed = await RocketMQTestBed.start({
+            version,
             brokers: [
                 { cluster: "cluster-a", brokerName: "broker-a" },
                 { cluster: "cluster-a", brokerName: "broker-a2" },

@@ -1,5 +1,5 @@
 // TopicTransfer through a faulty network: every admin connection to the real name server and
-// brokers (RocketMQ 5.3.2) goes through a loopback proxy that resets every Nth connection (half of
+// brokers (each release of the matrix, tests/support/rocketmqJars.ts) goes through a loopback proxy that resets every Nth connection (half of
 // those after the request reached the peer, its reply dropped), holds back replies, and stalls or
 // cuts on demand. Real Java producers and consumers, which do not go through the proxy, count the
 // messages. Transient faults are retried; a cut longer than the retry deadline rolls back.
@@ -11,8 +11,9 @@ import { RemoteTransferAdmin } from "../../provider/src/ops/remoteTransferAdmin"
 import { TopicTransferError, transferSteps, transferTopic } from "../../provider/src/ops/topicTransfer";
 import { FaultProxy } from "../support/faultProxy";
 import { RocketMQTestBed } from "../support/rocketmq";
+import { rocketmqMatrix } from "../support/rocketmqJars";
 
-describe("TopicTransfer through a faulty network", function () {
+for (const version of rocketmqMatrix()) describe(`TopicTransfer through a faulty network: RocketMQ ${version}`, function () {
     this.timeout(600_000);
     let bed: RocketMQTestBed;
     /** Talks to RocketMQ directly: sets the scene and checks the outcome. */
@@ -20,6 +21,7 @@ describe("TopicTransfer through a faulty network", function () {
 
     before(async () => {
         bed = await RocketMQTestBed.start({
+            version,
             brokers: [
                 { cluster: "cluster-a", brokerName: "broker-a" },
                 { cluster: "cluster-b", brokerName: "broker-b" },

@@ -1,6 +1,8 @@
 // Records real broker and name server replies as byte fixtures for the codec and body tests
-// (provider/test/fixtures/remoting/*.bin). Run once when the protocol or RocketMQ version changes:
-//   node -r ts-node/register/transpile-only tests/support/rocketmq-capture.ts
+// (provider/test/fixtures/remoting/<version>/*.bin), one set per RocketMQ release. Run when the
+// protocol or a release of the matrix changes:
+//   node -r ts-node/register/transpile-only tests/support/rocketmq-capture.ts [version...]
+// (default: every release of the integration matrix, tests/toolchain/versions.sh).
 // Each .bin file holds the exact bytes received on the socket for one request: one reply frame.
 
 import * as fs from "node:fs";
@@ -10,6 +12,7 @@ import { RocketMQAdminClient } from "../../provider/src/admin";
 import type { Connector } from "../../provider/src/connect/connector";
 import { DirectTcpConnector } from "../../provider/src/connect/tcp";
 import { RocketMQTestBed } from "./rocketmq";
+import { rocketmqMatrix } from "./rocketmqJars";
 
 const FIXTURES = path.resolve(__dirname, "..", "..", "provider", "test", "fixtures", "remoting");
 
@@ -23,7 +26,7 @@ class RecordingConnector implements Connector {
   }
 }
 
-async function capture(bed: RocketMQTestBed, name: string, op: (client: RocketMQAdminClient) => Promise<unknown>): Promise<void> {
+async function capture(bed: RocketMQTestBed, dir: string, name: string, op: (client: RocketMQAdminClient) => Promise<unknown>): Promise<void> {
   const recorder = new RecordingConnector();
   const client = new RocketMQAdminClient({ nameServers: bed.nameServer, connector: recorder });
   try {
@@ -33,13 +36,15 @@ async function capture(bed: RocketMQTestBed, name: string, op: (client: RocketMQ
   } finally {
     client.close();
   }
-  fs.writeFileSync(path.join(FIXTURES, `${name}.bin`), Buffer.concat(recorder.received));
-  console.log(`captured ${name}.bin (${Buffer.concat(recorder.received).length} bytes)`);
+  fs.writeFileSync(path.join(dir, `${name}.bin`), Buffer.concat(recorder.received));
+  console.log(`captured ${path.relative(FIXTURES, dir)}/${name}.bin (${Buffer.concat(recorder.received).length} bytes)`);
 }
 
-async function main(): Promise<void> {
-  fs.mkdirSync(FIXTURES, { recursive: true });
+async function captureVersion(version: string): Promise<void> {
+  const dir = path.join(FIXTURES, version);
+  fs.mkdirSync(dir, { recursive: true });
   const bed = await RocketMQTestBed.start({
+    version,
     brokers: [
       { cluster: "clusterA", brokerName: "broker-a" },
       { cluster: "clusterB", brokerName: "broker-b" },
@@ -54,18 +59,23 @@ async function main(): Promise<void> {
     const consumed = await bed.javaProgram("TestConsumer", [bed.nameServer, "capture-group", "capture-topic", "10", "60"]);
     if (consumed.code !== 0) throw new Error(consumed.stdout + consumed.stderr);
 
-    await capture(bed, "cluster-info", (c) => c.getClusterInfo());
-    await capture(bed, "topic-route", (c) => c.getTopicRoute("capture-topic"));
-    await capture(bed, "consume-stats", (c) => c.getConsumeStats(a, "capture-group", "capture-topic"));
-    await capture(bed, "topic-stats", (c) => c.getTopicStats(a, "capture-topic"));
-    await capture(bed, "consumed-by", (c) => c.queryTopicConsumeByWho(a, "capture-topic"));
-    await capture(bed, "broker-config", (c) => c.getBrokerConfig(a));
-    await capture(bed, "all-subscription-groups", (c) => c.getAllSubscriptionGroups(a));
-    await capture(bed, "all-topic-configs", (c) => c.getAllTopicConfigs(a));
-    await capture(bed, "error-topic-route-unknown", (c) => c.getTopicRoute("no-such-topic"));
+    await capture(bed, dir, "cluster-info", (c) => c.getClusterInfo());
+    await capture(bed, dir, "topic-route", (c) => c.getTopicRoute("capture-topic"));
+    await capture(bed, dir, "consume-stats", (c) => c.getConsumeStats(a, "capture-group", "capture-topic"));
+    await capture(bed, dir, "topic-stats", (c) => c.getTopicStats(a, "capture-topic"));
+    await capture(bed, dir, "consumed-by", (c) => c.queryTopicConsumeByWho(a, "capture-topic"));
+    await capture(bed, dir, "broker-config", (c) => c.getBrokerConfig(a));
+    await capture(bed, dir, "all-subscription-groups", (c) => c.getAllSubscriptionGroups(a));
+    await capture(bed, dir, "all-topic-configs", (c) => c.getAllTopicConfigs(a));
+    await capture(bed, dir, "error-topic-route-unknown", (c) => c.getTopicRoute("no-such-topic"));
   } finally {
     await bed.stop();
   }
+}
+
+async function main(): Promise<void> {
+  const versions = process.argv.slice(2);
+  for (const version of versions.length > 0 ? versions : rocketmqMatrix()) await captureVersion(version);
 }
 
 main().catch((err) => {

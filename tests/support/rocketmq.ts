@@ -8,7 +8,7 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { RocketMQAdminClient } from "../../provider/src/admin";
-import { compiledJavaSupport, rocketmqClasspath, rocketmqLibDir } from "./rocketmqJars";
+import { compiledJavaSupport, majorOf, ROCKETMQ_VERSION, rocketmqClasspath, rocketmqLibDir } from "./rocketmqJars";
 
 export interface BrokerSpec {
   cluster: string;
@@ -17,6 +17,8 @@ export interface BrokerSpec {
 
 export interface TestBedOptions {
   brokers: BrokerSpec[];
+  /** The RocketMQ release whose jars run the name server, the brokers and mqadmin (default ROCKETMQ_VERSION). */
+  version?: string;
   /** Heap of each broker JVM, e.g. "384m". */
   brokerHeap?: string;
   /** Extra broker.conf lines for every broker. */
@@ -83,7 +85,7 @@ async function freePortWith(offsets: number[]): Promise<number> {
   throw new Error("no free loopback ports found");
 }
 
-function javaBaseArgs(heap: string, home: string, extraClasspath?: string): string[] {
+function javaBaseArgs(heap: string, home: string, version: string, extraClasspath?: string): string[] {
   return [
     `-Xms${heap}`,
     `-Xmx${heap}`,
@@ -95,9 +97,27 @@ function javaBaseArgs(heap: string, home: string, extraClasspath?: string): stri
     "-Djava.security.egd=file:/dev/./urandom",
     `-Duser.home=${home}`,
     "-Drocketmq.client.logUseSlf4j=false",
+    // 4.x unmaps its store files through JDK internals that Java 17 closes (5.x needs no opening).
+    ...(majorOf(version) < 5 ? ["--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED"] : []),
     "-cp",
-    extraClasspath ? `${extraClasspath}${path.delimiter}${rocketmqClasspath()}` : rocketmqClasspath(),
+    extraClasspath ? `${extraClasspath}${path.delimiter}${rocketmqClasspath(version)}` : rocketmqClasspath(version),
   ];
+}
+
+/**
+ * RocketMQ 4.x's name server, broker and mqadmin configure logback from $ROCKETMQ_HOME/conf/logback_*.xml
+ * and refuse to start without it (5.x carries its own defaults). Warnings and errors go to stderr, so
+ * mqadmin's stdout stays its report.
+ */
+function writeLegacyLogConfig(home: string, version: string): void {
+  if (majorOf(version) >= 5) return;
+  const conf = path.join(home, "conf");
+  fs.mkdirSync(conf, { recursive: true });
+  const xml =
+    '<configuration><appender name="STDERR" class="ch.qos.logback.core.ConsoleAppender"><target>System.err</target>' +
+    "<encoder><pattern>%d %p %c{1} - %m%n</pattern></encoder></appender>" +
+    '<root level="WARN"><appender-ref ref="STDERR"/></root></configuration>\n';
+  for (const name of ["logback_namesrv.xml", "logback_broker.xml", "logback_tools.xml"]) fs.writeFileSync(path.join(conf, name), xml);
 }
 
 function tail(file: string, lines = 40): string {
@@ -110,6 +130,7 @@ function tail(file: string, lines = 40): string {
 
 export class RocketMQTestBed {
   readonly nameServer: string;
+  readonly version: string;
   readonly brokers = new Map<string, RunningBroker>();
   private nameServerProcess?: ChildProcess;
   private readonly extraNameServers: ChildProcess[] = [];
@@ -121,12 +142,13 @@ export class RocketMQTestBed {
     private readonly options: TestBedOptions,
   ) {
     this.nameServer = `${LOOPBACK}:${nameServerPort}`;
+    this.version = options.version ?? ROCKETMQ_VERSION;
     this.admin = new RocketMQAdminClient({ nameServers: this.nameServer, timeoutMs: 3000, connectTimeoutMs: 2000 });
   }
 
   static async start(options: TestBedOptions): Promise<RocketMQTestBed> {
     installExitHook();
-    rocketmqLibDir();
+    rocketmqLibDir(options.version);
     const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "rocketmq-testbed-"));
     const bed = new RocketMQTestBed(workDir, await freePortWith([0]), options);
     try {
@@ -155,7 +177,7 @@ export class RocketMQTestBed {
     if (broker.process && broker.process.exitCode === null) return;
     const home = path.join(this.workDir, name);
     const child = this.spawnJava(
-      [...javaBaseArgs(this.options.brokerHeap ?? "320m", home), "org.apache.rocketmq.broker.BrokerStartup", "-c", broker.configFile],
+      [...javaBaseArgs(this.options.brokerHeap ?? "320m", home, this.version), "org.apache.rocketmq.broker.BrokerStartup", "-c", broker.configFile],
       broker.logFile,
     );
     broker.process = child;
@@ -217,12 +239,12 @@ export class RocketMQTestBed {
 
   /** Runs the real mqadmin with the given arguments against this test bed's name server. */
   mqadmin(args: string[], timeoutMs = 60_000): Promise<{ code: number; stdout: string; stderr: string }> {
-    return runMqadmin(path.join(this.workDir, "mqadmin"), this.nameServer, args, timeoutMs);
+    return runMqadmin(path.join(this.workDir, "mqadmin"), this.nameServer, args, timeoutMs, this.version);
   }
 
   /** Runs one of the Java programs of tests/support/rocketmq-java (main class name) with arguments. */
   javaProgram(mainClass: string, args: string[], timeoutMs = 120_000, heap = "256m"): Promise<{ code: number; stdout: string; stderr: string }> {
-    return runJavaProgram(path.join(this.workDir, "java-programs"), mainClass, args, timeoutMs, heap);
+    return runJavaProgram(path.join(this.workDir, "java-programs"), mainClass, args, timeoutMs, heap, this.version);
   }
 
   private async startNameServer(): Promise<void> {
@@ -236,7 +258,7 @@ export class RocketMQTestBed {
     fs.writeFileSync(configFile, `listenPort=${port}\nbindAddress=${LOOPBACK}\n`);
     const logFile = path.join(home, "namesrv.out");
     const child = this.spawnJava(
-      [...javaBaseArgs("256m", home), "org.apache.rocketmq.namesrv.NamesrvStartup", "-c", configFile],
+      [...javaBaseArgs("256m", home, this.version), "org.apache.rocketmq.namesrv.NamesrvStartup", "-c", configFile],
       logFile,
     );
     await this.waitFor(ready, child, logFile, `name server ${LOOPBACK}:${port}`);
@@ -276,6 +298,7 @@ export class RocketMQTestBed {
   private spawnJava(args: string[], logFile: string): ChildProcess {
     const out = fs.openSync(logFile, "a");
     const home = path.dirname(logFile);
+    writeLegacyLogConfig(home, this.version);
     const child = spawn("java", args, { stdio: ["ignore", out, out], env: { ...process.env, ROCKETMQ_HOME: home } });
     fs.closeSync(out);
     live.add(child);
@@ -319,16 +342,25 @@ export function runJavaProgram(
   args: string[],
   timeoutMs = 120_000,
   heap = "256m",
+  version = ROCKETMQ_VERSION,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   fs.mkdirSync(home, { recursive: true });
-  return runJava([...javaBaseArgs(heap, home, compiledJavaSupport()), mainClass, ...args], { ROCKETMQ_HOME: home }, timeoutMs);
+  writeLegacyLogConfig(home, version);
+  return runJava([...javaBaseArgs(heap, home, version, compiledJavaSupport(version)), mainClass, ...args], { ROCKETMQ_HOME: home }, timeoutMs);
 }
 
 /** Runs the real mqadmin against any name server, e.g. one in the sandbox; `home` is a scratch dir. */
-export function runMqadmin(home: string, nameServer: string, args: string[], timeoutMs = 60_000): Promise<{ code: number; stdout: string; stderr: string }> {
+export function runMqadmin(
+  home: string,
+  nameServer: string,
+  args: string[],
+  timeoutMs = 60_000,
+  version = ROCKETMQ_VERSION,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   fs.mkdirSync(home, { recursive: true });
+  writeLegacyLogConfig(home, version);
   return runJava(
-    [...javaBaseArgs("256m", home), "-XX:TieredStopAtLevel=1", "org.apache.rocketmq.tools.command.MQAdminStartup", ...args, "-n", nameServer],
+    [...javaBaseArgs("256m", home, version), "-XX:TieredStopAtLevel=1", "org.apache.rocketmq.tools.command.MQAdminStartup", ...args, "-n", nameServer],
     { ROCKETMQ_HOME: home },
     timeoutMs,
   );

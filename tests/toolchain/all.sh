@@ -25,7 +25,11 @@ obtain "pulumi $PULUMI_VERSION and language hosts" "$here/pulumi.sh"
 obtain "pulumi-resource-kubernetes $KUBERNETES_PROVIDER_VERSION" "$here/kubernetes-plugin.sh"
 obtain "etcd $ETCD_VERSION" "$here/etcd.sh"
 obtain "kubernetes $KUBERNETES_VERSION" "$here/kube.sh"
-obtain "rocketmq jars" "$here/rocketmq.sh" >/dev/null
+# The default release (the provider's images) and every release of the integration tier's matrix.
+rocketmq_versions=$(printf '%s\n' "$ROCKETMQ_VERSION" $ROCKETMQ_MATRIX_VERSIONS | awk '!seen[$0]++')
+for version in $rocketmq_versions; do
+  obtain "rocketmq $version jars" "$here/rocketmq.sh" "$version" >/dev/null
+done
 
 source "$here/env.sh"
 
@@ -64,7 +68,9 @@ report kube-controller-manager kube-controller-manager --version
 report kube-scheduler kube-scheduler --version
 report kubectl kubectl version --client
 report etcd etcd --version
-report "rocketmq jars" bash "$here/rocketmq.sh"
+for version in $rocketmq_versions; do
+  report "rocketmq $version jars" bash "$here/rocketmq.sh" "$version"
+done
 
 # The parts must work together, not only exist: preview a YAML program that uses the kubernetes
 # plugin and a TypeScript program on the nodejs host. Once per set of versions (it takes 10-30 s);

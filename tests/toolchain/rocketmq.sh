@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
-# Obtains the RocketMQ jars (name server, broker, tools = mqadmin, client) through Maven and caches
-# them in ~/.cache/pulumi-rocketmq/rocketmq-<version>/lib. Prints that lib dir on stdout, nothing else.
-# Idempotent: a warm cache answers in well under a second.
+# Obtains the RocketMQ jars (name server, broker, tools = mqadmin, client) of one release through
+# Maven and caches them in ~/.cache/pulumi-rocketmq/rocketmq-<version>/lib, one dir per version.
+# Prints that lib dir on stdout, nothing else. Idempotent: a warm cache answers in well under a second.
 #
-# usage: tests/toolchain/rocketmq.sh [version]      (default 5.3.2)
+# usage: tests/toolchain/rocketmq.sh [version]      (default ROCKETMQ_VERSION of versions.sh)
 #
-# The Maven registry reachable here does not serve every module of every release (for 5.3.2 it lacks
-# rocketmq-namesrv and rocketmq-tools). Such a module is taken from the next patch release, said so
-# loudly on stderr, and recorded in lib/../VERSIONS; every other module stays at <version>.
+# The Maven registry reachable here does not serve every module of every release (5.5.1 lacks
+# rocketmq-namesrv, -tools, -client, -srvutil, -auth and -filter; 5.3.2 lacks -namesrv, -tools and
+# -controller). Such a module is taken from the nearest served patch release of the same minor line
+# (next first, then previous), said so on stderr and recorded in rocketmq-<version>/VERSIONS; every
+# other module stays at <version>.
 set -euo pipefail
 
-version="${1:-5.3.2}"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+source "$here/versions.sh"
+version="${1:-$ROCKETMQ_VERSION}"
 cache_root="${PULUMI_ROCKETMQ_CACHE:-$HOME/.cache/pulumi-rocketmq}"
 home_dir="$cache_root/rocketmq-$version"
 lib_dir="$home_dir/lib"
@@ -22,6 +25,7 @@ if [[ -f "$stamp" && -d "$lib_dir" ]]; then
   exit 0
 fi
 
+[[ "$version" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || { echo "rocketmq.sh: '$version' is not a RocketMQ release (major.minor.patch)" >&2; exit 1; }
 command -v mvn >/dev/null || { echo "rocketmq.sh: Maven (mvn) is required to obtain RocketMQ $version" >&2; exit 1; }
 command -v java >/dev/null || { echo "rocketmq.sh: Java 17 is required to run RocketMQ $version" >&2; exit 1; }
 
@@ -33,46 +37,54 @@ module_served() {
   mvn -q -B dependency:get -Dartifact="org.apache.rocketmq:$1:$2" -Dtransitive=false >>"$log" 2>&1
 }
 
-next_patch() {
-  local major minor patch
-  IFS=. read -r major minor patch <<<"$1"
-  echo "$major.$minor.$((patch + 1))"
+# The nearest served patch release of <version> for one module: patch+1, patch-1, patch+2, ...
+nearest_served() {
+  local module="$1" major minor patch step candidate
+  IFS=. read -r major minor patch <<<"$version"
+  for step in 1 -1 2 -2 3 -3; do
+    candidate=$((patch + step))
+    ((candidate >= 0)) || continue
+    if module_served "$module" "$major.$minor.$candidate"; then
+      echo "$major.$minor.$candidate"
+      return 0
+    fi
+  done
+  return 1
 }
-
-# Picks the version of one module: <version> when served, else the next patch release.
-module_version() {
-  local module="$1"
-  if module_served "$module" "$version"; then
-    echo "$version"
-    return
-  fi
-  local fallback
-  fallback="$(next_patch "$version")"
-  if module_served "$module" "$fallback"; then
-    echo "rocketmq.sh: $module $version is not served by the Maven registry; using $module $fallback" >&2
-    echo "$fallback"
-    return
-  fi
-  echo "rocketmq.sh: cannot obtain $module $version (nor $fallback) from the Maven registry" >&2
-  cat "$log" >&2
-  exit 1
-}
-
-namesrv_version="$(module_version rocketmq-namesrv)"
-tools_version="$(module_version rocketmq-tools)"
 
 staging="$home_dir/lib.partial"
-rm -rf "$staging"
-mkdir -p "$staging"
-if ! mvn -q -B -f "$here/rocketmq/pom.xml" dependency:copy-dependencies \
-  -DincludeScope=runtime -DoutputDirectory="$staging" \
-  -Drocketmq.version="$version" \
-  -Drocketmq.namesrv.version="$namesrv_version" \
-  -Drocketmq.tools.version="$tools_version" >>"$log" 2>&1; then
-  echo "rocketmq.sh: Maven could not resolve the RocketMQ $version jars:" >&2
-  cat "$log" >&2
-  exit 1
-fi
+overrides=()      # -D<module>.version=<release> for each module taken from another release
+substituted=()    # "<module> <release>" lines for VERSIONS
+resolve() {
+  rm -rf "$staging"
+  mkdir -p "$staging"
+  mvn -B -f "$here/rocketmq/pom.xml" dependency:copy-dependencies \
+    -DincludeScope=runtime -DoutputDirectory="$staging" \
+    -Drocketmq.version="$version" "${overrides[@]}" >"$log.resolve" 2>&1
+}
+
+# Resolve; each RocketMQ module the registry refuses at <version> is replaced by its nearest served
+# patch release and the resolution repeated (one module per round, at most one round per module).
+for _round in $(seq 1 16); do
+  if resolve; then break; fi
+  missing="$(grep -oE 'org\.apache\.rocketmq:rocketmq-[a-z-]+:(jar|pom):[0-9.]+' "$log.resolve" \
+    | grep -E ":$version\$" | head -n 1 | cut -d: -f2 || true)"
+  if [[ -z "$missing" ]] || printf '%s\n' "${substituted[@]:-}" | grep -q "^$missing "; then
+    echo "rocketmq.sh: Maven could not resolve the RocketMQ $version jars:" >&2
+    cat "$log.resolve" "$log" >&2
+    rm -f "$log.resolve"
+    exit 1
+  fi
+  if ! release="$(nearest_served "$missing")"; then
+    echo "rocketmq.sh: cannot obtain $missing $version, nor any patch release of $version's minor line near it, from the Maven registry" >&2
+    rm -f "$log.resolve"
+    exit 1
+  fi
+  echo "rocketmq.sh: $missing $version is not served by the Maven registry; using $missing $release" >&2
+  overrides+=("-D$missing.version=$release")
+  substituted+=("$missing $release")
+done
+rm -f "$log.resolve"
 
 for jar in rocketmq-namesrv rocketmq-broker rocketmq-tools rocketmq-client; do
   ls "$staging/$jar-"*.jar >/dev/null 2>&1 || { echo "rocketmq.sh: $jar missing after resolution" >&2; exit 1; }
@@ -80,6 +92,10 @@ done
 
 rm -rf "$lib_dir"
 mv "$staging" "$lib_dir"
-(cd "$lib_dir" && ls rocketmq-*.jar) >"$home_dir/VERSIONS"
+{
+  echo "# RocketMQ $version: the jars of lib/. Modules taken from another release (not served at $version):"
+  if [[ ${#substituted[@]} -gt 0 ]]; then printf '#   %s\n' "${substituted[@]}"; else echo "#   none"; fi
+  (cd "$lib_dir" && ls rocketmq-*.jar)
+} >"$home_dir/VERSIONS"
 touch "$stamp"
 echo "$lib_dir"

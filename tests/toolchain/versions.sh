@@ -29,3 +29,12 @@ KUBERNETES_VERSION=1.35.4
 
 # etcd server: go.etcd.io/etcd/server/v3 (the 3.6 line that Kubernetes 1.35 is built against).
 ETCD_VERSION=3.6.16
+
+# RocketMQ: the release the provider's default images run (provider/src/inputs/images.ts) and the
+# sandbox and examples use; the Maven registry serves its broker, and the modules it lacks come from
+# 5.5.0 (tests/toolchain/rocketmq.sh says which).
+ROCKETMQ_VERSION=5.5.1
+# The integration tier's version matrix: the admin client, the transfer and metadata copy run
+# against each (tests/support/rocketmqVersions.ts). 4.9.7 is the newest 4.9 release whose name
+# server and broker are served.
+ROCKETMQ_MATRIX_VERSIONS="5.5.1 5.3.2 4.9.7"

@@ -25,6 +25,7 @@ import type { CallOptions, OutgoingRequest } from "./connection";
 import { RocketMQAdminError } from "./errors";
 import { emptyObject } from "./nameMaps";
 import { ParseDeadlineError } from "./fastjson";
+import { isLegacyRelease, isUnsupportedRequest } from "./releases";
 import { ConnectionPool } from "./pool";
 import { DEFAULT_RETRY_POLICY, GiveUp, RetryEvent, RetryPolicy, withRetry } from "./retry";
 import { checkTimeoutMs } from "./timeouts";
@@ -104,6 +105,8 @@ export class RocketMQAdminClient {
   private readonly defaultTimeoutMs: number;
   private readonly retry: Partial<RetryPolicy> | false;
   private readonly onRetry: ((event: AdminRetryEvent) => void) | undefined;
+  /** The protocol version of each peer's last reply (releases.ts): what the peer's release supports. */
+  private readonly peerVersions = new Map<string, number>();
 
   /** Throws RocketMQAdminError (INVALID_ARGUMENT) when an option is out of range. */
   constructor(options: AdminClientOptions) {
@@ -175,38 +178,71 @@ export class RocketMQAdminClient {
 
   // ---- broker operations ----
 
-  /** Creates a topic on one broker, or updates it when it exists. */
+  /**
+   * Creates a topic on one broker, or updates it when it exists. Attributes (e.g. message.type) are
+   * refused, before anything is sent, by a broker of a 4.x release, which has none and would drop them.
+   */
   async createOrUpdateTopic(brokerAddress: string, config: TopicConfig, options?: CallOptions): Promise<void> {
+    await this.refuseAttributesOnLegacyBroker(brokerAddress, [config], options);
     await this.ask(brokerAddress, () => ({ code: RequestCode.UPDATE_AND_CREATE_TOPIC, extFields: topicHeader(config) }), noBody, options);
   }
 
   /**
-   * Creates or updates many topics in one request (RocketMQ 5.x).
+   * Creates or updates many topics in one request (RocketMQ 5.x; a 4.x broker, which lacks the
+   * batch request, gets one request per topic).
    * Beware a broker quirk: when any topic in the list already exists with exactly this config,
    * the broker answers success without applying the rest. Send only topics that differ from what
    * the broker has (copyMetadata does).
    */
   async createOrUpdateTopics(brokerAddress: string, configs: TopicConfig[], options?: CallOptions): Promise<void> {
     if (configs.length === 0) return;
-    await this.ask(brokerAddress, () => ({ code: RequestCode.UPDATE_AND_CREATE_TOPIC_LIST, body: encodeTopicConfigList(configs) }), noBody, options);
+    await this.refuseAttributesOnLegacyBroker(brokerAddress, configs, options);
+    const sentAsBatch = await this.unlessLegacy(brokerAddress, () =>
+      this.ask(brokerAddress, () => ({ code: RequestCode.UPDATE_AND_CREATE_TOPIC_LIST, body: encodeTopicConfigList(configs) }), noBody, options),
+    );
+    if (!sentAsBatch) for (const config of configs) await this.createOrUpdateTopic(brokerAddress, config, options);
   }
 
   getAllTopicConfigs(brokerAddress: string, options?: CallOptions): Promise<TopicConfigTable> {
     return this.ask(brokerAddress, () => ({ code: RequestCode.GET_ALL_TOPIC_CONFIG }), decodeTopicConfigTable, options);
   }
 
-  /** One topic's config on this broker (RocketMQ 5.x); throws a not-found error when the broker has no such topic. */
-  getTopicConfig(brokerAddress: string, topic: string, options?: CallOptions): Promise<TopicConfig> {
-    return this.ask(
-      brokerAddress,
-      () => ({ code: RequestCode.GET_TOPIC_CONFIG, extFields: { topic } }),
-      (body, limits) => decodeTopicConfig(parseBody(body, "topic config", limits), "topic config"),
-      options,
-    );
+  /**
+   * One topic's config on this broker; throws a not-found error when the broker has no such topic.
+   * A 4.x broker lacks the single-topic read: its whole table is read instead.
+   */
+  async getTopicConfig(brokerAddress: string, topic: string, options?: CallOptions): Promise<TopicConfig> {
+    let config: TopicConfig | undefined;
+    const asked = await this.unlessLegacy(brokerAddress, async () => {
+      config = await this.ask(
+        brokerAddress,
+        () => ({ code: RequestCode.GET_TOPIC_CONFIG, extFields: { topic } }),
+        (body, limits) => decodeTopicConfig(parseBody(body, "topic config", limits), "topic config"),
+        options,
+      );
+    });
+    if (asked) return config!;
+    const found = (await this.getAllTopicConfigs(brokerAddress, options)).topics[topic];
+    if (found) return found;
+    throw new RocketMQAdminError(`GET_ALL_TOPIC_CONFIG at ${brokerAddress}: the broker has no topic ${topic}`, {
+      code: ResponseCode.TOPIC_NOT_EXIST,
+      address: brokerAddress,
+      requestCode: RequestCode.GET_ALL_TOPIC_CONFIG,
+    });
   }
 
+  /**
+   * Deletes a topic on one broker. A 5.5 broker whose timer wheel is off (timerWheelEnable=false)
+   * deletes the topic, then fails on the absent timer store's metrics and answers SYSTEM_ERROR
+   * (AdminBrokerProcessor.deleteTopicInBroker's last step): when the topic is gone, that is a delete.
+   */
   async deleteTopicInBroker(brokerAddress: string, topic: string, options?: CallOptions): Promise<void> {
-    await this.ask(brokerAddress, () => ({ code: RequestCode.DELETE_TOPIC_IN_BROKER, extFields: { topic } }), noBody, options);
+    try {
+      await this.ask(brokerAddress, () => ({ code: RequestCode.DELETE_TOPIC_IN_BROKER, extFields: { topic } }), noBody, options);
+    } catch (err) {
+      const timerStoreAbsent = err instanceof RocketMQAdminError && err.code === ResponseCode.SYSTEM_ERROR && /getTimerMessageStore\(\)/.test(err.remark ?? "");
+      if (!timerStoreAbsent || (await this.getAllTopicConfigs(brokerAddress, options)).topics[topic]) throw err;
+    }
   }
 
   async createOrUpdateSubscriptionGroup(brokerAddress: string, config: SubscriptionGroupConfig, options?: CallOptions): Promise<void> {
@@ -218,15 +254,18 @@ export class RocketMQAdminClient {
     );
   }
 
-  /** Creates or updates many subscription groups in one request (RocketMQ 5.x). */
+  /** Creates or updates many subscription groups in one request (RocketMQ 5.x; a 4.x broker gets one request per group). */
   async createOrUpdateSubscriptionGroups(brokerAddress: string, configs: SubscriptionGroupConfig[], options?: CallOptions): Promise<void> {
     if (configs.length === 0) return;
-    await this.ask(
-      brokerAddress,
-      () => ({ code: RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP_LIST, body: encodeSubscriptionGroupList(configs) }),
-      noBody,
-      options,
+    const sentAsBatch = await this.unlessLegacy(brokerAddress, () =>
+      this.ask(
+        brokerAddress,
+        () => ({ code: RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP_LIST, body: encodeSubscriptionGroupList(configs) }),
+        noBody,
+        options,
+      ),
     );
+    if (!sentAsBatch) for (const config of configs) await this.createOrUpdateSubscriptionGroup(brokerAddress, config, options);
   }
 
   getAllSubscriptionGroups(brokerAddress: string, options?: CallOptions): Promise<SubscriptionGroupTable> {
@@ -410,6 +449,7 @@ export class RocketMQAdminClient {
         cause: err,
       });
     }
+    if (typeof reply.version === "number") this.peerVersions.set(address, reply.version);
     if (reply.code < 0) {
       // RocketMQ's response codes are never negative; passing one on would pose as one of this
       // client's own failure codes (a peer's -1006 would read as a timeout and be retried).
@@ -429,6 +469,44 @@ export class RocketMQAdminClient {
       });
     }
     return { reply, deadline, from: address };
+  }
+
+  /**
+   * The protocol version of the peer at `address` (releases.ts): that of its last reply, or of its
+   * reply to `probe`, a read it answers, when none came yet.
+   */
+  async protocolVersionOf(address: string, probe: OutgoingRequest, options?: CallOptions): Promise<number | undefined> {
+    if (!this.peerVersions.has(address)) await this.call(address, probe, options);
+    return this.peerVersions.get(address);
+  }
+
+  /**
+   * Runs a request a 4.x release lacks, unless the peer is known to be one; false when it is, or
+   * when the peer answered that it does not know the request (it did nothing then), so the caller
+   * takes the older way.
+   */
+  private async unlessLegacy(address: string, request: () => Promise<unknown>): Promise<boolean> {
+    if (isLegacyRelease(this.peerVersions.get(address))) return false;
+    try {
+      await request();
+      return true;
+    } catch (err) {
+      if (isUnsupportedRequest(err)) return false;
+      throw err;
+    }
+  }
+
+  /** Refuses topic attributes for a broker of a 4.x release, asking its version first when no reply told it yet. */
+  private async refuseAttributesOnLegacyBroker(address: string, configs: TopicConfig[], options?: CallOptions): Promise<void> {
+    const withAttributes = configs.filter((c) => Object.keys(c.attributes ?? {}).length > 0);
+    if (withAttributes.length === 0) return;
+    const version = await this.protocolVersionOf(address, { code: RequestCode.GET_BROKER_CONFIG }, options);
+    if (!isLegacyRelease(version)) return;
+    const [first] = withAttributes;
+    throw invalidArgument(
+      `topic ${first.topicName}: attributes (${Object.keys(first.attributes!).join(", ")}) need RocketMQ 5.0 or later; ` +
+        `the broker at ${address} runs a 4.x release (protocol version ${version}), which has no topic attributes`,
+    );
   }
 
   /** The topic count each name server reports in a header field. */

@@ -11,7 +11,7 @@ const imageReferencePattern = new RegExp(
     `^(?:${domain}/)?${pathComponent}(?:/${pathComponent})*(?::(${tag}))?(?:@(${digest}))?$`,
 );
 
-export const defaultRocketMQImage = "apache/rocketmq:5.3.2";
+export const defaultRocketMQImage = "apache/rocketmq:5.5.1";
 export const defaultDashboardImage = "apacherocketmq/rocketmq-dashboard:2.0.0";
 
 export const imageReferenceSchema = z.string({ error: "must be an image reference string" }).superRefine((value, ctx) => {

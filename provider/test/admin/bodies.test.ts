@@ -17,16 +17,44 @@ import {
 import { framesOf } from "./fakePeer";
 import { nameMap } from "./nameMaps";
 
-// Replies captured from a real RocketMQ 5.3.2 name server and broker (tests/support/rocketmq-capture.ts):
-// topic "capture-topic" with 2 queues on broker-a of clusterA, 10 messages sent, all consumed by
-// group "capture-group"; broker-b alone in clusterB.
-function capturedBody(name: string): Buffer | undefined {
-  return framesOf(fs.readFileSync(path.join(__dirname, "..", "fixtures", "remoting", `${name}.bin`)))[0].body;
+// Replies captured from real RocketMQ name servers and brokers, one set per release of the
+// integration matrix (tests/support/rocketmq-capture.ts): topic "capture-topic" with 2 queues on
+// broker-a of clusterA, 10 messages sent, all consumed by group "capture-group"; broker-b alone in
+// clusterB. What differs between the releases, as captured:
+//   - the protocol version each reply carries (MQVersion ordinal: V4_9_7 407, V5_3_2 477, V5_5_1 515);
+//   - 4.9.7 has no topic or group attributes, no enableActingMaster, no pullOffset, no mappingDataVersion;
+//   - 5.5.1 adds topicPutTps to topic stats and totalTopicNum / totalGroupNum headers to the
+//     whole-table replies, and the system topic RMQ_SYS_ROCKSDB_TRANS_HALF_TOPIC.
+// 5.5.1's broker writes JSON with fastjson2 (fastjson1 is gone), configured to keep fastjson's forms:
+// unquoted Long keys and MessageQueue object keys decode the same on every release.
+const FIXTURES = path.join(__dirname, "..", "fixtures", "remoting");
+const CAPTURED = [
+  { release: "4.9.7", protocolVersion: 407 },
+  { release: "5.3.2", protocolVersion: 477 },
+  { release: "5.5.1", protocolVersion: 515 },
+];
+
+function capturedFrame(release: string, name: string) {
+  return framesOf(fs.readFileSync(path.join(FIXTURES, release, `${name}.bin`)))[0];
 }
 
 const ADDRESS = /^127\.0\.0\.1:\d+$/;
 
-describe("admin bodies: decoding captured replies", () => {
+describe("admin bodies: captured replies", () => {
+  it("were captured for every release listed here, and only those", () => {
+    assert.deepEqual(fs.readdirSync(FIXTURES).sort(), CAPTURED.map((c) => c.release).sort());
+  });
+});
+
+for (const { release, protocolVersion } of CAPTURED) describe(`admin bodies: decoding replies captured from RocketMQ ${release}`, () => {
+  const capturedBody = (name: string): Buffer | undefined => capturedFrame(release, name).body;
+
+  it(`every reply carries the release's protocol version ${protocolVersion}`, () => {
+    for (const file of fs.readdirSync(path.join(FIXTURES, release))) {
+      assert.equal(capturedFrame(release, file.replace(/\.bin$/, "")).version, protocolVersion, file);
+    }
+  });
+
   it("cluster info: clusters, groups, master address under broker id 0 (unquoted fastjson key)", () => {
     const raw = capturedBody("cluster-info")!.toString();
     assert.match(raw, /"brokerAddrs":\{0:"/, "the capture holds fastjson's unquoted Long key");
@@ -105,19 +133,36 @@ describe("admin bodies: decoding captured replies", () => {
     assert.match(config.namesrvAddr, ADDRESS);
   });
 
+  it("the error capture has no body and the name server's not-found remark", () => {
+    const reply = capturedFrame(release, "error-topic-route-unknown");
+    assert.equal(reply.code, 17);
+    assert.match(reply.remark ?? "", /No topic route info in name server for the topic: no-such-topic/);
+    assert.throws(() => decodeTopicRoute(reply.body), BadReplyError);
+  });
+
+  it("whole-table replies: every entry in one reply, whether or not the release says how many (5.5 does)", () => {
+    const topics = capturedFrame(release, "all-topic-configs");
+    const groups = capturedFrame(release, "all-subscription-groups");
+    const topicCount = Object.keys(decodeTopicConfigTable(topics.body).topics).length;
+    const groupCount = Object.keys(decodeSubscriptionGroupTable(groups.body).groups).length;
+    if (protocolVersion >= 513) {
+      assert.equal(Number(topics.extFields?.totalTopicNum), topicCount);
+      assert.equal(Number(groups.extFields?.totalGroupNum), groupCount);
+    } else {
+      assert.equal(topics.extFields?.totalTopicNum, undefined);
+      assert.equal(groups.extFields?.totalGroupNum, undefined);
+    }
+  });
+});
+
+describe("admin bodies: encoding, and replies of the wrong shape", () => {
+
   it("broker config round-trips through encodeProperties and refuses line breaks", () => {
     assert.deepEqual(decodeProperties(encodeProperties({ brokerPermission: "4", namesrvAddr: "a:1;b:2" })), nameMap({
       brokerPermission: "4",
       namesrvAddr: "a:1;b:2",
     }));
     assert.throws(() => encodeProperties({ a: "1\nb=2" }), /cannot be encoded/);
-  });
-
-  it("the error capture has no body and the name server's not-found remark", () => {
-    const [reply] = framesOf(fs.readFileSync(path.join(__dirname, "..", "fixtures", "remoting", "error-topic-route-unknown.bin")));
-    assert.equal(reply.code, 17);
-    assert.match(reply.remark ?? "", /No topic route info in name server for the topic: no-such-topic/);
-    assert.throws(() => decodeTopicRoute(reply.body), BadReplyError);
   });
 
   it("refuses bodies of the wrong shape with BadReplyError", () => {

@@ -38,13 +38,17 @@ const CAPTURE_USES: Record<string, Pick<Capture, "decode" | "call">> = {
   "topic-stats": { decode: decodeTopicStats, call: (c, b) => c.getTopicStats(b, "t") },
 };
 
+/** Every capture of every release (fixtures/remoting/<release>/), named "<release>/<capture>". */
 export function loadCaptures(): Capture[] {
-  const dir = path.join(__dirname, "..", "fixtures", "remoting");
-  return Object.entries(CAPTURE_USES).map(([name, use]) => {
-    const body = framesOf(fs.readFileSync(path.join(dir, `${name}.bin`)))[0].body;
-    if (!body) throw new Error(`capture ${name} has no body`);
-    return { name, body, ...use };
-  });
+  const root = path.join(__dirname, "..", "fixtures", "remoting");
+  return fs.readdirSync(root).flatMap((release) =>
+    Object.entries(CAPTURE_USES).map(([capture, use]) => {
+      const name = `${release}/${capture}`;
+      const body = framesOf(fs.readFileSync(path.join(root, release, `${capture}.bin`)))[0].body;
+      if (!body) throw new Error(`capture ${name} has no body`);
+      return { name, body, ...use };
+    }),
+  );
 }
 
 // ---- mutations of captured bodies ----

@@ -35,7 +35,7 @@ namespace PulumiRocketMQ.RocketMQ.Inputs
         public Input<string>? HostPath { get; set; }
 
         /// <summary>
-        /// Container image of the name servers. Defaults to `apache/rocketmq:5.3.2`. The container is started with an explicit command, so the official Apache RocketMQ image works as is; its tag is the RocketMQ version and is shown in the `app.kubernetes.io/version` label.
+        /// Container image of the name servers. Defaults to `apache/rocketmq:5.5.1`. The container is started with an explicit command, so the official Apache RocketMQ image works as is; its tag is the RocketMQ version and is shown in the `app.kubernetes.io/version` label.
         /// </summary>
         [Input("image")]
         public Input<string>? Image { get; set; }

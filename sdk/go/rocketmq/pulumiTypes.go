@@ -313,7 +313,7 @@ type BrokerSpec struct {
 	HostNetwork *bool `pulumi:"hostNetwork"`
 	// Absolute directory on the node used when `storageMode` is `HostPath`. Each pod writes under its own sub-directory (`<hostPath>/<pod name>/...`), so two pods scheduled on one node never share files. Required with `HostPath`.
 	HostPath *string `pulumi:"hostPath"`
-	// Container image of the brokers. Defaults to `apache/rocketmq:5.3.2`. The container is started with an explicit command, so the official Apache RocketMQ image works as is; its tag is the RocketMQ version and is shown in the `app.kubernetes.io/version` label.
+	// Container image of the brokers. Defaults to `apache/rocketmq:5.5.1`. The container is started with an explicit command, so the official Apache RocketMQ image works as is; its tag is the RocketMQ version and is shown in the `app.kubernetes.io/version` label.
 	Image *string `pulumi:"image"`
 	// When the kubelet pulls the broker image. Defaults to `IfNotPresent`.
 	ImagePullPolicy *ImagePullPolicy `pulumi:"imagePullPolicy"`
@@ -381,7 +381,7 @@ type BrokerSpecArgs struct {
 	HostNetwork pulumi.BoolPtrInput `pulumi:"hostNetwork"`
 	// Absolute directory on the node used when `storageMode` is `HostPath`. Each pod writes under its own sub-directory (`<hostPath>/<pod name>/...`), so two pods scheduled on one node never share files. Required with `HostPath`.
 	HostPath pulumi.StringPtrInput `pulumi:"hostPath"`
-	// Container image of the brokers. Defaults to `apache/rocketmq:5.3.2`. The container is started with an explicit command, so the official Apache RocketMQ image works as is; its tag is the RocketMQ version and is shown in the `app.kubernetes.io/version` label.
+	// Container image of the brokers. Defaults to `apache/rocketmq:5.5.1`. The container is started with an explicit command, so the official Apache RocketMQ image works as is; its tag is the RocketMQ version and is shown in the `app.kubernetes.io/version` label.
 	Image pulumi.StringPtrInput `pulumi:"image"`
 	// When the kubelet pulls the broker image. Defaults to `IfNotPresent`.
 	ImagePullPolicy ImagePullPolicyPtrInput `pulumi:"imagePullPolicy"`
@@ -533,7 +533,7 @@ func (o BrokerSpecOutput) HostPath() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v BrokerSpec) *string { return v.HostPath }).(pulumi.StringPtrOutput)
 }
 
-// Container image of the brokers. Defaults to `apache/rocketmq:5.3.2`. The container is started with an explicit command, so the official Apache RocketMQ image works as is; its tag is the RocketMQ version and is shown in the `app.kubernetes.io/version` label.
+// Container image of the brokers. Defaults to `apache/rocketmq:5.5.1`. The container is started with an explicit command, so the official Apache RocketMQ image works as is; its tag is the RocketMQ version and is shown in the `app.kubernetes.io/version` label.
 func (o BrokerSpecOutput) Image() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v BrokerSpec) *string { return v.Image }).(pulumi.StringPtrOutput)
 }
@@ -692,7 +692,7 @@ func (o BrokerSpecPtrOutput) HostPath() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
-// Container image of the brokers. Defaults to `apache/rocketmq:5.3.2`. The container is started with an explicit command, so the official Apache RocketMQ image works as is; its tag is the RocketMQ version and is shown in the `app.kubernetes.io/version` label.
+// Container image of the brokers. Defaults to `apache/rocketmq:5.5.1`. The container is started with an explicit command, so the official Apache RocketMQ image works as is; its tag is the RocketMQ version and is shown in the `app.kubernetes.io/version` label.
 func (o BrokerSpecPtrOutput) Image() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *BrokerSpec) *string {
 		if v == nil {
@@ -1303,7 +1303,7 @@ type NameServerSpec struct {
 	HostNetwork *bool `pulumi:"hostNetwork"`
 	// Absolute directory on the node used when `storageMode` is `HostPath`. Each pod writes under its own sub-directory (`<hostPath>/<pod name>/...`), so two pods scheduled on one node never share files. Required with `HostPath`.
 	HostPath *string `pulumi:"hostPath"`
-	// Container image of the name servers. Defaults to `apache/rocketmq:5.3.2`. The container is started with an explicit command, so the official Apache RocketMQ image works as is; its tag is the RocketMQ version and is shown in the `app.kubernetes.io/version` label.
+	// Container image of the name servers. Defaults to `apache/rocketmq:5.5.1`. The container is started with an explicit command, so the official Apache RocketMQ image works as is; its tag is the RocketMQ version and is shown in the `app.kubernetes.io/version` label.
 	Image *string `pulumi:"image"`
 	// When the kubelet pulls the name server image. Defaults to `IfNotPresent`.
 	ImagePullPolicy *ImagePullPolicy `pulumi:"imagePullPolicy"`
@@ -1338,7 +1338,7 @@ type NameServerSpecArgs struct {
 	HostNetwork pulumi.BoolPtrInput `pulumi:"hostNetwork"`
 	// Absolute directory on the node used when `storageMode` is `HostPath`. Each pod writes under its own sub-directory (`<hostPath>/<pod name>/...`), so two pods scheduled on one node never share files. Required with `HostPath`.
 	HostPath pulumi.StringPtrInput `pulumi:"hostPath"`
-	// Container image of the name servers. Defaults to `apache/rocketmq:5.3.2`. The container is started with an explicit command, so the official Apache RocketMQ image works as is; its tag is the RocketMQ version and is shown in the `app.kubernetes.io/version` label.
+	// Container image of the name servers. Defaults to `apache/rocketmq:5.5.1`. The container is started with an explicit command, so the official Apache RocketMQ image works as is; its tag is the RocketMQ version and is shown in the `app.kubernetes.io/version` label.
 	Image pulumi.StringPtrInput `pulumi:"image"`
 	// When the kubelet pulls the name server image. Defaults to `IfNotPresent`.
 	ImagePullPolicy ImagePullPolicyPtrInput `pulumi:"imagePullPolicy"`
@@ -1447,7 +1447,7 @@ func (o NameServerSpecOutput) HostPath() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v NameServerSpec) *string { return v.HostPath }).(pulumi.StringPtrOutput)
 }
 
-// Container image of the name servers. Defaults to `apache/rocketmq:5.3.2`. The container is started with an explicit command, so the official Apache RocketMQ image works as is; its tag is the RocketMQ version and is shown in the `app.kubernetes.io/version` label.
+// Container image of the name servers. Defaults to `apache/rocketmq:5.5.1`. The container is started with an explicit command, so the official Apache RocketMQ image works as is; its tag is the RocketMQ version and is shown in the `app.kubernetes.io/version` label.
 func (o NameServerSpecOutput) Image() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v NameServerSpec) *string { return v.Image }).(pulumi.StringPtrOutput)
 }
@@ -1536,7 +1536,7 @@ func (o NameServerSpecPtrOutput) HostPath() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
-// Container image of the name servers. Defaults to `apache/rocketmq:5.3.2`. The container is started with an explicit command, so the official Apache RocketMQ image works as is; its tag is the RocketMQ version and is shown in the `app.kubernetes.io/version` label.
+// Container image of the name servers. Defaults to `apache/rocketmq:5.5.1`. The container is started with an explicit command, so the official Apache RocketMQ image works as is; its tag is the RocketMQ version and is shown in the `app.kubernetes.io/version` label.
 func (o NameServerSpecPtrOutput) Image() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *NameServerSpec) *string {
 		if v == nil {

@@ -68,7 +68,7 @@ export interface BrokerSpecArgs {
      */
     hostPath?: pulumi.Input<string>;
     /**
-     * Container image of the brokers. Defaults to `apache/rocketmq:5.3.2`. The container is started with an explicit command, so the official Apache RocketMQ image works as is; its tag is the RocketMQ version and is shown in the `app.kubernetes.io/version` label.
+     * Container image of the brokers. Defaults to `apache/rocketmq:5.5.1`. The container is started with an explicit command, so the official Apache RocketMQ image works as is; its tag is the RocketMQ version and is shown in the `app.kubernetes.io/version` label.
      */
     image?: pulumi.Input<string>;
     /**
@@ -195,7 +195,7 @@ export interface NameServerSpecArgs {
      */
     hostPath?: pulumi.Input<string>;
     /**
-     * Container image of the name servers. Defaults to `apache/rocketmq:5.3.2`. The container is started with an explicit command, so the official Apache RocketMQ image works as is; its tag is the RocketMQ version and is shown in the `app.kubernetes.io/version` label.
+     * Container image of the name servers. Defaults to `apache/rocketmq:5.5.1`. The container is started with an explicit command, so the official Apache RocketMQ image works as is; its tag is the RocketMQ version and is shown in the `app.kubernetes.io/version` label.
      */
     image?: pulumi.Input<string>;
     /**
