@@ -1,10 +1,10 @@
 // How changes reach brokers that are already running, as two resources of this provider:
 // - BrokerConfigPush, before the name server StatefulSet: pushes a new name server list and the
 //   changed settings RocketMQ applies at run time to every running broker (updateBrokerConfig).
-//   It holds the brokers' image too, so its check, which sees the old inputs, refuses at preview a
-//   downgrade RocketMQ does not support before anything changes (inputs/imageChange.ts).
 //   The name server StatefulSet depends on it, so a scale-down removes name servers only after
-//   every broker has the list without them. Its create contacts nothing (first deploy).
+//   every broker has the list without them. Its create contacts nothing (first deploy). It holds
+//   the brokers' image too, so its check, which sees the last deployment's inputs, refuses at
+//   preview a downgrade RocketMQ does not support before anything changes (inputs/imageChange.ts).
 // - NameServerRegistration, after the name servers and every broker StatefulSet: waits until every
 //   broker is registered with every name server, so `pulumi up` returns with the list in effect.
 // Why two: the push must precede the name server StatefulSet (scale-down) and the wait must
