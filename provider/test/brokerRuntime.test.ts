@@ -359,7 +359,7 @@ describe("BrokerRollout", () => {
         assert.strictEqual(rolloutPending(rolledOut, 3), undefined);
     });
 
-    it("update waits with progress lines until the rollout is done; a timeout names what it waited for", async () => {
+    it("update waits with progress lines until the rollout is done, through a silent API server; a timeout names what it waited for", async () => {
         const states = [
             { ...rolledOut, status: { ...rolledOut.status, observedGeneration: 2 } },
             { ...rolledOut, status: { ...rolledOut.status, updatedReplicas: 0, readyReplicas: 0, updateRevision: "r3" } },
@@ -373,6 +373,14 @@ describe("BrokerRollout", () => {
         assert.ok(reads >= 19, String(reads));
         assert.ok(log.lines.some((line) => /StatefulSet mq\/broker-0-master: waiting for pods to restart with the new spec/.test(line)), log.lines.join("\n"));
         assert.match(log.lines[log.lines.length - 1], /rolled out and Ready after/);
+
+        // The API server not answering for a while (it restarts): polled through; an answer that refuses ends the wait.
+        let flaky = 0;
+        const hangUp = Object.assign(new Error("request to https://127.0.0.1:16443/apis/apps/v1 failed, reason: socket hang up"), { code: "ECONNRESET" });
+        await brokerRolloutHandler(async () => { if (flaky++ < 3) throw hangUp; return rolledOut; }, () => collectingLog(), fakeClock()).update("id", { ...inputs, generation: 2 }, inputs, "urn");
+        assert.strictEqual(flaky, 4);
+        const forbidden = Object.assign(new Error("HTTP-Code: 403 Message: statefulsets.apps is forbidden"), { code: 403 });
+        await assert.rejects(brokerRolloutHandler(async () => { throw forbidden; }, () => collectingLog(), fakeClock()).update("id", { ...inputs, generation: 2 }, inputs, "urn"), /forbidden/);
 
         const stuck = brokerRolloutHandler(async () => states[2], () => collectingLog(), fakeClock());
         await assert.rejects(stuck.create("urn", { ...inputs, timeoutSeconds: 60 }), /broker-0-master: not rolled out after 60 s, waiting for pods to be Ready \(0\/1 Ready\)\. The StatefulSets after it in the rolling order were left as they were/);
