@@ -265,9 +265,9 @@ describe("a broker image change", () => {
 
     it("to an older major release is refused at check, naming the field, both images and why", async () => {
         const result = await check("apache/rocketmq:5.5.1", "apache/rocketmq:4.9.7");
-        assert.deepStrictEqual(result.failures?.map((failure) => failure.property), ["broker.image"]);
+        assert.deepStrictEqual(result.failures?.map((failure) => failure.property), ["brokerImage"]);
         assert.match(result.failures![0].reason,
-            /^apache\/rocketmq:5\.5\.1 -> apache\/rocketmq:4\.9\.7 is a downgrade RocketMQ does not support: a 4\.x broker .*topic attributes such as message\.type are lost/);
+            /^broker\.image apache\/rocketmq:5\.5\.1 -> apache\/rocketmq:4\.9\.7 is a downgrade RocketMQ does not support: a 4\.x broker .*topic attributes such as message\.type are lost/);
         assert.ok((await check("registry.example/mq/rocketmq:5.0.0-alpine", "apache/rocketmq:4.9.8")).failures?.length === 1);
     });
 

@@ -53,7 +53,8 @@ export function brokerConfigPushHandler(admins: AdminClientFactory = clusterAdmi
             const checked = await checkInputs(news, validateBrokerConfigPushArgs);
             const [before, after] = [(await resolveInputs(olds)).value.brokerImage, (await resolveInputs(news)).value.brokerImage];
             const refusal = typeof before === "string" && typeof after === "string" ? unsupportedImageChange(before, after) : undefined;
-            return refusal ? { inputs: news, failures: [...(checked.failures ?? []), { property: "broker.image", reason: refusal }] } : checked;
+            // The engine shows the value of the property named; the reason names the cluster's input.
+            return refusal ? { inputs: news, failures: [...(checked.failures ?? []), { property: "brokerImage", reason: `broker.image ${refusal}` }] } : checked;
         },
 
         async diff(_id, olds, news, urn) {
