@@ -15,6 +15,8 @@ import { brokerConfigPushHandler, settingsChange } from "../src/resources/broker
 import { nameServerRegistrationHandler } from "../src/resources/nameServerRegistration";
 import { brokerRolloutHandler } from "../src/resources/brokerRollout";
 import { rolloutPending } from "../src/ops/scaling/rolloutWait";
+import { releaseOf } from "../src/inputs/imageChange";
+import * as rpc from "@pulumi/pulumi/runtime/rpc";
 import { kind, renderCluster } from "./clusterHarness";
 
 const pushType = "rocketmq:index:BrokerConfigPush";
@@ -95,7 +97,7 @@ describe("RocketMQCluster carries changes to running brokers", () => {
         assert.ok(rendered.dependsOn.get("runtime-name-service")!.includes("runtime-broker-settings"));
         assert.deepStrictEqual([...rendered.dependsOn.get("runtime-registrations")!].sort(), [
             "runtime-broker-0-master", "runtime-broker-0-master-rollout", "runtime-broker-0-replica-1", "runtime-broker-0-replica-1-rollout",
-            "runtime-broker-1-master", "runtime-broker-1-master-rollout", "runtime-broker-1-replica-1", "runtime-broker-1-replica-1-rollout", "runtime-name-service",
+            "runtime-broker-1-master", "runtime-broker-1-master-rollout", "runtime-broker-1-replica-1", "runtime-broker-1-replica-1-rollout", "runtime-name-service-rollout",
         ]);
         assert.deepStrictEqual(rendered.dependsOn.get("runtime-broker-settings") ?? [], []);
     });
@@ -123,20 +125,21 @@ describe("RocketMQCluster carries changes to running brokers", () => {
         assert.deepStrictEqual(chainOf("broker-1-master-rollout"), ["chain-broker-1-master"]);
         const rollouts = rendered.providedAll.filter((object) => object.type === "rocketmq:index:BrokerRollout");
         assert.deepStrictEqual(rollouts.map((object) => object.inputs.statefulSetName), [
-            "broker-0-replica-1", "broker-0-replica-2", "broker-0-master", "broker-1-replica-1", "broker-1-replica-2", "broker-1-master",
+            "name-service", "broker-0-replica-1", "broker-0-replica-2", "broker-0-master", "broker-1-replica-1", "broker-1-replica-2", "broker-1-master",
         ]);
         // The wait reruns whenever the StatefulSet's spec changes: its generation is an input. The mocks echo inputs, so none here.
         assert.ok(rollouts.every((object) => object.inputs.namespace === "default" && object.inputs.kubeconfig?.value === "apiVersion: v1\nkind: Config\n"));
         for (const name of ["broker-0-master", "broker-1-replica-1"]) {
             assert.strictEqual(rendered.object(kind.statefulSet, name).spec.updateStrategy.type, "RollingUpdate");
         }
-        // Every broker StatefulSet still waits for the name servers.
-        assert.ok(rendered.dependsOn.get("chain-broker-1-master")!.includes("chain-name-service"));
+        // Every broker StatefulSet still waits for the name servers to be rolled out and Ready.
+        assert.ok(rendered.dependsOn.get("chain-broker-1-master")!.includes("chain-name-service-rollout"));
     });
 
     it("allowRestart false: no chain (nothing restarts), OnDelete, and no restart annotation", async () => {
         const rendered = await renderCluster({ broker: { size: 2, allowRestart: false } }, "nochain");
-        assert.deepStrictEqual(rendered.providedAll.filter((object) => object.type === "rocketmq:index:BrokerRollout"), []);
+        // Only the name servers' wait: they roll whatever allowRestart says.
+        assert.deepStrictEqual(rendered.providedAll.filter((object) => object.type === "rocketmq:index:BrokerRollout").map((object) => object.inputs.statefulSetName), ["name-service"]);
         for (const name of ["broker-0-master", "broker-0-replica-1", "broker-1-master", "broker-1-replica-1"]) {
             assert.deepStrictEqual(rendered.dependsOn.get(`nochain-${name}`)!.filter((dependency) => /-(master|replica-\d)(-rollout)?$/.test(dependency)), []);
             const statefulSet = rendered.object(kind.statefulSet, name);
@@ -254,6 +257,49 @@ describe("BrokerConfigPush", () => {
     });
 });
 
+describe("a broker image change", () => {
+    const handler = brokerConfigPushHandler(fakeAdmins(() => undefined).factory, () => collectingLog());
+    const base = { brokerClusterName: "DefaultCluster", namesrvAddr: ns(0), connection: "direct" };
+    const check = (from: string | undefined, to: unknown) =>
+        handler.check("urn", from === undefined ? {} : { ...base, brokerImage: from }, { ...base, brokerImage: to });
+
+    it("to an older major release is refused at check, naming the field, both images and why", async () => {
+        const result = await check("apache/rocketmq:5.5.1", "apache/rocketmq:4.9.7");
+        assert.deepStrictEqual(result.failures?.map((failure) => failure.property), ["brokerImage"]);
+        assert.match(result.failures![0].reason,
+            /^broker\.image apache\/rocketmq:5\.5\.1 -> apache\/rocketmq:4\.9\.7 is a downgrade RocketMQ does not support: a 4\.x broker .*topic attributes such as message\.type are lost/);
+        assert.ok((await check("registry.example/mq/rocketmq:5.0.0-alpine", "apache/rocketmq:4.9.8")).failures?.length === 1);
+    });
+
+    it("up, within the 5.x line either way, on first deploy, to an image naming no release, or to a value not known yet is let through", async () => {
+        for (const [from, to] of [
+            ["apache/rocketmq:5.3.2", "apache/rocketmq:5.5.1"], ["apache/rocketmq:4.9.7", "apache/rocketmq:5.3.2"], ["apache/rocketmq:5.5.1", "apache/rocketmq:5.3.2"],
+            [undefined, "apache/rocketmq:4.9.7"], ["apache/rocketmq:5.5.1", "apache/rocketmq:latest"], ["apache/rocketmq:5.5.1", "apache/rocketmq@sha256:" + "a".repeat(64)],
+        ] as const) {
+            const result = await check(from, to);
+            assert.deepStrictEqual(result.failures ?? [], [], `${from} -> ${to}`);
+            assert.strictEqual((result.inputs as { brokerImage?: string }).brokerImage, to);
+        }
+        const unknown = await check("apache/rocketmq:5.5.1", rpc.unknownValue);
+        assert.deepStrictEqual(unknown.failures ?? [], []);
+    });
+
+    it("reaches the BrokerConfigPush from broker.image, so the state keeps the image the brokers were given", async () => {
+        const rendered = await renderCluster({ broker: { image: "apache/rocketmq:5.3.2" } });
+        assert.strictEqual(rendered.provided[pushType].inputs.brokerImage, "apache/rocketmq:5.3.2");
+    });
+});
+
+describe("release of an image", () => {
+    it("is read from the tag's leading version, and absent when the tag names none", () => {
+        assert.deepStrictEqual(releaseOf("apache/rocketmq:5.3.2"), { major: 5, minor: 3, patch: 2 });
+        assert.deepStrictEqual(releaseOf("my.registry:5000/rocketmq:4.9.7-alpine"), { major: 4, minor: 9, patch: 7 });
+        for (const image of ["apache/rocketmq", "apache/rocketmq:latest", "apache/rocketmq:5.3", "apache/rocketmq:5.3.2.1", "apache/rocketmq@sha256:" + "b".repeat(64)]) {
+            assert.strictEqual(releaseOf(image), undefined, image);
+        }
+    });
+});
+
 describe("NameServerRegistration", () => {
     it("waits until every name server lists every broker, with progress lines, and reports the time", async () => {
         const full = clusterInfo("DefaultCluster", { "broker-0": { "0": "m:1", "1": "r:1" } });
@@ -313,7 +359,7 @@ describe("BrokerRollout", () => {
         assert.strictEqual(rolloutPending(rolledOut, 3), undefined);
     });
 
-    it("update waits with progress lines until the rollout is done; a timeout names what it waited for", async () => {
+    it("update waits with progress lines until the rollout is done, through a silent API server; a timeout names what it waited for", async () => {
         const states = [
             { ...rolledOut, status: { ...rolledOut.status, observedGeneration: 2 } },
             { ...rolledOut, status: { ...rolledOut.status, updatedReplicas: 0, readyReplicas: 0, updateRevision: "r3" } },
@@ -327,6 +373,14 @@ describe("BrokerRollout", () => {
         assert.ok(reads >= 19, String(reads));
         assert.ok(log.lines.some((line) => /StatefulSet mq\/broker-0-master: waiting for pods to restart with the new spec/.test(line)), log.lines.join("\n"));
         assert.match(log.lines[log.lines.length - 1], /rolled out and Ready after/);
+
+        // The API server not answering for a while (it restarts): polled through; an answer that refuses ends the wait.
+        let flaky = 0;
+        const hangUp = Object.assign(new Error("request to https://127.0.0.1:16443/apis/apps/v1 failed, reason: socket hang up"), { code: "ECONNRESET" });
+        await brokerRolloutHandler(async () => { if (flaky++ < 3) throw hangUp; return rolledOut; }, () => collectingLog(), fakeClock()).update("id", { ...inputs, generation: 2 }, inputs, "urn");
+        assert.strictEqual(flaky, 4);
+        const forbidden = Object.assign(new Error("HTTP-Code: 403 Message: statefulsets.apps is forbidden"), { code: 403 });
+        await assert.rejects(brokerRolloutHandler(async () => { throw forbidden; }, () => collectingLog(), fakeClock()).update("id", { ...inputs, generation: 2 }, inputs, "urn"), /forbidden/);
 
         const stuck = brokerRolloutHandler(async () => states[2], () => collectingLog(), fakeClock());
         await assert.rejects(stuck.create("urn", { ...inputs, timeoutSeconds: 60 }), /broker-0-master: not rolled out after 60 s, waiting for pods to be Ready \(0\/1 Ready\)\. The StatefulSets after it in the rolling order were left as they were/);

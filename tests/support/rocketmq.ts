@@ -343,10 +343,43 @@ export function runJavaProgram(
   timeoutMs = 120_000,
   heap = "256m",
   version = ROCKETMQ_VERSION,
-): Promise<{ code: number; stdout: string; stderr: string }> {
+): Promise<JavaResult> {
+  const program = startJavaProgram(home, mainClass, args, { timeoutMs, heap, version });
+  program.closeStdin();
+  return program.exited;
+}
+
+export interface JavaResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** A Java program still running: its stdin takes lines until closed, `exited` is its end. */
+export interface RunningJavaProgram {
+  tell(line: string): void;
+  closeStdin(): void;
+  exited: Promise<JavaResult>;
+}
+
+/**
+ * Starts one of the Java programs of tests/support/rocketmq-java and leaves it running, e.g. a
+ * producer that sends until told to stop on stdin. `jvmOptions` go before the main class.
+ */
+export function startJavaProgram(
+  home: string,
+  mainClass: string,
+  args: string[],
+  options: { timeoutMs?: number; heap?: string; version?: string; jvmOptions?: string[] } = {},
+): RunningJavaProgram {
+  const version = options.version ?? ROCKETMQ_VERSION;
   fs.mkdirSync(home, { recursive: true });
   writeLegacyLogConfig(home, version);
-  return runJava([...javaBaseArgs(heap, home, version, compiledJavaSupport(version)), mainClass, ...args], { ROCKETMQ_HOME: home }, timeoutMs);
+  return startJava(
+    [...javaBaseArgs(options.heap ?? "256m", home, version, compiledJavaSupport(version)), ...(options.jvmOptions ?? []), mainClass, ...args],
+    { ROCKETMQ_HOME: home },
+    options.timeoutMs ?? 120_000,
+  );
 }
 
 /** Runs the real mqadmin against any name server, e.g. one in the sandbox; `home` is a scratch dir. */
@@ -366,10 +399,16 @@ export function runMqadmin(
   );
 }
 
-function runJava(args: string[], env: Record<string, string>, timeoutMs: number): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("java", args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
-    live.add(child);
+function runJava(args: string[], env: Record<string, string>, timeoutMs: number): Promise<JavaResult> {
+  const program = startJava(args, env, timeoutMs);
+  program.closeStdin();
+  return program.exited;
+}
+
+function startJava(args: string[], env: Record<string, string>, timeoutMs: number): RunningJavaProgram {
+  const child = spawn("java", args, { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, ...env } });
+  live.add(child);
+  const exited = new Promise<JavaResult>((resolve, reject) => {
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
@@ -384,4 +423,7 @@ function runJava(args: string[], env: Record<string, string>, timeoutMs: number)
       resolve({ code: code ?? -1, stdout, stderr });
     });
   });
+  // A program that exits early closes its stdin; a late line is then dropped, not thrown.
+  child.stdin.on("error", () => undefined);
+  return { tell: (line) => child.stdin.write(`${line}\n`), closeStdin: () => child.stdin.end(), exited };
 }

@@ -2,7 +2,9 @@
 // - BrokerConfigPush, before the name server StatefulSet: pushes a new name server list and the
 //   changed settings RocketMQ applies at run time to every running broker (updateBrokerConfig).
 //   The name server StatefulSet depends on it, so a scale-down removes name servers only after
-//   every broker has the list without them. Its create contacts nothing (first deploy).
+//   every broker has the list without them. Its create contacts nothing (first deploy). It holds
+//   the brokers' image too, so its check, which sees the last deployment's inputs, refuses at
+//   preview a downgrade RocketMQ does not support before anything changes (inputs/imageChange.ts).
 // - NameServerRegistration, after the name servers and every broker StatefulSet: waits until every
 //   broker is registered with every name server, so `pulumi up` returns with the list in effect.
 // Why two: the push must precede the name server StatefulSet (scale-down) and the wait must
@@ -78,12 +80,17 @@ export function createBrokerConfigPush(context: ClusterContext, namesrvAddr: pul
         settings,
         restartSettings,
         allowRestart: context.args.broker.allowRestart,
+        brokerImage: context.args.broker.image,
         ...accessInputs(context),
     }, { parent: context.parent });
 }
 
-/** Waits, after each change of the StatefulSet (a new generation), until its pods run it and are Ready. */
-export function createBrokerRollout(context: ClusterContext, statefulSetName: string, statefulSet: pulumi.CustomResource & { metadata: pulumi.Output<{ generation?: number }> }): BrokerRollout {
+/**
+ * Waits, after each change of the StatefulSet (a new generation), until its pods run it and are Ready:
+ * after the name server StatefulSet (brokers wait for it) and after each broker StatefulSet of the
+ * rolling order. The kubernetes provider's own wait can return before the controller took up the change.
+ */
+export function createRolloutWait(context: ClusterContext, statefulSetName: string, statefulSet: pulumi.CustomResource & { metadata: pulumi.Output<{ generation?: number }> }): BrokerRollout {
     const { kubeconfig } = accessInputs(context);
     return new BrokerRollout(childName(context, `${statefulSetName}-rollout`), {
         namespace: context.args.namespace,

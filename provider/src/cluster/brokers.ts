@@ -7,7 +7,7 @@ import * as k8s from "./k8s";
 import * as pulumi from "@pulumi/pulumi";
 import { isSecretInput } from "../inputs/nature";
 import { brokerStoreDir, configChecksum, configKeyOf, nameServerListRefreshFor, renderBrokerConfig, RenderedBrokerConfig, UserBrokerConfigInputs } from "./brokerConfig";
-import { createBrokerRollout } from "./brokerRuntime";
+import { createRolloutWait } from "./brokerRuntime";
 import { ClusterContext, childName, metadataOf, userAnnotations, userLabels } from "./context";
 import { concatLists, derive, mergeRecords } from "./derive";
 import { brokerHeapRule, jvmOptions } from "./jvm";
@@ -58,6 +58,7 @@ export function createBrokerGroup(
     shape: BrokerGroupShape,
     group: number,
     namesrvAddr: pulumi.Input<string>,
+    /** The name servers rolled out and Ready. */
     nameServers: pulumi.Resource[],
     rolling?: RollingOrder,
 ): BrokerGroup {
@@ -160,7 +161,7 @@ export class RollingOrder {
     }
 
     done(statefulSetName: string, statefulSet: k8s.apps.v1.StatefulSet): void {
-        this.waits.push(createBrokerRollout(this.context, statefulSetName, statefulSet));
+        this.waits.push(createRolloutWait(this.context, statefulSetName, statefulSet));
     }
 }
 

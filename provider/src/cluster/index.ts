@@ -4,14 +4,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { RocketMQClusterArgs, validateClusterArgs } from "../inputs/cluster";
 import { ClusterInputs } from "../inputs/clusterInputs";
 import { BrokerGroup, BrokerGroupShape, createBrokerGroup, groupPodNames, RollingOrder } from "./brokers";
-import { createBrokerConfigPush, createNameServerRegistration } from "./brokerRuntime";
+import { createBrokerConfigPush, createNameServerRegistration, createRolloutWait } from "./brokerRuntime";
 import { createConsole } from "./console";
 import { ClusterContext } from "./context";
 import { containsOutputs, derive } from "./derive";
 import { instanceLabelValue } from "./labels";
 import { createNameServers } from "./nameservers";
 import { createBrokerScaling } from "./scaling";
-import { consoleServiceName, consoleUrl, nameServerAddresses } from "./names";
+import { consoleServiceName, consoleUrl, nameServerAddresses, nameServerStatefulSetName } from "./names";
 import { BrokerGroupInfo, ClusterOutputName, clusterOutputNames } from "./outputs";
 
 export { BrokerGroupInfo, clusterOutputNames, ClusterOutputName } from "./outputs";
@@ -70,6 +70,8 @@ export class RocketMQCluster extends pulumi.ComponentResource {
         // server StatefulSet changes, so name servers being removed go only after they have it.
         const brokerSettingsPush = createBrokerConfigPush(context, namesrvAddr);
         const nameServers = createNameServers(context, [brokerSettingsPush]);
+        // Brokers and the console start or roll only once every name server runs the new spec and is Ready.
+        const nameServersReady = createRolloutWait(context, nameServerStatefulSetName, nameServers.statefulSet);
         const brokerGroups = this.whenKnown(
             { prefix: broker.name, size: broker.size, replicaPerGroup: broker.replicaPerGroup },
             ["broker.name", "broker.size", "broker.replicaPerGroup"], "broker groups",
@@ -77,10 +79,10 @@ export class RocketMQCluster extends pulumi.ComponentResource {
                 // allowRestart false restarts nothing, so the groups may start side by side.
                 const rolling = broker.allowRestart === false ? undefined : new RollingOrder(context);
                 const groups = Array.from({ length: shape.size }, (_, group) =>
-                    createBrokerGroup(context, shape as BrokerGroupShape, group, namesrvAddr, [nameServers.statefulSet], rolling));
+                    createBrokerGroup(context, shape as BrokerGroupShape, group, namesrvAddr, [nameServersReady], rolling));
                 const registrations = createNameServerRegistration(context, namesrvAddr,
                     Object.fromEntries(groups.map((group) => [group.brokerName, group.replicas.length + 1])),
-                    [nameServers.statefulSet, ...groups.flatMap((group) => [group.master, ...group.replicas]), ...(rolling?.waits ?? [])]);
+                    [nameServersReady, ...groups.flatMap((group) => [group.master, ...group.replicas]), ...(rolling?.waits ?? [])]);
                 // Metadata is copied once every broker is registered with every name server.
                 const scaling = createBrokerScaling(context, shape as BrokerGroupShape, groups, namesrvAddr, [registrations]);
                 // Groups are reported once every one is registered and holds the scale source's metadata.
@@ -88,12 +90,12 @@ export class RocketMQCluster extends pulumi.ComponentResource {
             });
         // True once the console's Service exists, false without a console.
         const consoleReady = this.whenKnown({ enabled: inputs.console.enabled }, ["console.enabled"], "console objects",
-            ({ enabled }) => (enabled ? createConsole(context, addresses, [nameServers.statefulSet]).service.metadata.apply(() => true) : pulumi.output(false)));
+            ({ enabled }) => (enabled ? createConsole(context, addresses, [nameServersReady]).service.metadata.apply(() => true) : pulumi.output(false)));
 
         // Outputs wait for the objects they describe, so a consumer of an address waits for readiness.
         this.namespace = pulumi.output(namespace as pulumi.Input<string>);
         this.brokerClusterName = pulumi.output(inputs.brokerClusterName as pulumi.Input<string>);
-        this.nameServerAddressList = nameServers.statefulSet.metadata.apply(() => addresses) as pulumi.Output<string[]>;
+        this.nameServerAddressList = nameServersReady.id.apply(() => addresses) as pulumi.Output<string[]>;
         this.nameServerAddresses = this.nameServerAddressList.apply((list) => list.join(";"));
         this.brokerGroups = pulumi.output(brokerGroups as pulumi.Input<BrokerGroupInfo[]>);
         const consoleExists = pulumi.output(consoleReady as pulumi.Input<boolean>);

@@ -3,6 +3,7 @@
 // until every broker is registered with every name server).
 import { z } from "zod";
 import { clusterAccessSchemas } from "./clusterAccess";
+import { imageReferenceSchema } from "./images";
 import { nameServerAddressesSchema, validateInputs, Validation } from "./rocketmqNames";
 
 const clusterNameSchema = z.string({ error: "must be a string" }).min(1, { error: "must not be empty" });
@@ -16,6 +17,8 @@ export const brokerConfigPushArgsSchema = z.strictObject({
     /** Digests of what takes effect only on a restart, by key: compared, never pushed. */
     restartSettings: z.record(z.string(), z.string()).default({}),
     allowRestart: z.boolean({ error: "must be true or false" }).default(true),
+    /** broker.image of the cluster: the state keeps the one the brokers were given, so check can refuse a downgrade. */
+    brokerImage: imageReferenceSchema.optional(),
     ...clusterAccessSchemas,
 });
 

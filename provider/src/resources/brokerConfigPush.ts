@@ -6,12 +6,15 @@
 //   old list; new name servers may not run yet; the new list only if none of those answers), and
 //   reads each value back.
 // - diff warns, in preview, about changes that wait for a restart when allowRestart is false.
+// - check refuses a broker image change RocketMQ does not support (a downgrade to an older major
+//   release), comparing with the image of the last deployment.
 // RocketMQCluster orders it before the name server StatefulSet, so name servers being removed go
 // only after every running broker has the list without them.
 import * as rpc from "@pulumi/pulumi/runtime/rpc";
 import { CustomResourceHandler } from "../handlers";
 import { engineResourceLogs, ResourceLogs } from "../engineLog";
 import { ResolvedBrokerConfigPushArgs, validateBrokerConfigPushArgs } from "../inputs/brokerRuntime";
+import { unsupportedImageChange } from "../inputs/imageChange";
 import { resolveInputs } from "../inputs/resolve";
 import { pushBrokerSettings } from "../ops/scaling/brokerConfigPush";
 import { AdminClientFactory, clusterAdminClients, withAdmin } from "./adminClients";
@@ -20,7 +23,7 @@ import { changedInputs, checkInputs, onlyAccessChanged } from "./placedResource"
 
 export const brokerConfigPushToken = "rocketmq:index:BrokerConfigPush";
 
-const inputNames = ["brokerClusterName", "namesrvAddr", "settings", "restartSettings", "allowRestart", "kubeconfig", "connection"] as const;
+const inputNames = ["brokerClusterName", "namesrvAddr", "settings", "restartSettings", "allowRestart", "brokerImage", "kubeconfig", "connection"] as const;
 const inputDefaults: Record<string, unknown> = { settings: {}, restartSettings: {}, allowRestart: true, connection: "auto" };
 
 /** What a program change means for the running brokers. */
@@ -46,7 +49,13 @@ export function settingsChange(olds: Partial<ResolvedBrokerConfigPushArgs>, news
 
 export function brokerConfigPushHandler(admins: AdminClientFactory = clusterAdminClients, logFor: ResourceLogs = engineResourceLogs(undefined)): CustomResourceHandler {
     return {
-        check: (_urn, _olds, news) => checkInputs(news, validateBrokerConfigPushArgs),
+        async check(_urn, olds, news) {
+            const checked = await checkInputs(news, validateBrokerConfigPushArgs);
+            const [before, after] = [(await resolveInputs(olds)).value.brokerImage, (await resolveInputs(news)).value.brokerImage];
+            const refusal = typeof before === "string" && typeof after === "string" ? unsupportedImageChange(before, after) : undefined;
+            // The engine shows the value of the property named; the reason names the cluster's input.
+            return refusal ? { inputs: news, failures: [...(checked.failures ?? []), { property: "brokerImage", reason: `broker.image ${refusal}` }] } : checked;
+        },
 
         async diff(_id, olds, news, urn) {
             const { changed } = await changedInputs(olds, news, inputNames, inputDefaults);

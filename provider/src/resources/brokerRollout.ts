@@ -1,7 +1,8 @@
-// rocketmq:index:BrokerRollout, created by RocketMQCluster after each broker StatefulSet when
-// allowRestart is true: create and update wait until the StatefulSet's pods run the generation its
-// last change produced and are Ready. The next StatefulSet of the rolling order depends on it, so
-// brokers restart one at a time across the cluster, each after the one before is Ready again.
+// rocketmq:index:BrokerRollout, created by RocketMQCluster after the name server StatefulSet and,
+// when allowRestart is true, after each broker StatefulSet: create and update wait until the
+// StatefulSet's pods run the generation its last change produced and are Ready. The brokers depend
+// on the name servers' wait, and the next StatefulSet of the rolling order on the one before, so
+// name servers roll first and brokers restart one at a time, each after the one before is Ready again.
 import { z } from "zod";
 import { CustomResourceHandler } from "../handlers";
 import { engineResourceLogs, ResourceLogs } from "../engineLog";

@@ -65,7 +65,7 @@ namespace PulumiRocketMQ.RocketMQ.Inputs
         public Input<string>? HostPath { get; set; }
 
         /// <summary>
-        /// Container image of the brokers. Defaults to `apache/rocketmq:5.5.1`. The container is started with an explicit command, so the official Apache RocketMQ image works as is; its tag is the RocketMQ version and is shown in the `app.kubernetes.io/version` label.
+        /// Container image of the brokers. Defaults to `apache/rocketmq:5.5.1`. The container is started with an explicit command, so the official Apache RocketMQ image works as is; its tag is the RocketMQ version and is shown in the `app.kubernetes.io/version` label. A change rolls the brokers as `allowRestart` says, after the name servers when their image changes too. A release of an older major version than the one deployed (5.x to 4.x) is refused at preview: a 4.x broker started on a 5.x store drops the topic attributes when it rewrites its metadata.
         /// </summary>
         [Input("image")]
         public Input<string>? Image { get; set; }

@@ -313,7 +313,7 @@ type BrokerSpec struct {
 	HostNetwork *bool `pulumi:"hostNetwork"`
 	// Absolute directory on the node used when `storageMode` is `HostPath`. Each pod writes under its own sub-directory (`<hostPath>/<pod name>/...`), so two pods scheduled on one node never share files. Required with `HostPath`.
 	HostPath *string `pulumi:"hostPath"`
-	// Container image of the brokers. Defaults to `apache/rocketmq:5.5.1`. The container is started with an explicit command, so the official Apache RocketMQ image works as is; its tag is the RocketMQ version and is shown in the `app.kubernetes.io/version` label.
+	// Container image of the brokers. Defaults to `apache/rocketmq:5.5.1`. The container is started with an explicit command, so the official Apache RocketMQ image works as is; its tag is the RocketMQ version and is shown in the `app.kubernetes.io/version` label. A change rolls the brokers as `allowRestart` says, after the name servers when their image changes too. A release of an older major version than the one deployed (5.x to 4.x) is refused at preview: a 4.x broker started on a 5.x store drops the topic attributes when it rewrites its metadata.
 	Image *string `pulumi:"image"`
 	// When the kubelet pulls the broker image. Defaults to `IfNotPresent`.
 	ImagePullPolicy *ImagePullPolicy `pulumi:"imagePullPolicy"`
@@ -381,7 +381,7 @@ type BrokerSpecArgs struct {
 	HostNetwork pulumi.BoolPtrInput `pulumi:"hostNetwork"`
 	// Absolute directory on the node used when `storageMode` is `HostPath`. Each pod writes under its own sub-directory (`<hostPath>/<pod name>/...`), so two pods scheduled on one node never share files. Required with `HostPath`.
 	HostPath pulumi.StringPtrInput `pulumi:"hostPath"`
-	// Container image of the brokers. Defaults to `apache/rocketmq:5.5.1`. The container is started with an explicit command, so the official Apache RocketMQ image works as is; its tag is the RocketMQ version and is shown in the `app.kubernetes.io/version` label.
+	// Container image of the brokers. Defaults to `apache/rocketmq:5.5.1`. The container is started with an explicit command, so the official Apache RocketMQ image works as is; its tag is the RocketMQ version and is shown in the `app.kubernetes.io/version` label. A change rolls the brokers as `allowRestart` says, after the name servers when their image changes too. A release of an older major version than the one deployed (5.x to 4.x) is refused at preview: a 4.x broker started on a 5.x store drops the topic attributes when it rewrites its metadata.
 	Image pulumi.StringPtrInput `pulumi:"image"`
 	// When the kubelet pulls the broker image. Defaults to `IfNotPresent`.
 	ImagePullPolicy ImagePullPolicyPtrInput `pulumi:"imagePullPolicy"`
@@ -533,7 +533,7 @@ func (o BrokerSpecOutput) HostPath() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v BrokerSpec) *string { return v.HostPath }).(pulumi.StringPtrOutput)
 }
 
-// Container image of the brokers. Defaults to `apache/rocketmq:5.5.1`. The container is started with an explicit command, so the official Apache RocketMQ image works as is; its tag is the RocketMQ version and is shown in the `app.kubernetes.io/version` label.
+// Container image of the brokers. Defaults to `apache/rocketmq:5.5.1`. The container is started with an explicit command, so the official Apache RocketMQ image works as is; its tag is the RocketMQ version and is shown in the `app.kubernetes.io/version` label. A change rolls the brokers as `allowRestart` says, after the name servers when their image changes too. A release of an older major version than the one deployed (5.x to 4.x) is refused at preview: a 4.x broker started on a 5.x store drops the topic attributes when it rewrites its metadata.
 func (o BrokerSpecOutput) Image() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v BrokerSpec) *string { return v.Image }).(pulumi.StringPtrOutput)
 }
@@ -692,7 +692,7 @@ func (o BrokerSpecPtrOutput) HostPath() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
-// Container image of the brokers. Defaults to `apache/rocketmq:5.5.1`. The container is started with an explicit command, so the official Apache RocketMQ image works as is; its tag is the RocketMQ version and is shown in the `app.kubernetes.io/version` label.
+// Container image of the brokers. Defaults to `apache/rocketmq:5.5.1`. The container is started with an explicit command, so the official Apache RocketMQ image works as is; its tag is the RocketMQ version and is shown in the `app.kubernetes.io/version` label. A change rolls the brokers as `allowRestart` says, after the name servers when their image changes too. A release of an older major version than the one deployed (5.x to 4.x) is refused at preview: a 4.x broker started on a 5.x store drops the topic attributes when it rewrites its metadata.
 func (o BrokerSpecPtrOutput) Image() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *BrokerSpec) *string {
 		if v == nil {

@@ -177,7 +177,7 @@ class BrokerSpecArgsDict(TypedDict):
     """
     image: NotRequired[pulumi.Input[_builtins.str]]
     """
-    Container image of the brokers. Defaults to `apache/rocketmq:5.5.1`. The container is started with an explicit command, so the official Apache RocketMQ image works as is; its tag is the RocketMQ version and is shown in the `app.kubernetes.io/version` label.
+    Container image of the brokers. Defaults to `apache/rocketmq:5.5.1`. The container is started with an explicit command, so the official Apache RocketMQ image works as is; its tag is the RocketMQ version and is shown in the `app.kubernetes.io/version` label. A change rolls the brokers as `allowRestart` says, after the name servers when their image changes too. A release of an older major version than the one deployed (5.x to 4.x) is refused at preview: a 4.x broker started on a 5.x store drops the topic attributes when it rewrites its metadata.
     """
     image_pull_policy: NotRequired[pulumi.Input['ImagePullPolicy']]
     """
@@ -261,7 +261,7 @@ class BrokerSpecArgs:
         :param pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.EnvVarArgs']]] env: Extra environment variables of the broker containers, including values read from ConfigMaps (`valueFrom.configMapKeyRef`) or Secrets (`valueFrom.secretKeyRef`). Every entry needs a name. `POD_IP`, `POD_NAME` and `JAVA_OPT_EXT` are set by the provider and refused here. A secret `value` is stored in the group's Secret `<name>-<g>-secret` and read through `secretKeyRef`, never written into the pod spec.
         :param pulumi.Input[_builtins.bool] host_network: Run the broker pods in the node's network namespace. Defaults to `false`. With host networking the pods bind the RocketMQ ports on the node itself, so at most one such pod fits on a node.
         :param pulumi.Input[_builtins.str] host_path: Absolute directory on the node used when `storageMode` is `HostPath`. Each pod writes under its own sub-directory (`<hostPath>/<pod name>/...`), so two pods scheduled on one node never share files. Required with `HostPath`.
-        :param pulumi.Input[_builtins.str] image: Container image of the brokers. Defaults to `apache/rocketmq:5.5.1`. The container is started with an explicit command, so the official Apache RocketMQ image works as is; its tag is the RocketMQ version and is shown in the `app.kubernetes.io/version` label.
+        :param pulumi.Input[_builtins.str] image: Container image of the brokers. Defaults to `apache/rocketmq:5.5.1`. The container is started with an explicit command, so the official Apache RocketMQ image works as is; its tag is the RocketMQ version and is shown in the `app.kubernetes.io/version` label. A change rolls the brokers as `allowRestart` says, after the name servers when their image changes too. A release of an older major version than the one deployed (5.x to 4.x) is refused at preview: a 4.x broker started on a 5.x store drops the topic attributes when it rewrites its metadata.
         :param pulumi.Input['ImagePullPolicy'] image_pull_policy: When the kubelet pulls the broker image. Defaults to `IfNotPresent`.
         :param pulumi.Input['JvmMemoryArgs'] jvm_memory: JVM heap of the broker, passed in `JAVA_OPT_EXT`. Without an explicit heap the heap follows the container's memory limit (or request) the way the operator's `BROKER_MEM` default does: max(min(memory/2, 1 GiB), min(memory/4, 8 GiB)), and 1 GiB when no memory is set; the young generation is half the heap.
         :param pulumi.Input[_builtins.str] name: Prefix of the broker group names, 1-30 lower-case letters, digits or '-'. Defaults to `broker`, so the first group is `broker-0` and its master pod `broker-0-master-0`.
@@ -406,7 +406,7 @@ class BrokerSpecArgs:
     @pulumi.getter
     def image(self) -> Optional[pulumi.Input[_builtins.str]]:
         """
-        Container image of the brokers. Defaults to `apache/rocketmq:5.5.1`. The container is started with an explicit command, so the official Apache RocketMQ image works as is; its tag is the RocketMQ version and is shown in the `app.kubernetes.io/version` label.
+        Container image of the brokers. Defaults to `apache/rocketmq:5.5.1`. The container is started with an explicit command, so the official Apache RocketMQ image works as is; its tag is the RocketMQ version and is shown in the `app.kubernetes.io/version` label. A change rolls the brokers as `allowRestart` says, after the name servers when their image changes too. A release of an older major version than the one deployed (5.x to 4.x) is refused at preview: a 4.x broker started on a 5.x store drops the topic attributes when it rewrites its metadata.
         """
         return pulumi.get(self, "image")
 

@@ -49,7 +49,10 @@ export async function waitForRollout(
     const started = clock.now();
     let nextProgress = started + 2000;
     for (;;) {
-        const pending = rolloutPending(await read(), generation);
+        const pending = await read().then((state) => rolloutPending(state, generation), (err: unknown) => {
+            if (!isConnectionFailure(err)) throw err;
+            return `the API server to answer (${(err as Error).message})`;
+        });
         const elapsed = clock.now() - started;
         if (pending === undefined) {
             if (elapsed >= 2000) log.info(`${what}: rolled out and Ready after ${(elapsed / 1000).toFixed(1)} s`);
@@ -64,4 +67,13 @@ export async function waitForRollout(
         }
         await clock.sleep(options.pollIntervalMs ?? 1000);
     }
+}
+
+/**
+ * A read that got no answer (a reset or refused connection, a hang-up): a wait polls on through it,
+ * as a restarting API server comes back; an answer that refuses (403, 404) ends the wait at once.
+ */
+function isConnectionFailure(err: unknown): boolean {
+    const code = (err as { code?: unknown } | undefined)?.code;
+    return (typeof code === "string" && /^E[A-Z_]+$/.test(code)) || /socket hang up|ECONNRESET|ECONNREFUSED/.test(String((err as Error | undefined)?.message));
 }
