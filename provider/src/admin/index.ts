@@ -4,7 +4,7 @@ export { RocketMQAdminError } from "./errors";
 export { RequestCode, ResponseCode, ClientFailureCode } from "./codes";
 export type { CallOptions } from "./connection";
 export * from "./types";
-export { copyMetadata, CopyOptions, CopyPlan, CopyResult, planMetadataCopy } from "./metadataCopy";
+export { BrokerMetadata, copyMetadata, CopyOptions, CopyPlan, CopyResult, MetadataSource, planMetadataCopy, readBrokerMetadata } from "./metadataCopy";
 export { isSystemTopic, isSystemGroup, isGroupTopic, brokerOwnTopics } from "./systemNames";
 export { RetryPolicy, DEFAULT_RETRY_POLICY } from "./retry";
 export {

@@ -7,6 +7,9 @@ import { canonicalJson, JsonValue } from "./fastjson";
 import { brokerOwnTopics, isSystemGroup, isSystemTopic } from "./systemNames";
 import type { SubscriptionGroupConfig, TopicConfig } from "./types";
 
+/** Each request of a copy: reading a table of ten thousand topics, or applying a batch, takes seconds. */
+const defaultTimeoutMs = 60_000;
+
 export interface CopyOptions extends CallOptions {
   /** Topics per UPDATE_AND_CREATE_TOPIC_LIST request. */
   topicBatchSize?: number;
@@ -38,7 +41,7 @@ export interface CopyResult {
  */
 export async function copyMetadata(
   client: RocketMQAdminClient,
-  sourceAddress: string,
+  source: MetadataSource,
   targetAddress: string,
   options: CopyOptions = {},
 ): Promise<CopyResult> {
@@ -48,7 +51,7 @@ export async function copyMetadata(
     RequestCode.UPDATE_AND_CREATE_TOPIC_LIST,
     options,
     (signal) =>
-      copyRound(client, sourceAddress, targetAddress, { ...options, signal }, {
+      copyRound(client, source, targetAddress, { ...options, signal }, {
         planned: (plan) => {
           if (firstPlan) return;
           firstPlan = plan;
@@ -62,6 +65,26 @@ export async function copyMetadata(
   return firstPlan!;
 }
 
+/** What a copy compares on one broker. */
+export interface BrokerMetadata {
+  topics: Record<string, TopicConfig>;
+  groups: Record<string, SubscriptionGroupConfig>;
+  /** The topics the broker made for its cluster and group: never copied. */
+  ownTopics: ReadonlySet<string>;
+}
+
+/**
+ * A copy's source: the broker's address, or its metadata as readBrokerMetadata read it, so that
+ * copies to several targets read the source once.
+ */
+export type MetadataSource = string | BrokerMetadata;
+
+export async function readBrokerMetadata(client: RocketMQAdminClient, address: string, call: CallOptions = {}): Promise<BrokerMetadata> {
+  const timed = { ...call, timeoutMs: call.timeoutMs ?? defaultTimeoutMs };
+  const [topics, groups, config] = await Promise.all([client.getAllTopicConfigs(address, timed), client.getAllSubscriptionGroups(address, timed), client.getBrokerConfig(address, timed)]);
+  return { topics: topics.topics, groups: groups.groups, ownTopics: brokerOwnTopics(config.brokerClusterName, config.brokerName) };
+}
+
 /** What the target lacks of the source: the topics and groups a copy would send. */
 export interface CopyPlan {
   topics: TopicConfig[];
@@ -70,31 +93,20 @@ export interface CopyPlan {
   groupsAlreadyEqual: number;
 }
 
-/** Reads both brokers and compares; sends nothing. */
-export async function planMetadataCopy(client: RocketMQAdminClient, sourceAddress: string, targetAddress: string, call: CallOptions = {}): Promise<CopyPlan> {
-  const [sourceTopics, targetTopics, sourceGroups, targetGroups, sourceConfig, targetConfig] = await Promise.all([
-    client.getAllTopicConfigs(sourceAddress, call),
-    client.getAllTopicConfigs(targetAddress, call),
-    client.getAllSubscriptionGroups(sourceAddress, call),
-    client.getAllSubscriptionGroups(targetAddress, call),
-    client.getBrokerConfig(sourceAddress, call),
-    client.getBrokerConfig(targetAddress, call),
-  ]);
-  const ownTopics = new Set([
-    ...brokerOwnTopics(sourceConfig.brokerClusterName, sourceConfig.brokerName),
-    ...brokerOwnTopics(targetConfig.brokerClusterName, targetConfig.brokerName),
-  ]);
-
+/** Reads the target (and the source, unless given as read) and compares; sends nothing. */
+export async function planMetadataCopy(client: RocketMQAdminClient, source: MetadataSource, targetAddress: string, call: CallOptions = {}): Promise<CopyPlan> {
+  const [from, to] = await Promise.all([typeof source === "string" ? readBrokerMetadata(client, source, call) : source, readBrokerMetadata(client, targetAddress, call)]);
+  const ownTopics = new Set([...from.ownTopics, ...to.ownTopics]);
   const plan: CopyPlan = { topics: [], groups: [], topicsAlreadyEqual: 0, groupsAlreadyEqual: 0 };
-  for (const [name, config] of Object.entries(sourceTopics.topics)) {
+  for (const [name, config] of Object.entries(from.topics)) {
     if (isSystemTopic(name, ownTopics)) continue;
-    const existing = targetTopics.topics[name];
+    const existing = to.topics[name];
     if (existing && sameTopicConfig(existing, config)) plan.topicsAlreadyEqual++;
     else plan.topics.push(config);
   }
-  for (const [name, config] of Object.entries(sourceGroups.groups)) {
+  for (const [name, config] of Object.entries(from.groups)) {
     if (isSystemGroup(name)) continue;
-    const existing = targetGroups.groups[name];
+    const existing = to.groups[name];
     if (existing && canonicalJson(existing as JsonValue) === canonicalJson(config as JsonValue)) plan.groupsAlreadyEqual++;
     else plan.groups.push(config);
   }
@@ -103,13 +115,13 @@ export async function planMetadataCopy(client: RocketMQAdminClient, sourceAddres
 
 async function copyRound(
   client: RocketMQAdminClient,
-  sourceAddress: string,
+  source: MetadataSource,
   targetAddress: string,
   options: CopyOptions,
   report: { planned(plan: CopyResult): void; topicBatchFailed(err: unknown): void },
 ): Promise<void> {
-  const call: CallOptions = { signal: options.signal, timeoutMs: options.timeoutMs ?? 60_000 };
-  const { topics: topicsToSend, groups: groupsToSend, topicsAlreadyEqual, groupsAlreadyEqual } = await planMetadataCopy(client, sourceAddress, targetAddress, call);
+  const call: CallOptions = { signal: options.signal, timeoutMs: options.timeoutMs ?? defaultTimeoutMs };
+  const { topics: topicsToSend, groups: groupsToSend, topicsAlreadyEqual, groupsAlreadyEqual } = await planMetadataCopy(client, source, targetAddress, call);
 
   report.planned({ topicsCopied: topicsToSend.length, topicsAlreadyEqual, groupsCopied: groupsToSend.length, groupsAlreadyEqual });
 

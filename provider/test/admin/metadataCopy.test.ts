@@ -1,43 +1,7 @@
 import { strict as assert } from "node:assert";
 import { copyMetadata, mastersOfCluster, RocketMQAdminClient, RocketMQAdminError } from "../../src/admin";
 import { RequestCode } from "../../src/admin/codes";
-import { FakePeer, reply } from "./fakePeer";
-
-/** A fake broker that keeps topic and group tables and counts the batch requests it gets. */
-async function fakeBroker(
-  name: string,
-  topics: Record<string, object>,
-  groups: Record<string, object>,
-  /** Handles a topic batch itself when it returns true (to inject a fault). */
-  interceptTopicBatch?: (list: Array<{ topicName: string }>, socket: import("node:net").Socket) => boolean,
-) {
-  const batches: Array<{ code: number; names: string[] }> = [];
-  const peer = await FakePeer.start((request, socket) => {
-    const body = request.body ? JSON.parse(request.body.toString()) : undefined;
-    switch (request.code) {
-      case RequestCode.GET_ALL_TOPIC_CONFIG:
-        return socket.write(reply(request, { topicConfigTable: topics, dataVersion: { counter: 1, timestamp: 1 } }));
-      case RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG:
-        return socket.write(reply(request, { subscriptionGroupTable: groups }));
-      case RequestCode.GET_BROKER_CONFIG:
-        return socket.write(reply(request, `brokerName=${name}\nbrokerClusterName=cluster-${name}\n`));
-      case RequestCode.UPDATE_AND_CREATE_TOPIC_LIST:
-        if (interceptTopicBatch?.(body.topicConfigList, socket)) return;
-        batches.push({ code: request.code, names: body.topicConfigList.map((t: { topicName: string }) => t.topicName) });
-        for (const t of body.topicConfigList) topics[t.topicName] = t;
-        return socket.write(reply(request));
-      case RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP_LIST:
-        batches.push({ code: request.code, names: body.groupConfigList.map((g: { groupName: string }) => g.groupName) });
-        for (const g of body.groupConfigList) groups[g.groupName] = g;
-        return socket.write(reply(request));
-      default:
-        return socket.write(reply(request, undefined, 3, "not supported here"));
-    }
-  });
-  return { peer, batches, topics, groups };
-}
-
-const topic = (topicName: string, writeQueueNums = 4) => ({ topicName, readQueueNums: writeQueueNums, writeQueueNums, perm: 6, order: false, topicSysFlag: 0, topicFilterType: "SINGLE_TAG" });
+import { fakeBroker, topic } from "./fakeBroker";
 
 describe("metadata copy (fake brokers)", () => {
   it("sends only what differs, in batches, and leaves system and broker-own topics alone", async () => {

@@ -2,7 +2,7 @@
 // (admin/metadataCopy.ts does one copy, in batches, sending only what the target lacks), and
 // reporting what a group lacks without sending anything.
 import type { RocketMQAdminClient } from "../../admin/client";
-import { copyMetadata, CopyResult, planMetadataCopy } from "../../admin/metadataCopy";
+import { copyMetadata, CopyResult, planMetadataCopy, readBrokerMetadata } from "../../admin/metadataCopy";
 import { BrokerGroup, MASTER_ID } from "../../admin/types";
 import { Clock, ProgressLog } from "../progressLog";
 import { seconds } from "./timing";
@@ -19,14 +19,17 @@ export interface GroupSync extends CopyResult {
     durationMs: number;
 }
 
-/** Copies the source's metadata to every target at once; each line of progress names the target. */
+/**
+ * Copies the source's metadata to every target at once: the source is read once, then each target
+ * is compared and sent what it lacks, side by side. Each line of progress names the target.
+ */
 export async function syncGroups(client: RocketMQAdminClient, source: BrokerGroup, targets: BrokerGroup[], log: ProgressLog, clock: Clock): Promise<GroupSync[]> {
     if (targets.length === 0) return [];
-    const sourceAddress = source.addresses[MASTER_ID];
+    const began = clock.now();
+    const sourceMetadata = await readBrokerMetadata(client, source.addresses[MASTER_ID]);
     return Promise.all(
         targets.map(async (target): Promise<GroupSync> => {
-            const began = clock.now();
-            const result = await copyMetadata(client, sourceAddress, target.addresses[MASTER_ID], {
+            const result = await copyMetadata(client, sourceMetadata, target.addresses[MASTER_ID], {
                 onPlan: (plan) =>
                     log.info(
                         plan.topicsCopied + plan.groupsCopied === 0
@@ -45,7 +48,8 @@ export async function syncGroups(client: RocketMQAdminClient, source: BrokerGrou
 
 /** What each target lacks of the source, or differs in; targets that lack nothing are left out. */
 export async function missingMetadata(client: RocketMQAdminClient, source: BrokerGroup, targets: BrokerGroup[]): Promise<MissingMetadata[]> {
-    const plans = await Promise.all(targets.map((target) => planMetadataCopy(client, source.addresses[MASTER_ID], target.addresses[MASTER_ID])));
+    const sourceMetadata = await readBrokerMetadata(client, source.addresses[MASTER_ID]);
+    const plans = await Promise.all(targets.map((target) => planMetadataCopy(client, sourceMetadata, target.addresses[MASTER_ID])));
     return targets
         .map((target, i) => ({ brokerName: target.brokerName, topics: plans[i].topics.length, subscriptionGroups: plans[i].groups.length }))
         .filter((missing) => missing.topics + missing.subscriptionGroups > 0);
