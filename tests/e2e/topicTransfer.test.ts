@@ -291,6 +291,52 @@ describe("e2e: examples/yaml-topic-transfer in the sandbox", function () {
         }
     });
 
+    it("a Topic and a ConsumerGroup with connection portForward: created, refreshed and deleted through the API server only, each stream served by the agent", async () => {
+        const outputs = await stack.outputs();
+        // The topic on one broker group, the group on both: each operation reports its own number of streams.
+        const forwardDir = copyProgram(path.join(repoRoot, "tests", "e2e", "programs", "topic-port-forward"));
+        const forwardStack = await PulumiTestStack.create({
+            programDir: forwardDir,
+            stackName: "forwarded",
+            env: { KUBECONFIG: sandbox.kubeconfig },
+            config: { nameServerAddresses: String(outputs.nameServers) },
+        });
+        await forwardStack.pulumiOrThrow(["config", "set", "--secret", "kubeconfig", fs.readFileSync(sandbox.kubeconfig, "utf8")]);
+        try {
+            for (const [operation, run] of [
+                ["up", () => forwardStack.up()],
+                ["refresh", () => forwardStack.refresh(["--expect-no-changes"])],
+                ["destroy", () => forwardStack.destroy()],
+            ] as const) {
+                const streamsBefore = sandbox.portForwardStreams(namespace).length;
+                const result = await run();
+                assert.equal(result.code, 0, result.stdout + result.stderr);
+                const shown = result.stdout + result.stderr;
+                assert.match(shown, /reaching RocketMQ through the Kubernetes API server's port-forward: connection is portForward/);
+                assert.doesNotMatch(shown, /opened \d+ direct TCP connections/);
+                const reported = connectionsReported(shown, "port-forward streams");
+                const served = sandbox.portForwardStreams(namespace).length - streamsBefore;
+                assert.ok(reported.length > 0 && served > 0, `${operation}: ${shown}`);
+                assert.equal(served, reported.reduce((a, b) => a + b, 0), `${operation}: streams the agent served = streams the provider opened`);
+                console.log(`      Topic and ConsumerGroup ${operation} through port-forward: ${served} streams (${reported.join(" + ")})`);
+                if (operation === "up") {
+                    assert.deepEqual(await forwardStack.outputs(), { topicBrokers: ["broker-0"], groupBrokers: ["broker-0", "broker-1"] });
+                    const topic = (await client.getAllTopicConfigs(masters["broker-0"])).topics.forwarded;
+                    assert.deepEqual([topic?.readQueueNums, topic?.attributes?.["message.type"]], [2, "FIFO"]);
+                    for (const broker of ["broker-0", "broker-1"]) {
+                        assert.equal((await client.getAllSubscriptionGroups(masters[broker])).groups["forwarded-group"]?.consumeMessageOrderly, true, broker);
+                    }
+                }
+            }
+            for (const broker of ["broker-0", "broker-1"]) {
+                assert.equal((await client.getAllTopicConfigs(masters[broker])).topics.forwarded, undefined, `deleted on ${broker}`);
+                assert.equal((await client.getAllSubscriptionGroups(masters[broker])).groups["forwarded-group"], undefined, `deleted on ${broker}`);
+            }
+        } finally {
+            await forwardStack.remove();
+        }
+    });
+
     it("a second preview and a refresh find nothing to change", async () => {
         const preview = await stack.preview(["--expect-no-changes"]);
         assert.equal(preview.code, 0, preview.stdout + preview.stderr);
