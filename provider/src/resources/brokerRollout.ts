@@ -17,8 +17,12 @@ import { changedInputs, checkInputs } from "./placedResource";
 const argsSchema = z.strictObject({
     namespace: z.string().min(1),
     statefulSetName: z.string().min(1),
-    /** metadata.generation of the StatefulSet after its last change. */
-    generation: z.int().min(1),
+    /**
+     * metadata.generation of the StatefulSet after its last change. The kubernetes provider's
+     * preview of a StatefulSet it cannot read (e.g. in a namespace not created yet) leaves it out;
+     * the wait then takes the generation the StatefulSet has when the wait starts.
+     */
+    generation: z.int().min(1).optional(),
     timeoutSeconds: z.int().min(1).max(7200).default(900),
     kubeconfig: clusterAccessSchemas.kubeconfig,
 });
@@ -44,7 +48,9 @@ const readFromApi: StatefulSetReader = async (kubeconfig, namespace, name) => {
 export function brokerRolloutHandler(read: StatefulSetReader = readFromApi, logFor: ResourceLogs = engineResourceLogs(undefined), clock: Clock = realClock): CustomResourceHandler {
     const wait = async (args: Args, urn: string) => {
         const log = logFor(urn);
-        await waitForRollout(() => read(args.kubeconfig, args.namespace, args.statefulSetName), `StatefulSet ${args.namespace}/${args.statefulSetName}`, args.generation, log,
+        const readStatefulSet = () => read(args.kubeconfig, args.namespace, args.statefulSetName);
+        const generation = args.generation ?? (await readStatefulSet()).generation ?? 1;
+        await waitForRollout(readStatefulSet, `StatefulSet ${args.namespace}/${args.statefulSetName}`, generation, log,
             { timeoutMs: args.timeoutSeconds * 1000, clock });
         await log.flush?.();
     };

@@ -7,7 +7,6 @@ import org.apache.rocketmq.client.exception.MQBrokerException;
 import org.apache.rocketmq.common.consumer.ConsumeFromWhere;
 import org.apache.rocketmq.common.message.MessageExt;
 import org.apache.rocketmq.common.message.MessageQueue;
-import org.apache.rocketmq.remoting.protocol.ResponseCode;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -24,6 +23,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Usage: nameServer group topic expected timeoutSeconds
  */
 public class TestConsumer {
+    // ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST: its class moved package between 4.x and 5.x, the code did not.
+    private static final int SUBSCRIPTION_GROUP_NOT_EXIST = 26;
+
     public static void main(String[] args) {
         try {
             run(args);
@@ -77,7 +79,7 @@ public class TestConsumer {
             } catch (MQBrokerException e) {
                 // A broker the group was moved off (a finished topic move deleted it there) keeps no offset
                 // for it; the retry topic's route can still list that broker for a while.
-                if (e.getResponseCode() == ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST) continue;
+                if (e.getResponseCode() == SUBSCRIPTION_GROUP_NOT_EXIST) continue;
                 throw e;
             }
             committed++;
