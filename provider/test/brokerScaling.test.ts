@@ -4,7 +4,7 @@
 import * as assert from "assert";
 import * as rpc from "@pulumi/pulumi/runtime/rpc";
 import { brokerScalingArgsSchema } from "../src/inputs/brokerScaling";
-import { brokerScalingHandler, brokerScalingOutputNames, brokerScalingToken } from "../src/resources/brokerScaling";
+import { brokerScalingHandler, brokerScalingToken, describeMissing } from "../src/resources/brokerScaling";
 import { AdminClientFactory } from "../src/resources/adminClients";
 import type { RocketMQAdminClient } from "../src/admin/client";
 import type { BrokerGroup } from "../src/admin/types";
@@ -20,7 +20,7 @@ const noAdmin: AdminClientFactory = {
 };
 const ns = "127.0.0.1:9876";
 const base = { clusterName: "DefaultCluster", brokerNames: ["broker-0", "broker-1"], nameServerAddresses: ns };
-const state = { ...base, connection: "auto", drainTimeoutSeconds: 600, missingMetadata: [] };
+const state = { ...base, connection: "auto", drainTimeoutSeconds: 600 };
 
 function collectingLog(): { lines: string[]; logFor: (urn: string) => ProgressLog } {
     const lines: string[] = [];
@@ -28,12 +28,12 @@ function collectingLog(): { lines: string[]; logFor: (urn: string) => ProgressLo
 }
 
 describe("schema.json BrokerScaling", () => {
-    it("is a custom resource with the zod schema's inputs, missingMetadata as output, every property described", () => {
+    it("is a custom resource with the zod schema's inputs as its properties, every property described", () => {
         const schema = loadSchema();
         const resource = schema.resources[brokerScalingToken];
         assert.strictEqual((resource as { isComponent?: boolean }).isComponent, undefined);
         assert.deepStrictEqual(inputDifferences(schema, brokerScalingToken, brokerScalingArgsSchema), []);
-        assert.deepStrictEqual(Object.keys(resource.properties).sort(), [...Object.keys(resource.inputProperties), ...brokerScalingOutputNames].sort());
+        assert.deepStrictEqual(Object.keys(resource.properties).sort(), Object.keys(resource.inputProperties).sort());
         assert.strictEqual(resource.inputProperties.kubeconfig.secret, true);
         for (const [name, property] of Object.entries<any>(resource.properties)) {
             assert.ok(typeof property.description === "string" && property.description.length >= 20, `${name} is described`);
@@ -86,12 +86,12 @@ describe("BrokerScaling diff (what preview shows)", () => {
         assert.match(lines.join("\n"), /the update drains broker-1 \(read-only, then waits until every consumer group has consumed every message there\) before their objects are deleted/);
     });
 
-    it("a group a refresh found lacking metadata: a change, saying what it lacks", async () => {
+    it("a state that still holds a refresh's missingMetadata: no change, nothing said", async () => {
         const { lines, logFor } = collectingLog();
         const lacking = { ...state, missingMetadata: [{ brokerName: "broker-1", topics: 3, subscriptionGroups: 1 }] };
         const diff = await brokerScalingHandler(noAdmin, logFor).diff("DefaultCluster", lacking, base, "urn");
-        assert.strictEqual(diff.changes, true);
-        assert.deepStrictEqual(lines, ["broker-1 lacks 3 topic(s) and 1 subscription group(s) of the scale source; the update copies them"]);
+        assert.strictEqual(diff.changes, false);
+        assert.deepStrictEqual(lines, []);
     });
 
     it("unknown groups (preview): a change", async () => {
@@ -103,7 +103,7 @@ describe("BrokerScaling diff (what preview shows)", () => {
 describe("BrokerScaling operations that need no RocketMQ", () => {
     it("create with one group copies nothing and contacts nothing", async () => {
         const created = await brokerScalingHandler(noAdmin).create("urn", { ...base, brokerNames: ["broker-0"], connection: "auto", drainTimeoutSeconds: 600 });
-        assert.deepStrictEqual(created.outs?.missingMetadata, []);
+        assert.deepStrictEqual(created.outs, { ...state, brokerNames: ["broker-0"] });
         assert.strictEqual(created.id, "DefaultCluster");
     });
 
@@ -111,6 +111,19 @@ describe("BrokerScaling operations that need no RocketMQ", () => {
         const news = { ...base, connection: "portForward", nameServerAddresses: "127.0.0.2:9876", drainTimeoutSeconds: 30 };
         const updated = await brokerScalingHandler(noAdmin).update("DefaultCluster", state, news, "urn");
         assert.strictEqual(updated.outs?.connection, "portForward");
+    });
+
+    it("an update that changes only the source or the order of the groups copies nothing and contacts nothing", async () => {
+        await brokerScalingHandler(noAdmin).update("DefaultCluster", state, { ...base, sourceBrokerName: "broker-1" }, "urn");
+        await brokerScalingHandler(noAdmin).update("DefaultCluster", state, { ...base, brokerNames: ["broker-1", "broker-0"] }, "urn");
+    });
+
+    it("a refresh's report names what a group lacks, cut short after five names, and says nothing is copied", () => {
+        const topics = ["t1", "t2", "t3", "t4", "t5", "t6"];
+        assert.strictEqual(
+            describeMissing({ brokerName: "broker-1", topics, subscriptionGroups: ["g1"] }, "broker-0"),
+            "broker-1 lacks 6 topic(s) (t1, t2, t3, t4, t5, ...) and 1 subscription group(s) (g1) of broker-0, or has them with other settings; nothing is copied: a group gets the source's metadata when it joins, and afterwards a topic on some groups only is a placement (create it everywhere with a Topic on the cluster or mqadmin updateTopic -c)",
+        );
     });
 
     it("delete (as destroy runs it) leaves the brokers alone and returns at once, even with groups holding messages", async () => {

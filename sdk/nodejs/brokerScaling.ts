@@ -8,7 +8,7 @@ import * as enums from "./types/enums";
 import * as utilities from "./utilities";
 
 /**
- * The scaling operations of one broker cluster, as one resource whose input lists its broker groups (RocketMQCluster creates one; usable alone for any cluster). Create and update wait until every listed group's master is registered with the name servers, then copy every topic config (queue numbers, permission, order, attributes) and subscription group of the source group to the others through the admin protocol, in batches, sending only what a group lacks: a second run sends nothing. A group taken out of the list is drained by the update: its master and replicas turn read-only (`updateBrokerConfig brokerPermission=4`, persisted and registered at once), then the update waits until every consumer group that consumes a topic holding messages there has lag 0 on it, with progress in the engine log; on timeout it restores `brokerPermission=6` and fails naming each consumer group and its lag. The engine deletes removed objects after every update, so a group's StatefulSets go only after its drain. Deleting this resource (as `pulumi destroy` does) leaves the brokers as they are and never waits. Refresh reads what each group lacks. Preview contacts nothing.
+ * The scaling operations of one broker cluster, as one resource whose input lists its broker groups (RocketMQCluster creates one; usable alone for any cluster). Create and update wait until the masters of the source group and of each group that joins the list (every group but the source on create) are registered with the name servers, then copy every topic config (queue numbers, permission, order, attributes) and subscription group of the source to the joining groups through the admin protocol, in batches, sending only what a group lacks: a second run sends nothing. Groups already listed get nothing: after a group joined, a topic on some groups only is a placement (a Topic's brokerNames, a transfer) that a copy must not undo. A group taken out of the list is drained by the update: its master and replicas turn read-only (`updateBrokerConfig brokerPermission=4`, persisted and registered at once), then the update waits until every consumer group that consumes a topic holding messages there has lag 0 on it, with progress in the engine log; on timeout it restores `brokerPermission=6` and fails naming each consumer group and its lag. The engine deletes removed objects after every update, so a group's StatefulSets go only after its drain. Deleting this resource (as `pulumi destroy` does) leaves the brokers as they are and never waits. Refresh reports in the engine log what each group lacks of the source and changes nothing. Preview contacts nothing.
  */
 export class BrokerScaling extends pulumi.CustomResource {
     /**
@@ -58,10 +58,6 @@ export class BrokerScaling extends pulumi.CustomResource {
      */
     declare public readonly kubeconfig: pulumi.Output<string | undefined>;
     /**
-     * Per broker group, what it lacks of the source (topics and subscription groups missing or with other settings), as create, update or the last refresh found it; empty when every group holds everything. A refresh that finds something missing makes the next `pulumi up` copy it.
-     */
-    declare public /*out*/ readonly missingMetadata: pulumi.Output<outputs.MissingMetadata[]>;
-    /**
      * The name servers, `host:port;host:port` (e.g. a RocketMQCluster's nameServerAddresses). Another list alone copies and drains nothing.
      */
     declare public readonly nameServerAddresses: pulumi.Output<string>;
@@ -97,14 +93,12 @@ export class BrokerScaling extends pulumi.CustomResource {
             resourceInputs["kubeconfig"] = args?.kubeconfig ? pulumi.secret(args.kubeconfig) : undefined;
             resourceInputs["nameServerAddresses"] = args?.nameServerAddresses;
             resourceInputs["sourceBrokerName"] = args?.sourceBrokerName;
-            resourceInputs["missingMetadata"] = undefined /*out*/;
         } else {
             resourceInputs["brokerNames"] = undefined /*out*/;
             resourceInputs["clusterName"] = undefined /*out*/;
             resourceInputs["connection"] = undefined /*out*/;
             resourceInputs["drainTimeoutSeconds"] = undefined /*out*/;
             resourceInputs["kubeconfig"] = undefined /*out*/;
-            resourceInputs["missingMetadata"] = undefined /*out*/;
             resourceInputs["nameServerAddresses"] = undefined /*out*/;
             resourceInputs["sourceBrokerName"] = undefined /*out*/;
         }

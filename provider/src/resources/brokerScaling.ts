@@ -5,11 +5,13 @@
 // Here the drain is part of this resource's update, which runs before the engine deletes a removed
 // group's StatefulSets, and its delete does nothing, so destroy never waits.
 // - check refuses bad inputs at preview, without contacting anything.
-// - diff names the groups that join (copied to) and leave (drained), and a change when refresh found
-//   a group lacking metadata; it never replaces.
-// - create and update wait for the listed masters, copy the source's topics and subscription groups
-//   to the others (only what they lack), and drain the groups no longer listed.
-// - read reports what each group lacks of the source, so the next `pulumi up` copies it.
+// - diff names the groups that join (copied to) and leave (drained); it never replaces.
+// - create and update wait for the source's and the joining groups' masters, copy the source's
+//   topics and subscription groups to the joining groups (only what they lack), and drain the
+//   groups no longer listed.
+// - read reports in the engine log what each group lacks of the source and changes nothing: a
+//   group gets the source's metadata when it joins; afterwards a topic on some groups only is a
+//   placement (a Topic's brokerNames, a transfer), which a later copy must not undo.
 import { CustomResourceHandler } from "../handlers";
 import { engineResourceLogs, ResourceLogs } from "../engineLog";
 import { clusterAccessInputNames } from "../inputs/clusterAccess";
@@ -23,9 +25,6 @@ import { plainInputs, stateOf } from "./inputState";
 import { changedInputs, checkInputs, pick } from "./placedResource";
 
 export { brokerScalingToken };
-
-/** Outputs besides the inputs, declared once: schema.json lists the same names. */
-export const brokerScalingOutputNames = ["missingMetadata"] as const;
 
 const inputNames = ["clusterName", "brokerNames", "sourceBrokerName", "nameServerAddresses", "kubeconfig", "connection", "drainTimeoutSeconds"] as const;
 const inputDefaults: Record<string, unknown> = { connection: "auto", drainTimeoutSeconds: defaultDrainTimeoutSeconds };
@@ -41,23 +40,19 @@ export function brokerScalingHandler(admins: AdminClientFactory = clusterAdminCl
 
         async diff(_id, olds, news, urn) {
             const { changed, known } = await changedInputs(olds, news, inputNames, inputDefaults);
-            const missing = missingMetadataOf(olds);
-            const lines = [
-                ...missing.map((m) => `${m.brokerName} lacks ${m.topics} topic(s) and ${m.subscriptionGroups} subscription group(s) of the scale source; the update copies them`),
-                ...(Array.isArray(known.brokerNames) ? describeMembershipChange(namesOf(olds.brokerNames), known.brokerNames as string[], sourceOf(known)) : []),
-            ];
+            const lines = Array.isArray(known.brokerNames) ? describeMembershipChange(namesOf(olds.brokerNames), known.brokerNames as string[], sourceOf(known)) : [];
             if (urn && lines.length > 0) {
                 const log = logFor(urn);
                 lines.forEach((line) => log.info(line));
                 await log.flush?.();
             }
-            return { changes: changed.length > 0 || missing.length > 0, replaces: [], deleteBeforeReplace: false };
+            return { changes: changed.length > 0, replaces: [], deleteBeforeReplace: false };
         },
 
         async create(urn, inputs) {
             const args = parse(inputs);
-            await scale(args, [], urn);
-            return { id: args.clusterName, outs: { ...stateOf(args), missingMetadata: [] } };
+            await scale(args, args.brokerNames, [], urn);
+            return { id: args.clusterName, outs: stateOf(args) };
         },
 
         async read(id, props, urn) {
@@ -65,29 +60,38 @@ export function brokerScalingHandler(admins: AdminClientFactory = clusterAdminCl
                 throw new Error(`${brokerScalingToken} cannot be imported: declare it (or a RocketMQCluster) instead; a create with groups that already hold every topic copies nothing`);
             }
             const args = parse(props);
-            const missing = await withAdmin(admins, args, logFor(urn ?? ""), (client) =>
-                readMissingMetadata(client, { clusterName: args.clusterName, brokerNames: args.brokerNames, sourceBrokerName: sourceGroupOf(args) }, missingMetadataOf(props), logFor(urn ?? "")),
-            );
-            return { id, props: { ...props, missingMetadata: missing }, inputs: pick(props, inputNames) };
+            const log = logFor(urn ?? "");
+            if (args.brokerNames.length > 1) {
+                const missing = await withAdmin(admins, args, log, (client) =>
+                    readMissingMetadata(client, { clusterName: args.clusterName, brokerNames: args.brokerNames, sourceBrokerName: sourceGroupOf(args) }, log),
+                );
+                missing.forEach((m) => log.info(describeMissing(m, sourceGroupOf(args))));
+            }
+            // A state written before the copy stopped following refresh may still hold missingMetadata.
+            const { missingMetadata: _dropped, ...state } = props;
+            return { id, props: state, inputs: pick(props, inputNames) };
         },
 
         async update(_id, olds, news, urn) {
             const args = parse(news);
             const { changed } = await changedInputs(olds, news, inputNames, inputDefaults);
-            if (missingMetadataOf(olds).length > 0 || changed.some((key) => !nonOperationalInputs.includes(key))) {
-                const leaving = namesOf(olds.brokerNames).filter((name) => !args.brokerNames.includes(name));
-                await scale(args, leaving, urn ?? "");
+            if (changed.some((key) => !nonOperationalInputs.includes(key))) {
+                const before = namesOf(olds.brokerNames);
+                const joining = args.brokerNames.filter((name) => !before.includes(name));
+                const leaving = before.filter((name) => !args.brokerNames.includes(name));
+                await scale(args, joining, leaving, urn ?? "");
             }
-            return { outs: { ...stateOf(args), missingMetadata: [] } };
+            return { outs: stateOf(args) };
         },
 
         // Removing the resource (destroy, or a cluster without it) leaves the brokers as they are: destroy never waits on a drain.
         async delete() {},
     };
 
-    async function scale(args: ResolvedBrokerScalingArgs, leaving: string[], urn: string): Promise<void> {
-        const target = { clusterName: args.clusterName, brokerNames: args.brokerNames, sourceBrokerName: sourceGroupOf(args), leaving, drainTimeoutMs: args.drainTimeoutSeconds * 1000 };
-        if (target.brokerNames.length === 1 && leaving.length === 0) return; // one group: nothing to copy, nothing to reach
+    async function scale(args: ResolvedBrokerScalingArgs, joining: string[], leaving: string[], urn: string): Promise<void> {
+        const sourceBrokerName = sourceGroupOf(args);
+        const target = { clusterName: args.clusterName, brokerNames: args.brokerNames, sourceBrokerName, joining: joining.filter((name) => name !== sourceBrokerName), leaving, drainTimeoutMs: args.drainTimeoutSeconds * 1000 };
+        if (target.joining.length === 0 && leaving.length === 0) return; // nothing to copy, nothing to drain, nothing to reach
         const log = logFor(urn);
         await withAdmin(admins, args, log, (client) => scaleBrokerGroups(client, target, log, clock));
     }
@@ -111,8 +115,13 @@ function namesOf(value: unknown): string[] {
     return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
 }
 
-function missingMetadataOf(state: Record<string, unknown>): MissingMetadata[] {
-    return Array.isArray(state.missingMetadata) ? (state.missingMetadata as MissingMetadata[]) : [];
+/** A refresh's report of one group; the names are cut short, the counts are not. */
+export function describeMissing(missing: MissingMetadata, source: string): string {
+    const named = (kind: string, names: string[]) => `${names.length} ${kind}(s)${names.length > 0 ? ` (${names.slice(0, 5).join(", ")}${names.length > 5 ? ", ..." : ""})` : ""}`;
+    return (
+        `${missing.brokerName} lacks ${named("topic", missing.topics)} and ${named("subscription group", missing.subscriptionGroups)} of ${source}, or has them with other settings; ` +
+        `nothing is copied: a group gets the source's metadata when it joins, and afterwards a topic on some groups only is a placement (create it everywhere with a Topic on the cluster or mqadmin updateTopic -c)`
+    );
 }
 
 function parse(inputs: Record<string, unknown>): ResolvedBrokerScalingArgs {

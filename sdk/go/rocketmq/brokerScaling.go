@@ -12,7 +12,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// The scaling operations of one broker cluster, as one resource whose input lists its broker groups (RocketMQCluster creates one; usable alone for any cluster). Create and update wait until every listed group's master is registered with the name servers, then copy every topic config (queue numbers, permission, order, attributes) and subscription group of the source group to the others through the admin protocol, in batches, sending only what a group lacks: a second run sends nothing. A group taken out of the list is drained by the update: its master and replicas turn read-only (`updateBrokerConfig brokerPermission=4`, persisted and registered at once), then the update waits until every consumer group that consumes a topic holding messages there has lag 0 on it, with progress in the engine log; on timeout it restores `brokerPermission=6` and fails naming each consumer group and its lag. The engine deletes removed objects after every update, so a group's StatefulSets go only after its drain. Deleting this resource (as `pulumi destroy` does) leaves the brokers as they are and never waits. Refresh reads what each group lacks. Preview contacts nothing.
+// The scaling operations of one broker cluster, as one resource whose input lists its broker groups (RocketMQCluster creates one; usable alone for any cluster). Create and update wait until the masters of the source group and of each group that joins the list (every group but the source on create) are registered with the name servers, then copy every topic config (queue numbers, permission, order, attributes) and subscription group of the source to the joining groups through the admin protocol, in batches, sending only what a group lacks: a second run sends nothing. Groups already listed get nothing: after a group joined, a topic on some groups only is a placement (a Topic's brokerNames, a transfer) that a copy must not undo. A group taken out of the list is drained by the update: its master and replicas turn read-only (`updateBrokerConfig brokerPermission=4`, persisted and registered at once), then the update waits until every consumer group that consumes a topic holding messages there has lag 0 on it, with progress in the engine log; on timeout it restores `brokerPermission=6` and fails naming each consumer group and its lag. The engine deletes removed objects after every update, so a group's StatefulSets go only after its drain. Deleting this resource (as `pulumi destroy` does) leaves the brokers as they are and never waits. Refresh reports in the engine log what each group lacks of the source and changes nothing. Preview contacts nothing.
 type BrokerScaling struct {
 	pulumi.CustomResourceState
 
@@ -26,8 +26,6 @@ type BrokerScaling struct {
 	DrainTimeoutSeconds pulumi.IntOutput `pulumi:"drainTimeoutSeconds"`
 	// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
 	Kubeconfig pulumi.StringPtrOutput `pulumi:"kubeconfig"`
-	// Per broker group, what it lacks of the source (topics and subscription groups missing or with other settings), as create, update or the last refresh found it; empty when every group holds everything. A refresh that finds something missing makes the next `pulumi up` copy it.
-	MissingMetadata MissingMetadataArrayOutput `pulumi:"missingMetadata"`
 	// The name servers, `host:port;host:port` (e.g. a RocketMQCluster's nameServerAddresses). Another list alone copies and drains nothing.
 	NameServerAddresses pulumi.StringOutput `pulumi:"nameServerAddresses"`
 	// The group whose topic configs and subscription groups the others copy; one of brokerNames. Defaults to the first of brokerNames.
@@ -240,11 +238,6 @@ func (o BrokerScalingOutput) DrainTimeoutSeconds() pulumi.IntOutput {
 // The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
 func (o BrokerScalingOutput) Kubeconfig() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *BrokerScaling) pulumi.StringPtrOutput { return v.Kubeconfig }).(pulumi.StringPtrOutput)
-}
-
-// Per broker group, what it lacks of the source (topics and subscription groups missing or with other settings), as create, update or the last refresh found it; empty when every group holds everything. A refresh that finds something missing makes the next `pulumi up` copy it.
-func (o BrokerScalingOutput) MissingMetadata() MissingMetadataArrayOutput {
-	return o.ApplyT(func(v *BrokerScaling) MissingMetadataArrayOutput { return v.MissingMetadata }).(MissingMetadataArrayOutput)
 }
 
 // The name servers, `host:port;host:port` (e.g. a RocketMQCluster's nameServerAddresses). Another list alone copies and drains nothing.

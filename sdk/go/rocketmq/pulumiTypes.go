@@ -1235,66 +1235,6 @@ func (o JvmMemoryPtrOutput) YoungGeneration() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
-// What one broker group lacks of the scale source.
-type MissingMetadata struct {
-	// The broker group, as the name servers know it (e.g. `broker-1`).
-	BrokerName string `pulumi:"brokerName"`
-	// Subscription groups of the source the group does not hold, or holds with other settings.
-	SubscriptionGroups int `pulumi:"subscriptionGroups"`
-	// Topics of the source the group does not hold, or holds with other settings.
-	Topics int `pulumi:"topics"`
-}
-
-// What one broker group lacks of the scale source.
-type MissingMetadataOutput struct{ *pulumi.OutputState }
-
-func (MissingMetadataOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*MissingMetadata)(nil)).Elem()
-}
-
-func (o MissingMetadataOutput) ToMissingMetadataOutput() MissingMetadataOutput {
-	return o
-}
-
-func (o MissingMetadataOutput) ToMissingMetadataOutputWithContext(ctx context.Context) MissingMetadataOutput {
-	return o
-}
-
-// The broker group, as the name servers know it (e.g. `broker-1`).
-func (o MissingMetadataOutput) BrokerName() pulumi.StringOutput {
-	return o.ApplyT(func(v MissingMetadata) string { return v.BrokerName }).(pulumi.StringOutput)
-}
-
-// Subscription groups of the source the group does not hold, or holds with other settings.
-func (o MissingMetadataOutput) SubscriptionGroups() pulumi.IntOutput {
-	return o.ApplyT(func(v MissingMetadata) int { return v.SubscriptionGroups }).(pulumi.IntOutput)
-}
-
-// Topics of the source the group does not hold, or holds with other settings.
-func (o MissingMetadataOutput) Topics() pulumi.IntOutput {
-	return o.ApplyT(func(v MissingMetadata) int { return v.Topics }).(pulumi.IntOutput)
-}
-
-type MissingMetadataArrayOutput struct{ *pulumi.OutputState }
-
-func (MissingMetadataArrayOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*[]MissingMetadata)(nil)).Elem()
-}
-
-func (o MissingMetadataArrayOutput) ToMissingMetadataArrayOutput() MissingMetadataArrayOutput {
-	return o
-}
-
-func (o MissingMetadataArrayOutput) ToMissingMetadataArrayOutputWithContext(ctx context.Context) MissingMetadataArrayOutput {
-	return o
-}
-
-func (o MissingMetadataArrayOutput) Index(i pulumi.IntInput) MissingMetadataOutput {
-	return pulumi.All(o, i).ApplyT(func(vs []interface{}) MissingMetadata {
-		return vs[0].([]MissingMetadata)[vs[1].(int)]
-	}).(MissingMetadataOutput)
-}
-
 // The name servers of the cluster: a StatefulSet `name-service` behind a headless Service of the same name. Every name server has a stable DNS name, `name-service-<i>.name-service.<namespace>.svc.cluster.local`, which brokers, the console and clients use instead of pod IPs.
 type NameServerSpec struct {
 	// DNS policy of the name server pods. Defaults to `ClusterFirstWithHostNet` when `hostNetwork` is true and `ClusterFirst` otherwise. `ClusterFirst` together with `hostNetwork` is refused (Kubernetes would silently use the node's resolver, which cannot resolve the cluster's DNS names), and so is `ClusterFirstWithHostNet` without `hostNetwork`.
@@ -1701,8 +1641,6 @@ func init() {
 	pulumi.RegisterOutputType(ConsoleSpecPtrOutput{})
 	pulumi.RegisterOutputType(JvmMemoryOutput{})
 	pulumi.RegisterOutputType(JvmMemoryPtrOutput{})
-	pulumi.RegisterOutputType(MissingMetadataOutput{})
-	pulumi.RegisterOutputType(MissingMetadataArrayOutput{})
 	pulumi.RegisterOutputType(NameServerSpecOutput{})
 	pulumi.RegisterOutputType(NameServerSpecPtrOutput{})
 	pulumi.RegisterOutputType(TopicTransferStepOutput{})

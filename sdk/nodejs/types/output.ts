@@ -32,24 +32,6 @@ export interface BrokerGroupInfo {
 }
 
 /**
- * What one broker group lacks of the scale source.
- */
-export interface MissingMetadata {
-    /**
-     * The broker group, as the name servers know it (e.g. `broker-1`).
-     */
-    brokerName: string;
-    /**
-     * Subscription groups of the source the group does not hold, or holds with other settings.
-     */
-    subscriptionGroups: number;
-    /**
-     * Topics of the source the group does not hold, or holds with other settings.
-     */
-    topics: number;
-}
-
-/**
  * One step of a topic transfer as it ran.
  */
 export interface TopicTransferStep {

@@ -13,7 +13,6 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
-from . import outputs
 from ._enums import *
 
 __all__ = ['BrokerScalingArgs', 'BrokerScaling']
@@ -155,7 +154,7 @@ class BrokerScaling(pulumi.CustomResource):
                  source_broker_name: Optional[pulumi.Input[_builtins.str]] = None,
                  __props__=None):
         """
-        The scaling operations of one broker cluster, as one resource whose input lists its broker groups (RocketMQCluster creates one; usable alone for any cluster). Create and update wait until every listed group's master is registered with the name servers, then copy every topic config (queue numbers, permission, order, attributes) and subscription group of the source group to the others through the admin protocol, in batches, sending only what a group lacks: a second run sends nothing. A group taken out of the list is drained by the update: its master and replicas turn read-only (`updateBrokerConfig brokerPermission=4`, persisted and registered at once), then the update waits until every consumer group that consumes a topic holding messages there has lag 0 on it, with progress in the engine log; on timeout it restores `brokerPermission=6` and fails naming each consumer group and its lag. The engine deletes removed objects after every update, so a group's StatefulSets go only after its drain. Deleting this resource (as `pulumi destroy` does) leaves the brokers as they are and never waits. Refresh reads what each group lacks. Preview contacts nothing.
+        The scaling operations of one broker cluster, as one resource whose input lists its broker groups (RocketMQCluster creates one; usable alone for any cluster). Create and update wait until the masters of the source group and of each group that joins the list (every group but the source on create) are registered with the name servers, then copy every topic config (queue numbers, permission, order, attributes) and subscription group of the source to the joining groups through the admin protocol, in batches, sending only what a group lacks: a second run sends nothing. Groups already listed get nothing: after a group joined, a topic on some groups only is a placement (a Topic's brokerNames, a transfer) that a copy must not undo. A group taken out of the list is drained by the update: its master and replicas turn read-only (`updateBrokerConfig brokerPermission=4`, persisted and registered at once), then the update waits until every consumer group that consumes a topic holding messages there has lag 0 on it, with progress in the engine log; on timeout it restores `brokerPermission=6` and fails naming each consumer group and its lag. The engine deletes removed objects after every update, so a group's StatefulSets go only after its drain. Deleting this resource (as `pulumi destroy` does) leaves the brokers as they are and never waits. Refresh reports in the engine log what each group lacks of the source and changes nothing. Preview contacts nothing.
 
 
         :param str resource_name: The name of the resource.
@@ -175,7 +174,7 @@ class BrokerScaling(pulumi.CustomResource):
                  args: BrokerScalingArgs,
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
-        The scaling operations of one broker cluster, as one resource whose input lists its broker groups (RocketMQCluster creates one; usable alone for any cluster). Create and update wait until every listed group's master is registered with the name servers, then copy every topic config (queue numbers, permission, order, attributes) and subscription group of the source group to the others through the admin protocol, in batches, sending only what a group lacks: a second run sends nothing. A group taken out of the list is drained by the update: its master and replicas turn read-only (`updateBrokerConfig brokerPermission=4`, persisted and registered at once), then the update waits until every consumer group that consumes a topic holding messages there has lag 0 on it, with progress in the engine log; on timeout it restores `brokerPermission=6` and fails naming each consumer group and its lag. The engine deletes removed objects after every update, so a group's StatefulSets go only after its drain. Deleting this resource (as `pulumi destroy` does) leaves the brokers as they are and never waits. Refresh reads what each group lacks. Preview contacts nothing.
+        The scaling operations of one broker cluster, as one resource whose input lists its broker groups (RocketMQCluster creates one; usable alone for any cluster). Create and update wait until the masters of the source group and of each group that joins the list (every group but the source on create) are registered with the name servers, then copy every topic config (queue numbers, permission, order, attributes) and subscription group of the source to the joining groups through the admin protocol, in batches, sending only what a group lacks: a second run sends nothing. Groups already listed get nothing: after a group joined, a topic on some groups only is a placement (a Topic's brokerNames, a transfer) that a copy must not undo. A group taken out of the list is drained by the update: its master and replicas turn read-only (`updateBrokerConfig brokerPermission=4`, persisted and registered at once), then the update waits until every consumer group that consumes a topic holding messages there has lag 0 on it, with progress in the engine log; on timeout it restores `brokerPermission=6` and fails naming each consumer group and its lag. The engine deletes removed objects after every update, so a group's StatefulSets go only after its drain. Deleting this resource (as `pulumi destroy` does) leaves the brokers as they are and never waits. Refresh reports in the engine log what each group lacks of the source and changes nothing. Preview contacts nothing.
 
 
         :param str resource_name: The name of the resource.
@@ -226,7 +225,6 @@ class BrokerScaling(pulumi.CustomResource):
                 raise TypeError("Missing required property 'name_server_addresses'")
             __props__.__dict__["name_server_addresses"] = name_server_addresses
             __props__.__dict__["source_broker_name"] = source_broker_name
-            __props__.__dict__["missing_metadata"] = None
         secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["kubeconfig"])
         opts = pulumi.ResourceOptions.merge(opts, secret_opts)
         super(BrokerScaling, __self__).__init__(
@@ -256,7 +254,6 @@ class BrokerScaling(pulumi.CustomResource):
         __props__.__dict__["connection"] = None
         __props__.__dict__["drain_timeout_seconds"] = None
         __props__.__dict__["kubeconfig"] = None
-        __props__.__dict__["missing_metadata"] = None
         __props__.__dict__["name_server_addresses"] = None
         __props__.__dict__["source_broker_name"] = None
         return BrokerScaling(resource_name, opts=opts, __props__=__props__)
@@ -300,14 +297,6 @@ class BrokerScaling(pulumi.CustomResource):
         The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
         """
         return pulumi.get(self, "kubeconfig")
-
-    @_builtins.property
-    @pulumi.getter(name="missingMetadata")
-    def missing_metadata(self) -> pulumi.Output[Sequence['outputs.MissingMetadata']]:
-        """
-        Per broker group, what it lacks of the source (topics and subscription groups missing or with other settings), as create, update or the last refresh found it; empty when every group holds everything. A refresh that finds something missing makes the next `pulumi up` copy it.
-        """
-        return pulumi.get(self, "missing_metadata")
 
     @_builtins.property
     @pulumi.getter(name="nameServerAddresses")

@@ -17,7 +17,6 @@ from ._enums import *
 
 __all__ = [
     'BrokerGroupInfo',
-    'MissingMetadata',
     'TopicTransferStep',
 ]
 
@@ -96,70 +95,6 @@ class BrokerGroupInfo(dict):
         Pods of the group's replicas in brokerId order, `<broker.name>-<g>-replica-<i>-0`.
         """
         return pulumi.get(self, "replica_pod_names")
-
-
-@pulumi.output_type
-class MissingMetadata(dict):
-    """
-    What one broker group lacks of the scale source.
-    """
-    @staticmethod
-    def __key_warning(key: str):
-        suggest = None
-        if key == "brokerName":
-            suggest = "broker_name"
-        elif key == "subscriptionGroups":
-            suggest = "subscription_groups"
-
-        if suggest:
-            pulumi.log.warn(f"Key '{key}' not found in MissingMetadata. Access the value via the '{suggest}' property getter instead.")
-
-    def __getitem__(self, key: str) -> Any:
-        MissingMetadata.__key_warning(key)
-        return super().__getitem__(key)
-
-    def get(self, key: str, default = None) -> Any:
-        MissingMetadata.__key_warning(key)
-        return super().get(key, default)
-
-    def __init__(__self__, *,
-                 broker_name: _builtins.str,
-                 subscription_groups: _builtins.int,
-                 topics: _builtins.int):
-        """
-        What one broker group lacks of the scale source.
-
-        :param _builtins.str broker_name: The broker group, as the name servers know it (e.g. `broker-1`).
-        :param _builtins.int subscription_groups: Subscription groups of the source the group does not hold, or holds with other settings.
-        :param _builtins.int topics: Topics of the source the group does not hold, or holds with other settings.
-        """
-        pulumi.set(__self__, "broker_name", broker_name)
-        pulumi.set(__self__, "subscription_groups", subscription_groups)
-        pulumi.set(__self__, "topics", topics)
-
-    @_builtins.property
-    @pulumi.getter(name="brokerName")
-    def broker_name(self) -> _builtins.str:
-        """
-        The broker group, as the name servers know it (e.g. `broker-1`).
-        """
-        return pulumi.get(self, "broker_name")
-
-    @_builtins.property
-    @pulumi.getter(name="subscriptionGroups")
-    def subscription_groups(self) -> _builtins.int:
-        """
-        Subscription groups of the source the group does not hold, or holds with other settings.
-        """
-        return pulumi.get(self, "subscription_groups")
-
-    @_builtins.property
-    @pulumi.getter
-    def topics(self) -> _builtins.int:
-        """
-        Topics of the source the group does not hold, or holds with other settings.
-        """
-        return pulumi.get(self, "topics")
 
 
 @pulumi.output_type

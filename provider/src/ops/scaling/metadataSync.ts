@@ -7,11 +7,11 @@ import { BrokerGroup, MASTER_ID } from "../../admin/types";
 import { Clock, ProgressLog } from "../progressLog";
 import { seconds } from "./timing";
 
-/** What one broker group lacks of the scale source. */
+/** What one broker group lacks of the scale source: names missing there or with other settings. */
 export interface MissingMetadata {
     brokerName: string;
-    topics: number;
-    subscriptionGroups: number;
+    topics: string[];
+    subscriptionGroups: string[];
 }
 
 export interface GroupSync extends CopyResult {
@@ -51,6 +51,6 @@ export async function missingMetadata(client: RocketMQAdminClient, source: Broke
     const sourceMetadata = await readBrokerMetadata(client, source.addresses[MASTER_ID]);
     const plans = await Promise.all(targets.map((target) => planMetadataCopy(client, sourceMetadata, target.addresses[MASTER_ID])));
     return targets
-        .map((target, i) => ({ brokerName: target.brokerName, topics: plans[i].topics.length, subscriptionGroups: plans[i].groups.length }))
-        .filter((missing) => missing.topics + missing.subscriptionGroups > 0);
+        .map((target, i) => ({ brokerName: target.brokerName, topics: plans[i].topics.map((t) => t.topicName).sort(), subscriptionGroups: plans[i].groups.map((g) => g.groupName).sort() }))
+        .filter((missing) => missing.topics.length + missing.subscriptionGroups.length > 0);
 }

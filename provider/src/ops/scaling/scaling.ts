@@ -1,6 +1,8 @@
-// One scaling run of a broker cluster, in the order it must happen: wait until every listed group's
-// master is registered, copy the scale source's topics and subscription groups to the other groups
-// (so producers of every topic see every group), then drain the groups that are leaving.
+// One scaling run of a broker cluster, in the order it must happen: wait until the source's and the
+// joining groups' masters are registered, copy the scale source's topics and subscription groups to
+// the joining groups (so producers of every topic see them), then drain the groups that are leaving.
+// Groups that were already there get nothing: after it joined, where each topic lives is the user's
+// (a Topic placed on some groups, a topic moved by a transfer), not the copy's.
 import type { RocketMQAdminClient } from "../../admin/client";
 import { BrokerGroup, MASTER_ID } from "../../admin/types";
 import { Clock, ProgressLog } from "../progressLog";
@@ -16,6 +18,8 @@ export interface ScalingTarget {
     /** The groups that stay, the source among them. */
     brokerNames: string[];
     sourceBrokerName: string;
+    /** Groups new to the list (every group but the source on create): they get the source's metadata. */
+    joining: string[];
     /** Groups that were listed before and are not now: drained, then left for the engine to delete. */
     leaving: string[];
     drainTimeoutMs: number;
@@ -28,10 +32,11 @@ export interface ScalingResult {
 }
 
 export async function scaleBrokerGroups(client: RocketMQAdminClient, target: ScalingTarget, log: ProgressLog, clock: Clock): Promise<ScalingResult> {
-    const targets = target.brokerNames.filter((name) => name !== target.sourceBrokerName);
+    const targets = target.joining.filter((name) => name !== target.sourceBrokerName);
     if (targets.length === 0 && target.leaving.length === 0) return { synced: [] };
-    const staying = await waitForMasters(client, target.clusterName, target.brokerNames, log, clock, { timeoutMs: registrationTimeoutMs });
-    const synced = await syncGroups(client, staying[target.sourceBrokerName], targets.map((name) => staying[name]), log, clock);
+    const copying = targets.length === 0 ? [] : [target.sourceBrokerName, ...targets];
+    const staying = await waitForMasters(client, target.clusterName, copying, log, clock, { timeoutMs: registrationTimeoutMs });
+    const synced = targets.length === 0 ? [] : await syncGroups(client, staying[target.sourceBrokerName], targets.map((name) => staying[name]), log, clock);
     if (target.leaving.length === 0) return { synced };
 
     const registered = await registeredGroups(client, target.clusterName);
@@ -45,13 +50,12 @@ export async function scaleBrokerGroups(client: RocketMQAdminClient, target: Sca
 }
 
 /**
- * What each listed group lacks of the source, for refresh. A group (or the source) not registered
- * now keeps what `previous` said of it: a broker that is restarting is not reported as empty.
+ * What each listed group lacks of the source, for refresh to report. Groups (or a source) not
+ * registered now are named in a warning and left out: a restarting broker is not reported as empty.
  */
 export async function readMissingMetadata(
     client: RocketMQAdminClient,
     target: Pick<ScalingTarget, "clusterName" | "brokerNames" | "sourceBrokerName">,
-    previous: MissingMetadata[],
     log: ProgressLog,
 ): Promise<MissingMetadata[]> {
     const targets = target.brokerNames.filter((name) => name !== target.sourceBrokerName);
@@ -62,9 +66,7 @@ export async function readMissingMetadata(
     const unread = targets.filter((name) => !readable.includes(name));
     if (unread.length > 0) {
         const why = source?.addresses[MASTER_ID] ? `${unread.join(", ")} not registered` : `scale source ${target.sourceBrokerName} not registered`;
-        log.warn(`${why} with the name servers: what ${unread.join(", ")} lack(s) is not read again`);
+        log.warn(`${why} with the name servers: what ${unread.join(", ")} lack(s) of the source is not read`);
     }
-    const read = readable.length === 0 ? [] : await missingMetadata(client, source as BrokerGroup, readable.map((name) => registered[name]));
-    const kept = previous.filter((m) => unread.includes(m.brokerName));
-    return [...read, ...kept].sort((a, b) => target.brokerNames.indexOf(a.brokerName) - target.brokerNames.indexOf(b.brokerName));
+    return readable.length === 0 ? [] : missingMetadata(client, source as BrokerGroup, readable.map((name) => registered[name]));
 }
