@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The end-to-end tier (`npm run mocha:e2e`): every tests/e2e file against one sandbox cluster, in two
+# lanes that run at once. Most of an e2e test is waiting (pods starting, brokers registering,
+# consumers catching up), so two lanes share the cores well; each file has its own namespaces and
+# stacks, so lanes never touch each other's objects. The sandbox is started once, here, and kept for
+# both lanes (PULUMI_ROCKETMQ_KEEP_SANDBOX), then stopped unless it ran before. The broker-scaling
+# file takes about half of the serial time and gets a lane of its own (with one short file); the
+# rest share the other. Each lane's lines are prefixed with its name; the tier fails when any lane
+# does. Extra arguments go to every mocha run (e.g. --grep).
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+
+first_lane=(tests/e2e/brokerScaling.test.ts tests/e2e/badInput.test.ts)
+second_lane=()
+for file in tests/e2e/*.test.ts; do
+  [[ " ${first_lane[*]} " == *" $file "* ]] || second_lane+=("$file")
+done
+
+sandbox() { bash tests/sandbox/sandbox.sh "$@"; }
+if ! sandbox status >/dev/null 2>&1; then
+  trap 'sandbox down >/dev/null 2>&1 || true' EXIT
+fi
+sandbox up >/dev/null || { echo "run.sh: the sandbox did not start" >&2; exit 1; }
+export PULUMI_ROCKETMQ_KEEP_SANDBOX=1
+
+lane() {  # lane NAME FILE...
+  local name="$1" start=$SECONDS status
+  shift
+  npx mocha -r ts-node/register --timeout 1800000 "$@" "${mocha_args[@]}" 2>&1 | sed -u "s/^/[$name] /"
+  status=${PIPESTATUS[0]}
+  printf '[%s] lane finished: exit %s after %ss\n' "$name" "$status" "$((SECONDS - start))"
+  return "$status"
+}
+
+mocha_args=("$@")
+lane "lane 1" "${first_lane[@]}" & first=$!
+lane "lane 2" "${second_lane[@]}" & second=$!
+failed=0
+wait "$first" || failed=1
+wait "$second" || failed=1
+exit "$failed"
