@@ -103,7 +103,6 @@ describe("BrokerScaling against real RocketMQ", function () {
         assert.deepEqual(await metadataOf(joining), await metadataOf(source));
         assert.equal(Object.keys((await metadataOf(joining)).topics).length, topicCount + 1);
         assert.ok(lines.includes(`${joining}: copying ${topicCount + 1} topic(s) and ${groupCount + 1} subscription group(s) from ${source} (0 topic(s) and 0 group(s) already the same)`), lines.join("\n"));
-        assert.deepEqual(state.missingMetadata, []);
         // The joining group registered the topics: producers see both groups.
         const route = await client.getTopicRoute("it-scale-3");
         assert.deepEqual(route.queues.map((q) => [q.brokerName, q.writeQueueNums]).sort(), [[source, 4], [joining, 4]]);
