@@ -36,6 +36,9 @@ public class DrainingConsumer {
         AtomicInteger duplicates = new AtomicInteger();
         DefaultMQPushConsumer consumer = new DefaultMQPushConsumer(group);
         consumer.setNamesrvAddr(nameServer);
+        // Route lookups wait up to 15 s (the client's default is 3): on a loaded machine a name server
+        // answering late is slow, not gone.
+        consumer.setMqClientApiTimeout(15000);
         // A restarted broker comes back on a new pod IP: learn routes every second, not every 30 s.
         consumer.setPollNameServerInterval(1000);
         consumer.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);

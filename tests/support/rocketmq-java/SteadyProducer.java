@@ -51,6 +51,9 @@ public class SteadyProducer {
 
         DefaultMQProducer producer = new DefaultMQProducer("steady_producer_" + System.nanoTime());
         producer.setNamesrvAddr(nameServer);
+        // Route lookups wait up to 15 s (the client's default is 3): on a loaded machine a name server
+        // answering late is slow, not gone.
+        producer.setMqClientApiTimeout(15000);
         producer.setSendMsgTimeout(3000);
         // A restarted broker comes back on a new pod IP: learn routes every second, not every 30 s.
         producer.setPollNameServerInterval(1000);

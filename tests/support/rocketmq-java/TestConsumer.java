@@ -46,6 +46,9 @@ public class TestConsumer {
         CountDownLatch done = new CountDownLatch(1);
         DefaultMQPushConsumer consumer = new DefaultMQPushConsumer(group);
         consumer.setNamesrvAddr(nameServer);
+        // Route lookups wait up to 15 s (the client's default is 3): on a loaded machine a name server
+        // answering late is slow, not gone.
+        consumer.setMqClientApiTimeout(15000);
         consumer.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
         consumer.subscribe(topic, "*");
         consumer.registerMessageListener((MessageListenerConcurrently) (messages, context) -> {

@@ -21,6 +21,9 @@ public class TestProducer {
         int count = Integer.parseInt(args[2]);
         DefaultMQProducer producer = new DefaultMQProducer("test_producer_" + System.nanoTime());
         producer.setNamesrvAddr(nameServer);
+        // Route lookups wait up to 15 s (the client's default is 3): on a loaded machine a name server
+        // answering late is slow, not gone.
+        producer.setMqClientApiTimeout(15000);
         producer.setSendMsgTimeout(10000);
         producer.start();
         int sent = 0;
