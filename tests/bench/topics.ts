@@ -32,7 +32,7 @@ async function timed<T extends { code: number; stdout: string; stderr: string }>
 }
 
 async function main(): Promise<void> {
-    const bed = await RocketMQTestBed.start({ brokers: [{ cluster, brokerName: "bench-broker" }], readyTimeoutMs: 240_000 });
+    const bed = await RocketMQTestBed.start({ brokers: [{ cluster, brokerName: "bench-broker" }], readyTimeoutMs: 240_000, jit: "full" });
     try {
         for (const count of counts) {
             const stack = await PulumiTestStack.create({ programDir: program(count), config: { nameServers: bed.nameServer, cluster } });

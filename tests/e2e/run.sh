@@ -3,14 +3,15 @@
 # lanes that run at once. Most of an e2e test is waiting (pods starting, brokers registering,
 # consumers catching up), so two lanes share the cores well; each file has its own namespaces and
 # stacks, so lanes never touch each other's objects. The sandbox is started once, here, and kept for
-# both lanes (PULUMI_ROCKETMQ_KEEP_SANDBOX), then stopped unless it ran before. The broker-scaling
-# file takes about half of the serial time and gets a lane of its own (with one short file); the
-# rest share the other. Each lane's lines are prefixed with its name; the tier fails when any lane
-# does. Extra arguments go to every mocha run (e.g. --grep).
+# both lanes (PULUMI_ROCKETMQ_KEEP_SANDBOX), then stopped unless it ran before. The lanes are
+# balanced by the time each file took in a full run beside the integration tier: broker scaling and
+# the examples in one; the runtime changes, transfers and upgrade in the other. Each lane's lines
+# are prefixed with its name; the tier fails when any lane does. Extra arguments go to every mocha
+# run (e.g. --grep).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
-first_lane=(tests/e2e/brokerScaling.test.ts tests/e2e/badInput.test.ts)
+first_lane=(tests/e2e/brokerScaling.test.ts tests/e2e/badInput.test.ts tests/e2e/examples.test.ts tests/e2e/inputNature.test.ts tests/e2e/sdk.test.ts)
 second_lane=()
 for file in tests/e2e/*.test.ts; do
   [[ " ${first_lane[*]} " == *" $file "* ]] || second_lane+=("$file")

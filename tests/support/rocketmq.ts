@@ -24,7 +24,16 @@ export interface TestBedOptions {
   /** Extra broker.conf lines for every broker. */
   brokerConfig?: Record<string, string>;
   readyTimeoutMs?: number;
+  /** How the JVMs compile: `quick` (the default) for tests, `full` where their speed is measured. */
+  jit?: Jit;
 }
+
+/**
+ * `quick`: the client compiler only. Tests run a dozen short-lived JVMs at once on two cores, where
+ * the optimizing compiler's threads take more CPU than the brokers' own work and slow every test.
+ * `full`: the JVM's default tiered compilation, as RocketMQ runs in production; for benchmarks.
+ */
+export type Jit = "quick" | "full";
 
 export interface RunningBroker extends BrokerSpec {
   /** host:port of the broker's remoting listener. */
@@ -85,8 +94,9 @@ async function freePortWith(offsets: number[]): Promise<number> {
   throw new Error("no free loopback ports found");
 }
 
-function javaBaseArgs(heap: string, home: string, version: string, extraClasspath?: string): string[] {
+function javaBaseArgs(heap: string, home: string, version: string, extraClasspath?: string, jit: Jit = "quick"): string[] {
   return [
+    ...(jit === "quick" ? ["-XX:TieredStopAtLevel=1"] : []),
     `-Xms${heap}`,
     `-Xmx${heap}`,
     "-XX:MaxDirectMemorySize=256m",
@@ -177,7 +187,7 @@ export class RocketMQTestBed {
     if (broker.process && broker.process.exitCode === null) return;
     const home = path.join(this.workDir, name);
     const child = this.spawnJava(
-      [...javaBaseArgs(this.options.brokerHeap ?? "320m", home, this.version), "org.apache.rocketmq.broker.BrokerStartup", "-c", broker.configFile],
+      [...javaBaseArgs(this.options.brokerHeap ?? "320m", home, this.version, undefined, this.options.jit), "org.apache.rocketmq.broker.BrokerStartup", "-c", broker.configFile],
       broker.logFile,
     );
     broker.process = child;
@@ -244,7 +254,9 @@ export class RocketMQTestBed {
 
   /** Runs one of the Java programs of tests/support/rocketmq-java (main class name) with arguments. */
   javaProgram(mainClass: string, args: string[], timeoutMs = 120_000, heap = "256m"): Promise<{ code: number; stdout: string; stderr: string }> {
-    return runJavaProgram(path.join(this.workDir, "java-programs"), mainClass, args, timeoutMs, heap, this.version);
+    const program = startJavaProgram(path.join(this.workDir, "java-programs"), mainClass, args, { timeoutMs, heap, version: this.version, jit: this.options.jit });
+    program.closeStdin();
+    return program.exited;
   }
 
   private async startNameServer(): Promise<void> {
@@ -258,7 +270,7 @@ export class RocketMQTestBed {
     fs.writeFileSync(configFile, `listenPort=${port}\nbindAddress=${LOOPBACK}\n`);
     const logFile = path.join(home, "namesrv.out");
     const child = this.spawnJava(
-      [...javaBaseArgs("256m", home, this.version), "org.apache.rocketmq.namesrv.NamesrvStartup", "-c", configFile],
+      [...javaBaseArgs("256m", home, this.version, undefined, this.options.jit), "org.apache.rocketmq.namesrv.NamesrvStartup", "-c", configFile],
       logFile,
     );
     await this.waitFor(ready, child, logFile, `name server ${LOOPBACK}:${port}`);
@@ -370,13 +382,13 @@ export function startJavaProgram(
   home: string,
   mainClass: string,
   args: string[],
-  options: { timeoutMs?: number; heap?: string; version?: string; jvmOptions?: string[] } = {},
+  options: { timeoutMs?: number; heap?: string; version?: string; jvmOptions?: string[]; jit?: Jit } = {},
 ): RunningJavaProgram {
   const version = options.version ?? ROCKETMQ_VERSION;
   fs.mkdirSync(home, { recursive: true });
   writeLegacyLogConfig(home, version);
   return startJava(
-    [...javaBaseArgs(options.heap ?? "256m", home, version, compiledJavaSupport(version)), ...(options.jvmOptions ?? []), mainClass, ...args],
+    [...javaBaseArgs(options.heap ?? "256m", home, version, compiledJavaSupport(version), options.jit), ...(options.jvmOptions ?? []), mainClass, ...args],
     { ROCKETMQ_HOME: home },
     options.timeoutMs ?? 120_000,
   );
@@ -393,7 +405,7 @@ export function runMqadmin(
   fs.mkdirSync(home, { recursive: true });
   writeLegacyLogConfig(home, version);
   return runJava(
-    [...javaBaseArgs("256m", home, version), "-XX:TieredStopAtLevel=1", "org.apache.rocketmq.tools.command.MQAdminStartup", ...args, "-n", nameServer],
+    [...javaBaseArgs("256m", home, version), "org.apache.rocketmq.tools.command.MQAdminStartup", ...args, "-n", nameServer],
     { ROCKETMQ_HOME: home },
     timeoutMs,
   );

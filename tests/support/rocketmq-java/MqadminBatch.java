@@ -51,14 +51,15 @@ public class MqadminBatch {
                     err.reset();
                     awaitDistinctStart();
                     MQAdminStartup.main0(lines.get(index).split("\t"), null);
-                    failed = err.toString("UTF-8").contains("command failed");
+                    // mqadmin reports a failed command on stdout or stderr, depending on the command and release.
+                    failed = out.toString("UTF-8").contains("command failed") || err.toString("UTF-8").contains("command failed");
                 }
                 synchronized (realOut) {
                     String printed = out.toString("UTF-8");
                     realOut.println("=== " + index);
                     // updateTopic's output ends without a line break; the next header starts a line of its own.
                     realOut.print(printed.endsWith("\n") || printed.isEmpty() ? printed : printed + "\n");
-                    if (failed) realOut.println("FAILED " + index + ": " + err.toString("UTF-8"));
+                    if (failed) realOut.println("FAILED " + index + ": " + out.toString("UTF-8") + err.toString("UTF-8"));
                     realOut.flush();
                 }
                 return failed;
