@@ -291,6 +291,26 @@ describe("topic transfer rollback", () => {
         assert.equal(mq.brokers["broker-a"].messages[TOPIC], 100, "no message lost");
     });
 
+    it("a rollback removes the retry topics the target's brokers made on a consumer's heartbeat, unless messages went there", async () => {
+        const mq = world();
+        mq.brokers["broker-a"].consumed[`shipping ${TOPIC}`] = 93;
+        const target = mq.brokers["broker-b"];
+        // The consumers' heartbeats reach broker-b once step 1 added their groups there.
+        const putGroups = mq.putGroups;
+        mq.putGroups = async (brokers, configs) => {
+            await putGroups(brokers, configs);
+            if (!brokers.some((b) => b.brokerName === "broker-b")) return;
+            for (const group of GROUPS) target.topics[`%RETRY%${group}`] = { topicName: `%RETRY%${group}`, readQueueNums: 1, writeQueueNums: 1, perm: Perm.READ_WRITE };
+            target.messages["%RETRY%shipping"] = 2;
+        };
+        const steps = collectingLog();
+        const err = await failure(transferTopic(mq, request, steps, { clock: fakeClock() }));
+        assert.equal(err.step, 4);
+        assert.equal(target.topics["%RETRY%billing"], undefined, "the empty retry topic the broker made is removed");
+        assert.ok(target.topics["%RETRY%shipping"], "a retry topic holding messages stays");
+        assert.ok(steps.lines.some((l) => l.includes("%RETRY%billing, which the brokers made for them when a consumer's heartbeat came")), steps.lines.join("\n"));
+    });
+
     it("keeps the topic read-only on the target instead of deleting messages written there before step 3", async () => {
         const mq = world();
         mq.inject({ method: "lag", mode: "before" });

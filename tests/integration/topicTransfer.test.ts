@@ -48,8 +48,16 @@ for (const version of rocketmqMatrix()) describe(`TopicTransfer against real bro
 
     const address = (broker: string) => bed.broker(broker).address;
 
+    /** Creates the topic on a broker and waits until the name server routes it there, as producers need. */
     async function createTopic(broker: string, topic: string): Promise<void> {
         await client.createOrUpdateTopic(address(broker), { topicName: topic, readQueueNums: 4, writeQueueNums: 4, perm: 6 });
+        // A 4.x broker registers a new topic with a request that can time out inside it on a loaded
+        // machine; its next registration (every 30 s) brings the route then.
+        const deadline = Date.now() + 45_000;
+        while (!(await client.getTopicRoute(topic).then((r) => r.queues.some((q) => q.brokerName === broker), () => false))) {
+            assert.ok(Date.now() < deadline, `the name server routes ${topic} to ${broker} within 45 s`);
+            await new Promise((resolve) => setTimeout(resolve, 500));
+        }
     }
 
     async function createGroups(broker: string, groups: string[]): Promise<void> {

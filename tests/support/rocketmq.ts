@@ -298,6 +298,9 @@ export class RocketMQTestBed {
       mappedFileSizeConsumeQueue: String(6000 * 20),
       mappedFileSizeConsumeQueueExt: String(1024 * 1024),
       timerWheelEnable: "false",
+      // A send may wait 3 s in the broker's queue before flow control answers "broker busy" (the
+      // default is 200 ms): tests run many brokers on two cores, where a wait is load, not overload.
+      waitTimeMillsInSendQueue: "3000",
       autoCreateTopicEnable: "true",
       autoCreateSubscriptionGroup: "true",
       ...this.options.brokerConfig,

@@ -112,8 +112,11 @@ export const transferSteps: readonly TransferStep[] = [
         async undo(ctx) {
             const added = ctx.record.groups.filter((g) => !ctx.record.targetHad.groups.includes(g));
             if (ctx.record.keptOnTarget) return `kept ${listOf(added)} on the target, which still holds messages of the topic`;
-            await ctx.admin.deleteGroups(await ctx.target(), added);
-            return `removed ${listOf(added)} from the target`;
+            const target = await ctx.target();
+            await ctx.admin.deleteGroups(target, added);
+            const removedRetry = await removeRetryTopicsBrokersMade(ctx, target, added);
+            const retry = removedRetry.length > 0 ? ` and ${listOf(removedRetry)}, which the brokers made for them when a consumer's heartbeat came` : "";
+            return `removed ${listOf(added)} from the target${retry}`;
         },
     },
     {
@@ -473,6 +476,25 @@ async function planTransfer(admin: TransferAdmin, request: TopicTransferRequest,
 
 export function retryTopicOf(group: string): string {
     return `${RETRY_TOPIC_PREFIX}${group}`;
+}
+
+/**
+ * A broker makes the retry topic of a subscription group it holds when a consumer of the group
+ * sends it a heartbeat, so a group added to the target can leave one behind. Removes those the
+ * target did not have, unless a message went there; returns the ones removed.
+ */
+async function removeRetryTopicsBrokersMade(ctx: StepContext, target: BrokerRef[], groups: string[]): Promise<string[]> {
+    const candidates = groups.map(retryTopicOf).filter((t) => !ctx.record.targetHad.retryTopics.includes(t));
+    if (candidates.length === 0) return [];
+    const held = await ctx.admin.topicConfigs(target, candidates);
+    const present = candidates.filter((t) => target.some((b) => held[b.brokerName]?.[t]));
+    const removed: string[] = [];
+    for (const retryTopic of present) {
+        if ((await ctx.admin.messageCount(target, retryTopic)) > 0) continue;
+        await ctx.admin.deleteTopic(target, retryTopic);
+        removed.push(retryTopic);
+    }
+    return removed;
 }
 
 function retryTopicsToAdd(record: TransferRecord): string[] {
