@@ -42,9 +42,14 @@ async function resourceVersions(sandbox: Sandbox, namespace: string): Promise<Ma
             .split("\n")
             .filter((kind) => kind !== "" && kind !== "nodes" && kind !== "events" && kind !== "events.events.k8s.io");
     const versions = new Map<string, string>();
+    // Other e2e files run beside this one in the same cluster: their namespaces and the volumes
+    // their claims bind are theirs to change.
+    const theirs = (item: { kind: string; metadata: { name: string }; spec?: { claimRef?: { namespace?: string } } }) =>
+        (item.kind === "Namespace" && item.metadata.name !== namespace) ||
+        (item.kind === "PersistentVolume" && item.spec?.claimRef?.namespace !== undefined && item.spec.claimRef.namespace !== namespace);
     const record = (json: string) => {
-        const list = JSON.parse(json) as { items: { apiVersion: string; kind: string; metadata: { namespace?: string; name: string; resourceVersion: string } }[] };
-        for (const item of list.items) {
+        const list = JSON.parse(json) as { items: { apiVersion: string; kind: string; metadata: { namespace?: string; name: string; resourceVersion: string }; spec?: { claimRef?: { namespace?: string } } }[] };
+        for (const item of list.items.filter((i) => !theirs(i))) {
             versions.set(`${item.apiVersion} ${item.kind} ${item.metadata.namespace ?? ""}/${item.metadata.name}`, item.metadata.resourceVersion);
         }
     };

@@ -4,10 +4,9 @@
 # consumers catching up), so two lanes share the cores well; each file has its own namespaces and
 # stacks, so lanes never touch each other's objects. The sandbox is started once, here, and kept for
 # both lanes (PULUMI_ROCKETMQ_KEEP_SANDBOX), then stopped unless it ran before. The lanes are
-# balanced by the time each file took in a full run beside the integration tier: broker scaling and
-# the examples in one; the runtime changes, transfers and upgrade in the other. Each lane's lines
-# are prefixed with its name; the tier fails when any lane does. Extra arguments go to every mocha
-# run (e.g. --grep).
+# balanced by the time each file took in a full run: broker scaling, the examples and the SDKs in
+# one; the runtime changes, transfers and upgrade in the other. Each lane's lines are prefixed with
+# its name; the tier fails when any lane does. Extra arguments go to every mocha run (e.g. --grep).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 

@@ -53,8 +53,13 @@ function routeBrokers(route: TopicRoute): string[] {
  * diagnostics in its summary).
  */
 function connectionsReported(output: string, what: "port-forward streams" | "direct TCP connections"): number[] {
-    const lines = new Set([...output.matchAll(new RegExp(`opened (\\d+) ${what}(: [^\\n]*)?`, "g"))].map((m) => m[0].trim()));
-    return [...lines].map((l) => Number(/^opened (\d+) /.exec(l)?.[1]));
+    // The engine shows a resource's message on its progress lines more than once: one count per
+    // resource and message. Two resources may report the very same line.
+    const reports = new Map<string, number>();
+    for (const m of output.matchAll(new RegExp(`(rocketmq:index:\\w+ \\S+) .*?(opened (\\d+) ${what}(: [^\\n]*)?)`, "g"))) {
+        reports.set(`${m[1]} ${m[2].trim()}`, Number(m[3]));
+    }
+    return [...reports.values()];
 }
 
 /** The time of each step, in seconds, from a transfer's `steps` output. */

@@ -25,8 +25,8 @@ obtain "pulumi $PULUMI_VERSION and language hosts" "$here/pulumi.sh"
 obtain "pulumi-resource-kubernetes $KUBERNETES_PROVIDER_VERSION" "$here/kubernetes-plugin.sh"
 obtain "etcd $ETCD_VERSION" "$here/etcd.sh"
 obtain "kubernetes $KUBERNETES_VERSION" "$here/kube.sh"
-# Built here, before any test runs: built by the first e2e test instead, it would take the cores
-# from the integration tier running beside it.
+# Built here, before any test runs: built by the first e2e test instead, its minutes of compiling
+# would count against that test's timeout.
 obtain "sandbox node agent" "$here/../sandbox/sandbox.sh" build >/dev/null
 # The default release (the provider's images) and every release of the integration tier's matrix.
 rocketmq_versions=$(printf '%s\n' "$ROCKETMQ_VERSION" $ROCKETMQ_MATRIX_VERSIONS | awk '!seen[$0]++')
