@@ -113,7 +113,12 @@ export const transferSteps: readonly TransferStep[] = [
             const added = ctx.record.groups.filter((g) => !ctx.record.targetHad.groups.includes(g));
             if (ctx.record.keptOnTarget) return `kept ${listOf(added)} on the target, which still holds messages of the topic`;
             const target = await ctx.target();
-            await ctx.admin.deleteGroups(target, added);
+            // A request of the group reaching the target (a heartbeat, a parked pull) makes its
+            // brokers create it again: kept deleted as step 6 keeps the source's.
+            await deleteGroupsAndSettle(ctx.admin, new Map(target.map((broker) => [broker, added])), ctx.record.topic, ctx.log, ctx.clock, {
+                settleMs: ctx.options.groupSettleMs,
+                pollIntervalMs: ctx.options.pollIntervalMs,
+            });
             const removedRetry = await removeRetryTopicsBrokersMade(ctx, target, added);
             const retry = removedRetry.length > 0 ? ` and ${listOf(removedRetry)}, which the brokers made for them when a consumer's heartbeat came` : "";
             return `removed ${listOf(added)} from the target${retry}`;
