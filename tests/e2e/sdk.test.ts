@@ -152,7 +152,9 @@ describe("e2e: generated SDKs", function () {
             namespace: "default",
             brokerClusterName: "PyCluster",
             nameServer: { size: 1 },
-            broker: { size: 1, replicaPerGroup: 0, jvmMemory: { heap: "256m" } },
+            // The generated SDK fills in schema.json's defaults.
+            broker: { size: 1, replicaPerGroup: 0, jvmMemory: { heap: "256m" }, drainTimeoutSeconds: 600 },
+            connection: "auto",
             console: { enabled: false },
         });
     });

@@ -322,7 +322,11 @@ describe("e2e: examples/yaml-topic-transfer in the sandbox", function () {
                 const reported = connectionsReported(shown, "port-forward streams");
                 const served = sandbox.portForwardStreams(namespace).length - streamsBefore;
                 assert.ok(reported.length > 0 && served > 0, `${operation}: ${shown}`);
-                assert.equal(served, reported.reduce((a, b) => a + b, 0), `${operation}: streams the agent served = streams the provider opened`);
+                // Every stream the provider reported went through the API server to the agent. A
+                // resource whose reads report the same line twice (a refresh) counts once here.
+                const total = reported.reduce((a, b) => a + b, 0);
+                if (operation === "refresh") assert.ok(served >= total, `${operation}: the agent served ${served} streams, the provider reported ${total}\n${shown}`);
+                else assert.equal(served, total, `${operation}: streams the agent served = streams the provider opened\n${shown}`);
                 console.log(`      Topic and ConsumerGroup ${operation} through port-forward: ${served} streams (${reported.join(" + ")})`);
                 if (operation === "up") {
                     assert.deepEqual(await forwardStack.outputs(), { topicBrokers: ["broker-0"], groupBrokers: ["broker-0", "broker-1"] });
