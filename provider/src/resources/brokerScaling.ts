@@ -90,7 +90,7 @@ export function brokerScalingHandler(admins: AdminClientFactory = clusterAdminCl
 
     async function scale(args: ResolvedBrokerScalingArgs, joining: string[], leaving: string[], urn: string): Promise<void> {
         const sourceBrokerName = sourceGroupOf(args);
-        const target = { clusterName: args.clusterName, brokerNames: args.brokerNames, sourceBrokerName, joining: joining.filter((name) => name !== sourceBrokerName), leaving, drainTimeoutMs: args.drainTimeoutSeconds * 1000 };
+        const target = { clusterName: args.clusterName, sourceBrokerName, joining: joining.filter((name) => name !== sourceBrokerName), leaving, drainTimeoutMs: args.drainTimeoutSeconds * 1000 };
         if (target.joining.length === 0 && leaving.length === 0) return; // nothing to copy, nothing to drain, nothing to reach
         const log = logFor(urn);
         await withAdmin(admins, args, log, (client) => scaleBrokerGroups(client, target, log, clock));

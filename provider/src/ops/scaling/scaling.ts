@@ -15,8 +15,6 @@ export const registrationTimeoutMs = 300_000;
 
 export interface ScalingTarget {
     clusterName: string;
-    /** The groups that stay, the source among them. */
-    brokerNames: string[];
     sourceBrokerName: string;
     /** Groups new to the list (every group but the source on create): they get the source's metadata. */
     joining: string[];
@@ -55,7 +53,7 @@ export async function scaleBrokerGroups(client: RocketMQAdminClient, target: Sca
  */
 export async function readMissingMetadata(
     client: RocketMQAdminClient,
-    target: Pick<ScalingTarget, "clusterName" | "brokerNames" | "sourceBrokerName">,
+    target: Pick<ScalingTarget, "clusterName" | "sourceBrokerName"> & { brokerNames: string[] },
     log: ProgressLog,
 ): Promise<MissingMetadata[]> {
     const targets = target.brokerNames.filter((name) => name !== target.sourceBrokerName);
