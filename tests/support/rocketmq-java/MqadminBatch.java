@@ -15,8 +15,12 @@ import java.util.stream.Collectors;
 /**
  * Runs many real mqadmin commands in one JVM, several at a time, so hundreds of them pay neither a
  * JVM start each nor each one's wait for its client to start and stop. Each line of the file is one
- * command, its arguments separated by tabs. A command that fails (mqadmin prints "command failed",
- * e.g. on a request timeout of a busy machine) is run again, up to 5 times. Each command's output
+ * command, its arguments separated by tabs. A command that fails is run again, up to 5 times:
+ * mqadmin prints "command failed" (e.g. on a request timeout of a busy machine), or the stack trace
+ * of any other exception it caught. One such exception is this runner's own doing: every
+ * MQAdminStartup.main0 call adds all subcommands to one static ArrayList and then iterates it, so a
+ * call that starts while another adds fails with ConcurrentModificationException before it sends
+ * anything, with nothing on stdout. Each command's output
  * is printed whole after "=== <line index>"; at the end "RAN <count>", or "FAILED <index>" lines.
  * Usage: commandFile [parallel commands, default 24]
  */
@@ -52,7 +56,8 @@ public class MqadminBatch {
                     awaitDistinctStart();
                     MQAdminStartup.main0(lines.get(index).split("\t"), null);
                     // mqadmin reports a failed command on stdout or stderr, depending on the command and release.
-                    failed = out.toString("UTF-8").contains("command failed") || err.toString("UTF-8").contains("command failed");
+                    String printed = out.toString("UTF-8"), complained = err.toString("UTF-8");
+                    failed = printed.contains("command failed") || complained.contains("command failed") || complained.contains("\tat ");
                 }
                 synchronized (realOut) {
                     String printed = out.toString("UTF-8");
