@@ -6,9 +6,20 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
 )
+
+// podTimerSlack: a pod's timed waits may end up to this much late, while a wake-up by an event
+// (a request, a message) is as prompt as ever. Every pod shares two cores with the others and with
+// the tests; an idle RocketMQ broker's threads sleep 1, 5 and 10 ms at a time, which costs it
+// about 6% of a core with Linux's default slack of 50 µs, and under 3% with this one. The slack is
+// set on the thread that execs the container's command, and every thread it starts inherits it.
+const podTimerSlack = 10 * time.Millisecond
 
 // A container is started by re-executing the agent as `agent container-init SPEC.json` in a new
 // mount and UTS namespace. It builds the container's root from mounts (host /usr read-only, a
@@ -97,6 +108,10 @@ func containerInit(specPath string) error {
 	path, err := exec.LookPath(spec.Argv[0])
 	if err != nil {
 		return fmt.Errorf("%s: %w", spec.Argv[0], err)
+	}
+	runtime.LockOSThread()
+	if err := unix.Prctl(unix.PR_SET_TIMERSLACK, uintptr(podTimerSlack.Nanoseconds()), 0, 0, 0); err != nil {
+		return fmt.Errorf("timer slack: %w", err)
 	}
 	return syscall.Exec(path, spec.Argv, spec.Env)
 }
