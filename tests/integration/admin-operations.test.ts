@@ -18,7 +18,7 @@ import {
 } from "../../provider/src/admin";
 import { parseFastjson } from "../../provider/src/admin/fastjson";
 import { nameMap } from "../../provider/test/admin/nameMaps";
-import { RocketMQTestBed } from "../support/rocketmq";
+import { freeze, RocketMQTestBed, thaw } from "../support/rocketmq";
 import { majorOf, rocketmqMatrix } from "../support/rocketmqJars";
 
 async function rejection(call: Promise<unknown>): Promise<RocketMQAdminError> {
@@ -319,7 +319,7 @@ for (const version of rocketmqMatrix()) describe(`admin client against real Rock
     it("times out when a broker stops answering, and works again when it resumes", async function () {
       this.timeout(60_000);
       const broker = bed.broker("broker-a").process!;
-      broker.kill("SIGSTOP");
+      await freeze(broker);
       try {
         const started = Date.now();
         const err = await rejection(client.getBrokerConfig(brokerA, { timeoutMs: 1500 }));
@@ -327,7 +327,7 @@ for (const version of rocketmqMatrix()) describe(`admin client against real Rock
         assert.match(err.message, /no reply to request 26 from 127\.0\.0\.1:\d+ within 1500 ms/);
         assert.ok(Date.now() - started < 5000);
       } finally {
-        broker.kill("SIGCONT");
+        thaw(broker);
       }
       assert.equal((await client.getBrokerConfig(brokerA)).brokerName, "broker-a");
     });
@@ -362,7 +362,7 @@ for (const version of rocketmqMatrix()) describe(`admin client against real Rock
       this.timeout(120_000);
       const frozen = [bed.broker("broker-a").process!, bed.nameServerJvm!];
       const quick = new RocketMQAdminClient({ nameServers: bed.nameServer, timeoutMs: 400, retry: false });
-      frozen.forEach((p) => p.kill("SIGSTOP"));
+      await Promise.all(frozen.map(freeze));
       try {
         for (const [name, call] of Object.entries(everyOperation(quick, brokerA))) {
           const err = await rejection(call());
@@ -370,7 +370,7 @@ for (const version of rocketmqMatrix()) describe(`admin client against real Rock
           assert.match(err.message, /no reply to request \d+ from 127\.0\.0\.1:\d+ within 400 ms/, name);
         }
       } finally {
-        frozen.forEach((p) => p.kill("SIGCONT"));
+        frozen.forEach(thaw);
         quick.close();
       }
       assert.equal((await client.getBrokerConfig(brokerA)).brokerName, "broker-a");
@@ -398,7 +398,12 @@ for (const version of rocketmqMatrix()) describe(`admin client against real Rock
       const err = await rejection(client.getAllTopicConfigs(brokerB, { timeoutMs: 3000 }));
       assert.ok(err.isConnectionFailure(), err.message);
       assert.equal(err.address, brokerB);
-      // The name server drops a broker whose connection closed, so its cluster is gone from the route.
+      // The name server drops a broker whose connection closed, so its cluster is gone from the
+      // route: a moment after the process is gone (it handles the close on its own thread).
+      for (const deadline = Date.now() + 10_000; (await client.getClusterInfo()).clusters["clusterB"]?.length; ) {
+        assert.ok(Date.now() < deadline, "the name server dropped clusterB within 10 s of broker-b's exit");
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
       const viaCluster = await rejection(createTopicOnCluster(client, "clusterB", { topicName: "it-late", readQueueNums: 1, writeQueueNums: 1, perm: 6 }, { timeoutMs: 3000 }));
       assert.ok(viaCluster.isNotFound(), viaCluster.message);
       assert.match(viaCluster.message, /cluster clusterB is not registered on the name servers/);

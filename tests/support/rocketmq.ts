@@ -245,7 +245,7 @@ export class RocketMQTestBed {
     await this.startBroker(name);
   }
 
-  /** The name server's JVM (tests freeze it with SIGSTOP to simulate a silent peer). */
+  /** The name server's JVM (tests freeze it with `freeze` to simulate a silent peer). */
   get nameServerJvm(): ChildProcess | undefined {
     return this.nameServerProcess;
   }
@@ -369,6 +369,29 @@ export class RocketMQTestBed {
     }
     throw new Error(`${what} not ready in time (last: ${(lastError as Error)?.message}):\n${tail(logFile)}`);
   }
+}
+
+/**
+ * Stops a process with SIGSTOP and waits until every thread of it is stopped, so a request sent
+ * next meets a silent peer: the signal stops the threads as each is next scheduled, which on a
+ * busy machine is not at once. `thaw` (SIGCONT) lets it run again.
+ */
+export async function freeze(child: ChildProcess): Promise<void> {
+  child.kill("SIGSTOP");
+  const deadline = Date.now() + 10_000;
+  const running = () =>
+    fs.readdirSync(`/proc/${child.pid}/task`).filter((tid) => {
+      const stat = fs.readFileSync(`/proc/${child.pid}/task/${tid}/stat`, "utf8");
+      return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "T";
+    });
+  for (let left = running(); left.length > 0; left = running()) {
+    if (Date.now() > deadline) throw new Error(`process ${child.pid}: threads ${left.join(", ")} still running 10 s after SIGSTOP`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+export function thaw(child: ChildProcess): void {
+  child.kill("SIGCONT");
 }
 
 function killAndWait(child: ChildProcess): Promise<void> {
