@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # The end-to-end tier (`npm run mocha:e2e`): every tests/e2e file against one sandbox cluster, in two
-# lanes that run at once. Most of an e2e test is waiting (pods starting, brokers registering,
-# consumers catching up), so two lanes share the cores well; each file has its own namespaces and
+# lanes that run at once: while one waits (pods starting, brokers registering, consumers catching
+# up), the other works (one lane took 1728 s, two 900-1100 s); each file has its own namespaces and
 # stacks, so lanes never touch each other's objects. The sandbox is started once, here, and kept for
 # both lanes (PULUMI_ROCKETMQ_KEEP_SANDBOX), then stopped unless it ran before. The lanes are
-# balanced by the time each file took in a full run: broker scaling, the examples and the SDKs in
-# one; the runtime changes, transfers and upgrade in the other. Each lane's lines are prefixed with
+# balanced by the time each file took in a full run: broker scaling, the examples, the SDKs and
+# the sandbox's own checks in one; the runtime changes, transfers and upgrade in the other. Each lane's lines are prefixed with
 # its name; the tier fails when any lane does. Extra arguments go to every mocha run (e.g. --grep).
+# Lanes compile their TypeScript without type-checking it: `npm run build` type-checks it once.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
-first_lane=(tests/e2e/brokerScaling.test.ts tests/e2e/badInput.test.ts tests/e2e/examples.test.ts tests/e2e/inputNature.test.ts tests/e2e/sdk.test.ts)
+first_lane=(tests/e2e/brokerScaling.test.ts tests/e2e/badInput.test.ts tests/e2e/examples.test.ts tests/e2e/inputNature.test.ts tests/e2e/sdk.test.ts tests/e2e/sandbox.test.ts tests/e2e/admin-portforward.test.ts)
 second_lane=()
 for file in tests/e2e/*.test.ts; do
   [[ " ${first_lane[*]} " == *" $file "* ]] || second_lane+=("$file")
@@ -26,7 +27,7 @@ export PULUMI_ROCKETMQ_KEEP_SANDBOX=1
 lane() {  # lane NAME FILE...
   local name="$1" start=$SECONDS status
   shift
-  npx mocha -r ts-node/register --timeout 1800000 "$@" "${mocha_args[@]}" 2>&1 | sed -u "s/^/[$name] /"
+  npx mocha -r ts-node/register/transpile-only --timeout 1800000 "$@" "${mocha_args[@]}" 2>&1 | sed -u "s/^/[$name] /"
   status=${PIPESTATUS[0]}
   printf '[%s] lane finished: exit %s after %ss\n' "$name" "$status" "$((SECONDS - start))"
   return "$status"
