@@ -5,9 +5,8 @@
 // a second plain program also declares the component's ordering (dependsOn). The example runs
 // twice: as committed (the plugin loaded by its path in this repository), and as a user has it,
 // the plugin installed from its archive (`npm run package`, `pulumi plugin install --file`) and the
-// same program without the plugin path; the engine then keeps the plugin's schema beside it
-// instead of starting the plugin to ask for it on every run. Rounds alternate the order of the
-// programs; prints each median and the ratios, measured in this one run.
+// same program without the plugin path. Rounds alternate the order of the programs; prints each
+// median and the ratios, measured in this one run.
 //
 //   BENCH_PREVIEW_ROUNDS=7 npm run bench
 //
