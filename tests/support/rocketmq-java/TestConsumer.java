@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Usage: nameServer group topic expected timeoutSeconds
  */
 public class TestConsumer {
-    // ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST: its class moved package between 4.x and 5.x, the code did not.
+    // ResponseCode's class moved package between 4.x and 5.x; the codes did not.
+    private static final int TOPIC_NOT_EXIST = 17;
     private static final int SUBSCRIPTION_GROUP_NOT_EXIST = 26;
 
     public static void main(String[] args) {
@@ -80,9 +81,10 @@ public class TestConsumer {
             try {
                 store.updateConsumeOffsetToBroker(queue, offset, false);
             } catch (MQBrokerException e) {
-                // A broker the group was moved off (a finished topic move deleted it there) keeps no offset
-                // for it; the retry topic's route can still list that broker for a while.
-                if (e.getResponseCode() == SUBSCRIPTION_GROUP_NOT_EXIST) continue;
+                // A broker the topic and group were moved off (a finished move deleted both there) keeps no
+                // offset for them, while this consumer's routes can still list that broker for a while.
+                int code = e.getResponseCode();
+                if (code == SUBSCRIPTION_GROUP_NOT_EXIST || code == TOPIC_NOT_EXIST) continue;
                 throw e;
             }
             committed++;
