@@ -4,7 +4,6 @@
 // deletes their objects; destroy passes it without waiting (resources/brokerScaling.ts says why).
 import * as pulumi from "@pulumi/pulumi";
 import { brokerScalingToken } from "../inputs/brokerScaling";
-import { readPackageSchema } from "../schema";
 import { BrokerGroup, BrokerGroupShape } from "./brokers";
 import { ClusterContext, childName } from "./context";
 import { derive } from "./derive";
@@ -15,9 +14,7 @@ export class BrokerScaling extends pulumi.CustomResource {
     public readonly missingMetadata!: pulumi.Output<{ brokerName: string; topics: number; subscriptionGroups: number }[]>;
 
     constructor(name: string, args: pulumi.Inputs, opts: pulumi.CustomResourceOptions) {
-        const { version, pluginDownloadURL } = readPackageSchema() as { version: string; pluginDownloadURL?: string };
-        // The plugin that constructs the cluster serves this resource too: the same version and source.
-        super(brokerScalingToken, name, { ...args, missingMetadata: undefined }, { version, pluginDownloadURL, ...opts });
+        super(brokerScalingToken, name, { ...args, missingMetadata: undefined }, opts);
     }
 }
 
