@@ -1,6 +1,7 @@
 // How the provider reaches RocketMQ addresses: directly, or through the Kubernetes API server.
 export { ConnectOptions, Connector, parseAddress, PodLocator, PodPortForwarder, PodRef } from "./connector";
-export { ClusterAccess, ClusterConnection, ConnectionMode, connectionModes, ConnectionPath, choosePath, openClusterConnection } from "./clusterConnection";
+export { ClusterAccess, ClusterConnection, ConnectionPath, choosePath, openClusterConnection } from "./clusterConnection";
+export { ConnectionMode, connectionModes } from "./modes";
 export { loadKubeConfig } from "./kubeconfig";
 export { ApiPodLocator, matchPod, podNamedBy } from "./podLocator";
 export { KubernetesPortForwardConnector } from "./portForward";

@@ -2,7 +2,7 @@
 // (TopicTransfer, Topic, ConsumerGroup): they say how connect/clusterConnection.ts reaches a cluster.
 import * as fs from "node:fs";
 import { z } from "zod";
-import { connectionModes } from "../connect/clusterConnection";
+import { connectionModes } from "../connect/modes";
 import { isKubeConfigContents } from "../connect/kubeconfig";
 
 export const clusterAccessSchemas = {
