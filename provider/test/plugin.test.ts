@@ -5,8 +5,8 @@ import * as providerProto from "@pulumi/pulumi/proto/provider_pb";
 import * as pluginProto from "@pulumi/pulumi/proto/plugin_pb";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import * as os from "os";
 import { RunningPlugin, pluginBundle, pluginBundleDir, pluginExecutable, repoRoot, startPlugin, unary } from "../../tests/support/plugin";
+import { scratchDir } from "../../tests/support/scratch";
 
 /** The bundle's files Node.js reads at start: the entry and every file it imports statically, transitively. */
 function filesLoadedAtStart(): string[] {
@@ -74,7 +74,7 @@ describe("plugin executable", () => {
     });
 
     it("runs from the launcher and the bundle alone, with no node_modules anywhere above them", async () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rocketmq-plugin-"));
+        const dir = scratchDir("rocketmq-plugin-");
         try {
             fs.mkdirSync(path.join(dir, "cmd"));
             fs.cpSync(pluginBundleDir, path.join(dir, "bin"), { recursive: true });

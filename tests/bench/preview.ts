@@ -19,6 +19,7 @@ import * as path from "node:path";
 import { repoRoot } from "../support/plugin";
 import { copyProgram } from "../support/programs";
 import { toolchainBin, toolchainEnv } from "../support/toolchain";
+import { scratchDir } from "../support/scratch";
 
 const ROUNDS = Number(process.env.BENCH_PREVIEW_ROUNDS ?? 5);
 
@@ -50,7 +51,7 @@ class BenchProgram {
     private readonly env: NodeJS.ProcessEnv;
 
     constructor(readonly dir: string, kubeconfig: string, pulumiHome?: string) {
-        const backend = fs.mkdtempSync(path.join(os.tmpdir(), "rocketmq-bench-state-"));
+        const backend = scratchDir("rocketmq-bench-state-");
         this.env = {
             ...toolchainEnv(),
             ...(pulumiHome ? { PULUMI_HOME: pulumiHome } : {}),
@@ -83,7 +84,7 @@ class BenchProgram {
  * installed plugin by name).
  */
 function installedPluginProgram(kubeconfig: string): BenchProgram {
-    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "rocketmq-bench-installed-"));
+    const scratch = scratchDir("rocketmq-bench-installed-");
     const run = (command: string, args: string[], env: NodeJS.ProcessEnv) => {
         const result = spawnSync(command, args, { cwd: repoRoot, env, encoding: "utf8" });
         if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} exited ${result.status}\n${result.stdout}\n${result.stderr}`);
@@ -147,7 +148,7 @@ function main(): void {
     // The first preview also warms the file system cache and the compile cache.
     const planned = JSON.parse(example.pulumi(["preview", "--non-interactive", "--stack", "bench", "--json"]).stdout) as { steps: PreviewStep[] };
     const plainProgram = (ordered: boolean) => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rocketmq-bench-plain-"));
+        const dir = scratchDir("rocketmq-bench-plain-");
         const { text, objects } = plainProgramFrom(planned.steps, ordered);
         fs.writeFileSync(path.join(dir, "Pulumi.yaml"), text);
         const program = new BenchProgram(dir, kubeconfig);

@@ -5,17 +5,17 @@
 //   BENCH_TOPIC_COUNTS=1,10 node -r ts-node/register tests/bench/topics.ts
 
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { pluginDir } from "../support/programs";
 import { PulumiTestStack } from "../support/pulumiStack";
 import { RocketMQTestBed } from "../support/rocketmq";
+import { scratchDir } from "../support/scratch";
 
 const counts = (process.env.BENCH_TOPIC_COUNTS ?? "1,10,100").split(",").map(Number);
 const cluster = "benchCluster";
 
 function program(count: number): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `rocketmq-bench-topics-${count}-`));
+    const dir = scratchDir(`rocketmq-bench-topics-${count}-`);
     const topics = Array.from({ length: count }, (_, i) => `  t${i}:\n    type: rocketmq:index:Topic\n    properties:\n      name: bench-${count}-${i}\n      clusterName: \${cluster}\n      nameServerAddresses: \${nameServers}\n`);
     fs.writeFileSync(
         path.join(dir, "Pulumi.yaml"),

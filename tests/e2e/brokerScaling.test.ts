@@ -9,7 +9,6 @@
 // servers' DNS names do not resolve here, so `connection: auto` goes through port-forward.
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { MASTER_ID, RocketMQAdminClient } from "../../provider/src/admin";
 import { parseFastjson } from "../../provider/src/admin/fastjson";
@@ -19,6 +18,7 @@ import { repoRoot } from "../support/plugin";
 import { copyProgram } from "../support/programs";
 import { PulumiTestStack } from "../support/pulumiStack";
 import { runJavaProgram } from "../support/rocketmq";
+import { scratchDir } from "../support/scratch";
 
 const namespace = `e2e-scaling-${process.pid}`;
 const topicCount = 500;
@@ -31,7 +31,7 @@ describe("e2e: broker groups scale 1 -> 3 -> 2 with metadata sync and drain", fu
     let stack: PulumiTestStack;
     let client: RocketMQAdminClient;
     let nameServer: string;
-    const javaHome = fs.mkdtempSync(path.join(os.tmpdir(), "rocketmq-e2e-scaling-"));
+    const javaHome = scratchDir("rocketmq-e2e-scaling-");
     const counted = { produced: 0, consumed: 0 };
     const began = Date.now();
 

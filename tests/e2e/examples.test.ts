@@ -4,7 +4,6 @@
 import { strict as assert } from "node:assert";
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { MASTER_ID, RocketMQAdminClient } from "../../provider/src/admin";
 import { ensureSandbox, Sandbox } from "../sandbox/client";
@@ -14,6 +13,7 @@ import { copyProgram } from "../support/programs";
 import { PulumiTestStack } from "../support/pulumiStack";
 import { runJavaProgram } from "../support/rocketmq";
 import { toolchainEnv } from "../support/toolchain";
+import { scratchDir } from "../support/scratch";
 
 interface ExampleCase {
     language: string;
@@ -27,7 +27,7 @@ interface ExampleCase {
 
 /** The TypeScript example installs the nodejs SDK from ../../sdk/nodejs, laid out as in the repo. */
 function prepareTypeScript(): string {
-    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "rocketmq-example-ts-"));
+    const scratch = scratchDir("rocketmq-example-ts-");
     fs.cpSync(path.join(repoRoot, "sdk", "nodejs"), path.join(scratch, "sdk", "nodejs"), { recursive: true });
     const example = path.join(scratch, "examples", "typescript");
     fs.cpSync(copyProgram(path.join(repoRoot, "examples", "typescript")), example, { recursive: true });
@@ -37,7 +37,7 @@ function prepareTypeScript(): string {
 
 /** The Python example installs the generated SDK from ../../sdk/python into its virtualenv. */
 function preparePython(): string {
-    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "rocketmq-example-py-"));
+    const scratch = scratchDir("rocketmq-example-py-");
     fs.cpSync(path.join(repoRoot, "sdk", "python"), path.join(scratch, "sdk", "python"), { recursive: true });
     const example = path.join(scratch, "examples", "python");
     fs.cpSync(copyProgram(path.join(repoRoot, "examples", "python")), example, { recursive: true });
@@ -51,7 +51,7 @@ function preparePython(): string {
 
 /** The Go example builds against the generated SDK through its replace of ../../sdk. */
 function prepareGo(): string {
-    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "rocketmq-example-go-"));
+    const scratch = scratchDir("rocketmq-example-go-");
     fs.cpSync(path.join(repoRoot, "sdk"), path.join(scratch, "sdk"), { recursive: true });
     const example = path.join(scratch, "examples", "go");
     fs.cpSync(copyProgram(path.join(repoRoot, "examples", "go")), example, { recursive: true });
@@ -103,7 +103,7 @@ const messagesPerExample = 50;
 
 describe("e2e: examples in the sandbox", function () {
     let sandbox: Sandbox;
-    const javaHome = fs.mkdtempSync(path.join(os.tmpdir(), "rocketmq-e2e-example-clients-"));
+    const javaHome = scratchDir("rocketmq-e2e-example-clients-");
     after(() => fs.rmSync(javaHome, { recursive: true, force: true }));
 
     before(async () => {

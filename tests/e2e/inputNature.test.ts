@@ -7,13 +7,13 @@
 import { strict as assert } from "node:assert";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { ensureSandbox, Sandbox } from "../sandbox/client";
 import { readyPods } from "../support/pods";
 import { copyProgram } from "../support/programs";
 import { PulumiTestStack } from "../support/pulumiStack";
 import { runMqadmin } from "../support/rocketmq";
+import { scratchDir } from "../support/scratch";
 
 describe("e2e: unknown and secret RocketMQCluster inputs in the sandbox", function () {
     let sandbox: Sandbox;
@@ -21,7 +21,7 @@ describe("e2e: unknown and secret RocketMQCluster inputs in the sandbox", functi
     let namespace = "";
     const region = `region-${randomBytes(8).toString("hex")}`;
     const token = `token-${randomBytes(8).toString("hex")}`;
-    const mqadminHome = fs.mkdtempSync(path.join(os.tmpdir(), "rocketmq-e2e-nature-"));
+    const mqadminHome = scratchDir("rocketmq-e2e-nature-");
     const kubectlJson = async (args: string[]) => sandbox.kubectl([...args, "-n", namespace, "-o", "json"]);
 
     before(async () => {

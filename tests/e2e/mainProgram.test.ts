@@ -5,7 +5,6 @@
 // broker.size goes from 1 to 2, and destroy removes every pod.
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { ClusterInfo, RocketMQAdminClient } from "../../provider/src/admin";
 import { ensureSandbox, Sandbox } from "../sandbox/client";
@@ -14,6 +13,7 @@ import { repoRoot } from "../support/plugin";
 import { copyProgram } from "../support/programs";
 import { PulumiTestStack } from "../support/pulumiStack";
 import { runJavaProgram, runMqadmin } from "../support/rocketmq";
+import { scratchDir } from "../support/scratch";
 
 const namespace = `e2e-main-${process.pid}`;
 
@@ -39,7 +39,7 @@ describe("e2e: the root Pulumi.yaml program in the sandbox", function () {
     let sandbox: Sandbox;
     let stack: PulumiTestStack;
     let programDir: string;
-    const javaHome = fs.mkdtempSync(path.join(os.tmpdir(), "rocketmq-e2e-main-"));
+    const javaHome = scratchDir("rocketmq-e2e-main-");
     const podIp = (name: string) => sandbox.kubectl(["get", "pod", name, "-n", namespace, "-o", "jsonpath={.status.podIP}"]);
 
     before(async () => {

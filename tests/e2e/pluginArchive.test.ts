@@ -6,7 +6,6 @@
 import { strict as assert } from "node:assert";
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { ensureSandbox, Sandbox } from "../sandbox/client";
@@ -14,6 +13,7 @@ import { podsAfterTermination, readyPods } from "../support/pods";
 import { pluginBundleDir, repoRoot } from "../support/plugin";
 import { PulumiTestStack } from "../support/pulumiStack";
 import { toolchainBin, toolchainEnv } from "../support/toolchain";
+import { scratchDir } from "../support/scratch";
 
 const execFileAsync = promisify(execFile);
 const version: string = JSON.parse(fs.readFileSync(path.join(repoRoot, "schema.json"), "utf8")).version;
@@ -59,7 +59,7 @@ async function resourceVersions(sandbox: Sandbox, namespace: string): Promise<Ma
 }
 
 describe("e2e: the plugin archive and a program that has only the SDK", function () {
-    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "rocketmq-archive-"));
+    const scratch = scratchDir("rocketmq-archive-");
     const dist = path.join(scratch, "dist");
     const pulumiHome = path.join(scratch, "pulumi-home");
     const namespace = `e2e-sdk-only-${process.pid}`;

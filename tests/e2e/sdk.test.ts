@@ -6,7 +6,6 @@
 import { strict as assert } from "node:assert";
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 
 const repo = path.resolve(__dirname, "..", "..");
@@ -34,7 +33,7 @@ async function runOk(command: string, args: string[], cwd: string, env?: NodeJS.
 
 // A scratch copy of the given repo paths, at the same relative places.
 function scratchCopy(paths: string[]): string {
-    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "rocketmq-sdk-"));
+    const scratch = scratchDir("rocketmq-sdk-");
     for (const relative of paths) {
         fs.cpSync(path.join(repo, relative), path.join(scratch, relative), { recursive: true });
     }
@@ -215,3 +214,4 @@ def settle():
 settle()
 print(json.dumps(registered))
 `;
+import { scratchDir } from "../support/scratch";

@@ -12,7 +12,6 @@
 // direct TCP to pod IPs, and compares their times.
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { MASTER_ID, Perm, RocketMQAdminClient, TopicRoute } from "../../provider/src/admin";
 import { ensureSandbox, Sandbox } from "../sandbox/client";
@@ -21,6 +20,7 @@ import { repoRoot } from "../support/plugin";
 import { copyProgram } from "../support/programs";
 import { PulumiTestStack } from "../support/pulumiStack";
 import { runJavaProgram } from "../support/rocketmq";
+import { scratchDir } from "../support/scratch";
 
 const namespace = `e2e-transfer-${process.pid}`;
 const edgeNamespace = `e2e-transfer-edge-${process.pid}`;
@@ -75,7 +75,7 @@ describe("e2e: examples/yaml-topic-transfer in the sandbox", function () {
     let nameServerAddress: string;
     /** Master address of each broker group, as the name server reports it. */
     const masters: Record<string, string> = {};
-    const javaHome = fs.mkdtempSync(path.join(os.tmpdir(), "rocketmq-e2e-clients-"));
+    const javaHome = scratchDir("rocketmq-e2e-clients-");
     const produced: Record<string, number> = {};
     const consumed: Record<string, number> = {};
 

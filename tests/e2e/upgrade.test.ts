@@ -16,7 +16,6 @@
 // restarted pod comes back on a new address.
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { RequestCode, RocketMQAdminClient } from "../../provider/src/admin";
 import { ensureSandbox, Sandbox } from "../sandbox/client";
@@ -25,6 +24,7 @@ import { repoRoot } from "../support/plugin";
 import { copyProgram } from "../support/programs";
 import { PulumiTestStack } from "../support/pulumiStack";
 import { startJavaProgram } from "../support/rocketmq";
+import { scratchDir } from "../support/scratch";
 
 const namespace = `e2e-upgrade-${process.pid}`;
 const fromImage = "apache/rocketmq:5.3.2";
@@ -131,7 +131,7 @@ class PodWatch {
 describe("e2e: upgrade by image change, 5.3.2 -> 5.5.1 (sandbox)", function () {
     let sandbox: Sandbox;
     let stack: PulumiTestStack;
-    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "rocketmq-e2e-upgrade-"));
+    const scratch = scratchDir("rocketmq-e2e-upgrade-");
     const started = Date.now();
 
     const podIp = async (name: string) =>

@@ -1,9 +1,9 @@
 // Copies a Pulumi program to a scratch directory so tests never write stack files into the repo,
 // pointing its `plugins.providers` entry at this repository's built plugin.
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { repoRoot } from "./plugin";
+import { scratchDir } from "./scratch";
 
 export const pluginDir = path.join(repoRoot, "provider", "cmd");
 
@@ -13,7 +13,7 @@ export interface ProgramEdits {
 }
 
 export function copyProgram(sourceDir: string, edits: ProgramEdits = {}): string {
-    const target = fs.mkdtempSync(path.join(os.tmpdir(), `rocketmq-program-${path.basename(sourceDir)}-`));
+    const target = scratchDir(`rocketmq-program-${path.basename(sourceDir)}-`);
     for (const entry of fs.readdirSync(sourceDir)) {
         if (entry === "node_modules" || entry.startsWith("Pulumi.") && entry !== "Pulumi.yaml") continue;
         fs.cpSync(path.join(sourceDir, entry), path.join(target, entry), { recursive: true });

@@ -2,9 +2,8 @@
 // as a user would from a shell: preview, up, refresh, destroy, stack outputs.
 import { spawn } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import { toolchainBin, toolchainEnv } from "./toolchain";
+import { scratchDir } from "./scratch";
 
 export interface CommandResult {
     code: number;
@@ -29,7 +28,7 @@ export class PulumiTestStack {
 
     private constructor(private readonly options: StackOptions) {
         this.stackName = options.stackName ?? "e2e";
-        this.backendDir = fs.mkdtempSync(path.join(os.tmpdir(), "rocketmq-e2e-state-"));
+        this.backendDir = scratchDir("rocketmq-e2e-state-");
         this.env = {
             ...toolchainEnv(),
             ...options.env,

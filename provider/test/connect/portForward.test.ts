@@ -3,7 +3,6 @@
 // The API server and the port-forward are fakes here; tests/e2e runs them for real.
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { Duplex, PassThrough } from "node:stream";
 import type * as k8s from "@kubernetes/client-node";
@@ -13,6 +12,7 @@ import { ApiPodLocator, choosePath, KubernetesPortForwardConnector, loadKubeConf
 import { ambientKubeConfigSource } from "../../src/connect/kubeconfig";
 import { namespaceOfName } from "../../src/connect/podLocator";
 import { nameMap } from "../admin/nameMaps";
+import { scratchDir } from "../../../tests/support/scratch";
 
 /** Plays a pod behind a port-forward: a RocketMQ peer that says which pod and port answered. */
 class FakeForwarder {
@@ -249,7 +249,7 @@ describe("connect: kubeconfig", () => {
     const fromContents = await loadKubeConfig(contents);
     assert.equal(fromContents.server, "https://127.0.0.1:16443");
     assert.equal(fromContents.source, "the kubeconfig input (file contents)");
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "kubeconfig-")), "config");
+    const file = path.join(scratchDir("kubeconfig-"), "config");
     fs.writeFileSync(file, contents);
     const fromFile = await loadKubeConfig(file);
     assert.equal(fromFile.server, "https://127.0.0.1:16443");
@@ -257,7 +257,7 @@ describe("connect: kubeconfig", () => {
   });
 
   it("uses the ambient kubeconfig as kubectl does: $KUBECONFIG, ~/.kube/config, the service account", () => {
-    const home = fs.mkdtempSync(path.join(os.tmpdir(), "home-"));
+    const home = scratchDir("home-");
     assert.equal(ambientKubeConfigSource({ KUBECONFIG: "/k" }, home), "$KUBECONFIG (/k)");
     assert.equal(ambientKubeConfigSource({}, home), undefined);
     assert.equal(ambientKubeConfigSource({ KUBERNETES_SERVICE_HOST: "10.96.0.1", KUBERNETES_SERVICE_PORT: "443" }, home), "the in-cluster service account");
