@@ -50,6 +50,8 @@ interface SideResult {
   maxRssKb?: number;
   /** CPU time the target brokers used while this side ran. */
   targetBrokerCpuMs?: number;
+  /** Ours: CPU time the plugin, the name server and every broker used during the copy. */
+  copyCpuMs?: number;
   /** Java's copy to each target, one after the other. */
   targetMs?: number[];
   /** Our side's engine-log lines, with the second of the copy they came at. */
@@ -75,7 +77,7 @@ function sourceGroups(count: number): SubscriptionGroupConfig[] {
 }
 
 /** BrokerScaling's create for the source and `targets`, by a freshly started plugin over gRPC; returns the create's time, the plugin's peak RSS and its progress lines. */
-async function runOurs(nameServer: string, targets: readonly string[]): Promise<SideResult> {
+async function runOurs(nameServer: string, targets: readonly string[], testBedPids: number[]): Promise<SideResult> {
   const launched = performance.now();
   const plugin = await startPlugin(60_000);
   const startMs = performance.now() - launched;
@@ -96,10 +98,13 @@ async function runOurs(nameServer: string, targets: readonly string[]): Promise<
     create.setUrn(urn);
     create.setType(brokerScalingToken);
     create.setProperties(checked.getInputs());
+    const pids = [plugin.process.pid!, ...testBedPids];
+    const cpuBefore = pids.map(cpuMs);
     began = performance.now();
     await unary<providerProto.CreateRequest, providerProto.CreateResponse>(plugin.client.create.bind(plugin.client), create);
     const copyMs = performance.now() - began;
-    return { copyMs, startMs, maxRssKb: peakRssKb(plugin.process.pid!), log };
+    const copyCpuMs = pids.reduce((sum, pid, i) => sum + cpuMs(pid) - cpuBefore[i], 0);
+    return { copyMs, startMs, maxRssKb: peakRssKb(plugin.process.pid!), copyCpuMs, log };
   } finally {
     await plugin.stop();
   }
@@ -151,13 +156,18 @@ function cpuMs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
+/** The test bed's JVMs as they run now: resetting a broker restarts its JVM. */
+function testBedPids(bed: RocketMQTestBed): number[] {
+  return [bed.nameServerJvm, ...[...bed.brokers.values()].map((broker) => broker.process)].map((child) => child!.pid!);
+}
+
 /**
  * Waits until the test bed's JVMs are idle (together under a tenth of a core for a second, at most
  * 30 s): a restarted broker compiles and warms up for seconds after it registers, and would slow
  * whichever side's copy comes right after it.
  */
 async function settled(bed: RocketMQTestBed): Promise<void> {
-  const pids = [bed.nameServerJvm, ...[...bed.brokers.values()].map((broker) => broker.process)].map((child) => child!.pid!);
+  const pids = testBedPids(bed);
   const total = () => pids.reduce((sum, pid) => sum + cpuMs(pid), 0);
   for (let waited = 0; waited < 30; waited++) {
     const before = total();
@@ -186,7 +196,7 @@ async function benchOneSize(topicCount: number): Promise<SizeResult> {
     await checkHoldings(client, bed, SOURCE, topicCount, groupCount);
 
     const runs: Record<Side, Record<number, SideResult[]>> = { ours: { 1: [], 2: [] }, java: { 1: [], 2: [] } };
-    const run = { ours: (targets: readonly string[]) => runOurs(bed.nameServer, targets), java: (targets: readonly string[]) => runJava(bed, targets) };
+    const run = { ours: (targets: readonly string[]) => runOurs(bed.nameServer, targets, testBedPids(bed)), java: (targets: readonly string[]) => runJava(bed, targets) };
     let used: string[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       for (const count of TARGET_COUNTS) {
@@ -247,6 +257,12 @@ async function main(): Promise<void> {
     console.log(`  ratio ours two targets / ours one:      ${verdict(ours[2].copyMs / ours[1].copyMs, TWO_TARGETS_RATIO_TARGET)}`);
     console.log(`  ours peak RSS: ${mib(ours[1].maxRssKb)} one target, ${mib(ours[2].maxRssKb)} two targets`);
     console.log(`  target brokers' CPU time in the median rounds: ours ${ms(ours[1].targetBrokerCpuMs!)} one target, ${ms(ours[2].targetBrokerCpuMs!)} two; java ${ms(java[1].targetBrokerCpuMs!)}, ${ms(java[2].targetBrokerCpuMs!)}`);
+    // The copy's processes share this machine's cores: two targets at once cannot take less than
+    // their CPU time spread over every core, whatever the code does.
+    const cores = os.cpus().length;
+    const [one, two] = [ours[1].copyCpuMs!, ours[2].copyCpuMs!];
+    console.log(`  ours, CPU of the plugin, name server and brokers during the copy: one target ${ms(one)} (${(one / ours[1].copyMs).toFixed(2)} cores busy), two ${ms(two)} (${(two / ours[2].copyMs).toFixed(2)} cores busy)`);
+    console.log(`  so on ${cores} cores two targets take at least ${ms(two / cores)}: two/one >= ${(two / cores / ours[1].copyMs).toFixed(2)} on this machine`);
   }
 }
 
