@@ -2,7 +2,8 @@
 // topic and subscription group of the scale source to the new groups), beside RocketMQ's Java admin
 // API (DefaultMQAdminExt, one JVM) copying the same, against the same real name server and brokers
 // on loopback. For each size it copies to one new (empty) broker group and to two at once, and
-// prints each side's time, the ratios with their targets, and our peak RSS.
+// prints each side's time, the ratios with their targets, our peak RSS, and the CPU our copies keep
+// busy, with the least time two copies at once can take on this machine's cores.
 //
 //   npm run bench                                   (sizes 500 and 10000 topics, 5 rounds each)
 //   BENCH_SIZES=500 BENCH_ROUNDS=1 node -r ts-node/register tests/bench/metadataSync.ts   (after npm run build)
