@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# The end-to-end tier (`npm run mocha:e2e`): every tests/e2e file against one sandbox cluster, in two
-# lanes that run at once: while one waits (pods starting, brokers registering, consumers catching
-# up), the other works (one lane took 1728 s, two 900-1100 s); each file has its own namespaces and
-# stacks, so lanes never touch each other's objects. The sandbox is started once, here, and kept for
-# both lanes (PULUMI_ROCKETMQ_KEEP_SANDBOX), then stopped unless it ran before. The lanes are
-# balanced by the time each file took in a full run: broker scaling, the examples, the SDKs and
-# the sandbox's own checks in one; the runtime changes, transfers and upgrade in the other. Each lane's lines are prefixed with
-# its name; the tier fails when any lane does. Extra arguments go to every mocha run (e.g. --grep).
-# Lanes compile their TypeScript without type-checking it: `npm run build` type-checks it once.
+# The end-to-end tier (`npm run mocha:e2e`): every tests/e2e file against one sandbox cluster, in
+# two lanes that run at once: while one waits (pods starting, brokers registering, consumers
+# catching up), the other works (one lane took 1728 s, two 900-1100 s); each file has its own
+# namespaces and stacks, so lanes never touch each other's objects. The sandbox is started once,
+# here, and kept for both lanes (PULUMI_ROCKETMQ_KEEP_SANDBOX), then stopped unless it ran before.
+# The lanes are balanced by the time each file took in a full run: broker scaling, the examples, the
+# SDKs and the sandbox's own checks in one; the runtime changes, transfers and upgrade in the other.
+# Each lane's lines are prefixed with its name; the tier fails when any lane does. Extra arguments
+# go to every mocha run (e.g. --grep). Lanes compile their TypeScript without type-checking it: `npm
+# run build` type-checks it once.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 

@@ -7,6 +7,7 @@ import { strict as assert } from "node:assert";
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { scratchDir } from "../support/scratch";
 
 const repo = path.resolve(__dirname, "..", "..");
 
@@ -214,4 +215,3 @@ def settle():
 settle()
 print(json.dumps(registered))
 `;
-import { scratchDir } from "../support/scratch";

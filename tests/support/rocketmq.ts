@@ -5,10 +5,10 @@
 import { ChildProcess, ChildProcessWithoutNullStreams, spawn, SpawnOptions } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
+import * as os from "node:os";
 import * as path from "node:path";
 import { RocketMQAdminClient } from "../../provider/src/admin";
 import { compiledJavaSupport, majorOf, ROCKETMQ_VERSION, rocketmqClasspath, rocketmqLibDir } from "./rocketmqJars";
-import { scratchDir } from "./scratch";
 
 export interface BrokerSpec {
   cluster: string;
@@ -191,7 +191,8 @@ export class RocketMQTestBed {
   static async start(options: TestBedOptions): Promise<RocketMQTestBed> {
     installExitHook();
     rocketmqLibDir(options.version);
-    const workDir = scratchDir("rocketmq-testbed-");
+    // Not a scratchDir: stop() removes it, unless KEEP_ROCKETMQ_TESTBED keeps it for a look afterwards.
+    const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "rocketmq-testbed-"));
     const bed = new RocketMQTestBed(workDir, await freePortWith([0]), options);
     try {
       await bed.startNameServer();
