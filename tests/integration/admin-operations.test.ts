@@ -393,16 +393,18 @@ for (const version of rocketmqMatrix()) describe(`admin client against real Rock
     });
 
     it("reports a broker that is down as a connection failure naming its address", async function () {
-      this.timeout(60_000);
+      this.timeout(180_000);
       await bed.stopBroker("broker-b");
       const err = await rejection(client.getAllTopicConfigs(brokerB, { timeoutMs: 3000 }));
       assert.ok(err.isConnectionFailure(), err.message);
       assert.equal(err.address, brokerB);
       // The name server drops a broker whose connection closed, so its cluster is gone from the
-      // route: a moment after the process is gone (it handles the close on its own thread).
-      for (const deadline = Date.now() + 10_000; (await client.getClusterInfo()).clusters["clusterB"]?.length; ) {
-        assert.ok(Date.now() < deadline, "the name server dropped clusterB within 10 s of broker-b's exit");
-        await new Promise((resolve) => setTimeout(resolve, 100));
+      // route: a moment after the process is gone (it handles the close on its own thread). When it
+      // misses the close (seen once on 4.9.7 under load), its scan every 10 s drops a broker silent
+      // for 120 s.
+      for (const deadline = Date.now() + 140_000; (await client.getClusterInfo()).clusters["clusterB"]?.length; ) {
+        assert.ok(Date.now() < deadline, "the name server dropped clusterB within 140 s of broker-b's exit");
+        await new Promise((resolve) => setTimeout(resolve, 500));
       }
       const viaCluster = await rejection(createTopicOnCluster(client, "clusterB", { topicName: "it-late", readQueueNums: 1, writeQueueNums: 1, perm: 6 }, { timeoutMs: 3000 }));
       assert.ok(viaCluster.isNotFound(), viaCluster.message);
