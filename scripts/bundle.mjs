@@ -100,6 +100,10 @@ export async function bundle() {
         logLevel: "warning",
     });
     if (process.env.BUNDLE_METAFILE) fs.writeFileSync(process.env.BUNDLE_METAFILE, JSON.stringify(result.metafile));
+    // A YAML program that loads the plugin by path with a version keeps the schema it read from it,
+    // until the plugin's directory is newer than that copy: a new bundle may carry a new schema.
+    const now = new Date();
+    fs.utimesSync(path.join(repo, "provider", "cmd"), now, now);
     return result;
 }
 

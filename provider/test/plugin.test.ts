@@ -120,3 +120,25 @@ describe("plugin executable", () => {
         );
     });
 });
+
+describe("YAML programs that load the plugin by path", () => {
+    const programs = ["Pulumi.yaml", "examples", "tests"]
+        .flatMap((top) => (top.endsWith(".yaml") ? [top] : fs.readdirSync(path.join(repoRoot, top), { recursive: true, encoding: "utf8" }).map((file) => path.join(top, file))))
+        .filter((file) => path.basename(file) === "Pulumi.yaml" && !file.includes("node_modules"))
+        .map((file) => ({ file, text: fs.readFileSync(path.join(repoRoot, file), "utf8") }))
+        .filter(({ text }) => /^runtime: yaml$/m.test(text) && /path: \S*provider\/cmd$/m.test(text));
+
+    it("name the plugin's version, so the YAML host keeps its schema between runs rather than starting the plugin for it", () => {
+        const { version } = JSON.parse(fs.readFileSync(path.join(repoRoot, "schema.json"), "utf8"));
+        assert.ok(programs.length >= 3, `only ${programs.map(({ file }) => file).join(", ")}`);
+        for (const { file, text } of programs) {
+            const entry = /- name: rocketmq\n\s+path: \S*provider\/cmd\n(?:\s+#.*\n)*\s+version: (\S+)\n/.exec(text);
+            assert.equal(entry?.[1], version, `${file}: its rocketmq plugin entry names version ${entry?.[1]}, schema.json ${version}`);
+        }
+    });
+
+    it("read a rebuilt schema: npm run build leaves provider/cmd newer than the schema a YAML host kept", () => {
+        const marked = fs.statSync(path.dirname(pluginExecutable)).mtimeMs;
+        assert.ok(marked >= fs.statSync(pluginBundle).mtimeMs, "provider/cmd is older than the bundle");
+    });
+});
