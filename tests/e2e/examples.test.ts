@@ -2,90 +2,26 @@
 // preview, up (pods Ready, outputs set, and the three topics and two consumer groups on every
 // master, where a real Java producer and consumer use them), a second preview with no changes, destroy.
 import { strict as assert } from "node:assert";
-import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as path from "node:path";
 import { MASTER_ID, RocketMQAdminClient } from "../../provider/src/admin";
 import { ensureSandbox, Sandbox } from "../sandbox/client";
 import { podsAfterTermination, readyPods } from "../support/pods";
-import { repoRoot } from "../support/plugin";
-import { copyProgram } from "../support/programs";
+import { ExampleLanguage, prepareExample } from "../support/examples";
 import { PulumiTestStack } from "../support/pulumiStack";
 import { runJavaProgram } from "../support/rocketmq";
-import { toolchainEnv } from "../support/toolchain";
 import { scratchDir } from "../support/scratch";
 
 interface ExampleCase {
-    language: string;
-    /** Prepares a runnable copy of the example and returns its directory. */
-    prepare(): string;
-    /** Extra environment for the program's language host. */
-    env?(programDir: string): NodeJS.ProcessEnv;
+    language: ExampleLanguage;
     expectedPods: string[];
     brokerClusterName: string;
 }
 
-/** The TypeScript example installs the nodejs SDK from ../../sdk/nodejs, laid out as in the repo. */
-function prepareTypeScript(): string {
-    const scratch = scratchDir("rocketmq-example-ts-");
-    fs.cpSync(path.join(repoRoot, "sdk", "nodejs"), path.join(scratch, "sdk", "nodejs"), { recursive: true });
-    const example = path.join(scratch, "examples", "typescript");
-    fs.cpSync(copyProgram(path.join(repoRoot, "examples", "typescript")), example, { recursive: true });
-    execFileSync("npm", ["install", "--no-audit", "--no-fund"], { cwd: example, stdio: "pipe" });
-    return example;
-}
-
-/** The Python example installs the generated SDK from ../../sdk/python into its virtualenv. */
-function preparePython(): string {
-    const scratch = scratchDir("rocketmq-example-py-");
-    fs.cpSync(path.join(repoRoot, "sdk", "python"), path.join(scratch, "sdk", "python"), { recursive: true });
-    const example = path.join(scratch, "examples", "python");
-    fs.cpSync(copyProgram(path.join(repoRoot, "examples", "python")), example, { recursive: true });
-    execFileSync("python3", ["-m", "venv", "venv"], { cwd: example, stdio: "pipe" });
-    execFileSync(path.join(example, "venv", "bin", "python"), ["-m", "pip", "install", "--quiet", "-r", "requirements.txt"], {
-        cwd: example,
-        stdio: "pipe",
-    });
-    return example;
-}
-
-/** The Go example builds against the generated SDK through its replace of ../../sdk. */
-function prepareGo(): string {
-    const scratch = scratchDir("rocketmq-example-go-");
-    fs.cpSync(path.join(repoRoot, "sdk"), path.join(scratch, "sdk"), { recursive: true });
-    const example = path.join(scratch, "examples", "go");
-    fs.cpSync(copyProgram(path.join(repoRoot, "examples", "go")), example, { recursive: true });
-    return example;
-}
-
 const examples: ExampleCase[] = [
-    {
-        language: "yaml",
-        prepare: () => copyProgram(path.join(repoRoot, "examples", "yaml")),
-        expectedPods: ["broker-0-master-0", "broker-1-master-0", "name-service-0"],
-        brokerClusterName: "YamlCluster",
-    },
-    {
-        language: "typescript",
-        prepare: prepareTypeScript,
-        expectedPods: ["broker-0-master-0", "broker-0-replica-1-0", "name-service-0"],
-        brokerClusterName: "TsCluster",
-    },
-    {
-        language: "python",
-        prepare: preparePython,
-        // The python language host runs whichever python is first on PATH.
-        env: (programDir) => ({ PATH: `${path.join(programDir, "venv", "bin")}:${toolchainEnv().PATH}` }),
-        expectedPods: ["broker-0-master-0", "name-service-0"],
-        brokerClusterName: "PyCluster",
-    },
-    {
-        language: "go",
-        prepare: prepareGo,
-        env: () => ({ GOTOOLCHAIN: "local" }),
-        expectedPods: ["broker-0-master-0", "name-service-0"],
-        brokerClusterName: "GoCluster",
-    },
+    { language: "yaml", expectedPods: ["broker-0-master-0", "broker-1-master-0", "name-service-0"], brokerClusterName: "YamlCluster" },
+    { language: "typescript", expectedPods: ["broker-0-master-0", "broker-0-replica-1-0", "name-service-0"], brokerClusterName: "TsCluster" },
+    { language: "python", expectedPods: ["broker-0-master-0", "name-service-0"], brokerClusterName: "PyCluster" },
+    { language: "go", expectedPods: ["broker-0-master-0", "name-service-0"], brokerClusterName: "GoCluster" },
 ];
 
 /** What every example declares: [topic, read queues, write queues, message type] and [group, orderly, retries]. */
@@ -117,10 +53,10 @@ describe("e2e: examples in the sandbox", function () {
 
             before(async () => {
                 await sandbox.kubectl(["create", "namespace", namespace]);
-                const programDir = example.prepare();
+                const prepared = prepareExample(example.language);
                 stack = await PulumiTestStack.create({
-                    programDir,
-                    env: { KUBECONFIG: sandbox.kubeconfig, ...example.env?.(programDir) },
+                    programDir: prepared.dir,
+                    env: { KUBECONFIG: sandbox.kubeconfig, ...prepared.env },
                     config: { namespace },
                 });
             });

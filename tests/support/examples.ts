@@ -1,0 +1,68 @@
+// The example programs in examples/, each made runnable as its README has a user run it: a copy
+// laid out as in the repository (the SDK it installs sits at ../../sdk) with its dependencies
+// installed. Shared by the examples' e2e test and the per-language preview bench.
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { repoRoot } from "./plugin";
+import { copyProgram } from "./programs";
+import { scratchDir } from "./scratch";
+import { toolchainEnv } from "./toolchain";
+
+export type ExampleLanguage = "yaml" | "typescript" | "python" | "go";
+
+export interface PreparedExample {
+    dir: string;
+    /** Extra environment for the program's language host. */
+    env: NodeJS.ProcessEnv;
+}
+
+/** A runnable copy of examples/<language>. */
+export function prepareExample(language: ExampleLanguage): PreparedExample {
+    switch (language) {
+        case "yaml":
+            return { dir: copyProgram(path.join(repoRoot, "examples", "yaml")), env: {} };
+        case "typescript":
+            return { dir: prepareTypeScript(), env: {} };
+        case "python": {
+            const dir = preparePython();
+            // The python language host runs whichever python is first on PATH.
+            return { dir, env: { PATH: `${path.join(dir, "venv", "bin")}:${toolchainEnv().PATH}` } };
+        }
+        case "go":
+            return { dir: prepareGo(), env: { GOTOOLCHAIN: "local" } };
+    }
+}
+
+/** The TypeScript example installs the nodejs SDK from ../../sdk/nodejs, laid out as in the repo. */
+function prepareTypeScript(): string {
+    const scratch = scratchDir("rocketmq-example-ts-");
+    fs.cpSync(path.join(repoRoot, "sdk", "nodejs"), path.join(scratch, "sdk", "nodejs"), { recursive: true });
+    const example = path.join(scratch, "examples", "typescript");
+    fs.cpSync(copyProgram(path.join(repoRoot, "examples", "typescript")), example, { recursive: true });
+    execFileSync("npm", ["install", "--no-audit", "--no-fund"], { cwd: example, stdio: "pipe" });
+    return example;
+}
+
+/** The Python example installs the generated SDK from ../../sdk/python into its virtualenv. */
+function preparePython(): string {
+    const scratch = scratchDir("rocketmq-example-py-");
+    fs.cpSync(path.join(repoRoot, "sdk", "python"), path.join(scratch, "sdk", "python"), { recursive: true });
+    const example = path.join(scratch, "examples", "python");
+    fs.cpSync(copyProgram(path.join(repoRoot, "examples", "python")), example, { recursive: true });
+    execFileSync("python3", ["-m", "venv", "venv"], { cwd: example, stdio: "pipe" });
+    execFileSync(path.join(example, "venv", "bin", "python"), ["-m", "pip", "install", "--quiet", "-r", "requirements.txt"], {
+        cwd: example,
+        stdio: "pipe",
+    });
+    return example;
+}
+
+/** The Go example builds against the generated SDK through its replace of ../../sdk. */
+function prepareGo(): string {
+    const scratch = scratchDir("rocketmq-example-go-");
+    fs.cpSync(path.join(repoRoot, "sdk"), path.join(scratch, "sdk"), { recursive: true });
+    const example = path.join(scratch, "examples", "go");
+    fs.cpSync(copyProgram(path.join(repoRoot, "examples", "go")), example, { recursive: true });
+    return example;
+}
