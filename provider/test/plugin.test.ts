@@ -137,7 +137,7 @@ describe("YAML programs that load the plugin by path", () => {
         }
     });
 
-    it("read a rebuilt schema: npm run build leaves provider/cmd newer than the schema a YAML host kept", () => {
+    it("read a rebuilt schema again: npm run build marks provider/cmd no older than the bundle it wrote, which voids the schema a YAML host kept", () => {
         const marked = fs.statSync(path.dirname(pluginExecutable)).mtimeMs;
         assert.ok(marked >= fs.statSync(pluginBundle).mtimeMs, "provider/cmd is older than the bundle");
     });
