@@ -34,22 +34,28 @@ export function prepareExample(language: ExampleLanguage): PreparedExample {
     }
 }
 
-/** The TypeScript example installs the nodejs SDK from ../../sdk/nodejs, laid out as in the repo. */
+/**
+ * A copy of examples/<language> at <scratch>/examples/<language>, beside <scratch>/sdk/<sdkPart>
+ * (the SDK it installs, by the same relative path as in the repository).
+ */
+function layOut(language: ExampleLanguage, sdkPart: string): string {
+    const scratch = scratchDir(`rocketmq-example-${language}-`);
+    fs.cpSync(path.join(repoRoot, "sdk", sdkPart), path.join(scratch, "sdk", sdkPart), { recursive: true });
+    const example = path.join(scratch, "examples", language);
+    fs.cpSync(copyProgram(path.join(repoRoot, "examples", language)), example, { recursive: true });
+    return example;
+}
+
+/** The TypeScript example installs the nodejs SDK from ../../sdk/nodejs. */
 function prepareTypeScript(): string {
-    const scratch = scratchDir("rocketmq-example-ts-");
-    fs.cpSync(path.join(repoRoot, "sdk", "nodejs"), path.join(scratch, "sdk", "nodejs"), { recursive: true });
-    const example = path.join(scratch, "examples", "typescript");
-    fs.cpSync(copyProgram(path.join(repoRoot, "examples", "typescript")), example, { recursive: true });
+    const example = layOut("typescript", "nodejs");
     execFileSync("npm", ["install", "--no-audit", "--no-fund"], { cwd: example, stdio: "pipe" });
     return example;
 }
 
 /** The Python example installs the generated SDK from ../../sdk/python into its virtualenv. */
 function preparePython(): string {
-    const scratch = scratchDir("rocketmq-example-py-");
-    fs.cpSync(path.join(repoRoot, "sdk", "python"), path.join(scratch, "sdk", "python"), { recursive: true });
-    const example = path.join(scratch, "examples", "python");
-    fs.cpSync(copyProgram(path.join(repoRoot, "examples", "python")), example, { recursive: true });
+    const example = layOut("python", "python");
     execFileSync("python3", ["-m", "venv", "venv"], { cwd: example, stdio: "pipe" });
     execFileSync(path.join(example, "venv", "bin", "python"), ["-m", "pip", "install", "--quiet", "-r", "requirements.txt"], {
         cwd: example,
@@ -58,11 +64,7 @@ function preparePython(): string {
     return example;
 }
 
-/** The Go example builds against the generated SDK through its replace of ../../sdk. */
+/** The Go example builds against the generated SDK through its replace of ../../sdk (the whole of sdk/, which holds go.mod). */
 function prepareGo(): string {
-    const scratch = scratchDir("rocketmq-example-go-");
-    fs.cpSync(path.join(repoRoot, "sdk"), path.join(scratch, "sdk"), { recursive: true });
-    const example = path.join(scratch, "examples", "go");
-    fs.cpSync(copyProgram(path.join(repoRoot, "examples", "go")), example, { recursive: true });
-    return example;
+    return layOut("go", "");
 }
