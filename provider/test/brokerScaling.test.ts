@@ -20,7 +20,7 @@ const noAdmin: AdminClientFactory = {
 };
 const ns = "127.0.0.1:9876";
 const base = { clusterName: "DefaultCluster", brokerNames: ["broker-0", "broker-1"], nameServerAddresses: ns };
-const state = { ...base, connection: "auto", drainTimeoutSeconds: 600 };
+const state = { ...base, connection: "auto", drainTimeoutSeconds: 600, allowDroppingUnreadMessages: false };
 
 function collectingLog(): { lines: string[]; logFor: (urn: string) => ProgressLog } {
     const lines: string[] = [];
@@ -47,6 +47,7 @@ describe("BrokerScaling check", () => {
         { rule: "a group twice", news: { ...base, brokerNames: ["broker-0", "broker-0"] }, property: "brokerNames", reason: /twice/ },
         { rule: "source not listed", news: { ...base, sourceBrokerName: "broker-7" }, property: "sourceBrokerName", reason: /must be one of brokerNames \(broker-0, broker-1\)/ },
         { rule: "zero timeout", news: { ...base, drainTimeoutSeconds: 0 }, property: "drainTimeoutSeconds", reason: /whole number from 1 to 86400/ },
+        { rule: "allowDroppingUnreadMessages not a boolean", news: { ...base, allowDroppingUnreadMessages: "yes" }, property: "allowDroppingUnreadMessages", reason: /true or false/ },
         { rule: "bad connection", news: { ...base, connection: "ssh" }, property: "connection", reason: /auto, direct or portForward/ },
         { rule: "no cluster", news: { ...base, clusterName: undefined }, property: "clusterName", reason: /broker cluster or broker group name/ },
         { rule: "bad addresses", news: { ...base, nameServerAddresses: "ns" }, property: "nameServerAddresses", reason: /host:port/ },
@@ -62,7 +63,7 @@ describe("BrokerScaling check", () => {
 
     it("fills in the defaults", async () => {
         const result = await brokerScalingHandler(noAdmin).check("urn", {}, base);
-        assert.deepStrictEqual(result.inputs, { ...base, connection: "auto", drainTimeoutSeconds: 600 });
+        assert.deepStrictEqual(result.inputs, { ...base, connection: "auto", drainTimeoutSeconds: 600, allowDroppingUnreadMessages: false });
     });
 });
 
@@ -137,10 +138,10 @@ describe("BrokerScaling operations that need no RocketMQ", () => {
 });
 
 describe("RocketMQCluster's BrokerScaling", () => {
-    it("lists every group, copies from scalePodName's group, and passes the drain timeout, connection and kubeconfig (as a secret)", async () => {
+    it("lists every group, copies from scalePodName's group, and passes the drain's settings, connection and kubeconfig (as a secret)", async () => {
         const rendered = await renderCluster({
             namespace: "mq",
-            broker: { size: 3, scalePodName: "broker-1-master-0", drainTimeoutSeconds: 120 },
+            broker: { size: 3, scalePodName: "broker-1-master-0", drainTimeoutSeconds: 120, allowDroppingUnreadMessages: true },
             connection: "portForward",
             kubeconfig: "apiVersion: v1\nkind: Config\nclusters: []\n",
         });
@@ -155,6 +156,7 @@ describe("RocketMQCluster's BrokerScaling", () => {
                 nameServerAddresses: "name-service-0.name-service.mq.svc.cluster.local:9876",
                 connection: "portForward",
                 drainTimeoutSeconds: 120,
+                allowDroppingUnreadMessages: true,
                 kubeconfig: undefined,
             },
         );
@@ -174,9 +176,12 @@ describe("RocketMQCluster's BrokerScaling", () => {
         assert.strictEqual(spec.persistentVolumeClaimRetentionPolicy, undefined);
     });
 
-    it("defaults: the first group is the source, connection auto, 600 s to drain, the ambient kubeconfig", async () => {
+    it("defaults: the first group is the source, connection auto, 600 s to drain, unread messages refused, the ambient kubeconfig", async () => {
         const inputs = (await renderCluster({ broker: { size: 2 } })).provided[brokerScalingToken]?.inputs;
-        assert.deepStrictEqual([inputs.sourceBrokerName, inputs.connection, inputs.drainTimeoutSeconds, inputs.kubeconfig], ["broker-0", "auto", 600, undefined]);
+        assert.deepStrictEqual(
+            [inputs.sourceBrokerName, inputs.connection, inputs.drainTimeoutSeconds, inputs.allowDroppingUnreadMessages, inputs.kubeconfig],
+            ["broker-0", "auto", 600, false, undefined],
+        );
     });
 });
 
@@ -184,20 +189,35 @@ describe("drainGroups (a fake broker, a fake clock)", () => {
     const leaving: BrokerGroup = { cluster: "c", brokerName: "broker-2", addresses: { "0": "10.0.0.2:10911", "1": "10.0.0.3:10911" } };
     const staying: BrokerGroup = { cluster: "c", brokerName: "broker-0", addresses: { "0": "10.0.0.1:10911" } };
 
-    /** A master holding 40 messages of `orders` that `billing` consumes `consumedPerPoll` at a time. */
-    function fakeBroker(consumedPerPoll: number) {
+    interface FakeTopic {
+        /** Messages stored on broker-2's master, in one queue whose oldest kept offset is `minOffset`. */
+        stored: number;
+        minOffset?: number;
+        /** Per consumer group that consumes it (queryTopicConsumeByWho on broker-0): its offset on broker-2, and how far each poll moves it. */
+        consumers?: Record<string, { offset: number; perPoll: number }>;
+    }
+
+    /**
+     * broker-2's master with `topics`; `subscriptionGroups` exist on it (and on broker-0), `offsetsElsewhere`
+     * are groups with offsets on broker-0 only. getConsumeStats answers as the broker does: offset 0 for
+     * a group without one.
+     */
+    function fakeBroker(topics: Record<string, FakeTopic>, subscriptionGroups: string[] = [], offsetsElsewhere: string[] = []) {
         const permissions: string[] = [];
-        let lag = 40;
         const client = {
             updateBrokerConfig: async (address: string, properties: Record<string, string>) => void permissions.push(`${address}=${properties.brokerPermission}`),
-            getAllTopicConfigs: async () => ({ topics: { orders: {}, TBW102: {}, "broker-2": {} } }),
-            getTopicStats: async (_address: string, topic: string) => ({ queues: [{ topic, minOffset: 0, maxOffset: 40 }] }),
-            queryTopicConsumeByWho: async (address: string) => (address === staying.addresses["0"] ? ["billing", "TOOLS_CONSUMER"] : []),
+            getAllTopicConfigs: async () => ({ topics: Object.fromEntries([...Object.keys(topics), "TBW102", "broker-2"].map((t) => [t, {}])) }),
+            getTopicStats: async (_address: string, topic: string) => ({ queues: [{ topic, queueId: 0, minOffset: topics[topic]?.minOffset ?? 0, maxOffset: topics[topic]?.stored ?? 0 }] }),
+            queryTopicConsumeByWho: async (address: string, topic: string) => (address === staying.addresses["0"] ? [...Object.keys(topics[topic]?.consumers ?? {}), "TOOLS_CONSUMER"] : []),
+            getAllSubscriptionGroups: async () => ({ groups: Object.fromEntries([...subscriptionGroups, "TOOLS_CONSUMER"].map((g) => [g, {}])) }),
+            getAllConsumerOffsets: async (address: string) => ({
+                groups: Object.fromEntries(address === staying.addresses["0"] ? offsetsElsewhere.map((g) => [g, { other: { 0: 1 } }]) : []),
+            }),
             getConsumeStats: async (_address: string, group: string, topic: string) => {
-                assert.deepStrictEqual([group, topic], ["billing", "orders"]);
-                const now = lag;
-                lag = Math.max(0, lag - consumedPerPoll);
-                return { totalLag: now };
+                const consumer = topics[topic].consumers?.[group];
+                const consumerOffset = consumer?.offset ?? 0;
+                if (consumer) consumer.offset = Math.min(topics[topic].stored, consumer.offset + consumer.perPoll);
+                return { queues: [{ topic, queueId: 0, brokerOffset: topics[topic].stored, consumerOffset }] };
             },
         };
         return { client: client as unknown as RocketMQAdminClient, permissions };
@@ -208,10 +228,13 @@ describe("drainGroups (a fake broker, a fake clock)", () => {
         return { now: () => now, sleep: async (ms) => void (now += ms) };
     }
 
+    const drain = (client: RocketMQAdminClient, logFor: (urn: string) => ProgressLog, options: { timeoutMs: number; logIntervalMs?: number; allowDroppingUnreadMessages?: boolean }) =>
+        drainGroups(client, [leaving], [staying, leaving], logFor(""), fakeClock(), options);
+
     it("turns master and replicas read-only and waits, with progress, until the consumer group's lag is 0", async () => {
-        const { client, permissions } = fakeBroker(10);
+        const { client, permissions } = fakeBroker({ orders: { stored: 40, consumers: { billing: { offset: 0, perPoll: 10 } } } });
         const { lines, logFor } = collectingLog();
-        const waited = await drainGroups(client, [leaving], [staying, leaving], logFor(""), fakeClock(), { timeoutMs: 60_000, logIntervalMs: 0 });
+        const waited = await drain(client, logFor, { timeoutMs: 60_000, logIntervalMs: 0 });
         assert.strictEqual(waited, 4000);
         assert.deepStrictEqual(permissions, ["10.0.0.2:10911=4", "10.0.0.3:10911=4"]);
         assert.match(lines[1], /draining broker-2: 40 message\(s\) not yet consumed \(consumer group billing lag 40 on broker-2 \(topic orders\)\), 0\.0 s of 60\.0 s/);
@@ -219,12 +242,62 @@ describe("drainGroups (a fake broker, a fake clock)", () => {
     });
 
     it("on timeout gives write permission back to master and replicas and fails naming the consumer group and its lag", async () => {
-        const { client, permissions } = fakeBroker(0);
+        const { client, permissions } = fakeBroker({ orders: { stored: 40, consumers: { billing: { offset: 0, perPoll: 0 } } } });
         const { logFor } = collectingLog();
         await assert.rejects(
-            drainGroups(client, [leaving], [staying, leaving], logFor(""), fakeClock(), { timeoutMs: 5000 }),
-            /scale-down of broker group\(s\) broker-2 stopped: consumers did not consume every message within drainTimeoutSeconds \(5\.0 s\): consumer group billing lag 40 on broker-2 \(topic orders\)\. Write permission is restored \(brokerPermission=6 on broker-2 master 10\.0\.0\.2:10911, replica 1 10\.0\.0\.3:10911\) and nothing was removed/,
+            drain(client, logFor, { timeoutMs: 5000 }),
+            /scale-down of broker group\(s\) broker-2 stopped: consumers did not consume every message within drainTimeoutSeconds \(5\.0 s\): consumer group billing lag 40 on broker-2 \(topic orders\)\. Write permission is restored \(brokerPermission=6 on broker-2 master 10\.0\.0\.2:10911, replica 1 10\.0\.0\.3:10911\) and nothing was removed; consume the messages left, or raise drainTimeoutSeconds/,
         );
         assert.deepStrictEqual(permissions, ["10.0.0.2:10911=4", "10.0.0.3:10911=4", "10.0.0.2:10911=6", "10.0.0.3:10911=6"]);
+    });
+
+    it("subscription groups whose consumers have not started count for every topic: the drain waits for them and names them with their lag", async () => {
+        // g1 and g2 were made ahead of their consumers: no offset anywhere, no consumer online.
+        const { client, permissions } = fakeBroker({ orders: { stored: 671 } }, ["g1", "g2"]);
+        const { logFor } = collectingLog();
+        await assert.rejects(
+            drain(client, logFor, { timeoutMs: 5000 }),
+            /within drainTimeoutSeconds \(5\.0 s\): consumer group g1 lag 671 on broker-2 \(topic orders, nothing consumed yet\), consumer group g2 lag 671 on broker-2 \(topic orders, nothing consumed yet\)\. Write permission is restored/,
+        );
+        assert.deepStrictEqual(permissions.slice(-2), ["10.0.0.2:10911=6", "10.0.0.3:10911=6"]);
+    });
+
+    it("a group without an offset owes only the messages still stored: lag counts from the oldest kept offset", async () => {
+        const { client } = fakeBroker({ orders: { stored: 100, minOffset: 70 } }, ["g1"]);
+        const { logFor } = collectingLog();
+        await assert.rejects(drain(client, logFor, { timeoutMs: 1000 }), /consumer group g1 lag 30 on broker-2 \(topic orders, nothing consumed yet\)/);
+    });
+
+    it("a group that has consumed elsewhere counts only for the topics it consumes", async () => {
+        // billing reads payments (offsets on broker-0); it does not read orders, which audit has consumed to the end.
+        const { client } = fakeBroker({ orders: { stored: 40, consumers: { audit: { offset: 40, perPoll: 0 } } } }, ["billing", "audit"], ["billing"]);
+        const { logFor } = collectingLog();
+        assert.strictEqual(await drain(client, logFor, { timeoutMs: 5000 }), 0);
+    });
+
+    it("a topic with messages that no consumer group reads is refused at once, naming the topic and the count; write permission comes back", async () => {
+        const { client, permissions } = fakeBroker({ orders: { stored: 40, consumers: { billing: { offset: 40, perPoll: 0 } } }, audit: { stored: 12 } }, ["billing"], ["billing"]);
+        const { logFor } = collectingLog();
+        await assert.rejects(
+            drain(client, logFor, { timeoutMs: 600_000 }),
+            /scale-down of broker group\(s\) broker-2 stopped: topic audit holds 12 message\(s\) on broker-2 that no consumer group has read .* Write permission is restored .* nothing was removed; consume them with a consumer group \(or delete the topic\), or set allowDroppingUnreadMessages \(broker\.allowDroppingUnreadMessages of a RocketMQCluster\)/,
+        );
+        assert.deepStrictEqual(permissions, ["10.0.0.2:10911=4", "10.0.0.3:10911=4", "10.0.0.2:10911=6", "10.0.0.3:10911=6"]);
+    });
+
+    it("with allowDroppingUnreadMessages the unread topic goes with a warning naming it, once; read topics still hold the drain", async () => {
+        const { client } = fakeBroker({ orders: { stored: 40, consumers: { billing: { offset: 0, perPoll: 20 } } }, audit: { stored: 12 } }, ["billing"], ["billing"]);
+        const { lines, logFor } = collectingLog();
+        assert.strictEqual(await drain(client, logFor, { timeoutMs: 60_000, allowDroppingUnreadMessages: true }), 2000);
+        const warnings = lines.filter((l) => l.startsWith("warning: "));
+        assert.deepStrictEqual(warnings, [
+            "warning: topic audit holds 12 message(s) on broker-2 that no consumer group has read (none consumes it or holds an offset for it, and no subscription group there still waits for its first consumer): they go with the group, as allowDroppingUnreadMessages allows",
+        ]);
+    });
+
+    it("a retry topic is read by the groups consuming it only, not by groups that have consumed nothing", async () => {
+        const { client } = fakeBroker({ "%RETRY%billing": { stored: 3, consumers: { billing: { offset: 3, perPoll: 0 } } } }, ["billing", "g1"], ["billing"]);
+        const { logFor } = collectingLog();
+        assert.strictEqual(await drain(client, logFor, { timeoutMs: 5000 }), 0);
     });
 });

@@ -6,6 +6,7 @@ import { JsonObject, JsonValue, objectKey, ParseDeadlineError, ParseLimits, pars
 import type {
   BrokerGroup,
   ClusterInfo,
+  ConsumerOffsetTable,
   ConsumeStats,
   MessageQueue,
   QueueConsumeProgress,
@@ -256,6 +257,27 @@ export function decodeTopicStats(body: Buffer | undefined, limits?: BodyLimits):
   }));
   queues.sort(byQueue);
   return { queues };
+}
+
+/**
+ * A broker's ConsumerOffsetManager: offsetTable keys are `topic@group` (neither name may hold an
+ * `@`), values map queue ids to offsets.
+ */
+export function decodeConsumerOffsetTable(body: Buffer | undefined, limits?: BodyLimits): ConsumerOffsetTable {
+  const o = asObject(parseBody(body, "consumer offsets", limits), "consumer offsets");
+  const table = optionalObject(o.offsetTable, "offsetTable");
+  const groups = emptyObject<Record<string, Record<string, number>>>();
+  for (const key of Object.keys(table)) {
+    const at = key.indexOf("@");
+    if (at <= 0 || at === key.length - 1) throw new BadReplyError(`offsetTable key ${JSON.stringify(key)} is not topic@group`);
+    const topic = key.slice(0, at);
+    const group = key.slice(at + 1);
+    const offsets = optionalObject(table[key], `offsetTable.${key}`);
+    const byQueue = emptyObject<number>();
+    for (const queueId of Object.keys(offsets)) byQueue[queueId] = asInteger(offsets[queueId], `offsetTable.${key}.${queueId}`);
+    (groups[group] ??= emptyObject())[topic] = byQueue;
+  }
+  return { groups };
 }
 
 export function decodeGroupList(body: Buffer | undefined, limits?: BodyLimits): string[] {

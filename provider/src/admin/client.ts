@@ -5,6 +5,7 @@ import {
   attributeModifications,
   parseBody,
   decodeClusterInfo,
+  decodeConsumerOffsetTable,
   decodeConsumeStats,
   decodeGroupList,
   decodeProperties,
@@ -31,6 +32,7 @@ import { DEFAULT_RETRY_POLICY, GiveUp, RetryEvent, RetryPolicy, withRetry } from
 import { checkTimeoutMs } from "./timeouts";
 import type {
   ClusterInfo,
+  ConsumerOffsetTable,
   ConsumeStats,
   ConsumerClient,
   SubscriptionGroupConfig,
@@ -297,6 +299,11 @@ export class RocketMQAdminClient {
     const extFields: Record<string, string> = { consumerGroup };
     if (topic !== undefined) extFields.topic = topic;
     return this.ask(brokerAddress, () => ({ code: RequestCode.GET_CONSUME_STATS, extFields }), decodeConsumeStats, options);
+  }
+
+  /** Every consumer offset the broker stores, by group and topic (read by a drain to tell groups that never consumed). */
+  getAllConsumerOffsets(brokerAddress: string, options?: CallOptions): Promise<ConsumerOffsetTable> {
+    return this.ask(brokerAddress, () => ({ code: RequestCode.GET_ALL_CONSUMER_OFFSET }), decodeConsumerOffsetTable, options);
   }
 
   /** Groups that consume a topic on this broker (online consumers and stored offsets). */

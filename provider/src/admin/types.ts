@@ -112,6 +112,11 @@ export interface TopicStats {
   queues: QueueOffsets[];
 }
 
+/** A broker's stored consumer offsets: per consumer group, per topic, the next offset of each queue id. */
+export interface ConsumerOffsetTable {
+  groups: Record<string, Record<string, Record<string, number>>>;
+}
+
 export interface TopicConfigTable {
   topics: Record<string, TopicConfig>;
   /** The broker's topic-config version; it changes on every update. */

@@ -30,6 +30,7 @@ export function createBrokerScaling(context: ClusterContext, shape: BrokerGroupS
         kubeconfig: kubeconfig === undefined ? undefined : pulumi.secret(kubeconfig),
         connection: args.connection,
         drainTimeoutSeconds: args.broker.drainTimeoutSeconds,
+        allowDroppingUnreadMessages: args.broker.allowDroppingUnreadMessages,
     }, {
         parent: context.parent,
         dependsOn,

@@ -2,7 +2,7 @@
 // describes the same inputs; a unit test walks both so they cannot drift apart.
 import { z } from "zod";
 import { clusterAccessSchemas } from "./clusterAccess";
-import { drainTimeoutSecondsSchema } from "./drainTimeout";
+import { allowDroppingUnreadMessagesSchema, drainTimeoutSecondsSchema } from "./drain";
 import { clusterNameSchema, nameServerAddressesSchema, validateInputs, Validation } from "./rocketmqNames";
 
 export const brokerScalingToken = "rocketmq:index:BrokerScaling";
@@ -17,6 +17,7 @@ export const brokerScalingArgsSchema = z
         nameServerAddresses: nameServerAddressesSchema,
         ...clusterAccessSchemas,
         drainTimeoutSeconds: drainTimeoutSecondsSchema,
+        allowDroppingUnreadMessages: allowDroppingUnreadMessagesSchema,
     })
     .superRefine((args, ctx) => {
         if (new Set(args.brokerNames).size !== args.brokerNames.length) {

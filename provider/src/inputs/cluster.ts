@@ -10,7 +10,7 @@ import {
 } from "./kube";
 import { MiB, memorySizeSchema, parseMemorySize, parseQuantity } from "./quantities";
 import { checkBrokerConfig, ownedConfigKeyReasons } from "./brokerConfig";
-import { drainTimeoutSecondsSchema } from "./drainTimeout";
+import { allowDroppingUnreadMessagesSchema, drainTimeoutSecondsSchema } from "./drain";
 import { clusterAccessSchemas } from "./clusterAccess";
 
 export const storageModes = ["EmptyDir", "HostPath", "StorageClass"] as const;
@@ -135,6 +135,7 @@ export const brokerSpecSchema = z.strictObject({
     allowRestart: z.boolean({ error: "must be true or false" }).default(true),
     scalePodName: z.string({ error: "must be a string" }).optional(),
     drainTimeoutSeconds: drainTimeoutSecondsSchema,
+    allowDroppingUnreadMessages: allowDroppingUnreadMessagesSchema,
     env: z.array(envVarSchema).optional(),
     volumes: z.array(volumeSchema).optional(),
     volumeMounts: z.array(volumeMountSchema).optional(),

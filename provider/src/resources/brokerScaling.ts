@@ -15,7 +15,7 @@
 import { CustomResourceHandler } from "../handlers";
 import { engineResourceLogs, ResourceLogs } from "../engineLog";
 import { clusterAccessInputNames } from "../inputs/clusterAccess";
-import { defaultDrainTimeoutSeconds } from "../inputs/drainTimeout";
+import { defaultDrainTimeoutSeconds } from "../inputs/drain";
 import { brokerScalingToken, ResolvedBrokerScalingArgs, sourceGroupOf, validateBrokerScalingArgs } from "../inputs/brokerScaling";
 import { Clock, realClock } from "../ops/progressLog";
 import { MissingMetadata } from "../ops/scaling/metadataSync";
@@ -26,13 +26,13 @@ import { changedInputs, checkInputs, pick } from "./placedResource";
 
 export { brokerScalingToken };
 
-const inputNames = ["clusterName", "brokerNames", "sourceBrokerName", "nameServerAddresses", "kubeconfig", "connection", "drainTimeoutSeconds"] as const;
-const inputDefaults: Record<string, unknown> = { connection: "auto", drainTimeoutSeconds: defaultDrainTimeoutSeconds };
+const inputNames = ["clusterName", "brokerNames", "sourceBrokerName", "nameServerAddresses", "kubeconfig", "connection", "drainTimeoutSeconds", "allowDroppingUnreadMessages"] as const;
+const inputDefaults: Record<string, unknown> = { connection: "auto", drainTimeoutSeconds: defaultDrainTimeoutSeconds, allowDroppingUnreadMessages: false };
 /**
  * Inputs whose change alone copies and drains nothing: how to reach the cluster (another name server
- * list included: it serves the same brokers) and how long a future drain may wait.
+ * list included: it serves the same brokers) and what a future drain may do.
  */
-const nonOperationalInputs: readonly string[] = [...clusterAccessInputNames, "nameServerAddresses", "drainTimeoutSeconds"];
+const nonOperationalInputs: readonly string[] = [...clusterAccessInputNames, "nameServerAddresses", "drainTimeoutSeconds", "allowDroppingUnreadMessages"];
 
 export function brokerScalingHandler(admins: AdminClientFactory = clusterAdminClients, logFor: ResourceLogs = engineResourceLogs(undefined), clock: Clock = realClock): CustomResourceHandler {
     return {
@@ -90,7 +90,8 @@ export function brokerScalingHandler(admins: AdminClientFactory = clusterAdminCl
 
     async function scale(args: ResolvedBrokerScalingArgs, joining: string[], leaving: string[], urn: string): Promise<void> {
         const sourceBrokerName = sourceGroupOf(args);
-        const target = { clusterName: args.clusterName, sourceBrokerName, joining: joining.filter((name) => name !== sourceBrokerName), leaving, drainTimeoutMs: args.drainTimeoutSeconds * 1000 };
+        const target = { clusterName: args.clusterName, sourceBrokerName, joining: joining.filter((name) => name !== sourceBrokerName), leaving,
+            drainTimeoutMs: args.drainTimeoutSeconds * 1000, allowDroppingUnreadMessages: args.allowDroppingUnreadMessages };
         if (target.joining.length === 0 && leaving.length === 0) return; // nothing to copy, nothing to drain, nothing to reach
         const log = logFor(urn);
         await withAdmin(admins, args, log, (client) => scaleBrokerGroups(client, target, log, clock));

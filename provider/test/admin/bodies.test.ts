@@ -4,6 +4,7 @@ import * as path from "node:path";
 import {
   BadReplyError,
   decodeClusterInfo,
+  decodeConsumerOffsetTable,
   decodeConsumeStats,
   decodeGroupList,
   decodeProperties,
@@ -15,7 +16,7 @@ import {
   encodeTopicConfigList,
 } from "../../src/admin/bodies";
 import { framesOf } from "./fakePeer";
-import { nameMap } from "./nameMaps";
+import { nameMap, parsedJson } from "./nameMaps";
 
 // Replies captured from real RocketMQ name servers and brokers, one set per release of the
 // integration matrix (tests/support/rocketmq-capture.ts): topic "capture-topic" with 2 queues on
@@ -163,6 +164,20 @@ describe("admin bodies: encoding, and replies of the wrong shape", () => {
       namesrvAddr: "a:1;b:2",
     }));
     assert.throws(() => encodeProperties({ a: "1\nb=2" }), /cannot be encoded/);
+  });
+
+  it("consumer offsets: topic@group keys, queue ids written as unquoted numbers", () => {
+    const body = Buffer.from('{"dataVersion":{"counter":3,"timestamp":1},"offsetTable":{"orders@billing":{0:12,1:7},"%RETRY%billing@billing":{0:0},"orders@audit":{}}}');
+    assert.deepEqual(
+      decodeConsumerOffsetTable(body).groups,
+      parsedJson({
+        billing: { orders: { 0: 12, 1: 7 }, "%RETRY%billing": { 0: 0 } },
+        audit: { orders: {} },
+      }),
+    );
+    assert.deepEqual(decodeConsumerOffsetTable(Buffer.from('{"offsetTable":{}}')).groups, nameMap({}));
+    assert.throws(() => decodeConsumerOffsetTable(Buffer.from('{"offsetTable":{"no-at-sign":{0:1}}}')), /offsetTable key "no-at-sign" is not topic@group/);
+    assert.throws(() => decodeConsumerOffsetTable(Buffer.from('{"offsetTable":{"t@g":{0:"x"}}}')), BadReplyError);
   });
 
   it("refuses bodies of the wrong shape with BadReplyError", () => {

@@ -1,16 +1,20 @@
 // Taking broker groups out of service before a scale-down removes them: each broker of the group
 // turns read-only (brokerPermission=4: persisted, and re-registered with the name servers at once,
 // unlike wipeWritePerm, which the broker's next registration undoes), then the wait lasts until
-// every consumer group has consumed every message stored there. On timeout or failure write
-// permission comes back (brokerPermission=6) and the error names what was left.
+// every consumer group the brokers know has consumed every message stored there (drainReaders.ts
+// says which groups count). A topic with messages that no group reads is refused at once, unless
+// allowDroppingUnreadMessages says those messages may go with the group. On timeout, refusal or
+// failure write permission comes back (brokerPermission=6) and the error names what was left.
 import type { RocketMQAdminClient } from "../../admin/client";
-import { brokerOwnTopics, isSystemGroup, isSystemTopic } from "../../admin/systemNames";
 import { BrokerGroup, MASTER_ID, Perm } from "../../admin/types";
 import { Clock, ProgressLog } from "../progressLog";
+import { Reader, readersOf, StoredTopic, storedTopics, unconsumed } from "./drainReaders";
 import { seconds } from "./timing";
 
 export interface DrainOptions {
     timeoutMs: number;
+    /** Let messages of topics that no consumer group reads go with the group instead of refusing. */
+    allowDroppingUnreadMessages?: boolean;
     pollIntervalMs?: number;
     logIntervalMs?: number;
 }
@@ -21,6 +25,8 @@ export interface Lag {
     consumerGroup: string;
     topic: string;
     lag: number;
+    /** The group has consumed nothing on the cluster yet (its consumers may not have started). */
+    consumedNothing: boolean;
 }
 
 /**
@@ -42,10 +48,17 @@ export async function drainGroups(
     log.info(`broker group(s) ${names}: read-only now (brokerPermission=${Perm.READ} on ${describeBrokers(groups)}); waiting up to ${seconds(options.timeoutMs)} for consumers`);
     const began = clock.now();
     try {
-        const pending = await consumedTopics(client, groups, cluster);
+        const stored = await storedTopics(client, groups);
+        const dropping = new Set<string>();
         let lastLogAt = -Infinity;
         for (;;) {
-            const behind = (await lags(client, pending)).filter((l) => l.lag > 0);
+            const { readers, unread } = await readersOf(client, stored, groups, cluster);
+            if (unread.length > 0 && !options.allowDroppingUnreadMessages) throw new UnreadMessages(unread);
+            for (const s of unread.filter((s) => !dropping.has(`${s.brokerName}/${s.topic}`))) {
+                dropping.add(`${s.brokerName}/${s.topic}`);
+                log.warn(`${describeUnread(s)}: they go with the group, as allowDroppingUnreadMessages allows`);
+            }
+            const behind = (await lags(client, readers)).filter((l) => l.lag > 0);
             const waited = clock.now() - began;
             if (behind.length === 0) {
                 log.info(`broker group(s) ${names}: every consumer group has consumed every message after ${seconds(waited)}; the group(s) can go`);
@@ -66,9 +79,24 @@ export async function drainGroups(
     }
 }
 
-class DrainTimeout extends Error {
+/** A failure of the drain that says what the user can do about it. */
+abstract class DrainRefusal extends Error {
+    abstract readonly remedy: string;
+}
+
+class DrainTimeout extends DrainRefusal {
+    readonly remedy = "consume the messages left, or raise drainTimeoutSeconds, and run pulumi up again";
     constructor(readonly behind: Lag[], timeoutMs: number) {
         super(`consumers did not consume every message within drainTimeoutSeconds (${seconds(timeoutMs)}): ${describeLags(behind)}`);
+    }
+}
+
+class UnreadMessages extends DrainRefusal {
+    readonly remedy =
+        "consume them with a consumer group (or delete the topic), or set allowDroppingUnreadMessages (broker.allowDroppingUnreadMessages of a RocketMQCluster) " +
+        "to let them go with the group, and run pulumi up again";
+    constructor(readonly unread: StoredTopic[]) {
+        super(`${unread.map(describeUnread).join("; ")}`);
     }
 }
 
@@ -85,9 +113,9 @@ async function restoreAfter(client: RocketMQAdminClient, groups: BrokerGroup[], 
             { cause: err },
         );
     }
+    const remedy = err instanceof DrainRefusal ? err.remedy : "once the cause is mended, run pulumi up again";
     return new Error(
-        `scale-down of broker group(s) ${names} stopped: ${cause}. Write permission is restored (brokerPermission=${Perm.READ_WRITE} on ${describeBrokers(groups)}) and nothing was removed; ` +
-            `consume the messages left, or raise drainTimeoutSeconds, and run pulumi up again`,
+        `scale-down of broker group(s) ${names} stopped: ${cause}. Write permission is restored (brokerPermission=${Perm.READ_WRITE} on ${describeBrokers(groups)}) and nothing was removed; ${remedy}`,
         { cause: err },
     );
 }
@@ -97,32 +125,24 @@ async function setPermission(client: RocketMQAdminClient, groups: BrokerGroup[],
     await Promise.all(addresses.map((address) => client.updateBrokerConfig(address, { brokerPermission: String(perm) })));
 }
 
-/** Which consumer groups to ask about which topics on which draining master: topics holding messages there, and the groups consuming them anywhere in the cluster. */
-async function consumedTopics(client: RocketMQAdminClient, groups: BrokerGroup[], cluster: BrokerGroup[]): Promise<Array<Omit<Lag, "lag"> & { address: string }>> {
-    const masters = cluster.map((g) => g.addresses[MASTER_ID]).filter((a): a is string => a !== undefined);
-    const perGroup = await Promise.all(
-        groups.map(async (group) => {
-            const address = group.addresses[MASTER_ID];
-            const topics = Object.keys((await client.getAllTopicConfigs(address)).topics).filter((t) => !isSystemTopic(t, brokerOwnTopics(group.cluster, group.brokerName)));
-            const stored = await Promise.all(topics.map(async (topic) => ((await client.getTopicStats(address, topic)).queues.some((q) => q.maxOffset > q.minOffset) ? topic : undefined)));
-            const withMessages = stored.filter((t): t is string => t !== undefined);
-            const consumers = await Promise.all(
-                withMessages.map(async (topic) => [...new Set((await Promise.all(masters.map((m) => client.queryTopicConsumeByWho(m, topic)))).flat())].filter((g) => !isSystemGroup(g))),
-            );
-            return withMessages.flatMap((topic, i) => consumers[i].map((consumerGroup) => ({ brokerName: group.brokerName, address, topic, consumerGroup })));
-        }),
-    );
-    return perGroup.flat();
-}
-
-async function lags(client: RocketMQAdminClient, pending: Array<Omit<Lag, "lag"> & { address: string }>): Promise<Lag[]> {
+async function lags(client: RocketMQAdminClient, readers: Reader[]): Promise<Lag[]> {
     return Promise.all(
-        pending.map(async ({ address, ...which }) => ({ ...which, lag: (await client.getConsumeStats(address, which.consumerGroup, which.topic)).totalLag })),
+        readers.map(async (reader) => ({
+            brokerName: reader.stored.brokerName,
+            topic: reader.stored.topic,
+            consumerGroup: reader.consumerGroup,
+            consumedNothing: reader.consumedNothing,
+            lag: await unconsumed(client, reader),
+        })),
     );
 }
 
 function describeLags(lags: Lag[]): string {
-    return lags.map((l) => `consumer group ${l.consumerGroup} lag ${l.lag} on ${l.brokerName} (topic ${l.topic})`).join(", ");
+    return lags.map((l) => `consumer group ${l.consumerGroup} lag ${l.lag} on ${l.brokerName} (topic ${l.topic}${l.consumedNothing ? ", nothing consumed yet" : ""})`).join(", ");
+}
+
+function describeUnread(s: StoredTopic): string {
+    return `topic ${s.topic} holds ${s.messages} message(s) on ${s.brokerName} that no consumer group has read (none consumes it or holds an offset for it, and no subscription group there still waits for its first consumer)`;
 }
 
 function describeBrokers(groups: BrokerGroup[]): string {

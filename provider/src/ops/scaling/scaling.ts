@@ -21,6 +21,7 @@ export interface ScalingTarget {
     /** Groups that were listed before and are not now: drained, then left for the engine to delete. */
     leaving: string[];
     drainTimeoutMs: number;
+    allowDroppingUnreadMessages?: boolean;
 }
 
 export interface ScalingResult {
@@ -43,7 +44,10 @@ export async function scaleBrokerGroups(client: RocketMQAdminClient, target: Sca
         // Nothing can consume from a group that is not running; waiting would not change that.
         log.warn(`broker group ${name} has no master registered with the name servers: it cannot be drained and is left for removal as it is`);
     }
-    const drainWaitMs = await drainGroups(client, leaving.map((name) => registered[name]), Object.values(registered), log, clock, { timeoutMs: target.drainTimeoutMs });
+    const drainWaitMs = await drainGroups(client, leaving.map((name) => registered[name]), Object.values(registered), log, clock, {
+        timeoutMs: target.drainTimeoutMs,
+        allowDroppingUnreadMessages: target.allowDroppingUnreadMessages,
+    });
     return { synced, drainWaitMs };
 }
 
