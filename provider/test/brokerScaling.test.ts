@@ -291,7 +291,7 @@ describe("drainGroups (a fake broker, a fake clock)", () => {
         assert.strictEqual(await drain(client, logFor, { timeoutMs: 60_000, allowDroppingUnreadMessages: true }), 2000);
         const warnings = lines.filter((l) => l.startsWith("warning: "));
         assert.deepStrictEqual(warnings, [
-            "warning: topic audit holds 12 message(s) on broker-2 that no consumer group has read (none consumes it or holds an offset for it, and no subscription group there still waits for its first consumer): they go with the group, as allowDroppingUnreadMessages allows",
+            "warning: topic audit holds 12 message(s) on broker-2 that no consumer group has read (none consumes it or holds an offset for it, and no subscription group there still waits for its first consumer): they will go with the group once it is drained, as allowDroppingUnreadMessages allows",
         ]);
     });
 

@@ -3,9 +3,11 @@
 // 1 group -> 500 topics and 50 subscription groups made on broker-0 with mqadmin -> preview of
 // 3 groups changes nothing -> one `pulumi up` to 3 groups: mqadmin topicRoute shows every topic on
 // all three, a Java producer's messages land on all three -> a second up and a refresh change
-// nothing -> 3 -> 2 with unconsumed messages on broker-2 fails naming the consumer group and its
-// lag, broker-2 writable -> after a consumer drained it, 3 -> 2 succeeds -> destroy with messages
-// left unconsumed does not wait. The provider reaches RocketMQ as a user's laptop would: the name
+// nothing -> 3 -> 2 while broker-2 holds a topic no consumer group reads is refused at once ->
+// allowed to drop those, 3 -> 2 waits for subscription groups whose consumers have not started yet
+// (2,015 messages on a topic of every group) and a lagging consumer group, then fails naming each
+// and its lag, broker-2 writable -> after real consumers drained it, 3 -> 2 succeeds and each group
+// received every message -> destroy with messages left unconsumed does not wait. The provider reaches RocketMQ as a user's laptop would: the name
 // servers' DNS names do not resolve here, so `connection: auto` goes through port-forward.
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
@@ -25,6 +27,12 @@ const topicCount = 500;
 const groupCount = 50;
 const probeTopic = "e2e-topic-7";
 const probeGroup = "e2e-group-7";
+// A topic on every group whose subscription groups exist before any of their consumers has started,
+// and a topic no consumer group reads.
+const ordersTopic = "e2e-orders";
+const ordersCount = 2015;
+const newGroups = ["e2e-g1", "e2e-g2"];
+const unreadTopic = "e2e-unread";
 
 describe("e2e: broker groups scale 1 -> 3 -> 2 with metadata sync and drain", function () {
     let sandbox: Sandbox;
@@ -53,6 +61,28 @@ describe("e2e: broker groups scale 1 -> 3 -> 2 with metadata sync and drain", fu
         const run = await runJavaProgram(javaHome, "TestProducer", [nameServer, probeTopic, String(count)]);
         assert.equal(run.code, 0, `producer failed:\n${run.stdout}\n${run.stderr}`);
         counted.produced += Number(/SENT (\d+)/.exec(run.stdout)?.[1]);
+    }
+
+    async function produceTo(topic: string, count: number): Promise<void> {
+        const run = await runJavaProgram(javaHome, "TestProducer", [nameServer, topic, String(count)]);
+        assert.equal(run.code, 0, `producer failed:\n${run.stdout}\n${run.stderr}`);
+        assert.equal(Number(/SENT (\d+)/.exec(run.stdout)?.[1]), count);
+    }
+
+    /** Distinct messages each group received, counted by the real Java consumer. */
+    const consumedBy: Record<string, number> = {};
+    async function consumeAs(group: string, topic: string, expected: number): Promise<void> {
+        const run = await runJavaProgram(javaHome, "TestConsumer", [nameServer, group, topic, String(expected), "120"], 180_000);
+        assert.equal(run.code, 0, `consumer ${group} did not get ${expected} messages:\n${run.stdout}\n${run.stderr}`);
+        consumedBy[group] = Number(/CONSUMED (\d+)/.exec(run.stdout)?.[1]);
+    }
+
+    async function assertBroker2Writable(): Promise<void> {
+        assert.ok((await readyPods(sandbox, namespace)).includes("broker-2-master-0"));
+        const address = (await masters())["broker-2"];
+        assert.equal((await client.getBrokerConfig(address)).brokerPermission, "6");
+        const route = await client.getTopicRoute(probeTopic);
+        assert.equal(route.queues.find((q) => q.brokerName === "broker-2")?.perm, 6);
     }
 
     async function consume(expected: number): Promise<void> {
@@ -195,11 +225,28 @@ describe("e2e: broker groups scale 1 -> 3 -> 2 with metadata sync and drain", fu
         assert.equal(refresh.code, 0, refresh.stdout + refresh.stderr);
     });
 
-    it("3 -> 2 with unconsumed messages on broker-2: up fails naming the consumer group and its lag; broker-2 stays, writable", async () => {
+    it("3 -> 2 while broker-2 holds a topic no consumer group reads: refused at once, naming the topic and its count; broker-2 stays, writable", async () => {
+        // The copy's other 49 subscription groups read nothing and never will: a drain counts every group
+        // the brokers know (one that has consumed nothing may read any topic), so they go, as a user
+        // removes groups nobody uses.
+        const cluster = Object.keys((await client.getClusterInfo()).clusters)[0];
+        const unusedGroups = Array.from({ length: groupCount }, (_, i) => `e2e-group-${i}`).filter((g) => g !== probeGroup);
+        const made = await mqadmin([
+            ...unusedGroups.map((g) => ["deleteSubGroup", "-c", cluster, "-g", g]),
+            // The issue's case: subscription groups made ahead of their consumers, and a topic nobody reads.
+            ["updateTopic", "-c", cluster, "-t", ordersTopic, "-r", "4", "-w", "4"],
+            ["updateTopic", "-c", cluster, "-t", unreadTopic, "-r", "2", "-w", "2"],
+            ...newGroups.map((g) => ["updateSubGroup", "-c", cluster, "-g", g]),
+        ]);
+        made.forEach((output, i) => assert.match(output, /success|delete subscription group .* success/i, `mqadmin command ${i}: ${JSON.stringify(output)}`));
         await produce(30);
+        await produceTo(ordersTopic, ordersCount);
+        await produceTo(unreadTopic, 40);
         const addresses = await masters();
-        const lag = (await client.getConsumeStats(addresses["broker-2"], probeGroup, probeTopic)).totalLag;
-        assert.ok(lag > 0, "messages left on broker-2");
+        const storedOnBroker2 = async (topic: string) => (await client.getTopicStats(addresses["broker-2"], topic)).queues.reduce((sum, q) => sum + q.maxOffset - q.minOffset, 0);
+        const unreadStored = await storedOnBroker2(unreadTopic);
+        assert.ok(unreadStored > 0 && (await storedOnBroker2(ordersTopic)) > 0, "broker-2 holds messages of both topics");
+
         await resize(2);
         const versions = await resourceVersions();
         const preview = await stack.preview();
@@ -210,17 +257,35 @@ describe("e2e: broker groups scale 1 -> 3 -> 2 with metadata sync and drain", fu
         const result = await stack.up();
         const shown = result.stdout + result.stderr;
         assert.notEqual(result.code, 0, shown);
-        assert.match(shown, new RegExp(`consumer group ${probeGroup} lag ${lag} on broker-2 \\(topic ${probeTopic}\\)`));
-        assert.match(shown, /Write permission is restored \(brokerPermission=6 on broker-2 master [\d.]+:10911\) and nothing was removed/);
-        assert.match(shown, /draining broker-2: \d+ message\(s\) not yet consumed/);
-        assert.ok((await readyPods(sandbox, namespace)).includes("broker-2-master-0"));
-        assert.equal((await client.getBrokerConfig(addresses["broker-2"])).brokerPermission, "6");
-        const route = await client.getTopicRoute(probeTopic);
-        assert.equal(route.queues.find((q) => q.brokerName === "broker-2")?.perm, 6);
+        assert.match(shown, new RegExp(`topic ${unreadTopic} holds ${unreadStored} message\\(s\\) on broker-2 that no consumer group has read`));
+        assert.match(shown, /Write permission is restored \(brokerPermission=6 on broker-2 master [\d.]+:10911\) and nothing was removed; .*allowDroppingUnreadMessages/);
+        assert.doesNotMatch(shown, /draining broker-2:/, "refused before any wait");
+        await assertBroker2Writable();
     });
 
-    it("after a consumer drained broker-2, 3 -> 2 succeeds: broker-2 goes, every message produced was consumed", async () => {
+    it("allowing unread messages to go, 3 -> 2 waits for g1 and g2 (no consumer started yet) and the probe group, then fails naming each and its lag; broker-2 stays, writable", async () => {
+        await stack.pulumiOrThrow(["config", "set", "allowDroppingUnreadMessages", "true"]);
+        const addresses = await masters();
+        const probeLag = (await client.getConsumeStats(addresses["broker-2"], probeGroup, probeTopic)).totalLag;
+        const ordersOnBroker2 = (await client.getTopicStats(addresses["broker-2"], ordersTopic)).queues.reduce((sum, q) => sum + q.maxOffset - q.minOffset, 0);
+        assert.ok(probeLag > 0 && ordersOnBroker2 > 0, "messages left on broker-2");
+
+        const result = await stack.up();
+        const shown = result.stdout + result.stderr;
+        assert.notEqual(result.code, 0, shown);
+        for (const group of newGroups) {
+            assert.match(shown, new RegExp(`consumer group ${group} lag ${ordersOnBroker2} on broker-2 \\(topic ${ordersTopic}, nothing consumed yet\\)`));
+        }
+        assert.match(shown, new RegExp(`consumer group ${probeGroup} lag ${probeLag} on broker-2 \\(topic ${probeTopic}\\)`));
+        assert.match(shown, new RegExp(`topic ${unreadTopic} holds \\d+ message\\(s\\) on broker-2 that no consumer group has read .*allowDroppingUnreadMessages allows`));
+        assert.match(shown, /Write permission is restored \(brokerPermission=6 on broker-2 master [\d.]+:10911\) and nothing was removed/);
+        assert.match(shown, /draining broker-2: \d+ message\(s\) not yet consumed/);
+        await assertBroker2Writable();
+    });
+
+    it("after g1, g2 and the probe group consumed everything, 3 -> 2 succeeds: broker-2 goes, and every message produced was consumed by each group", async () => {
         await consume(30);
+        for (const group of newGroups) await consumeAs(group, ordersTopic, ordersCount);
         const upBegan = Date.now();
         const result = await stack.up();
         const upSeconds = (Date.now() - upBegan) / 1000;
@@ -231,6 +296,7 @@ describe("e2e: broker groups scale 1 -> 3 -> 2 with metadata sync and drain", fu
         console.log(`      pulumi up 3 -> 2 groups: ${upSeconds.toFixed(1)} s; drain check ${drained[1]} s`);
         assert.equal(await sandbox.kubectl(["get", "statefulsets", "-n", namespace, "-o", "name"]).then((s) => s.includes("broker-2")), false);
         assert.equal(counted.consumed, counted.produced);
+        assert.deepEqual(Object.fromEntries(newGroups.map((g) => [g, consumedBy[g]])), Object.fromEntries(newGroups.map((g) => [g, ordersCount])), "g1 and g2 each received every message of the topic: none lost");
         const outputs = await stack.outputs();
         assert.deepEqual((outputs.brokerGroups as { brokerName: string }[]).map((g) => g.brokerName), ["broker-0", "broker-1"]);
     });

@@ -238,6 +238,16 @@ for (const version of rocketmqMatrix()) describe(`admin client against real Rock
       assert.deepEqual(await client.queryTopicConsumeByWho(brokerA, "it-progress"), ["it-progress-group"]);
       assert.deepEqual(await client.queryTopicConsumeByWho(brokerA, "it-orders"), []);
     });
+
+    it("reads every stored consumer offset, by group and topic, as the consumer committed them", async () => {
+      const offsets = (await client.getAllConsumerOffsets(brokerA)).groups["it-progress-group"];
+      const committed = (await client.getConsumeStats(brokerA, "it-progress-group", "it-progress")).queues;
+      assert.deepEqual(
+        Object.entries(offsets?.["it-progress"] ?? {}).map(([queueId, offset]) => [Number(queueId), offset]).sort((a, b) => a[0] - b[0]),
+        committed.map((q) => [q.queueId, q.consumerOffset]),
+      );
+      assert.equal((await client.getAllConsumerOffsets(brokerA)).groups["it-never-consumed"], undefined);
+    });
   });
 
   describe("broker config and permissions", () => {

@@ -56,7 +56,7 @@ export async function drainGroups(
             if (unread.length > 0 && !options.allowDroppingUnreadMessages) throw new UnreadMessages(unread);
             for (const s of unread.filter((s) => !dropping.has(`${s.brokerName}/${s.topic}`))) {
                 dropping.add(`${s.brokerName}/${s.topic}`);
-                log.warn(`${describeUnread(s)}: they go with the group, as allowDroppingUnreadMessages allows`);
+                log.warn(`${describeUnread(s)}: they will go with the group once it is drained, as allowDroppingUnreadMessages allows`);
             }
             const behind = (await lags(client, readers)).filter((l) => l.lag > 0);
             const waited = clock.now() - began;
