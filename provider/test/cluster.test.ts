@@ -28,6 +28,8 @@ describe("RocketMQCluster objects", () => {
             assert.deepStrictEqual(rendered.names(), [
                 "ConfigMap broker-0-config",
                 "Deployment console",
+                "PodDisruptionBudget broker-0",
+                "PodDisruptionBudget name-service",
                 "Service broker-0",
                 "Service console-service",
                 "Service name-service",
@@ -182,6 +184,8 @@ describe("RocketMQCluster objects", () => {
         assert.deepStrictEqual(rendered.names(), [
             "ConfigMap broker-0-config",
             "Deployment console",
+            "PodDisruptionBudget broker-0",
+            "PodDisruptionBudget name-service",
             "Service broker-0",
             "Service console-service",
             "Service name-service",

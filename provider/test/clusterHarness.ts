@@ -60,6 +60,7 @@ const kinds: Record<string, string> = {
     "kubernetes:core/v1:Secret": "Secret",
     "kubernetes:apps/v1:StatefulSet": "StatefulSet",
     "kubernetes:apps/v1:Deployment": "Deployment",
+    "kubernetes:policy/v1:PodDisruptionBudget": "PodDisruptionBudget",
 };
 
 export const kind = {
@@ -68,6 +69,7 @@ export const kind = {
     secret: "kubernetes:core/v1:Secret",
     statefulSet: "kubernetes:apps/v1:StatefulSet",
     deployment: "kubernetes:apps/v1:Deployment",
+    podDisruptionBudget: "kubernetes:policy/v1:PodDisruptionBudget",
 } as const;
 
 let clusterCount = 0;

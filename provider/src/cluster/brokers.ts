@@ -11,7 +11,8 @@ import { createRolloutWait } from "./brokerRuntime";
 import { ClusterContext, childName, metadataOf, userAnnotations, userLabels } from "./context";
 import { concatLists, derive, mergeRecords } from "./derive";
 import { brokerHeapRule, jvmOptions } from "./jvm";
-import { BrokerPodIdentity, brokerNameLabel, groupLabel, imageVersionLabel, objectLabels, selectorLabels } from "./labels";
+import { BrokerPodIdentity, brokerNameLabel, groupLabel, groupSelectorLabels, imageVersionLabel, objectLabels, selectorLabels } from "./labels";
+import { createDisruptionBudget, DisruptionBudgetInputs } from "./disruption";
 import {
     brokerGroupConfigMapName, brokerGroupName, brokerGroupSecretName, brokerGroupServiceName, firstPodOf, masterStatefulSetName, ports,
     replicaStatefulSetName,
@@ -103,17 +104,13 @@ export function createBrokerGroup(
     }, opts);
 
     const serviceName = brokerGroupServiceName(shape.prefix, group);
-    const groupSelector = {
-        "app.kubernetes.io/instance": context.instanceLabel,
-        "app.kubernetes.io/component": "broker",
-        [brokerNameLabel]: brokerName,
-    };
+    const groupSelector = groupSelectorLabels(context.instanceLabel, brokerName);
     const service = new k8s.core.v1.Service(childName(context, serviceName), {
         metadata: metadataOf(context, serviceName, groupLabels),
         spec: {
             clusterIP: "None",
             publishNotReadyAddresses: true,
-            selector: { "app.kubernetes.io/name": "rocketmq", ...groupSelector },
+            selector: groupSelector,
             ports: brokerPorts().map(({ name, containerPort }) => ({ name, port: containerPort, targetPort: containerPort })),
         },
     }, opts);
@@ -130,6 +127,7 @@ export function createBrokerGroup(
             identity: { brokerName, group, role },
             version,
             configMapName,
+            groupSelector,
             configKey: configKeyOf(brokerId),
             config: configs.get(brokerId)!,
             env: env.containerEnv(secretName),
@@ -139,6 +137,7 @@ export function createBrokerGroup(
         return statefulSet;
     });
     const statefulSets = [statefulSetsInOrder[statefulSetsInOrder.length - 1], ...statefulSetsInOrder.slice(0, -1)];
+    createDisruptionBudget(context, brokerName, groupSelector, groupLabels, spec.podDisruptionBudget as DisruptionBudgetInputs, "broker.podDisruptionBudget");
 
     return { index: group, prefix: shape.prefix, brokerName, configMap, secret, service, master: statefulSets[0], replicas: statefulSets.slice(1) };
 }
@@ -203,6 +202,8 @@ interface BrokerPod {
     identity: BrokerPodIdentity;
     version: pulumi.Input<string | undefined>;
     configMapName: string;
+    /** Every pod of the group. */
+    groupSelector: Record<string, string>;
     configKey: string;
     config: RenderedBrokerConfig;
     env: pulumi.Input<pulumi.Input<EnvVar>[]> | undefined;
@@ -254,7 +255,7 @@ function brokerStatefulSetArgs(context: ClusterContext, pod: BrokerPod): k8s.app
             template: {
                 metadata: { labels, ...(hasAnnotations ? { annotations: podAnnotations } : {}) },
                 spec: {
-                    ...sharedPodSettings(args),
+                    ...sharedPodSettings(args, { own: pod.groupSelector, spread: pod.groupSelector }),
                     ...networkSettings(spec),
                     volumes: concatLists<k8s.types.input.core.v1.Volume>(
                         [configVolume(pod), { name: "rocketmq-conf", emptyDir: {} }],

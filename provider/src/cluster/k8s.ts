@@ -7,6 +7,7 @@ import * as statefulSet from "@pulumi/kubernetes/apps/v1/statefulSet";
 import * as configMap from "@pulumi/kubernetes/core/v1/configMap";
 import * as secret from "@pulumi/kubernetes/core/v1/secret";
 import * as service from "@pulumi/kubernetes/core/v1/service";
+import * as podDisruptionBudget from "@pulumi/kubernetes/policy/v1/podDisruptionBudget";
 
 export type * as types from "@pulumi/kubernetes/types";
 
@@ -20,4 +21,8 @@ export namespace core.v1 {
     export import ConfigMap = configMap.ConfigMap;
     export import Secret = secret.Secret;
     export import Service = service.Service;
+}
+
+export namespace policy.v1 {
+    export import PodDisruptionBudget = podDisruptionBudget.PodDisruptionBudget;
 }

@@ -5,6 +5,7 @@ import * as k8s from "./k8s";
 import { ClusterContext, childName, metadataOf, userAnnotations, userLabels } from "./context";
 import { jvmOptions, nameServerHeapRule } from "./jvm";
 import { concatLists } from "./derive";
+import { createDisruptionBudget, DisruptionBudgetInputs } from "./disruption";
 import { imageVersionLabel, objectLabels, selectorLabels } from "./labels";
 import { nameServerServiceName, nameServerStatefulSetName, ports } from "./names";
 import { containerSecurityContext, networkSettings, sharedPodSettings, tcpReadinessProbe } from "./pods";
@@ -48,7 +49,7 @@ export function createNameServers(context: ClusterContext, after: pulumi.Resourc
             template: {
                 metadata: { labels, ...(args.annotations ? { annotations: userAnnotations(context) } : {}) },
                 spec: {
-                    ...sharedPodSettings(args),
+                    ...sharedPodSettings(args, { own: selector, spread: selector }),
                     ...networkSettings(spec),
                     volumes: storage.volumes,
                     containers: [{
@@ -72,5 +73,6 @@ export function createNameServers(context: ClusterContext, after: pulumi.Resourc
         },
     }, { ...opts, dependsOn: [service, ...after] });
 
+    createDisruptionBudget(context, nameServerStatefulSetName, selector, labels, spec.podDisruptionBudget as DisruptionBudgetInputs, "nameServer.podDisruptionBudget");
     return { service, statefulSet };
 }

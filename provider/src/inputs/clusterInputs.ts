@@ -24,7 +24,10 @@ export type ClusterInputs = Fields<Omit<ResolvedClusterArgs, Sections>> & {
  * as it is (an object's name or count cannot be secret); when unknown, the objects they decide are
  * created at `pulumi up`.
  */
-export const structuralFields = [["broker", "name"], ["broker", "size"], ["broker", "replicaPerGroup"], ["console", "enabled"]] as const;
+export const structuralFields = [
+    ["broker", "name"], ["broker", "size"], ["broker", "replicaPerGroup"], ["console", "enabled"],
+    ["nameServer", "podDisruptionBudget", "enabled"], ["broker", "podDisruptionBudget", "enabled"],
+] as const;
 
 const sectionSchemas: Record<Sections, z.ZodObject> = {
     nameServer: nameServerSpecSchema,
