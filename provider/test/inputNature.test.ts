@@ -73,7 +73,7 @@ describe("RocketMQCluster keeps unknown inputs unknown (preview)", () => {
         const cluster = await constructCluster({ namespace: unknownOutput() });
         assert.deepStrictEqual(cluster.names(), [
             "ConfigMap broker-0-config", "Deployment console", "PodDisruptionBudget broker-0", "PodDisruptionBudget name-service",
-            "Service broker-0", "Service console-service", "Service name-service",
+            "Service broker-0", "Service broker-metrics", "Service console-service", "Service name-service",
             "StatefulSet broker-0-master", "StatefulSet broker-0-replica-1", "StatefulSet name-service",
         ]);
         for (const object of cluster.objects) {

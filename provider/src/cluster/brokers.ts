@@ -13,6 +13,8 @@ import { concatLists, derive, mergeRecords } from "./derive";
 import { brokerHeapRule, jvmOptions } from "./jvm";
 import { BrokerPodIdentity, brokerNameLabel, groupLabel, groupSelectorLabels, imageVersionLabel, objectLabels, selectorLabels } from "./labels";
 import { createDisruptionBudget, DisruptionBudgetInputs } from "./disruption";
+import { exportsMetrics, metricsPortName } from "./metrics";
+import { metricsPort } from "../inputs/metrics";
 import {
     brokerGroupConfigMapName, brokerGroupName, brokerGroupSecretName, brokerGroupServiceName, firstPodOf, masterStatefulSetName, ports,
     replicaStatefulSetName,
@@ -80,6 +82,7 @@ export function createBrokerGroup(
         brokerId,
         namesrvAddr,
         nameServerListRefreshMs: nameServerListRefreshFor(spec.image),
+        prometheusExporter: exportsMetrics(context),
     }, spec.brokerConfig as UserBrokerConfigInputs | undefined)]));
 
     const configMapName = brokerGroupConfigMapName(shape.prefix, group);
@@ -273,7 +276,7 @@ function brokerStatefulSetArgs(context: ClusterContext, pod: BrokerPod): k8s.app
                             [{ name: "JAVA_OPT_EXT", value: jvmOptions(spec.jvmMemory, spec.resources, brokerHeapRule) }],
                             pod.env as pulumi.Input<EnvVar[]> | undefined,
                         ),
-                        ports: brokerPorts(),
+                        ports: derive(exportsMetrics(context), (on) => [...brokerPorts(), ...(on ? [{ name: metricsPortName, containerPort: metricsPort }] : [])]),
                         readinessProbe: tcpReadinessProbe(ports.broker),
                         volumeMounts: concatLists<k8s.types.input.core.v1.VolumeMount>(
                             [

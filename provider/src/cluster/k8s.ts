@@ -2,6 +2,7 @@
 // (k8s.apps.v1.StatefulSet, k8s.types.input.core.v1.Volume), each loaded from its own module:
 // the SDK's index loads every API group of Kubernetes, a megabyte of code the plugin would
 // otherwise carry and parse at every start.
+import * as customResource from "@pulumi/kubernetes/apiextensions/customResource";
 import * as deployment from "@pulumi/kubernetes/apps/v1/deployment";
 import * as statefulSet from "@pulumi/kubernetes/apps/v1/statefulSet";
 import * as configMap from "@pulumi/kubernetes/core/v1/configMap";
@@ -25,4 +26,8 @@ export namespace core.v1 {
 
 export namespace policy.v1 {
     export import PodDisruptionBudget = podDisruptionBudget.PodDisruptionBudget;
+}
+
+export namespace apiextensions {
+    export import CustomResource = customResource.CustomResource;
 }

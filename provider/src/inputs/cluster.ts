@@ -10,6 +10,7 @@ import {
     volumeSchema,
 } from "./kube";
 import { podDisruptionBudgetSchema } from "./disruptionBudget";
+import { checkMetricsRules, metricsSpecSchema } from "./metrics";
 import { MiB, memorySizeSchema, parseMemorySize, parseQuantity } from "./quantities";
 import { checkBrokerConfig, ownedConfigKeyReasons } from "./brokerConfig";
 import { allowDroppingUnreadMessagesSchema, drainTimeoutSecondsSchema } from "./drain";
@@ -237,8 +238,9 @@ export const clusterArgsSchema = z.strictObject({
     nameServer: nameServerSpecSchema.prefault({}),
     broker: brokerSpecSchema.prefault({}),
     console: consoleSpecSchema.prefault({}),
+    metrics: metricsSpecSchema.prefault({}),
     ...clusterAccessSchemas,
-});
+}).superRefine(checkMetricsRules);
 
 /** What a program passes: every field optional, `{}` is a working cluster. */
 export type RocketMQClusterArgs = z.input<typeof clusterArgsSchema>;
