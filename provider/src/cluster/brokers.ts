@@ -21,6 +21,7 @@ import {
 } from "./names";
 import { containerSecurityContext, networkSettings, sharedPodSettings, tcpReadinessProbe } from "./pods";
 import { claimTemplatesField, podNameEnv, podStorage } from "./storage";
+import { createStorageExpansion } from "./storageExpansion";
 
 type EnvVar = k8s.types.input.core.v1.EnvVar;
 
@@ -124,6 +125,8 @@ export function createBrokerGroup(
         const statefulSetName = brokerId === 0
             ? masterStatefulSetName(shape.prefix, group)
             : replicaStatefulSetName(shape.prefix, group, brokerId);
+        // Larger claim templates grow the existing claims before the StatefulSet's object is replaced.
+        const expansion = createStorageExpansion(context, statefulSetName, spec, "broker.volumeClaimTemplates");
         const statefulSet = new k8s.apps.v1.StatefulSet(childName(context, statefulSetName), brokerStatefulSetArgs(context, {
             statefulSetName,
             serviceName,
@@ -135,7 +138,7 @@ export function createBrokerGroup(
             config: configs.get(brokerId)!,
             env: env.containerEnv(secretName),
             secret: secret && { name: secretName, version: secret.metadata.resourceVersion },
-        }), { ...opts, dependsOn: [configMap, service, ...(secret ? [secret] : []), ...nameServers, ...(rolling?.after() ?? [])] });
+        }), { ...opts, dependsOn: [configMap, service, ...(secret ? [secret] : []), ...nameServers, ...(rolling?.after() ?? []), ...(expansion ? [expansion] : [])] });
         rolling?.done(statefulSetName, statefulSet);
         return statefulSet;
     });

@@ -10,6 +10,7 @@ import { imageVersionLabel, objectLabels, selectorLabels } from "./labels";
 import { nameServerServiceName, nameServerStatefulSetName, ports } from "./names";
 import { containerSecurityContext, networkSettings, sharedPodSettings, tcpReadinessProbe } from "./pods";
 import { claimTemplatesField, podStorage } from "./storage";
+import { createStorageExpansion } from "./storageExpansion";
 
 export interface NameServers {
     service: k8s.core.v1.Service;
@@ -39,6 +40,8 @@ export function createNameServers(context: ClusterContext, after: pulumi.Resourc
         },
     }, opts);
 
+    // Larger claim templates grow the existing claims before the StatefulSet's object is replaced.
+    const expansion = createStorageExpansion(context, nameServerStatefulSetName, spec, "nameServer.volumeClaimTemplates");
     const statefulSet = new k8s.apps.v1.StatefulSet(childName(context, nameServerStatefulSetName), {
         metadata: metadataOf(context, nameServerStatefulSetName, labels),
         spec: {
@@ -71,7 +74,7 @@ export function createNameServers(context: ClusterContext, after: pulumi.Resourc
             },
             ...claimTemplatesField(storage),
         },
-    }, { ...opts, dependsOn: [service, ...after] });
+    }, { ...opts, dependsOn: [service, ...after, ...(expansion ? [expansion] : [])] });
 
     createDisruptionBudget(context, nameServerStatefulSetName, selector, labels, spec.podDisruptionBudget as DisruptionBudgetInputs, "nameServer.podDisruptionBudget");
     return { service, statefulSet };
