@@ -6,7 +6,9 @@ import * as assert from "assert";
 import { storageExpansionToken, StorageExpansionArgs } from "../src/inputs/storageExpansion";
 import { ClaimState, expandClaims, StorageApi } from "../src/ops/storage/claimExpansion";
 import { storageExpansionHandler } from "../src/resources/storageExpansion";
-import { kind, renderCluster } from "./clusterHarness";
+import * as pulumi from "@pulumi/pulumi";
+import * as rpc from "@pulumi/pulumi/runtime/rpc";
+import { constructCluster, kind, renderCluster, useMocks } from "./clusterHarness";
 
 const template = (name: string, size: string, storageClassName = "expandable") => ({
     metadata: { name },
@@ -94,6 +96,31 @@ describe("RocketMQCluster growing disks", () => {
         assert.deepStrictEqual(emptyDir.providedAll.filter((object) => object.type === storageExpansionToken), []);
     });
 
+    it("in a preview, leaves the StatefulSet's templates computed until its StorageExpansion has grown the claims", async () => {
+        // The kubernetes provider skips its server-side dry run of an object with a computed value: the
+        // API server refuses one of a StatefulSet whose templates changed while the old object exists.
+        useMocks("preview");
+        try {
+            const cluster = await constructCluster(storageClassCluster("2Gi"), "disk-preview");
+            for (const statefulSet of ["broker-0-master", "name-service"]) {
+                const templates = cluster.object(kind.statefulSet, statefulSet).spec.volumeClaimTemplates;
+                assert.ok(pulumi.isUnknown(templates) || templates === rpc.unknownValue, `${statefulSet}: ${JSON.stringify(templates)}`);
+            }
+        } finally {
+            useMocks("up");
+        }
+    });
+
+    it("reports the sizes the claims were grown to as appliedClaims, an output that is no input", async () => {
+        const api = new FakeStorageApi();
+        api.templates = undefined;
+        const handler = storageExpansionHandler(async () => api, () => collectingLog().log);
+        const created = await handler.create("urn", { ...args("1Gi") });
+        assert.deepStrictEqual(created.outs?.appliedClaims, args("1Gi").claims);
+        const updated = await handler.update("id", { ...args("1Gi") }, { ...args("1Gi") }, "urn");
+        assert.deepStrictEqual(updated.outs?.appliedClaims, args("1Gi").claims);
+    });
+
     it("grows every claim of the template, waits for each, then lets the StatefulSet's object go with its pods orphaned", async () => {
         const api = new FakeStorageApi();
         api.addClaim("broker-storage-broker-0-master-0", "1Gi");
@@ -130,6 +157,13 @@ describe("RocketMQCluster growing disks", () => {
         await expandClaims(api, args("2Gi"), log, { clock: noWaitClock });
         assert.deepStrictEqual(api.calls, ["list"]);
         assert.ok(lines.some((line) => line.includes("not bound to a volume yet")));
+    });
+
+    it("new sizes replace the resource, so its appliedClaims are unknown in a preview; other changes update it", async () => {
+        const handler = storageExpansionHandler(async () => new FakeStorageApi(), () => collectingLog().log);
+        assert.deepStrictEqual(await handler.diff("id", { ...args("1Gi") }, { ...args("2Gi") }), { changes: true, replaces: ["claims"], deleteBeforeReplace: false });
+        assert.deepStrictEqual(await handler.diff("id", { ...args("1Gi") }, { ...args("1Gi", { timeoutSeconds: 30 }) }), { changes: true, replaces: [], deleteBeforeReplace: false });
+        assert.deepStrictEqual(await handler.diff("id", { ...args("1Gi") }, { ...args("1Gi") }), { changes: false, replaces: [], deleteBeforeReplace: false });
     });
 
     describe("check, at preview", () => {

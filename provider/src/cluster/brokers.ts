@@ -21,7 +21,7 @@ import {
 } from "./names";
 import { containerSecurityContext, networkSettings, sharedPodSettings, tcpReadinessProbe } from "./pods";
 import { claimTemplatesField, podNameEnv, podStorage } from "./storage";
-import { createStorageExpansion } from "./storageExpansion";
+import { createStorageExpansion, StorageExpansion, templatesAfterExpansion } from "./storageExpansion";
 
 type EnvVar = k8s.types.input.core.v1.EnvVar;
 
@@ -138,6 +138,7 @@ export function createBrokerGroup(
             config: configs.get(brokerId)!,
             env: env.containerEnv(secretName),
             secret: secret && { name: secretName, version: secret.metadata.resourceVersion },
+            expansion,
         }), { ...opts, dependsOn: [configMap, service, ...(secret ? [secret] : []), ...nameServers, ...(rolling?.after() ?? []), ...(expansion ? [expansion] : [])] });
         rolling?.done(statefulSetName, statefulSet);
         return statefulSet;
@@ -214,6 +215,8 @@ interface BrokerPod {
     config: RenderedBrokerConfig;
     env: pulumi.Input<pulumi.Input<EnvVar>[]> | undefined;
     secret?: { name: string; version: pulumi.Output<string> };
+    /** Grows the claims before larger claim templates replace the StatefulSet's object. */
+    expansion?: StorageExpansion;
 }
 
 /** The pod's broker.conf, and its secret part when there is one, as files of one volume. */
@@ -294,7 +297,7 @@ function brokerStatefulSetArgs(context: ClusterContext, pod: BrokerPod): k8s.app
                     }],
                 },
             },
-            ...claimTemplatesField(storage),
+            ...templatesAfterExpansion(claimTemplatesField(storage), pod.expansion),
         },
     };
 }

@@ -10,7 +10,7 @@ import { imageVersionLabel, objectLabels, selectorLabels } from "./labels";
 import { nameServerServiceName, nameServerStatefulSetName, ports } from "./names";
 import { containerSecurityContext, networkSettings, sharedPodSettings, tcpReadinessProbe } from "./pods";
 import { claimTemplatesField, podStorage } from "./storage";
-import { createStorageExpansion } from "./storageExpansion";
+import { createStorageExpansion, templatesAfterExpansion } from "./storageExpansion";
 
 export interface NameServers {
     service: k8s.core.v1.Service;
@@ -72,7 +72,7 @@ export function createNameServers(context: ClusterContext, after: pulumi.Resourc
                     }],
                 },
             },
-            ...claimTemplatesField(storage),
+            ...templatesAfterExpansion(claimTemplatesField(storage), expansion),
         },
     }, { ...opts, dependsOn: [service, ...after, ...(expansion ? [expansion] : [])] });
 

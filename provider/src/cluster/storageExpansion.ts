@@ -3,15 +3,39 @@
 // larger size grows every existing claim, and lets the StatefulSet's object go with its pods
 // orphaned, before the kubernetes provider replaces that object (claim templates are immutable).
 import * as pulumi from "@pulumi/pulumi";
+import type * as k8s from "./k8s";
 import { ClaimTemplateSize, storageExpansionToken } from "../inputs/storageExpansion";
 import { ClusterContext, childName } from "./context";
 import { derive } from "./derive";
 import { StorageInputs } from "./storage";
 
 export class StorageExpansion extends pulumi.CustomResource {
+    /**
+     * The sizes the claims were grown to. Not an input: in a preview it is unknown while the
+     * resource is created or replaced (new sizes replace it) and known from the state otherwise,
+     * which lets a preview of a StatefulSet replaced for larger templates skip the kubernetes
+     * provider's server-side dry run of the new object, which the API server refuses while the
+     * old one exists.
+     */
+    // `declare`: a class field would be set to undefined after the base constructor made the Output.
+    declare public readonly appliedClaims: pulumi.Output<ClaimTemplateSize[]>;
+
     constructor(name: string, props: pulumi.Inputs, opts: pulumi.CustomResourceOptions) {
-        super(storageExpansionToken, name, props, opts);
+        super(storageExpansionToken, name, { ...props, appliedClaims: undefined }, opts);
     }
+}
+
+type PersistentVolumeClaim = k8s.types.input.core.v1.PersistentVolumeClaim;
+
+/** The StatefulSet's claim templates, given only once the claims have grown (see appliedClaims). */
+export function templatesAfterExpansion(
+    field: { volumeClaimTemplates?: pulumi.Input<PersistentVolumeClaim[]> },
+    expansion: StorageExpansion | undefined,
+): { volumeClaimTemplates?: pulumi.Input<PersistentVolumeClaim[]> } {
+    if (expansion === undefined || field.volumeClaimTemplates === undefined) {
+        return field;
+    }
+    return { volumeClaimTemplates: pulumi.all([expansion.appliedClaims, field.volumeClaimTemplates]).apply(([, templates]) => templates) as pulumi.Output<PersistentVolumeClaim[]> };
 }
 
 interface ClaimTemplate {

@@ -1,8 +1,8 @@
 // rocketmq:index:StorageExpansion, created by RocketMQCluster for each StatefulSet whose storage
 // comes from a StorageClass; the StatefulSet depends on it. check refuses, at preview, a claim
-// template that shrinks or grows on a StorageClass without allowVolumeExpansion; create and update
-// grow the existing claims and let the StatefulSet's object go with its pods orphaned
-// (ops/storage/claimExpansion.ts), before the kubernetes provider replaces that object.
+// template that shrinks or grows on a StorageClass without allowVolumeExpansion; create (new sizes
+// replace the resource) grows the existing claims and lets the StatefulSet's object go with its
+// pods orphaned (ops/storage/claimExpansion.ts), before the kubernetes provider replaces that object.
 import { CustomResourceHandler } from "../handlers";
 import { engineResourceLogs, ResourceLogs } from "../engineLog";
 import { resolveInputs } from "../inputs/resolve";
@@ -36,12 +36,14 @@ export function storageExpansionHandler(apiFor: StorageApiFactory = (kubeconfig)
         },
         async diff(_id, olds, news) {
             const { changed } = await changedInputs(olds, news, storageExpansionInputNames, inputDefaults);
-            return { changes: changed.some((key) => key !== "kubeconfig"), replaces: [], deleteBeforeReplace: false };
+            // New sizes replace the resource (its delete does nothing): a replacement's outputs are
+            // unknown in a preview, where an update's keep their old values (see cluster/storageExpansion.ts).
+            return { changes: changed.some((key) => key !== "kubeconfig"), replaces: changed.includes("claims") ? ["claims"] : [], deleteBeforeReplace: false };
         },
         async create(urn, inputs) {
             const args = parse(inputs);
             await expand(args, urn);
-            return { id: `${args.namespace}/${args.statefulSetName}`, outs: stateOf(args) };
+            return { id: `${args.namespace}/${args.statefulSetName}`, outs: outputsOf(args) };
         },
         async read(id, props) {
             return { id, props, inputs: plainInputs(props, storageExpansionInputNames) };
@@ -49,7 +51,7 @@ export function storageExpansionHandler(apiFor: StorageApiFactory = (kubeconfig)
         async update(_id, _olds, news, urn) {
             const args = parse(news);
             await expand(args, urn ?? "");
-            return { outs: stateOf(args) };
+            return { outs: outputsOf(args) };
         },
         async delete() {
             // Claims stay with their data, as a StatefulSet's claims do.
@@ -59,6 +61,11 @@ export function storageExpansionHandler(apiFor: StorageApiFactory = (kubeconfig)
     async function expand(args: StorageExpansionArgs, urn: string) {
         await expandClaims(await apiFor(args.kubeconfig), args, logFor(urn));
     }
+}
+
+/** The inputs, and the sizes the claims now have (appliedClaims, an output only: see cluster/storageExpansion.ts). */
+function outputsOf(args: StorageExpansionArgs): Record<string, unknown> {
+    return { ...stateOf(args), appliedClaims: args.claims };
 }
 
 function previousClaims(olds: Record<string, unknown>): ClaimTemplateSize[] | undefined {
