@@ -53,6 +53,12 @@ namespace PulumiRocketMQ.RocketMQ.Inputs
         public Input<Inputs.JvmMemoryArgs>? JvmMemory { get; set; }
 
         /// <summary>
+        /// The name servers' PodDisruptionBudget `name-service`, selecting every name server pod. On by default with `maxUnavailable: 1`: a node drain evicts one name server at a time, each after the one before is back.
+        /// </summary>
+        [Input("podDisruptionBudget")]
+        public Input<Inputs.PodDisruptionBudgetSpecArgs>? PodDisruptionBudget { get; set; }
+
+        /// <summary>
         /// CPU and memory requests and limits of the name server container. Quantities are checked at preview, and a request above its limit is refused. Without an explicit heap the heap follows the container's memory limit (or request): max(min(memory/2, 512 MiB), min(memory/4, 4 GiB)), and 512 MiB when no memory is set; the young generation is half the heap.
         /// </summary>
         [Input("resources")]

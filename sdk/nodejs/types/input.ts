@@ -40,6 +40,10 @@ export interface BrokerConfigArgs {
  */
 export interface BrokerSpecArgs {
     /**
+     * Whether a scale-down may delete, with the groups it removes, the messages of topics that no consumer group reads. Default `false`: a topic holding messages there that no consumer group consumes, holds an offset for, or may read (a subscription group that has consumed nothing yet) stops the scale-down at once, naming the topic and its message count; write permission is restored and nothing is removed. `true` lets those messages go, each topic named in a warning. Messages a known consumer group has not consumed hold the drain either way.
+     */
+    allowDroppingUnreadMessages?: pulumi.Input<boolean>;
+    /**
      * Whether the provider may restart broker pods to apply a change. Defaults to `true`: a change of the image, resources, JVM memory, env or rendered `broker.conf` (for example a new name server list) rolls the brokers one pod at a time across the whole cluster, group by group and replicas before their master, each waiting for the one before to be Ready. When `false` the StatefulSets use the `OnDelete` update strategy and pods are never restarted by the provider: a new name server list and the `broker.conf` keys RocketMQ applies at run time (such as `deleteWhen`, `fileReservedTime`, `autoCreateTopicEnable`, `brokerPermission`, `diskMaxUsedSpaceRatio`) are pushed to the running brokers with `updateBrokerConfig`; any other change (another image, resources, JVM memory, env, `flushDiskType`, `brokerRole`, other keys, or a key removed) is shown in preview as a warning naming it and waits until the user restarts the broker pods.
      */
     allowRestart?: pulumi.Input<boolean>;
@@ -52,7 +56,7 @@ export interface BrokerSpecArgs {
      */
     dnsPolicy?: pulumi.Input<enums.DnsPolicy>;
     /**
-     * How long a scale-down (a smaller `size`) waits for consumer groups to consume every message on the groups being removed, in seconds (1 to 86400, default 600). On timeout write permission is restored and nothing is removed.
+     * How long a scale-down (a smaller `size`) waits for consumer groups to consume every message on the groups being removed, in seconds (1 to 86400, default 600). Every consumer group the brokers know counts, including a subscription group whose consumers have not started yet. On timeout write permission is restored, the update fails naming each consumer group and its lag, and nothing is removed.
      */
     drainTimeoutSeconds?: pulumi.Input<number>;
     /**
@@ -87,6 +91,10 @@ export interface BrokerSpecArgs {
      * An explicit name server list, `host:port` entries separated by `;` (for example `10.0.0.5:9876;10.0.0.6:9876`). When set, brokers and the console use these name servers instead of the cluster's own, as the operator's `nameServers` does. Empty or unset means the cluster's own name servers.
      */
     nameServers?: pulumi.Input<string>;
+    /**
+     * One PodDisruptionBudget per broker group, named `<name>-<g>` like the group, selecting the group's master and replicas. On by default with `maxUnavailable: 1`, so a voluntary eviction never takes a master and its replica together: while one pod of the group is evicted and not Ready again, a second eviction in the group is refused. The settings apply to every group.
+     */
+    podDisruptionBudget?: pulumi.Input<inputs.PodDisruptionBudgetSpecArgs>;
     /**
      * Replicas (RocketMQ slaves) of each group's master, 0 to 3. Defaults to 1. The provider sets `brokerId` (0 for the master, 1..n for replicas) and `brokerRole=SLAVE` on replicas. At most 3, because every replica streams the master's whole commit log over its own HA connection: more replicas multiply the master's replication traffic and disk reads without adding write availability, since master/replica groups have no automatic failover.
      */
@@ -126,7 +134,9 @@ export interface BrokerSpecArgs {
 export function brokerSpecArgsProvideDefaults(val: BrokerSpecArgs): BrokerSpecArgs {
     return {
         ...val,
+        allowDroppingUnreadMessages: (val.allowDroppingUnreadMessages) ?? false,
         drainTimeoutSeconds: (val.drainTimeoutSeconds) ?? 600,
+        podDisruptionBudget: (val.podDisruptionBudget ? pulumi.output(val.podDisruptionBudget).apply(inputs.podDisruptionBudgetSpecArgsProvideDefaults) : undefined),
     };
 }
 
@@ -179,6 +189,43 @@ export interface JvmMemoryArgs {
 }
 
 /**
+ * Prometheus metrics of the brokers. On by default: every broker runs RocketMQ's Prometheus exporter (`metricsExporterType=PROM`, `metricsPromExporterPort=5557` in `broker.conf`; it binds the broker's `brokerIP1`, the pod IP) on a container port named `metrics`, and a headless Service `<broker>-metrics` over every broker pod of the cluster carries the port `metrics` (5557, path `/metrics`), labelled `rocketmq/metrics: "true"`. The `metricsEndpoints` output says where to scrape. Brokers export metrics from RocketMQ 5.1.0 on: with an older `broker.image` (4.9.x) metrics stay off for the brokers and the preview warns, and a `serviceMonitor` or `podMonitor` is refused. Name servers export no metrics. Turning metrics on or off changes `broker.conf`, so the brokers roll (with `broker.allowRestart: false` the preview warns and the running brokers keep what they have).
+ */
+export interface MetricsSpecArgs {
+    /**
+     * Whether the brokers export Prometheus metrics. Defaults to `true`. While it is `true`, `metricsExporterType` and `metricsPromExporterPort` in `broker.brokerConfig.properties` are refused (the provider sets them); with `false` they are yours, e.g. for an OTLP exporter.
+     */
+    enabled?: pulumi.Input<boolean>;
+    /**
+     * The monitor's scrape interval, a Prometheus duration such as `30s` or `1m`; without it Prometheus' own default applies.
+     */
+    interval?: pulumi.Input<string>;
+    /**
+     * Extra labels of the ServiceMonitor or PodMonitor, for a Prometheus whose `serviceMonitorSelector` / `podMonitorSelector` picks monitors by label (e.g. `release: prometheus`).
+     */
+    monitorLabels?: pulumi.Input<{[key: string]: pulumi.Input<string>}>;
+    /**
+     * Creates the Prometheus Operator's PodMonitor `<broker>-metrics` (monitoring.coreos.com/v1) instead, selecting every broker pod of the cluster and scraping its `metrics` port at `/metrics`. The CRD `podmonitors.monitoring.coreos.com` must already be in the cluster: when the API server does not serve PodMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `serviceMonitor`.
+     */
+    podMonitor?: pulumi.Input<boolean>;
+    /**
+     * Creates the Prometheus Operator's ServiceMonitor `<broker>-metrics` (monitoring.coreos.com/v1), selecting only the metrics Service in the cluster's namespace and scraping its `metrics` port at `/metrics`. The CRD `servicemonitors.monitoring.coreos.com` must already be in the cluster (install the Prometheus Operator or its CRDs first): when the API server does not serve ServiceMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `podMonitor`.
+     */
+    serviceMonitor?: pulumi.Input<boolean>;
+}
+/**
+ * metricsSpecArgsProvideDefaults sets the appropriate defaults for MetricsSpecArgs
+ */
+export function metricsSpecArgsProvideDefaults(val: MetricsSpecArgs): MetricsSpecArgs {
+    return {
+        ...val,
+        enabled: (val.enabled) ?? true,
+        podMonitor: (val.podMonitor) ?? false,
+        serviceMonitor: (val.serviceMonitor) ?? false,
+    };
+}
+
+/**
  * The name servers of the cluster: a StatefulSet `name-service` behind a headless Service of the same name. Every name server has a stable DNS name, `name-service-<i>.name-service.<namespace>.svc.cluster.local`, which brokers, the console and clients use instead of pod IPs.
  */
 export interface NameServerSpecArgs {
@@ -207,6 +254,10 @@ export interface NameServerSpecArgs {
      */
     jvmMemory?: pulumi.Input<inputs.JvmMemoryArgs>;
     /**
+     * The name servers' PodDisruptionBudget `name-service`, selecting every name server pod. On by default with `maxUnavailable: 1`: a node drain evicts one name server at a time, each after the one before is back.
+     */
+    podDisruptionBudget?: pulumi.Input<inputs.PodDisruptionBudgetSpecArgs>;
+    /**
      * CPU and memory requests and limits of the name server container. Quantities are checked at preview, and a request above its limit is refused. Without an explicit heap the heap follows the container's memory limit (or request): max(min(memory/2, 512 MiB), min(memory/4, 4 GiB)), and 512 MiB when no memory is set; the young generation is half the heap.
      */
     resources?: pulumi.Input<pulumiKubernetes.types.input.core.v1.ResourceRequirements>;
@@ -222,5 +273,41 @@ export interface NameServerSpecArgs {
      * Claim templates added to the name server StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its logs and its key-value config. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`.
      */
     volumeClaimTemplates?: pulumi.Input<pulumi.Input<pulumiKubernetes.types.input.core.v1.PersistentVolumeClaim>[]>;
+}
+/**
+ * nameServerSpecArgsProvideDefaults sets the appropriate defaults for NameServerSpecArgs
+ */
+export function nameServerSpecArgsProvideDefaults(val: NameServerSpecArgs): NameServerSpecArgs {
+    return {
+        ...val,
+        podDisruptionBudget: (val.podDisruptionBudget ? pulumi.output(val.podDisruptionBudget).apply(inputs.podDisruptionBudgetSpecArgsProvideDefaults) : undefined),
+    };
+}
+
+/**
+ * A PodDisruptionBudget (policy/v1) over a set of RocketMQ pods: it limits voluntary evictions (a node drain, a cluster autoscaler's scale-down) to the pods the set can spare, and the Eviction API refuses (429) any eviction beyond. Set `maxUnavailable` or `minAvailable`, not both; with neither, at most one pod of the set is unavailable. Only whole numbers are taken (no percentages).
+ */
+export interface PodDisruptionBudgetSpecArgs {
+    /**
+     * Whether the PodDisruptionBudget exists. Defaults to `true`.
+     */
+    enabled?: pulumi.Input<boolean>;
+    /**
+     * At most this many pods of the set may be unavailable at once (0 to 100): an eviction that would make more is refused. Defaults to 1 when `minAvailable` is not set.
+     */
+    maxUnavailable?: pulumi.Input<number>;
+    /**
+     * At least this many pods of the set must stay available (0 to 100), instead of `maxUnavailable`.
+     */
+    minAvailable?: pulumi.Input<number>;
+}
+/**
+ * podDisruptionBudgetSpecArgsProvideDefaults sets the appropriate defaults for PodDisruptionBudgetSpecArgs
+ */
+export function podDisruptionBudgetSpecArgsProvideDefaults(val: PodDisruptionBudgetSpecArgs): PodDisruptionBudgetSpecArgs {
+    return {
+        ...val,
+        enabled: (val.enabled) ?? true,
+    };
 }
 
