@@ -80,7 +80,7 @@ namespace PulumiRocketMQ.RocketMQ.Inputs
         private InputList<Pulumi.Kubernetes.Types.Inputs.Core.V1.PersistentVolumeClaimArgs>? _volumeClaimTemplates;
 
         /// <summary>
-        /// Claim templates added to the name server StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its logs and its key-value config. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`.
+        /// Claim templates added to the name server StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its logs and its key-value config. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`. A larger `resources.requests.storage` grows the disks of the running pods: `pulumi up` patches every existing claim of the StatefulSet to the new size, waits until each has grown (progress lines name each claim), and deletes the StatefulSet's object with its pods orphaned so it is created again with the new template and adopts the running pods; no pod restarts. The claims' StorageClass must allow expansion (`allowVolumeExpansion: true`): otherwise, and for a smaller size (a claim cannot shrink), the preview fails naming this field and nothing changes.
         /// </summary>
         public InputList<Pulumi.Kubernetes.Types.Inputs.Core.V1.PersistentVolumeClaimArgs> VolumeClaimTemplates
         {

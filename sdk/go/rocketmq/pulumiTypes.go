@@ -337,7 +337,7 @@ type BrokerSpec struct {
 	Size *int `pulumi:"size"`
 	// Where the broker keeps its commit log, consume queues and logs. Defaults to `EmptyDir`.
 	StorageMode *StorageMode `pulumi:"storageMode"`
-	// Claim templates added to the broker StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its commit log, consume queues and logs. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`.
+	// Claim templates added to the broker StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its commit log, consume queues and logs. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`. A larger `resources.requests.storage` grows the disks of the running pods: `pulumi up` patches every existing claim of the StatefulSet to the new size, waits until each has grown (progress lines name each claim), and deletes the StatefulSet's object with its pods orphaned so it is created again with the new template and adopts the running pods; no pod restarts. The claims' StorageClass must allow expansion (`allowVolumeExpansion: true`): otherwise, and for a smaller size (a claim cannot shrink), the preview fails naming this field and nothing changes.
 	VolumeClaimTemplates []corev1.PersistentVolumeClaimType `pulumi:"volumeClaimTemplates"`
 	// Where the broker container mounts the extra `volumes`. Each mount must name a volume of `volumes`; `/etc/rocketmq`, `/home/rocketmq/conf`, `/home/rocketmq/store` and `/home/rocketmq/logs` are used by the provider.
 	VolumeMounts []corev1.VolumeMount `pulumi:"volumeMounts"`
@@ -415,7 +415,7 @@ type BrokerSpecArgs struct {
 	Size pulumi.IntPtrInput `pulumi:"size"`
 	// Where the broker keeps its commit log, consume queues and logs. Defaults to `EmptyDir`.
 	StorageMode StorageModePtrInput `pulumi:"storageMode"`
-	// Claim templates added to the broker StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its commit log, consume queues and logs. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`.
+	// Claim templates added to the broker StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its commit log, consume queues and logs. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`. A larger `resources.requests.storage` grows the disks of the running pods: `pulumi up` patches every existing claim of the StatefulSet to the new size, waits until each has grown (progress lines name each claim), and deletes the StatefulSet's object with its pods orphaned so it is created again with the new template and adopts the running pods; no pod restarts. The claims' StorageClass must allow expansion (`allowVolumeExpansion: true`): otherwise, and for a smaller size (a claim cannot shrink), the preview fails naming this field and nothing changes.
 	VolumeClaimTemplates corev1.PersistentVolumeClaimTypeArrayInput `pulumi:"volumeClaimTemplates"`
 	// Where the broker container mounts the extra `volumes`. Each mount must name a volume of `volumes`; `/etc/rocketmq`, `/home/rocketmq/conf`, `/home/rocketmq/store` and `/home/rocketmq/logs` are used by the provider.
 	VolumeMounts corev1.VolumeMountArrayInput `pulumi:"volumeMounts"`
@@ -611,7 +611,7 @@ func (o BrokerSpecOutput) StorageMode() StorageModePtrOutput {
 	return o.ApplyT(func(v BrokerSpec) *StorageMode { return v.StorageMode }).(StorageModePtrOutput)
 }
 
-// Claim templates added to the broker StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its commit log, consume queues and logs. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`.
+// Claim templates added to the broker StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its commit log, consume queues and logs. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`. A larger `resources.requests.storage` grows the disks of the running pods: `pulumi up` patches every existing claim of the StatefulSet to the new size, waits until each has grown (progress lines name each claim), and deletes the StatefulSet's object with its pods orphaned so it is created again with the new template and adopts the running pods; no pod restarts. The claims' StorageClass must allow expansion (`allowVolumeExpansion: true`): otherwise, and for a smaller size (a claim cannot shrink), the preview fails naming this field and nothing changes.
 func (o BrokerSpecOutput) VolumeClaimTemplates() corev1.PersistentVolumeClaimTypeArrayOutput {
 	return o.ApplyT(func(v BrokerSpec) []corev1.PersistentVolumeClaimType { return v.VolumeClaimTemplates }).(corev1.PersistentVolumeClaimTypeArrayOutput)
 }
@@ -840,7 +840,7 @@ func (o BrokerSpecPtrOutput) StorageMode() StorageModePtrOutput {
 	}).(StorageModePtrOutput)
 }
 
-// Claim templates added to the broker StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its commit log, consume queues and logs. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`.
+// Claim templates added to the broker StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its commit log, consume queues and logs. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`. A larger `resources.requests.storage` grows the disks of the running pods: `pulumi up` patches every existing claim of the StatefulSet to the new size, waits until each has grown (progress lines name each claim), and deletes the StatefulSet's object with its pods orphaned so it is created again with the new template and adopts the running pods; no pod restarts. The claims' StorageClass must allow expansion (`allowVolumeExpansion: true`): otherwise, and for a smaller size (a claim cannot shrink), the preview fails naming this field and nothing changes.
 func (o BrokerSpecPtrOutput) VolumeClaimTemplates() corev1.PersistentVolumeClaimTypeArrayOutput {
 	return o.ApplyT(func(v *BrokerSpec) []corev1.PersistentVolumeClaimType {
 		if v == nil {
@@ -1654,7 +1654,7 @@ type NameServerSpec struct {
 	Size *int `pulumi:"size"`
 	// Where the name server keeps its logs and its key-value config. Defaults to `EmptyDir`.
 	StorageMode *StorageMode `pulumi:"storageMode"`
-	// Claim templates added to the name server StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its logs and its key-value config. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`.
+	// Claim templates added to the name server StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its logs and its key-value config. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`. A larger `resources.requests.storage` grows the disks of the running pods: `pulumi up` patches every existing claim of the StatefulSet to the new size, waits until each has grown (progress lines name each claim), and deletes the StatefulSet's object with its pods orphaned so it is created again with the new template and adopts the running pods; no pod restarts. The claims' StorageClass must allow expansion (`allowVolumeExpansion: true`): otherwise, and for a smaller size (a claim cannot shrink), the preview fails naming this field and nothing changes.
 	VolumeClaimTemplates []corev1.PersistentVolumeClaimType `pulumi:"volumeClaimTemplates"`
 }
 
@@ -1702,7 +1702,7 @@ type NameServerSpecArgs struct {
 	Size pulumi.IntPtrInput `pulumi:"size"`
 	// Where the name server keeps its logs and its key-value config. Defaults to `EmptyDir`.
 	StorageMode StorageModePtrInput `pulumi:"storageMode"`
-	// Claim templates added to the name server StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its logs and its key-value config. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`.
+	// Claim templates added to the name server StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its logs and its key-value config. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`. A larger `resources.requests.storage` grows the disks of the running pods: `pulumi up` patches every existing claim of the StatefulSet to the new size, waits until each has grown (progress lines name each claim), and deletes the StatefulSet's object with its pods orphaned so it is created again with the new template and adopts the running pods; no pod restarts. The claims' StorageClass must allow expansion (`allowVolumeExpansion: true`): otherwise, and for a smaller size (a claim cannot shrink), the preview fails naming this field and nothing changes.
 	VolumeClaimTemplates corev1.PersistentVolumeClaimTypeArrayInput `pulumi:"volumeClaimTemplates"`
 }
 
@@ -1843,7 +1843,7 @@ func (o NameServerSpecOutput) StorageMode() StorageModePtrOutput {
 	return o.ApplyT(func(v NameServerSpec) *StorageMode { return v.StorageMode }).(StorageModePtrOutput)
 }
 
-// Claim templates added to the name server StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its logs and its key-value config. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`.
+// Claim templates added to the name server StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its logs and its key-value config. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`. A larger `resources.requests.storage` grows the disks of the running pods: `pulumi up` patches every existing claim of the StatefulSet to the new size, waits until each has grown (progress lines name each claim), and deletes the StatefulSet's object with its pods orphaned so it is created again with the new template and adopts the running pods; no pod restarts. The claims' StorageClass must allow expansion (`allowVolumeExpansion: true`): otherwise, and for a smaller size (a claim cannot shrink), the preview fails naming this field and nothing changes.
 func (o NameServerSpecOutput) VolumeClaimTemplates() corev1.PersistentVolumeClaimTypeArrayOutput {
 	return o.ApplyT(func(v NameServerSpec) []corev1.PersistentVolumeClaimType { return v.VolumeClaimTemplates }).(corev1.PersistentVolumeClaimTypeArrayOutput)
 }
@@ -1972,7 +1972,7 @@ func (o NameServerSpecPtrOutput) StorageMode() StorageModePtrOutput {
 	}).(StorageModePtrOutput)
 }
 
-// Claim templates added to the name server StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its logs and its key-value config. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`.
+// Claim templates added to the name server StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its logs and its key-value config. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`. A larger `resources.requests.storage` grows the disks of the running pods: `pulumi up` patches every existing claim of the StatefulSet to the new size, waits until each has grown (progress lines name each claim), and deletes the StatefulSet's object with its pods orphaned so it is created again with the new template and adopts the running pods; no pod restarts. The claims' StorageClass must allow expansion (`allowVolumeExpansion: true`): otherwise, and for a smaller size (a claim cannot shrink), the preview fails naming this field and nothing changes.
 func (o NameServerSpecPtrOutput) VolumeClaimTemplates() corev1.PersistentVolumeClaimTypeArrayOutput {
 	return o.ApplyT(func(v *NameServerSpec) []corev1.PersistentVolumeClaimType {
 		if v == nil {
