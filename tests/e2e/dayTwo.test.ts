@@ -5,6 +5,7 @@
 //   carries); 500 messages from the real producer grow rocketmq_messages_in_total of the topic by
 //   exactly 500; a consumer group that stops consuming while online shows its lag in
 //   rocketmq_consumer_lag_messages; the Grafana dashboard names only metrics the scrape returned;
+//   a ServiceMonitor is refused at preview while the cluster lacks its CRD;
 // - disruption budgets: the Eviction API evicts one pod of the broker group and refuses (429) a
 //   second eviction in the group while the first pod is not Ready;
 // - disks: broker storage 1Gi -> 2Gi with pulumi up grows every claim with no broker restart, a
@@ -219,6 +220,14 @@ describe("e2e: day two (sandbox): metrics, disruption budgets, growing disks", f
             consumer.closeStdin();
             await consumer.exited.catch(() => undefined);
         }
+    });
+
+    it("metrics: a ServiceMonitor is refused at preview, naming the input and the CRD, while the cluster lacks the Prometheus Operator's CRD", async () => {
+        await stack.pulumiOrThrow(["config", "set", "serviceMonitor", "true"]);
+        const preview = await previewChangingNothing();
+        await stack.pulumiOrThrow(["config", "set", "serviceMonitor", "false"]);
+        assert.notEqual(preview.code, 0, preview.output);
+        assert.match(preview.output, /metrics\.serviceMonitor: the cluster at https:\/\/127\.0\.0\.1:\d+ has no ServiceMonitor \(monitoring\.coreos\.com\/v1\): the Prometheus Operator's CRD servicemonitors\.monitoring\.coreos\.com must be installed first/);
     });
 
     it("disruption budgets: the Eviction API evicts one pod of the broker group and refuses a second while the first is not Ready", async () => {
