@@ -11,11 +11,17 @@ using Pulumi;
 namespace PulumiRocketMQ.RocketMQ
 {
     /// <summary>
-    /// The scaling operations of one broker cluster, as one resource whose input lists its broker groups (RocketMQCluster creates one; usable alone for any cluster). Create and update wait until the masters of the source group and of each group that joins the list (every group but the source on create) are registered with the name servers, then copy every topic config (queue numbers, permission, order, attributes) and subscription group of the source to the joining groups through the admin protocol, in batches, sending only what a group lacks: a second run sends nothing. Groups already listed get nothing: after a group joined, a topic on some groups only is a placement (a Topic's brokerNames, a transfer) that a copy must not undo. A group taken out of the list is drained by the update: its master and replicas turn read-only (`updateBrokerConfig brokerPermission=4`, persisted and registered at once), then the update waits until every consumer group that consumes a topic holding messages there has lag 0 on it, with progress in the engine log; on timeout it restores `brokerPermission=6` and fails naming each consumer group and its lag. The engine deletes removed objects after every update, so a group's StatefulSets go only after its drain. Deleting this resource (as `pulumi destroy` does) leaves the brokers as they are and never waits. Refresh reports in the engine log what each group lacks of the source and changes nothing. Preview contacts nothing.
+    /// The scaling operations of one broker cluster, as one resource whose input lists its broker groups (RocketMQCluster creates one; usable alone for any cluster). Create and update wait until the masters of the source group and of each group that joins the list (every group but the source on create) are registered with the name servers, then copy every topic config (queue numbers, permission, order, attributes) and subscription group of the source to the joining groups through the admin protocol, in batches, sending only what a group lacks: a second run sends nothing. Groups already listed get nothing: after a group joined, a topic on some groups only is a placement (a Topic's brokerNames, a transfer) that a copy must not undo. A group taken out of the list is drained by the update: its master and replicas turn read-only (`updateBrokerConfig brokerPermission=4`, persisted and registered at once), then the update waits until every consumer group the brokers know has consumed every message stored there, with progress in the engine log. A group counts when it consumes a topic or holds offsets for it on any master of the cluster, and a subscription group on the leaving brokers that has consumed nothing yet (its consumers may not have started) counts for every topic there. A topic holding messages that no group reads is refused at once unless `allowDroppingUnreadMessages` is true. On timeout or refusal it restores `brokerPermission=6` and fails naming each topic, consumer group and count, and nothing is removed. The engine deletes removed objects after every update, so a group's StatefulSets go only after its drain. Deleting this resource (as `pulumi destroy` does) leaves the brokers as they are and never waits. Refresh reports in the engine log what each group lacks of the source and changes nothing. Preview contacts nothing.
     /// </summary>
     [RocketMQResourceType("rocketmq:index:BrokerScaling")]
     public partial class BrokerScaling : global::Pulumi.CustomResource
     {
+        /// <summary>
+        /// Whether a drain may let the messages of topics that no consumer group reads go with the groups taken out of brokerNames. Default `false`: such a topic (no consumer group consumes it or holds an offset for it, and no subscription group on those brokers still waits for its first consumer) stops the update at once, naming the topic and its message count, with write permission restored and nothing removed. `true` deletes those messages with the groups, each named in a warning. Messages a known consumer group has not consumed hold the drain either way. A change of this input alone contacts nothing.
+        /// </summary>
+        [Output("allowDroppingUnreadMessages")]
+        public Output<bool> AllowDroppingUnreadMessages { get; private set; } = null!;
+
         /// <summary>
         /// Every broker group of the cluster that stays, by name (e.g. `broker-0`, `broker-1`). A group added here gets the source's topics and subscription groups once its master is registered; a group taken out is drained by the update before anything else removes it.
         /// </summary>
@@ -108,6 +114,12 @@ namespace PulumiRocketMQ.RocketMQ
 
     public sealed class BrokerScalingArgs : global::Pulumi.ResourceArgs
     {
+        /// <summary>
+        /// Whether a drain may let the messages of topics that no consumer group reads go with the groups taken out of brokerNames. Default `false`: such a topic (no consumer group consumes it or holds an offset for it, and no subscription group on those brokers still waits for its first consumer) stops the update at once, naming the topic and its message count, with write permission restored and nothing removed. `true` deletes those messages with the groups, each named in a warning. Messages a known consumer group has not consumed hold the drain either way. A change of this input alone contacts nothing.
+        /// </summary>
+        [Input("allowDroppingUnreadMessages")]
+        public Input<bool>? AllowDroppingUnreadMessages { get; set; }
+
         [Input("brokerNames", required: true)]
         private InputList<string>? _brokerNames;
 
@@ -168,6 +180,7 @@ namespace PulumiRocketMQ.RocketMQ
 
         public BrokerScalingArgs()
         {
+            AllowDroppingUnreadMessages = false;
             Connection = PulumiRocketMQ.RocketMQ.ConnectionMode.Auto;
             DrainTimeoutSeconds = 600;
         }

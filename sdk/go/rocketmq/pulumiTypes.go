@@ -299,13 +299,15 @@ func (o BrokerGroupInfoArrayOutput) Index(i pulumi.IntInput) BrokerGroupInfoOutp
 
 // The brokers of the cluster: `size` broker groups, each a master and `replicaPerGroup` replicas. Group `g` is RocketMQ broker `<name>-<g>`; its master runs in StatefulSet `<name>-<g>-master` (pod `<name>-<g>-master-0`) and replica `i` in `<name>-<g>-replica-<i>` (pod `<name>-<g>-replica-<i>-0`). Each group has a ConfigMap `<name>-<g>-config` holding the rendered `broker.conf` of every broker of the group, and a headless Service `<name>-<g>`; when a broker setting or an env value is secret, a Secret `<name>-<g>-secret` holds those values instead, and the pods read them from it.
 type BrokerSpec struct {
+	// Whether a scale-down may delete, with the groups it removes, the messages of topics that no consumer group reads. Default `false`: a topic holding messages there that no consumer group consumes, holds an offset for, or may read (a subscription group that has consumed nothing yet) stops the scale-down at once, naming the topic and its message count; write permission is restored and nothing is removed. `true` lets those messages go, each topic named in a warning. Messages a known consumer group has not consumed hold the drain either way.
+	AllowDroppingUnreadMessages *bool `pulumi:"allowDroppingUnreadMessages"`
 	// Whether the provider may restart broker pods to apply a change. Defaults to `true`: a change of the image, resources, JVM memory, env or rendered `broker.conf` (for example a new name server list) rolls the brokers one pod at a time across the whole cluster, group by group and replicas before their master, each waiting for the one before to be Ready. When `false` the StatefulSets use the `OnDelete` update strategy and pods are never restarted by the provider: a new name server list and the `broker.conf` keys RocketMQ applies at run time (such as `deleteWhen`, `fileReservedTime`, `autoCreateTopicEnable`, `brokerPermission`, `diskMaxUsedSpaceRatio`) are pushed to the running brokers with `updateBrokerConfig`; any other change (another image, resources, JVM memory, env, `flushDiskType`, `brokerRole`, other keys, or a key removed) is shown in preview as a warning naming it and waits until the user restarts the broker pods.
 	AllowRestart *bool `pulumi:"allowRestart"`
 	// Settings written into every broker's `broker.conf`. The provider writes `brokerClusterName`, `brokerName`, `brokerId`, `brokerRole` of replicas, `namesrvAddr`, `brokerIP1`, `listenPort` and `storePathRootDir` itself and refuses them here. A setting whose value is secret goes into the group's Secret `<name>-<g>-secret` instead of the ConfigMap; the broker reads both.
 	BrokerConfig *BrokerConfig `pulumi:"brokerConfig"`
 	// DNS policy of the broker pods. Defaults to `ClusterFirstWithHostNet` when `hostNetwork` is true and `ClusterFirst` otherwise. `ClusterFirst` together with `hostNetwork` is refused (Kubernetes would silently use the node's resolver, which cannot resolve the cluster's DNS names), and so is `ClusterFirstWithHostNet` without `hostNetwork`.
 	DnsPolicy *DnsPolicy `pulumi:"dnsPolicy"`
-	// How long a scale-down (a smaller `size`) waits for consumer groups to consume every message on the groups being removed, in seconds (1 to 86400, default 600). On timeout write permission is restored and nothing is removed.
+	// How long a scale-down (a smaller `size`) waits for consumer groups to consume every message on the groups being removed, in seconds (1 to 86400, default 600). Every consumer group the brokers know counts, including a subscription group whose consumers have not started yet. On timeout write permission is restored, the update fails naming each consumer group and its lag, and nothing is removed.
 	DrainTimeoutSeconds *int `pulumi:"drainTimeoutSeconds"`
 	// Extra environment variables of the broker containers, including values read from ConfigMaps (`valueFrom.configMapKeyRef`) or Secrets (`valueFrom.secretKeyRef`). Every entry needs a name. `POD_IP`, `POD_NAME` and `JAVA_OPT_EXT` are set by the provider and refused here. A secret `value` is stored in the group's Secret `<name>-<g>-secret` and read through `secretKeyRef`, never written into the pod spec.
 	Env []corev1.EnvVar `pulumi:"env"`
@@ -347,6 +349,10 @@ func (val *BrokerSpec) Defaults() *BrokerSpec {
 		return nil
 	}
 	tmp := *val
+	if tmp.AllowDroppingUnreadMessages == nil {
+		allowDroppingUnreadMessages_ := false
+		tmp.AllowDroppingUnreadMessages = &allowDroppingUnreadMessages_
+	}
 	if tmp.DrainTimeoutSeconds == nil {
 		drainTimeoutSeconds_ := 600
 		tmp.DrainTimeoutSeconds = &drainTimeoutSeconds_
@@ -367,13 +373,15 @@ type BrokerSpecInput interface {
 
 // The brokers of the cluster: `size` broker groups, each a master and `replicaPerGroup` replicas. Group `g` is RocketMQ broker `<name>-<g>`; its master runs in StatefulSet `<name>-<g>-master` (pod `<name>-<g>-master-0`) and replica `i` in `<name>-<g>-replica-<i>` (pod `<name>-<g>-replica-<i>-0`). Each group has a ConfigMap `<name>-<g>-config` holding the rendered `broker.conf` of every broker of the group, and a headless Service `<name>-<g>`; when a broker setting or an env value is secret, a Secret `<name>-<g>-secret` holds those values instead, and the pods read them from it.
 type BrokerSpecArgs struct {
+	// Whether a scale-down may delete, with the groups it removes, the messages of topics that no consumer group reads. Default `false`: a topic holding messages there that no consumer group consumes, holds an offset for, or may read (a subscription group that has consumed nothing yet) stops the scale-down at once, naming the topic and its message count; write permission is restored and nothing is removed. `true` lets those messages go, each topic named in a warning. Messages a known consumer group has not consumed hold the drain either way.
+	AllowDroppingUnreadMessages pulumi.BoolPtrInput `pulumi:"allowDroppingUnreadMessages"`
 	// Whether the provider may restart broker pods to apply a change. Defaults to `true`: a change of the image, resources, JVM memory, env or rendered `broker.conf` (for example a new name server list) rolls the brokers one pod at a time across the whole cluster, group by group and replicas before their master, each waiting for the one before to be Ready. When `false` the StatefulSets use the `OnDelete` update strategy and pods are never restarted by the provider: a new name server list and the `broker.conf` keys RocketMQ applies at run time (such as `deleteWhen`, `fileReservedTime`, `autoCreateTopicEnable`, `brokerPermission`, `diskMaxUsedSpaceRatio`) are pushed to the running brokers with `updateBrokerConfig`; any other change (another image, resources, JVM memory, env, `flushDiskType`, `brokerRole`, other keys, or a key removed) is shown in preview as a warning naming it and waits until the user restarts the broker pods.
 	AllowRestart pulumi.BoolPtrInput `pulumi:"allowRestart"`
 	// Settings written into every broker's `broker.conf`. The provider writes `brokerClusterName`, `brokerName`, `brokerId`, `brokerRole` of replicas, `namesrvAddr`, `brokerIP1`, `listenPort` and `storePathRootDir` itself and refuses them here. A setting whose value is secret goes into the group's Secret `<name>-<g>-secret` instead of the ConfigMap; the broker reads both.
 	BrokerConfig BrokerConfigPtrInput `pulumi:"brokerConfig"`
 	// DNS policy of the broker pods. Defaults to `ClusterFirstWithHostNet` when `hostNetwork` is true and `ClusterFirst` otherwise. `ClusterFirst` together with `hostNetwork` is refused (Kubernetes would silently use the node's resolver, which cannot resolve the cluster's DNS names), and so is `ClusterFirstWithHostNet` without `hostNetwork`.
 	DnsPolicy DnsPolicyPtrInput `pulumi:"dnsPolicy"`
-	// How long a scale-down (a smaller `size`) waits for consumer groups to consume every message on the groups being removed, in seconds (1 to 86400, default 600). On timeout write permission is restored and nothing is removed.
+	// How long a scale-down (a smaller `size`) waits for consumer groups to consume every message on the groups being removed, in seconds (1 to 86400, default 600). Every consumer group the brokers know counts, including a subscription group whose consumers have not started yet. On timeout write permission is restored, the update fails naming each consumer group and its lag, and nothing is removed.
 	DrainTimeoutSeconds pulumi.IntPtrInput `pulumi:"drainTimeoutSeconds"`
 	// Extra environment variables of the broker containers, including values read from ConfigMaps (`valueFrom.configMapKeyRef`) or Secrets (`valueFrom.secretKeyRef`). Every entry needs a name. `POD_IP`, `POD_NAME` and `JAVA_OPT_EXT` are set by the provider and refused here. A secret `value` is stored in the group's Secret `<name>-<g>-secret` and read through `secretKeyRef`, never written into the pod spec.
 	Env corev1.EnvVarArrayInput `pulumi:"env"`
@@ -415,6 +423,9 @@ func (val *BrokerSpecArgs) Defaults() *BrokerSpecArgs {
 		return nil
 	}
 	tmp := *val
+	if tmp.AllowDroppingUnreadMessages == nil {
+		tmp.AllowDroppingUnreadMessages = pulumi.BoolPtr(false)
+	}
 	if tmp.DrainTimeoutSeconds == nil {
 		tmp.DrainTimeoutSeconds = pulumi.IntPtr(600)
 	}
@@ -498,6 +509,11 @@ func (o BrokerSpecOutput) ToBrokerSpecPtrOutputWithContext(ctx context.Context) 
 	}).(BrokerSpecPtrOutput)
 }
 
+// Whether a scale-down may delete, with the groups it removes, the messages of topics that no consumer group reads. Default `false`: a topic holding messages there that no consumer group consumes, holds an offset for, or may read (a subscription group that has consumed nothing yet) stops the scale-down at once, naming the topic and its message count; write permission is restored and nothing is removed. `true` lets those messages go, each topic named in a warning. Messages a known consumer group has not consumed hold the drain either way.
+func (o BrokerSpecOutput) AllowDroppingUnreadMessages() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v BrokerSpec) *bool { return v.AllowDroppingUnreadMessages }).(pulumi.BoolPtrOutput)
+}
+
 // Whether the provider may restart broker pods to apply a change. Defaults to `true`: a change of the image, resources, JVM memory, env or rendered `broker.conf` (for example a new name server list) rolls the brokers one pod at a time across the whole cluster, group by group and replicas before their master, each waiting for the one before to be Ready. When `false` the StatefulSets use the `OnDelete` update strategy and pods are never restarted by the provider: a new name server list and the `broker.conf` keys RocketMQ applies at run time (such as `deleteWhen`, `fileReservedTime`, `autoCreateTopicEnable`, `brokerPermission`, `diskMaxUsedSpaceRatio`) are pushed to the running brokers with `updateBrokerConfig`; any other change (another image, resources, JVM memory, env, `flushDiskType`, `brokerRole`, other keys, or a key removed) is shown in preview as a warning naming it and waits until the user restarts the broker pods.
 func (o BrokerSpecOutput) AllowRestart() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v BrokerSpec) *bool { return v.AllowRestart }).(pulumi.BoolPtrOutput)
@@ -513,7 +529,7 @@ func (o BrokerSpecOutput) DnsPolicy() DnsPolicyPtrOutput {
 	return o.ApplyT(func(v BrokerSpec) *DnsPolicy { return v.DnsPolicy }).(DnsPolicyPtrOutput)
 }
 
-// How long a scale-down (a smaller `size`) waits for consumer groups to consume every message on the groups being removed, in seconds (1 to 86400, default 600). On timeout write permission is restored and nothing is removed.
+// How long a scale-down (a smaller `size`) waits for consumer groups to consume every message on the groups being removed, in seconds (1 to 86400, default 600). Every consumer group the brokers know counts, including a subscription group whose consumers have not started yet. On timeout write permission is restored, the update fails naming each consumer group and its lag, and nothing is removed.
 func (o BrokerSpecOutput) DrainTimeoutSeconds() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v BrokerSpec) *int { return v.DrainTimeoutSeconds }).(pulumi.IntPtrOutput)
 }
@@ -622,6 +638,16 @@ func (o BrokerSpecPtrOutput) Elem() BrokerSpecOutput {
 	}).(BrokerSpecOutput)
 }
 
+// Whether a scale-down may delete, with the groups it removes, the messages of topics that no consumer group reads. Default `false`: a topic holding messages there that no consumer group consumes, holds an offset for, or may read (a subscription group that has consumed nothing yet) stops the scale-down at once, naming the topic and its message count; write permission is restored and nothing is removed. `true` lets those messages go, each topic named in a warning. Messages a known consumer group has not consumed hold the drain either way.
+func (o BrokerSpecPtrOutput) AllowDroppingUnreadMessages() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *BrokerSpec) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.AllowDroppingUnreadMessages
+	}).(pulumi.BoolPtrOutput)
+}
+
 // Whether the provider may restart broker pods to apply a change. Defaults to `true`: a change of the image, resources, JVM memory, env or rendered `broker.conf` (for example a new name server list) rolls the brokers one pod at a time across the whole cluster, group by group and replicas before their master, each waiting for the one before to be Ready. When `false` the StatefulSets use the `OnDelete` update strategy and pods are never restarted by the provider: a new name server list and the `broker.conf` keys RocketMQ applies at run time (such as `deleteWhen`, `fileReservedTime`, `autoCreateTopicEnable`, `brokerPermission`, `diskMaxUsedSpaceRatio`) are pushed to the running brokers with `updateBrokerConfig`; any other change (another image, resources, JVM memory, env, `flushDiskType`, `brokerRole`, other keys, or a key removed) is shown in preview as a warning naming it and waits until the user restarts the broker pods.
 func (o BrokerSpecPtrOutput) AllowRestart() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *BrokerSpec) *bool {
@@ -652,7 +678,7 @@ func (o BrokerSpecPtrOutput) DnsPolicy() DnsPolicyPtrOutput {
 	}).(DnsPolicyPtrOutput)
 }
 
-// How long a scale-down (a smaller `size`) waits for consumer groups to consume every message on the groups being removed, in seconds (1 to 86400, default 600). On timeout write permission is restored and nothing is removed.
+// How long a scale-down (a smaller `size`) waits for consumer groups to consume every message on the groups being removed, in seconds (1 to 86400, default 600). Every consumer group the brokers know counts, including a subscription group whose consumers have not started yet. On timeout write permission is restored, the update fails naming each consumer group and its lag, and nothing is removed.
 func (o BrokerSpecPtrOutput) DrainTimeoutSeconds() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *BrokerSpec) *int {
 		if v == nil {

@@ -40,6 +40,10 @@ export interface BrokerConfigArgs {
  */
 export interface BrokerSpecArgs {
     /**
+     * Whether a scale-down may delete, with the groups it removes, the messages of topics that no consumer group reads. Default `false`: a topic holding messages there that no consumer group consumes, holds an offset for, or may read (a subscription group that has consumed nothing yet) stops the scale-down at once, naming the topic and its message count; write permission is restored and nothing is removed. `true` lets those messages go, each topic named in a warning. Messages a known consumer group has not consumed hold the drain either way.
+     */
+    allowDroppingUnreadMessages?: pulumi.Input<boolean>;
+    /**
      * Whether the provider may restart broker pods to apply a change. Defaults to `true`: a change of the image, resources, JVM memory, env or rendered `broker.conf` (for example a new name server list) rolls the brokers one pod at a time across the whole cluster, group by group and replicas before their master, each waiting for the one before to be Ready. When `false` the StatefulSets use the `OnDelete` update strategy and pods are never restarted by the provider: a new name server list and the `broker.conf` keys RocketMQ applies at run time (such as `deleteWhen`, `fileReservedTime`, `autoCreateTopicEnable`, `brokerPermission`, `diskMaxUsedSpaceRatio`) are pushed to the running brokers with `updateBrokerConfig`; any other change (another image, resources, JVM memory, env, `flushDiskType`, `brokerRole`, other keys, or a key removed) is shown in preview as a warning naming it and waits until the user restarts the broker pods.
      */
     allowRestart?: pulumi.Input<boolean>;
@@ -52,7 +56,7 @@ export interface BrokerSpecArgs {
      */
     dnsPolicy?: pulumi.Input<enums.DnsPolicy>;
     /**
-     * How long a scale-down (a smaller `size`) waits for consumer groups to consume every message on the groups being removed, in seconds (1 to 86400, default 600). On timeout write permission is restored and nothing is removed.
+     * How long a scale-down (a smaller `size`) waits for consumer groups to consume every message on the groups being removed, in seconds (1 to 86400, default 600). Every consumer group the brokers know counts, including a subscription group whose consumers have not started yet. On timeout write permission is restored, the update fails naming each consumer group and its lag, and nothing is removed.
      */
     drainTimeoutSeconds?: pulumi.Input<number>;
     /**
@@ -126,6 +130,7 @@ export interface BrokerSpecArgs {
 export function brokerSpecArgsProvideDefaults(val: BrokerSpecArgs): BrokerSpecArgs {
     return {
         ...val,
+        allowDroppingUnreadMessages: (val.allowDroppingUnreadMessages) ?? false,
         drainTimeoutSeconds: (val.drainTimeoutSeconds) ?? 600,
     };
 }

@@ -147,6 +147,10 @@ class BrokerSpecArgsDict(TypedDict):
     """
     The brokers of the cluster: `size` broker groups, each a master and `replicaPerGroup` replicas. Group `g` is RocketMQ broker `<name>-<g>`; its master runs in StatefulSet `<name>-<g>-master` (pod `<name>-<g>-master-0`) and replica `i` in `<name>-<g>-replica-<i>` (pod `<name>-<g>-replica-<i>-0`). Each group has a ConfigMap `<name>-<g>-config` holding the rendered `broker.conf` of every broker of the group, and a headless Service `<name>-<g>`; when a broker setting or an env value is secret, a Secret `<name>-<g>-secret` holds those values instead, and the pods read them from it.
     """
+    allow_dropping_unread_messages: NotRequired[pulumi.Input[_builtins.bool]]
+    """
+    Whether a scale-down may delete, with the groups it removes, the messages of topics that no consumer group reads. Default `false`: a topic holding messages there that no consumer group consumes, holds an offset for, or may read (a subscription group that has consumed nothing yet) stops the scale-down at once, naming the topic and its message count; write permission is restored and nothing is removed. `true` lets those messages go, each topic named in a warning. Messages a known consumer group has not consumed hold the drain either way.
+    """
     allow_restart: NotRequired[pulumi.Input[_builtins.bool]]
     """
     Whether the provider may restart broker pods to apply a change. Defaults to `true`: a change of the image, resources, JVM memory, env or rendered `broker.conf` (for example a new name server list) rolls the brokers one pod at a time across the whole cluster, group by group and replicas before their master, each waiting for the one before to be Ready. When `false` the StatefulSets use the `OnDelete` update strategy and pods are never restarted by the provider: a new name server list and the `broker.conf` keys RocketMQ applies at run time (such as `deleteWhen`, `fileReservedTime`, `autoCreateTopicEnable`, `brokerPermission`, `diskMaxUsedSpaceRatio`) are pushed to the running brokers with `updateBrokerConfig`; any other change (another image, resources, JVM memory, env, `flushDiskType`, `brokerRole`, other keys, or a key removed) is shown in preview as a warning naming it and waits until the user restarts the broker pods.
@@ -161,7 +165,7 @@ class BrokerSpecArgsDict(TypedDict):
     """
     drain_timeout_seconds: NotRequired[pulumi.Input[_builtins.int]]
     """
-    How long a scale-down (a smaller `size`) waits for consumer groups to consume every message on the groups being removed, in seconds (1 to 86400, default 600). On timeout write permission is restored and nothing is removed.
+    How long a scale-down (a smaller `size`) waits for consumer groups to consume every message on the groups being removed, in seconds (1 to 86400, default 600). Every consumer group the brokers know counts, including a subscription group whose consumers have not started yet. On timeout write permission is restored, the update fails naming each consumer group and its lag, and nothing is removed.
     """
     env: NotRequired[pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.EnvVarArgsDict']]]]
     """
@@ -231,6 +235,7 @@ class BrokerSpecArgsDict(TypedDict):
 @pulumi.input_type
 class BrokerSpecArgs:
     def __init__(__self__, *,
+                 allow_dropping_unread_messages: Optional[pulumi.Input[_builtins.bool]] = None,
                  allow_restart: Optional[pulumi.Input[_builtins.bool]] = None,
                  broker_config: Optional[pulumi.Input['BrokerConfigArgs']] = None,
                  dns_policy: Optional[pulumi.Input['DnsPolicy']] = None,
@@ -254,10 +259,11 @@ class BrokerSpecArgs:
         """
         The brokers of the cluster: `size` broker groups, each a master and `replicaPerGroup` replicas. Group `g` is RocketMQ broker `<name>-<g>`; its master runs in StatefulSet `<name>-<g>-master` (pod `<name>-<g>-master-0`) and replica `i` in `<name>-<g>-replica-<i>` (pod `<name>-<g>-replica-<i>-0`). Each group has a ConfigMap `<name>-<g>-config` holding the rendered `broker.conf` of every broker of the group, and a headless Service `<name>-<g>`; when a broker setting or an env value is secret, a Secret `<name>-<g>-secret` holds those values instead, and the pods read them from it.
 
+        :param pulumi.Input[_builtins.bool] allow_dropping_unread_messages: Whether a scale-down may delete, with the groups it removes, the messages of topics that no consumer group reads. Default `false`: a topic holding messages there that no consumer group consumes, holds an offset for, or may read (a subscription group that has consumed nothing yet) stops the scale-down at once, naming the topic and its message count; write permission is restored and nothing is removed. `true` lets those messages go, each topic named in a warning. Messages a known consumer group has not consumed hold the drain either way.
         :param pulumi.Input[_builtins.bool] allow_restart: Whether the provider may restart broker pods to apply a change. Defaults to `true`: a change of the image, resources, JVM memory, env or rendered `broker.conf` (for example a new name server list) rolls the brokers one pod at a time across the whole cluster, group by group and replicas before their master, each waiting for the one before to be Ready. When `false` the StatefulSets use the `OnDelete` update strategy and pods are never restarted by the provider: a new name server list and the `broker.conf` keys RocketMQ applies at run time (such as `deleteWhen`, `fileReservedTime`, `autoCreateTopicEnable`, `brokerPermission`, `diskMaxUsedSpaceRatio`) are pushed to the running brokers with `updateBrokerConfig`; any other change (another image, resources, JVM memory, env, `flushDiskType`, `brokerRole`, other keys, or a key removed) is shown in preview as a warning naming it and waits until the user restarts the broker pods.
         :param pulumi.Input['BrokerConfigArgs'] broker_config: Settings written into every broker's `broker.conf`. The provider writes `brokerClusterName`, `brokerName`, `brokerId`, `brokerRole` of replicas, `namesrvAddr`, `brokerIP1`, `listenPort` and `storePathRootDir` itself and refuses them here. A setting whose value is secret goes into the group's Secret `<name>-<g>-secret` instead of the ConfigMap; the broker reads both.
         :param pulumi.Input['DnsPolicy'] dns_policy: DNS policy of the broker pods. Defaults to `ClusterFirstWithHostNet` when `hostNetwork` is true and `ClusterFirst` otherwise. `ClusterFirst` together with `hostNetwork` is refused (Kubernetes would silently use the node's resolver, which cannot resolve the cluster's DNS names), and so is `ClusterFirstWithHostNet` without `hostNetwork`.
-        :param pulumi.Input[_builtins.int] drain_timeout_seconds: How long a scale-down (a smaller `size`) waits for consumer groups to consume every message on the groups being removed, in seconds (1 to 86400, default 600). On timeout write permission is restored and nothing is removed.
+        :param pulumi.Input[_builtins.int] drain_timeout_seconds: How long a scale-down (a smaller `size`) waits for consumer groups to consume every message on the groups being removed, in seconds (1 to 86400, default 600). Every consumer group the brokers know counts, including a subscription group whose consumers have not started yet. On timeout write permission is restored, the update fails naming each consumer group and its lag, and nothing is removed.
         :param pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.EnvVarArgs']]] env: Extra environment variables of the broker containers, including values read from ConfigMaps (`valueFrom.configMapKeyRef`) or Secrets (`valueFrom.secretKeyRef`). Every entry needs a name. `POD_IP`, `POD_NAME` and `JAVA_OPT_EXT` are set by the provider and refused here. A secret `value` is stored in the group's Secret `<name>-<g>-secret` and read through `secretKeyRef`, never written into the pod spec.
         :param pulumi.Input[_builtins.bool] host_network: Run the broker pods in the node's network namespace. Defaults to `false`. With host networking the pods bind the RocketMQ ports on the node itself, so at most one such pod fits on a node.
         :param pulumi.Input[_builtins.str] host_path: Absolute directory on the node used when `storageMode` is `HostPath`. Each pod writes under its own sub-directory (`<hostPath>/<pod name>/...`), so two pods scheduled on one node never share files. Required with `HostPath`.
@@ -275,6 +281,10 @@ class BrokerSpecArgs:
         :param pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.VolumeMountArgs']]] volume_mounts: Where the broker container mounts the extra `volumes`. Each mount must name a volume of `volumes`; `/etc/rocketmq`, `/home/rocketmq/conf`, `/home/rocketmq/store` and `/home/rocketmq/logs` are used by the provider.
         :param pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.VolumeArgs']]] volumes: Extra volumes of the broker pods, to be mounted with `volumeMounts`. The names `rocketmq-config`, `rocketmq-conf` and `rocketmq-data` are used by the provider.
         """
+        if allow_dropping_unread_messages is None:
+            allow_dropping_unread_messages = False
+        if allow_dropping_unread_messages is not None:
+            pulumi.set(__self__, "allow_dropping_unread_messages", allow_dropping_unread_messages)
         if allow_restart is not None:
             pulumi.set(__self__, "allow_restart", allow_restart)
         if broker_config is not None:
@@ -319,6 +329,18 @@ class BrokerSpecArgs:
             pulumi.set(__self__, "volumes", volumes)
 
     @_builtins.property
+    @pulumi.getter(name="allowDroppingUnreadMessages")
+    def allow_dropping_unread_messages(self) -> Optional[pulumi.Input[_builtins.bool]]:
+        """
+        Whether a scale-down may delete, with the groups it removes, the messages of topics that no consumer group reads. Default `false`: a topic holding messages there that no consumer group consumes, holds an offset for, or may read (a subscription group that has consumed nothing yet) stops the scale-down at once, naming the topic and its message count; write permission is restored and nothing is removed. `true` lets those messages go, each topic named in a warning. Messages a known consumer group has not consumed hold the drain either way.
+        """
+        return pulumi.get(self, "allow_dropping_unread_messages")
+
+    @allow_dropping_unread_messages.setter
+    def allow_dropping_unread_messages(self, value: Optional[pulumi.Input[_builtins.bool]]):
+        pulumi.set(self, "allow_dropping_unread_messages", value)
+
+    @_builtins.property
     @pulumi.getter(name="allowRestart")
     def allow_restart(self) -> Optional[pulumi.Input[_builtins.bool]]:
         """
@@ -358,7 +380,7 @@ class BrokerSpecArgs:
     @pulumi.getter(name="drainTimeoutSeconds")
     def drain_timeout_seconds(self) -> Optional[pulumi.Input[_builtins.int]]:
         """
-        How long a scale-down (a smaller `size`) waits for consumer groups to consume every message on the groups being removed, in seconds (1 to 86400, default 600). On timeout write permission is restored and nothing is removed.
+        How long a scale-down (a smaller `size`) waits for consumer groups to consume every message on the groups being removed, in seconds (1 to 86400, default 600). Every consumer group the brokers know counts, including a subscription group whose consumers have not started yet. On timeout write permission is restored, the update fails naming each consumer group and its lag, and nothing is removed.
         """
         return pulumi.get(self, "drain_timeout_seconds")
 

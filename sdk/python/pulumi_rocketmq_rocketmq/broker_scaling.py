@@ -23,6 +23,7 @@ class BrokerScalingArgs:
                  broker_names: pulumi.Input[Sequence[pulumi.Input[_builtins.str]]],
                  cluster_name: pulumi.Input[_builtins.str],
                  name_server_addresses: pulumi.Input[_builtins.str],
+                 allow_dropping_unread_messages: Optional[pulumi.Input[_builtins.bool]] = None,
                  connection: Optional[pulumi.Input['ConnectionMode']] = None,
                  drain_timeout_seconds: Optional[pulumi.Input[_builtins.int]] = None,
                  kubeconfig: Optional[pulumi.Input[_builtins.str]] = None,
@@ -33,6 +34,7 @@ class BrokerScalingArgs:
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] broker_names: Every broker group of the cluster that stays, by name (e.g. `broker-0`, `broker-1`). A group added here gets the source's topics and subscription groups once its master is registered; a group taken out is drained by the update before anything else removes it.
         :param pulumi.Input[_builtins.str] cluster_name: The broker cluster (`brokerClusterName`) the groups belong to, as the name servers report it.
         :param pulumi.Input[_builtins.str] name_server_addresses: The name servers, `host:port;host:port` (e.g. a RocketMQCluster's nameServerAddresses). Another list alone copies and drains nothing.
+        :param pulumi.Input[_builtins.bool] allow_dropping_unread_messages: Whether a drain may let the messages of topics that no consumer group reads go with the groups taken out of brokerNames. Default `false`: such a topic (no consumer group consumes it or holds an offset for it, and no subscription group on those brokers still waits for its first consumer) stops the update at once, naming the topic and its message count, with write permission restored and nothing removed. `true` deletes those messages with the groups, each named in a warning. Messages a known consumer group has not consumed hold the drain either way. A change of this input alone contacts nothing.
         :param pulumi.Input['ConnectionMode'] connection: How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
         :param pulumi.Input[_builtins.int] drain_timeout_seconds: How long the update waits for every consumer group to consume every message on the groups taken out of brokerNames, in seconds (1 to 86400, default 600). On timeout write permission is restored (`brokerPermission=6`), the update fails naming each consumer group and its lag, and nothing is removed.
         :param pulumi.Input[_builtins.str] kubeconfig: The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
@@ -41,6 +43,10 @@ class BrokerScalingArgs:
         pulumi.set(__self__, "broker_names", broker_names)
         pulumi.set(__self__, "cluster_name", cluster_name)
         pulumi.set(__self__, "name_server_addresses", name_server_addresses)
+        if allow_dropping_unread_messages is None:
+            allow_dropping_unread_messages = False
+        if allow_dropping_unread_messages is not None:
+            pulumi.set(__self__, "allow_dropping_unread_messages", allow_dropping_unread_messages)
         if connection is None:
             connection = 'auto'
         if connection is not None:
@@ -89,6 +95,18 @@ class BrokerScalingArgs:
     @name_server_addresses.setter
     def name_server_addresses(self, value: pulumi.Input[_builtins.str]):
         pulumi.set(self, "name_server_addresses", value)
+
+    @_builtins.property
+    @pulumi.getter(name="allowDroppingUnreadMessages")
+    def allow_dropping_unread_messages(self) -> Optional[pulumi.Input[_builtins.bool]]:
+        """
+        Whether a drain may let the messages of topics that no consumer group reads go with the groups taken out of brokerNames. Default `false`: such a topic (no consumer group consumes it or holds an offset for it, and no subscription group on those brokers still waits for its first consumer) stops the update at once, naming the topic and its message count, with write permission restored and nothing removed. `true` deletes those messages with the groups, each named in a warning. Messages a known consumer group has not consumed hold the drain either way. A change of this input alone contacts nothing.
+        """
+        return pulumi.get(self, "allow_dropping_unread_messages")
+
+    @allow_dropping_unread_messages.setter
+    def allow_dropping_unread_messages(self, value: Optional[pulumi.Input[_builtins.bool]]):
+        pulumi.set(self, "allow_dropping_unread_messages", value)
 
     @_builtins.property
     @pulumi.getter
@@ -145,6 +163,7 @@ class BrokerScaling(pulumi.CustomResource):
     def __init__(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 allow_dropping_unread_messages: Optional[pulumi.Input[_builtins.bool]] = None,
                  broker_names: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  cluster_name: Optional[pulumi.Input[_builtins.str]] = None,
                  connection: Optional[pulumi.Input['ConnectionMode']] = None,
@@ -154,11 +173,12 @@ class BrokerScaling(pulumi.CustomResource):
                  source_broker_name: Optional[pulumi.Input[_builtins.str]] = None,
                  __props__=None):
         """
-        The scaling operations of one broker cluster, as one resource whose input lists its broker groups (RocketMQCluster creates one; usable alone for any cluster). Create and update wait until the masters of the source group and of each group that joins the list (every group but the source on create) are registered with the name servers, then copy every topic config (queue numbers, permission, order, attributes) and subscription group of the source to the joining groups through the admin protocol, in batches, sending only what a group lacks: a second run sends nothing. Groups already listed get nothing: after a group joined, a topic on some groups only is a placement (a Topic's brokerNames, a transfer) that a copy must not undo. A group taken out of the list is drained by the update: its master and replicas turn read-only (`updateBrokerConfig brokerPermission=4`, persisted and registered at once), then the update waits until every consumer group that consumes a topic holding messages there has lag 0 on it, with progress in the engine log; on timeout it restores `brokerPermission=6` and fails naming each consumer group and its lag. The engine deletes removed objects after every update, so a group's StatefulSets go only after its drain. Deleting this resource (as `pulumi destroy` does) leaves the brokers as they are and never waits. Refresh reports in the engine log what each group lacks of the source and changes nothing. Preview contacts nothing.
+        The scaling operations of one broker cluster, as one resource whose input lists its broker groups (RocketMQCluster creates one; usable alone for any cluster). Create and update wait until the masters of the source group and of each group that joins the list (every group but the source on create) are registered with the name servers, then copy every topic config (queue numbers, permission, order, attributes) and subscription group of the source to the joining groups through the admin protocol, in batches, sending only what a group lacks: a second run sends nothing. Groups already listed get nothing: after a group joined, a topic on some groups only is a placement (a Topic's brokerNames, a transfer) that a copy must not undo. A group taken out of the list is drained by the update: its master and replicas turn read-only (`updateBrokerConfig brokerPermission=4`, persisted and registered at once), then the update waits until every consumer group the brokers know has consumed every message stored there, with progress in the engine log. A group counts when it consumes a topic or holds offsets for it on any master of the cluster, and a subscription group on the leaving brokers that has consumed nothing yet (its consumers may not have started) counts for every topic there. A topic holding messages that no group reads is refused at once unless `allowDroppingUnreadMessages` is true. On timeout or refusal it restores `brokerPermission=6` and fails naming each topic, consumer group and count, and nothing is removed. The engine deletes removed objects after every update, so a group's StatefulSets go only after its drain. Deleting this resource (as `pulumi destroy` does) leaves the brokers as they are and never waits. Refresh reports in the engine log what each group lacks of the source and changes nothing. Preview contacts nothing.
 
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
+        :param pulumi.Input[_builtins.bool] allow_dropping_unread_messages: Whether a drain may let the messages of topics that no consumer group reads go with the groups taken out of brokerNames. Default `false`: such a topic (no consumer group consumes it or holds an offset for it, and no subscription group on those brokers still waits for its first consumer) stops the update at once, naming the topic and its message count, with write permission restored and nothing removed. `true` deletes those messages with the groups, each named in a warning. Messages a known consumer group has not consumed hold the drain either way. A change of this input alone contacts nothing.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] broker_names: Every broker group of the cluster that stays, by name (e.g. `broker-0`, `broker-1`). A group added here gets the source's topics and subscription groups once its master is registered; a group taken out is drained by the update before anything else removes it.
         :param pulumi.Input[_builtins.str] cluster_name: The broker cluster (`brokerClusterName`) the groups belong to, as the name servers report it.
         :param pulumi.Input['ConnectionMode'] connection: How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
@@ -174,7 +194,7 @@ class BrokerScaling(pulumi.CustomResource):
                  args: BrokerScalingArgs,
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
-        The scaling operations of one broker cluster, as one resource whose input lists its broker groups (RocketMQCluster creates one; usable alone for any cluster). Create and update wait until the masters of the source group and of each group that joins the list (every group but the source on create) are registered with the name servers, then copy every topic config (queue numbers, permission, order, attributes) and subscription group of the source to the joining groups through the admin protocol, in batches, sending only what a group lacks: a second run sends nothing. Groups already listed get nothing: after a group joined, a topic on some groups only is a placement (a Topic's brokerNames, a transfer) that a copy must not undo. A group taken out of the list is drained by the update: its master and replicas turn read-only (`updateBrokerConfig brokerPermission=4`, persisted and registered at once), then the update waits until every consumer group that consumes a topic holding messages there has lag 0 on it, with progress in the engine log; on timeout it restores `brokerPermission=6` and fails naming each consumer group and its lag. The engine deletes removed objects after every update, so a group's StatefulSets go only after its drain. Deleting this resource (as `pulumi destroy` does) leaves the brokers as they are and never waits. Refresh reports in the engine log what each group lacks of the source and changes nothing. Preview contacts nothing.
+        The scaling operations of one broker cluster, as one resource whose input lists its broker groups (RocketMQCluster creates one; usable alone for any cluster). Create and update wait until the masters of the source group and of each group that joins the list (every group but the source on create) are registered with the name servers, then copy every topic config (queue numbers, permission, order, attributes) and subscription group of the source to the joining groups through the admin protocol, in batches, sending only what a group lacks: a second run sends nothing. Groups already listed get nothing: after a group joined, a topic on some groups only is a placement (a Topic's brokerNames, a transfer) that a copy must not undo. A group taken out of the list is drained by the update: its master and replicas turn read-only (`updateBrokerConfig brokerPermission=4`, persisted and registered at once), then the update waits until every consumer group the brokers know has consumed every message stored there, with progress in the engine log. A group counts when it consumes a topic or holds offsets for it on any master of the cluster, and a subscription group on the leaving brokers that has consumed nothing yet (its consumers may not have started) counts for every topic there. A topic holding messages that no group reads is refused at once unless `allowDroppingUnreadMessages` is true. On timeout or refusal it restores `brokerPermission=6` and fails naming each topic, consumer group and count, and nothing is removed. The engine deletes removed objects after every update, so a group's StatefulSets go only after its drain. Deleting this resource (as `pulumi destroy` does) leaves the brokers as they are and never waits. Refresh reports in the engine log what each group lacks of the source and changes nothing. Preview contacts nothing.
 
 
         :param str resource_name: The name of the resource.
@@ -192,6 +212,7 @@ class BrokerScaling(pulumi.CustomResource):
     def _internal_init(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 allow_dropping_unread_messages: Optional[pulumi.Input[_builtins.bool]] = None,
                  broker_names: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  cluster_name: Optional[pulumi.Input[_builtins.str]] = None,
                  connection: Optional[pulumi.Input['ConnectionMode']] = None,
@@ -208,6 +229,9 @@ class BrokerScaling(pulumi.CustomResource):
                 raise TypeError('__props__ is only valid when passed in combination with a valid opts.id to get an existing resource')
             __props__ = BrokerScalingArgs.__new__(BrokerScalingArgs)
 
+            if allow_dropping_unread_messages is None:
+                allow_dropping_unread_messages = False
+            __props__.__dict__["allow_dropping_unread_messages"] = allow_dropping_unread_messages
             if broker_names is None and not opts.urn:
                 raise TypeError("Missing required property 'broker_names'")
             __props__.__dict__["broker_names"] = broker_names
@@ -249,6 +273,7 @@ class BrokerScaling(pulumi.CustomResource):
 
         __props__ = BrokerScalingArgs.__new__(BrokerScalingArgs)
 
+        __props__.__dict__["allow_dropping_unread_messages"] = None
         __props__.__dict__["broker_names"] = None
         __props__.__dict__["cluster_name"] = None
         __props__.__dict__["connection"] = None
@@ -257,6 +282,14 @@ class BrokerScaling(pulumi.CustomResource):
         __props__.__dict__["name_server_addresses"] = None
         __props__.__dict__["source_broker_name"] = None
         return BrokerScaling(resource_name, opts=opts, __props__=__props__)
+
+    @_builtins.property
+    @pulumi.getter(name="allowDroppingUnreadMessages")
+    def allow_dropping_unread_messages(self) -> pulumi.Output[_builtins.bool]:
+        """
+        Whether a drain may let the messages of topics that no consumer group reads go with the groups taken out of brokerNames. Default `false`: such a topic (no consumer group consumes it or holds an offset for it, and no subscription group on those brokers still waits for its first consumer) stops the update at once, naming the topic and its message count, with write permission restored and nothing removed. `true` deletes those messages with the groups, each named in a warning. Messages a known consumer group has not consumed hold the drain either way. A change of this input alone contacts nothing.
+        """
+        return pulumi.get(self, "allow_dropping_unread_messages")
 
     @_builtins.property
     @pulumi.getter(name="brokerNames")
