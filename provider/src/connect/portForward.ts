@@ -61,11 +61,29 @@ export class KubernetesPortForwardConnector implements Connector {
       return await withTimeout(this.forwarder.open(pod, port, options.signal), options.timeoutMs, `timed out after ${options.timeoutMs} ms`);
     } catch (err) {
       const target = `port-forward to pod ${pod.namespace}/${pod.name} port ${port} (for ${address}) through the API server ${this.server}`;
-      const refusal = apiServerRefusal(err);
+      const found = apiServerRefusal(err);
+      const refusal = found && upgradeRefusal(found, pod);
       if (refusal) throw new ConnectRefusedError(`${target} was refused: ${refusal.description}. ${refusalAdvice(refusal, pod.namespace)}`, { cause: err });
       throw new Error(`${target} failed: ${(err as Error).message}. ${portForwardAdvice}`, { cause: err });
     }
   }
+}
+
+/**
+ * What a refused port-forward lacks. The API server authorizes the upgrade's GET as get on
+ * pods/portforward before anything else, and that denial names the verb. A 403 naming none came
+ * after it: on Kubernetes 1.35 and later, the port-forward handler's own check of create, whose
+ * message (`pods "<pod>" is forbidden: `) gives no verb and no reason. Admission denials say so.
+ */
+function upgradeRefusal(refusal: Refusal, pod: PodRef): Refusal {
+  if (refusal.kind !== "forbidden" || refusal.permission || /admission/i.test(refusal.statusText ?? "")) return refusal;
+  return {
+    ...refusal,
+    permission: { verb: "create", resource: "pods/portforward", namespace: pod.namespace },
+    description:
+      `the API server forbids the kubeconfig's user to create pods/portforward in namespace ${pod.namespace}: it allowed the WebSocket upgrade's get, ` +
+      `and from Kubernetes 1.35 it also requires create (HTTP 403: ${refusal.statusText ?? "Forbidden"})`,
+  };
 }
 
 /** The namespace to grant in: the one the API server named, else the address's, else a placeholder. */

@@ -8,8 +8,8 @@ export type RefusalKind = "unauthorized" | "forbidden" | "untrusted certificate"
 
 /** What a 403 says was refused, as the API server's RBAC message names it. */
 export interface RefusedPermission {
-  /** The identity the API server saw, e.g. system:serviceaccount:mq:deployer. */
-  user: string;
+  /** The identity the API server saw, e.g. system:serviceaccount:mq:deployer; absent when its message does not say. */
+  user?: string;
   verb: string;
   /** Resource and subresource, e.g. pods/portforward. */
   resource: string;
@@ -23,6 +23,8 @@ export interface Refusal {
   description: string;
   /** For a 403 whose message names the verb and resource. */
   permission?: RefusedPermission;
+  /** For a 401 or 403: the message of the API server's Status, as it gave it. */
+  statusText?: string;
 }
 
 /**
@@ -99,9 +101,9 @@ function refusalOf(err: Record<string, unknown>): Refusal | undefined {
     const permission = text === undefined ? undefined : refusedPermission(text);
     if (permission) {
       const where = permission.namespace ? `in namespace ${permission.namespace}` : "cluster-wide";
-      return { kind: "forbidden", permission, description: `the API server forbids ${permission.user} to ${permission.verb} ${permission.resource} ${where} (HTTP 403: ${text})` };
+      return { kind: "forbidden", permission, statusText: text, description: `the API server forbids ${permission.user} to ${permission.verb} ${permission.resource} ${where} (HTTP 403: ${text})` };
     }
-    return { kind: "forbidden", description: `the API server refused the request (HTTP 403 Forbidden${text ? `: ${text}` : ""})` };
+    return { kind: "forbidden", statusText: text, description: `the API server refused the request (HTTP 403 Forbidden${text ? `: ${text}` : ""})` };
   }
   if (typeof err.code === "string" && UNTRUSTED_CERTIFICATE_CODES.has(err.code)) {
     return {

@@ -124,12 +124,33 @@ describe("connect: refusals of the API server are not retried", function () {
   });
 
   it("a port-forward forbidden for want of create (the check API servers from 1.35 add to the WebSocket upgrade) names create", async () => {
-    server = await fakeApiServer(tls, () => ({ status: 403, body: forbiddenStatus("create", "pods/portforward", "name-service-0", "mq") }));
+    // The port-forward handler's own check answers with no verb and no reason (Kubernetes 1.35.4).
+    const handlerCheck = JSON.stringify({
+      kind: "Status",
+      apiVersion: "v1",
+      status: "Failure",
+      message: 'pods "name-service-0" is forbidden: ',
+      reason: "Forbidden",
+      details: { name: "name-service-0", kind: "pods" },
+      code: 403,
+    });
+    server = await fakeApiServer(tls, () => ({ status: 403, body: handlerCheck }));
     const { error, ms } = await failedCall(tokenKubeconfig(server.url, tls.cert), (client) => client.getClusterInfo());
     assert.ok(ms < 5000, `failed after ${ms} ms`);
     assert.equal(server.requests.length, 1);
-    assert.match(error.message, /forbids system:serviceaccount:mq:deployer to create pods\/portforward in namespace mq/);
+    assert.equal(error.code, ClientFailureCode.REFUSED);
+    assert.match(error.message, /forbids the kubeconfig's user to create pods\/portforward in namespace mq: it allowed the WebSocket upgrade's get, and from Kubernetes 1\.35 it also requires create/);
     assert.match(error.message, /lacks create on pods\/portforward/);
+  });
+
+  it("a port-forward an admission webhook denies is refused without a guessed verb", async () => {
+    const denied = JSON.stringify({ kind: "Status", message: 'admission webhook "deny-portforward.example" denied the request: no port-forward in production', reason: "Forbidden", code: 403 });
+    server = await fakeApiServer(tls, () => ({ status: 403, body: denied }));
+    const { error } = await failedCall(tokenKubeconfig(server.url, tls.cert), (client) => client.getClusterInfo());
+    assert.equal(server.requests.length, 1);
+    assert.match(error.message, /refused the request \(HTTP 403 Forbidden: admission webhook "deny-portforward\.example" denied the request: no port-forward in production\)/);
+    assert.match(error.message, /lacks a permission/);
+    assert.doesNotMatch(error.message, /lacks create/);
   });
 
   it("a pod list forbidden fails at once, naming list on pods", async () => {
