@@ -52,10 +52,13 @@ export class KubernetesPortForwardConnector implements Connector {
     try {
       pod = await this.locator.podFor(host, port, options.signal);
     } catch (err) {
+      const through = `port-forward through the API server ${this.server}`;
       const refusal = apiServerRefusal(err);
-      const message = `port-forward through the API server ${this.server}: no pod found for ${address}: ${(err as Error).message}.`;
-      if (refusal) throw new ConnectRefusedError(`${message} ${refusalAdvice(refusal, podNamespaceOf(refusal, host))}`, { cause: err });
-      throw new Error(`${message} ${portForwardAdvice}`, { cause: err });
+      if (refusal) {
+        const advice = refusalAdvice(refusal, podNamespaceOf(refusal, host));
+        throw new ConnectRefusedError(`${through}: the pod for ${address} cannot be looked up: ${(err as Error).message}. ${advice}`, { cause: err });
+      }
+      throw new Error(`${through}: no pod found for ${address}: ${(err as Error).message}. ${portForwardAdvice}`, { cause: err });
     }
     try {
       return await withTimeout(this.forwarder.open(pod, port, options.signal), options.timeoutMs, `timed out after ${options.timeoutMs} ms`);

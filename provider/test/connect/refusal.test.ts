@@ -159,7 +159,7 @@ describe("connect: refusals of the API server are not retried", function () {
     assert.ok(ms < 5000, `failed after ${ms} ms`);
     assert.deepEqual(server.requests, ["GET /api/v1/namespaces/mq/pods"]);
     assert.equal(error.code, ClientFailureCode.REFUSED);
-    assert.match(error.message, /cannot list pods in namespace mq: the API server forbids system:serviceaccount:mq:deployer to list pods in namespace mq/);
+    assert.match(error.message, /the pod for 10\.0\.0\.7:10911 cannot be looked up: cannot list pods in namespace mq: the API server forbids system:serviceaccount:mq:deployer to list pods in namespace mq/);
     assert.match(error.message, /lacks list on pods/);
   });
 
