@@ -159,7 +159,7 @@ describe("e2e: generated SDKs", function () {
             brokerClusterName: "PyCluster",
             nameServer: { size: 1 },
             // The generated SDK fills in schema.json's defaults.
-            broker: { size: 1, replicaPerGroup: 0, jvmMemory: { heap: "256m" }, drainTimeoutSeconds: 600 },
+            broker: { size: 1, replicaPerGroup: 0, jvmMemory: { heap: "256m" }, drainTimeoutSeconds: 600, allowDroppingUnreadMessages: false },
             connection: "auto",
             console: { enabled: false },
         });
