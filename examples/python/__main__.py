@@ -1,5 +1,5 @@
 import pulumi
-import pulumi_rocketmq_rocketmq as rocketmq
+import pulumi_rocketmq as rocketmq
 
 config = pulumi.Config()
 

@@ -3,6 +3,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { ComponentHandler, CustomResourceHandler } from "./handlers";
 import { engineResourceLogs, ResourceLogs } from "./engineLog";
 import { packageSchemaText } from "./schema";
+import type { UnreachedClusterNotice } from "./resources/unreachedCluster";
 
 // Handlers load on first use, each from its own file of the bundle: the engine starts the plugin
 // for GetSchema and for every preview, and @pulumi/kubernetes, the admin client or the Kubernetes
@@ -24,6 +25,9 @@ function customResourceHandlers(logFor: ResourceLogs): Record<string, () => Prom
     };
 }
 
+/** The resources whose operations talk to RocketMQ, and whose inputs say how to reach it. */
+const clusterReachingTokens = ["rocketmq:index:Topic", "rocketmq:index:ConsumerGroup", "rocketmq:index:TopicTransfer", "rocketmq:index:BrokerScaling"];
+
 function once<T>(load: () => Promise<T>): () => Promise<T> {
     let loaded: Promise<T> | undefined;
     return () => (loaded ??= load());
@@ -31,13 +35,17 @@ function once<T>(load: () => Promise<T>): () => Promise<T> {
 
 export class RocketMQProvider implements pulumi.provider.Provider {
     private readonly customResources: Record<string, () => Promise<CustomResourceHandler>>;
+    private readonly unreachedCluster: () => Promise<UnreachedClusterNotice>;
 
     /** `engineAddress`: where log lines about resources go (the engine passes it on the command line). */
     constructor(
         readonly version: string,
         engineAddress?: string,
+        unreachedCluster?: UnreachedClusterNotice,
     ) {
-        this.customResources = customResourceHandlers(engineResourceLogs(engineAddress));
+        const logFor = engineResourceLogs(engineAddress);
+        this.customResources = customResourceHandlers(logFor);
+        this.unreachedCluster = once(async () => unreachedCluster ?? new (await import("./resources/unreachedCluster")).UnreachedClusterNotice(logFor));
     }
 
     async getSchema(): Promise<string> {
@@ -58,7 +66,10 @@ export class RocketMQProvider implements pulumi.provider.Provider {
     }
 
     async check(urn: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.provider.CheckResult> {
-        return (await this.customResource(urn)).check(urn, olds, news);
+        const checked = await (await this.customResource(urn)).check(urn, olds, news);
+        // Check runs for every resource in a preview, new or deployed: the one call that can say the plan is blind.
+        if (clusterReachingTokens.includes(resourceTokenOf(urn))) await (await this.unreachedCluster()).afterCheck(urn, olds, checked);
+        return checked;
     }
 
     async diff(id: string, urn: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.provider.DiffResult> {

@@ -5,6 +5,8 @@
 import * as assert from "assert";
 import type { RocketMQAdminClient } from "../src/admin/client";
 import type { ClusterInfo } from "../src/admin/types";
+import { ClientFailureCode } from "../src/admin/codes";
+import { RocketMQAdminError } from "../src/admin/errors";
 import { runtimeBrokerConfigKeys } from "../src/admin/runtimeConfigKeys";
 import type { ClusterAccess } from "../src/connect/clusterConnection";
 import { brokersOfCluster } from "../src/ops/scaling/brokerConfigPush";
@@ -325,6 +327,19 @@ describe("NameServerRegistration", () => {
         );
     });
 
+    it("a connection the API server refuses ends the wait at once, naming the refusal", async () => {
+        const refused = new RocketMQAdminError("cannot connect to name-service-0: port-forward was refused: the API server forbids u to get pods/portforward in namespace default", { code: ClientFailureCode.REFUSED });
+        let polls = 0;
+        const client = { async getClusterInfoFrom() { polls++; throw refused; } } as unknown as RocketMQAdminClient;
+        const clock = fakeClock();
+        await assert.rejects(
+            waitForRegistrations(client, [ns(0), ns(1)], "DefaultCluster", { "broker-0": 1 }, collectingLog(), { timeoutMs: 300_000, clock }),
+            /forbids u to get pods\/portforward/,
+        );
+        assert.strictEqual(clock.now(), 0, "no poll waited");
+        assert.strictEqual(polls, 2, "each name server asked once");
+    });
+
     it("an update that changes only the access waits for nothing", async () => {
         const admins = fakeAdmins(() => undefined);
         const handler = nameServerRegistrationHandler(admins.factory, () => collectingLog(), fakeClock());
@@ -381,6 +396,11 @@ describe("BrokerRollout", () => {
         assert.strictEqual(flaky, 4);
         const forbidden = Object.assign(new Error("HTTP-Code: 403 Message: statefulsets.apps is forbidden"), { code: 403 });
         await assert.rejects(brokerRolloutHandler(async () => { throw forbidden; }, () => collectingLog(), fakeClock()).update("id", { ...inputs, generation: 2 }, inputs, "urn"), /forbidden/);
+        // A certificate that does not name the API server's address will not heal, though its code looks like a socket error's.
+        let untrustedReads = 0;
+        const untrusted = Object.assign(new Error("request to https://10.0.0.1:6443/apis/apps/v1 failed, reason: Hostname/IP does not match certificate's altnames"), { code: "ERR_TLS_CERT_ALTNAME_INVALID" });
+        await assert.rejects(brokerRolloutHandler(async () => { untrustedReads++; throw untrusted; }, () => collectingLog(), fakeClock()).update("id", { ...inputs, generation: 2 }, inputs, "urn"), /altnames/);
+        assert.strictEqual(untrustedReads, 1);
 
         const stuck = brokerRolloutHandler(async () => states[2], () => collectingLog(), fakeClock());
         await assert.rejects(stuck.create("urn", { ...inputs, timeoutSeconds: 60 }), /broker-0-master: not rolled out after 60 s, waiting for pods to be Ready \(0\/1 Ready\)\. The StatefulSets after it in the rolling order were left as they were/);

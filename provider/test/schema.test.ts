@@ -39,7 +39,9 @@ describe("schema.json", () => {
         assert.strictEqual(schema.namespace, "pulumi-rocketmq");
         assert.strictEqual(schema.repository, `https://${repository}`);
         assert.strictEqual(schema.language.nodejs.packageName, "@pulumi-rocketmq/rocketmq");
-        assert.strictEqual(schema.language.python.packageName, "pulumi_rocketmq_rocketmq");
+        // PyPI has no scopes, so the namespace would only repeat the name: the project and module
+        // are called after the repository, as `pip install pulumi_rocketmq` / `import pulumi_rocketmq`.
+        assert.strictEqual(schema.language.python.packageName, "pulumi_rocketmq");
         assert.strictEqual(schema.language.go.importBasePath, `${repository}/sdk/go/rocketmq`);
         assert.strictEqual(`${schema.language.csharp.rootNamespace}.${schema.language.csharp.namespaces.rocketmq}`, "PulumiRocketMQ.RocketMQ");
         assert.strictEqual(schema.language.java.basePackage, "io.github.pulumirocketmq");
@@ -128,5 +130,25 @@ describe("schema.json", () => {
         }
         assert.deepStrictEqual(schema.dependencies, [{ name: "kubernetes", version: kubernetesVersion }]);
         assert.ok(!Object.keys(schema.types).some((token) => !token.startsWith("rocketmq:index:")));
+    });
+
+    // The component registers its Kubernetes objects with the kubernetes plugin of the @pulumi/kubernetes
+    // it is built with. An SDK that lets its language's resolver pick a newer kubernetes SDK makes the
+    // program ask for another plugin than the one in the stack: the engine fetches it, and refresh and
+    // destroy warn about an older version of package 'kubernetes' than the program's.
+    it("has every SDK ask for the kubernetes SDK of the plugin the component registers its objects with", () => {
+        const sdk = (file: string) => fs.readFileSync(path.join(__dirname, "..", "..", "sdk", file), "utf8");
+        const version = kubernetesVersion.replace(/\./g, "\\.");
+        assert.strictEqual(schema.language.nodejs.dependencies["@pulumi/kubernetes"], kubernetesVersion);
+        assert.strictEqual(JSON.parse(sdk("nodejs/package.json")).dependencies["@pulumi/kubernetes"], kubernetesVersion);
+        // pip installs the newest release a requirement allows.
+        assert.strictEqual(schema.language.python.requires.pulumi_kubernetes, `==${kubernetesVersion}`);
+        assert.match(sdk("python/setup.py"), new RegExp(`'pulumi_kubernetes==${version}'`));
+        // NuGet resolves a plain version to the lowest release it allows, that very one; "4.*" is the newest 4.x.
+        assert.strictEqual(schema.language.csharp.packageReferences["Pulumi.Kubernetes"], kubernetesVersion);
+        assert.match(sdk("dotnet/PulumiRocketMQ.RocketMQ.csproj"), new RegExp(`<PackageReference Include="Pulumi.Kubernetes" Version="${version}"`));
+        // Go's minimal version selection takes the version go.mod requires.
+        assert.match(sdk("go.mod"), new RegExp(`^\\s*github\\.com/pulumi/pulumi-kubernetes/sdk/v4 v${version}$`, "m"));
+        assert.strictEqual(schema.language.java.dependencies["com.pulumi:kubernetes"], kubernetesVersion);
     });
 });

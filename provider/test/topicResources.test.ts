@@ -91,6 +91,18 @@ describe("Topic and ConsumerGroup check", () => {
         }
     }
 
+    it("reports a queue count out of range on its own field only", async () => {
+        const base = { name: "orders", clusterName: "DefaultCluster", nameServerAddresses: ns };
+        for (const [args, property] of [
+            [{ writeQueueNums: 2000 }, "writeQueueNums"],
+            [{ readQueueNums: 8, writeQueueNums: 1025 }, "writeQueueNums"],
+            [{ readQueueNums: 0 }, "readQueueNums"],
+        ] as const) {
+            const result = await topicHandler(noAdmin).check("urn", {}, { ...base, ...args });
+            assert.deepStrictEqual(result.failures, [{ property, reason: `${property} must be a whole number from 1 to 1024` }], JSON.stringify(args));
+        }
+    });
+
     it("fills in the broker's defaults", async () => {
         const topic = await topicHandler(noAdmin).check("urn", {}, { name: "orders", brokerNames: ["broker-0"], nameServerAddresses: ns });
         assert.deepStrictEqual(topic.failures, undefined);

@@ -1,7 +1,20 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { validateClusterArgs } from "../src/inputs/cluster";
-import { RocketMQCluster, registrationsDuring } from "./clusterHarness";
+import { constructCluster, RocketMQCluster, registrationsDuring, renderCluster } from "./clusterHarness";
+
+/** The engine warnings `run` logs. */
+async function warningsDuring(run: () => Promise<unknown>): Promise<string[]> {
+    const warnings: string[] = [];
+    const warn = pulumi.log.warn;
+    pulumi.log.warn = (message: string) => { warnings.push(message); return Promise.resolve(); };
+    try {
+        await run();
+    } finally {
+        pulumi.log.warn = warn;
+    }
+    return warnings;
+}
 
 interface BadInput {
     rule: string;
@@ -48,10 +61,10 @@ const badInputs: BadInput[] = [
     { rule: "namesrvAddr", args: { broker: { brokerConfig: { properties: { namesrvAddr: "x:9876" } } } }, property: "broker.brokerConfig.properties.namesrvAddr", reason: /use other name servers set broker.nameServers/ },
     { rule: "typed key among other keys", args: { broker: { brokerConfig: { properties: { flushDiskType: "SYNC_FLUSH" } } } }, property: "broker.brokerConfig.properties.flushDiskType", reason: /set broker.brokerConfig.flushDiskType instead/ },
     { rule: "unknown brokerConfig key", args: { broker: { brokerConfig: { autoCreateTopicEnable: "false" } } }, property: "broker.brokerConfig.autoCreateTopicEnable", reason: /under broker.brokerConfig.properties/ },
+    { rule: "SYNC_MASTER without a replica", args: { broker: { replicaPerGroup: 0, brokerConfig: { brokerRole: "SYNC_MASTER" } } }, property: "broker.brokerConfig.brokerRole", reason: /SYNC_MASTER.*broker\.replicaPerGroup is 0.*SLAVE_NOT_AVAILABLE/ },
     { rule: "bad deleteWhen", args: { broker: { brokerConfig: { deleteWhen: "4am" } } }, property: "broker.brokerConfig.deleteWhen", reason: /two-digit hours/ },
     { rule: "bad flushDiskType", args: { broker: { brokerConfig: { flushDiskType: "NEVER" } } }, property: "broker.brokerConfig.flushDiskType", reason: /one of ASYNC_FLUSH, SYNC_FLUSH/ },
     { rule: "ClusterFirst with hostNetwork", args: { nameServer: { hostNetwork: true, dnsPolicy: "ClusterFirst" } }, property: "nameServer.dnsPolicy", reason: /use ClusterFirstWithHostNet/ },
-    { rule: "ClusterFirstWithHostNet without hostNetwork", args: { broker: { dnsPolicy: "ClusterFirstWithHostNet" } }, property: "broker.dnsPolicy", reason: /only applies with hostNetwork/ },
     { rule: "node resolver for brokers", args: { broker: { dnsPolicy: "Default" } }, property: "broker.dnsPolicy", reason: /cannot resolve/ },
     { rule: "unknown dnsPolicy", args: { broker: { dnsPolicy: "None" } }, property: "broker.dnsPolicy", reason: /one of ClusterFirst, ClusterFirstWithHostNet, Default/ },
     { rule: "heap not below the memory limit", args: { broker: { resources: { limits: { memory: "2Gi" } }, jvmMemory: { heap: "2g" } } }, property: "broker.jvmMemory.heap", reason: /does not fit in the memory limit 2Gi/ },
@@ -113,7 +126,7 @@ describe("RocketMQCluster input validation", () => {
                 env: [{ name: "TZ", value: "UTC" }, { name: "TOKEN", valueFrom: { secretKeyRef: { name: "s", key: "token" } } }],
                 volumes: [{ name: "extra", emptyDir: {} }],
                 volumeMounts: [{ name: "extra", mountPath: "/extra" }],
-                brokerConfig: { brokerRole: "SYNC_MASTER", properties: { autoCreateTopicEnable: "false" } },
+                brokerConfig: { brokerRole: "ASYNC_MASTER", properties: { autoCreateTopicEnable: "false" } },
                 nameServers: "10.0.0.5:9876;mq-ns.example.com:9876",
             },
             console: { serviceType: "NodePort", nodePort: 30000 },
@@ -121,6 +134,26 @@ describe("RocketMQCluster input validation", () => {
         });
         assert.ok(validation.ok, JSON.stringify(!validation.ok && validation.failures));
         assert.strictEqual(validation.value.nameServer.dnsPolicy, undefined, "left to the hostNetwork default");
+    });
+
+    it("accepts SYNC_MASTER when each master has a replica to wait for", () => {
+        const validation = validateClusterArgs({ broker: { replicaPerGroup: 1, brokerConfig: { brokerRole: "SYNC_MASTER" } } });
+        assert.ok(validation.ok, JSON.stringify(!validation.ok && validation.failures));
+    });
+
+    it("accepts ClusterFirstWithHostNet without hostNetwork, as Kubernetes does, and warns naming the field", async () => {
+        const args = { nameServer: { dnsPolicy: "ClusterFirstWithHostNet" }, broker: { hostNetwork: true, dnsPolicy: "ClusterFirstWithHostNet" } };
+        const validation = validateClusterArgs(args);
+        assert.ok(validation.ok, JSON.stringify(!validation.ok && validation.failures));
+        const warnings = await warningsDuring(() => renderCluster(args));
+        assert.deepStrictEqual(warnings, ["nameServer.dnsPolicy: ClusterFirstWithHostNet applies only with nameServer.hostNetwork true; without it Kubernetes uses ClusterFirst"]);
+    });
+
+    it("warns of ClusterFirstWithHostNet without hostNetwork when construct receives it, and not when hostNetwork is unknown", async () => {
+        const known = await warningsDuring(() => constructCluster({ broker: { dnsPolicy: "ClusterFirstWithHostNet" } }));
+        assert.ok(known.some((message) => /^broker\.dnsPolicy: ClusterFirstWithHostNet applies only with broker\.hostNetwork true/.test(message)), known.join("\n"));
+        const unknown = await warningsDuring(() => constructCluster({ broker: { dnsPolicy: "ClusterFirstWithHostNet", hostNetwork: pulumi.output(pulumi.unknown) } }));
+        assert.ok(!unknown.some((message) => message.includes("dnsPolicy")), unknown.join("\n"));
     });
 
     it("creates nothing when an input is bad, and names every failure in the error", async () => {

@@ -18,7 +18,7 @@ def readme():
         return "rocketmq Pulumi Package - Development Version"
 
 
-setup(name='pulumi_rocketmq_rocketmq',
+setup(name='pulumi_rocketmq',
       python_requires='>=3.9',
       version=VERSION,
       description="Deploy and operate Apache RocketMQ on Kubernetes with Pulumi, with no operator running in the cluster.",
@@ -32,7 +32,7 @@ setup(name='pulumi_rocketmq_rocketmq',
       license='Apache-2.0',
       packages=find_packages(),
       package_data={
-          'pulumi_rocketmq_rocketmq': [
+          'pulumi_rocketmq': [
               'py.typed',
               'pulumi-plugin.json',
           ]
@@ -40,7 +40,7 @@ setup(name='pulumi_rocketmq_rocketmq',
       install_requires=[
           'parver>=0.2.1',
           'pulumi>=3.270.0,<4.0.0',
-          'pulumi_kubernetes>=4.25.0,<5.0.0',
+          'pulumi_kubernetes==4.25.0',
           'semver>=2.8.1',
           'typing-extensions>=4.11,<5; python_version < "3.11"'
       ],

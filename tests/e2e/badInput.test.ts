@@ -34,3 +34,22 @@ describe("e2e: bad RocketMQCluster inputs", function () {
         assert.deepEqual(types.filter((type) => type.startsWith("kubernetes:")), []);
     });
 });
+
+describe("e2e: a synchronous master with no replica", function () {
+    let stack: PulumiTestStack;
+
+    before(async () => {
+        stack = await PulumiTestStack.create({ programDir: copyProgram(path.join(__dirname, "programs", "bad-input-sync-master")) });
+    });
+
+    after(async () => {
+        await stack?.remove();
+    });
+
+    it("preview fails naming brokerRole and replicaPerGroup, and why every send would fail", async () => {
+        const result = await stack.preview();
+        const output = result.stdout + result.stderr;
+        assert.notEqual(result.code, 0, output);
+        assert.match(output, /broker\.brokerConfig\.brokerRole: SYNC_MASTER .*broker\.replicaPerGroup is 0: every send would fail with SLAVE_NOT_AVAILABLE/);
+    });
+});

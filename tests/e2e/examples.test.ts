@@ -134,9 +134,11 @@ describe("e2e: examples in the sandbox", function () {
                 assert.equal(result.code, 0, result.stdout + result.stderr);
             });
 
-            it("destroy removes every pod", async () => {
+            it("destroy removes every pod, with the plugins the program asks for (no older kubernetes plugin than the program's)", async () => {
                 const result = await stack.destroy();
                 assert.equal(result.code, 0, result.stdout + result.stderr);
+                // The SDK asks for the kubernetes SDK whose plugin the component registered its objects with.
+                assert.doesNotMatch(result.stdout + result.stderr, /older version of package/);
                 assert.deepEqual(await podsAfterTermination(sandbox, namespace), []);
             });
         });

@@ -1,8 +1,10 @@
-// The package as a user gets it: the plugin archive that `npm run package` builds, installed with
-// `pulumi plugin install resource rocketmq <version> --file ...` into an empty Pulumi home, and a
-// program that knows the package only through its npm SDK (tests/e2e/programs/sdk-only has no
-// plugins.providers path). Preview and up in the sandbox, a preview of a pending change that must
-// write nothing to the cluster (the README's CI recipe), then destroy.
+// The package as a user gets it before a release, following docs/installation-configuration.md
+// ("From a clone") with its own commands: the plugin archive that `npm run package` builds,
+// installed with `pulumi plugin install resource rocketmq <version> --file ...` into an empty Pulumi
+// home; the Python example with the SDK pip-installed from the clone into a fresh virtualenv, and a
+// program that knows the package only through its npm SDK (neither has a plugins.providers path).
+// Previews, then for the npm program up in the sandbox, a preview of a pending change that must
+// write nothing to the cluster (the README's CI recipe), and destroy.
 import { strict as assert } from "node:assert";
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
@@ -11,6 +13,7 @@ import { promisify } from "node:util";
 import { ensureSandbox, Sandbox } from "../sandbox/client";
 import { podsAfterTermination, readyPods } from "../support/pods";
 import { pluginBundleDir, repoRoot } from "../support/plugin";
+import { copyProgram, pluginDir } from "../support/programs";
 import { PulumiTestStack } from "../support/pulumiStack";
 import { toolchainBin, toolchainEnv } from "../support/toolchain";
 import { scratchDir } from "../support/scratch";
@@ -18,7 +21,25 @@ import { scratchDir } from "../support/scratch";
 const execFileAsync = promisify(execFile);
 const version: string = JSON.parse(fs.readFileSync(path.join(repoRoot, "schema.json"), "utf8")).version;
 const platforms = ["linux-amd64", "linux-arm64", "darwin-amd64", "darwin-arm64"];
-const thisPlatform = `${process.platform}-${process.arch === "x64" ? "amd64" : process.arch}`;
+const thisOs = process.platform;
+const thisArch = process.arch === "x64" ? "amd64" : process.arch;
+const thisPlatform = `${thisOs}-${thisArch}`;
+
+/**
+ * A command line of the installation guide, exactly as the guide writes it, with its placeholders
+ * (`<version>`, `<os>`, ...) filled in: the test fails when the guide no longer says it.
+ */
+function guideCommand(command: string, values: Record<string, string>): string {
+    const guide = fs.readFileSync(path.join(repoRoot, "docs", "installation-configuration.md"), "utf8");
+    assert.ok(
+        guide.split("\n").some((line) => line.trim() === command),
+        `docs/installation-configuration.md no longer says: ${command}`,
+    );
+    return command.replace(/<([a-z]+)>/g, (placeholder, name: string) => {
+        if (values[name] === undefined) throw new Error(`no value for ${placeholder} in: ${command}`);
+        return values[name];
+    });
+}
 
 async function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<string> {
     try {
@@ -67,10 +88,14 @@ describe("e2e: the plugin archive and a program that has only the SDK", function
     let sandbox: Sandbox;
     let stack: PulumiTestStack | undefined;
     let pulumiEnv: NodeJS.ProcessEnv;
+    // The clone of the guide is `scratch`: dist/ holds the archives, sdk/ the SDKs' sources.
+    const guideValues = { version, os: thisOs, arch: thisArch, clone: scratch };
 
     before(async function () {
         this.timeout(20 * 60_000);
         sandbox = await ensureSandbox();
+        // The guide's `npm ci && npm run package`: the runner has installed and built, package.sh is the rest.
+        guideCommand("npm ci && npm run package", guideValues);
         await run("bash", [path.join(repoRoot, "scripts", "package.sh"), dist], { cwd: repoRoot });
         fs.mkdirSync(pulumiHome);
         pulumiEnv = { ...toolchainEnv(), PULUMI_HOME: pulumiHome };
@@ -111,7 +136,8 @@ describe("e2e: the plugin archive and a program that has only the SDK", function
         this.timeout(5 * 60_000);
         assert.deepEqual(fs.readdirSync(pulumiHome), []);
         const pulumi = toolchainBin("pulumi");
-        await run(pulumi, ["plugin", "install", "resource", "rocketmq", version, "--file", archiveOf(thisPlatform)], { env: pulumiEnv });
+        const install = guideCommand("pulumi plugin install resource rocketmq <version> --file dist/pulumi-resource-rocketmq-v<version>-<os>-<arch>.tar.gz", guideValues);
+        await run("bash", ["-c", install], { cwd: scratch, env: pulumiEnv });
         // The kubernetes plugin the toolchain built, installed the way tests/toolchain/kubernetes-plugin.sh does.
         const kubernetesVersion = pulumiEnv.KUBERNETES_PROVIDER_VERSION!;
         const kubernetesPlugin = path.join(pulumiEnv.PULUMI_ROCKETMQ_CACHE!, `pulumi-kubernetes-${kubernetesVersion}`, "bin", "pulumi-resource-kubernetes");
@@ -153,18 +179,47 @@ describe("e2e: the plugin archive and a program that has only the SDK", function
         }
     });
 
+    it("the guide's Python steps: the SDK pip-installed from the clone into a fresh virtualenv, and the Python example, without a plugin path, previews the cluster", async function () {
+        this.timeout(20 * 60_000);
+        fs.cpSync(path.join(repoRoot, "sdk", "python"), path.join(scratch, "sdk", "python"), { recursive: true });
+        // The example as a program of a user's: the plugin is the one installed from the archive.
+        const plugins = `plugins:\n  providers:\n    - name: rocketmq\n      path: ${pluginDir}\n`;
+        const program = copyProgram(path.join(repoRoot, "examples", "python"), { replace: [[plugins, ""]] });
+        assert.doesNotMatch(fs.readFileSync(path.join(program, "Pulumi.yaml"), "utf8"), /plugins:/);
+        for (const command of ["python3 -m venv venv", "venv/bin/pip install <clone>/sdk/python"]) {
+            await run("bash", ["-c", guideCommand(command, guideValues)], { cwd: program, env: pulumiEnv });
+        }
+        // The program asks the engine for the two plugins installed above, at the versions installed:
+        // the kubernetes one is the plugin the component registers its objects with.
+        // (`--project` leaves out a plugin that is not installed, such as a newer kubernetes one.)
+        const required = JSON.parse(await run(toolchainBin("pulumi"), ["plugin", "ls", "--project", "--output", "json"], { cwd: program, env: pulumiEnv })) as { name: string; kind: string; version: string }[];
+        assert.deepEqual(
+            required.filter((plugin) => plugin.kind === "resource").map((plugin) => `${plugin.name} ${plugin.version}`).sort(),
+            [`kubernetes ${pulumiEnv.KUBERNETES_PROVIDER_VERSION}`, `rocketmq ${version}`],
+        );
+
+        const pythonStack = await PulumiTestStack.create({ programDir: program, stackName: "python", env: { KUBECONFIG: sandbox.kubeconfig, PULUMI_HOME: pulumiHome }, config: { namespace } });
+        try {
+            const result = await pythonStack.preview();
+            assert.equal(result.code, 0, result.stdout + result.stderr);
+            assert.match(result.stdout, /\+ .*rocketmq:index:RocketMQCluster/);
+            assert.match(result.stdout, /\+ .*kubernetes:apps\/v1:StatefulSet/);
+            assert.match(result.stdout, /\+ .*rocketmq:index:Topic/);
+        } finally {
+            await pythonStack.remove();
+        }
+    });
+
     it("a program with the npm SDK alone (no plugin path) previews the cluster", async function () {
         this.timeout(20 * 60_000);
         const source = path.join(repoRoot, "tests", "e2e", "programs", "sdk-only");
         assert.doesNotMatch(fs.readFileSync(path.join(source, "Pulumi.yaml"), "utf8"), /plugins:/);
         const program = path.join(scratch, "program");
         fs.cpSync(source, program, { recursive: true });
-        // The SDK comes in as a user gets it: the tarball npm pack makes of sdk/nodejs.
-        const sdk = path.join(scratch, "sdk-nodejs");
-        fs.cpSync(path.join(repoRoot, "sdk", "nodejs"), sdk, { recursive: true });
-        const tarball = path.join(sdk, (await run("npm", ["pack", "--silent"], { cwd: sdk })).trim().split("\n").pop()!);
+        // The SDK comes in as the guide installs it from the clone: the directory installed as a package.
+        fs.cpSync(path.join(repoRoot, "sdk", "nodejs"), path.join(scratch, "sdk", "nodejs"), { recursive: true });
         await run("npm", ["install", "--no-audit", "--no-fund"], { cwd: program });
-        await run("npm", ["install", "--no-audit", "--no-fund", tarball], { cwd: program });
+        await run("bash", ["-c", guideCommand("npm install --install-links <clone>/sdk/nodejs", guideValues)], { cwd: program, env: pulumiEnv });
 
         stack = await PulumiTestStack.create({ programDir: program, env: { KUBECONFIG: sandbox.kubeconfig, PULUMI_HOME: pulumiHome }, config: { namespace } });
         const result = await stack.preview();

@@ -10,6 +10,8 @@ import * as path from "node:path";
 import { scratchDir } from "../support/scratch";
 
 const repo = path.resolve(__dirname, "..", "..");
+/** The @pulumi/kubernetes the plugin is built with: its objects are registered with that plugin version. */
+const kubernetesVersion: string = require("@pulumi/kubernetes/package.json").version;
 
 interface RunResult {
     code: number;
@@ -86,7 +88,7 @@ describe("e2e: generated SDKs", function () {
         fs.writeFileSync(schemaFile, JSON.stringify(schema, null, 4));
         const result = await run("bash", ["scripts/gen-sdk.sh", "--check"], dir);
         assert.equal(result.code, 1, result.output);
-        for (const file of ["nodejs/topicTransfer.ts", "python/pulumi_rocketmq_rocketmq/topic_transfer.py", "go/rocketmq/topicTransfer.go", "dotnet/TopicTransfer.cs"]) {
+        for (const file of ["nodejs/topicTransfer.ts", "python/pulumi_rocketmq/topic_transfer.py", "go/rocketmq/topicTransfer.go", "dotnet/TopicTransfer.cs"]) {
             assert.ok(result.output.includes(`sdk/${file} (differs)`), `${file} not named:\n${result.output}`);
         }
     });
@@ -128,10 +130,14 @@ describe("e2e: generated SDKs", function () {
         const wheels = path.join(dir, "wheels");
         await runOk(python, ["-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", wheels, path.join(dir, "sdk", "python")], example);
         const [wheel] = fs.readdirSync(wheels);
-        assert.equal(wheel, "pulumi_rocketmq_rocketmq-0.1.0-py3-none-any.whl");
+        assert.equal(wheel, "pulumi_rocketmq-0.1.0-py3-none-any.whl");
         await runOk(python, ["-m", "pip", "install", "--quiet", path.join(wheels, wheel)], example);
+        // It brings the kubernetes SDK of the plugin the component registers its objects with, not
+        // the newest one pip could find: the program then asks the engine for that plugin.
+        const kubernetes = await runOk(python, ["-c", "import importlib.metadata as m; print(m.version('pulumi_kubernetes'))"], example);
+        assert.equal(kubernetes.trim(), kubernetesVersion);
         // The installed package tells the engine where its plugin comes from.
-        const plugin = await runOk(python, ["-c", "import importlib.resources as r; print(r.files('pulumi_rocketmq_rocketmq').joinpath('pulumi-plugin.json').read_text())"], example);
+        const plugin = await runOk(python, ["-c", "import importlib.resources as r; print(r.files('pulumi_rocketmq').joinpath('pulumi-plugin.json').read_text())"], example);
         assert.deepEqual(JSON.parse(plugin), { resource: true, name: "rocketmq", version: "0.1.0", server: "github://api.github.com/pulumi-rocketmq/pulumi-rocketmq" });
         fs.writeFileSync(path.join(example, "run_with_mocks.py"), PYTHON_MOCK_RUNNER);
         const output = await runOk(python, ["run_with_mocks.py"], example);
@@ -153,7 +159,7 @@ describe("e2e: generated SDKs", function () {
             brokerClusterName: "PyCluster",
             nameServer: { size: 1 },
             // The generated SDK fills in schema.json's defaults.
-            broker: { size: 1, replicaPerGroup: 0, jvmMemory: { heap: "256m" }, drainTimeoutSeconds: 600 },
+            broker: { size: 1, replicaPerGroup: 0, jvmMemory: { heap: "256m" }, drainTimeoutSeconds: 600, allowDroppingUnreadMessages: false },
             connection: "auto",
             console: { enabled: false },
         });

@@ -1,13 +1,13 @@
 // The example programs in examples/, each made runnable as its README has a user run it: a copy
 // laid out as in the repository (the SDK it installs sits at ../../sdk) with its dependencies
-// installed. Shared by the examples' e2e test and the per-language preview bench.
+// installed (the Python example's by its language host, on the first run). Shared by the examples'
+// e2e test and the per-language preview bench.
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { repoRoot } from "./plugin";
 import { copyProgram } from "./programs";
 import { scratchDir } from "./scratch";
-import { toolchainEnv } from "./toolchain";
 
 export type ExampleLanguage = "yaml" | "typescript" | "python" | "go";
 
@@ -24,11 +24,10 @@ export function prepareExample(language: ExampleLanguage): PreparedExample {
             return { dir: copyProgram(path.join(repoRoot, "examples", "yaml")), env: {} };
         case "typescript":
             return { dir: prepareTypeScript(), env: {} };
-        case "python": {
-            const dir = preparePython();
-            // The python language host runs whichever python is first on PATH.
-            return { dir, env: { PATH: `${path.join(dir, "venv", "bin")}:${toolchainEnv().PATH}` } };
-        }
+        case "python":
+            // Its Pulumi.yaml names the virtualenv: the language host creates it from
+            // requirements.txt on the first run, as for a user who runs `pulumi up` in a clone.
+            return { dir: layOut("python", "python"), env: {} };
         case "go":
             return { dir: prepareGo(), env: { GOTOOLCHAIN: "local" } };
     }
@@ -50,17 +49,6 @@ function layOut(language: ExampleLanguage, sdkPart: string): string {
 function prepareTypeScript(): string {
     const example = layOut("typescript", "nodejs");
     execFileSync("npm", ["install", "--no-audit", "--no-fund"], { cwd: example, stdio: "pipe" });
-    return example;
-}
-
-/** The Python example installs the generated SDK from ../../sdk/python into its virtualenv. */
-function preparePython(): string {
-    const example = layOut("python", "python");
-    execFileSync("python3", ["-m", "venv", "venv"], { cwd: example, stdio: "pipe" });
-    execFileSync(path.join(example, "venv", "bin", "python"), ["-m", "pip", "install", "--quiet", "-r", "requirements.txt"], {
-        cwd: example,
-        stdio: "pipe",
-    });
     return example;
 }
 

@@ -15,7 +15,8 @@ export interface ProgramEdits {
 export function copyProgram(sourceDir: string, edits: ProgramEdits = {}): string {
     const target = scratchDir(`rocketmq-program-${path.basename(sourceDir)}-`);
     for (const entry of fs.readdirSync(sourceDir)) {
-        if (entry === "node_modules" || entry.startsWith("Pulumi.") && entry !== "Pulumi.yaml") continue;
+        // Installed dependencies are not part of the program (a virtualenv does not survive a copy).
+        if (entry === "node_modules" || entry === "venv" || entry === "__pycache__" || entry.startsWith("Pulumi.") && entry !== "Pulumi.yaml") continue;
         fs.cpSync(path.join(sourceDir, entry), path.join(target, entry), { recursive: true });
     }
     const projectFile = path.join(target, "Pulumi.yaml");

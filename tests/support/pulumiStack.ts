@@ -48,12 +48,12 @@ export class PulumiTestStack {
         return stack;
     }
 
-    /** Runs `pulumi ARGS` in the program directory; never throws on a non-zero exit. */
-    pulumi(args: string[], timeoutMs = 20 * 60_000): Promise<CommandResult> {
+    /** Runs `pulumi ARGS` in the program directory, `env` over the stack's; never throws on a non-zero exit. */
+    pulumi(args: string[], timeoutMs = 20 * 60_000, env: NodeJS.ProcessEnv = {}): Promise<CommandResult> {
         return new Promise((resolve, reject) => {
             const child = spawn(toolchainBin("pulumi"), [...args, "--stack", this.stackName], {
                 cwd: this.options.programDir,
-                env: this.env,
+                env: { ...this.env, ...env },
                 stdio: ["ignore", "pipe", "pipe"],
             });
             let stdout = "";
@@ -85,8 +85,9 @@ export class PulumiTestStack {
         return this.pulumi(["up", "--yes", "--non-interactive", "--skip-preview", ...extra]);
     }
 
-    refresh(extra: string[] = []): Promise<CommandResult> {
-        return this.pulumi(["refresh", "--yes", "--non-interactive", ...extra]);
+    /** `env` replaces variables of the stack's environment for this run only (e.g. another KUBECONFIG). */
+    refresh(extra: string[] = [], env?: NodeJS.ProcessEnv): Promise<CommandResult> {
+        return this.pulumi(["refresh", "--yes", "--non-interactive", ...extra], undefined, env);
     }
 
     destroy(): Promise<CommandResult> {

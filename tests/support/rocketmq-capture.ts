@@ -67,6 +67,7 @@ async function captureVersion(version: string): Promise<void> {
     await capture(bed, dir, "broker-config", (c) => c.getBrokerConfig(a));
     await capture(bed, dir, "all-subscription-groups", (c) => c.getAllSubscriptionGroups(a));
     await capture(bed, dir, "all-topic-configs", (c) => c.getAllTopicConfigs(a));
+    await capture(bed, dir, "all-consumer-offsets", (c) => c.getAllConsumerOffsets(a));
     await capture(bed, dir, "error-topic-route-unknown", (c) => c.getTopicRoute("no-such-topic"));
   } finally {
     await bed.stop();

@@ -15,7 +15,12 @@ PART="pulumi $version"
 dir="$(part_dir pulumi "$version")"
 # The YAML host has a pin of its own: a complete part with another version of it rebuilds that host.
 have_yaml_pin() { [ "$(cat "$dir/versions/pulumi-language-yaml" 2>/dev/null)" = "v$PULUMI_YAML_VERSION" ]; }
-part_done "$dir" && have_yaml_pin && { log "pulumi $version: cached in $dir"; exit 0; }
+# The python host runs behind a launcher of ours (python-host-launcher/): a complete part without
+# it, or with one built from other sources, builds it (and the host under its new name).
+python_launcher_source="$TOOLCHAIN_DIR/python-host-launcher/main.go"
+python_launcher_stamp() { echo "launcher $(sha256sum <"$python_launcher_source" | cut -c1-16) for v$PULUMI_SDK_HOSTS_VERSION"; }
+have_python_launcher() { [ "$(cat "$dir/versions/pulumi-language-python" 2>/dev/null)" = "$(python_launcher_stamp)" ]; }
+part_done "$dir" && have_yaml_pin && have_python_launcher && { log "pulumi $version: cached in $dir"; exit 0; }
 all_binaries=(cli yaml nodejs python go)
 wanted=("$@")
 [ "${#wanted[@]}" -gt 0 ] || wanted=("${all_binaries[@]}")
@@ -59,17 +64,31 @@ build_yaml_host() {
 # The nodejs, python and go hosts are modules of their own today, which the Go module proxy does
 # not serve at any version. Until they moved out, they were packages of the sdk/v3 module, which
 # is served: build them from the newest sdk/v3 release that still carried each of them.
-build_sdk_host() {  # build_sdk_host LANGUAGE SDK_VERSION PACKAGE
-  local language="$1" sdk_version="$2" package="$3"
+build_sdk_host() {  # build_sdk_host LANGUAGE SDK_VERSION PACKAGE [BINARY]
+  local language="$1" sdk_version="$2" package="$3" binary="${4:-pulumi-language-$1}"
   local wrapper="$dir/src/$language"
   rm -rf "$wrapper"
   write_wrapper_mod "$wrapper" "pulumi-rocketmq.local/pulumi-language-$language" ""
   (cd "$wrapper" && go get "$package@v$sdk_version")
   (cd "$wrapper" && CGO_ENABLED=0 go_build -trimpath \
     -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$sdk_version" \
-    -o "$dir/bin/.pulumi-language-$language.tmp" "$package")
-  mv "$dir/bin/.pulumi-language-$language.tmp" "$dir/bin/pulumi-language-$language"
-  echo "v$sdk_version" > "$dir/versions/pulumi-language-$language"
+    -o "$dir/bin/.$binary.tmp" "$package")
+  mv "$dir/bin/.$binary.tmp" "$dir/bin/$binary"
+  echo "v$sdk_version" > "$dir/versions/$binary"
+}
+
+# That python host takes a project's runtime options (`virtualenv`) as flags, which today's engine
+# no longer passes: it sends them over gRPC. The engine starts the launcher under the host's name;
+# the launcher reads the options from the project file and starts the host with them as flags.
+build_python_launcher() {
+  local wrapper="$dir/src/python-launcher"
+  rm -rf "$wrapper"
+  write_wrapper_mod "$wrapper" "pulumi-rocketmq.local/pulumi-language-python-launcher" ""
+  cp "$python_launcher_source" "$wrapper/main.go"
+  (cd "$wrapper" && go get gopkg.in/yaml.v3@v3.0.1 && go mod tidy)
+  (cd "$wrapper" && CGO_ENABLED=0 go_build -trimpath -ldflags "-s -w" -o "$dir/bin/.pulumi-language-python.tmp" .)
+  mv "$dir/bin/.pulumi-language-python.tmp" "$dir/bin/pulumi-language-python"
+  python_launcher_stamp > "$dir/versions/pulumi-language-python"
 }
 
 # Scripts the engine runs from beside `pulumi`: the python host's exec shim and the launcher of
@@ -99,11 +118,21 @@ build() {  # build NAME: one of all_binaries
       log "pulumi $version: building pulumi-language-yaml $PULUMI_YAML_VERSION"
       timed "$dir" "pulumi-language-yaml-build" build_yaml_host
       ;;
-    nodejs | python)
-      have "pulumi-language-$1" && return 0
-      log "pulumi $version: building pulumi-language-$1 from sdk $PULUMI_SDK_HOSTS_VERSION"
-      timed "$dir" "pulumi-language-$1-build" build_sdk_host "$1" "$PULUMI_SDK_HOSTS_VERSION" \
-        "github.com/pulumi/pulumi/sdk/v3/$1/cmd/pulumi-language-$1"
+    nodejs)
+      have pulumi-language-nodejs && return 0
+      log "pulumi $version: building pulumi-language-nodejs from sdk $PULUMI_SDK_HOSTS_VERSION"
+      timed "$dir" "pulumi-language-nodejs-build" build_sdk_host nodejs "$PULUMI_SDK_HOSTS_VERSION" \
+        github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs
+      ;;
+    python)
+      if ! have pulumi-language-python-host; then
+        log "pulumi $version: building pulumi-language-python from sdk $PULUMI_SDK_HOSTS_VERSION"
+        timed "$dir" "pulumi-language-python-build" build_sdk_host python "$PULUMI_SDK_HOSTS_VERSION" \
+          github.com/pulumi/pulumi/sdk/v3/python/cmd/pulumi-language-python pulumi-language-python-host
+      fi
+      have pulumi-language-python && have_python_launcher && return 0
+      log "pulumi $version: building the launcher of pulumi-language-python"
+      timed "$dir" "pulumi-language-python-launcher-build" build_python_launcher
       ;;
     go)
       have pulumi-language-go && return 0
@@ -120,9 +149,10 @@ for binary in "${wanted[@]}"; do
   build "$binary"
 done
 copy_sdk_scripts
-for host in nodejs python go yaml; do
+for host in nodejs python python-host go yaml; do
   have "pulumi-language-$host" || { log "pulumi $version: ready in $dir/bin (${wanted[*]})"; exit 0; }
 done
+have_python_launcher || { log "pulumi $version: ready in $dir/bin (${wanted[*]})"; exit 0; }
 have pulumi || exit 0
 mark_done "$dir"
 log "pulumi $version: ready in $dir/bin"

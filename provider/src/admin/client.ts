@@ -98,7 +98,7 @@ const REQUEST_NAMES: Record<number, string> = Object.fromEntries(Object.entries(
  * A RocketMQ admin client speaking the remoting protocol. Name server operations take no address;
  * broker operations take the broker address the name server reports (e.g. a group's master).
  * Every failure of every call is a RocketMQAdminError: the peer's response code, or one of
- * ClientFailureCode (CONNECTION, TIMEOUT, BAD_REPLY, INVALID_ARGUMENT, ABORTED) with the
+ * ClientFailureCode (CONNECTION, TIMEOUT, BAD_REPLY, INVALID_ARGUMENT, ABORTED, REFUSED) with the
  * underlying error as its cause.
  */
 export class RocketMQAdminClient {

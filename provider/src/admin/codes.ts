@@ -52,6 +52,7 @@ export const ResponseCode = {
  * collide with RocketMQ's response codes). Which ones are worth another try:
  *   TIMEOUT, CONNECTION           transient: the same call may succeed on a fresh connection;
  *   BAD_REPLY, INVALID_ARGUMENT   not: the peer or the caller would only say the same again;
+ *   REFUSED                       not: the way to the peer refused us (credentials, permission, certificate);
  *   ABORTED                       the caller stopped the call;
  *   a response code (>= 0)        the peer's own answer (e.g. 17 TOPIC_NOT_EXIST).
  */
@@ -68,4 +69,9 @@ export const ClientFailureCode = {
   CLUSTER_NOT_FOUND: -1009,
   /** The call's own arguments are invalid (e.g. a timeout out of range); nothing was sent. */
   INVALID_ARGUMENT: -1010,
+  /**
+   * The connection was refused for a reason no retry cures: the Kubernetes API server refused the
+   * credentials or the port-forward permission, or its TLS certificate is not trusted.
+   */
+  REFUSED: -1011,
 } as const;

@@ -69,11 +69,17 @@ export class RocketMQAdminError extends Error {
     return this.code === ClientFailureCode.INVALID_ARGUMENT;
   }
 
+  /** The way to the peer refused us: credentials, a permission or a certificate, which only the user can change. */
+  isRefused(): boolean {
+    return this.code === ClientFailureCode.REFUSED;
+  }
+
   /**
    * True when another attempt may succeed: no reply in time, a connection that could not open or
-   * broke (refused, reset, closed), or a transient reply code. A bad reply is not (a frame we
+   * broke (ECONNREFUSED, reset, closed), or a transient reply code. A bad reply is not (a frame we
    * cannot read, a body of the wrong shape: the peer would say the same again), nor an invalid
-   * argument. Not found, no permission and bad requests are real answers.
+   * argument, nor a connection refused by the API server (credentials, permission, certificate).
+   * Not found, no permission and bad requests are real answers.
    */
   isRetriable(): boolean {
     if (this.code === ClientFailureCode.TIMEOUT || this.code === ClientFailureCode.CONNECTION) return true;

@@ -1,4 +1,4 @@
-import type { Connector } from "../connect/connector";
+import { ConnectRefusedError, Connector } from "../connect/connector";
 import { ClientFailureCode } from "./codes";
 import { RemotingConnection } from "./connection";
 import { RocketMQAdminError } from "./errors";
@@ -68,7 +68,7 @@ export class ConnectionPool {
     } catch (err) {
       if (this.lifetime.signal.aborted) throw closedError(address);
       throw new RocketMQAdminError(`cannot connect to ${address}: ${(err as Error).message}`, {
-        code: ClientFailureCode.CONNECTION,
+        code: err instanceof ConnectRefusedError ? ClientFailureCode.REFUSED : ClientFailureCode.CONNECTION,
         address,
         cause: err,
       });

@@ -3,6 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { RocketMQClusterArgs, validateClusterArgs } from "../inputs/cluster";
 import { ClusterInputs } from "../inputs/clusterInputs";
+import { clusterInputWarnings } from "../inputs/clusterWarnings";
 import { BrokerGroup, BrokerGroupShape, createBrokerGroup, groupPodNames, RollingOrder } from "./brokers";
 import { createBrokerConfigPush, createNameServerRegistration, createRolloutWait } from "./brokerRuntime";
 import { createConsole } from "./console";
@@ -63,6 +64,9 @@ export class RocketMQCluster extends pulumi.ComponentResource {
         // Validate before registering anything: a bad input creates nothing.
         const inputs = args instanceof CheckedClusterInputs ? args.inputs : resolveClusterArgs(name, args);
         super(rocketMQClusterToken, name, {}, opts);
+        for (const warning of clusterInputWarnings(inputs)) {
+            pulumi.log.warn(`${warning.property}: ${warning.message}`, this);
+        }
 
         const context: ClusterContext = { name, instanceLabel: instanceLabelValue(name), args: inputs, parent: this };
         const { namespace, broker } = inputs;

@@ -24,7 +24,7 @@ export type DirectProbe = (address: string) => Promise<void>;
 
 const probeTimeoutMs = 2000;
 
-const probeDirectly: DirectProbe = async (address) => {
+export const probeDirectly: DirectProbe = async (address) => {
   const socket = await new DirectTcpConnector({ timeoutMs: probeTimeoutMs }).connect(address);
   socket.destroy();
 };

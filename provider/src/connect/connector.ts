@@ -14,6 +14,17 @@ export interface Connector {
   connect(address: string, options?: ConnectOptions): Promise<Duplex>;
 }
 
+/**
+ * A connect failure no retry cures: the API server refused the credentials or the permission, or
+ * its TLS certificate is not trusted. The admin client fails at once on it instead of retrying.
+ */
+export class ConnectRefusedError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "ConnectRefusedError";
+  }
+}
+
 /** A pod, as the API server names it. */
 export interface PodRef {
   namespace: string;

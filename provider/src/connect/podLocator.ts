@@ -4,7 +4,8 @@
 // (whose pod IP is its node's IP, shared with other hostNetwork pods of that node), the one whose
 // container declares the port.
 import type * as k8s from "@kubernetes/client-node";
-import type { PodLocator, PodRef } from "./connector";
+import { ConnectRefusedError, PodLocator, PodRef } from "./connector";
+import { apiServerRefusal } from "./refusal";
 
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 
@@ -71,7 +72,7 @@ export class ApiPodLocator implements PodLocator {
       const pod = matchPod(await this.podsIn(namespace), host, port);
       if (pod) return pod;
     }
-    const everywhere = await apiCall(`list pods with IP ${host} in all namespaces`, () =>
+    const everywhere = await apiCall(`list pods with IP ${host} in all namespaces`, "list on pods cluster-wide", () =>
       this.core.listPodForAllNamespaces({ fieldSelector: `status.podIP=${host}` }),
     );
     const pod = matchPod(everywhere.items, host, port);
@@ -83,26 +84,28 @@ export class ApiPodLocator implements PodLocator {
   private podsIn(namespace: string): Promise<k8s.V1Pod[]> {
     let pods = this.listed.get(namespace);
     if (!pods) {
-      pods = apiCall(`list pods in namespace ${namespace}`, () => this.core.listNamespacedPod({ namespace })).then((list) => list.items);
+      pods = apiCall(`list pods in namespace ${namespace}`, "list on pods", () => this.core.listNamespacedPod({ namespace })).then((list) => list.items);
       this.listed.set(namespace, pods);
     }
     return pods;
   }
 }
 
-/** Runs an API call; a failure says what was asked, and what a 401/403 means for the user. */
-async function apiCall<T>(what: string, call: () => Promise<T>): Promise<T> {
+/**
+ * Runs an API call that takes `permission`; a failure says what was asked, and a refusal (401, 403,
+ * an untrusted certificate) what was refused.
+ */
+async function apiCall<T>(what: string, permission: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (err) {
+    const refusal = apiServerRefusal(err);
+    if (refusal) {
+      const needs = refusal.kind === "forbidden" && !refusal.permission ? `; the kubeconfig's user needs ${permission}` : "";
+      throw new ConnectRefusedError(`cannot ${what}: ${refusal.description}${needs}`, { cause: err });
+    }
     const code = (err as { code?: number }).code;
-    const hint =
-      code === 403
-        ? " (forbidden: the kubeconfig's user needs get and list on pods)"
-        : code === 401
-          ? " (unauthorized: the kubeconfig's credentials were refused)"
-          : "";
     const detail = typeof code === "number" ? `HTTP ${code}` : (err as Error).message;
-    throw new Error(`cannot ${what}: ${detail}${hint}`, { cause: err });
+    throw new Error(`cannot ${what}: ${detail}`, { cause: err });
   }
 }

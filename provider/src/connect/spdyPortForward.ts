@@ -135,11 +135,17 @@ export class SpdyTunnelPortForwarder implements PodPortForwarder {
     const factory = this.socketFactory ?? ((u: string, p: string[], o: object) => new WebSocketTunnel(u, p[0], o) as unknown as TunnelSocket);
     const socket = factory(url, ["SPDY/3.1+portforward.k8s.io"], options);
     const stream = new SpdyForwardedStream(socket, `${pod.namespace}/${pod.name}:${port}`);
-    await new Promise<void>((resolve, reject) => {
-      socket.on("open", resolve);
-      socket.on("error", reject);
-      signal?.addEventListener("abort", () => reject(signal.reason ?? new Error("aborted")), { once: true });
-    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.on("open", resolve);
+        socket.on("error", reject);
+        signal?.addEventListener("abort", () => reject(signal.reason ?? new Error("aborted")), { once: true });
+      });
+    } catch (err) {
+      // The caller gets the failure; the stream nobody holds is closed without an error of its own.
+      stream.destroy();
+      throw err;
+    }
     await stream.start(port);
     return stream;
   }
@@ -149,6 +155,7 @@ class SpdyForwardedStream extends Duplex {
   private readonly reader = new SpdyFrameReader();
   private readonly deflate = zlib.createDeflate();
   private errorText = "";
+  private started = false;
 
   constructor(
     private readonly socket: TunnelSocket,
@@ -157,11 +164,15 @@ class SpdyForwardedStream extends Duplex {
     super();
     socket.on("message", (data: Buffer) => this.onBytes(Buffer.isBuffer(data) ? data : Buffer.from(data)));
     socket.on("close", () => this.push(null));
-    socket.on("error", (err) => this.destroy(new Error(`port-forward to ${target}: ${err.message}`)));
+    // Before start, a socket error is the failure to open, which open() reports to its caller.
+    socket.on("error", (err) => {
+      if (this.started) this.destroy(new Error(`port-forward to ${target}: ${err.message}`));
+    });
   }
 
   /** Opens the kubelet's error and data streams for one forwarded connection. */
   async start(port: number): Promise<void> {
+    this.started = true;
     const headers = (streamType: string) => ({ streamType, port: String(port), requestID: "0" });
     this.socket.send(synStreamFrame(ERROR_STREAM, await headerBlock(headers("error"), this.deflate)));
     this.socket.send(synStreamFrame(DATA_STREAM, await headerBlock(headers("data"), this.deflate)));

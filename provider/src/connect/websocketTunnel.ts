@@ -10,6 +10,18 @@ import * as https from "node:https";
 import type { Socket } from "node:net";
 
 const WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+
+/** The server answered the upgrade with an HTTP status instead of switching protocols. */
+export class HandshakeRefusedError extends Error {
+  constructor(
+    readonly statusCode: number | undefined,
+    /** The response body: for the Kubernetes API server, a Status object in JSON. */
+    readonly body: string,
+  ) {
+    super(`WebSocket handshake refused: HTTP ${statusCode} ${body.trim().slice(0, 300)}`);
+    this.name = "HandshakeRefusedError";
+  }
+}
 const Opcode = { CONTINUATION: 0, TEXT: 1, BINARY: 2, CLOSE: 8, PING: 9, PONG: 10 } as const;
 
 export class WebSocketTunnel extends EventEmitter {
@@ -55,7 +67,7 @@ export class WebSocketTunnel extends EventEmitter {
     request.on("response", (response: http.IncomingMessage) => {
       let body = "";
       response.on("data", (d) => (body += d));
-      response.on("end", () => this.fail(new Error(`WebSocket handshake refused: HTTP ${response.statusCode} ${body.trim().slice(0, 300)}`)));
+      response.on("end", () => this.fail(new HandshakeRefusedError(response.statusCode, body)));
     });
     request.on("error", (err) => this.fail(err));
     request.end();

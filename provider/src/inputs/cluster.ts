@@ -76,9 +76,6 @@ function checkPodRules(spec: RocketMQPodSpec, ctx: z.RefinementCtx) {
             message: "with hostNetwork, ClusterFirst silently falls back to the node's resolver, which cannot resolve cluster DNS names: use ClusterFirstWithHostNet",
         });
     }
-    if (!spec.hostNetwork && spec.dnsPolicy === "ClusterFirstWithHostNet") {
-        ctx.addIssue({ code: "custom", path: ["dnsPolicy"], message: "ClusterFirstWithHostNet only applies with hostNetwork: true; use ClusterFirst" });
-    }
     const limit = spec.resources?.limits?.memory === undefined ? undefined : parseQuantity(spec.resources.limits.memory);
     const heap = spec.jvmMemory?.heap === undefined ? undefined : parseMemorySize(spec.jvmMemory.heap);
     if (heap !== undefined && limit !== undefined && heap >= limit) {
@@ -150,6 +147,13 @@ export const brokerSpecSchema = z.strictObject({
     ...rocketmqPodFields,
 }).superRefine((broker, ctx) => {
     checkPodRules(broker, ctx);
+    if (broker.brokerConfig?.brokerRole === "SYNC_MASTER" && broker.replicaPerGroup === 0) {
+        ctx.addIssue({
+            code: "custom",
+            path: ["brokerConfig", "brokerRole"],
+            message: "SYNC_MASTER acknowledges a send only once a replica has it, and broker.replicaPerGroup is 0: every send would fail with SLAVE_NOT_AVAILABLE. Set broker.replicaPerGroup to 1 or more, or use ASYNC_MASTER",
+        });
+    }
     if (broker.dnsPolicy === "Default" && !broker.nameServers) {
         ctx.addIssue({
             code: "custom",

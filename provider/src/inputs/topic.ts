@@ -20,6 +20,10 @@ const queueNumsSchema = (field: string) =>
         .max(maxQueueNums, { error: `${field} must be a whole number from 1 to ${maxQueueNums}` })
         .default(8);
 
+function isQueueCount(value: number): boolean {
+    return Number.isInteger(value) && value >= 1 && value <= maxQueueNums;
+}
+
 export const placementSchemas = {
     clusterName: clusterNameSchema.optional(),
     brokerNames: z
@@ -66,7 +70,8 @@ export const topicArgsSchema = z
     })
     .superRefine((args, ctx) => {
         refinePlacement(args, ctx);
-        if (args.readQueueNums < args.writeQueueNums) {
+        // A count out of range is reported on its own field; comparing it would blame the other one.
+        if (isQueueCount(args.readQueueNums) && isQueueCount(args.writeQueueNums) && args.readQueueNums < args.writeQueueNums) {
             ctx.addIssue({
                 code: "custom",
                 path: ["readQueueNums"],

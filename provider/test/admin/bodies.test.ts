@@ -101,6 +101,11 @@ for (const { release, protocolVersion } of CAPTURED) describe(`admin bodies: dec
     );
   });
 
+  it("consumer offsets: the consumed group's offset per queue of the topic, keyed topic@group", () => {
+    const table = decodeConsumerOffsetTable(capturedBody("all-consumer-offsets"));
+    assert.deepEqual(table.groups["capture-group"]?.["capture-topic"], nameMap({ 0: 5, 1: 5 }));
+  });
+
   it("groups consuming a topic", () => {
     assert.deepEqual(decodeGroupList(capturedBody("consumed-by")), ["capture-group"]);
   });

@@ -113,4 +113,26 @@ describe("SPDY port-forward tunnel", () => {
     assert.match((await failed).message, /port-forward to mq\/broker-0:10911: dial tcp 10\.0\.0\.1:10911: connection refused/);
     assert.ok(tunnel.closed);
   });
+
+  it("a tunnel that fails to open rejects open() with the failure, closes the tunnel and leaves no stray error behind", async () => {
+    const tunnel = new FakeTunnel();
+    const forwarder = new SpdyTunnelPortForwarder(kubeConfig, () => {
+      setImmediate(() => tunnel.emit("error", new Error("WebSocket handshake refused: HTTP 403 forbidden")));
+      return tunnel as never;
+    });
+    const stray: unknown[] = [];
+    const onUncaught = (err: unknown) => stray.push(err);
+    const mochaHandlers = process.listeners("uncaughtException");
+    process.removeAllListeners("uncaughtException");
+    process.on("uncaughtException", onUncaught);
+    try {
+      await assert.rejects(forwarder.open({ namespace: "mq", name: "broker-0" }, 10911), /HTTP 403 forbidden/);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    } finally {
+      process.off("uncaughtException", onUncaught);
+      for (const handler of mochaHandlers) process.on("uncaughtException", handler);
+    }
+    assert.deepEqual(stray.map(String), []);
+    assert.ok(tunnel.closed);
+  });
 });

@@ -106,7 +106,7 @@ describe("connect: address to pod", () => {
 
   it("says which permission is missing when the API refuses a pod list", async () => {
     const { core } = fakeCore([], 403);
-    await assert.rejects(new ApiPodLocator(core as unknown as k8s.CoreV1Api, ["mq"]).podFor("10.0.0.7", 10911), /cannot list pods in namespace mq: HTTP 403 \(forbidden: the kubeconfig's user needs get and list on pods\)/);
+    await assert.rejects(new ApiPodLocator(core as unknown as k8s.CoreV1Api, ["mq"]).podFor("10.0.0.7", 10911), /cannot list pods in namespace mq: the API server refused the request \(HTTP 403 Forbidden\); the kubeconfig's user needs list on pods/);
   });
 });
 
@@ -135,18 +135,18 @@ describe("connect: port-forward connector", () => {
       connector.connect("10.9.9.9:9876"),
       (e: Error) =>
         /port-forward through the API server https:\/\/api\.example:6443: no pod found for 10\.9\.9\.9:9876: no running pod in namespace mq/.test(e.message) &&
-        /needs get and list on pods and create on pods\/portforward/.test(e.message) &&
+        /needs get and list on pods, and get and create on pods\/portforward/.test(e.message) &&
         /connection: direct/.test(e.message),
     );
   });
 
   it("names the pod, port, address and API server when the stream cannot open", async () => {
-    const refusing = { open: async () => Promise.reject(new Error("WebSocket handshake refused: HTTP 403 forbidden")) };
+    const refusing = { open: async () => Promise.reject(new Error("WebSocket handshake refused: HTTP 502 bad gateway")) };
     const { core } = fakeCore([pod("broker-0-0", "mq", "10.0.0.7")]);
     const connector = new KubernetesPortForwardConnector(new ApiPodLocator(core as unknown as k8s.CoreV1Api, ["mq"]), refusing, server);
     await assert.rejects(
       connector.connect("10.0.0.7:10911"),
-      /port-forward to pod mq\/broker-0-0 port 10911 \(for 10\.0\.0\.7:10911\) through the API server https:\/\/api\.example:6443 failed: WebSocket handshake refused: HTTP 403 forbidden\. The kubeconfig's user needs/,
+      /port-forward to pod mq\/broker-0-0 port 10911 \(for 10\.0\.0\.7:10911\) through the API server https:\/\/api\.example:6443 failed: WebSocket handshake refused: HTTP 502 bad gateway\. The kubeconfig's user needs get and list on pods, and get and create on pods\/portforward/,
     );
   });
 

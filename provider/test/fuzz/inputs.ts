@@ -8,6 +8,7 @@ import * as path from "node:path";
 import fc from "fast-check";
 import {
   decodeClusterInfo,
+  decodeConsumerOffsetTable,
   decodeConsumeStats,
   decodeGroupList,
   decodeProperties,
@@ -28,6 +29,7 @@ export interface Capture {
 }
 
 const CAPTURE_USES: Record<string, Pick<Capture, "decode" | "call">> = {
+  "all-consumer-offsets": { decode: decodeConsumerOffsetTable, call: (c, b) => c.getAllConsumerOffsets(b) },
   "all-subscription-groups": { decode: decodeSubscriptionGroupTable, call: (c, b) => c.getAllSubscriptionGroups(b) },
   "all-topic-configs": { decode: decodeTopicConfigTable, call: (c, b) => c.getAllTopicConfigs(b) },
   "broker-config": { decode: decodeProperties, call: (c, b) => c.getBrokerConfig(b) },

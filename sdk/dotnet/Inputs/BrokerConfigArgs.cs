@@ -17,7 +17,7 @@ namespace PulumiRocketMQ.RocketMQ.Inputs
     public sealed class BrokerConfigArgs : global::Pulumi.ResourceArgs
     {
         /// <summary>
-        /// Role of each group's master: `ASYNC_MASTER` (default) acknowledges a send before replicas have it, `SYNC_MASTER` waits for a replica. Replicas are always `SLAVE`, set by the provider: `SLAVE` is refused here, since replicas come from `replicaPerGroup`.
+        /// Role of each group's master: `ASYNC_MASTER` (default) acknowledges a send before replicas have it, `SYNC_MASTER` waits for a replica, so it is refused when `replicaPerGroup` is 0 (every send would fail with `SLAVE_NOT_AVAILABLE`). Replicas are always `SLAVE`, set by the provider: `SLAVE` is refused here, since replicas come from `replicaPerGroup`.
         /// </summary>
         [Input("brokerRole")]
         public Input<PulumiRocketMQ.RocketMQ.BrokerRole>? BrokerRole { get; set; }

@@ -35,7 +35,7 @@ namespace PulumiRocketMQ.RocketMQ.Inputs
         public Input<Inputs.BrokerConfigArgs>? BrokerConfig { get; set; }
 
         /// <summary>
-        /// DNS policy of the broker pods. Defaults to `ClusterFirstWithHostNet` when `hostNetwork` is true and `ClusterFirst` otherwise. `ClusterFirst` together with `hostNetwork` is refused (Kubernetes would silently use the node's resolver, which cannot resolve the cluster's DNS names), and so is `ClusterFirstWithHostNet` without `hostNetwork`.
+        /// DNS policy of the broker pods. Defaults to `ClusterFirstWithHostNet` when `hostNetwork` is true and `ClusterFirst` otherwise. `ClusterFirst` together with `hostNetwork` is refused (Kubernetes would silently use the node's resolver, which cannot resolve the cluster's DNS names). `ClusterFirstWithHostNet` without `hostNetwork` is accepted with a warning at preview: Kubernetes treats it as `ClusterFirst`.
         /// </summary>
         [Input("dnsPolicy")]
         public Input<PulumiRocketMQ.RocketMQ.DnsPolicy>? DnsPolicy { get; set; }

@@ -26,7 +26,7 @@ type BrokerScaling struct {
 	Connection ConnectionModeOutput `pulumi:"connection"`
 	// How long the update waits for every consumer group to consume every message on the groups taken out of brokerNames, in seconds (1 to 86400, default 600). On timeout write permission is restored (`brokerPermission=6`), the update fails naming each consumer group and its lag, and nothing is removed.
 	DrainTimeoutSeconds pulumi.IntOutput `pulumi:"drainTimeoutSeconds"`
-	// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
+	// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`).
 	Kubeconfig pulumi.StringPtrOutput `pulumi:"kubeconfig"`
 	// The name servers, `host:port;host:port` (e.g. a RocketMQCluster's nameServerAddresses). Another list alone copies and drains nothing.
 	NameServerAddresses pulumi.StringOutput `pulumi:"nameServerAddresses"`
@@ -109,7 +109,7 @@ type brokerScalingArgs struct {
 	Connection *ConnectionMode `pulumi:"connection"`
 	// How long the update waits for every consumer group to consume every message on the groups taken out of brokerNames, in seconds (1 to 86400, default 600). On timeout write permission is restored (`brokerPermission=6`), the update fails naming each consumer group and its lag, and nothing is removed.
 	DrainTimeoutSeconds *int `pulumi:"drainTimeoutSeconds"`
-	// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
+	// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`).
 	Kubeconfig *string `pulumi:"kubeconfig"`
 	// The name servers, `host:port;host:port` (e.g. a RocketMQCluster's nameServerAddresses). Another list alone copies and drains nothing.
 	NameServerAddresses string `pulumi:"nameServerAddresses"`
@@ -129,7 +129,7 @@ type BrokerScalingArgs struct {
 	Connection ConnectionModePtrInput
 	// How long the update waits for every consumer group to consume every message on the groups taken out of brokerNames, in seconds (1 to 86400, default 600). On timeout write permission is restored (`brokerPermission=6`), the update fails naming each consumer group and its lag, and nothing is removed.
 	DrainTimeoutSeconds pulumi.IntPtrInput
-	// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
+	// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`).
 	Kubeconfig pulumi.StringPtrInput
 	// The name servers, `host:port;host:port` (e.g. a RocketMQCluster's nameServerAddresses). Another list alone copies and drains nothing.
 	NameServerAddresses pulumi.StringInput
@@ -249,7 +249,7 @@ func (o BrokerScalingOutput) DrainTimeoutSeconds() pulumi.IntOutput {
 	return o.ApplyT(func(v *BrokerScaling) pulumi.IntOutput { return v.DrainTimeoutSeconds }).(pulumi.IntOutput)
 }
 
-// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
+// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`).
 func (o BrokerScalingOutput) Kubeconfig() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *BrokerScaling) pulumi.StringPtrOutput { return v.Kubeconfig }).(pulumi.StringPtrOutput)
 }

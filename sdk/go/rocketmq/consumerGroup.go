@@ -38,7 +38,7 @@ type ConsumerGroup struct {
 	ConsumeMessageOrderly pulumi.BoolOutput `pulumi:"consumeMessageOrderly"`
 	// Minutes a consumer may take on a message before it is redelivered, 1 to 1440 (default 15).
 	ConsumeTimeoutMinute pulumi.IntOutput `pulumi:"consumeTimeoutMinute"`
-	// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
+	// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`).
 	Kubeconfig pulumi.StringPtrOutput `pulumi:"kubeconfig"`
 	// Broker groups of the placement that do not hold the group (e.g. deleted there with mqadmin, or added to the cluster later); refresh reads them again and the next `pulumi up` creates the group there.
 	MissingFrom pulumi.StringArrayOutput `pulumi:"missingFrom"`
@@ -165,7 +165,7 @@ type consumerGroupArgs struct {
 	ConsumeMessageOrderly *bool `pulumi:"consumeMessageOrderly"`
 	// Minutes a consumer may take on a message before it is redelivered, 1 to 1440 (default 15).
 	ConsumeTimeoutMinute *int `pulumi:"consumeTimeoutMinute"`
-	// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
+	// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`).
 	Kubeconfig *string `pulumi:"kubeconfig"`
 	// The consumer group's name: letters, digits, `_`, `-`, `%` and `|`, at most 255 characters (RocketMQ's rules). The brokers' own groups (TOOLS_CONSUMER, `CID_RMQ_SYS_` groups and the like) are refused. Another name is another group: changing it replaces the resource.
 	Name string `pulumi:"name"`
@@ -203,7 +203,7 @@ type ConsumerGroupArgs struct {
 	ConsumeMessageOrderly pulumi.BoolPtrInput
 	// Minutes a consumer may take on a message before it is redelivered, 1 to 1440 (default 15).
 	ConsumeTimeoutMinute pulumi.IntPtrInput
-	// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
+	// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`).
 	Kubeconfig pulumi.StringPtrInput
 	// The consumer group's name: letters, digits, `_`, `-`, `%` and `|`, at most 255 characters (RocketMQ's rules). The brokers' own groups (TOOLS_CONSUMER, `CID_RMQ_SYS_` groups and the like) are refused. Another name is another group: changing it replaces the resource.
 	Name pulumi.StringInput
@@ -361,7 +361,7 @@ func (o ConsumerGroupOutput) ConsumeTimeoutMinute() pulumi.IntOutput {
 	return o.ApplyT(func(v *ConsumerGroup) pulumi.IntOutput { return v.ConsumeTimeoutMinute }).(pulumi.IntOutput)
 }
 
-// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
+// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`).
 func (o ConsumerGroupOutput) Kubeconfig() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *ConsumerGroup) pulumi.StringPtrOutput { return v.Kubeconfig }).(pulumi.StringPtrOutput)
 }

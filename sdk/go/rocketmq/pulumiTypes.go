@@ -16,7 +16,7 @@ var _ = internal.GetEnvOrDefault
 
 // Settings of `broker.conf`, the broker-common.conf of the operator. Common keys are typed; any other key goes under `properties`.
 type BrokerConfig struct {
-	// Role of each group's master: `ASYNC_MASTER` (default) acknowledges a send before replicas have it, `SYNC_MASTER` waits for a replica. Replicas are always `SLAVE`, set by the provider: `SLAVE` is refused here, since replicas come from `replicaPerGroup`.
+	// Role of each group's master: `ASYNC_MASTER` (default) acknowledges a send before replicas have it, `SYNC_MASTER` waits for a replica, so it is refused when `replicaPerGroup` is 0 (every send would fail with `SLAVE_NOT_AVAILABLE`). Replicas are always `SLAVE`, set by the provider: `SLAVE` is refused here, since replicas come from `replicaPerGroup`.
 	BrokerRole *BrokerRole `pulumi:"brokerRole"`
 	// Hours of the day at which expired commit log files are deleted, two digits each, separated by `;` (for example `04` or `04;16`). RocketMQ's default is `04`.
 	DeleteWhen *string `pulumi:"deleteWhen"`
@@ -41,7 +41,7 @@ type BrokerConfigInput interface {
 
 // Settings of `broker.conf`, the broker-common.conf of the operator. Common keys are typed; any other key goes under `properties`.
 type BrokerConfigArgs struct {
-	// Role of each group's master: `ASYNC_MASTER` (default) acknowledges a send before replicas have it, `SYNC_MASTER` waits for a replica. Replicas are always `SLAVE`, set by the provider: `SLAVE` is refused here, since replicas come from `replicaPerGroup`.
+	// Role of each group's master: `ASYNC_MASTER` (default) acknowledges a send before replicas have it, `SYNC_MASTER` waits for a replica, so it is refused when `replicaPerGroup` is 0 (every send would fail with `SLAVE_NOT_AVAILABLE`). Replicas are always `SLAVE`, set by the provider: `SLAVE` is refused here, since replicas come from `replicaPerGroup`.
 	BrokerRole BrokerRolePtrInput `pulumi:"brokerRole"`
 	// Hours of the day at which expired commit log files are deleted, two digits each, separated by `;` (for example `04` or `04;16`). RocketMQ's default is `04`.
 	DeleteWhen pulumi.StringPtrInput `pulumi:"deleteWhen"`
@@ -131,7 +131,7 @@ func (o BrokerConfigOutput) ToBrokerConfigPtrOutputWithContext(ctx context.Conte
 	}).(BrokerConfigPtrOutput)
 }
 
-// Role of each group's master: `ASYNC_MASTER` (default) acknowledges a send before replicas have it, `SYNC_MASTER` waits for a replica. Replicas are always `SLAVE`, set by the provider: `SLAVE` is refused here, since replicas come from `replicaPerGroup`.
+// Role of each group's master: `ASYNC_MASTER` (default) acknowledges a send before replicas have it, `SYNC_MASTER` waits for a replica, so it is refused when `replicaPerGroup` is 0 (every send would fail with `SLAVE_NOT_AVAILABLE`). Replicas are always `SLAVE`, set by the provider: `SLAVE` is refused here, since replicas come from `replicaPerGroup`.
 func (o BrokerConfigOutput) BrokerRole() BrokerRolePtrOutput {
 	return o.ApplyT(func(v BrokerConfig) *BrokerRole { return v.BrokerRole }).(BrokerRolePtrOutput)
 }
@@ -180,7 +180,7 @@ func (o BrokerConfigPtrOutput) Elem() BrokerConfigOutput {
 	}).(BrokerConfigOutput)
 }
 
-// Role of each group's master: `ASYNC_MASTER` (default) acknowledges a send before replicas have it, `SYNC_MASTER` waits for a replica. Replicas are always `SLAVE`, set by the provider: `SLAVE` is refused here, since replicas come from `replicaPerGroup`.
+// Role of each group's master: `ASYNC_MASTER` (default) acknowledges a send before replicas have it, `SYNC_MASTER` waits for a replica, so it is refused when `replicaPerGroup` is 0 (every send would fail with `SLAVE_NOT_AVAILABLE`). Replicas are always `SLAVE`, set by the provider: `SLAVE` is refused here, since replicas come from `replicaPerGroup`.
 func (o BrokerConfigPtrOutput) BrokerRole() BrokerRolePtrOutput {
 	return o.ApplyT(func(v *BrokerConfig) *BrokerRole {
 		if v == nil {
@@ -305,7 +305,7 @@ type BrokerSpec struct {
 	AllowRestart *bool `pulumi:"allowRestart"`
 	// Settings written into every broker's `broker.conf`. The provider writes `brokerClusterName`, `brokerName`, `brokerId`, `brokerRole` of replicas, `namesrvAddr`, `brokerIP1`, `listenPort` and `storePathRootDir` itself and refuses them here. A setting whose value is secret goes into the group's Secret `<name>-<g>-secret` instead of the ConfigMap; the broker reads both.
 	BrokerConfig *BrokerConfig `pulumi:"brokerConfig"`
-	// DNS policy of the broker pods. Defaults to `ClusterFirstWithHostNet` when `hostNetwork` is true and `ClusterFirst` otherwise. `ClusterFirst` together with `hostNetwork` is refused (Kubernetes would silently use the node's resolver, which cannot resolve the cluster's DNS names), and so is `ClusterFirstWithHostNet` without `hostNetwork`.
+	// DNS policy of the broker pods. Defaults to `ClusterFirstWithHostNet` when `hostNetwork` is true and `ClusterFirst` otherwise. `ClusterFirst` together with `hostNetwork` is refused (Kubernetes would silently use the node's resolver, which cannot resolve the cluster's DNS names). `ClusterFirstWithHostNet` without `hostNetwork` is accepted with a warning at preview: Kubernetes treats it as `ClusterFirst`.
 	DnsPolicy *DnsPolicy `pulumi:"dnsPolicy"`
 	// How long a scale-down (a smaller `size`) waits for consumer groups to consume every message on the groups being removed, in seconds (1 to 86400, default 600). Every consumer group the brokers know counts, including a subscription group whose consumers have not started yet. On timeout write permission is restored, the update fails naming each consumer group and its lag, and nothing is removed.
 	DrainTimeoutSeconds *int `pulumi:"drainTimeoutSeconds"`
@@ -383,7 +383,7 @@ type BrokerSpecArgs struct {
 	AllowRestart pulumi.BoolPtrInput `pulumi:"allowRestart"`
 	// Settings written into every broker's `broker.conf`. The provider writes `brokerClusterName`, `brokerName`, `brokerId`, `brokerRole` of replicas, `namesrvAddr`, `brokerIP1`, `listenPort` and `storePathRootDir` itself and refuses them here. A setting whose value is secret goes into the group's Secret `<name>-<g>-secret` instead of the ConfigMap; the broker reads both.
 	BrokerConfig BrokerConfigPtrInput `pulumi:"brokerConfig"`
-	// DNS policy of the broker pods. Defaults to `ClusterFirstWithHostNet` when `hostNetwork` is true and `ClusterFirst` otherwise. `ClusterFirst` together with `hostNetwork` is refused (Kubernetes would silently use the node's resolver, which cannot resolve the cluster's DNS names), and so is `ClusterFirstWithHostNet` without `hostNetwork`.
+	// DNS policy of the broker pods. Defaults to `ClusterFirstWithHostNet` when `hostNetwork` is true and `ClusterFirst` otherwise. `ClusterFirst` together with `hostNetwork` is refused (Kubernetes would silently use the node's resolver, which cannot resolve the cluster's DNS names). `ClusterFirstWithHostNet` without `hostNetwork` is accepted with a warning at preview: Kubernetes treats it as `ClusterFirst`.
 	DnsPolicy DnsPolicyPtrInput `pulumi:"dnsPolicy"`
 	// How long a scale-down (a smaller `size`) waits for consumer groups to consume every message on the groups being removed, in seconds (1 to 86400, default 600). Every consumer group the brokers know counts, including a subscription group whose consumers have not started yet. On timeout write permission is restored, the update fails naming each consumer group and its lag, and nothing is removed.
 	DrainTimeoutSeconds pulumi.IntPtrInput `pulumi:"drainTimeoutSeconds"`
@@ -531,7 +531,7 @@ func (o BrokerSpecOutput) BrokerConfig() BrokerConfigPtrOutput {
 	return o.ApplyT(func(v BrokerSpec) *BrokerConfig { return v.BrokerConfig }).(BrokerConfigPtrOutput)
 }
 
-// DNS policy of the broker pods. Defaults to `ClusterFirstWithHostNet` when `hostNetwork` is true and `ClusterFirst` otherwise. `ClusterFirst` together with `hostNetwork` is refused (Kubernetes would silently use the node's resolver, which cannot resolve the cluster's DNS names), and so is `ClusterFirstWithHostNet` without `hostNetwork`.
+// DNS policy of the broker pods. Defaults to `ClusterFirstWithHostNet` when `hostNetwork` is true and `ClusterFirst` otherwise. `ClusterFirst` together with `hostNetwork` is refused (Kubernetes would silently use the node's resolver, which cannot resolve the cluster's DNS names). `ClusterFirstWithHostNet` without `hostNetwork` is accepted with a warning at preview: Kubernetes treats it as `ClusterFirst`.
 func (o BrokerSpecOutput) DnsPolicy() DnsPolicyPtrOutput {
 	return o.ApplyT(func(v BrokerSpec) *DnsPolicy { return v.DnsPolicy }).(DnsPolicyPtrOutput)
 }
@@ -680,7 +680,7 @@ func (o BrokerSpecPtrOutput) BrokerConfig() BrokerConfigPtrOutput {
 	}).(BrokerConfigPtrOutput)
 }
 
-// DNS policy of the broker pods. Defaults to `ClusterFirstWithHostNet` when `hostNetwork` is true and `ClusterFirst` otherwise. `ClusterFirst` together with `hostNetwork` is refused (Kubernetes would silently use the node's resolver, which cannot resolve the cluster's DNS names), and so is `ClusterFirstWithHostNet` without `hostNetwork`.
+// DNS policy of the broker pods. Defaults to `ClusterFirstWithHostNet` when `hostNetwork` is true and `ClusterFirst` otherwise. `ClusterFirst` together with `hostNetwork` is refused (Kubernetes would silently use the node's resolver, which cannot resolve the cluster's DNS names). `ClusterFirstWithHostNet` without `hostNetwork` is accepted with a warning at preview: Kubernetes treats it as `ClusterFirst`.
 func (o BrokerSpecPtrOutput) DnsPolicy() DnsPolicyPtrOutput {
 	return o.ApplyT(func(v *BrokerSpec) *DnsPolicy {
 		if v == nil {
@@ -1634,7 +1634,7 @@ func (o MetricsSpecPtrOutput) ServiceMonitor() pulumi.BoolPtrOutput {
 
 // The name servers of the cluster: a StatefulSet `name-service` behind a headless Service of the same name. Every name server has a stable DNS name, `name-service-<i>.name-service.<namespace>.svc.cluster.local`, which brokers, the console and clients use instead of pod IPs.
 type NameServerSpec struct {
-	// DNS policy of the name server pods. Defaults to `ClusterFirstWithHostNet` when `hostNetwork` is true and `ClusterFirst` otherwise. `ClusterFirst` together with `hostNetwork` is refused (Kubernetes would silently use the node's resolver, which cannot resolve the cluster's DNS names), and so is `ClusterFirstWithHostNet` without `hostNetwork`.
+	// DNS policy of the name server pods. Defaults to `ClusterFirstWithHostNet` when `hostNetwork` is true and `ClusterFirst` otherwise. `ClusterFirst` together with `hostNetwork` is refused (Kubernetes would silently use the node's resolver, which cannot resolve the cluster's DNS names). `ClusterFirstWithHostNet` without `hostNetwork` is accepted with a warning at preview: Kubernetes treats it as `ClusterFirst`.
 	DnsPolicy *DnsPolicy `pulumi:"dnsPolicy"`
 	// Run the name server pods in the node's network namespace. Defaults to `false`. With host networking the pods bind the RocketMQ ports on the node itself, so at most one such pod fits on a node.
 	HostNetwork *bool `pulumi:"hostNetwork"`
@@ -1682,7 +1682,7 @@ type NameServerSpecInput interface {
 
 // The name servers of the cluster: a StatefulSet `name-service` behind a headless Service of the same name. Every name server has a stable DNS name, `name-service-<i>.name-service.<namespace>.svc.cluster.local`, which brokers, the console and clients use instead of pod IPs.
 type NameServerSpecArgs struct {
-	// DNS policy of the name server pods. Defaults to `ClusterFirstWithHostNet` when `hostNetwork` is true and `ClusterFirst` otherwise. `ClusterFirst` together with `hostNetwork` is refused (Kubernetes would silently use the node's resolver, which cannot resolve the cluster's DNS names), and so is `ClusterFirstWithHostNet` without `hostNetwork`.
+	// DNS policy of the name server pods. Defaults to `ClusterFirstWithHostNet` when `hostNetwork` is true and `ClusterFirst` otherwise. `ClusterFirst` together with `hostNetwork` is refused (Kubernetes would silently use the node's resolver, which cannot resolve the cluster's DNS names). `ClusterFirstWithHostNet` without `hostNetwork` is accepted with a warning at preview: Kubernetes treats it as `ClusterFirst`.
 	DnsPolicy DnsPolicyPtrInput `pulumi:"dnsPolicy"`
 	// Run the name server pods in the node's network namespace. Defaults to `false`. With host networking the pods bind the RocketMQ ports on the node itself, so at most one such pod fits on a node.
 	HostNetwork pulumi.BoolPtrInput `pulumi:"hostNetwork"`
@@ -1793,7 +1793,7 @@ func (o NameServerSpecOutput) ToNameServerSpecPtrOutputWithContext(ctx context.C
 	}).(NameServerSpecPtrOutput)
 }
 
-// DNS policy of the name server pods. Defaults to `ClusterFirstWithHostNet` when `hostNetwork` is true and `ClusterFirst` otherwise. `ClusterFirst` together with `hostNetwork` is refused (Kubernetes would silently use the node's resolver, which cannot resolve the cluster's DNS names), and so is `ClusterFirstWithHostNet` without `hostNetwork`.
+// DNS policy of the name server pods. Defaults to `ClusterFirstWithHostNet` when `hostNetwork` is true and `ClusterFirst` otherwise. `ClusterFirst` together with `hostNetwork` is refused (Kubernetes would silently use the node's resolver, which cannot resolve the cluster's DNS names). `ClusterFirstWithHostNet` without `hostNetwork` is accepted with a warning at preview: Kubernetes treats it as `ClusterFirst`.
 func (o NameServerSpecOutput) DnsPolicy() DnsPolicyPtrOutput {
 	return o.ApplyT(func(v NameServerSpec) *DnsPolicy { return v.DnsPolicy }).(DnsPolicyPtrOutput)
 }
@@ -1872,7 +1872,7 @@ func (o NameServerSpecPtrOutput) Elem() NameServerSpecOutput {
 	}).(NameServerSpecOutput)
 }
 
-// DNS policy of the name server pods. Defaults to `ClusterFirstWithHostNet` when `hostNetwork` is true and `ClusterFirst` otherwise. `ClusterFirst` together with `hostNetwork` is refused (Kubernetes would silently use the node's resolver, which cannot resolve the cluster's DNS names), and so is `ClusterFirstWithHostNet` without `hostNetwork`.
+// DNS policy of the name server pods. Defaults to `ClusterFirstWithHostNet` when `hostNetwork` is true and `ClusterFirst` otherwise. `ClusterFirst` together with `hostNetwork` is refused (Kubernetes would silently use the node's resolver, which cannot resolve the cluster's DNS names). `ClusterFirstWithHostNet` without `hostNetwork` is accepted with a warning at preview: Kubernetes treats it as `ClusterFirst`.
 func (o NameServerSpecPtrOutput) DnsPolicy() DnsPolicyPtrOutput {
 	return o.ApplyT(func(v *NameServerSpec) *DnsPolicy {
 		if v == nil {

@@ -32,7 +32,7 @@ type Topic struct {
 	Connection ConnectionModeOutput `pulumi:"connection"`
 	// How long a placement change waits, in step 4 of its move, for every consumer group to consume every message on the broker groups the topic leaves before the move rolls back (1 to 86400, default 600). A new value alone changes nothing in RocketMQ.
 	ConsumeTimeoutSeconds pulumi.IntOutput `pulumi:"consumeTimeoutSeconds"`
-	// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
+	// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`).
 	Kubeconfig pulumi.StringPtrOutput `pulumi:"kubeconfig"`
 	// The message type RocketMQ 5 brokers record in the topic's `message.type` attribute: NORMAL, FIFO, DELAY or TRANSACTION. Left out, the attribute is not set and the broker treats the topic by its default.
 	MessageType pulumi.StringPtrOutput `pulumi:"messageType"`
@@ -143,7 +143,7 @@ type topicArgs struct {
 	Connection *ConnectionMode `pulumi:"connection"`
 	// How long a placement change waits, in step 4 of its move, for every consumer group to consume every message on the broker groups the topic leaves before the move rolls back (1 to 86400, default 600). A new value alone changes nothing in RocketMQ.
 	ConsumeTimeoutSeconds *int `pulumi:"consumeTimeoutSeconds"`
-	// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
+	// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`).
 	Kubeconfig *string `pulumi:"kubeconfig"`
 	// The message type RocketMQ 5 brokers record in the topic's `message.type` attribute: NORMAL, FIFO, DELAY or TRANSACTION. Left out, the attribute is not set and the broker treats the topic by its default.
 	MessageType *string `pulumi:"messageType"`
@@ -177,7 +177,7 @@ type TopicArgs struct {
 	Connection ConnectionModePtrInput
 	// How long a placement change waits, in step 4 of its move, for every consumer group to consume every message on the broker groups the topic leaves before the move rolls back (1 to 86400, default 600). A new value alone changes nothing in RocketMQ.
 	ConsumeTimeoutSeconds pulumi.IntPtrInput
-	// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
+	// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`).
 	Kubeconfig pulumi.StringPtrInput
 	// The message type RocketMQ 5 brokers record in the topic's `message.type` attribute: NORMAL, FIFO, DELAY or TRANSACTION. Left out, the attribute is not set and the broker treats the topic by its default.
 	MessageType pulumi.StringPtrInput
@@ -322,7 +322,7 @@ func (o TopicOutput) ConsumeTimeoutSeconds() pulumi.IntOutput {
 	return o.ApplyT(func(v *Topic) pulumi.IntOutput { return v.ConsumeTimeoutSeconds }).(pulumi.IntOutput)
 }
 
-// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
+// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`).
 func (o TopicOutput) Kubeconfig() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Topic) pulumi.StringPtrOutput { return v.Kubeconfig }).(pulumi.StringPtrOutput)
 }

@@ -28,7 +28,7 @@ type TopicTransfer struct {
 	DurationSeconds pulumi.Float64Output `pulumi:"durationSeconds"`
 	// The consumer groups that moved from the source to the target with the topic.
 	GroupsMoved pulumi.StringArrayOutput `pulumi:"groupsMoved"`
-	// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
+	// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`).
 	Kubeconfig pulumi.StringPtrOutput `pulumi:"kubeconfig"`
 	// Where the topic is: `target`, `source`, `source and target` or `neither`; refresh reads it again.
 	Location pulumi.StringOutput `pulumi:"location"`
@@ -117,7 +117,7 @@ type topicTransferArgs struct {
 	ConsumeTimeoutSeconds *int `pulumi:"consumeTimeoutSeconds"`
 	// The consumer groups to move with the topic. Default: every group that consumes the topic on the source (online consumers or stored offsets).
 	ConsumerGroups []string `pulumi:"consumerGroups"`
-	// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
+	// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`).
 	Kubeconfig *string `pulumi:"kubeconfig"`
 	// Name server addresses as `host:port;host:port`, typically a RocketMQCluster's `nameServerAddresses` output, as is: the name servers' cluster DNS names, which also name their pods and namespace for `portForward`.
 	NameServerAddresses string `pulumi:"nameServerAddresses"`
@@ -137,7 +137,7 @@ type TopicTransferArgs struct {
 	ConsumeTimeoutSeconds pulumi.IntPtrInput
 	// The consumer groups to move with the topic. Default: every group that consumes the topic on the source (online consumers or stored offsets).
 	ConsumerGroups pulumi.StringArrayInput
-	// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
+	// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`).
 	Kubeconfig pulumi.StringPtrInput
 	// Name server addresses as `host:port;host:port`, typically a RocketMQCluster's `nameServerAddresses` output, as is: the name servers' cluster DNS names, which also name their pods and namespace for `portForward`.
 	NameServerAddresses pulumi.StringInput
@@ -266,7 +266,7 @@ func (o TopicTransferOutput) GroupsMoved() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v *TopicTransfer) pulumi.StringArrayOutput { return v.GroupsMoved }).(pulumi.StringArrayOutput)
 }
 
-// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
+// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`).
 func (o TopicTransferOutput) Kubeconfig() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *TopicTransfer) pulumi.StringPtrOutput { return v.Kubeconfig }).(pulumi.StringPtrOutput)
 }

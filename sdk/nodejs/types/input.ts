@@ -14,7 +14,7 @@ import * as utilities from "../utilities";
  */
 export interface BrokerConfigArgs {
     /**
-     * Role of each group's master: `ASYNC_MASTER` (default) acknowledges a send before replicas have it, `SYNC_MASTER` waits for a replica. Replicas are always `SLAVE`, set by the provider: `SLAVE` is refused here, since replicas come from `replicaPerGroup`.
+     * Role of each group's master: `ASYNC_MASTER` (default) acknowledges a send before replicas have it, `SYNC_MASTER` waits for a replica, so it is refused when `replicaPerGroup` is 0 (every send would fail with `SLAVE_NOT_AVAILABLE`). Replicas are always `SLAVE`, set by the provider: `SLAVE` is refused here, since replicas come from `replicaPerGroup`.
      */
     brokerRole?: pulumi.Input<enums.BrokerRole>;
     /**
@@ -52,7 +52,7 @@ export interface BrokerSpecArgs {
      */
     brokerConfig?: pulumi.Input<inputs.BrokerConfigArgs>;
     /**
-     * DNS policy of the broker pods. Defaults to `ClusterFirstWithHostNet` when `hostNetwork` is true and `ClusterFirst` otherwise. `ClusterFirst` together with `hostNetwork` is refused (Kubernetes would silently use the node's resolver, which cannot resolve the cluster's DNS names), and so is `ClusterFirstWithHostNet` without `hostNetwork`.
+     * DNS policy of the broker pods. Defaults to `ClusterFirstWithHostNet` when `hostNetwork` is true and `ClusterFirst` otherwise. `ClusterFirst` together with `hostNetwork` is refused (Kubernetes would silently use the node's resolver, which cannot resolve the cluster's DNS names). `ClusterFirstWithHostNet` without `hostNetwork` is accepted with a warning at preview: Kubernetes treats it as `ClusterFirst`.
      */
     dnsPolicy?: pulumi.Input<enums.DnsPolicy>;
     /**
@@ -230,7 +230,7 @@ export function metricsSpecArgsProvideDefaults(val: MetricsSpecArgs): MetricsSpe
  */
 export interface NameServerSpecArgs {
     /**
-     * DNS policy of the name server pods. Defaults to `ClusterFirstWithHostNet` when `hostNetwork` is true and `ClusterFirst` otherwise. `ClusterFirst` together with `hostNetwork` is refused (Kubernetes would silently use the node's resolver, which cannot resolve the cluster's DNS names), and so is `ClusterFirstWithHostNet` without `hostNetwork`.
+     * DNS policy of the name server pods. Defaults to `ClusterFirstWithHostNet` when `hostNetwork` is true and `ClusterFirst` otherwise. `ClusterFirst` together with `hostNetwork` is refused (Kubernetes would silently use the node's resolver, which cannot resolve the cluster's DNS names). `ClusterFirstWithHostNet` without `hostNetwork` is accepted with a warning at preview: Kubernetes treats it as `ClusterFirst`.
      */
     dnsPolicy?: pulumi.Input<enums.DnsPolicy>;
     /**

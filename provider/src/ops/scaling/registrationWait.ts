@@ -2,6 +2,7 @@
 // of them sees it: after a name server list change (pushed or rolled), brokers reach a new name
 // server on their next re-read of the list and their next registration (30 s by default).
 import type { RocketMQAdminClient } from "../../admin/client";
+import { RocketMQAdminError } from "../../admin/errors";
 import type { ClusterInfo } from "../../admin/types";
 import { Clock, ProgressLog, realClock } from "../progressLog";
 
@@ -55,8 +56,13 @@ export async function waitForRegistrations(
     let nextProgress = started + 2000;
     for (;;) {
         const infos = new Map<string, ClusterInfo | undefined>();
+        // A name server that does not answer yet is waited for; a refused connection (credentials,
+        // permission, certificate) would be refused again until the timeout, so it ends the wait.
         await Promise.all(nameServers.map(async (nameServer) => {
-            infos.set(nameServer, await client.getClusterInfoFrom(nameServer, { timeoutMs: 3000 }).catch(() => undefined));
+            infos.set(nameServer, await client.getClusterInfoFrom(nameServer, { timeoutMs: 3000 }).catch((err: unknown) => {
+                if (err instanceof RocketMQAdminError && err.isRefused()) throw err;
+                return undefined;
+            }));
         }));
         const missing = missingRegistrations(infos, clusterName, expected);
         const elapsed = clock.now() - started;

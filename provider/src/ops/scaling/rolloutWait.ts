@@ -4,6 +4,7 @@
 // broker rolling order depends on this wait instead, which trusts the status only once the
 // controller has observed the generation the update produced.
 import { Clock, ProgressLog, realClock } from "../progressLog";
+import { apiServerRefusal } from "../../connect/refusal";
 
 export interface StatefulSetState {
     generation?: number;
@@ -71,9 +72,12 @@ export async function waitForRollout(
 
 /**
  * A read that got no answer (a reset or refused connection, a hang-up): a wait polls on through it,
- * as a restarting API server comes back; an answer that refuses (403, 404) ends the wait at once.
+ * as a restarting API server comes back; an answer that refuses (403, 404) ends the wait at once,
+ * as does a TLS certificate this machine does not trust (ERR_TLS_CERT_ALTNAME_INVALID looks like a
+ * socket error code but will not heal).
  */
 function isConnectionFailure(err: unknown): boolean {
+    if (apiServerRefusal(err)) return false;
     const code = (err as { code?: unknown } | undefined)?.code;
     return (typeof code === "string" && /^E[A-Z_]+$/.test(code)) || /socket hang up|ECONNRESET|ECONNREFUSED/.test(String((err as Error | undefined)?.message));
 }

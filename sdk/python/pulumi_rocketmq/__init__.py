@@ -21,7 +21,7 @@ _utilities.register(
  {
   "pkg": "rocketmq",
   "mod": "index",
-  "fqn": "pulumi_rocketmq_rocketmq",
+  "fqn": "pulumi_rocketmq",
   "classes": {
    "rocketmq:index:BrokerScaling": "BrokerScaling",
    "rocketmq:index:ConsumerGroup": "ConsumerGroup",
@@ -37,7 +37,7 @@ _utilities.register(
  {
   "pkg": "rocketmq",
   "token": "pulumi:providers:rocketmq",
-  "fqn": "pulumi_rocketmq_rocketmq",
+  "fqn": "pulumi_rocketmq",
   "class": "Provider"
  }
 ]

@@ -52,7 +52,7 @@ class ConsumerGroupArgs:
         :param pulumi.Input[_builtins.bool] consume_from_min_enable: Whether a new consumer of the group starts from the queues' first offsets (RocketMQ's consumeFromMinEnable; default true).
         :param pulumi.Input[_builtins.bool] consume_message_orderly: Whether the group consumes in order, as FIFO topics need (default false).
         :param pulumi.Input[_builtins.int] consume_timeout_minute: Minutes a consumer may take on a message before it is redelivered, 1 to 1440 (default 15).
-        :param pulumi.Input[_builtins.str] kubeconfig: The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
+        :param pulumi.Input[_builtins.str] kubeconfig: The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`).
         :param pulumi.Input[_builtins.bool] notify_consumer_ids_changed_enable: Whether the brokers tell the group's consumers when its members change, so they rebalance at once (default true).
         :param pulumi.Input[_builtins.int] retry_max_times: How often a message is redelivered before it goes to the group's dead-letter topic, 0 to 1000 (default 16).
         :param pulumi.Input[_builtins.int] retry_queue_nums: Queues of the group's retry topic on each broker group, 1 to 64 (default 1).
@@ -263,7 +263,7 @@ class ConsumerGroupArgs:
     @pulumi.getter
     def kubeconfig(self) -> Optional[pulumi.Input[_builtins.str]]:
         """
-        The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
+        The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`).
         """
         return pulumi.get(self, "kubeconfig")
 
@@ -360,7 +360,7 @@ class ConsumerGroup(pulumi.CustomResource):
         :param pulumi.Input[_builtins.bool] consume_from_min_enable: Whether a new consumer of the group starts from the queues' first offsets (RocketMQ's consumeFromMinEnable; default true).
         :param pulumi.Input[_builtins.bool] consume_message_orderly: Whether the group consumes in order, as FIFO topics need (default false).
         :param pulumi.Input[_builtins.int] consume_timeout_minute: Minutes a consumer may take on a message before it is redelivered, 1 to 1440 (default 15).
-        :param pulumi.Input[_builtins.str] kubeconfig: The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
+        :param pulumi.Input[_builtins.str] kubeconfig: The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`).
         :param pulumi.Input[_builtins.str] name: The consumer group's name: letters, digits, `_`, `-`, `%` and `|`, at most 255 characters (RocketMQ's rules). The brokers' own groups (TOOLS_CONSUMER, `CID_RMQ_SYS_` groups and the like) are refused. Another name is another group: changing it replaces the resource.
         :param pulumi.Input[_builtins.str] name_server_addresses: Name server addresses as `host:port;host:port`, typically a RocketMQCluster's `nameServerAddresses` output.
         :param pulumi.Input[_builtins.bool] notify_consumer_ids_changed_enable: Whether the brokers tell the group's consumers when its members change, so they rebalance at once (default true).
@@ -603,7 +603,7 @@ class ConsumerGroup(pulumi.CustomResource):
     @pulumi.getter
     def kubeconfig(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `create` on `pods/portforward`.
+        The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`).
         """
         return pulumi.get(self, "kubeconfig")
 

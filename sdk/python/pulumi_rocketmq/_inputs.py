@@ -39,7 +39,7 @@ class BrokerConfigArgsDict(TypedDict):
     """
     broker_role: NotRequired[pulumi.Input['BrokerRole']]
     """
-    Role of each group's master: `ASYNC_MASTER` (default) acknowledges a send before replicas have it, `SYNC_MASTER` waits for a replica. Replicas are always `SLAVE`, set by the provider: `SLAVE` is refused here, since replicas come from `replicaPerGroup`.
+    Role of each group's master: `ASYNC_MASTER` (default) acknowledges a send before replicas have it, `SYNC_MASTER` waits for a replica, so it is refused when `replicaPerGroup` is 0 (every send would fail with `SLAVE_NOT_AVAILABLE`). Replicas are always `SLAVE`, set by the provider: `SLAVE` is refused here, since replicas come from `replicaPerGroup`.
     """
     delete_when: NotRequired[pulumi.Input[_builtins.str]]
     """
@@ -69,7 +69,7 @@ class BrokerConfigArgs:
         """
         Settings of `broker.conf`, the broker-common.conf of the operator. Common keys are typed; any other key goes under `properties`.
 
-        :param pulumi.Input['BrokerRole'] broker_role: Role of each group's master: `ASYNC_MASTER` (default) acknowledges a send before replicas have it, `SYNC_MASTER` waits for a replica. Replicas are always `SLAVE`, set by the provider: `SLAVE` is refused here, since replicas come from `replicaPerGroup`.
+        :param pulumi.Input['BrokerRole'] broker_role: Role of each group's master: `ASYNC_MASTER` (default) acknowledges a send before replicas have it, `SYNC_MASTER` waits for a replica, so it is refused when `replicaPerGroup` is 0 (every send would fail with `SLAVE_NOT_AVAILABLE`). Replicas are always `SLAVE`, set by the provider: `SLAVE` is refused here, since replicas come from `replicaPerGroup`.
         :param pulumi.Input[_builtins.str] delete_when: Hours of the day at which expired commit log files are deleted, two digits each, separated by `;` (for example `04` or `04;16`). RocketMQ's default is `04`.
         :param pulumi.Input[_builtins.int] file_reserved_time: Hours a commit log file is kept before it may be deleted, 1 to 8760. RocketMQ's default is 72.
         :param pulumi.Input['FlushDiskType'] flush_disk_type: Whether a message is flushed to disk before the send is acknowledged. RocketMQ's default is `ASYNC_FLUSH`.
@@ -90,7 +90,7 @@ class BrokerConfigArgs:
     @pulumi.getter(name="brokerRole")
     def broker_role(self) -> Optional[pulumi.Input['BrokerRole']]:
         """
-        Role of each group's master: `ASYNC_MASTER` (default) acknowledges a send before replicas have it, `SYNC_MASTER` waits for a replica. Replicas are always `SLAVE`, set by the provider: `SLAVE` is refused here, since replicas come from `replicaPerGroup`.
+        Role of each group's master: `ASYNC_MASTER` (default) acknowledges a send before replicas have it, `SYNC_MASTER` waits for a replica, so it is refused when `replicaPerGroup` is 0 (every send would fail with `SLAVE_NOT_AVAILABLE`). Replicas are always `SLAVE`, set by the provider: `SLAVE` is refused here, since replicas come from `replicaPerGroup`.
         """
         return pulumi.get(self, "broker_role")
 
@@ -165,7 +165,7 @@ class BrokerSpecArgsDict(TypedDict):
     """
     dns_policy: NotRequired[pulumi.Input['DnsPolicy']]
     """
-    DNS policy of the broker pods. Defaults to `ClusterFirstWithHostNet` when `hostNetwork` is true and `ClusterFirst` otherwise. `ClusterFirst` together with `hostNetwork` is refused (Kubernetes would silently use the node's resolver, which cannot resolve the cluster's DNS names), and so is `ClusterFirstWithHostNet` without `hostNetwork`.
+    DNS policy of the broker pods. Defaults to `ClusterFirstWithHostNet` when `hostNetwork` is true and `ClusterFirst` otherwise. `ClusterFirst` together with `hostNetwork` is refused (Kubernetes would silently use the node's resolver, which cannot resolve the cluster's DNS names). `ClusterFirstWithHostNet` without `hostNetwork` is accepted with a warning at preview: Kubernetes treats it as `ClusterFirst`.
     """
     drain_timeout_seconds: NotRequired[pulumi.Input[_builtins.int]]
     """
@@ -271,7 +271,7 @@ class BrokerSpecArgs:
         :param pulumi.Input[_builtins.bool] allow_dropping_unread_messages: Whether a scale-down may delete, with the groups it removes, the messages of topics that no consumer group reads. Default `false`: a topic holding messages there that no consumer group consumes, holds an offset for, or may read (a subscription group that has consumed nothing yet) stops the scale-down at once, naming the topic and its message count; write permission is restored and nothing is removed. `true` lets those messages go, each topic named in a warning. Messages a known consumer group has not consumed hold the drain either way.
         :param pulumi.Input[_builtins.bool] allow_restart: Whether the provider may restart broker pods to apply a change. Defaults to `true`: a change of the image, resources, JVM memory, env or rendered `broker.conf` (for example a new name server list) rolls the brokers one pod at a time across the whole cluster, group by group and replicas before their master, each waiting for the one before to be Ready. When `false` the StatefulSets use the `OnDelete` update strategy and pods are never restarted by the provider: a new name server list and the `broker.conf` keys RocketMQ applies at run time (such as `deleteWhen`, `fileReservedTime`, `autoCreateTopicEnable`, `brokerPermission`, `diskMaxUsedSpaceRatio`) are pushed to the running brokers with `updateBrokerConfig`; any other change (another image, resources, JVM memory, env, `flushDiskType`, `brokerRole`, other keys, or a key removed) is shown in preview as a warning naming it and waits until the user restarts the broker pods.
         :param pulumi.Input['BrokerConfigArgs'] broker_config: Settings written into every broker's `broker.conf`. The provider writes `brokerClusterName`, `brokerName`, `brokerId`, `brokerRole` of replicas, `namesrvAddr`, `brokerIP1`, `listenPort` and `storePathRootDir` itself and refuses them here. A setting whose value is secret goes into the group's Secret `<name>-<g>-secret` instead of the ConfigMap; the broker reads both.
-        :param pulumi.Input['DnsPolicy'] dns_policy: DNS policy of the broker pods. Defaults to `ClusterFirstWithHostNet` when `hostNetwork` is true and `ClusterFirst` otherwise. `ClusterFirst` together with `hostNetwork` is refused (Kubernetes would silently use the node's resolver, which cannot resolve the cluster's DNS names), and so is `ClusterFirstWithHostNet` without `hostNetwork`.
+        :param pulumi.Input['DnsPolicy'] dns_policy: DNS policy of the broker pods. Defaults to `ClusterFirstWithHostNet` when `hostNetwork` is true and `ClusterFirst` otherwise. `ClusterFirst` together with `hostNetwork` is refused (Kubernetes would silently use the node's resolver, which cannot resolve the cluster's DNS names). `ClusterFirstWithHostNet` without `hostNetwork` is accepted with a warning at preview: Kubernetes treats it as `ClusterFirst`.
         :param pulumi.Input[_builtins.int] drain_timeout_seconds: How long a scale-down (a smaller `size`) waits for consumer groups to consume every message on the groups being removed, in seconds (1 to 86400, default 600). Every consumer group the brokers know counts, including a subscription group whose consumers have not started yet. On timeout write permission is restored, the update fails naming each consumer group and its lag, and nothing is removed.
         :param pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.EnvVarArgs']]] env: Extra environment variables of the broker containers, including values read from ConfigMaps (`valueFrom.configMapKeyRef`) or Secrets (`valueFrom.secretKeyRef`). Every entry needs a name. `POD_IP`, `POD_NAME` and `JAVA_OPT_EXT` are set by the provider and refused here. A secret `value` is stored in the group's Secret `<name>-<g>-secret` and read through `secretKeyRef`, never written into the pod spec.
         :param pulumi.Input[_builtins.bool] host_network: Run the broker pods in the node's network namespace. Defaults to `false`. With host networking the pods bind the RocketMQ ports on the node itself, so at most one such pod fits on a node.
@@ -380,7 +380,7 @@ class BrokerSpecArgs:
     @pulumi.getter(name="dnsPolicy")
     def dns_policy(self) -> Optional[pulumi.Input['DnsPolicy']]:
         """
-        DNS policy of the broker pods. Defaults to `ClusterFirstWithHostNet` when `hostNetwork` is true and `ClusterFirst` otherwise. `ClusterFirst` together with `hostNetwork` is refused (Kubernetes would silently use the node's resolver, which cannot resolve the cluster's DNS names), and so is `ClusterFirstWithHostNet` without `hostNetwork`.
+        DNS policy of the broker pods. Defaults to `ClusterFirstWithHostNet` when `hostNetwork` is true and `ClusterFirst` otherwise. `ClusterFirst` together with `hostNetwork` is refused (Kubernetes would silently use the node's resolver, which cannot resolve the cluster's DNS names). `ClusterFirstWithHostNet` without `hostNetwork` is accepted with a warning at preview: Kubernetes treats it as `ClusterFirst`.
         """
         return pulumi.get(self, "dns_policy")
 
@@ -939,7 +939,7 @@ class NameServerSpecArgsDict(TypedDict):
     """
     dns_policy: NotRequired[pulumi.Input['DnsPolicy']]
     """
-    DNS policy of the name server pods. Defaults to `ClusterFirstWithHostNet` when `hostNetwork` is true and `ClusterFirst` otherwise. `ClusterFirst` together with `hostNetwork` is refused (Kubernetes would silently use the node's resolver, which cannot resolve the cluster's DNS names), and so is `ClusterFirstWithHostNet` without `hostNetwork`.
+    DNS policy of the name server pods. Defaults to `ClusterFirstWithHostNet` when `hostNetwork` is true and `ClusterFirst` otherwise. `ClusterFirst` together with `hostNetwork` is refused (Kubernetes would silently use the node's resolver, which cannot resolve the cluster's DNS names). `ClusterFirstWithHostNet` without `hostNetwork` is accepted with a warning at preview: Kubernetes treats it as `ClusterFirst`.
     """
     host_network: NotRequired[pulumi.Input[_builtins.bool]]
     """
@@ -999,7 +999,7 @@ class NameServerSpecArgs:
         """
         The name servers of the cluster: a StatefulSet `name-service` behind a headless Service of the same name. Every name server has a stable DNS name, `name-service-<i>.name-service.<namespace>.svc.cluster.local`, which brokers, the console and clients use instead of pod IPs.
 
-        :param pulumi.Input['DnsPolicy'] dns_policy: DNS policy of the name server pods. Defaults to `ClusterFirstWithHostNet` when `hostNetwork` is true and `ClusterFirst` otherwise. `ClusterFirst` together with `hostNetwork` is refused (Kubernetes would silently use the node's resolver, which cannot resolve the cluster's DNS names), and so is `ClusterFirstWithHostNet` without `hostNetwork`.
+        :param pulumi.Input['DnsPolicy'] dns_policy: DNS policy of the name server pods. Defaults to `ClusterFirstWithHostNet` when `hostNetwork` is true and `ClusterFirst` otherwise. `ClusterFirst` together with `hostNetwork` is refused (Kubernetes would silently use the node's resolver, which cannot resolve the cluster's DNS names). `ClusterFirstWithHostNet` without `hostNetwork` is accepted with a warning at preview: Kubernetes treats it as `ClusterFirst`.
         :param pulumi.Input[_builtins.bool] host_network: Run the name server pods in the node's network namespace. Defaults to `false`. With host networking the pods bind the RocketMQ ports on the node itself, so at most one such pod fits on a node.
         :param pulumi.Input[_builtins.str] host_path: Absolute directory on the node used when `storageMode` is `HostPath`. Each pod writes under its own sub-directory (`<hostPath>/<pod name>/...`), so two pods scheduled on one node never share files. Required with `HostPath`.
         :param pulumi.Input[_builtins.str] image: Container image of the name servers. Defaults to `apache/rocketmq:5.5.1`. The container is started with an explicit command, so the official Apache RocketMQ image works as is; its tag is the RocketMQ version and is shown in the `app.kubernetes.io/version` label.
@@ -1038,7 +1038,7 @@ class NameServerSpecArgs:
     @pulumi.getter(name="dnsPolicy")
     def dns_policy(self) -> Optional[pulumi.Input['DnsPolicy']]:
         """
-        DNS policy of the name server pods. Defaults to `ClusterFirstWithHostNet` when `hostNetwork` is true and `ClusterFirst` otherwise. `ClusterFirst` together with `hostNetwork` is refused (Kubernetes would silently use the node's resolver, which cannot resolve the cluster's DNS names), and so is `ClusterFirstWithHostNet` without `hostNetwork`.
+        DNS policy of the name server pods. Defaults to `ClusterFirstWithHostNet` when `hostNetwork` is true and `ClusterFirst` otherwise. `ClusterFirst` together with `hostNetwork` is refused (Kubernetes would silently use the node's resolver, which cannot resolve the cluster's DNS names). `ClusterFirstWithHostNet` without `hostNetwork` is accepted with a warning at preview: Kubernetes treats it as `ClusterFirst`.
         """
         return pulumi.get(self, "dns_policy")
 

@@ -1,0 +1,199 @@
+// The Role of docs/installation-configuration.md is enough, and a permission it lacks fails fast:
+// in the sandbox, with the real pulumi CLI and real RocketMQ, as service accounts with token
+// kubeconfigs (`kubectl create token`):
+// - bound to exactly the documented Role (read from the docs file, so the two cannot drift), `pulumi
+//   up` and `destroy` of a cluster with a secret broker setting and a topic, both reaching RocketMQ
+//   through the API server's port-forward (tests/e2e/programs/least-privilege);
+// - bound to that Role less `get`, or less `create`, on pods/portforward: an admin call through
+//   port-forward fails in under 5 s naming the verb the API server refused, and a Topic's `pulumi
+//   up` fails naming it too, without retrying (tests/e2e/programs/refused-topic).
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { RocketMQAdminClient, RocketMQAdminError } from "../../provider/src/admin";
+import { openClusterConnection } from "../../provider/src/connect";
+import { ensureSandbox, Sandbox } from "../sandbox/client";
+import { podsAfterTermination, readyPods } from "../support/pods";
+import { repoRoot } from "../support/plugin";
+import { copyProgram } from "../support/programs";
+import { PulumiTestStack } from "../support/pulumiStack";
+import { scratchDir } from "../support/scratch";
+
+const namespace = `e2e-least-privilege-${process.pid}`;
+
+interface PolicyRule {
+    apiGroups: string[];
+    resources: string[];
+    verbs: string[];
+}
+
+interface RoleManifest {
+    apiVersion: string;
+    kind: "Role";
+    metadata: { name: string; namespace: string };
+    rules: PolicyRule[];
+}
+
+/** The Role the docs print under Permissions: the one YAML block of kind Role. */
+async function documentedRole(): Promise<RoleManifest> {
+    const { loadYaml } = await import("@kubernetes/client-node");
+    const docs = fs.readFileSync(path.join(repoRoot, "docs", "installation-configuration.md"), "utf8");
+    const roles = [...docs.matchAll(/```yaml\n([\s\S]*?)```/g)]
+        .map((block) => loadYaml<{ kind?: string }>(block[1]))
+        .filter((manifest): manifest is RoleManifest => manifest?.kind === "Role");
+    assert.equal(roles.length, 1, "the docs print one Role");
+    return roles[0];
+}
+
+/** The documented rules with `verb` taken off pods/portforward. */
+function withoutPortForwardVerb(rules: PolicyRule[], verb: string): PolicyRule[] {
+    const forwards = (rule: PolicyRule) => rule.resources.includes("pods/portforward");
+    assert.ok(rules.some((rule) => forwards(rule) && rule.verbs.includes(verb)), `the documented Role grants ${verb} on pods/portforward`);
+    return rules.map((rule) => (forwards(rule) ? { ...rule, verbs: rule.verbs.filter((v) => v !== verb) } : rule));
+}
+
+describe("e2e: the documented Role (sandbox)", function () {
+    let sandbox: Sandbox;
+    let stack: PulumiTestStack | undefined;
+    let destroyed = false;
+    const kubeconfigs: Record<string, string> = {};
+    const started = Date.now();
+
+    /** A service account of the test namespace bound to a Role with `rules`, and a token kubeconfig for it. */
+    async function serviceAccountWith(name: string, rules: PolicyRule[]): Promise<string> {
+        const role = { apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: { name, namespace }, rules };
+        const binding = {
+            apiVersion: "rbac.authorization.k8s.io/v1",
+            kind: "RoleBinding",
+            metadata: { name, namespace },
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name },
+            subjects: [{ kind: "ServiceAccount", name, namespace }],
+        };
+        const account = { apiVersion: "v1", kind: "ServiceAccount", metadata: { name, namespace } };
+        await sandbox.kubectl(["apply", "-f", "-"], { input: JSON.stringify({ apiVersion: "v1", kind: "List", items: [account, role, binding] }) });
+        const token = (await sandbox.kubectl(["create", "token", name, "-n", namespace, "--duration=2h"])).trim();
+        const admin = JSON.parse(await sandbox.kubectl(["config", "view", "--raw", "--minify", "-o", "json"])) as { clusters: { name: string; cluster: Record<string, unknown> }[] };
+        const file = path.join(scratchDir(`kubeconfig-${name}-`), "config");
+        fs.writeFileSync(file, JSON.stringify({
+            apiVersion: "v1",
+            kind: "Config",
+            clusters: [{ name: "sandbox", cluster: admin.clusters[0].cluster }],
+            users: [{ name, user: { token } }],
+            contexts: [{ name, context: { cluster: "sandbox", user: name, namespace } }],
+            "current-context": name,
+        }));
+        return file;
+    }
+
+    /** One admin call through port-forward with `kubeconfig`, as the resources make it; its failure and how long it took. */
+    async function refusedCall(kubeconfig: string): Promise<{ error: Error; ms: number }> {
+        const nameServerAddresses = `name-service-0.name-service.${namespace}.svc.cluster.local:9876`;
+        const began = Date.now();
+        const connection = await openClusterConnection({ nameServerAddresses, kubeconfig, connection: "portForward" });
+        const client = new RocketMQAdminClient({ nameServers: nameServerAddresses, connector: connection.connector });
+        try {
+            await client.getClusterInfo();
+        } catch (err) {
+            return { error: err as Error, ms: Date.now() - began };
+        } finally {
+            client.close();
+            connection.close();
+        }
+        assert.fail("the call succeeded");
+    }
+
+    before(async function () {
+        this.timeout(300_000);
+        sandbox = await ensureSandbox();
+        await sandbox.kubectl(["create", "namespace", namespace]);
+        kubeconfigs.documented = await serviceAccountWith("deployer", (await documentedRole()).rules);
+    });
+
+    after(async function () {
+        this.timeout(600_000);
+        if (stack && !destroyed) await stack.destroy();
+        await stack?.remove();
+        if (sandbox) {
+            await podsAfterTermination(sandbox, namespace);
+            await sandbox.kubectl(["delete", "namespace", namespace, "--wait=false"]).catch(() => undefined);
+        }
+        console.log(`      whole file: ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    });
+
+    it("runs pulumi up of a cluster with a secret broker setting and a topic, through port-forward", async function () {
+        this.timeout(900_000);
+        stack = await PulumiTestStack.create({
+            programDir: copyProgram(path.join(repoRoot, "tests", "e2e", "programs", "least-privilege")),
+            env: { KUBECONFIG: kubeconfigs.documented },
+            config: { namespace },
+        });
+        await stack.pulumiOrThrow(["config", "set", "--secret", "kubeconfig", kubeconfigs.documented]);
+        await stack.pulumiOrThrow(["config", "set", "--secret", "brokerRegion", "least-privilege-region"]);
+        const began = Date.now();
+        const result = await stack.up();
+        assert.equal(result.code, 0, result.stdout + result.stderr);
+        console.log(`      up as the documented Role: ${((Date.now() - began) / 1000).toFixed(0)} s`);
+
+        assert.deepEqual(await readyPods(sandbox, namespace), ["broker-0-master-0", "name-service-0"]);
+        const secret = JSON.parse(await sandbox.kubectl(["get", "secret", "broker-0-secret", "-n", namespace, "-o", "json"])) as { data: Record<string, string> };
+        assert.equal(Buffer.from(secret.data["master.conf"], "base64").toString(), "regionId=least-privilege-region\n");
+        assert.deepEqual((await stack.outputs()).topicBrokers, ["broker-0"]);
+        // The cluster's registration wait and the topic reached RocketMQ as the service account, through port-forward.
+        assert.match(result.stdout, /all 1 broker\(s\) registered with all 1 name server\(s\)/);
+        assert.ok(sandbox.portForwardStreams(namespace).some((stream) => stream === "name-service-0:9876"), sandbox.portForwardStreams(namespace).join(", "));
+    });
+
+    it("without get on pods/portforward, an admin call fails in under 5 s naming get on pods/portforward", async () => {
+        kubeconfigs.withoutGet = await serviceAccountWith("without-get", withoutPortForwardVerb((await documentedRole()).rules, "get"));
+        const { error, ms } = await refusedCall(kubeconfigs.withoutGet);
+        console.log(`      refused for want of get after ${ms} ms`);
+        assert.ok(error instanceof RocketMQAdminError && error.isRefused(), error.message);
+        assert.ok(ms < 5000, `failed after ${ms} ms: ${error.message}`);
+        assert.match(error.message, new RegExp(`forbids system:serviceaccount:${namespace}:without-get to get pods/portforward in namespace ${namespace}`), error.message);
+        assert.match(error.message, /lacks get on pods\/portforward: grant it get and list on pods, and get and create on pods\/portforward/);
+    });
+
+    it("without create on pods/portforward (checked from Kubernetes 1.35), an admin call fails in under 5 s naming create", async () => {
+        const kubeconfig = await serviceAccountWith("without-create", withoutPortForwardVerb((await documentedRole()).rules, "create"));
+        const { error, ms } = await refusedCall(kubeconfig);
+        console.log(`      refused for want of create after ${ms} ms`);
+        assert.ok(error instanceof RocketMQAdminError && error.isRefused(), error.message);
+        assert.ok(ms < 5000, `failed after ${ms} ms: ${error.message}`);
+        assert.match(error.message, new RegExp(`forbids the kubeconfig's user to create pods/portforward in namespace ${namespace}`), error.message);
+        assert.match(error.message, /lacks create on pods\/portforward/);
+    });
+
+    it("a Topic's pulumi up without get on pods/portforward fails naming the verb, without retrying", async function () {
+        this.timeout(300_000);
+        assert.ok(kubeconfigs.withoutGet, "the test without get made its service account");
+        const refused = await PulumiTestStack.create({
+            programDir: copyProgram(path.join(repoRoot, "tests", "e2e", "programs", "refused-topic")),
+            stackName: "refused",
+            env: { KUBECONFIG: kubeconfigs.withoutGet },
+            config: { nameServerAddresses: `name-service-0.name-service.${namespace}.svc.cluster.local:9876` },
+        });
+        try {
+            await refused.pulumiOrThrow(["config", "set", "--secret", "kubeconfig", kubeconfigs.withoutGet]);
+            const began = Date.now();
+            const result = await refused.up();
+            console.log(`      pulumi up of the refused topic failed after ${((Date.now() - began) / 1000).toFixed(1)} s`);
+            const output = result.stdout + result.stderr;
+            assert.notEqual(result.code, 0, output);
+            assert.match(output, new RegExp(`forbids system:serviceaccount:${namespace}:without-get to get pods/portforward`), output);
+            assert.doesNotMatch(output, /tried \d+ times|attempt \d+ of \d+/, output);
+        } finally {
+            await refused.remove();
+        }
+    });
+
+    it("runs pulumi destroy, leaving nothing of the cluster in the namespace", async function () {
+        this.timeout(600_000);
+        assert.ok(stack, "the stack was created");
+        const result = await stack.destroy();
+        assert.equal(result.code, 0, result.stdout + result.stderr);
+        destroyed = true;
+        const left = await sandbox.kubectl(["get", "statefulsets,services,configmaps,secrets", "-n", namespace, "-o", "name"]);
+        // The namespace's own ConfigMap of the cluster CA is Kubernetes', not the cluster's.
+        assert.deepEqual(left.split("\n").filter((line) => line !== "" && line !== "configmap/kube-root-ca.crt"), []);
+    });
+});
