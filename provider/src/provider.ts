@@ -21,6 +21,7 @@ function customResourceHandlers(logFor: ResourceLogs): Record<string, () => Prom
         "rocketmq:index:BrokerConfigPush": once(async () => (await import("./resources/brokerConfigPush")).brokerConfigPushHandler(undefined, logFor)),
         "rocketmq:index:BrokerRollout": once(async () => (await import("./resources/brokerRollout")).brokerRolloutHandler(undefined, logFor)),
         "rocketmq:index:NameServerRegistration": once(async () => (await import("./resources/nameServerRegistration")).nameServerRegistrationHandler(undefined, logFor)),
+        "rocketmq:index:StorageExpansion": once(async () => (await import("./resources/storageExpansion")).storageExpansionHandler(undefined, logFor)),
     };
 }
 

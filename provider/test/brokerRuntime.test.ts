@@ -91,7 +91,7 @@ describe("RocketMQCluster carries changes to running brokers", () => {
         assert.strictEqual(push.inputs.allowRestart, true);
         // Run-time keys with their values; the rest only as digests, compared to find what needs a restart.
         assert.deepStrictEqual(push.inputs.settings, { deleteWhen: "04", autoCreateTopicEnable: "false" });
-        assert.deepStrictEqual(Object.keys(push.inputs.restartSettings).sort(), ["broker.env", "broker.image", "broker.jvmMemory", "broker.resources", "flushDiskType", "traceTopicEnable"]);
+        assert.deepStrictEqual(Object.keys(push.inputs.restartSettings).sort(), ["broker.env", "broker.image", "broker.jvmMemory", "broker.resources", "flushDiskType", "metrics.enabled", "traceTopicEnable"]);
         assert.ok(Object.values(push.inputs.restartSettings).every((value) => /^[0-9a-f]{64}$/.test(value as string)));
         assert.deepStrictEqual(registrations.inputs, { brokerClusterName: "DefaultCluster", namesrvAddr: list, brokers: { "broker-0": 2, "broker-1": 2 }, connection: "portForward" });
 

@@ -28,7 +28,10 @@ describe("RocketMQCluster objects", () => {
             assert.deepStrictEqual(rendered.names(), [
                 "ConfigMap broker-0-config",
                 "Deployment console",
+                "PodDisruptionBudget broker-0",
+                "PodDisruptionBudget name-service",
                 "Service broker-0",
+                "Service broker-metrics",
                 "Service console-service",
                 "Service name-service",
                 "StatefulSet broker-0-master",
@@ -75,6 +78,9 @@ describe("RocketMQCluster objects", () => {
                 // 5.3.2 reads it: a name server list pushed at run time is in use within 10 s.
                 updateNameServerAddrPeriod: "10000",
                 listenPort: "10911",
+                // Prometheus metrics on, by default.
+                metricsExporterType: "PROM",
+                metricsPromExporterPort: "5557",
                 storePathRootDir: "/home/rocketmq/store",
                 deleteWhen: "04",
                 fileReservedTime: "48",
@@ -106,7 +112,7 @@ describe("RocketMQCluster objects", () => {
                 assert.deepStrictEqual(env.POD_IP, { fieldRef: { fieldPath: "status.podIP" } });
                 assert.strictEqual(env.JAVA_OPT_EXT, "-Xms2048m -Xmx2048m -Xmn1024m");
                 assert.deepStrictEqual(env.BROKER_MEM, { configMapKeyRef: { name: "broker-config", key: "BROKER_MEM" } });
-                assert.deepStrictEqual(broker.ports.map((port: any) => port.containerPort), [10909, 10911, 10912]);
+                assert.deepStrictEqual(broker.ports.map((port: any) => [port.name, port.containerPort]), [["fast", 10909], ["main", 10911], ["ha", 10912], ["metrics", 5557]]);
                 assert.deepStrictEqual(broker.readinessProbe.tcpSocket, { port: 10911 });
                 const volumes = statefulSet.spec.template.spec.volumes;
                 const config = volumes.find((volume: any) => volume.name === "rocketmq-config");
@@ -173,6 +179,14 @@ describe("RocketMQCluster objects", () => {
                 brokerGroups: [{ index: 0, brokerName: "broker-0", masterPodName: "broker-0-master-0", replicaPodNames: ["broker-0-replica-1-0"] }],
                 consoleServiceName: "console-service",
                 consoleUrl: `http://console-service.${ns}.svc.cluster.local:8080`,
+                metricsEndpoints: [{
+                    component: "broker",
+                    serviceName: "broker-metrics",
+                    portName: "metrics",
+                    port: 5557,
+                    path: "/metrics",
+                    targets: ["broker-0-master-0.broker-0.default.svc.cluster.local:5557", "broker-0-replica-1-0.broker-0.default.svc.cluster.local:5557"],
+                }],
             });
         });
     });
@@ -182,7 +196,10 @@ describe("RocketMQCluster objects", () => {
         assert.deepStrictEqual(rendered.names(), [
             "ConfigMap broker-0-config",
             "Deployment console",
+            "PodDisruptionBudget broker-0",
+            "PodDisruptionBudget name-service",
             "Service broker-0",
+            "Service broker-metrics",
             "Service console-service",
             "Service name-service",
             "StatefulSet broker-0-master",

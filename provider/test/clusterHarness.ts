@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as rpc from "@pulumi/pulumi/runtime/rpc";
 import { RocketMQCluster } from "../src/cluster";
 import { rocketMQClusterHandler } from "../src/resources/rocketMQCluster";
+import { ComponentHandler } from "../src/handlers";
 
 export interface RegisteredObject {
     type: string;
@@ -60,6 +61,9 @@ const kinds: Record<string, string> = {
     "kubernetes:core/v1:Secret": "Secret",
     "kubernetes:apps/v1:StatefulSet": "StatefulSet",
     "kubernetes:apps/v1:Deployment": "Deployment",
+    "kubernetes:policy/v1:PodDisruptionBudget": "PodDisruptionBudget",
+    "kubernetes:monitoring.coreos.com/v1:ServiceMonitor": "ServiceMonitor",
+    "kubernetes:monitoring.coreos.com/v1:PodMonitor": "PodMonitor",
 };
 
 export const kind = {
@@ -68,6 +72,9 @@ export const kind = {
     secret: "kubernetes:core/v1:Secret",
     statefulSet: "kubernetes:apps/v1:StatefulSet",
     deployment: "kubernetes:apps/v1:Deployment",
+    podDisruptionBudget: "kubernetes:policy/v1:PodDisruptionBudget",
+    serviceMonitor: "kubernetes:monitoring.coreos.com/v1:ServiceMonitor",
+    podMonitor: "kubernetes:monitoring.coreos.com/v1:PodMonitor",
 } as const;
 
 let clusterCount = 0;
@@ -97,9 +104,9 @@ export interface ConstructedCluster extends RenderedCluster {
 }
 
 /** Runs the provider's construct, as the engine calls it, with inputs that may hold unknown and secret values. */
-export async function constructCluster(inputs: Record<string, unknown>, name = `mq${clusterCount++}`): Promise<ConstructedCluster> {
+export async function constructCluster(inputs: Record<string, unknown>, name = `mq${clusterCount++}`, handler: ComponentHandler = rocketMQClusterHandler): Promise<ConstructedCluster> {
     const start = registered.length;
-    const result = await rocketMQClusterHandler.construct(name, inputs, {});
+    const result = await handler.construct(name, inputs, {});
     // Outputs that are unknown in a preview never resolve; wait for the registrations instead.
     await new Promise((resolve) => setTimeout(resolve, 50));
     return { ...renderedSince(start, {}), dependsOn: new Map(), state: result.state as Record<string, pulumi.Output<unknown>> };

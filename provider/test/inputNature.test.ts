@@ -72,7 +72,8 @@ describe("RocketMQCluster keeps unknown inputs unknown (preview)", () => {
     it("an unknown namespace: every object's namespace and every address is computed, the objects are the same", async () => {
         const cluster = await constructCluster({ namespace: unknownOutput() });
         assert.deepStrictEqual(cluster.names(), [
-            "ConfigMap broker-0-config", "Deployment console", "Service broker-0", "Service console-service", "Service name-service",
+            "ConfigMap broker-0-config", "Deployment console", "PodDisruptionBudget broker-0", "PodDisruptionBudget name-service",
+            "Service broker-0", "Service broker-metrics", "Service console-service", "Service name-service",
             "StatefulSet broker-0-master", "StatefulSet broker-0-replica-1", "StatefulSet name-service",
         ]);
         for (const object of cluster.objects) {
@@ -131,7 +132,7 @@ describe("RocketMQCluster keeps unknown inputs unknown (preview)", () => {
         pulumi.log.warn = (message: string) => { warnings.push(message); return Promise.resolve(); };
         try {
             const cluster = await constructCluster({ broker: { size: unknownOutput() } });
-            assert.deepStrictEqual(cluster.names(), ["Deployment console", "Service console-service", "Service name-service", "StatefulSet name-service"]);
+            assert.deepStrictEqual(cluster.names(), ["Deployment console", "PodDisruptionBudget name-service", "Service console-service", "Service name-service", "StatefulSet name-service"]);
             assert.deepStrictEqual(await nature(cluster.state.brokerGroups), { known: false, secret: false });
             assert.ok(warnings.some((message) => /broker\.size.*not all known until pulumi up.*broker groups/.test(message)), warnings.join("\n"));
         } finally {

@@ -25,6 +25,7 @@ describe("RocketMQCluster scaling broker groups", () => {
             `kubernetes:apps/v1:StatefulSet scaled-broker-${group}-replica-1`,
             `kubernetes:core/v1:ConfigMap scaled-broker-${group}-config`,
             `kubernetes:core/v1:Service scaled-broker-${group}`,
+            `kubernetes:policy/v1:PodDisruptionBudget scaled-broker-${group}-pdb`,
         ]).sort();
         assert.deepStrictEqual(added, expected);
         assert.deepStrictEqual((afterRendered.outputs.brokerGroups as any[]).map((group) => group.brokerName), ["broker-0", "broker-1", "broker-2"]);

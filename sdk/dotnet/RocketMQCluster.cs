@@ -11,7 +11,7 @@ using Pulumi;
 namespace PulumiRocketMQ.RocketMQ
 {
     /// <summary>
-    /// An Apache RocketMQ cluster on Kubernetes, built from ordinary Kubernetes objects with no operator: name servers (a StatefulSet `name-service` behind a headless Service), broker groups of a master and replicas (StatefulSets `&lt;broker&gt;-&lt;g&gt;-master` and `&lt;broker&gt;-&lt;g&gt;-replica-&lt;i&gt;`, with their `broker.conf` rendered into a ConfigMap per group), and the RocketMQ dashboard. Brokers reach the name servers by stable DNS names and advertise their pod IP. Every input is validated at preview, naming the field and the rule, and nothing is created while an input is bad. An input not known until `pulumi up` (another resource's output) reaches every child as an unknown value, previews as computed in every output derived from it, and is validated at up (the kubernetes provider displays a child's unknown namespace as "default" in a preview); `broker.name`, `broker.size`, `broker.replicaPerGroup` and `console.enabled` decide which objects exist, so while one of them is unknown the preview leaves those objects out and warns. Secret inputs stay secret in every object and output that carries them. A `rocketmq:index:BrokerScaling` child, created once every group's StatefulSets are ready, copies the topics and subscription groups of the scale source (`broker.scalePodName`) to the other groups, and before a smaller `broker.size` removes groups it drains them; it reaches RocketMQ through the `kubeconfig` and `connection` inputs. `new RocketMQCluster("mq", {})` is a working cluster of one name server, one group of a master and a replica, and a dashboard.
+    /// An Apache RocketMQ cluster on Kubernetes, built from ordinary Kubernetes objects with no operator: name servers (a StatefulSet `name-service` behind a headless Service), broker groups of a master and replicas (StatefulSets `&lt;broker&gt;-&lt;g&gt;-master` and `&lt;broker&gt;-&lt;g&gt;-replica-&lt;i&gt;`, with their `broker.conf` rendered into a ConfigMap per group), and the RocketMQ dashboard. Brokers reach the name servers by stable DNS names and advertise their pod IP. Every input is validated at preview, naming the field and the rule, and nothing is created while an input is bad. An input not known until `pulumi up` (another resource's output) reaches every child as an unknown value, previews as computed in every output derived from it, and is validated at up (the kubernetes provider displays a child's unknown namespace as "default" in a preview); `broker.name`, `broker.size`, `broker.replicaPerGroup`, `console.enabled` and each `podDisruptionBudget.enabled` decide which objects exist, so while one of them is unknown the preview leaves those objects out and warns. Secret inputs stay secret in every object and output that carries them. A `rocketmq:index:BrokerScaling` child, created once every group's StatefulSets are ready, copies the topics and subscription groups of the scale source (`broker.scalePodName`) to the other groups, and before a smaller `broker.size` removes groups it drains them; it reaches RocketMQ through the `kubeconfig` and `connection` inputs. `new RocketMQCluster("mq", {})` is a working cluster of one name server, one group of a master and a replica, and a dashboard.
     /// </summary>
     [RocketMQResourceType("rocketmq:index:RocketMQCluster")]
     public partial class RocketMQCluster : global::Pulumi.ComponentResource
@@ -39,6 +39,12 @@ namespace PulumiRocketMQ.RocketMQ
         /// </summary>
         [Output("consoleUrl")]
         public Output<string?> ConsoleUrl { get; private set; } = null!;
+
+        /// <summary>
+        /// Where Prometheus scrapes the cluster, one entry per kind of process that exports metrics (the brokers); empty when `metrics.enabled` is false or the brokers' image has no exporter.
+        /// </summary>
+        [Output("metricsEndpoints")]
+        public Output<ImmutableArray<Outputs.MetricsEndpoint>> MetricsEndpoints { get; private set; } = null!;
 
         /// <summary>
         /// The same name server addresses as a list.
@@ -88,7 +94,7 @@ namespace PulumiRocketMQ.RocketMQ
     public sealed class RocketMQClusterArgs : global::Pulumi.ResourceArgs
     {
         /// <summary>
-        /// Affinity rules of every pod of the cluster, for example to spread a group's master and replicas over nodes.
+        /// Affinity rules of every pod of the cluster. Without a `podAntiAffinity` here, the pods of each broker group, and the name servers, prefer different nodes (a preferred pod anti-affinity on `kubernetes.io/hostname`, weight 100, among the pods of the group or among the name servers); a `podAntiAffinity` given here, even `{}`, replaces that default. The other parts (`nodeAffinity`, `podAffinity`) are kept as given beside it.
         /// </summary>
         [Input("affinity")]
         public Input<Pulumi.Kubernetes.Types.Inputs.Core.V1.AffinityArgs>? Affinity { get; set; }
@@ -170,6 +176,12 @@ namespace PulumiRocketMQ.RocketMQ
         }
 
         /// <summary>
+        /// Prometheus metrics of the brokers: on by default, with a Service to scrape and optionally a ServiceMonitor or PodMonitor (whose CRD must already be in the cluster).
+        /// </summary>
+        [Input("metrics")]
+        public Input<Inputs.MetricsSpecArgs>? Metrics { get; set; }
+
+        /// <summary>
         /// The name servers. Defaults to one name server.
         /// </summary>
         [Input("nameServer")]
@@ -227,6 +239,18 @@ namespace PulumiRocketMQ.RocketMQ
         {
             get => _tolerations ?? (_tolerations = new InputList<Pulumi.Kubernetes.Types.Inputs.Core.V1.TolerationArgs>());
             set => _tolerations = value;
+        }
+
+        [Input("topologySpreadConstraints")]
+        private InputList<Pulumi.Kubernetes.Types.Inputs.Core.V1.TopologySpreadConstraintArgs>? _topologySpreadConstraints;
+
+        /// <summary>
+        /// Topology spread constraints of every pod of the cluster, for example over zones (`topologyKey: topology.kubernetes.io/zone`). A constraint without a `labelSelector` spreads the pods of its own set: each broker group's master and replicas, the name servers, the console pods; one with a `labelSelector` is used as given. `maxSkew` (at least 1), `topologyKey` and `whenUnsatisfiable` (`DoNotSchedule` or `ScheduleAnyway`) are required.
+        /// </summary>
+        public InputList<Pulumi.Kubernetes.Types.Inputs.Core.V1.TopologySpreadConstraintArgs> TopologySpreadConstraints
+        {
+            get => _topologySpreadConstraints ?? (_topologySpreadConstraints = new InputList<Pulumi.Kubernetes.Types.Inputs.Core.V1.TopologySpreadConstraintArgs>());
+            set => _topologySpreadConstraints = value;
         }
 
         public RocketMQClusterArgs()

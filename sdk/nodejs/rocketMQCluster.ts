@@ -10,7 +10,7 @@ import * as utilities from "./utilities";
 import * as pulumiKubernetes from "@pulumi/kubernetes";
 
 /**
- * An Apache RocketMQ cluster on Kubernetes, built from ordinary Kubernetes objects with no operator: name servers (a StatefulSet `name-service` behind a headless Service), broker groups of a master and replicas (StatefulSets `<broker>-<g>-master` and `<broker>-<g>-replica-<i>`, with their `broker.conf` rendered into a ConfigMap per group), and the RocketMQ dashboard. Brokers reach the name servers by stable DNS names and advertise their pod IP. Every input is validated at preview, naming the field and the rule, and nothing is created while an input is bad. An input not known until `pulumi up` (another resource's output) reaches every child as an unknown value, previews as computed in every output derived from it, and is validated at up (the kubernetes provider displays a child's unknown namespace as "default" in a preview); `broker.name`, `broker.size`, `broker.replicaPerGroup` and `console.enabled` decide which objects exist, so while one of them is unknown the preview leaves those objects out and warns. Secret inputs stay secret in every object and output that carries them. A `rocketmq:index:BrokerScaling` child, created once every group's StatefulSets are ready, copies the topics and subscription groups of the scale source (`broker.scalePodName`) to the other groups, and before a smaller `broker.size` removes groups it drains them; it reaches RocketMQ through the `kubeconfig` and `connection` inputs. `new RocketMQCluster("mq", {})` is a working cluster of one name server, one group of a master and a replica, and a dashboard.
+ * An Apache RocketMQ cluster on Kubernetes, built from ordinary Kubernetes objects with no operator: name servers (a StatefulSet `name-service` behind a headless Service), broker groups of a master and replicas (StatefulSets `<broker>-<g>-master` and `<broker>-<g>-replica-<i>`, with their `broker.conf` rendered into a ConfigMap per group), and the RocketMQ dashboard. Brokers reach the name servers by stable DNS names and advertise their pod IP. Every input is validated at preview, naming the field and the rule, and nothing is created while an input is bad. An input not known until `pulumi up` (another resource's output) reaches every child as an unknown value, previews as computed in every output derived from it, and is validated at up (the kubernetes provider displays a child's unknown namespace as "default" in a preview); `broker.name`, `broker.size`, `broker.replicaPerGroup`, `console.enabled` and each `podDisruptionBudget.enabled` decide which objects exist, so while one of them is unknown the preview leaves those objects out and warns. Secret inputs stay secret in every object and output that carries them. A `rocketmq:index:BrokerScaling` child, created once every group's StatefulSets are ready, copies the topics and subscription groups of the scale source (`broker.scalePodName`) to the other groups, and before a smaller `broker.size` removes groups it drains them; it reaches RocketMQ through the `kubeconfig` and `connection` inputs. `new RocketMQCluster("mq", {})` is a working cluster of one name server, one group of a master and a replica, and a dashboard.
  */
 export class RocketMQCluster extends pulumi.ComponentResource {
     /** @internal */
@@ -44,6 +44,10 @@ export class RocketMQCluster extends pulumi.ComponentResource {
      */
     declare public /*out*/ readonly consoleUrl: pulumi.Output<string | undefined>;
     /**
+     * Where Prometheus scrapes the cluster, one entry per kind of process that exports metrics (the brokers); empty when `metrics.enabled` is false or the brokers' image has no exporter.
+     */
+    declare public /*out*/ readonly metricsEndpoints: pulumi.Output<outputs.MetricsEndpoint[]>;
+    /**
      * The same name server addresses as a list.
      */
     declare public /*out*/ readonly nameServerAddressList: pulumi.Output<string[]>;
@@ -76,7 +80,8 @@ export class RocketMQCluster extends pulumi.ComponentResource {
             resourceInputs["imagePullSecrets"] = args?.imagePullSecrets;
             resourceInputs["kubeconfig"] = args?.kubeconfig ? pulumi.secret(args.kubeconfig) : undefined;
             resourceInputs["labels"] = args?.labels;
-            resourceInputs["nameServer"] = args?.nameServer;
+            resourceInputs["metrics"] = args ? (args.metrics ? pulumi.output(args.metrics).apply(inputs.metricsSpecArgsProvideDefaults) : undefined) : undefined;
+            resourceInputs["nameServer"] = args ? (args.nameServer ? pulumi.output(args.nameServer).apply(inputs.nameServerSpecArgsProvideDefaults) : undefined) : undefined;
             resourceInputs["namespace"] = args?.namespace;
             resourceInputs["nodeSelector"] = args?.nodeSelector;
             resourceInputs["podSecurityContext"] = args?.podSecurityContext;
@@ -84,9 +89,11 @@ export class RocketMQCluster extends pulumi.ComponentResource {
             resourceInputs["securityContext"] = args?.securityContext;
             resourceInputs["serviceAccountName"] = args?.serviceAccountName;
             resourceInputs["tolerations"] = args?.tolerations;
+            resourceInputs["topologySpreadConstraints"] = args?.topologySpreadConstraints;
             resourceInputs["brokerGroups"] = undefined /*out*/;
             resourceInputs["consoleServiceName"] = undefined /*out*/;
             resourceInputs["consoleUrl"] = undefined /*out*/;
+            resourceInputs["metricsEndpoints"] = undefined /*out*/;
             resourceInputs["nameServerAddressList"] = undefined /*out*/;
             resourceInputs["nameServerAddresses"] = undefined /*out*/;
         } else {
@@ -94,6 +101,7 @@ export class RocketMQCluster extends pulumi.ComponentResource {
             resourceInputs["brokerGroups"] = undefined /*out*/;
             resourceInputs["consoleServiceName"] = undefined /*out*/;
             resourceInputs["consoleUrl"] = undefined /*out*/;
+            resourceInputs["metricsEndpoints"] = undefined /*out*/;
             resourceInputs["nameServerAddressList"] = undefined /*out*/;
             resourceInputs["nameServerAddresses"] = undefined /*out*/;
             resourceInputs["namespace"] = undefined /*out*/;
@@ -108,7 +116,7 @@ export class RocketMQCluster extends pulumi.ComponentResource {
  */
 export interface RocketMQClusterArgs {
     /**
-     * Affinity rules of every pod of the cluster, for example to spread a group's master and replicas over nodes.
+     * Affinity rules of every pod of the cluster. Without a `podAntiAffinity` here, the pods of each broker group, and the name servers, prefer different nodes (a preferred pod anti-affinity on `kubernetes.io/hostname`, weight 100, among the pods of the group or among the name servers); a `podAntiAffinity` given here, even `{}`, replaces that default. The other parts (`nodeAffinity`, `podAffinity`) are kept as given beside it.
      */
     affinity?: pulumi.Input<pulumiKubernetes.types.input.core.v1.Affinity>;
     /**
@@ -144,6 +152,10 @@ export interface RocketMQClusterArgs {
      */
     labels?: pulumi.Input<{[key: string]: pulumi.Input<string>}>;
     /**
+     * Prometheus metrics of the brokers: on by default, with a Service to scrape and optionally a ServiceMonitor or PodMonitor (whose CRD must already be in the cluster).
+     */
+    metrics?: pulumi.Input<inputs.MetricsSpecArgs>;
+    /**
      * The name servers. Defaults to one name server.
      */
     nameServer?: pulumi.Input<inputs.NameServerSpecArgs>;
@@ -175,4 +187,8 @@ export interface RocketMQClusterArgs {
      * Tolerations of every pod of the cluster.
      */
     tolerations?: pulumi.Input<pulumi.Input<pulumiKubernetes.types.input.core.v1.Toleration>[]>;
+    /**
+     * Topology spread constraints of every pod of the cluster, for example over zones (`topologyKey: topology.kubernetes.io/zone`). A constraint without a `labelSelector` spreads the pods of its own set: each broker group's master and replicas, the name servers, the console pods; one with a `labelSelector` is used as given. `maxSkew` (at least 1), `topologyKey` and `whenUnsatisfiable` (`DoNotSchedule` or `ScheduleAnyway`) are required.
+     */
+    topologySpreadConstraints?: pulumi.Input<pulumi.Input<pulumiKubernetes.types.input.core.v1.TopologySpreadConstraint>[]>;
 }

@@ -5,7 +5,8 @@
 # namespaces and stacks, so lanes never touch each other's objects. The sandbox is started once,
 # here, and kept for both lanes (PULUMI_ROCKETMQ_KEEP_SANDBOX), then stopped unless it ran before.
 # The lanes are balanced by the time each file took in a full run: broker scaling, the examples, the
-# SDKs and the sandbox's own checks in one; the runtime changes, transfers and upgrade in the other.
+# SDKs and the sandbox's own checks in one; the runtime changes, transfers, upgrade and day-two checks
+# (metrics, disruption budgets, growing disks) in the other.
 # Each lane's lines are prefixed with its name; the tier fails when any lane does. Extra arguments
 # go to every mocha run (e.g. --grep). Lanes compile their TypeScript without type-checking it: `npm
 # run build` type-checks it once.

@@ -28,8 +28,10 @@ SANDBOX_ETCD_PEER_PORT=12380
 SANDBOX_KUBELET_PORT=10250
 SANDBOX_SERVICE_CIDR=10.96.0.0/16   # allocated ClusterIPs are never listened on: no kube-proxy
 SANDBOX_SERVICE_IP=10.96.0.1
-# Start order; down stops in reverse.
-COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler agent)
+# Start order; down stops in reverse. The resizer is started beside a running sandbox that lacks
+# it (one started by an older script), so it is not counted when deciding whether one runs.
+CORE_COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler agent)
+COMPONENTS=("${CORE_COMPONENTS[@]}" resizer)
 
 say() { printf '[sandbox] %s\n' "$*" >&2; }
 fail() { printf '[sandbox] FAILED: %s\n' "$*" >&2; exit 1; }
@@ -105,6 +107,13 @@ start_agent() {
   wait_for "node $SANDBOX_NODE" 90 agent node_ready
 }
 
+start_resizer() {
+  local resizer_dir
+  resizer_dir="$(build_resizer)"
+  say "starting the volume resizer"
+  start resizer "$resizer_dir/resizer" --kubeconfig "$SANDBOX_DIR/node.kubeconfig"
+}
+
 stop_component() {
   local name="$1" pid
   pid="$(pid_of "$name")"
@@ -120,8 +129,8 @@ stop_component() {
 }
 
 up() {
-  local began=$SECONDS running=0 total=${#COMPONENTS[@]}
-  for c in "${COMPONENTS[@]}"; do alive "$c" && running=$((running + 1)); done
+  local began=$SECONDS running=0 total=${#CORE_COMPONENTS[@]}
+  for c in "${CORE_COMPONENTS[@]}"; do alive "$c" && running=$((running + 1)); done
   if [ "$running" -eq "$total" ] && api_ready >/dev/null 2>&1 && node_ready 2>/dev/null; then
     say "already running; reusing it"
     local agent_dir
@@ -131,6 +140,7 @@ up() {
       stop_component agent
       start_agent "$agent_dir"
     fi
+    alive resizer || start_resizer
     status
     return 0
   fi
@@ -188,6 +198,7 @@ up() {
     --bind-address 127.0.0.1 --secure-port 10259 --leader-elect=false --profiling=false --v 1
 
   start_agent "$agent_dir"
+  start_resizer
   wait_for "the default service account" 60 kube-controller-manager default_service_account
   kubectl_admin apply -f "$SANDBOX_SRC/storageclass.yaml" >/dev/null
   say "up in $((SECONDS - began))s"
@@ -226,7 +237,8 @@ status() {
       total=$((total + kib))
       state="running (pid $pid, rss $((kib / 1024)) MiB)"
     else
-      state="stopped"; all=0
+      state="stopped"
+      [[ " ${CORE_COMPONENTS[*]} " == *" $c "* ]] && all=0
     fi
     printf '%-24s %s\n' "$c" "$state"
   done
@@ -247,6 +259,6 @@ case "${1:-}" in
   down) down ;;
   status) status ;;
   kubeconfig) echo "$SANDBOX_KUBECONFIG" ;;
-  build) build_agent >/dev/null ;;
+  build) build_agent >/dev/null && build_resizer >/dev/null ;;
   *) echo "usage: $0 up|down|status|kubeconfig|build" >&2; exit 2 ;;
 esac

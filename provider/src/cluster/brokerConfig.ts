@@ -7,6 +7,7 @@ import { isSecretInput } from "../inputs/nature";
 import { imageTag } from "../inputs/images";
 import { derive } from "./derive";
 import { ports } from "./names";
+import { metricsPort } from "../inputs/metrics";
 
 export const brokerStoreDir = "/home/rocketmq/store";
 
@@ -33,6 +34,8 @@ export interface BrokerIdentity {
     namesrvAddr: pulumi.Input<string>;
     /** updateNameServerAddrPeriod to render, when the broker's version reads it. */
     nameServerListRefreshMs?: pulumi.Input<number | undefined>;
+    /** Whether the broker exports Prometheus metrics (on metricsPort, bound to brokerIP1, the pod IP). */
+    prometheusExporter?: pulumi.Input<boolean>;
 }
 
 export interface RenderedBrokerConfig {
@@ -56,6 +59,8 @@ export function renderBrokerConfig(identity: BrokerIdentity, user: UserBrokerCon
         ["namesrvAddr", identity.namesrvAddr],
         ["updateNameServerAddrPeriod", identity.nameServerListRefreshMs],
         ["listenPort", ports.broker],
+        ["metricsExporterType", derive(identity.prometheusExporter, (on) => (on ? "PROM" : undefined))],
+        ["metricsPromExporterPort", derive(identity.prometheusExporter, (on) => (on ? metricsPort : undefined))],
         ["storePathRootDir", brokerStoreDir],
         ["deleteWhen", config.deleteWhen],
         ["fileReservedTime", config.fileReservedTime],

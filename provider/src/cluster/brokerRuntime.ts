@@ -14,6 +14,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { isRuntimeBrokerConfigKey } from "../admin/runtimeConfigKeys";
 import { UserBrokerConfig } from "./brokerConfig";
 import { ClusterContext, childName } from "./context";
+import { exportsMetrics } from "./metrics";
 
 /** A resource of this provider, handled by resources/brokerConfigPush.ts. */
 export class BrokerConfigPush extends pulumi.CustomResource {
@@ -49,16 +50,18 @@ function digest(value: unknown): string {
 
 /**
  * The settings a push carries (run-time keys, with their values) and the digests of what takes
- * effect only on a restart (other keys, and the pod's image, resources, JVM memory and env).
+ * effect only on a restart (other keys, the pod's image, resources, JVM memory and env, and whether
+ * the brokers export metrics).
  */
 export function brokerSettingsSplit(context: ClusterContext): { settings: pulumi.Output<Record<string, string>>; restartSettings: pulumi.Output<Record<string, string>> } {
     const spec = context.args.broker;
     const keys = pulumi.output(spec.brokerConfig as pulumi.Input<UserBrokerConfig | undefined>).apply((config) => userKeys(config as UserBrokerConfig | undefined));
     const settings = keys.apply((all) => Object.fromEntries(Object.entries(all).filter(([key]) => isRuntimeBrokerConfigKey(key))));
     const pod = pulumi.output({ image: spec.image, resources: spec.resources, jvmMemory: spec.jvmMemory, env: spec.env } as Record<string, unknown>);
-    const restartSettings = pulumi.all([keys, pod]).apply(([all, podFields]) => ({
+    const restartSettings = pulumi.all([keys, pod, exportsMetrics(context)]).apply(([all, podFields, metrics]): Record<string, string> => ({
         ...Object.fromEntries(Object.entries(all).filter(([key]) => !isRuntimeBrokerConfigKey(key)).map(([key, value]) => [key, digest(value)])),
         ...Object.fromEntries(Object.entries(podFields).map(([field, value]) => [`broker.${field}`, digest(value)])),
+        "metrics.enabled": digest(metrics),
     }));
     return { settings, restartSettings };
 }

@@ -11,13 +11,17 @@ import { createRolloutWait } from "./brokerRuntime";
 import { ClusterContext, childName, metadataOf, userAnnotations, userLabels } from "./context";
 import { concatLists, derive, mergeRecords } from "./derive";
 import { brokerHeapRule, jvmOptions } from "./jvm";
-import { BrokerPodIdentity, brokerNameLabel, groupLabel, imageVersionLabel, objectLabels, selectorLabels } from "./labels";
+import { BrokerPodIdentity, brokerNameLabel, groupLabel, groupSelectorLabels, imageVersionLabel, objectLabels, selectorLabels } from "./labels";
+import { createDisruptionBudget, DisruptionBudgetInputs } from "./disruption";
+import { exportsMetrics, metricsPortName } from "./metrics";
+import { metricsPort } from "../inputs/metrics";
 import {
     brokerGroupConfigMapName, brokerGroupName, brokerGroupSecretName, brokerGroupServiceName, firstPodOf, masterStatefulSetName, ports,
     replicaStatefulSetName,
 } from "./names";
 import { containerSecurityContext, networkSettings, sharedPodSettings, tcpReadinessProbe } from "./pods";
 import { claimTemplatesField, podNameEnv, podStorage } from "./storage";
+import { createStorageExpansion, StorageExpansion, templatesAfterExpansion } from "./storageExpansion";
 
 type EnvVar = k8s.types.input.core.v1.EnvVar;
 
@@ -79,6 +83,7 @@ export function createBrokerGroup(
         brokerId,
         namesrvAddr,
         nameServerListRefreshMs: nameServerListRefreshFor(spec.image),
+        prometheusExporter: exportsMetrics(context),
     }, spec.brokerConfig as UserBrokerConfigInputs | undefined)]));
 
     const configMapName = brokerGroupConfigMapName(shape.prefix, group);
@@ -103,17 +108,13 @@ export function createBrokerGroup(
     }, opts);
 
     const serviceName = brokerGroupServiceName(shape.prefix, group);
-    const groupSelector = {
-        "app.kubernetes.io/instance": context.instanceLabel,
-        "app.kubernetes.io/component": "broker",
-        [brokerNameLabel]: brokerName,
-    };
+    const groupSelector = groupSelectorLabels(context.instanceLabel, brokerName);
     const service = new k8s.core.v1.Service(childName(context, serviceName), {
         metadata: metadataOf(context, serviceName, groupLabels),
         spec: {
             clusterIP: "None",
             publishNotReadyAddresses: true,
-            selector: { "app.kubernetes.io/name": "rocketmq", ...groupSelector },
+            selector: groupSelector,
             ports: brokerPorts().map(({ name, containerPort }) => ({ name, port: containerPort, targetPort: containerPort })),
         },
     }, opts);
@@ -124,21 +125,26 @@ export function createBrokerGroup(
         const statefulSetName = brokerId === 0
             ? masterStatefulSetName(shape.prefix, group)
             : replicaStatefulSetName(shape.prefix, group, brokerId);
+        // Larger claim templates grow the existing claims before the StatefulSet's object is replaced.
+        const expansion = createStorageExpansion(context, statefulSetName, spec, "broker.volumeClaimTemplates");
         const statefulSet = new k8s.apps.v1.StatefulSet(childName(context, statefulSetName), brokerStatefulSetArgs(context, {
             statefulSetName,
             serviceName,
             identity: { brokerName, group, role },
             version,
             configMapName,
+            groupSelector,
             configKey: configKeyOf(brokerId),
             config: configs.get(brokerId)!,
             env: env.containerEnv(secretName),
             secret: secret && { name: secretName, version: secret.metadata.resourceVersion },
-        }), { ...opts, dependsOn: [configMap, service, ...(secret ? [secret] : []), ...nameServers, ...(rolling?.after() ?? [])] });
+            expansion,
+        }), { ...opts, dependsOn: [configMap, service, ...(secret ? [secret] : []), ...nameServers, ...(rolling?.after() ?? []), ...(expansion ? [expansion] : [])] });
         rolling?.done(statefulSetName, statefulSet);
         return statefulSet;
     });
     const statefulSets = [statefulSetsInOrder[statefulSetsInOrder.length - 1], ...statefulSetsInOrder.slice(0, -1)];
+    createDisruptionBudget(context, brokerName, groupSelector, groupLabels, spec.podDisruptionBudget as DisruptionBudgetInputs, "broker.podDisruptionBudget");
 
     return { index: group, prefix: shape.prefix, brokerName, configMap, secret, service, master: statefulSets[0], replicas: statefulSets.slice(1) };
 }
@@ -203,10 +209,14 @@ interface BrokerPod {
     identity: BrokerPodIdentity;
     version: pulumi.Input<string | undefined>;
     configMapName: string;
+    /** Every pod of the group. */
+    groupSelector: Record<string, string>;
     configKey: string;
     config: RenderedBrokerConfig;
     env: pulumi.Input<pulumi.Input<EnvVar>[]> | undefined;
     secret?: { name: string; version: pulumi.Output<string> };
+    /** Grows the claims before larger claim templates replace the StatefulSet's object. */
+    expansion?: StorageExpansion;
 }
 
 /** The pod's broker.conf, and its secret part when there is one, as files of one volume. */
@@ -254,7 +264,7 @@ function brokerStatefulSetArgs(context: ClusterContext, pod: BrokerPod): k8s.app
             template: {
                 metadata: { labels, ...(hasAnnotations ? { annotations: podAnnotations } : {}) },
                 spec: {
-                    ...sharedPodSettings(args),
+                    ...sharedPodSettings(args, { own: pod.groupSelector, spread: pod.groupSelector }),
                     ...networkSettings(spec),
                     volumes: concatLists<k8s.types.input.core.v1.Volume>(
                         [configVolume(pod), { name: "rocketmq-conf", emptyDir: {} }],
@@ -272,7 +282,7 @@ function brokerStatefulSetArgs(context: ClusterContext, pod: BrokerPod): k8s.app
                             [{ name: "JAVA_OPT_EXT", value: jvmOptions(spec.jvmMemory, spec.resources, brokerHeapRule) }],
                             pod.env as pulumi.Input<EnvVar[]> | undefined,
                         ),
-                        ports: brokerPorts(),
+                        ports: derive(exportsMetrics(context), (on) => [...brokerPorts(), ...(on ? [{ name: metricsPortName, containerPort: metricsPort }] : [])]),
                         readinessProbe: tcpReadinessProbe(ports.broker),
                         volumeMounts: concatLists<k8s.types.input.core.v1.VolumeMount>(
                             [
@@ -287,7 +297,7 @@ function brokerStatefulSetArgs(context: ClusterContext, pod: BrokerPod): k8s.app
                     }],
                 },
             },
-            ...claimTemplatesField(storage),
+            ...templatesAfterExpansion(claimTemplatesField(storage), pod.expansion),
         },
     };
 }

@@ -35,7 +35,7 @@ export function createConsole(context: ClusterContext, nameServerAddresses: pulu
             template: {
                 metadata: { labels, ...(args.annotations ? { annotations: userAnnotations(context) } : {}) },
                 spec: {
-                    ...sharedPodSettings(args),
+                    ...sharedPodSettings(args, { own: selector }),
                     containers: [{
                         name: "console",
                         image: spec.image,

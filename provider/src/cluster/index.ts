@@ -12,10 +12,13 @@ import { containsOutputs, derive } from "./derive";
 import { instanceLabelValue } from "./labels";
 import { createNameServers } from "./nameservers";
 import { createBrokerScaling } from "./scaling";
-import { consoleServiceName, consoleUrl, nameServerAddresses, nameServerStatefulSetName } from "./names";
+import { brokerGroupServiceName, consoleServiceName, consoleUrl, nameServerAddresses, nameServerStatefulSetName, podDnsName } from "./names";
+import { brokerMetricsServiceName, createBrokerMetrics, MetricsEndpoint, metricsPortName, MonitorKind } from "./metrics";
+import { brokerImageHasMetrics, firstVersionWithMetrics, metricsPath, metricsPort } from "../inputs/metrics";
 import { BrokerGroupInfo, ClusterOutputName, clusterOutputNames } from "./outputs";
 
 export { BrokerGroupInfo, clusterOutputNames, ClusterOutputName } from "./outputs";
+export { MetricsEndpoint } from "./metrics";
 export * as names from "./names";
 export { RocketMQClusterArgs } from "../inputs/cluster";
 
@@ -54,6 +57,8 @@ export class RocketMQCluster extends pulumi.ComponentResource {
     public readonly brokerGroups: pulumi.Output<BrokerGroupInfo[]>;
     public readonly consoleServiceName: pulumi.Output<string | undefined>;
     public readonly consoleUrl: pulumi.Output<string | undefined>;
+    /** Where Prometheus scrapes each kind of process; empty with metrics off. */
+    public readonly metricsEndpoints: pulumi.Output<MetricsEndpoint[]>;
 
     constructor(name: string, args: RocketMQClusterArgs | CheckedClusterInputs, opts?: pulumi.ComponentResourceOptions) {
         // Validate before registering anything: a bad input creates nothing.
@@ -92,6 +97,12 @@ export class RocketMQCluster extends pulumi.ComponentResource {
                 // Groups are reported once every one is registered and holds the scale source's metadata.
                 return pulumi.all([scaling.id, pulumi.all(groups.map(groupInfo))]).apply(([, infos]) => infos);
             });
+        const metricsEndpoints = this.whenKnown(
+            { enabled: inputs.metrics.enabled, serviceMonitor: inputs.metrics.serviceMonitor, podMonitor: inputs.metrics.podMonitor,
+                image: broker.image, prefix: broker.name, size: broker.size, replicaPerGroup: broker.replicaPerGroup },
+            ["metrics.enabled", "metrics.serviceMonitor", "metrics.podMonitor", "broker.image", "broker.name", "broker.size", "broker.replicaPerGroup"],
+            "metrics objects",
+            (known) => this.brokerMetrics(context, known, brokerGroups as pulumi.Input<BrokerGroupInfo[]>));
         // True once the console's Service exists, false without a console.
         const consoleReady = this.whenKnown({ enabled: inputs.console.enabled }, ["console.enabled"], "console objects",
             ({ enabled }) => (enabled ? createConsole(context, addresses, [nameServersReady]).service.metadata.apply(() => true) : pulumi.output(false)));
@@ -105,6 +116,7 @@ export class RocketMQCluster extends pulumi.ComponentResource {
         const consoleExists = pulumi.output(consoleReady as pulumi.Input<boolean>);
         this.consoleServiceName = consoleExists.apply((ready) => (ready ? consoleServiceName : undefined));
         this.consoleUrl = pulumi.all([consoleExists, this.namespace]).apply(([ready, known]) => (ready ? consoleUrl(known) : undefined));
+        this.metricsEndpoints = pulumi.output(metricsEndpoints as pulumi.Input<MetricsEndpoint[]>);
 
         this.registerOutputs(this.outputs());
     }
@@ -124,6 +136,36 @@ export class RocketMQCluster extends pulumi.ComponentResource {
         }
         pulumi.log.warn(`${fieldNames.join(", ")}: not all known until pulumi up; the ${what} are planned then and not shown in this preview`, this);
         return pulumi.output(fields).apply(create) as pulumi.Output<R>;
+    }
+
+    /** The brokers' metrics objects, and where to scrape them once every group is reported. */
+    private brokerMetrics(
+        context: ClusterContext,
+        known: { enabled: boolean; serviceMonitor: boolean; podMonitor: boolean; image: string; prefix: string; size: number; replicaPerGroup: number },
+        groupsReported: pulumi.Input<BrokerGroupInfo[]>,
+    ): pulumi.Output<MetricsEndpoint[]> {
+        if (!known.enabled) {
+            return pulumi.output([]);
+        }
+        if (!brokerImageHasMetrics(known.image)) {
+            pulumi.log.warn(`broker.image ${known.image}: RocketMQ brokers export Prometheus metrics from ${firstVersionWithMetrics.join(".")} on; `
+                + "metrics stay off for these brokers (no exporter, port or metrics Service)", this);
+            return pulumi.output([]);
+        }
+        const monitorKind: MonitorKind | undefined = known.serviceMonitor ? "ServiceMonitor" : known.podMonitor ? "PodMonitor" : undefined;
+        const objects = createBrokerMetrics(context, known.prefix, monitorKind);
+        return pulumi.all([objects.service.metadata, groupsReported, context.args.namespace as pulumi.Input<string>]).apply(([, , namespace]): MetricsEndpoint[] => [{
+            component: "broker" as const,
+            serviceName: brokerMetricsServiceName(known.prefix),
+            portName: metricsPortName,
+            port: metricsPort,
+            path: metricsPath,
+            targets: Array.from({ length: known.size }, (_, group) => {
+                const pods = groupPodNames(known.prefix, group, known.replicaPerGroup);
+                return [pods.masterPodName, ...pods.replicaPodNames].map((pod) => `${podDnsName(namespace, brokerGroupServiceName(known.prefix, group), pod)}:${metricsPort}`);
+            }).flat(),
+            ...(monitorKind ? { monitorKind, monitorName: brokerMetricsServiceName(known.prefix) } : {}),
+        }]);
     }
 
     /** The outputs by name: what construct returns as the component's state. */

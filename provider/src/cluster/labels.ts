@@ -31,6 +31,11 @@ export function selectorLabels(instance: string, component: Component, broker?: 
     return labels;
 }
 
+/** Every pod of one broker group, master and replicas. */
+export function groupSelectorLabels(instance: string, brokerName: string): Record<string, string> {
+    return { ...selectorLabels(instance, "broker"), [brokerNameLabel]: brokerName };
+}
+
 /** Labels of an object and of its pods: user labels first, so the provider's always win. */
 export function objectLabels(
     instance: string,

@@ -23,9 +23,14 @@ export function nameServerPodName(index: number): string {
     return `${nameServerStatefulSetName}-${index}`;
 }
 
+/** The stable DNS name of a StatefulSet's pod under its headless Service. */
+export function podDnsName(namespace: string, serviceName: string, podName: string): string {
+    return `${podName}.${serviceName}.${namespace}.svc.cluster.local`;
+}
+
 /** Stable DNS name and port of one name server, through the headless Service. */
 export function nameServerAddress(namespace: string, index: number): string {
-    return `${nameServerPodName(index)}.${nameServerServiceName}.${namespace}.svc.cluster.local:${ports.nameServer}`;
+    return `${podDnsName(namespace, nameServerServiceName, nameServerPodName(index))}:${ports.nameServer}`;
 }
 
 export function nameServerAddresses(namespace: string, size: number): string[] {

@@ -5,10 +5,12 @@ import * as k8s from "./k8s";
 import { ClusterContext, childName, metadataOf, userAnnotations, userLabels } from "./context";
 import { jvmOptions, nameServerHeapRule } from "./jvm";
 import { concatLists } from "./derive";
+import { createDisruptionBudget, DisruptionBudgetInputs } from "./disruption";
 import { imageVersionLabel, objectLabels, selectorLabels } from "./labels";
 import { nameServerServiceName, nameServerStatefulSetName, ports } from "./names";
 import { containerSecurityContext, networkSettings, sharedPodSettings, tcpReadinessProbe } from "./pods";
 import { claimTemplatesField, podStorage } from "./storage";
+import { createStorageExpansion, templatesAfterExpansion } from "./storageExpansion";
 
 export interface NameServers {
     service: k8s.core.v1.Service;
@@ -38,6 +40,8 @@ export function createNameServers(context: ClusterContext, after: pulumi.Resourc
         },
     }, opts);
 
+    // Larger claim templates grow the existing claims before the StatefulSet's object is replaced.
+    const expansion = createStorageExpansion(context, nameServerStatefulSetName, spec, "nameServer.volumeClaimTemplates");
     const statefulSet = new k8s.apps.v1.StatefulSet(childName(context, nameServerStatefulSetName), {
         metadata: metadataOf(context, nameServerStatefulSetName, labels),
         spec: {
@@ -48,7 +52,7 @@ export function createNameServers(context: ClusterContext, after: pulumi.Resourc
             template: {
                 metadata: { labels, ...(args.annotations ? { annotations: userAnnotations(context) } : {}) },
                 spec: {
-                    ...sharedPodSettings(args),
+                    ...sharedPodSettings(args, { own: selector, spread: selector }),
                     ...networkSettings(spec),
                     volumes: storage.volumes,
                     containers: [{
@@ -68,9 +72,10 @@ export function createNameServers(context: ClusterContext, after: pulumi.Resourc
                     }],
                 },
             },
-            ...claimTemplatesField(storage),
+            ...templatesAfterExpansion(claimTemplatesField(storage), expansion),
         },
-    }, { ...opts, dependsOn: [service, ...after] });
+    }, { ...opts, dependsOn: [service, ...after, ...(expansion ? [expansion] : [])] });
 
+    createDisruptionBudget(context, nameServerStatefulSetName, selector, labels, spec.podDisruptionBudget as DisruptionBudgetInputs, "nameServer.podDisruptionBudget");
     return { service, statefulSet };
 }

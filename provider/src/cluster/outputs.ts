@@ -17,6 +17,7 @@ export const clusterOutputNames = [
     "brokerGroups",
     "consoleServiceName",
     "consoleUrl",
+    "metricsEndpoints",
 ] as const;
 
 export type ClusterOutputName = (typeof clusterOutputNames)[number];

@@ -4,6 +4,7 @@ import * as k8s from "./k8s";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterInputs } from "../inputs/clusterInputs";
 import { derive } from "./derive";
+import { podAffinity, topologySpreadConstraints } from "./spreading";
 
 type PodSpec = k8s.types.input.core.v1.PodSpec;
 
@@ -12,11 +13,20 @@ export interface NetworkSettings {
     dnsPolicy?: pulumi.Input<string | undefined>;
 }
 
-export function sharedPodSettings(args: ClusterInputs): Partial<PodSpec> {
+/** Which pods a pod is placed among: its own set (`own`), and the set it spreads from by default (`spread`). */
+export interface Placement {
+    own: Record<string, string>;
+    spread?: Record<string, string>;
+}
+
+export function sharedPodSettings(args: ClusterInputs, placement: Placement): Partial<PodSpec> {
     const settings: Partial<PodSpec> = {};
     if (args.nodeSelector) settings.nodeSelector = args.nodeSelector as PodSpec["nodeSelector"];
     if (args.tolerations) settings.tolerations = args.tolerations as PodSpec["tolerations"];
-    if (args.affinity) settings.affinity = args.affinity as PodSpec["affinity"];
+    const affinity = podAffinity(args, placement.spread);
+    if (affinity) settings.affinity = affinity;
+    const constraints = topologySpreadConstraints(args, placement.own);
+    if (constraints) settings.topologySpreadConstraints = constraints;
     if (args.imagePullSecrets) settings.imagePullSecrets = args.imagePullSecrets as PodSpec["imagePullSecrets"];
     if (args.serviceAccountName) settings.serviceAccountName = args.serviceAccountName as PodSpec["serviceAccountName"];
     if (args.priorityClassName) settings.priorityClassName = args.priorityClassName as PodSpec["priorityClassName"];

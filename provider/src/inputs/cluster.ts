@@ -6,8 +6,11 @@ import { defaultDashboardImage, defaultRocketMQImage, imageReferenceSchema } fro
 import {
     affinitySchema, annotationsSchema, dnsLabelSchema, dnsPolicies, envVarSchema, imagePullPolicies,
     labelsSchema, localObjectReferenceSchema, persistentVolumeClaimSchema, podSecurityContextSchema,
-    resourceRequirementsSchema, securityContextSchema, serviceTypes, tolerationSchema, volumeMountSchema, volumeSchema,
+    resourceRequirementsSchema, securityContextSchema, serviceTypes, tolerationSchema, topologySpreadConstraintSchema, volumeMountSchema,
+    volumeSchema,
 } from "./kube";
+import { podDisruptionBudgetSchema } from "./disruptionBudget";
+import { checkMetricsRules, metricsSpecSchema } from "./metrics";
 import { MiB, memorySizeSchema, parseMemorySize, parseQuantity } from "./quantities";
 import { checkBrokerConfig, ownedConfigKeyReasons } from "./brokerConfig";
 import { allowDroppingUnreadMessagesSchema, drainTimeoutSecondsSchema } from "./drain";
@@ -45,6 +48,7 @@ const rocketmqPodFields = {
     hostPath: z.string({ error: "must be a string" }).startsWith("/", { error: "hostPath must be an absolute path" }).optional(),
     volumeClaimTemplates: z.array(persistentVolumeClaimSchema).optional(),
     jvmMemory: jvmMemorySchema.optional(),
+    podDisruptionBudget: podDisruptionBudgetSchema,
 };
 
 type RocketMQPodSpec = {
@@ -229,6 +233,7 @@ export const clusterArgsSchema = z.strictObject({
     nodeSelector: z.record(z.string(), z.string({ error: "nodeSelector values must be strings" })).optional(),
     tolerations: z.array(tolerationSchema).optional(),
     affinity: affinitySchema.optional(),
+    topologySpreadConstraints: z.array(topologySpreadConstraintSchema).optional(),
     imagePullSecrets: z.array(localObjectReferenceSchema).optional(),
     serviceAccountName: dnsLabelSchema(253).optional(),
     priorityClassName: z.string({ error: "must be a string" }).min(1, { error: "must not be empty" }).optional(),
@@ -237,8 +242,9 @@ export const clusterArgsSchema = z.strictObject({
     nameServer: nameServerSpecSchema.prefault({}),
     broker: brokerSpecSchema.prefault({}),
     console: consoleSpecSchema.prefault({}),
+    metrics: metricsSpecSchema.prefault({}),
     ...clusterAccessSchemas,
-});
+}).superRefine(checkMetricsRules);
 
 /** What a program passes: every field optional, `{}` is a working cluster. */
 export type RocketMQClusterArgs = z.input<typeof clusterArgsSchema>;

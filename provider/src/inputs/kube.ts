@@ -123,6 +123,12 @@ export const resourceRequirementsSchema = kubernetesType("core/v1:ResourceRequir
 
 export const tolerationSchema = kubernetesType("core/v1:Toleration", z.looseObject({}));
 export const affinitySchema = kubernetesType("core/v1:Affinity", z.looseObject({}));
+export const whenUnsatisfiableValues = ["DoNotSchedule", "ScheduleAnyway"] as const;
+export const topologySpreadConstraintSchema = kubernetesType("core/v1:TopologySpreadConstraint", z.looseObject({
+    maxSkew: z.int({ error: "maxSkew must be a whole number of at least 1" }).min(1, { error: "maxSkew must be a whole number of at least 1" }),
+    topologyKey: z.string({ error: "must name a node label, e.g. topology.kubernetes.io/zone" }).min(1, { error: "must name a node label, e.g. topology.kubernetes.io/zone" }),
+    whenUnsatisfiable: z.enum(whenUnsatisfiableValues, { error: `must be one of ${whenUnsatisfiableValues.join(", ")}` }),
+}));
 export const podSecurityContextSchema = kubernetesType("core/v1:PodSecurityContext", z.looseObject({}));
 export const securityContextSchema = kubernetesType("core/v1:SecurityContext", z.looseObject({}));
 export const localObjectReferenceSchema = kubernetesType("core/v1:LocalObjectReference", z.looseObject({

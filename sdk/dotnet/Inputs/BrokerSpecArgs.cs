@@ -101,6 +101,12 @@ namespace PulumiRocketMQ.RocketMQ.Inputs
         public Input<string>? NameServers { get; set; }
 
         /// <summary>
+        /// One PodDisruptionBudget per broker group, named `&lt;name&gt;-&lt;g&gt;` like the group, selecting the group's master and replicas. On by default with `maxUnavailable: 1`, so a voluntary eviction never takes a master and its replica together: while one pod of the group is evicted and not Ready again, a second eviction in the group is refused. The settings apply to every group.
+        /// </summary>
+        [Input("podDisruptionBudget")]
+        public Input<Inputs.PodDisruptionBudgetSpecArgs>? PodDisruptionBudget { get; set; }
+
+        /// <summary>
         /// Replicas (RocketMQ slaves) of each group's master, 0 to 3. Defaults to 1. The provider sets `brokerId` (0 for the master, 1..n for replicas) and `brokerRole=SLAVE` on replicas. At most 3, because every replica streams the master's whole commit log over its own HA connection: more replicas multiply the master's replication traffic and disk reads without adding write availability, since master/replica groups have no automatic failover.
         /// </summary>
         [Input("replicaPerGroup")]
@@ -134,7 +140,7 @@ namespace PulumiRocketMQ.RocketMQ.Inputs
         private InputList<Pulumi.Kubernetes.Types.Inputs.Core.V1.PersistentVolumeClaimArgs>? _volumeClaimTemplates;
 
         /// <summary>
-        /// Claim templates added to the broker StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its commit log, consume queues and logs. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`.
+        /// Claim templates added to the broker StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its commit log, consume queues and logs. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`. A larger `resources.requests.storage` grows the disks of the running pods: `pulumi up` patches every existing claim of the StatefulSet to the new size, waits until each has grown (progress lines name each claim), and deletes the StatefulSet's object with its pods orphaned so it is created again with the new template and adopts the running pods; no pod restarts. The claims' StorageClass must allow expansion (`allowVolumeExpansion: true`): otherwise, and for a smaller size (a claim cannot shrink), the preview fails naming this field and nothing changes.
         /// </summary>
         public InputList<Pulumi.Kubernetes.Types.Inputs.Core.V1.PersistentVolumeClaimArgs> VolumeClaimTemplates
         {

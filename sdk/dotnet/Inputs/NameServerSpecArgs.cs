@@ -53,6 +53,12 @@ namespace PulumiRocketMQ.RocketMQ.Inputs
         public Input<Inputs.JvmMemoryArgs>? JvmMemory { get; set; }
 
         /// <summary>
+        /// The name servers' PodDisruptionBudget `name-service`, selecting every name server pod. On by default with `maxUnavailable: 1`: a node drain evicts one name server at a time, each after the one before is back.
+        /// </summary>
+        [Input("podDisruptionBudget")]
+        public Input<Inputs.PodDisruptionBudgetSpecArgs>? PodDisruptionBudget { get; set; }
+
+        /// <summary>
         /// CPU and memory requests and limits of the name server container. Quantities are checked at preview, and a request above its limit is refused. Without an explicit heap the heap follows the container's memory limit (or request): max(min(memory/2, 512 MiB), min(memory/4, 4 GiB)), and 512 MiB when no memory is set; the young generation is half the heap.
         /// </summary>
         [Input("resources")]
@@ -74,7 +80,7 @@ namespace PulumiRocketMQ.RocketMQ.Inputs
         private InputList<Pulumi.Kubernetes.Types.Inputs.Core.V1.PersistentVolumeClaimArgs>? _volumeClaimTemplates;
 
         /// <summary>
-        /// Claim templates added to the name server StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its logs and its key-value config. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`.
+        /// Claim templates added to the name server StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its logs and its key-value config. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`. A larger `resources.requests.storage` grows the disks of the running pods: `pulumi up` patches every existing claim of the StatefulSet to the new size, waits until each has grown (progress lines name each claim), and deletes the StatefulSet's object with its pods orphaned so it is created again with the new template and adopts the running pods; no pod restarts. The claims' StorageClass must allow expansion (`allowVolumeExpansion: true`): otherwise, and for a smaller size (a claim cannot shrink), the preview fails naming this field and nothing changes.
         /// </summary>
         public InputList<Pulumi.Kubernetes.Types.Inputs.Core.V1.PersistentVolumeClaimArgs> VolumeClaimTemplates
         {

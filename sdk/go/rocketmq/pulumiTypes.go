@@ -325,6 +325,8 @@ type BrokerSpec struct {
 	Name *string `pulumi:"name"`
 	// An explicit name server list, `host:port` entries separated by `;` (for example `10.0.0.5:9876;10.0.0.6:9876`). When set, brokers and the console use these name servers instead of the cluster's own, as the operator's `nameServers` does. Empty or unset means the cluster's own name servers.
 	NameServers *string `pulumi:"nameServers"`
+	// One PodDisruptionBudget per broker group, named `<name>-<g>` like the group, selecting the group's master and replicas. On by default with `maxUnavailable: 1`, so a voluntary eviction never takes a master and its replica together: while one pod of the group is evicted and not Ready again, a second eviction in the group is refused. The settings apply to every group.
+	PodDisruptionBudget *PodDisruptionBudgetSpec `pulumi:"podDisruptionBudget"`
 	// Replicas (RocketMQ slaves) of each group's master, 0 to 3. Defaults to 1. The provider sets `brokerId` (0 for the master, 1..n for replicas) and `brokerRole=SLAVE` on replicas. At most 3, because every replica streams the master's whole commit log over its own HA connection: more replicas multiply the master's replication traffic and disk reads without adding write availability, since master/replica groups have no automatic failover.
 	ReplicaPerGroup *int `pulumi:"replicaPerGroup"`
 	// CPU and memory requests and limits of the broker container. Quantities are checked at preview, and a request above its limit is refused. Without an explicit heap the heap follows the container's memory limit (or request) the way the operator's `BROKER_MEM` default does: max(min(memory/2, 1 GiB), min(memory/4, 8 GiB)), and 1 GiB when no memory is set; the young generation is half the heap.
@@ -335,7 +337,7 @@ type BrokerSpec struct {
 	Size *int `pulumi:"size"`
 	// Where the broker keeps its commit log, consume queues and logs. Defaults to `EmptyDir`.
 	StorageMode *StorageMode `pulumi:"storageMode"`
-	// Claim templates added to the broker StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its commit log, consume queues and logs. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`.
+	// Claim templates added to the broker StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its commit log, consume queues and logs. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`. A larger `resources.requests.storage` grows the disks of the running pods: `pulumi up` patches every existing claim of the StatefulSet to the new size, waits until each has grown (progress lines name each claim), and deletes the StatefulSet's object with its pods orphaned so it is created again with the new template and adopts the running pods; no pod restarts. The claims' StorageClass must allow expansion (`allowVolumeExpansion: true`): otherwise, and for a smaller size (a claim cannot shrink), the preview fails naming this field and nothing changes.
 	VolumeClaimTemplates []corev1.PersistentVolumeClaimType `pulumi:"volumeClaimTemplates"`
 	// Where the broker container mounts the extra `volumes`. Each mount must name a volume of `volumes`; `/etc/rocketmq`, `/home/rocketmq/conf`, `/home/rocketmq/store` and `/home/rocketmq/logs` are used by the provider.
 	VolumeMounts []corev1.VolumeMount `pulumi:"volumeMounts"`
@@ -357,6 +359,8 @@ func (val *BrokerSpec) Defaults() *BrokerSpec {
 		drainTimeoutSeconds_ := 600
 		tmp.DrainTimeoutSeconds = &drainTimeoutSeconds_
 	}
+	tmp.PodDisruptionBudget = tmp.PodDisruptionBudget.Defaults()
+
 	return &tmp
 }
 
@@ -399,6 +403,8 @@ type BrokerSpecArgs struct {
 	Name pulumi.StringPtrInput `pulumi:"name"`
 	// An explicit name server list, `host:port` entries separated by `;` (for example `10.0.0.5:9876;10.0.0.6:9876`). When set, brokers and the console use these name servers instead of the cluster's own, as the operator's `nameServers` does. Empty or unset means the cluster's own name servers.
 	NameServers pulumi.StringPtrInput `pulumi:"nameServers"`
+	// One PodDisruptionBudget per broker group, named `<name>-<g>` like the group, selecting the group's master and replicas. On by default with `maxUnavailable: 1`, so a voluntary eviction never takes a master and its replica together: while one pod of the group is evicted and not Ready again, a second eviction in the group is refused. The settings apply to every group.
+	PodDisruptionBudget PodDisruptionBudgetSpecPtrInput `pulumi:"podDisruptionBudget"`
 	// Replicas (RocketMQ slaves) of each group's master, 0 to 3. Defaults to 1. The provider sets `brokerId` (0 for the master, 1..n for replicas) and `brokerRole=SLAVE` on replicas. At most 3, because every replica streams the master's whole commit log over its own HA connection: more replicas multiply the master's replication traffic and disk reads without adding write availability, since master/replica groups have no automatic failover.
 	ReplicaPerGroup pulumi.IntPtrInput `pulumi:"replicaPerGroup"`
 	// CPU and memory requests and limits of the broker container. Quantities are checked at preview, and a request above its limit is refused. Without an explicit heap the heap follows the container's memory limit (or request) the way the operator's `BROKER_MEM` default does: max(min(memory/2, 1 GiB), min(memory/4, 8 GiB)), and 1 GiB when no memory is set; the young generation is half the heap.
@@ -409,7 +415,7 @@ type BrokerSpecArgs struct {
 	Size pulumi.IntPtrInput `pulumi:"size"`
 	// Where the broker keeps its commit log, consume queues and logs. Defaults to `EmptyDir`.
 	StorageMode StorageModePtrInput `pulumi:"storageMode"`
-	// Claim templates added to the broker StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its commit log, consume queues and logs. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`.
+	// Claim templates added to the broker StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its commit log, consume queues and logs. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`. A larger `resources.requests.storage` grows the disks of the running pods: `pulumi up` patches every existing claim of the StatefulSet to the new size, waits until each has grown (progress lines name each claim), and deletes the StatefulSet's object with its pods orphaned so it is created again with the new template and adopts the running pods; no pod restarts. The claims' StorageClass must allow expansion (`allowVolumeExpansion: true`): otherwise, and for a smaller size (a claim cannot shrink), the preview fails naming this field and nothing changes.
 	VolumeClaimTemplates corev1.PersistentVolumeClaimTypeArrayInput `pulumi:"volumeClaimTemplates"`
 	// Where the broker container mounts the extra `volumes`. Each mount must name a volume of `volumes`; `/etc/rocketmq`, `/home/rocketmq/conf`, `/home/rocketmq/store` and `/home/rocketmq/logs` are used by the provider.
 	VolumeMounts corev1.VolumeMountArrayInput `pulumi:"volumeMounts"`
@@ -429,6 +435,7 @@ func (val *BrokerSpecArgs) Defaults() *BrokerSpecArgs {
 	if tmp.DrainTimeoutSeconds == nil {
 		tmp.DrainTimeoutSeconds = pulumi.IntPtr(600)
 	}
+
 	return &tmp
 }
 func (BrokerSpecArgs) ElementType() reflect.Type {
@@ -574,6 +581,11 @@ func (o BrokerSpecOutput) NameServers() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v BrokerSpec) *string { return v.NameServers }).(pulumi.StringPtrOutput)
 }
 
+// One PodDisruptionBudget per broker group, named `<name>-<g>` like the group, selecting the group's master and replicas. On by default with `maxUnavailable: 1`, so a voluntary eviction never takes a master and its replica together: while one pod of the group is evicted and not Ready again, a second eviction in the group is refused. The settings apply to every group.
+func (o BrokerSpecOutput) PodDisruptionBudget() PodDisruptionBudgetSpecPtrOutput {
+	return o.ApplyT(func(v BrokerSpec) *PodDisruptionBudgetSpec { return v.PodDisruptionBudget }).(PodDisruptionBudgetSpecPtrOutput)
+}
+
 // Replicas (RocketMQ slaves) of each group's master, 0 to 3. Defaults to 1. The provider sets `brokerId` (0 for the master, 1..n for replicas) and `brokerRole=SLAVE` on replicas. At most 3, because every replica streams the master's whole commit log over its own HA connection: more replicas multiply the master's replication traffic and disk reads without adding write availability, since master/replica groups have no automatic failover.
 func (o BrokerSpecOutput) ReplicaPerGroup() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v BrokerSpec) *int { return v.ReplicaPerGroup }).(pulumi.IntPtrOutput)
@@ -599,7 +611,7 @@ func (o BrokerSpecOutput) StorageMode() StorageModePtrOutput {
 	return o.ApplyT(func(v BrokerSpec) *StorageMode { return v.StorageMode }).(StorageModePtrOutput)
 }
 
-// Claim templates added to the broker StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its commit log, consume queues and logs. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`.
+// Claim templates added to the broker StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its commit log, consume queues and logs. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`. A larger `resources.requests.storage` grows the disks of the running pods: `pulumi up` patches every existing claim of the StatefulSet to the new size, waits until each has grown (progress lines name each claim), and deletes the StatefulSet's object with its pods orphaned so it is created again with the new template and adopts the running pods; no pod restarts. The claims' StorageClass must allow expansion (`allowVolumeExpansion: true`): otherwise, and for a smaller size (a claim cannot shrink), the preview fails naming this field and nothing changes.
 func (o BrokerSpecOutput) VolumeClaimTemplates() corev1.PersistentVolumeClaimTypeArrayOutput {
 	return o.ApplyT(func(v BrokerSpec) []corev1.PersistentVolumeClaimType { return v.VolumeClaimTemplates }).(corev1.PersistentVolumeClaimTypeArrayOutput)
 }
@@ -768,6 +780,16 @@ func (o BrokerSpecPtrOutput) NameServers() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
+// One PodDisruptionBudget per broker group, named `<name>-<g>` like the group, selecting the group's master and replicas. On by default with `maxUnavailable: 1`, so a voluntary eviction never takes a master and its replica together: while one pod of the group is evicted and not Ready again, a second eviction in the group is refused. The settings apply to every group.
+func (o BrokerSpecPtrOutput) PodDisruptionBudget() PodDisruptionBudgetSpecPtrOutput {
+	return o.ApplyT(func(v *BrokerSpec) *PodDisruptionBudgetSpec {
+		if v == nil {
+			return nil
+		}
+		return v.PodDisruptionBudget
+	}).(PodDisruptionBudgetSpecPtrOutput)
+}
+
 // Replicas (RocketMQ slaves) of each group's master, 0 to 3. Defaults to 1. The provider sets `brokerId` (0 for the master, 1..n for replicas) and `brokerRole=SLAVE` on replicas. At most 3, because every replica streams the master's whole commit log over its own HA connection: more replicas multiply the master's replication traffic and disk reads without adding write availability, since master/replica groups have no automatic failover.
 func (o BrokerSpecPtrOutput) ReplicaPerGroup() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *BrokerSpec) *int {
@@ -818,7 +840,7 @@ func (o BrokerSpecPtrOutput) StorageMode() StorageModePtrOutput {
 	}).(StorageModePtrOutput)
 }
 
-// Claim templates added to the broker StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its commit log, consume queues and logs. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`.
+// Claim templates added to the broker StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its commit log, consume queues and logs. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`. A larger `resources.requests.storage` grows the disks of the running pods: `pulumi up` patches every existing claim of the StatefulSet to the new size, waits until each has grown (progress lines name each claim), and deletes the StatefulSet's object with its pods orphaned so it is created again with the new template and adopts the running pods; no pod restarts. The claims' StorageClass must allow expansion (`allowVolumeExpansion: true`): otherwise, and for a smaller size (a claim cannot shrink), the preview fails naming this field and nothing changes.
 func (o BrokerSpecPtrOutput) VolumeClaimTemplates() corev1.PersistentVolumeClaimTypeArrayOutput {
 	return o.ApplyT(func(v *BrokerSpec) []corev1.PersistentVolumeClaimType {
 		if v == nil {
@@ -1261,6 +1283,355 @@ func (o JvmMemoryPtrOutput) YoungGeneration() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
+// Where Prometheus scrapes one kind of RocketMQ process.
+type MetricsEndpoint struct {
+	// The kind of process: `broker`.
+	Component string `pulumi:"component"`
+	// `ServiceMonitor` or `PodMonitor` when one was created.
+	MonitorKind *string `pulumi:"monitorKind"`
+	// The name of that ServiceMonitor or PodMonitor.
+	MonitorName *string `pulumi:"monitorName"`
+	// The HTTP path: `/metrics`.
+	Path string `pulumi:"path"`
+	// The port number: 5557.
+	Port int `pulumi:"port"`
+	// The name of the port on the Service and the pods: `metrics`.
+	PortName string `pulumi:"portName"`
+	// The headless Service over its pods that carries the metrics port, e.g. `broker-metrics`.
+	ServiceName string `pulumi:"serviceName"`
+	// `host:port` of every pod by its stable DNS name, e.g. `broker-0-master-0.broker-0.<namespace>.svc.cluster.local:5557`, for a static scrape configuration.
+	Targets []string `pulumi:"targets"`
+}
+
+// Where Prometheus scrapes one kind of RocketMQ process.
+type MetricsEndpointOutput struct{ *pulumi.OutputState }
+
+func (MetricsEndpointOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*MetricsEndpoint)(nil)).Elem()
+}
+
+func (o MetricsEndpointOutput) ToMetricsEndpointOutput() MetricsEndpointOutput {
+	return o
+}
+
+func (o MetricsEndpointOutput) ToMetricsEndpointOutputWithContext(ctx context.Context) MetricsEndpointOutput {
+	return o
+}
+
+// The kind of process: `broker`.
+func (o MetricsEndpointOutput) Component() pulumi.StringOutput {
+	return o.ApplyT(func(v MetricsEndpoint) string { return v.Component }).(pulumi.StringOutput)
+}
+
+// `ServiceMonitor` or `PodMonitor` when one was created.
+func (o MetricsEndpointOutput) MonitorKind() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v MetricsEndpoint) *string { return v.MonitorKind }).(pulumi.StringPtrOutput)
+}
+
+// The name of that ServiceMonitor or PodMonitor.
+func (o MetricsEndpointOutput) MonitorName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v MetricsEndpoint) *string { return v.MonitorName }).(pulumi.StringPtrOutput)
+}
+
+// The HTTP path: `/metrics`.
+func (o MetricsEndpointOutput) Path() pulumi.StringOutput {
+	return o.ApplyT(func(v MetricsEndpoint) string { return v.Path }).(pulumi.StringOutput)
+}
+
+// The port number: 5557.
+func (o MetricsEndpointOutput) Port() pulumi.IntOutput {
+	return o.ApplyT(func(v MetricsEndpoint) int { return v.Port }).(pulumi.IntOutput)
+}
+
+// The name of the port on the Service and the pods: `metrics`.
+func (o MetricsEndpointOutput) PortName() pulumi.StringOutput {
+	return o.ApplyT(func(v MetricsEndpoint) string { return v.PortName }).(pulumi.StringOutput)
+}
+
+// The headless Service over its pods that carries the metrics port, e.g. `broker-metrics`.
+func (o MetricsEndpointOutput) ServiceName() pulumi.StringOutput {
+	return o.ApplyT(func(v MetricsEndpoint) string { return v.ServiceName }).(pulumi.StringOutput)
+}
+
+// `host:port` of every pod by its stable DNS name, e.g. `broker-0-master-0.broker-0.<namespace>.svc.cluster.local:5557`, for a static scrape configuration.
+func (o MetricsEndpointOutput) Targets() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v MetricsEndpoint) []string { return v.Targets }).(pulumi.StringArrayOutput)
+}
+
+type MetricsEndpointArrayOutput struct{ *pulumi.OutputState }
+
+func (MetricsEndpointArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]MetricsEndpoint)(nil)).Elem()
+}
+
+func (o MetricsEndpointArrayOutput) ToMetricsEndpointArrayOutput() MetricsEndpointArrayOutput {
+	return o
+}
+
+func (o MetricsEndpointArrayOutput) ToMetricsEndpointArrayOutputWithContext(ctx context.Context) MetricsEndpointArrayOutput {
+	return o
+}
+
+func (o MetricsEndpointArrayOutput) Index(i pulumi.IntInput) MetricsEndpointOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) MetricsEndpoint {
+		return vs[0].([]MetricsEndpoint)[vs[1].(int)]
+	}).(MetricsEndpointOutput)
+}
+
+// Prometheus metrics of the brokers. On by default: every broker runs RocketMQ's Prometheus exporter (`metricsExporterType=PROM`, `metricsPromExporterPort=5557` in `broker.conf`; it binds the broker's `brokerIP1`, the pod IP) on a container port named `metrics`, and a headless Service `<broker>-metrics` over every broker pod of the cluster carries the port `metrics` (5557, path `/metrics`), labelled `rocketmq/metrics: "true"`. The `metricsEndpoints` output says where to scrape. Brokers export metrics from RocketMQ 5.1.0 on: with an older `broker.image` (4.9.x) metrics stay off for the brokers and the preview warns, and a `serviceMonitor` or `podMonitor` is refused. Name servers export no metrics. Turning metrics on or off changes `broker.conf`, so the brokers roll (with `broker.allowRestart: false` the preview warns and the running brokers keep what they have).
+type MetricsSpec struct {
+	// Whether the brokers export Prometheus metrics. Defaults to `true`. While it is `true`, `metricsExporterType` and `metricsPromExporterPort` in `broker.brokerConfig.properties` are refused (the provider sets them); with `false` they are yours, e.g. for an OTLP exporter.
+	Enabled *bool `pulumi:"enabled"`
+	// The monitor's scrape interval, a Prometheus duration such as `30s` or `1m`; without it Prometheus' own default applies.
+	Interval *string `pulumi:"interval"`
+	// Extra labels of the ServiceMonitor or PodMonitor, for a Prometheus whose `serviceMonitorSelector` / `podMonitorSelector` picks monitors by label (e.g. `release: prometheus`).
+	MonitorLabels map[string]string `pulumi:"monitorLabels"`
+	// Creates the Prometheus Operator's PodMonitor `<broker>-metrics` (monitoring.coreos.com/v1) instead, selecting every broker pod of the cluster and scraping its `metrics` port at `/metrics`. The CRD `podmonitors.monitoring.coreos.com` must already be in the cluster: when the API server does not serve PodMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `serviceMonitor`.
+	PodMonitor *bool `pulumi:"podMonitor"`
+	// Creates the Prometheus Operator's ServiceMonitor `<broker>-metrics` (monitoring.coreos.com/v1), selecting only the metrics Service in the cluster's namespace and scraping its `metrics` port at `/metrics`. The CRD `servicemonitors.monitoring.coreos.com` must already be in the cluster (install the Prometheus Operator or its CRDs first): when the API server does not serve ServiceMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `podMonitor`.
+	ServiceMonitor *bool `pulumi:"serviceMonitor"`
+}
+
+// Defaults sets the appropriate defaults for MetricsSpec
+func (val *MetricsSpec) Defaults() *MetricsSpec {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.Enabled == nil {
+		enabled_ := true
+		tmp.Enabled = &enabled_
+	}
+	if tmp.PodMonitor == nil {
+		podMonitor_ := false
+		tmp.PodMonitor = &podMonitor_
+	}
+	if tmp.ServiceMonitor == nil {
+		serviceMonitor_ := false
+		tmp.ServiceMonitor = &serviceMonitor_
+	}
+	return &tmp
+}
+
+// MetricsSpecInput is an input type that accepts MetricsSpecArgs and MetricsSpecOutput values.
+// You can construct a concrete instance of `MetricsSpecInput` via:
+//
+//	MetricsSpecArgs{...}
+type MetricsSpecInput interface {
+	pulumi.Input
+
+	ToMetricsSpecOutput() MetricsSpecOutput
+	ToMetricsSpecOutputWithContext(context.Context) MetricsSpecOutput
+}
+
+// Prometheus metrics of the brokers. On by default: every broker runs RocketMQ's Prometheus exporter (`metricsExporterType=PROM`, `metricsPromExporterPort=5557` in `broker.conf`; it binds the broker's `brokerIP1`, the pod IP) on a container port named `metrics`, and a headless Service `<broker>-metrics` over every broker pod of the cluster carries the port `metrics` (5557, path `/metrics`), labelled `rocketmq/metrics: "true"`. The `metricsEndpoints` output says where to scrape. Brokers export metrics from RocketMQ 5.1.0 on: with an older `broker.image` (4.9.x) metrics stay off for the brokers and the preview warns, and a `serviceMonitor` or `podMonitor` is refused. Name servers export no metrics. Turning metrics on or off changes `broker.conf`, so the brokers roll (with `broker.allowRestart: false` the preview warns and the running brokers keep what they have).
+type MetricsSpecArgs struct {
+	// Whether the brokers export Prometheus metrics. Defaults to `true`. While it is `true`, `metricsExporterType` and `metricsPromExporterPort` in `broker.brokerConfig.properties` are refused (the provider sets them); with `false` they are yours, e.g. for an OTLP exporter.
+	Enabled pulumi.BoolPtrInput `pulumi:"enabled"`
+	// The monitor's scrape interval, a Prometheus duration such as `30s` or `1m`; without it Prometheus' own default applies.
+	Interval pulumi.StringPtrInput `pulumi:"interval"`
+	// Extra labels of the ServiceMonitor or PodMonitor, for a Prometheus whose `serviceMonitorSelector` / `podMonitorSelector` picks monitors by label (e.g. `release: prometheus`).
+	MonitorLabels pulumi.StringMapInput `pulumi:"monitorLabels"`
+	// Creates the Prometheus Operator's PodMonitor `<broker>-metrics` (monitoring.coreos.com/v1) instead, selecting every broker pod of the cluster and scraping its `metrics` port at `/metrics`. The CRD `podmonitors.monitoring.coreos.com` must already be in the cluster: when the API server does not serve PodMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `serviceMonitor`.
+	PodMonitor pulumi.BoolPtrInput `pulumi:"podMonitor"`
+	// Creates the Prometheus Operator's ServiceMonitor `<broker>-metrics` (monitoring.coreos.com/v1), selecting only the metrics Service in the cluster's namespace and scraping its `metrics` port at `/metrics`. The CRD `servicemonitors.monitoring.coreos.com` must already be in the cluster (install the Prometheus Operator or its CRDs first): when the API server does not serve ServiceMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `podMonitor`.
+	ServiceMonitor pulumi.BoolPtrInput `pulumi:"serviceMonitor"`
+}
+
+// Defaults sets the appropriate defaults for MetricsSpecArgs
+func (val *MetricsSpecArgs) Defaults() *MetricsSpecArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.Enabled == nil {
+		tmp.Enabled = pulumi.BoolPtr(true)
+	}
+	if tmp.PodMonitor == nil {
+		tmp.PodMonitor = pulumi.BoolPtr(false)
+	}
+	if tmp.ServiceMonitor == nil {
+		tmp.ServiceMonitor = pulumi.BoolPtr(false)
+	}
+	return &tmp
+}
+func (MetricsSpecArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*MetricsSpec)(nil)).Elem()
+}
+
+func (i MetricsSpecArgs) ToMetricsSpecOutput() MetricsSpecOutput {
+	return i.ToMetricsSpecOutputWithContext(context.Background())
+}
+
+func (i MetricsSpecArgs) ToMetricsSpecOutputWithContext(ctx context.Context) MetricsSpecOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(MetricsSpecOutput)
+}
+
+func (i MetricsSpecArgs) ToMetricsSpecPtrOutput() MetricsSpecPtrOutput {
+	return i.ToMetricsSpecPtrOutputWithContext(context.Background())
+}
+
+func (i MetricsSpecArgs) ToMetricsSpecPtrOutputWithContext(ctx context.Context) MetricsSpecPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(MetricsSpecOutput).ToMetricsSpecPtrOutputWithContext(ctx)
+}
+
+// MetricsSpecPtrInput is an input type that accepts MetricsSpecArgs, MetricsSpecPtr and MetricsSpecPtrOutput values.
+// You can construct a concrete instance of `MetricsSpecPtrInput` via:
+//
+//	        MetricsSpecArgs{...}
+//
+//	or:
+//
+//	        nil
+type MetricsSpecPtrInput interface {
+	pulumi.Input
+
+	ToMetricsSpecPtrOutput() MetricsSpecPtrOutput
+	ToMetricsSpecPtrOutputWithContext(context.Context) MetricsSpecPtrOutput
+}
+
+type metricsSpecPtrType MetricsSpecArgs
+
+func MetricsSpecPtr(v *MetricsSpecArgs) MetricsSpecPtrInput {
+	return (*metricsSpecPtrType)(v)
+}
+
+func (*metricsSpecPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**MetricsSpec)(nil)).Elem()
+}
+
+func (i *metricsSpecPtrType) ToMetricsSpecPtrOutput() MetricsSpecPtrOutput {
+	return i.ToMetricsSpecPtrOutputWithContext(context.Background())
+}
+
+func (i *metricsSpecPtrType) ToMetricsSpecPtrOutputWithContext(ctx context.Context) MetricsSpecPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(MetricsSpecPtrOutput)
+}
+
+// Prometheus metrics of the brokers. On by default: every broker runs RocketMQ's Prometheus exporter (`metricsExporterType=PROM`, `metricsPromExporterPort=5557` in `broker.conf`; it binds the broker's `brokerIP1`, the pod IP) on a container port named `metrics`, and a headless Service `<broker>-metrics` over every broker pod of the cluster carries the port `metrics` (5557, path `/metrics`), labelled `rocketmq/metrics: "true"`. The `metricsEndpoints` output says where to scrape. Brokers export metrics from RocketMQ 5.1.0 on: with an older `broker.image` (4.9.x) metrics stay off for the brokers and the preview warns, and a `serviceMonitor` or `podMonitor` is refused. Name servers export no metrics. Turning metrics on or off changes `broker.conf`, so the brokers roll (with `broker.allowRestart: false` the preview warns and the running brokers keep what they have).
+type MetricsSpecOutput struct{ *pulumi.OutputState }
+
+func (MetricsSpecOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*MetricsSpec)(nil)).Elem()
+}
+
+func (o MetricsSpecOutput) ToMetricsSpecOutput() MetricsSpecOutput {
+	return o
+}
+
+func (o MetricsSpecOutput) ToMetricsSpecOutputWithContext(ctx context.Context) MetricsSpecOutput {
+	return o
+}
+
+func (o MetricsSpecOutput) ToMetricsSpecPtrOutput() MetricsSpecPtrOutput {
+	return o.ToMetricsSpecPtrOutputWithContext(context.Background())
+}
+
+func (o MetricsSpecOutput) ToMetricsSpecPtrOutputWithContext(ctx context.Context) MetricsSpecPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v MetricsSpec) *MetricsSpec {
+		return &v
+	}).(MetricsSpecPtrOutput)
+}
+
+// Whether the brokers export Prometheus metrics. Defaults to `true`. While it is `true`, `metricsExporterType` and `metricsPromExporterPort` in `broker.brokerConfig.properties` are refused (the provider sets them); with `false` they are yours, e.g. for an OTLP exporter.
+func (o MetricsSpecOutput) Enabled() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v MetricsSpec) *bool { return v.Enabled }).(pulumi.BoolPtrOutput)
+}
+
+// The monitor's scrape interval, a Prometheus duration such as `30s` or `1m`; without it Prometheus' own default applies.
+func (o MetricsSpecOutput) Interval() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v MetricsSpec) *string { return v.Interval }).(pulumi.StringPtrOutput)
+}
+
+// Extra labels of the ServiceMonitor or PodMonitor, for a Prometheus whose `serviceMonitorSelector` / `podMonitorSelector` picks monitors by label (e.g. `release: prometheus`).
+func (o MetricsSpecOutput) MonitorLabels() pulumi.StringMapOutput {
+	return o.ApplyT(func(v MetricsSpec) map[string]string { return v.MonitorLabels }).(pulumi.StringMapOutput)
+}
+
+// Creates the Prometheus Operator's PodMonitor `<broker>-metrics` (monitoring.coreos.com/v1) instead, selecting every broker pod of the cluster and scraping its `metrics` port at `/metrics`. The CRD `podmonitors.monitoring.coreos.com` must already be in the cluster: when the API server does not serve PodMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `serviceMonitor`.
+func (o MetricsSpecOutput) PodMonitor() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v MetricsSpec) *bool { return v.PodMonitor }).(pulumi.BoolPtrOutput)
+}
+
+// Creates the Prometheus Operator's ServiceMonitor `<broker>-metrics` (monitoring.coreos.com/v1), selecting only the metrics Service in the cluster's namespace and scraping its `metrics` port at `/metrics`. The CRD `servicemonitors.monitoring.coreos.com` must already be in the cluster (install the Prometheus Operator or its CRDs first): when the API server does not serve ServiceMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `podMonitor`.
+func (o MetricsSpecOutput) ServiceMonitor() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v MetricsSpec) *bool { return v.ServiceMonitor }).(pulumi.BoolPtrOutput)
+}
+
+type MetricsSpecPtrOutput struct{ *pulumi.OutputState }
+
+func (MetricsSpecPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**MetricsSpec)(nil)).Elem()
+}
+
+func (o MetricsSpecPtrOutput) ToMetricsSpecPtrOutput() MetricsSpecPtrOutput {
+	return o
+}
+
+func (o MetricsSpecPtrOutput) ToMetricsSpecPtrOutputWithContext(ctx context.Context) MetricsSpecPtrOutput {
+	return o
+}
+
+func (o MetricsSpecPtrOutput) Elem() MetricsSpecOutput {
+	return o.ApplyT(func(v *MetricsSpec) MetricsSpec {
+		if v != nil {
+			return *v
+		}
+		var ret MetricsSpec
+		return ret
+	}).(MetricsSpecOutput)
+}
+
+// Whether the brokers export Prometheus metrics. Defaults to `true`. While it is `true`, `metricsExporterType` and `metricsPromExporterPort` in `broker.brokerConfig.properties` are refused (the provider sets them); with `false` they are yours, e.g. for an OTLP exporter.
+func (o MetricsSpecPtrOutput) Enabled() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *MetricsSpec) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.Enabled
+	}).(pulumi.BoolPtrOutput)
+}
+
+// The monitor's scrape interval, a Prometheus duration such as `30s` or `1m`; without it Prometheus' own default applies.
+func (o MetricsSpecPtrOutput) Interval() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *MetricsSpec) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Interval
+	}).(pulumi.StringPtrOutput)
+}
+
+// Extra labels of the ServiceMonitor or PodMonitor, for a Prometheus whose `serviceMonitorSelector` / `podMonitorSelector` picks monitors by label (e.g. `release: prometheus`).
+func (o MetricsSpecPtrOutput) MonitorLabels() pulumi.StringMapOutput {
+	return o.ApplyT(func(v *MetricsSpec) map[string]string {
+		if v == nil {
+			return nil
+		}
+		return v.MonitorLabels
+	}).(pulumi.StringMapOutput)
+}
+
+// Creates the Prometheus Operator's PodMonitor `<broker>-metrics` (monitoring.coreos.com/v1) instead, selecting every broker pod of the cluster and scraping its `metrics` port at `/metrics`. The CRD `podmonitors.monitoring.coreos.com` must already be in the cluster: when the API server does not serve PodMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `serviceMonitor`.
+func (o MetricsSpecPtrOutput) PodMonitor() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *MetricsSpec) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.PodMonitor
+	}).(pulumi.BoolPtrOutput)
+}
+
+// Creates the Prometheus Operator's ServiceMonitor `<broker>-metrics` (monitoring.coreos.com/v1), selecting only the metrics Service in the cluster's namespace and scraping its `metrics` port at `/metrics`. The CRD `servicemonitors.monitoring.coreos.com` must already be in the cluster (install the Prometheus Operator or its CRDs first): when the API server does not serve ServiceMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `podMonitor`.
+func (o MetricsSpecPtrOutput) ServiceMonitor() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *MetricsSpec) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.ServiceMonitor
+	}).(pulumi.BoolPtrOutput)
+}
+
 // The name servers of the cluster: a StatefulSet `name-service` behind a headless Service of the same name. Every name server has a stable DNS name, `name-service-<i>.name-service.<namespace>.svc.cluster.local`, which brokers, the console and clients use instead of pod IPs.
 type NameServerSpec struct {
 	// DNS policy of the name server pods. Defaults to `ClusterFirstWithHostNet` when `hostNetwork` is true and `ClusterFirst` otherwise. `ClusterFirst` together with `hostNetwork` is refused (Kubernetes would silently use the node's resolver, which cannot resolve the cluster's DNS names). `ClusterFirstWithHostNet` without `hostNetwork` is accepted with a warning at preview: Kubernetes treats it as `ClusterFirst`.
@@ -1275,14 +1646,27 @@ type NameServerSpec struct {
 	ImagePullPolicy *ImagePullPolicy `pulumi:"imagePullPolicy"`
 	// JVM heap of the name server, passed in `JAVA_OPT_EXT`. Without an explicit heap the heap follows the container's memory limit (or request): max(min(memory/2, 512 MiB), min(memory/4, 4 GiB)), and 512 MiB when no memory is set; the young generation is half the heap.
 	JvmMemory *JvmMemory `pulumi:"jvmMemory"`
+	// The name servers' PodDisruptionBudget `name-service`, selecting every name server pod. On by default with `maxUnavailable: 1`: a node drain evicts one name server at a time, each after the one before is back.
+	PodDisruptionBudget *PodDisruptionBudgetSpec `pulumi:"podDisruptionBudget"`
 	// CPU and memory requests and limits of the name server container. Quantities are checked at preview, and a request above its limit is refused. Without an explicit heap the heap follows the container's memory limit (or request): max(min(memory/2, 512 MiB), min(memory/4, 4 GiB)), and 512 MiB when no memory is set; the young generation is half the heap.
 	Resources *corev1.ResourceRequirements `pulumi:"resources"`
 	// Number of name servers, 1 to 9. Defaults to 1. Changing it adds or removes pods `name-service-<i>`. The running brokers are first given the new list with `updateBrokerConfig namesrvAddr` (RocketMQ 4.9.4 and later re-read it on a timer, which the provider sets to 10 s from 5.3.1 on), name servers being removed go only after that, and with `broker.allowRestart` true the brokers then also roll, one pod at a time. `pulumi up` returns once every broker is registered with every name server.
 	Size *int `pulumi:"size"`
 	// Where the name server keeps its logs and its key-value config. Defaults to `EmptyDir`.
 	StorageMode *StorageMode `pulumi:"storageMode"`
-	// Claim templates added to the name server StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its logs and its key-value config. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`.
+	// Claim templates added to the name server StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its logs and its key-value config. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`. A larger `resources.requests.storage` grows the disks of the running pods: `pulumi up` patches every existing claim of the StatefulSet to the new size, waits until each has grown (progress lines name each claim), and deletes the StatefulSet's object with its pods orphaned so it is created again with the new template and adopts the running pods; no pod restarts. The claims' StorageClass must allow expansion (`allowVolumeExpansion: true`): otherwise, and for a smaller size (a claim cannot shrink), the preview fails naming this field and nothing changes.
 	VolumeClaimTemplates []corev1.PersistentVolumeClaimType `pulumi:"volumeClaimTemplates"`
+}
+
+// Defaults sets the appropriate defaults for NameServerSpec
+func (val *NameServerSpec) Defaults() *NameServerSpec {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	tmp.PodDisruptionBudget = tmp.PodDisruptionBudget.Defaults()
+
+	return &tmp
 }
 
 // NameServerSpecInput is an input type that accepts NameServerSpecArgs and NameServerSpecOutput values.
@@ -1310,16 +1694,27 @@ type NameServerSpecArgs struct {
 	ImagePullPolicy ImagePullPolicyPtrInput `pulumi:"imagePullPolicy"`
 	// JVM heap of the name server, passed in `JAVA_OPT_EXT`. Without an explicit heap the heap follows the container's memory limit (or request): max(min(memory/2, 512 MiB), min(memory/4, 4 GiB)), and 512 MiB when no memory is set; the young generation is half the heap.
 	JvmMemory JvmMemoryPtrInput `pulumi:"jvmMemory"`
+	// The name servers' PodDisruptionBudget `name-service`, selecting every name server pod. On by default with `maxUnavailable: 1`: a node drain evicts one name server at a time, each after the one before is back.
+	PodDisruptionBudget PodDisruptionBudgetSpecPtrInput `pulumi:"podDisruptionBudget"`
 	// CPU and memory requests and limits of the name server container. Quantities are checked at preview, and a request above its limit is refused. Without an explicit heap the heap follows the container's memory limit (or request): max(min(memory/2, 512 MiB), min(memory/4, 4 GiB)), and 512 MiB when no memory is set; the young generation is half the heap.
 	Resources corev1.ResourceRequirementsPtrInput `pulumi:"resources"`
 	// Number of name servers, 1 to 9. Defaults to 1. Changing it adds or removes pods `name-service-<i>`. The running brokers are first given the new list with `updateBrokerConfig namesrvAddr` (RocketMQ 4.9.4 and later re-read it on a timer, which the provider sets to 10 s from 5.3.1 on), name servers being removed go only after that, and with `broker.allowRestart` true the brokers then also roll, one pod at a time. `pulumi up` returns once every broker is registered with every name server.
 	Size pulumi.IntPtrInput `pulumi:"size"`
 	// Where the name server keeps its logs and its key-value config. Defaults to `EmptyDir`.
 	StorageMode StorageModePtrInput `pulumi:"storageMode"`
-	// Claim templates added to the name server StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its logs and its key-value config. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`.
+	// Claim templates added to the name server StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its logs and its key-value config. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`. A larger `resources.requests.storage` grows the disks of the running pods: `pulumi up` patches every existing claim of the StatefulSet to the new size, waits until each has grown (progress lines name each claim), and deletes the StatefulSet's object with its pods orphaned so it is created again with the new template and adopts the running pods; no pod restarts. The claims' StorageClass must allow expansion (`allowVolumeExpansion: true`): otherwise, and for a smaller size (a claim cannot shrink), the preview fails naming this field and nothing changes.
 	VolumeClaimTemplates corev1.PersistentVolumeClaimTypeArrayInput `pulumi:"volumeClaimTemplates"`
 }
 
+// Defaults sets the appropriate defaults for NameServerSpecArgs
+func (val *NameServerSpecArgs) Defaults() *NameServerSpecArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+
+	return &tmp
+}
 func (NameServerSpecArgs) ElementType() reflect.Type {
 	return reflect.TypeOf((*NameServerSpec)(nil)).Elem()
 }
@@ -1428,6 +1823,11 @@ func (o NameServerSpecOutput) JvmMemory() JvmMemoryPtrOutput {
 	return o.ApplyT(func(v NameServerSpec) *JvmMemory { return v.JvmMemory }).(JvmMemoryPtrOutput)
 }
 
+// The name servers' PodDisruptionBudget `name-service`, selecting every name server pod. On by default with `maxUnavailable: 1`: a node drain evicts one name server at a time, each after the one before is back.
+func (o NameServerSpecOutput) PodDisruptionBudget() PodDisruptionBudgetSpecPtrOutput {
+	return o.ApplyT(func(v NameServerSpec) *PodDisruptionBudgetSpec { return v.PodDisruptionBudget }).(PodDisruptionBudgetSpecPtrOutput)
+}
+
 // CPU and memory requests and limits of the name server container. Quantities are checked at preview, and a request above its limit is refused. Without an explicit heap the heap follows the container's memory limit (or request): max(min(memory/2, 512 MiB), min(memory/4, 4 GiB)), and 512 MiB when no memory is set; the young generation is half the heap.
 func (o NameServerSpecOutput) Resources() corev1.ResourceRequirementsPtrOutput {
 	return o.ApplyT(func(v NameServerSpec) *corev1.ResourceRequirements { return v.Resources }).(corev1.ResourceRequirementsPtrOutput)
@@ -1443,7 +1843,7 @@ func (o NameServerSpecOutput) StorageMode() StorageModePtrOutput {
 	return o.ApplyT(func(v NameServerSpec) *StorageMode { return v.StorageMode }).(StorageModePtrOutput)
 }
 
-// Claim templates added to the name server StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its logs and its key-value config. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`.
+// Claim templates added to the name server StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its logs and its key-value config. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`. A larger `resources.requests.storage` grows the disks of the running pods: `pulumi up` patches every existing claim of the StatefulSet to the new size, waits until each has grown (progress lines name each claim), and deletes the StatefulSet's object with its pods orphaned so it is created again with the new template and adopts the running pods; no pod restarts. The claims' StorageClass must allow expansion (`allowVolumeExpansion: true`): otherwise, and for a smaller size (a claim cannot shrink), the preview fails naming this field and nothing changes.
 func (o NameServerSpecOutput) VolumeClaimTemplates() corev1.PersistentVolumeClaimTypeArrayOutput {
 	return o.ApplyT(func(v NameServerSpec) []corev1.PersistentVolumeClaimType { return v.VolumeClaimTemplates }).(corev1.PersistentVolumeClaimTypeArrayOutput)
 }
@@ -1532,6 +1932,16 @@ func (o NameServerSpecPtrOutput) JvmMemory() JvmMemoryPtrOutput {
 	}).(JvmMemoryPtrOutput)
 }
 
+// The name servers' PodDisruptionBudget `name-service`, selecting every name server pod. On by default with `maxUnavailable: 1`: a node drain evicts one name server at a time, each after the one before is back.
+func (o NameServerSpecPtrOutput) PodDisruptionBudget() PodDisruptionBudgetSpecPtrOutput {
+	return o.ApplyT(func(v *NameServerSpec) *PodDisruptionBudgetSpec {
+		if v == nil {
+			return nil
+		}
+		return v.PodDisruptionBudget
+	}).(PodDisruptionBudgetSpecPtrOutput)
+}
+
 // CPU and memory requests and limits of the name server container. Quantities are checked at preview, and a request above its limit is refused. Without an explicit heap the heap follows the container's memory limit (or request): max(min(memory/2, 512 MiB), min(memory/4, 4 GiB)), and 512 MiB when no memory is set; the young generation is half the heap.
 func (o NameServerSpecPtrOutput) Resources() corev1.ResourceRequirementsPtrOutput {
 	return o.ApplyT(func(v *NameServerSpec) *corev1.ResourceRequirements {
@@ -1562,7 +1972,7 @@ func (o NameServerSpecPtrOutput) StorageMode() StorageModePtrOutput {
 	}).(StorageModePtrOutput)
 }
 
-// Claim templates added to the name server StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its logs and its key-value config. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`.
+// Claim templates added to the name server StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its logs and its key-value config. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`. A larger `resources.requests.storage` grows the disks of the running pods: `pulumi up` patches every existing claim of the StatefulSet to the new size, waits until each has grown (progress lines name each claim), and deletes the StatefulSet's object with its pods orphaned so it is created again with the new template and adopts the running pods; no pod restarts. The claims' StorageClass must allow expansion (`allowVolumeExpansion: true`): otherwise, and for a smaller size (a claim cannot shrink), the preview fails naming this field and nothing changes.
 func (o NameServerSpecPtrOutput) VolumeClaimTemplates() corev1.PersistentVolumeClaimTypeArrayOutput {
 	return o.ApplyT(func(v *NameServerSpec) []corev1.PersistentVolumeClaimType {
 		if v == nil {
@@ -1570,6 +1980,208 @@ func (o NameServerSpecPtrOutput) VolumeClaimTemplates() corev1.PersistentVolumeC
 		}
 		return v.VolumeClaimTemplates
 	}).(corev1.PersistentVolumeClaimTypeArrayOutput)
+}
+
+// A PodDisruptionBudget (policy/v1) over a set of RocketMQ pods: it limits voluntary evictions (a node drain, a cluster autoscaler's scale-down) to the pods the set can spare, and the Eviction API refuses (429) any eviction beyond. Set `maxUnavailable` or `minAvailable`, not both; with neither, at most one pod of the set is unavailable. Only whole numbers are taken (no percentages).
+type PodDisruptionBudgetSpec struct {
+	// Whether the PodDisruptionBudget exists. Defaults to `true`.
+	Enabled *bool `pulumi:"enabled"`
+	// At most this many pods of the set may be unavailable at once (0 to 100): an eviction that would make more is refused. Defaults to 1 when `minAvailable` is not set.
+	MaxUnavailable *int `pulumi:"maxUnavailable"`
+	// At least this many pods of the set must stay available (0 to 100), instead of `maxUnavailable`.
+	MinAvailable *int `pulumi:"minAvailable"`
+}
+
+// Defaults sets the appropriate defaults for PodDisruptionBudgetSpec
+func (val *PodDisruptionBudgetSpec) Defaults() *PodDisruptionBudgetSpec {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.Enabled == nil {
+		enabled_ := true
+		tmp.Enabled = &enabled_
+	}
+	return &tmp
+}
+
+// PodDisruptionBudgetSpecInput is an input type that accepts PodDisruptionBudgetSpecArgs and PodDisruptionBudgetSpecOutput values.
+// You can construct a concrete instance of `PodDisruptionBudgetSpecInput` via:
+//
+//	PodDisruptionBudgetSpecArgs{...}
+type PodDisruptionBudgetSpecInput interface {
+	pulumi.Input
+
+	ToPodDisruptionBudgetSpecOutput() PodDisruptionBudgetSpecOutput
+	ToPodDisruptionBudgetSpecOutputWithContext(context.Context) PodDisruptionBudgetSpecOutput
+}
+
+// A PodDisruptionBudget (policy/v1) over a set of RocketMQ pods: it limits voluntary evictions (a node drain, a cluster autoscaler's scale-down) to the pods the set can spare, and the Eviction API refuses (429) any eviction beyond. Set `maxUnavailable` or `minAvailable`, not both; with neither, at most one pod of the set is unavailable. Only whole numbers are taken (no percentages).
+type PodDisruptionBudgetSpecArgs struct {
+	// Whether the PodDisruptionBudget exists. Defaults to `true`.
+	Enabled pulumi.BoolPtrInput `pulumi:"enabled"`
+	// At most this many pods of the set may be unavailable at once (0 to 100): an eviction that would make more is refused. Defaults to 1 when `minAvailable` is not set.
+	MaxUnavailable pulumi.IntPtrInput `pulumi:"maxUnavailable"`
+	// At least this many pods of the set must stay available (0 to 100), instead of `maxUnavailable`.
+	MinAvailable pulumi.IntPtrInput `pulumi:"minAvailable"`
+}
+
+// Defaults sets the appropriate defaults for PodDisruptionBudgetSpecArgs
+func (val *PodDisruptionBudgetSpecArgs) Defaults() *PodDisruptionBudgetSpecArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.Enabled == nil {
+		tmp.Enabled = pulumi.BoolPtr(true)
+	}
+	return &tmp
+}
+func (PodDisruptionBudgetSpecArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*PodDisruptionBudgetSpec)(nil)).Elem()
+}
+
+func (i PodDisruptionBudgetSpecArgs) ToPodDisruptionBudgetSpecOutput() PodDisruptionBudgetSpecOutput {
+	return i.ToPodDisruptionBudgetSpecOutputWithContext(context.Background())
+}
+
+func (i PodDisruptionBudgetSpecArgs) ToPodDisruptionBudgetSpecOutputWithContext(ctx context.Context) PodDisruptionBudgetSpecOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(PodDisruptionBudgetSpecOutput)
+}
+
+func (i PodDisruptionBudgetSpecArgs) ToPodDisruptionBudgetSpecPtrOutput() PodDisruptionBudgetSpecPtrOutput {
+	return i.ToPodDisruptionBudgetSpecPtrOutputWithContext(context.Background())
+}
+
+func (i PodDisruptionBudgetSpecArgs) ToPodDisruptionBudgetSpecPtrOutputWithContext(ctx context.Context) PodDisruptionBudgetSpecPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(PodDisruptionBudgetSpecOutput).ToPodDisruptionBudgetSpecPtrOutputWithContext(ctx)
+}
+
+// PodDisruptionBudgetSpecPtrInput is an input type that accepts PodDisruptionBudgetSpecArgs, PodDisruptionBudgetSpecPtr and PodDisruptionBudgetSpecPtrOutput values.
+// You can construct a concrete instance of `PodDisruptionBudgetSpecPtrInput` via:
+//
+//	        PodDisruptionBudgetSpecArgs{...}
+//
+//	or:
+//
+//	        nil
+type PodDisruptionBudgetSpecPtrInput interface {
+	pulumi.Input
+
+	ToPodDisruptionBudgetSpecPtrOutput() PodDisruptionBudgetSpecPtrOutput
+	ToPodDisruptionBudgetSpecPtrOutputWithContext(context.Context) PodDisruptionBudgetSpecPtrOutput
+}
+
+type podDisruptionBudgetSpecPtrType PodDisruptionBudgetSpecArgs
+
+func PodDisruptionBudgetSpecPtr(v *PodDisruptionBudgetSpecArgs) PodDisruptionBudgetSpecPtrInput {
+	return (*podDisruptionBudgetSpecPtrType)(v)
+}
+
+func (*podDisruptionBudgetSpecPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**PodDisruptionBudgetSpec)(nil)).Elem()
+}
+
+func (i *podDisruptionBudgetSpecPtrType) ToPodDisruptionBudgetSpecPtrOutput() PodDisruptionBudgetSpecPtrOutput {
+	return i.ToPodDisruptionBudgetSpecPtrOutputWithContext(context.Background())
+}
+
+func (i *podDisruptionBudgetSpecPtrType) ToPodDisruptionBudgetSpecPtrOutputWithContext(ctx context.Context) PodDisruptionBudgetSpecPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(PodDisruptionBudgetSpecPtrOutput)
+}
+
+// A PodDisruptionBudget (policy/v1) over a set of RocketMQ pods: it limits voluntary evictions (a node drain, a cluster autoscaler's scale-down) to the pods the set can spare, and the Eviction API refuses (429) any eviction beyond. Set `maxUnavailable` or `minAvailable`, not both; with neither, at most one pod of the set is unavailable. Only whole numbers are taken (no percentages).
+type PodDisruptionBudgetSpecOutput struct{ *pulumi.OutputState }
+
+func (PodDisruptionBudgetSpecOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*PodDisruptionBudgetSpec)(nil)).Elem()
+}
+
+func (o PodDisruptionBudgetSpecOutput) ToPodDisruptionBudgetSpecOutput() PodDisruptionBudgetSpecOutput {
+	return o
+}
+
+func (o PodDisruptionBudgetSpecOutput) ToPodDisruptionBudgetSpecOutputWithContext(ctx context.Context) PodDisruptionBudgetSpecOutput {
+	return o
+}
+
+func (o PodDisruptionBudgetSpecOutput) ToPodDisruptionBudgetSpecPtrOutput() PodDisruptionBudgetSpecPtrOutput {
+	return o.ToPodDisruptionBudgetSpecPtrOutputWithContext(context.Background())
+}
+
+func (o PodDisruptionBudgetSpecOutput) ToPodDisruptionBudgetSpecPtrOutputWithContext(ctx context.Context) PodDisruptionBudgetSpecPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v PodDisruptionBudgetSpec) *PodDisruptionBudgetSpec {
+		return &v
+	}).(PodDisruptionBudgetSpecPtrOutput)
+}
+
+// Whether the PodDisruptionBudget exists. Defaults to `true`.
+func (o PodDisruptionBudgetSpecOutput) Enabled() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v PodDisruptionBudgetSpec) *bool { return v.Enabled }).(pulumi.BoolPtrOutput)
+}
+
+// At most this many pods of the set may be unavailable at once (0 to 100): an eviction that would make more is refused. Defaults to 1 when `minAvailable` is not set.
+func (o PodDisruptionBudgetSpecOutput) MaxUnavailable() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v PodDisruptionBudgetSpec) *int { return v.MaxUnavailable }).(pulumi.IntPtrOutput)
+}
+
+// At least this many pods of the set must stay available (0 to 100), instead of `maxUnavailable`.
+func (o PodDisruptionBudgetSpecOutput) MinAvailable() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v PodDisruptionBudgetSpec) *int { return v.MinAvailable }).(pulumi.IntPtrOutput)
+}
+
+type PodDisruptionBudgetSpecPtrOutput struct{ *pulumi.OutputState }
+
+func (PodDisruptionBudgetSpecPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**PodDisruptionBudgetSpec)(nil)).Elem()
+}
+
+func (o PodDisruptionBudgetSpecPtrOutput) ToPodDisruptionBudgetSpecPtrOutput() PodDisruptionBudgetSpecPtrOutput {
+	return o
+}
+
+func (o PodDisruptionBudgetSpecPtrOutput) ToPodDisruptionBudgetSpecPtrOutputWithContext(ctx context.Context) PodDisruptionBudgetSpecPtrOutput {
+	return o
+}
+
+func (o PodDisruptionBudgetSpecPtrOutput) Elem() PodDisruptionBudgetSpecOutput {
+	return o.ApplyT(func(v *PodDisruptionBudgetSpec) PodDisruptionBudgetSpec {
+		if v != nil {
+			return *v
+		}
+		var ret PodDisruptionBudgetSpec
+		return ret
+	}).(PodDisruptionBudgetSpecOutput)
+}
+
+// Whether the PodDisruptionBudget exists. Defaults to `true`.
+func (o PodDisruptionBudgetSpecPtrOutput) Enabled() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *PodDisruptionBudgetSpec) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.Enabled
+	}).(pulumi.BoolPtrOutput)
+}
+
+// At most this many pods of the set may be unavailable at once (0 to 100): an eviction that would make more is refused. Defaults to 1 when `minAvailable` is not set.
+func (o PodDisruptionBudgetSpecPtrOutput) MaxUnavailable() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *PodDisruptionBudgetSpec) *int {
+		if v == nil {
+			return nil
+		}
+		return v.MaxUnavailable
+	}).(pulumi.IntPtrOutput)
+}
+
+// At least this many pods of the set must stay available (0 to 100), instead of `maxUnavailable`.
+func (o PodDisruptionBudgetSpecPtrOutput) MinAvailable() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *PodDisruptionBudgetSpec) *int {
+		if v == nil {
+			return nil
+		}
+		return v.MinAvailable
+	}).(pulumi.IntPtrOutput)
 }
 
 // One step of a topic transfer as it ran.
@@ -1655,8 +2267,12 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*ConsoleSpecPtrInput)(nil)).Elem(), ConsoleSpecArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*JvmMemoryInput)(nil)).Elem(), JvmMemoryArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*JvmMemoryPtrInput)(nil)).Elem(), JvmMemoryArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*MetricsSpecInput)(nil)).Elem(), MetricsSpecArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*MetricsSpecPtrInput)(nil)).Elem(), MetricsSpecArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*NameServerSpecInput)(nil)).Elem(), NameServerSpecArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*NameServerSpecPtrInput)(nil)).Elem(), NameServerSpecArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*PodDisruptionBudgetSpecInput)(nil)).Elem(), PodDisruptionBudgetSpecArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*PodDisruptionBudgetSpecPtrInput)(nil)).Elem(), PodDisruptionBudgetSpecArgs{})
 	pulumi.RegisterOutputType(BrokerConfigOutput{})
 	pulumi.RegisterOutputType(BrokerConfigPtrOutput{})
 	pulumi.RegisterOutputType(BrokerGroupInfoOutput{})
@@ -1667,8 +2283,14 @@ func init() {
 	pulumi.RegisterOutputType(ConsoleSpecPtrOutput{})
 	pulumi.RegisterOutputType(JvmMemoryOutput{})
 	pulumi.RegisterOutputType(JvmMemoryPtrOutput{})
+	pulumi.RegisterOutputType(MetricsEndpointOutput{})
+	pulumi.RegisterOutputType(MetricsEndpointArrayOutput{})
+	pulumi.RegisterOutputType(MetricsSpecOutput{})
+	pulumi.RegisterOutputType(MetricsSpecPtrOutput{})
 	pulumi.RegisterOutputType(NameServerSpecOutput{})
 	pulumi.RegisterOutputType(NameServerSpecPtrOutput{})
+	pulumi.RegisterOutputType(PodDisruptionBudgetSpecOutput{})
+	pulumi.RegisterOutputType(PodDisruptionBudgetSpecPtrOutput{})
 	pulumi.RegisterOutputType(TopicTransferStepOutput{})
 	pulumi.RegisterOutputType(TopicTransferStepArrayOutput{})
 }

@@ -12,7 +12,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// An Apache RocketMQ cluster on Kubernetes, built from ordinary Kubernetes objects with no operator: name servers (a StatefulSet `name-service` behind a headless Service), broker groups of a master and replicas (StatefulSets `<broker>-<g>-master` and `<broker>-<g>-replica-<i>`, with their `broker.conf` rendered into a ConfigMap per group), and the RocketMQ dashboard. Brokers reach the name servers by stable DNS names and advertise their pod IP. Every input is validated at preview, naming the field and the rule, and nothing is created while an input is bad. An input not known until `pulumi up` (another resource's output) reaches every child as an unknown value, previews as computed in every output derived from it, and is validated at up (the kubernetes provider displays a child's unknown namespace as "default" in a preview); `broker.name`, `broker.size`, `broker.replicaPerGroup` and `console.enabled` decide which objects exist, so while one of them is unknown the preview leaves those objects out and warns. Secret inputs stay secret in every object and output that carries them. A `rocketmq:index:BrokerScaling` child, created once every group's StatefulSets are ready, copies the topics and subscription groups of the scale source (`broker.scalePodName`) to the other groups, and before a smaller `broker.size` removes groups it drains them; it reaches RocketMQ through the `kubeconfig` and `connection` inputs. `new RocketMQCluster("mq", {})` is a working cluster of one name server, one group of a master and a replica, and a dashboard.
+// An Apache RocketMQ cluster on Kubernetes, built from ordinary Kubernetes objects with no operator: name servers (a StatefulSet `name-service` behind a headless Service), broker groups of a master and replicas (StatefulSets `<broker>-<g>-master` and `<broker>-<g>-replica-<i>`, with their `broker.conf` rendered into a ConfigMap per group), and the RocketMQ dashboard. Brokers reach the name servers by stable DNS names and advertise their pod IP. Every input is validated at preview, naming the field and the rule, and nothing is created while an input is bad. An input not known until `pulumi up` (another resource's output) reaches every child as an unknown value, previews as computed in every output derived from it, and is validated at up (the kubernetes provider displays a child's unknown namespace as "default" in a preview); `broker.name`, `broker.size`, `broker.replicaPerGroup`, `console.enabled` and each `podDisruptionBudget.enabled` decide which objects exist, so while one of them is unknown the preview leaves those objects out and warns. Secret inputs stay secret in every object and output that carries them. A `rocketmq:index:BrokerScaling` child, created once every group's StatefulSets are ready, copies the topics and subscription groups of the scale source (`broker.scalePodName`) to the other groups, and before a smaller `broker.size` removes groups it drains them; it reaches RocketMQ through the `kubeconfig` and `connection` inputs. `new RocketMQCluster("mq", {})` is a working cluster of one name server, one group of a master and a replica, and a dashboard.
 type RocketMQCluster struct {
 	pulumi.ResourceState
 
@@ -24,6 +24,8 @@ type RocketMQCluster struct {
 	ConsoleServiceName pulumi.StringPtrOutput `pulumi:"consoleServiceName"`
 	// In-cluster URL of the dashboard, `http://console-service.<namespace>.svc.cluster.local:8080`; absent when the console is disabled. With `serviceType` `NodePort` it is also served on the node port of every node.
 	ConsoleUrl pulumi.StringPtrOutput `pulumi:"consoleUrl"`
+	// Where Prometheus scrapes the cluster, one entry per kind of process that exports metrics (the brokers); empty when `metrics.enabled` is false or the brokers' image has no exporter.
+	MetricsEndpoints MetricsEndpointArrayOutput `pulumi:"metricsEndpoints"`
 	// The same name server addresses as a list.
 	NameServerAddressList pulumi.StringArrayOutput `pulumi:"nameServerAddressList"`
 	// Where clients connect: the name servers' stable DNS names with ports, separated by `;`, the form RocketMQ clients take as `namesrvAddr` (for example `name-service-0.name-service.default.svc.cluster.local:9876`). It is `broker.nameServers` when that is set. Available once the name servers are created. It is all a TopicTransfer needs to reach this cluster (its `nameServerAddresses`): the names also tell the provider, outside the cluster network, which pods and namespace to port-forward to.
@@ -45,6 +47,12 @@ func NewRocketMQCluster(ctx *pulumi.Context,
 	if args.Connection == nil {
 		args.Connection = ConnectionMode("auto")
 	}
+	if args.Metrics != nil {
+		args.Metrics = args.Metrics.ToMetricsSpecPtrOutput().ApplyT(func(v *MetricsSpec) *MetricsSpec { return v.Defaults() }).(MetricsSpecPtrOutput)
+	}
+	if args.NameServer != nil {
+		args.NameServer = args.NameServer.ToNameServerSpecPtrOutput().ApplyT(func(v *NameServerSpec) *NameServerSpec { return v.Defaults() }).(NameServerSpecPtrOutput)
+	}
 	if args.Kubeconfig != nil {
 		args.Kubeconfig = pulumi.ToSecret(args.Kubeconfig).(pulumi.StringPtrInput)
 	}
@@ -58,7 +66,7 @@ func NewRocketMQCluster(ctx *pulumi.Context,
 }
 
 type rocketMQClusterArgs struct {
-	// Affinity rules of every pod of the cluster, for example to spread a group's master and replicas over nodes.
+	// Affinity rules of every pod of the cluster. Without a `podAntiAffinity` here, the pods of each broker group, and the name servers, prefer different nodes (a preferred pod anti-affinity on `kubernetes.io/hostname`, weight 100, among the pods of the group or among the name servers); a `podAntiAffinity` given here, even `{}`, replaces that default. The other parts (`nodeAffinity`, `podAffinity`) are kept as given beside it.
 	Affinity *corev1.Affinity `pulumi:"affinity"`
 	// Annotations added to every object and pod.
 	Annotations map[string]string `pulumi:"annotations"`
@@ -76,6 +84,8 @@ type rocketMQClusterArgs struct {
 	Kubeconfig *string `pulumi:"kubeconfig"`
 	// Labels added to every object and pod, beside the provider's `app.kubernetes.io/*` labels and the `rocketmq/broker-name`, `rocketmq/broker-group` and `rocketmq/broker-role` labels of broker pods. Keys under `app.kubernetes.io/` and `rocketmq/` are the provider's and refused here.
 	Labels map[string]string `pulumi:"labels"`
+	// Prometheus metrics of the brokers: on by default, with a Service to scrape and optionally a ServiceMonitor or PodMonitor (whose CRD must already be in the cluster).
+	Metrics *MetricsSpec `pulumi:"metrics"`
 	// The name servers. Defaults to one name server.
 	NameServer *NameServerSpec `pulumi:"nameServer"`
 	// Namespace of every object of the cluster; it must exist. Defaults to `default`. Object names are fixed (`name-service`, `<broker>-<g>-master`, `console`), so one namespace holds one cluster.
@@ -92,11 +102,13 @@ type rocketMQClusterArgs struct {
 	ServiceAccountName *string `pulumi:"serviceAccountName"`
 	// Tolerations of every pod of the cluster.
 	Tolerations []corev1.Toleration `pulumi:"tolerations"`
+	// Topology spread constraints of every pod of the cluster, for example over zones (`topologyKey: topology.kubernetes.io/zone`). A constraint without a `labelSelector` spreads the pods of its own set: each broker group's master and replicas, the name servers, the console pods; one with a `labelSelector` is used as given. `maxSkew` (at least 1), `topologyKey` and `whenUnsatisfiable` (`DoNotSchedule` or `ScheduleAnyway`) are required.
+	TopologySpreadConstraints []corev1.TopologySpreadConstraint `pulumi:"topologySpreadConstraints"`
 }
 
 // The set of arguments for constructing a RocketMQCluster resource.
 type RocketMQClusterArgs struct {
-	// Affinity rules of every pod of the cluster, for example to spread a group's master and replicas over nodes.
+	// Affinity rules of every pod of the cluster. Without a `podAntiAffinity` here, the pods of each broker group, and the name servers, prefer different nodes (a preferred pod anti-affinity on `kubernetes.io/hostname`, weight 100, among the pods of the group or among the name servers); a `podAntiAffinity` given here, even `{}`, replaces that default. The other parts (`nodeAffinity`, `podAffinity`) are kept as given beside it.
 	Affinity corev1.AffinityPtrInput
 	// Annotations added to every object and pod.
 	Annotations pulumi.StringMapInput
@@ -114,6 +126,8 @@ type RocketMQClusterArgs struct {
 	Kubeconfig pulumi.StringPtrInput
 	// Labels added to every object and pod, beside the provider's `app.kubernetes.io/*` labels and the `rocketmq/broker-name`, `rocketmq/broker-group` and `rocketmq/broker-role` labels of broker pods. Keys under `app.kubernetes.io/` and `rocketmq/` are the provider's and refused here.
 	Labels pulumi.StringMapInput
+	// Prometheus metrics of the brokers: on by default, with a Service to scrape and optionally a ServiceMonitor or PodMonitor (whose CRD must already be in the cluster).
+	Metrics MetricsSpecPtrInput
 	// The name servers. Defaults to one name server.
 	NameServer NameServerSpecPtrInput
 	// Namespace of every object of the cluster; it must exist. Defaults to `default`. Object names are fixed (`name-service`, `<broker>-<g>-master`, `console`), so one namespace holds one cluster.
@@ -130,6 +144,8 @@ type RocketMQClusterArgs struct {
 	ServiceAccountName pulumi.StringPtrInput
 	// Tolerations of every pod of the cluster.
 	Tolerations corev1.TolerationArrayInput
+	// Topology spread constraints of every pod of the cluster, for example over zones (`topologyKey: topology.kubernetes.io/zone`). A constraint without a `labelSelector` spreads the pods of its own set: each broker group's master and replicas, the name servers, the console pods; one with a `labelSelector` is used as given. `maxSkew` (at least 1), `topologyKey` and `whenUnsatisfiable` (`DoNotSchedule` or `ScheduleAnyway`) are required.
+	TopologySpreadConstraints corev1.TopologySpreadConstraintArrayInput
 }
 
 func (RocketMQClusterArgs) ElementType() reflect.Type {
@@ -237,6 +253,11 @@ func (o RocketMQClusterOutput) ConsoleServiceName() pulumi.StringPtrOutput {
 // In-cluster URL of the dashboard, `http://console-service.<namespace>.svc.cluster.local:8080`; absent when the console is disabled. With `serviceType` `NodePort` it is also served on the node port of every node.
 func (o RocketMQClusterOutput) ConsoleUrl() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *RocketMQCluster) pulumi.StringPtrOutput { return v.ConsoleUrl }).(pulumi.StringPtrOutput)
+}
+
+// Where Prometheus scrapes the cluster, one entry per kind of process that exports metrics (the brokers); empty when `metrics.enabled` is false or the brokers' image has no exporter.
+func (o RocketMQClusterOutput) MetricsEndpoints() MetricsEndpointArrayOutput {
+	return o.ApplyT(func(v *RocketMQCluster) MetricsEndpointArrayOutput { return v.MetricsEndpoints }).(MetricsEndpointArrayOutput)
 }
 
 // The same name server addresses as a list.

@@ -92,6 +92,10 @@ export interface BrokerSpecArgs {
      */
     nameServers?: pulumi.Input<string>;
     /**
+     * One PodDisruptionBudget per broker group, named `<name>-<g>` like the group, selecting the group's master and replicas. On by default with `maxUnavailable: 1`, so a voluntary eviction never takes a master and its replica together: while one pod of the group is evicted and not Ready again, a second eviction in the group is refused. The settings apply to every group.
+     */
+    podDisruptionBudget?: pulumi.Input<inputs.PodDisruptionBudgetSpecArgs>;
+    /**
      * Replicas (RocketMQ slaves) of each group's master, 0 to 3. Defaults to 1. The provider sets `brokerId` (0 for the master, 1..n for replicas) and `brokerRole=SLAVE` on replicas. At most 3, because every replica streams the master's whole commit log over its own HA connection: more replicas multiply the master's replication traffic and disk reads without adding write availability, since master/replica groups have no automatic failover.
      */
     replicaPerGroup?: pulumi.Input<number>;
@@ -112,7 +116,7 @@ export interface BrokerSpecArgs {
      */
     storageMode?: pulumi.Input<enums.StorageMode>;
     /**
-     * Claim templates added to the broker StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its commit log, consume queues and logs. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`.
+     * Claim templates added to the broker StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its commit log, consume queues and logs. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`. A larger `resources.requests.storage` grows the disks of the running pods: `pulumi up` patches every existing claim of the StatefulSet to the new size, waits until each has grown (progress lines name each claim), and deletes the StatefulSet's object with its pods orphaned so it is created again with the new template and adopts the running pods; no pod restarts. The claims' StorageClass must allow expansion (`allowVolumeExpansion: true`): otherwise, and for a smaller size (a claim cannot shrink), the preview fails naming this field and nothing changes.
      */
     volumeClaimTemplates?: pulumi.Input<pulumi.Input<pulumiKubernetes.types.input.core.v1.PersistentVolumeClaim>[]>;
     /**
@@ -132,6 +136,7 @@ export function brokerSpecArgsProvideDefaults(val: BrokerSpecArgs): BrokerSpecAr
         ...val,
         allowDroppingUnreadMessages: (val.allowDroppingUnreadMessages) ?? false,
         drainTimeoutSeconds: (val.drainTimeoutSeconds) ?? 600,
+        podDisruptionBudget: (val.podDisruptionBudget ? pulumi.output(val.podDisruptionBudget).apply(inputs.podDisruptionBudgetSpecArgsProvideDefaults) : undefined),
     };
 }
 
@@ -184,6 +189,43 @@ export interface JvmMemoryArgs {
 }
 
 /**
+ * Prometheus metrics of the brokers. On by default: every broker runs RocketMQ's Prometheus exporter (`metricsExporterType=PROM`, `metricsPromExporterPort=5557` in `broker.conf`; it binds the broker's `brokerIP1`, the pod IP) on a container port named `metrics`, and a headless Service `<broker>-metrics` over every broker pod of the cluster carries the port `metrics` (5557, path `/metrics`), labelled `rocketmq/metrics: "true"`. The `metricsEndpoints` output says where to scrape. Brokers export metrics from RocketMQ 5.1.0 on: with an older `broker.image` (4.9.x) metrics stay off for the brokers and the preview warns, and a `serviceMonitor` or `podMonitor` is refused. Name servers export no metrics. Turning metrics on or off changes `broker.conf`, so the brokers roll (with `broker.allowRestart: false` the preview warns and the running brokers keep what they have).
+ */
+export interface MetricsSpecArgs {
+    /**
+     * Whether the brokers export Prometheus metrics. Defaults to `true`. While it is `true`, `metricsExporterType` and `metricsPromExporterPort` in `broker.brokerConfig.properties` are refused (the provider sets them); with `false` they are yours, e.g. for an OTLP exporter.
+     */
+    enabled?: pulumi.Input<boolean>;
+    /**
+     * The monitor's scrape interval, a Prometheus duration such as `30s` or `1m`; without it Prometheus' own default applies.
+     */
+    interval?: pulumi.Input<string>;
+    /**
+     * Extra labels of the ServiceMonitor or PodMonitor, for a Prometheus whose `serviceMonitorSelector` / `podMonitorSelector` picks monitors by label (e.g. `release: prometheus`).
+     */
+    monitorLabels?: pulumi.Input<{[key: string]: pulumi.Input<string>}>;
+    /**
+     * Creates the Prometheus Operator's PodMonitor `<broker>-metrics` (monitoring.coreos.com/v1) instead, selecting every broker pod of the cluster and scraping its `metrics` port at `/metrics`. The CRD `podmonitors.monitoring.coreos.com` must already be in the cluster: when the API server does not serve PodMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `serviceMonitor`.
+     */
+    podMonitor?: pulumi.Input<boolean>;
+    /**
+     * Creates the Prometheus Operator's ServiceMonitor `<broker>-metrics` (monitoring.coreos.com/v1), selecting only the metrics Service in the cluster's namespace and scraping its `metrics` port at `/metrics`. The CRD `servicemonitors.monitoring.coreos.com` must already be in the cluster (install the Prometheus Operator or its CRDs first): when the API server does not serve ServiceMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `podMonitor`.
+     */
+    serviceMonitor?: pulumi.Input<boolean>;
+}
+/**
+ * metricsSpecArgsProvideDefaults sets the appropriate defaults for MetricsSpecArgs
+ */
+export function metricsSpecArgsProvideDefaults(val: MetricsSpecArgs): MetricsSpecArgs {
+    return {
+        ...val,
+        enabled: (val.enabled) ?? true,
+        podMonitor: (val.podMonitor) ?? false,
+        serviceMonitor: (val.serviceMonitor) ?? false,
+    };
+}
+
+/**
  * The name servers of the cluster: a StatefulSet `name-service` behind a headless Service of the same name. Every name server has a stable DNS name, `name-service-<i>.name-service.<namespace>.svc.cluster.local`, which brokers, the console and clients use instead of pod IPs.
  */
 export interface NameServerSpecArgs {
@@ -212,6 +254,10 @@ export interface NameServerSpecArgs {
      */
     jvmMemory?: pulumi.Input<inputs.JvmMemoryArgs>;
     /**
+     * The name servers' PodDisruptionBudget `name-service`, selecting every name server pod. On by default with `maxUnavailable: 1`: a node drain evicts one name server at a time, each after the one before is back.
+     */
+    podDisruptionBudget?: pulumi.Input<inputs.PodDisruptionBudgetSpecArgs>;
+    /**
      * CPU and memory requests and limits of the name server container. Quantities are checked at preview, and a request above its limit is refused. Without an explicit heap the heap follows the container's memory limit (or request): max(min(memory/2, 512 MiB), min(memory/4, 4 GiB)), and 512 MiB when no memory is set; the young generation is half the heap.
      */
     resources?: pulumi.Input<pulumiKubernetes.types.input.core.v1.ResourceRequirements>;
@@ -224,8 +270,44 @@ export interface NameServerSpecArgs {
      */
     storageMode?: pulumi.Input<enums.StorageMode>;
     /**
-     * Claim templates added to the name server StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its logs and its key-value config. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`.
+     * Claim templates added to the name server StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its logs and its key-value config. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`. A larger `resources.requests.storage` grows the disks of the running pods: `pulumi up` patches every existing claim of the StatefulSet to the new size, waits until each has grown (progress lines name each claim), and deletes the StatefulSet's object with its pods orphaned so it is created again with the new template and adopts the running pods; no pod restarts. The claims' StorageClass must allow expansion (`allowVolumeExpansion: true`): otherwise, and for a smaller size (a claim cannot shrink), the preview fails naming this field and nothing changes.
      */
     volumeClaimTemplates?: pulumi.Input<pulumi.Input<pulumiKubernetes.types.input.core.v1.PersistentVolumeClaim>[]>;
+}
+/**
+ * nameServerSpecArgsProvideDefaults sets the appropriate defaults for NameServerSpecArgs
+ */
+export function nameServerSpecArgsProvideDefaults(val: NameServerSpecArgs): NameServerSpecArgs {
+    return {
+        ...val,
+        podDisruptionBudget: (val.podDisruptionBudget ? pulumi.output(val.podDisruptionBudget).apply(inputs.podDisruptionBudgetSpecArgsProvideDefaults) : undefined),
+    };
+}
+
+/**
+ * A PodDisruptionBudget (policy/v1) over a set of RocketMQ pods: it limits voluntary evictions (a node drain, a cluster autoscaler's scale-down) to the pods the set can spare, and the Eviction API refuses (429) any eviction beyond. Set `maxUnavailable` or `minAvailable`, not both; with neither, at most one pod of the set is unavailable. Only whole numbers are taken (no percentages).
+ */
+export interface PodDisruptionBudgetSpecArgs {
+    /**
+     * Whether the PodDisruptionBudget exists. Defaults to `true`.
+     */
+    enabled?: pulumi.Input<boolean>;
+    /**
+     * At most this many pods of the set may be unavailable at once (0 to 100): an eviction that would make more is refused. Defaults to 1 when `minAvailable` is not set.
+     */
+    maxUnavailable?: pulumi.Input<number>;
+    /**
+     * At least this many pods of the set must stay available (0 to 100), instead of `maxUnavailable`.
+     */
+    minAvailable?: pulumi.Input<number>;
+}
+/**
+ * podDisruptionBudgetSpecArgsProvideDefaults sets the appropriate defaults for PodDisruptionBudgetSpecArgs
+ */
+export function podDisruptionBudgetSpecArgsProvideDefaults(val: PodDisruptionBudgetSpecArgs): PodDisruptionBudgetSpecArgs {
+    return {
+        ...val,
+        enabled: (val.enabled) ?? true,
+    };
 }
 

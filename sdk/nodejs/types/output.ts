@@ -32,6 +32,44 @@ export interface BrokerGroupInfo {
 }
 
 /**
+ * Where Prometheus scrapes one kind of RocketMQ process.
+ */
+export interface MetricsEndpoint {
+    /**
+     * The kind of process: `broker`.
+     */
+    component: string;
+    /**
+     * `ServiceMonitor` or `PodMonitor` when one was created.
+     */
+    monitorKind?: string;
+    /**
+     * The name of that ServiceMonitor or PodMonitor.
+     */
+    monitorName?: string;
+    /**
+     * The HTTP path: `/metrics`.
+     */
+    path: string;
+    /**
+     * The port number: 5557.
+     */
+    port: number;
+    /**
+     * The name of the port on the Service and the pods: `metrics`.
+     */
+    portName: string;
+    /**
+     * The headless Service over its pods that carries the metrics port, e.g. `broker-metrics`.
+     */
+    serviceName: string;
+    /**
+     * `host:port` of every pod by its stable DNS name, e.g. `broker-0-master-0.broker-0.<namespace>.svc.cluster.local:5557`, for a static scrape configuration.
+     */
+    targets: string[];
+}
+
+/**
  * One step of a topic transfer as it ran.
  */
 export interface TopicTransferStep {

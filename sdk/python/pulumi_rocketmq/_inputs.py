@@ -25,8 +25,12 @@ __all__ = [
     'ConsoleSpecArgsDict',
     'JvmMemoryArgs',
     'JvmMemoryArgsDict',
+    'MetricsSpecArgs',
+    'MetricsSpecArgsDict',
     'NameServerSpecArgs',
     'NameServerSpecArgsDict',
+    'PodDisruptionBudgetSpecArgs',
+    'PodDisruptionBudgetSpecArgsDict',
 ]
 
 class BrokerConfigArgsDict(TypedDict):
@@ -199,6 +203,10 @@ class BrokerSpecArgsDict(TypedDict):
     """
     An explicit name server list, `host:port` entries separated by `;` (for example `10.0.0.5:9876;10.0.0.6:9876`). When set, brokers and the console use these name servers instead of the cluster's own, as the operator's `nameServers` does. Empty or unset means the cluster's own name servers.
     """
+    pod_disruption_budget: NotRequired[pulumi.Input['PodDisruptionBudgetSpecArgsDict']]
+    """
+    One PodDisruptionBudget per broker group, named `<name>-<g>` like the group, selecting the group's master and replicas. On by default with `maxUnavailable: 1`, so a voluntary eviction never takes a master and its replica together: while one pod of the group is evicted and not Ready again, a second eviction in the group is refused. The settings apply to every group.
+    """
     replica_per_group: NotRequired[pulumi.Input[_builtins.int]]
     """
     Replicas (RocketMQ slaves) of each group's master, 0 to 3. Defaults to 1. The provider sets `brokerId` (0 for the master, 1..n for replicas) and `brokerRole=SLAVE` on replicas. At most 3, because every replica streams the master's whole commit log over its own HA connection: more replicas multiply the master's replication traffic and disk reads without adding write availability, since master/replica groups have no automatic failover.
@@ -221,7 +229,7 @@ class BrokerSpecArgsDict(TypedDict):
     """
     volume_claim_templates: NotRequired[pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.PersistentVolumeClaimArgsDict']]]]
     """
-    Claim templates added to the broker StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its commit log, consume queues and logs. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`.
+    Claim templates added to the broker StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its commit log, consume queues and logs. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`. A larger `resources.requests.storage` grows the disks of the running pods: `pulumi up` patches every existing claim of the StatefulSet to the new size, waits until each has grown (progress lines name each claim), and deletes the StatefulSet's object with its pods orphaned so it is created again with the new template and adopts the running pods; no pod restarts. The claims' StorageClass must allow expansion (`allowVolumeExpansion: true`): otherwise, and for a smaller size (a claim cannot shrink), the preview fails naming this field and nothing changes.
     """
     volume_mounts: NotRequired[pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.VolumeMountArgsDict']]]]
     """
@@ -248,6 +256,7 @@ class BrokerSpecArgs:
                  jvm_memory: Optional[pulumi.Input['JvmMemoryArgs']] = None,
                  name: Optional[pulumi.Input[_builtins.str]] = None,
                  name_servers: Optional[pulumi.Input[_builtins.str]] = None,
+                 pod_disruption_budget: Optional[pulumi.Input['PodDisruptionBudgetSpecArgs']] = None,
                  replica_per_group: Optional[pulumi.Input[_builtins.int]] = None,
                  resources: Optional[pulumi.Input['pulumi_kubernetes.core.v1.ResourceRequirementsArgs']] = None,
                  scale_pod_name: Optional[pulumi.Input[_builtins.str]] = None,
@@ -272,12 +281,13 @@ class BrokerSpecArgs:
         :param pulumi.Input['JvmMemoryArgs'] jvm_memory: JVM heap of the broker, passed in `JAVA_OPT_EXT`. Without an explicit heap the heap follows the container's memory limit (or request) the way the operator's `BROKER_MEM` default does: max(min(memory/2, 1 GiB), min(memory/4, 8 GiB)), and 1 GiB when no memory is set; the young generation is half the heap.
         :param pulumi.Input[_builtins.str] name: Prefix of the broker group names, 1-30 lower-case letters, digits or '-'. Defaults to `broker`, so the first group is `broker-0` and its master pod `broker-0-master-0`.
         :param pulumi.Input[_builtins.str] name_servers: An explicit name server list, `host:port` entries separated by `;` (for example `10.0.0.5:9876;10.0.0.6:9876`). When set, brokers and the console use these name servers instead of the cluster's own, as the operator's `nameServers` does. Empty or unset means the cluster's own name servers.
+        :param pulumi.Input['PodDisruptionBudgetSpecArgs'] pod_disruption_budget: One PodDisruptionBudget per broker group, named `<name>-<g>` like the group, selecting the group's master and replicas. On by default with `maxUnavailable: 1`, so a voluntary eviction never takes a master and its replica together: while one pod of the group is evicted and not Ready again, a second eviction in the group is refused. The settings apply to every group.
         :param pulumi.Input[_builtins.int] replica_per_group: Replicas (RocketMQ slaves) of each group's master, 0 to 3. Defaults to 1. The provider sets `brokerId` (0 for the master, 1..n for replicas) and `brokerRole=SLAVE` on replicas. At most 3, because every replica streams the master's whole commit log over its own HA connection: more replicas multiply the master's replication traffic and disk reads without adding write availability, since master/replica groups have no automatic failover.
         :param pulumi.Input['pulumi_kubernetes.core.v1.ResourceRequirementsArgs'] resources: CPU and memory requests and limits of the broker container. Quantities are checked at preview, and a request above its limit is refused. Without an explicit heap the heap follows the container's memory limit (or request) the way the operator's `BROKER_MEM` default does: max(min(memory/2, 1 GiB), min(memory/4, 8 GiB)), and 1 GiB when no memory is set; the young generation is half the heap.
         :param pulumi.Input[_builtins.str] scale_pod_name: The master pod whose topics and subscription groups are copied to the other broker groups, `<name>-<g>-master-0` of an existing group. Defaults to the first group's master, `<name>-0-master-0`. The copy runs when groups are added (and on every `pulumi up` after a refresh found a group lacking some of them); it sends only what a group lacks, and leaves topics and groups a group has beyond the source's as they are.
         :param pulumi.Input[_builtins.int] size: Number of broker groups, 1 to 128. Defaults to 1. Adding groups creates only the new groups' objects and leaves existing groups untouched; once the new groups' masters are registered, the cluster's BrokerScaling copies every topic config (queue numbers, permission, order, attributes) and subscription group of the scale source (`scalePodName`) to them, so producers of existing topics send to them too. Lowering it first drains the groups removed: they turn read-only (`brokerPermission=4` on master and replicas) and `pulumi up` waits, up to `drainTimeoutSeconds`, until every consumer group has consumed every message on them; only then are their objects deleted. On timeout write permission is restored (`brokerPermission=6`), nothing is removed and the error names each consumer group and its lag. A removed group's PersistentVolumeClaims (`storageMode: StorageClass`) stay, as a StatefulSet's claims do by default. `pulumi destroy` of the whole cluster does not drain.
         :param pulumi.Input['StorageMode'] storage_mode: Where the broker keeps its commit log, consume queues and logs. Defaults to `EmptyDir`.
-        :param pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.PersistentVolumeClaimArgs']]] volume_claim_templates: Claim templates added to the broker StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its commit log, consume queues and logs. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`.
+        :param pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.PersistentVolumeClaimArgs']]] volume_claim_templates: Claim templates added to the broker StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its commit log, consume queues and logs. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`. A larger `resources.requests.storage` grows the disks of the running pods: `pulumi up` patches every existing claim of the StatefulSet to the new size, waits until each has grown (progress lines name each claim), and deletes the StatefulSet's object with its pods orphaned so it is created again with the new template and adopts the running pods; no pod restarts. The claims' StorageClass must allow expansion (`allowVolumeExpansion: true`): otherwise, and for a smaller size (a claim cannot shrink), the preview fails naming this field and nothing changes.
         :param pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.VolumeMountArgs']]] volume_mounts: Where the broker container mounts the extra `volumes`. Each mount must name a volume of `volumes`; `/etc/rocketmq`, `/home/rocketmq/conf`, `/home/rocketmq/store` and `/home/rocketmq/logs` are used by the provider.
         :param pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.VolumeArgs']]] volumes: Extra volumes of the broker pods, to be mounted with `volumeMounts`. The names `rocketmq-config`, `rocketmq-conf` and `rocketmq-data` are used by the provider.
         """
@@ -311,6 +321,8 @@ class BrokerSpecArgs:
             pulumi.set(__self__, "name", name)
         if name_servers is not None:
             pulumi.set(__self__, "name_servers", name_servers)
+        if pod_disruption_budget is not None:
+            pulumi.set(__self__, "pod_disruption_budget", pod_disruption_budget)
         if replica_per_group is not None:
             pulumi.set(__self__, "replica_per_group", replica_per_group)
         if resources is not None:
@@ -485,6 +497,18 @@ class BrokerSpecArgs:
         pulumi.set(self, "name_servers", value)
 
     @_builtins.property
+    @pulumi.getter(name="podDisruptionBudget")
+    def pod_disruption_budget(self) -> Optional[pulumi.Input['PodDisruptionBudgetSpecArgs']]:
+        """
+        One PodDisruptionBudget per broker group, named `<name>-<g>` like the group, selecting the group's master and replicas. On by default with `maxUnavailable: 1`, so a voluntary eviction never takes a master and its replica together: while one pod of the group is evicted and not Ready again, a second eviction in the group is refused. The settings apply to every group.
+        """
+        return pulumi.get(self, "pod_disruption_budget")
+
+    @pod_disruption_budget.setter
+    def pod_disruption_budget(self, value: Optional[pulumi.Input['PodDisruptionBudgetSpecArgs']]):
+        pulumi.set(self, "pod_disruption_budget", value)
+
+    @_builtins.property
     @pulumi.getter(name="replicaPerGroup")
     def replica_per_group(self) -> Optional[pulumi.Input[_builtins.int]]:
         """
@@ -548,7 +572,7 @@ class BrokerSpecArgs:
     @pulumi.getter(name="volumeClaimTemplates")
     def volume_claim_templates(self) -> Optional[pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.PersistentVolumeClaimArgs']]]]:
         """
-        Claim templates added to the broker StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its commit log, consume queues and logs. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`.
+        Claim templates added to the broker StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its commit log, consume queues and logs. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`. A larger `resources.requests.storage` grows the disks of the running pods: `pulumi up` patches every existing claim of the StatefulSet to the new size, waits until each has grown (progress lines name each claim), and deletes the StatefulSet's object with its pods orphaned so it is created again with the new template and adopts the running pods; no pod restarts. The claims' StorageClass must allow expansion (`allowVolumeExpansion: true`): otherwise, and for a smaller size (a claim cannot shrink), the preview fails naming this field and nothing changes.
         """
         return pulumi.get(self, "volume_claim_templates")
 
@@ -789,6 +813,126 @@ class JvmMemoryArgs:
         pulumi.set(self, "young_generation", value)
 
 
+class MetricsSpecArgsDict(TypedDict):
+    """
+    Prometheus metrics of the brokers. On by default: every broker runs RocketMQ's Prometheus exporter (`metricsExporterType=PROM`, `metricsPromExporterPort=5557` in `broker.conf`; it binds the broker's `brokerIP1`, the pod IP) on a container port named `metrics`, and a headless Service `<broker>-metrics` over every broker pod of the cluster carries the port `metrics` (5557, path `/metrics`), labelled `rocketmq/metrics: "true"`. The `metricsEndpoints` output says where to scrape. Brokers export metrics from RocketMQ 5.1.0 on: with an older `broker.image` (4.9.x) metrics stay off for the brokers and the preview warns, and a `serviceMonitor` or `podMonitor` is refused. Name servers export no metrics. Turning metrics on or off changes `broker.conf`, so the brokers roll (with `broker.allowRestart: false` the preview warns and the running brokers keep what they have).
+    """
+    enabled: NotRequired[pulumi.Input[_builtins.bool]]
+    """
+    Whether the brokers export Prometheus metrics. Defaults to `true`. While it is `true`, `metricsExporterType` and `metricsPromExporterPort` in `broker.brokerConfig.properties` are refused (the provider sets them); with `false` they are yours, e.g. for an OTLP exporter.
+    """
+    interval: NotRequired[pulumi.Input[_builtins.str]]
+    """
+    The monitor's scrape interval, a Prometheus duration such as `30s` or `1m`; without it Prometheus' own default applies.
+    """
+    monitor_labels: NotRequired[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]]
+    """
+    Extra labels of the ServiceMonitor or PodMonitor, for a Prometheus whose `serviceMonitorSelector` / `podMonitorSelector` picks monitors by label (e.g. `release: prometheus`).
+    """
+    pod_monitor: NotRequired[pulumi.Input[_builtins.bool]]
+    """
+    Creates the Prometheus Operator's PodMonitor `<broker>-metrics` (monitoring.coreos.com/v1) instead, selecting every broker pod of the cluster and scraping its `metrics` port at `/metrics`. The CRD `podmonitors.monitoring.coreos.com` must already be in the cluster: when the API server does not serve PodMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `serviceMonitor`.
+    """
+    service_monitor: NotRequired[pulumi.Input[_builtins.bool]]
+    """
+    Creates the Prometheus Operator's ServiceMonitor `<broker>-metrics` (monitoring.coreos.com/v1), selecting only the metrics Service in the cluster's namespace and scraping its `metrics` port at `/metrics`. The CRD `servicemonitors.monitoring.coreos.com` must already be in the cluster (install the Prometheus Operator or its CRDs first): when the API server does not serve ServiceMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `podMonitor`.
+    """
+
+@pulumi.input_type
+class MetricsSpecArgs:
+    def __init__(__self__, *,
+                 enabled: Optional[pulumi.Input[_builtins.bool]] = None,
+                 interval: Optional[pulumi.Input[_builtins.str]] = None,
+                 monitor_labels: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
+                 pod_monitor: Optional[pulumi.Input[_builtins.bool]] = None,
+                 service_monitor: Optional[pulumi.Input[_builtins.bool]] = None):
+        """
+        Prometheus metrics of the brokers. On by default: every broker runs RocketMQ's Prometheus exporter (`metricsExporterType=PROM`, `metricsPromExporterPort=5557` in `broker.conf`; it binds the broker's `brokerIP1`, the pod IP) on a container port named `metrics`, and a headless Service `<broker>-metrics` over every broker pod of the cluster carries the port `metrics` (5557, path `/metrics`), labelled `rocketmq/metrics: "true"`. The `metricsEndpoints` output says where to scrape. Brokers export metrics from RocketMQ 5.1.0 on: with an older `broker.image` (4.9.x) metrics stay off for the brokers and the preview warns, and a `serviceMonitor` or `podMonitor` is refused. Name servers export no metrics. Turning metrics on or off changes `broker.conf`, so the brokers roll (with `broker.allowRestart: false` the preview warns and the running brokers keep what they have).
+
+        :param pulumi.Input[_builtins.bool] enabled: Whether the brokers export Prometheus metrics. Defaults to `true`. While it is `true`, `metricsExporterType` and `metricsPromExporterPort` in `broker.brokerConfig.properties` are refused (the provider sets them); with `false` they are yours, e.g. for an OTLP exporter.
+        :param pulumi.Input[_builtins.str] interval: The monitor's scrape interval, a Prometheus duration such as `30s` or `1m`; without it Prometheus' own default applies.
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] monitor_labels: Extra labels of the ServiceMonitor or PodMonitor, for a Prometheus whose `serviceMonitorSelector` / `podMonitorSelector` picks monitors by label (e.g. `release: prometheus`).
+        :param pulumi.Input[_builtins.bool] pod_monitor: Creates the Prometheus Operator's PodMonitor `<broker>-metrics` (monitoring.coreos.com/v1) instead, selecting every broker pod of the cluster and scraping its `metrics` port at `/metrics`. The CRD `podmonitors.monitoring.coreos.com` must already be in the cluster: when the API server does not serve PodMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `serviceMonitor`.
+        :param pulumi.Input[_builtins.bool] service_monitor: Creates the Prometheus Operator's ServiceMonitor `<broker>-metrics` (monitoring.coreos.com/v1), selecting only the metrics Service in the cluster's namespace and scraping its `metrics` port at `/metrics`. The CRD `servicemonitors.monitoring.coreos.com` must already be in the cluster (install the Prometheus Operator or its CRDs first): when the API server does not serve ServiceMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `podMonitor`.
+        """
+        if enabled is None:
+            enabled = True
+        if enabled is not None:
+            pulumi.set(__self__, "enabled", enabled)
+        if interval is not None:
+            pulumi.set(__self__, "interval", interval)
+        if monitor_labels is not None:
+            pulumi.set(__self__, "monitor_labels", monitor_labels)
+        if pod_monitor is None:
+            pod_monitor = False
+        if pod_monitor is not None:
+            pulumi.set(__self__, "pod_monitor", pod_monitor)
+        if service_monitor is None:
+            service_monitor = False
+        if service_monitor is not None:
+            pulumi.set(__self__, "service_monitor", service_monitor)
+
+    @_builtins.property
+    @pulumi.getter
+    def enabled(self) -> Optional[pulumi.Input[_builtins.bool]]:
+        """
+        Whether the brokers export Prometheus metrics. Defaults to `true`. While it is `true`, `metricsExporterType` and `metricsPromExporterPort` in `broker.brokerConfig.properties` are refused (the provider sets them); with `false` they are yours, e.g. for an OTLP exporter.
+        """
+        return pulumi.get(self, "enabled")
+
+    @enabled.setter
+    def enabled(self, value: Optional[pulumi.Input[_builtins.bool]]):
+        pulumi.set(self, "enabled", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def interval(self) -> Optional[pulumi.Input[_builtins.str]]:
+        """
+        The monitor's scrape interval, a Prometheus duration such as `30s` or `1m`; without it Prometheus' own default applies.
+        """
+        return pulumi.get(self, "interval")
+
+    @interval.setter
+    def interval(self, value: Optional[pulumi.Input[_builtins.str]]):
+        pulumi.set(self, "interval", value)
+
+    @_builtins.property
+    @pulumi.getter(name="monitorLabels")
+    def monitor_labels(self) -> Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]]:
+        """
+        Extra labels of the ServiceMonitor or PodMonitor, for a Prometheus whose `serviceMonitorSelector` / `podMonitorSelector` picks monitors by label (e.g. `release: prometheus`).
+        """
+        return pulumi.get(self, "monitor_labels")
+
+    @monitor_labels.setter
+    def monitor_labels(self, value: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "monitor_labels", value)
+
+    @_builtins.property
+    @pulumi.getter(name="podMonitor")
+    def pod_monitor(self) -> Optional[pulumi.Input[_builtins.bool]]:
+        """
+        Creates the Prometheus Operator's PodMonitor `<broker>-metrics` (monitoring.coreos.com/v1) instead, selecting every broker pod of the cluster and scraping its `metrics` port at `/metrics`. The CRD `podmonitors.monitoring.coreos.com` must already be in the cluster: when the API server does not serve PodMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `serviceMonitor`.
+        """
+        return pulumi.get(self, "pod_monitor")
+
+    @pod_monitor.setter
+    def pod_monitor(self, value: Optional[pulumi.Input[_builtins.bool]]):
+        pulumi.set(self, "pod_monitor", value)
+
+    @_builtins.property
+    @pulumi.getter(name="serviceMonitor")
+    def service_monitor(self) -> Optional[pulumi.Input[_builtins.bool]]:
+        """
+        Creates the Prometheus Operator's ServiceMonitor `<broker>-metrics` (monitoring.coreos.com/v1), selecting only the metrics Service in the cluster's namespace and scraping its `metrics` port at `/metrics`. The CRD `servicemonitors.monitoring.coreos.com` must already be in the cluster (install the Prometheus Operator or its CRDs first): when the API server does not serve ServiceMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `podMonitor`.
+        """
+        return pulumi.get(self, "service_monitor")
+
+    @service_monitor.setter
+    def service_monitor(self, value: Optional[pulumi.Input[_builtins.bool]]):
+        pulumi.set(self, "service_monitor", value)
+
+
 class NameServerSpecArgsDict(TypedDict):
     """
     The name servers of the cluster: a StatefulSet `name-service` behind a headless Service of the same name. Every name server has a stable DNS name, `name-service-<i>.name-service.<namespace>.svc.cluster.local`, which brokers, the console and clients use instead of pod IPs.
@@ -817,6 +961,10 @@ class NameServerSpecArgsDict(TypedDict):
     """
     JVM heap of the name server, passed in `JAVA_OPT_EXT`. Without an explicit heap the heap follows the container's memory limit (or request): max(min(memory/2, 512 MiB), min(memory/4, 4 GiB)), and 512 MiB when no memory is set; the young generation is half the heap.
     """
+    pod_disruption_budget: NotRequired[pulumi.Input['PodDisruptionBudgetSpecArgsDict']]
+    """
+    The name servers' PodDisruptionBudget `name-service`, selecting every name server pod. On by default with `maxUnavailable: 1`: a node drain evicts one name server at a time, each after the one before is back.
+    """
     resources: NotRequired[pulumi.Input['pulumi_kubernetes.core.v1.ResourceRequirementsArgsDict']]
     """
     CPU and memory requests and limits of the name server container. Quantities are checked at preview, and a request above its limit is refused. Without an explicit heap the heap follows the container's memory limit (or request): max(min(memory/2, 512 MiB), min(memory/4, 4 GiB)), and 512 MiB when no memory is set; the young generation is half the heap.
@@ -831,7 +979,7 @@ class NameServerSpecArgsDict(TypedDict):
     """
     volume_claim_templates: NotRequired[pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.PersistentVolumeClaimArgsDict']]]]
     """
-    Claim templates added to the name server StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its logs and its key-value config. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`.
+    Claim templates added to the name server StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its logs and its key-value config. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`. A larger `resources.requests.storage` grows the disks of the running pods: `pulumi up` patches every existing claim of the StatefulSet to the new size, waits until each has grown (progress lines name each claim), and deletes the StatefulSet's object with its pods orphaned so it is created again with the new template and adopts the running pods; no pod restarts. The claims' StorageClass must allow expansion (`allowVolumeExpansion: true`): otherwise, and for a smaller size (a claim cannot shrink), the preview fails naming this field and nothing changes.
     """
 
 @pulumi.input_type
@@ -843,6 +991,7 @@ class NameServerSpecArgs:
                  image: Optional[pulumi.Input[_builtins.str]] = None,
                  image_pull_policy: Optional[pulumi.Input['ImagePullPolicy']] = None,
                  jvm_memory: Optional[pulumi.Input['JvmMemoryArgs']] = None,
+                 pod_disruption_budget: Optional[pulumi.Input['PodDisruptionBudgetSpecArgs']] = None,
                  resources: Optional[pulumi.Input['pulumi_kubernetes.core.v1.ResourceRequirementsArgs']] = None,
                  size: Optional[pulumi.Input[_builtins.int]] = None,
                  storage_mode: Optional[pulumi.Input['StorageMode']] = None,
@@ -856,10 +1005,11 @@ class NameServerSpecArgs:
         :param pulumi.Input[_builtins.str] image: Container image of the name servers. Defaults to `apache/rocketmq:5.5.1`. The container is started with an explicit command, so the official Apache RocketMQ image works as is; its tag is the RocketMQ version and is shown in the `app.kubernetes.io/version` label.
         :param pulumi.Input['ImagePullPolicy'] image_pull_policy: When the kubelet pulls the name server image. Defaults to `IfNotPresent`.
         :param pulumi.Input['JvmMemoryArgs'] jvm_memory: JVM heap of the name server, passed in `JAVA_OPT_EXT`. Without an explicit heap the heap follows the container's memory limit (or request): max(min(memory/2, 512 MiB), min(memory/4, 4 GiB)), and 512 MiB when no memory is set; the young generation is half the heap.
+        :param pulumi.Input['PodDisruptionBudgetSpecArgs'] pod_disruption_budget: The name servers' PodDisruptionBudget `name-service`, selecting every name server pod. On by default with `maxUnavailable: 1`: a node drain evicts one name server at a time, each after the one before is back.
         :param pulumi.Input['pulumi_kubernetes.core.v1.ResourceRequirementsArgs'] resources: CPU and memory requests and limits of the name server container. Quantities are checked at preview, and a request above its limit is refused. Without an explicit heap the heap follows the container's memory limit (or request): max(min(memory/2, 512 MiB), min(memory/4, 4 GiB)), and 512 MiB when no memory is set; the young generation is half the heap.
         :param pulumi.Input[_builtins.int] size: Number of name servers, 1 to 9. Defaults to 1. Changing it adds or removes pods `name-service-<i>`. The running brokers are first given the new list with `updateBrokerConfig namesrvAddr` (RocketMQ 4.9.4 and later re-read it on a timer, which the provider sets to 10 s from 5.3.1 on), name servers being removed go only after that, and with `broker.allowRestart` true the brokers then also roll, one pod at a time. `pulumi up` returns once every broker is registered with every name server.
         :param pulumi.Input['StorageMode'] storage_mode: Where the name server keeps its logs and its key-value config. Defaults to `EmptyDir`.
-        :param pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.PersistentVolumeClaimArgs']]] volume_claim_templates: Claim templates added to the name server StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its logs and its key-value config. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`.
+        :param pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.PersistentVolumeClaimArgs']]] volume_claim_templates: Claim templates added to the name server StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its logs and its key-value config. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`. A larger `resources.requests.storage` grows the disks of the running pods: `pulumi up` patches every existing claim of the StatefulSet to the new size, waits until each has grown (progress lines name each claim), and deletes the StatefulSet's object with its pods orphaned so it is created again with the new template and adopts the running pods; no pod restarts. The claims' StorageClass must allow expansion (`allowVolumeExpansion: true`): otherwise, and for a smaller size (a claim cannot shrink), the preview fails naming this field and nothing changes.
         """
         if dns_policy is not None:
             pulumi.set(__self__, "dns_policy", dns_policy)
@@ -873,6 +1023,8 @@ class NameServerSpecArgs:
             pulumi.set(__self__, "image_pull_policy", image_pull_policy)
         if jvm_memory is not None:
             pulumi.set(__self__, "jvm_memory", jvm_memory)
+        if pod_disruption_budget is not None:
+            pulumi.set(__self__, "pod_disruption_budget", pod_disruption_budget)
         if resources is not None:
             pulumi.set(__self__, "resources", resources)
         if size is not None:
@@ -955,6 +1107,18 @@ class NameServerSpecArgs:
         pulumi.set(self, "jvm_memory", value)
 
     @_builtins.property
+    @pulumi.getter(name="podDisruptionBudget")
+    def pod_disruption_budget(self) -> Optional[pulumi.Input['PodDisruptionBudgetSpecArgs']]:
+        """
+        The name servers' PodDisruptionBudget `name-service`, selecting every name server pod. On by default with `maxUnavailable: 1`: a node drain evicts one name server at a time, each after the one before is back.
+        """
+        return pulumi.get(self, "pod_disruption_budget")
+
+    @pod_disruption_budget.setter
+    def pod_disruption_budget(self, value: Optional[pulumi.Input['PodDisruptionBudgetSpecArgs']]):
+        pulumi.set(self, "pod_disruption_budget", value)
+
+    @_builtins.property
     @pulumi.getter
     def resources(self) -> Optional[pulumi.Input['pulumi_kubernetes.core.v1.ResourceRequirementsArgs']]:
         """
@@ -994,12 +1158,88 @@ class NameServerSpecArgs:
     @pulumi.getter(name="volumeClaimTemplates")
     def volume_claim_templates(self) -> Optional[pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.PersistentVolumeClaimArgs']]]]:
         """
-        Claim templates added to the name server StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its logs and its key-value config. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`.
+        Claim templates added to the name server StatefulSets when `storageMode` is `StorageClass`; each pod gets its own PersistentVolumeClaim. The first template holds its logs and its key-value config. Each template needs `metadata.name` and a `spec` (accessModes, storageClassName, resources.requests.storage). Required (at least one) with `StorageClass`. A larger `resources.requests.storage` grows the disks of the running pods: `pulumi up` patches every existing claim of the StatefulSet to the new size, waits until each has grown (progress lines name each claim), and deletes the StatefulSet's object with its pods orphaned so it is created again with the new template and adopts the running pods; no pod restarts. The claims' StorageClass must allow expansion (`allowVolumeExpansion: true`): otherwise, and for a smaller size (a claim cannot shrink), the preview fails naming this field and nothing changes.
         """
         return pulumi.get(self, "volume_claim_templates")
 
     @volume_claim_templates.setter
     def volume_claim_templates(self, value: Optional[pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.PersistentVolumeClaimArgs']]]]):
         pulumi.set(self, "volume_claim_templates", value)
+
+
+class PodDisruptionBudgetSpecArgsDict(TypedDict):
+    """
+    A PodDisruptionBudget (policy/v1) over a set of RocketMQ pods: it limits voluntary evictions (a node drain, a cluster autoscaler's scale-down) to the pods the set can spare, and the Eviction API refuses (429) any eviction beyond. Set `maxUnavailable` or `minAvailable`, not both; with neither, at most one pod of the set is unavailable. Only whole numbers are taken (no percentages).
+    """
+    enabled: NotRequired[pulumi.Input[_builtins.bool]]
+    """
+    Whether the PodDisruptionBudget exists. Defaults to `true`.
+    """
+    max_unavailable: NotRequired[pulumi.Input[_builtins.int]]
+    """
+    At most this many pods of the set may be unavailable at once (0 to 100): an eviction that would make more is refused. Defaults to 1 when `minAvailable` is not set.
+    """
+    min_available: NotRequired[pulumi.Input[_builtins.int]]
+    """
+    At least this many pods of the set must stay available (0 to 100), instead of `maxUnavailable`.
+    """
+
+@pulumi.input_type
+class PodDisruptionBudgetSpecArgs:
+    def __init__(__self__, *,
+                 enabled: Optional[pulumi.Input[_builtins.bool]] = None,
+                 max_unavailable: Optional[pulumi.Input[_builtins.int]] = None,
+                 min_available: Optional[pulumi.Input[_builtins.int]] = None):
+        """
+        A PodDisruptionBudget (policy/v1) over a set of RocketMQ pods: it limits voluntary evictions (a node drain, a cluster autoscaler's scale-down) to the pods the set can spare, and the Eviction API refuses (429) any eviction beyond. Set `maxUnavailable` or `minAvailable`, not both; with neither, at most one pod of the set is unavailable. Only whole numbers are taken (no percentages).
+
+        :param pulumi.Input[_builtins.bool] enabled: Whether the PodDisruptionBudget exists. Defaults to `true`.
+        :param pulumi.Input[_builtins.int] max_unavailable: At most this many pods of the set may be unavailable at once (0 to 100): an eviction that would make more is refused. Defaults to 1 when `minAvailable` is not set.
+        :param pulumi.Input[_builtins.int] min_available: At least this many pods of the set must stay available (0 to 100), instead of `maxUnavailable`.
+        """
+        if enabled is None:
+            enabled = True
+        if enabled is not None:
+            pulumi.set(__self__, "enabled", enabled)
+        if max_unavailable is not None:
+            pulumi.set(__self__, "max_unavailable", max_unavailable)
+        if min_available is not None:
+            pulumi.set(__self__, "min_available", min_available)
+
+    @_builtins.property
+    @pulumi.getter
+    def enabled(self) -> Optional[pulumi.Input[_builtins.bool]]:
+        """
+        Whether the PodDisruptionBudget exists. Defaults to `true`.
+        """
+        return pulumi.get(self, "enabled")
+
+    @enabled.setter
+    def enabled(self, value: Optional[pulumi.Input[_builtins.bool]]):
+        pulumi.set(self, "enabled", value)
+
+    @_builtins.property
+    @pulumi.getter(name="maxUnavailable")
+    def max_unavailable(self) -> Optional[pulumi.Input[_builtins.int]]:
+        """
+        At most this many pods of the set may be unavailable at once (0 to 100): an eviction that would make more is refused. Defaults to 1 when `minAvailable` is not set.
+        """
+        return pulumi.get(self, "max_unavailable")
+
+    @max_unavailable.setter
+    def max_unavailable(self, value: Optional[pulumi.Input[_builtins.int]]):
+        pulumi.set(self, "max_unavailable", value)
+
+    @_builtins.property
+    @pulumi.getter(name="minAvailable")
+    def min_available(self) -> Optional[pulumi.Input[_builtins.int]]:
+        """
+        At least this many pods of the set must stay available (0 to 100), instead of `maxUnavailable`.
+        """
+        return pulumi.get(self, "min_available")
+
+    @min_available.setter
+    def min_available(self, value: Optional[pulumi.Input[_builtins.int]]):
+        pulumi.set(self, "min_available", value)
 
 

@@ -17,6 +17,7 @@ from ._enums import *
 
 __all__ = [
     'BrokerGroupInfo',
+    'MetricsEndpoint',
     'TopicTransferStep',
 ]
 
@@ -95,6 +96,131 @@ class BrokerGroupInfo(dict):
         Pods of the group's replicas in brokerId order, `<broker.name>-<g>-replica-<i>-0`.
         """
         return pulumi.get(self, "replica_pod_names")
+
+
+@pulumi.output_type
+class MetricsEndpoint(dict):
+    """
+    Where Prometheus scrapes one kind of RocketMQ process.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "portName":
+            suggest = "port_name"
+        elif key == "serviceName":
+            suggest = "service_name"
+        elif key == "monitorKind":
+            suggest = "monitor_kind"
+        elif key == "monitorName":
+            suggest = "monitor_name"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in MetricsEndpoint. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        MetricsEndpoint.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        MetricsEndpoint.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 component: _builtins.str,
+                 path: _builtins.str,
+                 port: _builtins.int,
+                 port_name: _builtins.str,
+                 service_name: _builtins.str,
+                 targets: Sequence[_builtins.str],
+                 monitor_kind: Optional[_builtins.str] = None,
+                 monitor_name: Optional[_builtins.str] = None):
+        """
+        Where Prometheus scrapes one kind of RocketMQ process.
+
+        :param _builtins.str component: The kind of process: `broker`.
+        :param _builtins.str path: The HTTP path: `/metrics`.
+        :param _builtins.int port: The port number: 5557.
+        :param _builtins.str port_name: The name of the port on the Service and the pods: `metrics`.
+        :param _builtins.str service_name: The headless Service over its pods that carries the metrics port, e.g. `broker-metrics`.
+        :param Sequence[_builtins.str] targets: `host:port` of every pod by its stable DNS name, e.g. `broker-0-master-0.broker-0.<namespace>.svc.cluster.local:5557`, for a static scrape configuration.
+        :param _builtins.str monitor_kind: `ServiceMonitor` or `PodMonitor` when one was created.
+        :param _builtins.str monitor_name: The name of that ServiceMonitor or PodMonitor.
+        """
+        pulumi.set(__self__, "component", component)
+        pulumi.set(__self__, "path", path)
+        pulumi.set(__self__, "port", port)
+        pulumi.set(__self__, "port_name", port_name)
+        pulumi.set(__self__, "service_name", service_name)
+        pulumi.set(__self__, "targets", targets)
+        if monitor_kind is not None:
+            pulumi.set(__self__, "monitor_kind", monitor_kind)
+        if monitor_name is not None:
+            pulumi.set(__self__, "monitor_name", monitor_name)
+
+    @_builtins.property
+    @pulumi.getter
+    def component(self) -> _builtins.str:
+        """
+        The kind of process: `broker`.
+        """
+        return pulumi.get(self, "component")
+
+    @_builtins.property
+    @pulumi.getter
+    def path(self) -> _builtins.str:
+        """
+        The HTTP path: `/metrics`.
+        """
+        return pulumi.get(self, "path")
+
+    @_builtins.property
+    @pulumi.getter
+    def port(self) -> _builtins.int:
+        """
+        The port number: 5557.
+        """
+        return pulumi.get(self, "port")
+
+    @_builtins.property
+    @pulumi.getter(name="portName")
+    def port_name(self) -> _builtins.str:
+        """
+        The name of the port on the Service and the pods: `metrics`.
+        """
+        return pulumi.get(self, "port_name")
+
+    @_builtins.property
+    @pulumi.getter(name="serviceName")
+    def service_name(self) -> _builtins.str:
+        """
+        The headless Service over its pods that carries the metrics port, e.g. `broker-metrics`.
+        """
+        return pulumi.get(self, "service_name")
+
+    @_builtins.property
+    @pulumi.getter
+    def targets(self) -> Sequence[_builtins.str]:
+        """
+        `host:port` of every pod by its stable DNS name, e.g. `broker-0-master-0.broker-0.<namespace>.svc.cluster.local:5557`, for a static scrape configuration.
+        """
+        return pulumi.get(self, "targets")
+
+    @_builtins.property
+    @pulumi.getter(name="monitorKind")
+    def monitor_kind(self) -> Optional[_builtins.str]:
+        """
+        `ServiceMonitor` or `PodMonitor` when one was created.
+        """
+        return pulumi.get(self, "monitor_kind")
+
+    @_builtins.property
+    @pulumi.getter(name="monitorName")
+    def monitor_name(self) -> Optional[_builtins.str]:
+        """
+        The name of that ServiceMonitor or PodMonitor.
+        """
+        return pulumi.get(self, "monitor_name")
 
 
 @pulumi.output_type

@@ -32,6 +32,7 @@ class RocketMQClusterArgs:
                  image_pull_secrets: Optional[pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.LocalObjectReferenceArgs']]]] = None,
                  kubeconfig: Optional[pulumi.Input[_builtins.str]] = None,
                  labels: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
+                 metrics: Optional[pulumi.Input['MetricsSpecArgs']] = None,
                  name_server: Optional[pulumi.Input['NameServerSpecArgs']] = None,
                  namespace: Optional[pulumi.Input[_builtins.str]] = None,
                  node_selector: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
@@ -39,11 +40,12 @@ class RocketMQClusterArgs:
                  priority_class_name: Optional[pulumi.Input[_builtins.str]] = None,
                  security_context: Optional[pulumi.Input['pulumi_kubernetes.core.v1.SecurityContextArgs']] = None,
                  service_account_name: Optional[pulumi.Input[_builtins.str]] = None,
-                 tolerations: Optional[pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.TolerationArgs']]]] = None):
+                 tolerations: Optional[pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.TolerationArgs']]]] = None,
+                 topology_spread_constraints: Optional[pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.TopologySpreadConstraintArgs']]]] = None):
         """
         The set of arguments for constructing a RocketMQCluster resource.
 
-        :param pulumi.Input['pulumi_kubernetes.core.v1.AffinityArgs'] affinity: Affinity rules of every pod of the cluster, for example to spread a group's master and replicas over nodes.
+        :param pulumi.Input['pulumi_kubernetes.core.v1.AffinityArgs'] affinity: Affinity rules of every pod of the cluster. Without a `podAntiAffinity` here, the pods of each broker group, and the name servers, prefer different nodes (a preferred pod anti-affinity on `kubernetes.io/hostname`, weight 100, among the pods of the group or among the name servers); a `podAntiAffinity` given here, even `{}`, replaces that default. The other parts (`nodeAffinity`, `podAffinity`) are kept as given beside it.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] annotations: Annotations added to every object and pod.
         :param pulumi.Input['BrokerSpecArgs'] broker: The broker groups. Defaults to one group of a master and one replica.
         :param pulumi.Input[_builtins.str] broker_cluster_name: RocketMQ cluster name of every broker (`brokerClusterName` in `broker.conf`), 1-64 letters, digits, '_' or '-'. Defaults to `DefaultCluster`.
@@ -52,6 +54,7 @@ class RocketMQClusterArgs:
         :param pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.LocalObjectReferenceArgs']]] image_pull_secrets: Secrets in the namespace used to pull the images of every pod.
         :param pulumi.Input[_builtins.str] kubeconfig: The Kubernetes cluster the provider itself talks to: through its port-forward (when the connection uses it) for the steps that talk to the running brokers (a new name server list or run-time broker settings pushed to them, the wait until every broker is registered with every name server, the metadata copy to new broker groups and the drain of removed ones), and, with `broker.allowRestart` true, to read each broker StatefulSet's rollout status between one StatefulSet and the next (`get` on `statefulsets`). A kubeconfig file's path or its contents (kept secret; passed to the cluster's children as a secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`). It does not choose where the Kubernetes objects go: that is the kubernetes provider's job (`providers.kubernetes`).
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] labels: Labels added to every object and pod, beside the provider's `app.kubernetes.io/*` labels and the `rocketmq/broker-name`, `rocketmq/broker-group` and `rocketmq/broker-role` labels of broker pods. Keys under `app.kubernetes.io/` and `rocketmq/` are the provider's and refused here.
+        :param pulumi.Input['MetricsSpecArgs'] metrics: Prometheus metrics of the brokers: on by default, with a Service to scrape and optionally a ServiceMonitor or PodMonitor (whose CRD must already be in the cluster).
         :param pulumi.Input['NameServerSpecArgs'] name_server: The name servers. Defaults to one name server.
         :param pulumi.Input[_builtins.str] namespace: Namespace of every object of the cluster; it must exist. Defaults to `default`. Object names are fixed (`name-service`, `<broker>-<g>-master`, `console`), so one namespace holds one cluster.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] node_selector: Node labels every pod of the cluster requires.
@@ -60,6 +63,7 @@ class RocketMQClusterArgs:
         :param pulumi.Input['pulumi_kubernetes.core.v1.SecurityContextArgs'] security_context: Container-level security context of every RocketMQ and dashboard container.
         :param pulumi.Input[_builtins.str] service_account_name: Service account every pod of the cluster runs as.
         :param pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.TolerationArgs']]] tolerations: Tolerations of every pod of the cluster.
+        :param pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.TopologySpreadConstraintArgs']]] topology_spread_constraints: Topology spread constraints of every pod of the cluster, for example over zones (`topologyKey: topology.kubernetes.io/zone`). A constraint without a `labelSelector` spreads the pods of its own set: each broker group's master and replicas, the name servers, the console pods; one with a `labelSelector` is used as given. `maxSkew` (at least 1), `topologyKey` and `whenUnsatisfiable` (`DoNotSchedule` or `ScheduleAnyway`) are required.
         """
         if affinity is not None:
             pulumi.set(__self__, "affinity", affinity)
@@ -81,6 +85,8 @@ class RocketMQClusterArgs:
             pulumi.set(__self__, "kubeconfig", kubeconfig)
         if labels is not None:
             pulumi.set(__self__, "labels", labels)
+        if metrics is not None:
+            pulumi.set(__self__, "metrics", metrics)
         if name_server is not None:
             pulumi.set(__self__, "name_server", name_server)
         if namespace is not None:
@@ -97,12 +103,14 @@ class RocketMQClusterArgs:
             pulumi.set(__self__, "service_account_name", service_account_name)
         if tolerations is not None:
             pulumi.set(__self__, "tolerations", tolerations)
+        if topology_spread_constraints is not None:
+            pulumi.set(__self__, "topology_spread_constraints", topology_spread_constraints)
 
     @_builtins.property
     @pulumi.getter
     def affinity(self) -> Optional[pulumi.Input['pulumi_kubernetes.core.v1.AffinityArgs']]:
         """
-        Affinity rules of every pod of the cluster, for example to spread a group's master and replicas over nodes.
+        Affinity rules of every pod of the cluster. Without a `podAntiAffinity` here, the pods of each broker group, and the name servers, prefer different nodes (a preferred pod anti-affinity on `kubernetes.io/hostname`, weight 100, among the pods of the group or among the name servers); a `podAntiAffinity` given here, even `{}`, replaces that default. The other parts (`nodeAffinity`, `podAffinity`) are kept as given beside it.
         """
         return pulumi.get(self, "affinity")
 
@@ -207,6 +215,18 @@ class RocketMQClusterArgs:
         pulumi.set(self, "labels", value)
 
     @_builtins.property
+    @pulumi.getter
+    def metrics(self) -> Optional[pulumi.Input['MetricsSpecArgs']]:
+        """
+        Prometheus metrics of the brokers: on by default, with a Service to scrape and optionally a ServiceMonitor or PodMonitor (whose CRD must already be in the cluster).
+        """
+        return pulumi.get(self, "metrics")
+
+    @metrics.setter
+    def metrics(self, value: Optional[pulumi.Input['MetricsSpecArgs']]):
+        pulumi.set(self, "metrics", value)
+
+    @_builtins.property
     @pulumi.getter(name="nameServer")
     def name_server(self) -> Optional[pulumi.Input['NameServerSpecArgs']]:
         """
@@ -302,6 +322,18 @@ class RocketMQClusterArgs:
     def tolerations(self, value: Optional[pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.TolerationArgs']]]]):
         pulumi.set(self, "tolerations", value)
 
+    @_builtins.property
+    @pulumi.getter(name="topologySpreadConstraints")
+    def topology_spread_constraints(self) -> Optional[pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.TopologySpreadConstraintArgs']]]]:
+        """
+        Topology spread constraints of every pod of the cluster, for example over zones (`topologyKey: topology.kubernetes.io/zone`). A constraint without a `labelSelector` spreads the pods of its own set: each broker group's master and replicas, the name servers, the console pods; one with a `labelSelector` is used as given. `maxSkew` (at least 1), `topologyKey` and `whenUnsatisfiable` (`DoNotSchedule` or `ScheduleAnyway`) are required.
+        """
+        return pulumi.get(self, "topology_spread_constraints")
+
+    @topology_spread_constraints.setter
+    def topology_spread_constraints(self, value: Optional[pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.TopologySpreadConstraintArgs']]]]):
+        pulumi.set(self, "topology_spread_constraints", value)
+
 
 @pulumi.type_token("rocketmq:index:RocketMQCluster")
 class RocketMQCluster(pulumi.ComponentResource):
@@ -318,6 +350,7 @@ class RocketMQCluster(pulumi.ComponentResource):
                  image_pull_secrets: Optional[pulumi.Input[Sequence[pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.LocalObjectReferenceArgs']]]]] = None,
                  kubeconfig: Optional[pulumi.Input[_builtins.str]] = None,
                  labels: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
+                 metrics: Optional[pulumi.Input[Union['MetricsSpecArgs', 'MetricsSpecArgsDict']]] = None,
                  name_server: Optional[pulumi.Input[Union['NameServerSpecArgs', 'NameServerSpecArgsDict']]] = None,
                  namespace: Optional[pulumi.Input[_builtins.str]] = None,
                  node_selector: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
@@ -326,14 +359,15 @@ class RocketMQCluster(pulumi.ComponentResource):
                  security_context: Optional[pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.SecurityContextArgs']]] = None,
                  service_account_name: Optional[pulumi.Input[_builtins.str]] = None,
                  tolerations: Optional[pulumi.Input[Sequence[pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.TolerationArgs']]]]] = None,
+                 topology_spread_constraints: Optional[pulumi.Input[Sequence[pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.TopologySpreadConstraintArgs']]]]] = None,
                  __props__=None):
         """
-        An Apache RocketMQ cluster on Kubernetes, built from ordinary Kubernetes objects with no operator: name servers (a StatefulSet `name-service` behind a headless Service), broker groups of a master and replicas (StatefulSets `<broker>-<g>-master` and `<broker>-<g>-replica-<i>`, with their `broker.conf` rendered into a ConfigMap per group), and the RocketMQ dashboard. Brokers reach the name servers by stable DNS names and advertise their pod IP. Every input is validated at preview, naming the field and the rule, and nothing is created while an input is bad. An input not known until `pulumi up` (another resource's output) reaches every child as an unknown value, previews as computed in every output derived from it, and is validated at up (the kubernetes provider displays a child's unknown namespace as "default" in a preview); `broker.name`, `broker.size`, `broker.replicaPerGroup` and `console.enabled` decide which objects exist, so while one of them is unknown the preview leaves those objects out and warns. Secret inputs stay secret in every object and output that carries them. A `rocketmq:index:BrokerScaling` child, created once every group's StatefulSets are ready, copies the topics and subscription groups of the scale source (`broker.scalePodName`) to the other groups, and before a smaller `broker.size` removes groups it drains them; it reaches RocketMQ through the `kubeconfig` and `connection` inputs. `new RocketMQCluster("mq", {})` is a working cluster of one name server, one group of a master and a replica, and a dashboard.
+        An Apache RocketMQ cluster on Kubernetes, built from ordinary Kubernetes objects with no operator: name servers (a StatefulSet `name-service` behind a headless Service), broker groups of a master and replicas (StatefulSets `<broker>-<g>-master` and `<broker>-<g>-replica-<i>`, with their `broker.conf` rendered into a ConfigMap per group), and the RocketMQ dashboard. Brokers reach the name servers by stable DNS names and advertise their pod IP. Every input is validated at preview, naming the field and the rule, and nothing is created while an input is bad. An input not known until `pulumi up` (another resource's output) reaches every child as an unknown value, previews as computed in every output derived from it, and is validated at up (the kubernetes provider displays a child's unknown namespace as "default" in a preview); `broker.name`, `broker.size`, `broker.replicaPerGroup`, `console.enabled` and each `podDisruptionBudget.enabled` decide which objects exist, so while one of them is unknown the preview leaves those objects out and warns. Secret inputs stay secret in every object and output that carries them. A `rocketmq:index:BrokerScaling` child, created once every group's StatefulSets are ready, copies the topics and subscription groups of the scale source (`broker.scalePodName`) to the other groups, and before a smaller `broker.size` removes groups it drains them; it reaches RocketMQ through the `kubeconfig` and `connection` inputs. `new RocketMQCluster("mq", {})` is a working cluster of one name server, one group of a master and a replica, and a dashboard.
 
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
-        :param pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.AffinityArgs']] affinity: Affinity rules of every pod of the cluster, for example to spread a group's master and replicas over nodes.
+        :param pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.AffinityArgs']] affinity: Affinity rules of every pod of the cluster. Without a `podAntiAffinity` here, the pods of each broker group, and the name servers, prefer different nodes (a preferred pod anti-affinity on `kubernetes.io/hostname`, weight 100, among the pods of the group or among the name servers); a `podAntiAffinity` given here, even `{}`, replaces that default. The other parts (`nodeAffinity`, `podAffinity`) are kept as given beside it.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] annotations: Annotations added to every object and pod.
         :param pulumi.Input[Union['BrokerSpecArgs', 'BrokerSpecArgsDict']] broker: The broker groups. Defaults to one group of a master and one replica.
         :param pulumi.Input[_builtins.str] broker_cluster_name: RocketMQ cluster name of every broker (`brokerClusterName` in `broker.conf`), 1-64 letters, digits, '_' or '-'. Defaults to `DefaultCluster`.
@@ -342,6 +376,7 @@ class RocketMQCluster(pulumi.ComponentResource):
         :param pulumi.Input[Sequence[pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.LocalObjectReferenceArgs']]]] image_pull_secrets: Secrets in the namespace used to pull the images of every pod.
         :param pulumi.Input[_builtins.str] kubeconfig: The Kubernetes cluster the provider itself talks to: through its port-forward (when the connection uses it) for the steps that talk to the running brokers (a new name server list or run-time broker settings pushed to them, the wait until every broker is registered with every name server, the metadata copy to new broker groups and the drain of removed ones), and, with `broker.allowRestart` true, to read each broker StatefulSet's rollout status between one StatefulSet and the next (`get` on `statefulsets`). A kubeconfig file's path or its contents (kept secret; passed to the cluster's children as a secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`). It does not choose where the Kubernetes objects go: that is the kubernetes provider's job (`providers.kubernetes`).
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] labels: Labels added to every object and pod, beside the provider's `app.kubernetes.io/*` labels and the `rocketmq/broker-name`, `rocketmq/broker-group` and `rocketmq/broker-role` labels of broker pods. Keys under `app.kubernetes.io/` and `rocketmq/` are the provider's and refused here.
+        :param pulumi.Input[Union['MetricsSpecArgs', 'MetricsSpecArgsDict']] metrics: Prometheus metrics of the brokers: on by default, with a Service to scrape and optionally a ServiceMonitor or PodMonitor (whose CRD must already be in the cluster).
         :param pulumi.Input[Union['NameServerSpecArgs', 'NameServerSpecArgsDict']] name_server: The name servers. Defaults to one name server.
         :param pulumi.Input[_builtins.str] namespace: Namespace of every object of the cluster; it must exist. Defaults to `default`. Object names are fixed (`name-service`, `<broker>-<g>-master`, `console`), so one namespace holds one cluster.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] node_selector: Node labels every pod of the cluster requires.
@@ -350,6 +385,7 @@ class RocketMQCluster(pulumi.ComponentResource):
         :param pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.SecurityContextArgs']] security_context: Container-level security context of every RocketMQ and dashboard container.
         :param pulumi.Input[_builtins.str] service_account_name: Service account every pod of the cluster runs as.
         :param pulumi.Input[Sequence[pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.TolerationArgs']]]] tolerations: Tolerations of every pod of the cluster.
+        :param pulumi.Input[Sequence[pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.TopologySpreadConstraintArgs']]]] topology_spread_constraints: Topology spread constraints of every pod of the cluster, for example over zones (`topologyKey: topology.kubernetes.io/zone`). A constraint without a `labelSelector` spreads the pods of its own set: each broker group's master and replicas, the name servers, the console pods; one with a `labelSelector` is used as given. `maxSkew` (at least 1), `topologyKey` and `whenUnsatisfiable` (`DoNotSchedule` or `ScheduleAnyway`) are required.
         """
         ...
     @overload
@@ -358,7 +394,7 @@ class RocketMQCluster(pulumi.ComponentResource):
                  args: Optional[RocketMQClusterArgs] = None,
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
-        An Apache RocketMQ cluster on Kubernetes, built from ordinary Kubernetes objects with no operator: name servers (a StatefulSet `name-service` behind a headless Service), broker groups of a master and replicas (StatefulSets `<broker>-<g>-master` and `<broker>-<g>-replica-<i>`, with their `broker.conf` rendered into a ConfigMap per group), and the RocketMQ dashboard. Brokers reach the name servers by stable DNS names and advertise their pod IP. Every input is validated at preview, naming the field and the rule, and nothing is created while an input is bad. An input not known until `pulumi up` (another resource's output) reaches every child as an unknown value, previews as computed in every output derived from it, and is validated at up (the kubernetes provider displays a child's unknown namespace as "default" in a preview); `broker.name`, `broker.size`, `broker.replicaPerGroup` and `console.enabled` decide which objects exist, so while one of them is unknown the preview leaves those objects out and warns. Secret inputs stay secret in every object and output that carries them. A `rocketmq:index:BrokerScaling` child, created once every group's StatefulSets are ready, copies the topics and subscription groups of the scale source (`broker.scalePodName`) to the other groups, and before a smaller `broker.size` removes groups it drains them; it reaches RocketMQ through the `kubeconfig` and `connection` inputs. `new RocketMQCluster("mq", {})` is a working cluster of one name server, one group of a master and a replica, and a dashboard.
+        An Apache RocketMQ cluster on Kubernetes, built from ordinary Kubernetes objects with no operator: name servers (a StatefulSet `name-service` behind a headless Service), broker groups of a master and replicas (StatefulSets `<broker>-<g>-master` and `<broker>-<g>-replica-<i>`, with their `broker.conf` rendered into a ConfigMap per group), and the RocketMQ dashboard. Brokers reach the name servers by stable DNS names and advertise their pod IP. Every input is validated at preview, naming the field and the rule, and nothing is created while an input is bad. An input not known until `pulumi up` (another resource's output) reaches every child as an unknown value, previews as computed in every output derived from it, and is validated at up (the kubernetes provider displays a child's unknown namespace as "default" in a preview); `broker.name`, `broker.size`, `broker.replicaPerGroup`, `console.enabled` and each `podDisruptionBudget.enabled` decide which objects exist, so while one of them is unknown the preview leaves those objects out and warns. Secret inputs stay secret in every object and output that carries them. A `rocketmq:index:BrokerScaling` child, created once every group's StatefulSets are ready, copies the topics and subscription groups of the scale source (`broker.scalePodName`) to the other groups, and before a smaller `broker.size` removes groups it drains them; it reaches RocketMQ through the `kubeconfig` and `connection` inputs. `new RocketMQCluster("mq", {})` is a working cluster of one name server, one group of a master and a replica, and a dashboard.
 
 
         :param str resource_name: The name of the resource.
@@ -385,6 +421,7 @@ class RocketMQCluster(pulumi.ComponentResource):
                  image_pull_secrets: Optional[pulumi.Input[Sequence[pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.LocalObjectReferenceArgs']]]]] = None,
                  kubeconfig: Optional[pulumi.Input[_builtins.str]] = None,
                  labels: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
+                 metrics: Optional[pulumi.Input[Union['MetricsSpecArgs', 'MetricsSpecArgsDict']]] = None,
                  name_server: Optional[pulumi.Input[Union['NameServerSpecArgs', 'NameServerSpecArgsDict']]] = None,
                  namespace: Optional[pulumi.Input[_builtins.str]] = None,
                  node_selector: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
@@ -393,6 +430,7 @@ class RocketMQCluster(pulumi.ComponentResource):
                  security_context: Optional[pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.SecurityContextArgs']]] = None,
                  service_account_name: Optional[pulumi.Input[_builtins.str]] = None,
                  tolerations: Optional[pulumi.Input[Sequence[pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.TolerationArgs']]]]] = None,
+                 topology_spread_constraints: Optional[pulumi.Input[Sequence[pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.TopologySpreadConstraintArgs']]]]] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
         if not isinstance(opts, pulumi.ResourceOptions):
@@ -415,6 +453,7 @@ class RocketMQCluster(pulumi.ComponentResource):
             __props__.__dict__["image_pull_secrets"] = image_pull_secrets
             __props__.__dict__["kubeconfig"] = None if kubeconfig is None else pulumi.Output.secret(kubeconfig)
             __props__.__dict__["labels"] = labels
+            __props__.__dict__["metrics"] = metrics
             __props__.__dict__["name_server"] = name_server
             __props__.__dict__["namespace"] = namespace
             __props__.__dict__["node_selector"] = node_selector
@@ -423,9 +462,11 @@ class RocketMQCluster(pulumi.ComponentResource):
             __props__.__dict__["security_context"] = security_context
             __props__.__dict__["service_account_name"] = service_account_name
             __props__.__dict__["tolerations"] = tolerations
+            __props__.__dict__["topology_spread_constraints"] = topology_spread_constraints
             __props__.__dict__["broker_groups"] = None
             __props__.__dict__["console_service_name"] = None
             __props__.__dict__["console_url"] = None
+            __props__.__dict__["metrics_endpoints"] = None
             __props__.__dict__["name_server_address_list"] = None
             __props__.__dict__["name_server_addresses"] = None
         super(RocketMQCluster, __self__).__init__(
@@ -466,6 +507,14 @@ class RocketMQCluster(pulumi.ComponentResource):
         In-cluster URL of the dashboard, `http://console-service.<namespace>.svc.cluster.local:8080`; absent when the console is disabled. With `serviceType` `NodePort` it is also served on the node port of every node.
         """
         return pulumi.get(self, "console_url")
+
+    @_builtins.property
+    @pulumi.getter(name="metricsEndpoints")
+    def metrics_endpoints(self) -> pulumi.Output[Sequence['outputs.MetricsEndpoint']]:
+        """
+        Where Prometheus scrapes the cluster, one entry per kind of process that exports metrics (the brokers); empty when `metrics.enabled` is false or the brokers' image has no exporter.
+        """
+        return pulumi.get(self, "metrics_endpoints")
 
     @_builtins.property
     @pulumi.getter(name="nameServerAddressList")

@@ -22,6 +22,25 @@ build_agent() {
   echo "$dir"
 }
 
+# The volume resizer (agent/resizer), built the same way into its own cache dir. Its sources are
+# not part of the agent's hash, so a new resizer never restarts the agent's pods.
+build_resizer() {
+  local src="$SANDBOX_SRC/agent"
+  local hash
+  hash="$(cd "$src" && cat go.mod go.sum resizer/*.go | sha256sum | cut -c1-16)"
+  local dir="$SANDBOX_CACHE/resizer-$hash"
+  if [ ! -x "$dir/resizer" ]; then
+    mkdir -p "$dir"
+    say "testing and building the volume resizer into $dir"
+    (cd "$src" && GOTOOLCHAIN=local GOFLAGS=-buildvcs=false nice -n 10 go test ./resizer/) >&2 \
+      || fail "the volume resizer's unit tests failed (tests/sandbox/agent/resizer)"
+    (cd "$src" && GOTOOLCHAIN=local GOFLAGS=-buildvcs=false nice -n 10 go build -o "$dir/resizer.tmp" ./resizer) >&2 \
+      || fail "could not build the volume resizer (tests/sandbox/agent/resizer)"
+    mv "$dir/resizer.tmp" "$dir/resizer"
+  fi
+  echo "$dir"
+}
+
 apt_install() {
   say "installing $* with apt-get"
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@") >&2 || fail "could not install $*"
