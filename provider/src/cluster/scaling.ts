@@ -10,11 +10,8 @@ import { derive } from "./derive";
 import { scaleSourceBrokerName } from "./names";
 
 export class BrokerScaling extends pulumi.CustomResource {
-    /** Per broker group, what it lacks of the scale source, as the last refresh found it. */
-    public readonly missingMetadata!: pulumi.Output<{ brokerName: string; topics: number; subscriptionGroups: number }[]>;
-
     constructor(name: string, args: pulumi.Inputs, opts: pulumi.CustomResourceOptions) {
-        super(brokerScalingToken, name, { ...args, missingMetadata: undefined }, opts);
+        super(brokerScalingToken, name, args, opts);
     }
 }
 
