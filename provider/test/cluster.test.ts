@@ -173,6 +173,9 @@ describe("RocketMQCluster objects", () => {
                 brokerGroups: [{ index: 0, brokerName: "broker-0", masterPodName: "broker-0-master-0", replicaPodNames: ["broker-0-replica-1-0"] }],
                 consoleServiceName: "console-service",
                 consoleUrl: `http://console-service.${ns}.svc.cluster.local:8080`,
+                // No proxy unless enabled.
+                proxyEndpoint: undefined,
+                proxyServiceName: undefined,
             });
         });
     });

@@ -1,4 +1,4 @@
-// rocketmq:index:RocketMQCluster: name servers, broker groups and the console of one RocketMQ
+// rocketmq:index:RocketMQCluster: name servers, broker groups, the console and the proxies of one RocketMQ
 // cluster, as ordinary Kubernetes objects. Usable as a TypeScript library and through construct.
 import * as pulumi from "@pulumi/pulumi";
 import { RocketMQClusterArgs, validateClusterArgs } from "../inputs/cluster";
@@ -12,7 +12,8 @@ import { containsOutputs, derive } from "./derive";
 import { instanceLabelValue } from "./labels";
 import { createNameServers } from "./nameservers";
 import { createBrokerScaling } from "./scaling";
-import { consoleServiceName, consoleUrl, nameServerAddresses, nameServerStatefulSetName } from "./names";
+import { consoleServiceName, consoleUrl, nameServerAddresses, nameServerStatefulSetName, proxyEndpoint, proxyServiceName } from "./names";
+import { createProxies } from "./proxy";
 import { BrokerGroupInfo, ClusterOutputName, clusterOutputNames } from "./outputs";
 
 export { BrokerGroupInfo, clusterOutputNames, ClusterOutputName } from "./outputs";
@@ -54,6 +55,10 @@ export class RocketMQCluster extends pulumi.ComponentResource {
     public readonly brokerGroups: pulumi.Output<BrokerGroupInfo[]>;
     public readonly consoleServiceName: pulumi.Output<string | undefined>;
     public readonly consoleUrl: pulumi.Output<string | undefined>;
+    /** Name of the proxy Service; absent without proxies. */
+    public readonly proxyServiceName: pulumi.Output<string | undefined>;
+    /** `host:port` of the proxy Service's gRPC port: the endpoint a RocketMQ 5 gRPC client is given. */
+    public readonly proxyEndpoint: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: RocketMQClusterArgs | CheckedClusterInputs, opts?: pulumi.ComponentResourceOptions) {
         // Validate before registering anything: a bad input creates nothing.
@@ -90,7 +95,19 @@ export class RocketMQCluster extends pulumi.ComponentResource {
                 // Metadata is copied once every broker is registered with every name server.
                 const scaling = createBrokerScaling(context, shape as BrokerGroupShape, groups, namesrvAddr, [registrations]);
                 // Groups are reported once every one is registered and holds the scale source's metadata.
-                return pulumi.all([scaling.id, pulumi.all(groups.map(groupInfo))]).apply(([, infos]) => infos);
+                return { infos: pulumi.all([scaling.id, pulumi.all(groups.map(groupInfo))]).apply(([, infos]) => infos), registrations };
+            });
+        type BrokersDone = { infos: pulumi.Output<BrokerGroupInfo[]>; registrations: pulumi.Resource };
+        const deferredBrokers = pulumi.Output.isInstance(brokerGroups) ? (brokerGroups as unknown as pulumi.Output<BrokersDone>) : undefined;
+        const groupInfos = deferredBrokers ? deferredBrokers.apply((done) => done.infos) : (brokerGroups as BrokersDone).infos;
+        const registrations: pulumi.Input<pulumi.Resource> = deferredBrokers ? deferredBrokers.apply((done) => done.registrations) : (brokerGroups as BrokersDone).registrations;
+        // A proxy starts only once the brokers are registered: it creates its topic on the cluster at start.
+        const proxyReady = this.whenKnown({ enabled: inputs.proxy.enabled }, ["proxy.enabled"], "proxy objects",
+            ({ enabled }) => {
+                if (!enabled) return pulumi.output(false);
+                const proxies = createProxies(context, namesrvAddr, { prefix: broker.name, size: broker.size } as pulumi.Input<{ prefix: string; size: number }>, registrations);
+                // True once the proxies are rolled out and Ready and their Service exists.
+                return pulumi.all([proxies.deployment.metadata, proxies.service.metadata]).apply(() => true);
             });
         // True once the console's Service exists, false without a console.
         const consoleReady = this.whenKnown({ enabled: inputs.console.enabled }, ["console.enabled"], "console objects",
@@ -101,10 +118,13 @@ export class RocketMQCluster extends pulumi.ComponentResource {
         this.brokerClusterName = pulumi.output(inputs.brokerClusterName as pulumi.Input<string>);
         this.nameServerAddressList = nameServersReady.id.apply(() => addresses) as pulumi.Output<string[]>;
         this.nameServerAddresses = this.nameServerAddressList.apply((list) => list.join(";"));
-        this.brokerGroups = pulumi.output(brokerGroups as pulumi.Input<BrokerGroupInfo[]>);
+        this.brokerGroups = groupInfos as pulumi.Output<BrokerGroupInfo[]>;
         const consoleExists = pulumi.output(consoleReady as pulumi.Input<boolean>);
         this.consoleServiceName = consoleExists.apply((ready) => (ready ? consoleServiceName : undefined));
         this.consoleUrl = pulumi.all([consoleExists, this.namespace]).apply(([ready, known]) => (ready ? consoleUrl(known) : undefined));
+        const proxyExists = pulumi.output(proxyReady as pulumi.Input<boolean>);
+        this.proxyServiceName = proxyExists.apply((ready) => (ready ? proxyServiceName : undefined));
+        this.proxyEndpoint = pulumi.all([proxyExists, this.namespace]).apply(([ready, known]) => (ready ? proxyEndpoint(known) : undefined));
 
         this.registerOutputs(this.outputs());
     }

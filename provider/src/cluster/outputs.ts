@@ -17,6 +17,8 @@ export const clusterOutputNames = [
     "brokerGroups",
     "consoleServiceName",
     "consoleUrl",
+    "proxyEndpoint",
+    "proxyServiceName",
 ] as const;
 
 export type ClusterOutputName = (typeof clusterOutputNames)[number];

@@ -3,20 +3,21 @@
 // secret values are put back as Outputs so children preview them as computed and store them secret.
 import { z } from "zod";
 import * as pulumi from "@pulumi/pulumi";
-import { brokerSpecSchema, clusterArgsSchema, consoleSpecSchema, failuresOf, InputFailure, nameServerSpecSchema, propertyPath, ResolvedClusterArgs } from "./cluster";
+import { brokerSpecSchema, clusterArgsSchema, consoleSpecSchema, failuresOf, InputFailure, nameServerSpecSchema, propertyPath, proxySpecSchema, ResolvedClusterArgs } from "./cluster";
 import { secretInput, unknownInput, unknownInputOutput } from "./nature";
 import { PropertyPath, ResolvedInputs } from "./resolve";
 
 /** An input value that may be, or contain, an unknown or secret Output. */
 export type DeepInput<T> = pulumi.Output<T> | (T extends (infer U)[] ? DeepInput<U>[] : T extends object ? { [K in keyof T]: DeepInput<T[K]> } : T);
 type Fields<T> = { [K in keyof T]: DeepInput<T[K]> };
-type Sections = "nameServer" | "broker" | "console";
+type Sections = "nameServer" | "broker" | "console" | "proxy";
 
 /** Validated inputs with defaults filled in; a field may be an unknown or secret Output. */
 export type ClusterInputs = Fields<Omit<ResolvedClusterArgs, Sections>> & {
     nameServer: Fields<ResolvedClusterArgs["nameServer"]>;
     broker: Fields<ResolvedClusterArgs["broker"]>;
     console: Fields<ResolvedClusterArgs["console"]>;
+    proxy: Fields<ResolvedClusterArgs["proxy"]>;
 };
 
 /**
@@ -24,12 +25,13 @@ export type ClusterInputs = Fields<Omit<ResolvedClusterArgs, Sections>> & {
  * as it is (an object's name or count cannot be secret); when unknown, the objects they decide are
  * created at `pulumi up`.
  */
-export const structuralFields = [["broker", "name"], ["broker", "size"], ["broker", "replicaPerGroup"], ["console", "enabled"]] as const;
+export const structuralFields = [["broker", "name"], ["broker", "size"], ["broker", "replicaPerGroup"], ["console", "enabled"], ["proxy", "enabled"]] as const;
 
 const sectionSchemas: Record<Sections, z.ZodObject> = {
     nameServer: nameServerSpecSchema,
     broker: brokerSpecSchema,
     console: consoleSpecSchema,
+    proxy: proxySpecSchema,
 };
 
 export type ClusterInputsValidation = { ok: true; value: ClusterInputs } | { ok: false; failures: InputFailure[] };
