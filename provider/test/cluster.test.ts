@@ -187,6 +187,9 @@ describe("RocketMQCluster objects", () => {
                     path: "/metrics",
                     targets: ["broker-0-master-0.broker-0.default.svc.cluster.local:5557", "broker-0-replica-1-0.broker-0.default.svc.cluster.local:5557"],
                 }],
+                // No proxy unless enabled.
+                proxyEndpoint: undefined,
+                proxyServiceName: undefined,
             });
         });
     });

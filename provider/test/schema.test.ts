@@ -86,7 +86,11 @@ describe("schema.json", () => {
 
         const required = loadSchema();
         required.types["rocketmq:index:JvmMemory"].required = ["heap"];
-        assert.deepStrictEqual(inputDifferences(required), ["broker.jvmMemory.heap: required in schema.json only", "nameServer.jvmMemory.heap: required in schema.json only"]);
+        assert.deepStrictEqual(inputDifferences(required), [
+            "broker.jvmMemory.heap: required in schema.json only",
+            "nameServer.jvmMemory.heap: required in schema.json only",
+            "proxy.jvmMemory.heap: required in schema.json only",
+        ]);
 
         const enumChanged = loadSchema();
         enumChanged.types["rocketmq:index:StorageMode"].enum.push({ value: "NFS" });

@@ -64,6 +64,18 @@ namespace PulumiRocketMQ.RocketMQ
         [Output("namespace")]
         public Output<string> Namespace { get; private set; } = null!;
 
+        /// <summary>
+        /// The in-cluster `host:port` a RocketMQ 5 gRPC client is given: the proxy Service's DNS name and its gRPC port, `proxy.&lt;namespace&gt;.svc.cluster.local:8081`. Known once the proxy Deployment is rolled out and Ready (it starts after every broker is registered) and the Service exists; absent without proxies.
+        /// </summary>
+        [Output("proxyEndpoint")]
+        public Output<string?> ProxyEndpoint { get; private set; } = null!;
+
+        /// <summary>
+        /// Name of the proxy Service (`proxy`); absent without proxies.
+        /// </summary>
+        [Output("proxyServiceName")]
+        public Output<string?> ProxyServiceName { get; private set; } = null!;
+
 
         /// <summary>
         /// Create a RocketMQCluster resource with the given unique name, arguments, and options.
@@ -216,6 +228,12 @@ namespace PulumiRocketMQ.RocketMQ
         /// </summary>
         [Input("priorityClassName")]
         public Input<string>? PriorityClassName { get; set; }
+
+        /// <summary>
+        /// RocketMQ 5 proxies, so RocketMQ 5's gRPC clients can connect. Off by default.
+        /// </summary>
+        [Input("proxy")]
+        public Input<Inputs.ProxySpecArgs>? Proxy { get; set; }
 
         /// <summary>
         /// Container-level security context of every RocketMQ and dashboard container.

@@ -59,6 +59,14 @@ export class RocketMQCluster extends pulumi.ComponentResource {
      * Namespace of the cluster's objects.
      */
     declare public readonly namespace: pulumi.Output<string>;
+    /**
+     * The in-cluster `host:port` a RocketMQ 5 gRPC client is given: the proxy Service's DNS name and its gRPC port, `proxy.<namespace>.svc.cluster.local:8081`. Known once the proxy Deployment is rolled out and Ready (it starts after every broker is registered) and the Service exists; absent without proxies.
+     */
+    declare public /*out*/ readonly proxyEndpoint: pulumi.Output<string | undefined>;
+    /**
+     * Name of the proxy Service (`proxy`); absent without proxies.
+     */
+    declare public /*out*/ readonly proxyServiceName: pulumi.Output<string | undefined>;
 
     /**
      * Create a RocketMQCluster resource with the given unique name, arguments, and options.
@@ -86,6 +94,7 @@ export class RocketMQCluster extends pulumi.ComponentResource {
             resourceInputs["nodeSelector"] = args?.nodeSelector;
             resourceInputs["podSecurityContext"] = args?.podSecurityContext;
             resourceInputs["priorityClassName"] = args?.priorityClassName;
+            resourceInputs["proxy"] = args?.proxy;
             resourceInputs["securityContext"] = args?.securityContext;
             resourceInputs["serviceAccountName"] = args?.serviceAccountName;
             resourceInputs["tolerations"] = args?.tolerations;
@@ -96,6 +105,8 @@ export class RocketMQCluster extends pulumi.ComponentResource {
             resourceInputs["metricsEndpoints"] = undefined /*out*/;
             resourceInputs["nameServerAddressList"] = undefined /*out*/;
             resourceInputs["nameServerAddresses"] = undefined /*out*/;
+            resourceInputs["proxyEndpoint"] = undefined /*out*/;
+            resourceInputs["proxyServiceName"] = undefined /*out*/;
         } else {
             resourceInputs["brokerClusterName"] = undefined /*out*/;
             resourceInputs["brokerGroups"] = undefined /*out*/;
@@ -105,6 +116,8 @@ export class RocketMQCluster extends pulumi.ComponentResource {
             resourceInputs["nameServerAddressList"] = undefined /*out*/;
             resourceInputs["nameServerAddresses"] = undefined /*out*/;
             resourceInputs["namespace"] = undefined /*out*/;
+            resourceInputs["proxyEndpoint"] = undefined /*out*/;
+            resourceInputs["proxyServiceName"] = undefined /*out*/;
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
         super(RocketMQCluster.__pulumiType, name, resourceInputs, opts, true /*remote*/);
@@ -175,6 +188,10 @@ export interface RocketMQClusterArgs {
      * Priority class of every pod of the cluster.
      */
     priorityClassName?: pulumi.Input<string>;
+    /**
+     * RocketMQ 5 proxies, so RocketMQ 5's gRPC clients can connect. Off by default.
+     */
+    proxy?: pulumi.Input<inputs.ProxySpecArgs>;
     /**
      * Container-level security context of every RocketMQ and dashboard container.
      */

@@ -33,6 +33,7 @@ rocketmq_versions=$(printf '%s\n' "$ROCKETMQ_VERSION" $ROCKETMQ_MATRIX_VERSIONS 
 for version in $rocketmq_versions; do
   obtain "rocketmq $version jars" "$here/rocketmq.sh" "$version" >/dev/null
 done
+obtain "rocketmq-client-java $ROCKETMQ_CLIENT_JAVA_VERSION jars" "$here/rocketmq-client-java.sh" >/dev/null
 
 source "$here/env.sh"
 
@@ -74,6 +75,7 @@ report etcd etcd --version
 for version in $rocketmq_versions; do
   report "rocketmq $version jars" bash "$here/rocketmq.sh" "$version"
 done
+report "rocketmq-client-java jars" bash "$here/rocketmq-client-java.sh"
 
 # The parts must work together, not only exist: preview a YAML program that uses the kubernetes
 # plugin and a TypeScript program on the nodejs host. Once per set of versions (it takes 10-30 s);

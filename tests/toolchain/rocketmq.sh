@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Obtains the RocketMQ jars (name server, broker, tools = mqadmin, client) of one release through
+# Obtains the RocketMQ jars (name server, broker, tools = mqadmin, client, and from 5.0 the proxy) of one release through
 # Maven and caches them in ~/.cache/pulumi-rocketmq/rocketmq-<version>/lib, one dir per version.
 # Prints that lib dir on stdout, nothing else. Idempotent: a warm cache answers in well under a second.
 #
@@ -19,13 +19,17 @@ cache_root="${PULUMI_ROCKETMQ_CACHE:-$HOME/.cache/pulumi-rocketmq}"
 home_dir="$cache_root/rocketmq-$version"
 lib_dir="$home_dir/lib"
 stamp="$home_dir/.complete"
+# A 5.x lib holds the proxy too; .with-proxy says so (a lib obtained before the proxy was added lacks it).
+proxy_stamp="$home_dir/.with-proxy"
 
-if [[ -f "$stamp" && -d "$lib_dir" ]]; then
+[[ "$version" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || { echo "rocketmq.sh: '$version' is not a RocketMQ release (major.minor.patch)" >&2; exit 1; }
+with_proxy=false
+[[ "${version%%.*}" -ge 5 ]] && with_proxy=true
+
+if [[ -f "$stamp" && -d "$lib_dir" ]] && { ! $with_proxy || [[ -f "$proxy_stamp" ]]; }; then
   echo "$lib_dir"
   exit 0
 fi
-
-[[ "$version" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || { echo "rocketmq.sh: '$version' is not a RocketMQ release (major.minor.patch)" >&2; exit 1; }
 command -v mvn >/dev/null || { echo "rocketmq.sh: Maven (mvn) is required to obtain RocketMQ $version" >&2; exit 1; }
 command -v java >/dev/null || { echo "rocketmq.sh: Java 17 is required to run RocketMQ $version" >&2; exit 1; }
 
@@ -53,6 +57,8 @@ nearest_served() {
 }
 
 staging="$home_dir/lib.partial"
+profile=()
+$with_proxy && profile=(-Dproxy)
 overrides=()      # -D<module>.version=<release> for each module taken from another release
 substituted=()    # "<module> <release>" lines for VERSIONS
 resolve() {
@@ -60,7 +66,7 @@ resolve() {
   mkdir -p "$staging"
   mvn -B -f "$here/rocketmq/pom.xml" dependency:copy-dependencies \
     -DincludeScope=runtime -DoutputDirectory="$staging" \
-    -Drocketmq.version="$version" "${overrides[@]}" >"$log.resolve" 2>&1
+    -Drocketmq.version="$version" "${profile[@]}" "${overrides[@]}" >"$log.resolve" 2>&1
 }
 
 # Resolve; each RocketMQ module the registry refuses at <version> is replaced by its nearest served
@@ -86,16 +92,41 @@ for _round in $(seq 1 16); do
 done
 rm -f "$log.resolve"
 
-for jar in rocketmq-namesrv rocketmq-broker rocketmq-tools rocketmq-client; do
+required=(rocketmq-namesrv rocketmq-broker rocketmq-tools rocketmq-client)
+$with_proxy && required+=(rocketmq-proxy)
+for jar in "${required[@]}"; do
   ls "$staging/$jar-"*.jar >/dev/null 2>&1 || { echo "rocketmq.sh: $jar missing after resolution" >&2; exit 1; }
 done
 
-rm -rf "$lib_dir"
-mv "$staging" "$lib_dir"
+kept=()           # "<jar> (resolution: <jar>)" lines for VERSIONS
+if [[ -f "$stamp" && -d "$lib_dir" ]]; then
+  # A lib from before the proxy: running processes (the sandbox's pods bind-mount it) keep their
+  # jars, so jars are only added. A library the lib already has stays at its version even when the
+  # resolution with the proxy picks another, so no library is on the classpath twice; said on stderr
+  # and recorded in VERSIONS.
+  artifact_of() { basename "$1" | sed -E 's/-[0-9][^-]*(-.*)?\.jar$//'; }
+  declare -A present=()
+  for jar in "$lib_dir"/*.jar; do present["$(artifact_of "$jar")"]="$(basename "$jar")"; done
+  for jar in "$staging"/*.jar; do
+    name="$(basename "$jar")" artifact="$(artifact_of "$jar")"
+    if [[ -z "${present[$artifact]:-}" ]]; then
+      cp "$jar" "$lib_dir/.$name.tmp" && mv "$lib_dir/.$name.tmp" "$lib_dir/$name"
+    elif [[ ! -f "$lib_dir/$name" ]]; then
+      echo "rocketmq.sh: keeping ${present[$artifact]} of the existing lib (the resolution with the proxy has $name)" >&2
+      kept+=("${present[$artifact]} (resolution: $name)")
+    fi
+  done
+  rm -rf "$staging"
+else
+  rm -rf "$lib_dir"
+  mv "$staging" "$lib_dir"
+fi
 {
   echo "# RocketMQ $version: the jars of lib/. Modules taken from another release (not served at $version):"
   if [[ ${#substituted[@]} -gt 0 ]]; then printf '#   %s\n' "${substituted[@]}"; else echo "#   none"; fi
+  if [[ ${#kept[@]} -gt 0 ]]; then echo "# Kept from the lib obtained before the proxy was added:"; printf '#   %s\n' "${kept[@]}"; fi
   (cd "$lib_dir" && ls rocketmq-*.jar)
 } >"$home_dir/VERSIONS"
 touch "$stamp"
+if $with_proxy; then touch "$proxy_stamp"; fi
 echo "$lib_dir"

@@ -5,9 +5,9 @@
 // own index and the shared settings, so adding groups never changes existing ones.
 import * as k8s from "./k8s";
 import * as pulumi from "@pulumi/pulumi";
-import { isSecretInput } from "../inputs/nature";
 import { brokerStoreDir, configChecksum, configKeyOf, nameServerListRefreshFor, renderBrokerConfig, RenderedBrokerConfig, UserBrokerConfigInputs } from "./brokerConfig";
 import { createRolloutWait } from "./brokerRuntime";
+import { secretAwareEnv } from "./env";
 import { ClusterContext, childName, metadataOf, userAnnotations, userLabels } from "./context";
 import { concatLists, derive, mergeRecords } from "./derive";
 import { brokerHeapRule, jvmOptions } from "./jvm";
@@ -92,7 +92,7 @@ export function createBrokerGroup(
         data: Object.fromEntries(brokerIds.map((brokerId) => [configKeyOf(brokerId), configs.get(brokerId)!.plain])),
     }, opts);
 
-    const env = brokerEnv(spec.env);
+    const env = secretAwareEnv(spec.env);
     const secretName = brokerGroupSecretName(shape.prefix, group);
     const secretData: Record<string, pulumi.Input<string>> = {
         ...Object.fromEntries(brokerIds.flatMap((brokerId) => {
@@ -169,30 +169,6 @@ export class RollingOrder {
     done(statefulSetName: string, statefulSet: k8s.apps.v1.StatefulSet): void {
         this.waits.push(createRolloutWait(this.context, statefulSetName, statefulSet));
     }
-}
-
-interface BrokerEnv {
-    /** Secret env values by their key in the group's Secret. */
-    secretValues: Record<string, pulumi.Input<string>>;
-    /** The user's env for the container, secret values read from the group's Secret. */
-    containerEnv(secretName: string): pulumi.Input<pulumi.Input<EnvVar>[]> | undefined;
-}
-
-/** A secret env value is read from the group's Secret, so the pod spec never holds it. */
-function brokerEnv(env: pulumi.Input<pulumi.Input<EnvVar>[]> | object | undefined): BrokerEnv {
-    if (!Array.isArray(env)) {
-        return { secretValues: {}, containerEnv: () => env as pulumi.Input<EnvVar[]> | undefined };
-    }
-    const secretKey = (index: number) => `env-${index}`;
-    const entries = env as Record<string, unknown>[];
-    const isSecretEntry = (entry: Record<string, unknown>) => typeof entry === "object" && entry !== null && isSecretInput(entry.value);
-    return {
-        secretValues: Object.fromEntries(entries.flatMap((entry, index) =>
-            isSecretEntry(entry) ? [[secretKey(index), entry.value as pulumi.Input<string>]] : [])),
-        containerEnv: (secretName) => entries.map((entry, index) => isSecretEntry(entry)
-            ? { name: entry.name as pulumi.Input<string>, valueFrom: { secretKeyRef: { name: secretName, key: secretKey(index) } } }
-            : entry as unknown as pulumi.Input<EnvVar>),
-    };
 }
 
 function brokerPorts() {

@@ -1,4 +1,4 @@
-// rocketmq:index:RocketMQCluster: name servers, broker groups and the console of one RocketMQ
+// rocketmq:index:RocketMQCluster: name servers, broker groups, the console and the proxies of one RocketMQ
 // cluster, as ordinary Kubernetes objects. Usable as a TypeScript library and through construct.
 import * as pulumi from "@pulumi/pulumi";
 import { RocketMQClusterArgs, validateClusterArgs } from "../inputs/cluster";
@@ -12,9 +12,10 @@ import { containsOutputs, derive } from "./derive";
 import { instanceLabelValue } from "./labels";
 import { createNameServers } from "./nameservers";
 import { createBrokerScaling } from "./scaling";
-import { brokerGroupServiceName, consoleServiceName, consoleUrl, nameServerAddresses, nameServerStatefulSetName, podDnsName } from "./names";
+import { brokerGroupServiceName, consoleServiceName, consoleUrl, nameServerAddresses, nameServerStatefulSetName, podDnsName, proxyEndpoint, proxyServiceName } from "./names";
 import { brokerMetricsServiceName, createBrokerMetrics, MetricsEndpoint, metricsPortName, MonitorKind } from "./metrics";
 import { brokerImageHasMetrics, firstVersionWithMetrics, metricsPath, metricsPort } from "../inputs/metrics";
+import { createProxies } from "./proxy";
 import { BrokerGroupInfo, ClusterOutputName, clusterOutputNames } from "./outputs";
 
 export { BrokerGroupInfo, clusterOutputNames, ClusterOutputName } from "./outputs";
@@ -59,6 +60,10 @@ export class RocketMQCluster extends pulumi.ComponentResource {
     public readonly consoleUrl: pulumi.Output<string | undefined>;
     /** Where Prometheus scrapes each kind of process; empty with metrics off. */
     public readonly metricsEndpoints: pulumi.Output<MetricsEndpoint[]>;
+    /** Name of the proxy Service; absent without proxies. */
+    public readonly proxyServiceName: pulumi.Output<string | undefined>;
+    /** `host:port` of the proxy Service's gRPC port: the endpoint a RocketMQ 5 gRPC client is given. */
+    public readonly proxyEndpoint: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: RocketMQClusterArgs | CheckedClusterInputs, opts?: pulumi.ComponentResourceOptions) {
         // Validate before registering anything: a bad input creates nothing.
@@ -95,14 +100,26 @@ export class RocketMQCluster extends pulumi.ComponentResource {
                 // Metadata is copied once every broker is registered with every name server.
                 const scaling = createBrokerScaling(context, shape as BrokerGroupShape, groups, namesrvAddr, [registrations]);
                 // Groups are reported once every one is registered and holds the scale source's metadata.
-                return pulumi.all([scaling.id, pulumi.all(groups.map(groupInfo))]).apply(([, infos]) => infos);
+                return { infos: pulumi.all([scaling.id, pulumi.all(groups.map(groupInfo))]).apply(([, infos]) => infos), registrations };
+            });
+        type BrokersDone = { infos: pulumi.Output<BrokerGroupInfo[]>; registrations: pulumi.Resource };
+        const deferredBrokers = pulumi.Output.isInstance(brokerGroups) ? (brokerGroups as unknown as pulumi.Output<BrokersDone>) : undefined;
+        const groupInfos = deferredBrokers ? deferredBrokers.apply((done) => done.infos) : (brokerGroups as BrokersDone).infos;
+        const registrations: pulumi.Input<pulumi.Resource> = deferredBrokers ? deferredBrokers.apply((done) => done.registrations) : (brokerGroups as BrokersDone).registrations;
+        // A proxy starts only once the brokers are registered: it creates its topic on the cluster at start.
+        const proxyReady = this.whenKnown({ enabled: inputs.proxy.enabled }, ["proxy.enabled"], "proxy objects",
+            ({ enabled }) => {
+                if (!enabled) return pulumi.output(false);
+                const proxies = createProxies(context, namesrvAddr, { prefix: broker.name, size: broker.size } as pulumi.Input<{ prefix: string; size: number }>, registrations);
+                // True once the proxies are rolled out and Ready and their Service exists.
+                return pulumi.all([proxies.deployment.metadata, proxies.service.metadata]).apply(() => true);
             });
         const metricsEndpoints = this.whenKnown(
             { enabled: inputs.metrics.enabled, serviceMonitor: inputs.metrics.serviceMonitor, podMonitor: inputs.metrics.podMonitor,
                 image: broker.image, prefix: broker.name, size: broker.size, replicaPerGroup: broker.replicaPerGroup },
             ["metrics.enabled", "metrics.serviceMonitor", "metrics.podMonitor", "broker.image", "broker.name", "broker.size", "broker.replicaPerGroup"],
             "metrics objects",
-            (known) => this.brokerMetrics(context, known, brokerGroups as pulumi.Input<BrokerGroupInfo[]>));
+            (known) => this.brokerMetrics(context, known, groupInfos as pulumi.Input<BrokerGroupInfo[]>));
         // True once the console's Service exists, false without a console.
         const consoleReady = this.whenKnown({ enabled: inputs.console.enabled }, ["console.enabled"], "console objects",
             ({ enabled }) => (enabled ? createConsole(context, addresses, [nameServersReady]).service.metadata.apply(() => true) : pulumi.output(false)));
@@ -112,11 +129,14 @@ export class RocketMQCluster extends pulumi.ComponentResource {
         this.brokerClusterName = pulumi.output(inputs.brokerClusterName as pulumi.Input<string>);
         this.nameServerAddressList = nameServersReady.id.apply(() => addresses) as pulumi.Output<string[]>;
         this.nameServerAddresses = this.nameServerAddressList.apply((list) => list.join(";"));
-        this.brokerGroups = pulumi.output(brokerGroups as pulumi.Input<BrokerGroupInfo[]>);
+        this.brokerGroups = groupInfos as pulumi.Output<BrokerGroupInfo[]>;
         const consoleExists = pulumi.output(consoleReady as pulumi.Input<boolean>);
         this.consoleServiceName = consoleExists.apply((ready) => (ready ? consoleServiceName : undefined));
         this.consoleUrl = pulumi.all([consoleExists, this.namespace]).apply(([ready, known]) => (ready ? consoleUrl(known) : undefined));
         this.metricsEndpoints = pulumi.output(metricsEndpoints as pulumi.Input<MetricsEndpoint[]>);
+        const proxyExists = pulumi.output(proxyReady as pulumi.Input<boolean>);
+        this.proxyServiceName = proxyExists.apply((ready) => (ready ? proxyServiceName : undefined));
+        this.proxyEndpoint = pulumi.all([proxyExists, this.namespace]).apply(([ready, known]) => (ready ? proxyEndpoint(known) : undefined));
 
         this.registerOutputs(this.outputs());
     }

@@ -1,5 +1,5 @@
 // JVM heap flags for JAVA_OPT_EXT. The start scripts of the image hard-code large heaps
-// (broker -Xmx8g -Xmn4g, name server -Xmx4g -Xmn2g); JAVA_OPT_EXT comes last on the java command
+// (broker -Xmx8g -Xmn4g, name server and proxy -Xmx4g -Xmn2g); JAVA_OPT_EXT comes last on the java command
 // line, so these flags win. Without an explicit heap the size follows the memory limit the way the
 // operator's BROKER_MEM default does: max(min(limit/2, cap), min(limit/4, ceiling)).
 import * as pulumi from "@pulumi/pulumi";
@@ -20,6 +20,7 @@ interface HeapRule {
 
 export const brokerHeapRule: HeapRule = { halfCap: 1 * GiB, quarterCeiling: 8 * GiB, withoutLimit: 1 * GiB };
 export const nameServerHeapRule: HeapRule = { halfCap: 512 * MiB, quarterCeiling: 4 * GiB, withoutLimit: 512 * MiB };
+export const proxyHeapRule: HeapRule = { halfCap: 1 * GiB, quarterCeiling: 4 * GiB, withoutLimit: 512 * MiB };
 
 export function defaultHeapBytes(memoryBytes: number | undefined, rule: HeapRule): number {
     if (memoryBytes === undefined) {

@@ -7,12 +7,18 @@ export const ports = {
     broker: 10911,
     brokerHa: 10912,
     console: 8080,
+    proxyRemoting: 8080,
+    proxyGrpc: 8081,
 } as const;
 
 export const nameServerServiceName = "name-service";
 export const nameServerStatefulSetName = "name-service";
 export const consoleDeploymentName = "console";
 export const consoleServiceName = "console-service";
+export const proxyDeploymentName = "proxy";
+export const proxyServiceName = "proxy";
+export const proxyConfigMapName = "proxy-config";
+export const proxySecretName = "proxy-secret";
 
 /** The pod of a single-replica StatefulSet. */
 export function firstPodOf(statefulSetName: string): string {
@@ -76,4 +82,9 @@ export function brokerGroupServiceName(brokerPrefix: string, group: number): str
 
 export function consoleUrl(namespace: string): string {
     return `http://${consoleServiceName}.${namespace}.svc.cluster.local:${ports.console}`;
+}
+
+/** The in-cluster address a RocketMQ 5 gRPC client is given: the proxy Service's DNS name and gRPC port. */
+export function proxyEndpoint(namespace: string): string {
+    return `${proxyServiceName}.${namespace}.svc.cluster.local:${ports.proxyGrpc}`;
 }

@@ -18,6 +18,8 @@ export const clusterOutputNames = [
     "consoleServiceName",
     "consoleUrl",
     "metricsEndpoints",
+    "proxyEndpoint",
+    "proxyServiceName",
 ] as const;
 
 export type ClusterOutputName = (typeof clusterOutputNames)[number];

@@ -215,6 +215,70 @@ export const consoleSpecSchema = z.strictObject({
     }
 });
 
+/** rmq-proxy.json keys the provider writes from the cluster's inputs, with why they are refused in proxy.properties. */
+export const ownedProxyConfigKeys: Record<string, string> = {
+    rocketMQClusterName: "rocketMQClusterName is written by the provider from brokerClusterName (a proxy serves only the brokers of its cluster)",
+    namesrvAddr: "namesrvAddr is written by the provider: the cluster's name servers, or broker.nameServers",
+    grpcServerPort: "grpcServerPort is 8081, the port of the proxy Service and of the proxyEndpoint output",
+    remotingListenPort: "remotingListenPort is 8080, the remoting port of the proxy Service",
+    proxyMode: "proxyMode is cluster: the proxy runs as its own Deployment beside the brokers",
+    useEndpointPortFromRequest: "useEndpointPortFromRequest is written by the provider: true when proxy.serviceType is NodePort or LoadBalancer",
+};
+/** Env names the provider sets itself in the proxy container. */
+export const reservedProxyEnv: Record<string, string> = {
+    JAVA_OPT_EXT: "JAVA_OPT_EXT is set by the provider: use proxy.jvmMemory (heap, youngGeneration)",
+};
+
+export const proxySpecSchema = z.strictObject({
+    enabled: z.boolean({ error: "must be true or false" }).default(false),
+    replicas: wholeNumber(1, 32, "replicas").default(1),
+    // No default here: the proxies run the brokers' image unless told otherwise.
+    image: imageReferenceSchema.optional(),
+    imagePullPolicy: enumOf(imagePullPolicies).default("IfNotPresent"),
+    resources: resourceRequirementsSchema.optional(),
+    jvmMemory: jvmMemorySchema.optional(),
+    env: z.array(envVarSchema).optional(),
+    serviceType: enumOf(serviceTypes).default("ClusterIP"),
+    nodePort: wholeNumber(1, 65535, "nodePort").optional(),
+    serviceAnnotations: annotationsSchema.optional(),
+    properties: z.record(z.string(), z.string({ error: "rmq-proxy.json values must be strings" })).optional(),
+}).superRefine((proxy, ctx) => {
+    if (proxy.nodePort !== undefined && proxy.serviceType === "ClusterIP") {
+        ctx.addIssue({ code: "custom", path: ["nodePort"], message: "nodePort needs serviceType NodePort or LoadBalancer" });
+    }
+    for (const key of Object.keys(proxy.properties ?? {})) {
+        if (ownedProxyConfigKeys[key]) {
+            ctx.addIssue({ code: "custom", path: ["properties", key], message: ownedProxyConfigKeys[key] });
+        }
+    }
+    const envNames = new Set<string>();
+    (proxy.env ?? []).forEach((env, index) => {
+        const reserved = reservedProxyEnv[env.name];
+        if (reserved) {
+            ctx.addIssue({ code: "custom", path: ["env", index, "name"], message: reserved });
+        } else if (envNames.has(env.name)) {
+            ctx.addIssue({ code: "custom", path: ["env", index, "name"], message: `env ${env.name} is set twice` });
+        }
+        envNames.add(env.name);
+    });
+    const limit = proxy.resources?.limits?.memory === undefined ? undefined : parseQuantity(proxy.resources.limits.memory);
+    const heap = proxy.jvmMemory?.heap === undefined ? undefined : parseMemorySize(proxy.jvmMemory.heap);
+    if (heap !== undefined && limit !== undefined && heap >= limit) {
+        ctx.addIssue({
+            code: "custom",
+            path: ["jvmMemory", "heap"],
+            message: `heap ${proxy.jvmMemory?.heap} does not fit in the memory limit ${proxy.resources?.limits?.memory}: the JVM needs memory beyond its heap`,
+        });
+    }
+    const young = proxy.jvmMemory?.youngGeneration === undefined ? undefined : parseMemorySize(proxy.jvmMemory.youngGeneration);
+    if (proxy.jvmMemory?.youngGeneration !== undefined && proxy.jvmMemory.heap === undefined) {
+        ctx.addIssue({ code: "custom", path: ["jvmMemory", "heap"], message: "set heap together with youngGeneration, so the young generation is sized against a known heap" });
+    }
+    if (young !== undefined && heap !== undefined && young >= heap) {
+        ctx.addIssue({ code: "custom", path: ["jvmMemory", "youngGeneration"], message: `youngGeneration ${proxy.jvmMemory?.youngGeneration} must be smaller than the heap ${proxy.jvmMemory?.heap}` });
+    }
+});
+
 const providerLabelPrefixes = ["app.kubernetes.io/", "rocketmq/"];
 
 export const clusterArgsSchema = z.strictObject({
@@ -243,6 +307,7 @@ export const clusterArgsSchema = z.strictObject({
     broker: brokerSpecSchema.prefault({}),
     console: consoleSpecSchema.prefault({}),
     metrics: metricsSpecSchema.prefault({}),
+    proxy: proxySpecSchema.prefault({}),
     ...clusterAccessSchemas,
 }).superRefine(checkMetricsRules);
 
@@ -253,6 +318,7 @@ export type ResolvedClusterArgs = z.output<typeof clusterArgsSchema>;
 export type ResolvedNameServerSpec = ResolvedClusterArgs["nameServer"];
 export type ResolvedBrokerSpec = ResolvedClusterArgs["broker"];
 export type ResolvedConsoleSpec = ResolvedClusterArgs["console"];
+export type ResolvedProxySpec = ResolvedClusterArgs["proxy"];
 
 export interface InputFailure {
     /** Dotted path of the input, e.g. `broker.replicaPerGroup` or `broker.env[0].name`. */

@@ -4,14 +4,14 @@
 import { z } from "zod";
 import * as pulumi from "@pulumi/pulumi";
 import { metricsSpecSchema } from "./metrics";
-import { brokerSpecSchema, clusterArgsSchema, consoleSpecSchema, failuresOf, InputFailure, nameServerSpecSchema, propertyPath, ResolvedClusterArgs } from "./cluster";
+import { brokerSpecSchema, clusterArgsSchema, consoleSpecSchema, failuresOf, InputFailure, nameServerSpecSchema, propertyPath, proxySpecSchema, ResolvedClusterArgs } from "./cluster";
 import { secretInput, unknownInput, unknownInputOutput } from "./nature";
 import { PropertyPath, ResolvedInputs } from "./resolve";
 
 /** An input value that may be, or contain, an unknown or secret Output. */
 export type DeepInput<T> = pulumi.Output<T> | (T extends (infer U)[] ? DeepInput<U>[] : T extends object ? { [K in keyof T]: DeepInput<T[K]> } : T);
 type Fields<T> = { [K in keyof T]: DeepInput<T[K]> };
-type Sections = "nameServer" | "broker" | "console" | "metrics";
+type Sections = "nameServer" | "broker" | "console" | "metrics" | "proxy";
 
 /** Validated inputs with defaults filled in; a field may be an unknown or secret Output. */
 export type ClusterInputs = Fields<Omit<ResolvedClusterArgs, Sections>> & {
@@ -19,6 +19,7 @@ export type ClusterInputs = Fields<Omit<ResolvedClusterArgs, Sections>> & {
     broker: Fields<ResolvedClusterArgs["broker"]>;
     console: Fields<ResolvedClusterArgs["console"]>;
     metrics: Fields<ResolvedClusterArgs["metrics"]>;
+    proxy: Fields<ResolvedClusterArgs["proxy"]>;
 };
 
 /**
@@ -29,7 +30,7 @@ export type ClusterInputs = Fields<Omit<ResolvedClusterArgs, Sections>> & {
 export const structuralFields = [
     ["broker", "name"], ["broker", "size"], ["broker", "replicaPerGroup"], ["console", "enabled"],
     ["nameServer", "podDisruptionBudget", "enabled"], ["broker", "podDisruptionBudget", "enabled"],
-    ["metrics", "enabled"], ["metrics", "serviceMonitor"], ["metrics", "podMonitor"],
+    ["metrics", "enabled"], ["metrics", "serviceMonitor"], ["metrics", "podMonitor"], ["proxy", "enabled"],
 ] as const;
 
 const sectionSchemas: Record<Sections, z.ZodObject> = {
@@ -37,6 +38,7 @@ const sectionSchemas: Record<Sections, z.ZodObject> = {
     broker: brokerSpecSchema,
     console: consoleSpecSchema,
     metrics: metricsSpecSchema,
+    proxy: proxySpecSchema,
 };
 
 export type ClusterInputsValidation = { ok: true; value: ClusterInputs } | { ok: false; failures: InputFailure[] };

@@ -2184,6 +2184,336 @@ func (o PodDisruptionBudgetSpecPtrOutput) MinAvailable() pulumi.IntPtrOutput {
 	}).(pulumi.IntPtrOutput)
 }
 
+// RocketMQ 5 proxies in cluster mode: a Deployment `proxy` of stateless proxies and a Service `proxy` (gRPC port 8081, remoting port 8080). Their `rmq-proxy.json` (ConfigMap `proxy-config`) holds the cluster name, the name server list and the two ports, then `properties`. A proxy creates its heartbeat-sync topic on the cluster at start and exits if it cannot, so the Deployment is created or changed only once every broker is registered with every name server. A change of the name server list or of the broker groups restarts the proxies (their pod template carries the config's checksum and the group list). Admin operations of the provider never go through the proxies.
+type ProxySpec struct {
+	// Whether to deploy proxies. Defaults to `false`.
+	Enabled *bool `pulumi:"enabled"`
+	// Extra environment variables of the proxy containers. `JAVA_OPT_EXT` is set by the provider and refused here. A secret `value` is stored in the Secret `proxy-secret` and read through `secretKeyRef`, never written into the pod spec.
+	Env []corev1.EnvVar `pulumi:"env"`
+	// Proxy image, run as `sh mqproxy -pc /etc/rocketmq-proxy/rmq-proxy.json -pm cluster`. Defaults to the brokers' image (`broker.image`).
+	Image *string `pulumi:"image"`
+	// When the kubelet pulls the proxy image. Defaults to `IfNotPresent`.
+	ImagePullPolicy *ImagePullPolicy `pulumi:"imagePullPolicy"`
+	// JVM heap of the proxies, passed in `JAVA_OPT_EXT`. Without an explicit heap the heap follows the container's memory limit (or request): max(min(memory/2, 1 GiB), min(memory/4, 4 GiB)), and 512 MiB when no memory is set; the young generation is half the heap.
+	JvmMemory *JvmMemory `pulumi:"jvmMemory"`
+	// Node port of the Service's gRPC port, with `serviceType` `NodePort` or `LoadBalancer` (refused with `ClusterIP`). Kubernetes picks one when unset.
+	NodePort *int `pulumi:"nodePort"`
+	// Other keys of `rmq-proxy.json`, e.g. `{ metricsExporterType: "PROM" }`; a value `true`, `false` or a whole number is written as a JSON boolean or number. `rocketMQClusterName`, `namesrvAddr`, `grpcServerPort`, `remotingListenPort`, `proxyMode` and `useEndpointPortFromRequest` are written by the provider and refused here. When a value is secret the whole file goes in the Secret `proxy-secret` instead of the ConfigMap.
+	Properties map[string]string `pulumi:"properties"`
+	// Number of proxy pods, 1 to 32, spread over nodes where the nodes allow it (a topology spread constraint on `kubernetes.io/hostname`, `ScheduleAnyway`). Defaults to 1.
+	Replicas *int `pulumi:"replicas"`
+	// CPU and memory requests and limits of the proxy containers.
+	Resources *corev1.ResourceRequirements `pulumi:"resources"`
+	// Annotations of the proxy Service only (e.g. a cloud load balancer's settings), added to the cluster's `annotations`.
+	ServiceAnnotations map[string]string `pulumi:"serviceAnnotations"`
+	// Type of the proxy Service. Defaults to `ClusterIP`. With `NodePort` or `LoadBalancer` the provider writes `useEndpointPortFromRequest: true`, so the routes a proxy hands out carry the port the client connected to.
+	ServiceType *ServiceType `pulumi:"serviceType"`
+}
+
+// ProxySpecInput is an input type that accepts ProxySpecArgs and ProxySpecOutput values.
+// You can construct a concrete instance of `ProxySpecInput` via:
+//
+//	ProxySpecArgs{...}
+type ProxySpecInput interface {
+	pulumi.Input
+
+	ToProxySpecOutput() ProxySpecOutput
+	ToProxySpecOutputWithContext(context.Context) ProxySpecOutput
+}
+
+// RocketMQ 5 proxies in cluster mode: a Deployment `proxy` of stateless proxies and a Service `proxy` (gRPC port 8081, remoting port 8080). Their `rmq-proxy.json` (ConfigMap `proxy-config`) holds the cluster name, the name server list and the two ports, then `properties`. A proxy creates its heartbeat-sync topic on the cluster at start and exits if it cannot, so the Deployment is created or changed only once every broker is registered with every name server. A change of the name server list or of the broker groups restarts the proxies (their pod template carries the config's checksum and the group list). Admin operations of the provider never go through the proxies.
+type ProxySpecArgs struct {
+	// Whether to deploy proxies. Defaults to `false`.
+	Enabled pulumi.BoolPtrInput `pulumi:"enabled"`
+	// Extra environment variables of the proxy containers. `JAVA_OPT_EXT` is set by the provider and refused here. A secret `value` is stored in the Secret `proxy-secret` and read through `secretKeyRef`, never written into the pod spec.
+	Env corev1.EnvVarArrayInput `pulumi:"env"`
+	// Proxy image, run as `sh mqproxy -pc /etc/rocketmq-proxy/rmq-proxy.json -pm cluster`. Defaults to the brokers' image (`broker.image`).
+	Image pulumi.StringPtrInput `pulumi:"image"`
+	// When the kubelet pulls the proxy image. Defaults to `IfNotPresent`.
+	ImagePullPolicy ImagePullPolicyPtrInput `pulumi:"imagePullPolicy"`
+	// JVM heap of the proxies, passed in `JAVA_OPT_EXT`. Without an explicit heap the heap follows the container's memory limit (or request): max(min(memory/2, 1 GiB), min(memory/4, 4 GiB)), and 512 MiB when no memory is set; the young generation is half the heap.
+	JvmMemory JvmMemoryPtrInput `pulumi:"jvmMemory"`
+	// Node port of the Service's gRPC port, with `serviceType` `NodePort` or `LoadBalancer` (refused with `ClusterIP`). Kubernetes picks one when unset.
+	NodePort pulumi.IntPtrInput `pulumi:"nodePort"`
+	// Other keys of `rmq-proxy.json`, e.g. `{ metricsExporterType: "PROM" }`; a value `true`, `false` or a whole number is written as a JSON boolean or number. `rocketMQClusterName`, `namesrvAddr`, `grpcServerPort`, `remotingListenPort`, `proxyMode` and `useEndpointPortFromRequest` are written by the provider and refused here. When a value is secret the whole file goes in the Secret `proxy-secret` instead of the ConfigMap.
+	Properties pulumi.StringMapInput `pulumi:"properties"`
+	// Number of proxy pods, 1 to 32, spread over nodes where the nodes allow it (a topology spread constraint on `kubernetes.io/hostname`, `ScheduleAnyway`). Defaults to 1.
+	Replicas pulumi.IntPtrInput `pulumi:"replicas"`
+	// CPU and memory requests and limits of the proxy containers.
+	Resources corev1.ResourceRequirementsPtrInput `pulumi:"resources"`
+	// Annotations of the proxy Service only (e.g. a cloud load balancer's settings), added to the cluster's `annotations`.
+	ServiceAnnotations pulumi.StringMapInput `pulumi:"serviceAnnotations"`
+	// Type of the proxy Service. Defaults to `ClusterIP`. With `NodePort` or `LoadBalancer` the provider writes `useEndpointPortFromRequest: true`, so the routes a proxy hands out carry the port the client connected to.
+	ServiceType ServiceTypePtrInput `pulumi:"serviceType"`
+}
+
+func (ProxySpecArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ProxySpec)(nil)).Elem()
+}
+
+func (i ProxySpecArgs) ToProxySpecOutput() ProxySpecOutput {
+	return i.ToProxySpecOutputWithContext(context.Background())
+}
+
+func (i ProxySpecArgs) ToProxySpecOutputWithContext(ctx context.Context) ProxySpecOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ProxySpecOutput)
+}
+
+func (i ProxySpecArgs) ToProxySpecPtrOutput() ProxySpecPtrOutput {
+	return i.ToProxySpecPtrOutputWithContext(context.Background())
+}
+
+func (i ProxySpecArgs) ToProxySpecPtrOutputWithContext(ctx context.Context) ProxySpecPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ProxySpecOutput).ToProxySpecPtrOutputWithContext(ctx)
+}
+
+// ProxySpecPtrInput is an input type that accepts ProxySpecArgs, ProxySpecPtr and ProxySpecPtrOutput values.
+// You can construct a concrete instance of `ProxySpecPtrInput` via:
+//
+//	        ProxySpecArgs{...}
+//
+//	or:
+//
+//	        nil
+type ProxySpecPtrInput interface {
+	pulumi.Input
+
+	ToProxySpecPtrOutput() ProxySpecPtrOutput
+	ToProxySpecPtrOutputWithContext(context.Context) ProxySpecPtrOutput
+}
+
+type proxySpecPtrType ProxySpecArgs
+
+func ProxySpecPtr(v *ProxySpecArgs) ProxySpecPtrInput {
+	return (*proxySpecPtrType)(v)
+}
+
+func (*proxySpecPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ProxySpec)(nil)).Elem()
+}
+
+func (i *proxySpecPtrType) ToProxySpecPtrOutput() ProxySpecPtrOutput {
+	return i.ToProxySpecPtrOutputWithContext(context.Background())
+}
+
+func (i *proxySpecPtrType) ToProxySpecPtrOutputWithContext(ctx context.Context) ProxySpecPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ProxySpecPtrOutput)
+}
+
+// RocketMQ 5 proxies in cluster mode: a Deployment `proxy` of stateless proxies and a Service `proxy` (gRPC port 8081, remoting port 8080). Their `rmq-proxy.json` (ConfigMap `proxy-config`) holds the cluster name, the name server list and the two ports, then `properties`. A proxy creates its heartbeat-sync topic on the cluster at start and exits if it cannot, so the Deployment is created or changed only once every broker is registered with every name server. A change of the name server list or of the broker groups restarts the proxies (their pod template carries the config's checksum and the group list). Admin operations of the provider never go through the proxies.
+type ProxySpecOutput struct{ *pulumi.OutputState }
+
+func (ProxySpecOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ProxySpec)(nil)).Elem()
+}
+
+func (o ProxySpecOutput) ToProxySpecOutput() ProxySpecOutput {
+	return o
+}
+
+func (o ProxySpecOutput) ToProxySpecOutputWithContext(ctx context.Context) ProxySpecOutput {
+	return o
+}
+
+func (o ProxySpecOutput) ToProxySpecPtrOutput() ProxySpecPtrOutput {
+	return o.ToProxySpecPtrOutputWithContext(context.Background())
+}
+
+func (o ProxySpecOutput) ToProxySpecPtrOutputWithContext(ctx context.Context) ProxySpecPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ProxySpec) *ProxySpec {
+		return &v
+	}).(ProxySpecPtrOutput)
+}
+
+// Whether to deploy proxies. Defaults to `false`.
+func (o ProxySpecOutput) Enabled() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v ProxySpec) *bool { return v.Enabled }).(pulumi.BoolPtrOutput)
+}
+
+// Extra environment variables of the proxy containers. `JAVA_OPT_EXT` is set by the provider and refused here. A secret `value` is stored in the Secret `proxy-secret` and read through `secretKeyRef`, never written into the pod spec.
+func (o ProxySpecOutput) Env() corev1.EnvVarArrayOutput {
+	return o.ApplyT(func(v ProxySpec) []corev1.EnvVar { return v.Env }).(corev1.EnvVarArrayOutput)
+}
+
+// Proxy image, run as `sh mqproxy -pc /etc/rocketmq-proxy/rmq-proxy.json -pm cluster`. Defaults to the brokers' image (`broker.image`).
+func (o ProxySpecOutput) Image() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ProxySpec) *string { return v.Image }).(pulumi.StringPtrOutput)
+}
+
+// When the kubelet pulls the proxy image. Defaults to `IfNotPresent`.
+func (o ProxySpecOutput) ImagePullPolicy() ImagePullPolicyPtrOutput {
+	return o.ApplyT(func(v ProxySpec) *ImagePullPolicy { return v.ImagePullPolicy }).(ImagePullPolicyPtrOutput)
+}
+
+// JVM heap of the proxies, passed in `JAVA_OPT_EXT`. Without an explicit heap the heap follows the container's memory limit (or request): max(min(memory/2, 1 GiB), min(memory/4, 4 GiB)), and 512 MiB when no memory is set; the young generation is half the heap.
+func (o ProxySpecOutput) JvmMemory() JvmMemoryPtrOutput {
+	return o.ApplyT(func(v ProxySpec) *JvmMemory { return v.JvmMemory }).(JvmMemoryPtrOutput)
+}
+
+// Node port of the Service's gRPC port, with `serviceType` `NodePort` or `LoadBalancer` (refused with `ClusterIP`). Kubernetes picks one when unset.
+func (o ProxySpecOutput) NodePort() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v ProxySpec) *int { return v.NodePort }).(pulumi.IntPtrOutput)
+}
+
+// Other keys of `rmq-proxy.json`, e.g. `{ metricsExporterType: "PROM" }`; a value `true`, `false` or a whole number is written as a JSON boolean or number. `rocketMQClusterName`, `namesrvAddr`, `grpcServerPort`, `remotingListenPort`, `proxyMode` and `useEndpointPortFromRequest` are written by the provider and refused here. When a value is secret the whole file goes in the Secret `proxy-secret` instead of the ConfigMap.
+func (o ProxySpecOutput) Properties() pulumi.StringMapOutput {
+	return o.ApplyT(func(v ProxySpec) map[string]string { return v.Properties }).(pulumi.StringMapOutput)
+}
+
+// Number of proxy pods, 1 to 32, spread over nodes where the nodes allow it (a topology spread constraint on `kubernetes.io/hostname`, `ScheduleAnyway`). Defaults to 1.
+func (o ProxySpecOutput) Replicas() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v ProxySpec) *int { return v.Replicas }).(pulumi.IntPtrOutput)
+}
+
+// CPU and memory requests and limits of the proxy containers.
+func (o ProxySpecOutput) Resources() corev1.ResourceRequirementsPtrOutput {
+	return o.ApplyT(func(v ProxySpec) *corev1.ResourceRequirements { return v.Resources }).(corev1.ResourceRequirementsPtrOutput)
+}
+
+// Annotations of the proxy Service only (e.g. a cloud load balancer's settings), added to the cluster's `annotations`.
+func (o ProxySpecOutput) ServiceAnnotations() pulumi.StringMapOutput {
+	return o.ApplyT(func(v ProxySpec) map[string]string { return v.ServiceAnnotations }).(pulumi.StringMapOutput)
+}
+
+// Type of the proxy Service. Defaults to `ClusterIP`. With `NodePort` or `LoadBalancer` the provider writes `useEndpointPortFromRequest: true`, so the routes a proxy hands out carry the port the client connected to.
+func (o ProxySpecOutput) ServiceType() ServiceTypePtrOutput {
+	return o.ApplyT(func(v ProxySpec) *ServiceType { return v.ServiceType }).(ServiceTypePtrOutput)
+}
+
+type ProxySpecPtrOutput struct{ *pulumi.OutputState }
+
+func (ProxySpecPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ProxySpec)(nil)).Elem()
+}
+
+func (o ProxySpecPtrOutput) ToProxySpecPtrOutput() ProxySpecPtrOutput {
+	return o
+}
+
+func (o ProxySpecPtrOutput) ToProxySpecPtrOutputWithContext(ctx context.Context) ProxySpecPtrOutput {
+	return o
+}
+
+func (o ProxySpecPtrOutput) Elem() ProxySpecOutput {
+	return o.ApplyT(func(v *ProxySpec) ProxySpec {
+		if v != nil {
+			return *v
+		}
+		var ret ProxySpec
+		return ret
+	}).(ProxySpecOutput)
+}
+
+// Whether to deploy proxies. Defaults to `false`.
+func (o ProxySpecPtrOutput) Enabled() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *ProxySpec) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.Enabled
+	}).(pulumi.BoolPtrOutput)
+}
+
+// Extra environment variables of the proxy containers. `JAVA_OPT_EXT` is set by the provider and refused here. A secret `value` is stored in the Secret `proxy-secret` and read through `secretKeyRef`, never written into the pod spec.
+func (o ProxySpecPtrOutput) Env() corev1.EnvVarArrayOutput {
+	return o.ApplyT(func(v *ProxySpec) []corev1.EnvVar {
+		if v == nil {
+			return nil
+		}
+		return v.Env
+	}).(corev1.EnvVarArrayOutput)
+}
+
+// Proxy image, run as `sh mqproxy -pc /etc/rocketmq-proxy/rmq-proxy.json -pm cluster`. Defaults to the brokers' image (`broker.image`).
+func (o ProxySpecPtrOutput) Image() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ProxySpec) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Image
+	}).(pulumi.StringPtrOutput)
+}
+
+// When the kubelet pulls the proxy image. Defaults to `IfNotPresent`.
+func (o ProxySpecPtrOutput) ImagePullPolicy() ImagePullPolicyPtrOutput {
+	return o.ApplyT(func(v *ProxySpec) *ImagePullPolicy {
+		if v == nil {
+			return nil
+		}
+		return v.ImagePullPolicy
+	}).(ImagePullPolicyPtrOutput)
+}
+
+// JVM heap of the proxies, passed in `JAVA_OPT_EXT`. Without an explicit heap the heap follows the container's memory limit (or request): max(min(memory/2, 1 GiB), min(memory/4, 4 GiB)), and 512 MiB when no memory is set; the young generation is half the heap.
+func (o ProxySpecPtrOutput) JvmMemory() JvmMemoryPtrOutput {
+	return o.ApplyT(func(v *ProxySpec) *JvmMemory {
+		if v == nil {
+			return nil
+		}
+		return v.JvmMemory
+	}).(JvmMemoryPtrOutput)
+}
+
+// Node port of the Service's gRPC port, with `serviceType` `NodePort` or `LoadBalancer` (refused with `ClusterIP`). Kubernetes picks one when unset.
+func (o ProxySpecPtrOutput) NodePort() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *ProxySpec) *int {
+		if v == nil {
+			return nil
+		}
+		return v.NodePort
+	}).(pulumi.IntPtrOutput)
+}
+
+// Other keys of `rmq-proxy.json`, e.g. `{ metricsExporterType: "PROM" }`; a value `true`, `false` or a whole number is written as a JSON boolean or number. `rocketMQClusterName`, `namesrvAddr`, `grpcServerPort`, `remotingListenPort`, `proxyMode` and `useEndpointPortFromRequest` are written by the provider and refused here. When a value is secret the whole file goes in the Secret `proxy-secret` instead of the ConfigMap.
+func (o ProxySpecPtrOutput) Properties() pulumi.StringMapOutput {
+	return o.ApplyT(func(v *ProxySpec) map[string]string {
+		if v == nil {
+			return nil
+		}
+		return v.Properties
+	}).(pulumi.StringMapOutput)
+}
+
+// Number of proxy pods, 1 to 32, spread over nodes where the nodes allow it (a topology spread constraint on `kubernetes.io/hostname`, `ScheduleAnyway`). Defaults to 1.
+func (o ProxySpecPtrOutput) Replicas() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *ProxySpec) *int {
+		if v == nil {
+			return nil
+		}
+		return v.Replicas
+	}).(pulumi.IntPtrOutput)
+}
+
+// CPU and memory requests and limits of the proxy containers.
+func (o ProxySpecPtrOutput) Resources() corev1.ResourceRequirementsPtrOutput {
+	return o.ApplyT(func(v *ProxySpec) *corev1.ResourceRequirements {
+		if v == nil {
+			return nil
+		}
+		return v.Resources
+	}).(corev1.ResourceRequirementsPtrOutput)
+}
+
+// Annotations of the proxy Service only (e.g. a cloud load balancer's settings), added to the cluster's `annotations`.
+func (o ProxySpecPtrOutput) ServiceAnnotations() pulumi.StringMapOutput {
+	return o.ApplyT(func(v *ProxySpec) map[string]string {
+		if v == nil {
+			return nil
+		}
+		return v.ServiceAnnotations
+	}).(pulumi.StringMapOutput)
+}
+
+// Type of the proxy Service. Defaults to `ClusterIP`. With `NodePort` or `LoadBalancer` the provider writes `useEndpointPortFromRequest: true`, so the routes a proxy hands out carry the port the client connected to.
+func (o ProxySpecPtrOutput) ServiceType() ServiceTypePtrOutput {
+	return o.ApplyT(func(v *ProxySpec) *ServiceType {
+		if v == nil {
+			return nil
+		}
+		return v.ServiceType
+	}).(ServiceTypePtrOutput)
+}
+
 // One step of a topic transfer as it ran.
 type TopicTransferStep struct {
 	// When the step finished (ISO 8601, UTC).
@@ -2273,6 +2603,8 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*NameServerSpecPtrInput)(nil)).Elem(), NameServerSpecArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*PodDisruptionBudgetSpecInput)(nil)).Elem(), PodDisruptionBudgetSpecArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*PodDisruptionBudgetSpecPtrInput)(nil)).Elem(), PodDisruptionBudgetSpecArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ProxySpecInput)(nil)).Elem(), ProxySpecArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ProxySpecPtrInput)(nil)).Elem(), ProxySpecArgs{})
 	pulumi.RegisterOutputType(BrokerConfigOutput{})
 	pulumi.RegisterOutputType(BrokerConfigPtrOutput{})
 	pulumi.RegisterOutputType(BrokerGroupInfoOutput{})
@@ -2291,6 +2623,8 @@ func init() {
 	pulumi.RegisterOutputType(NameServerSpecPtrOutput{})
 	pulumi.RegisterOutputType(PodDisruptionBudgetSpecOutput{})
 	pulumi.RegisterOutputType(PodDisruptionBudgetSpecPtrOutput{})
+	pulumi.RegisterOutputType(ProxySpecOutput{})
+	pulumi.RegisterOutputType(ProxySpecPtrOutput{})
 	pulumi.RegisterOutputType(TopicTransferStepOutput{})
 	pulumi.RegisterOutputType(TopicTransferStepArrayOutput{})
 }

@@ -32,6 +32,10 @@ type RocketMQCluster struct {
 	NameServerAddresses pulumi.StringOutput `pulumi:"nameServerAddresses"`
 	// Namespace of the cluster's objects.
 	Namespace pulumi.StringOutput `pulumi:"namespace"`
+	// The in-cluster `host:port` a RocketMQ 5 gRPC client is given: the proxy Service's DNS name and its gRPC port, `proxy.<namespace>.svc.cluster.local:8081`. Known once the proxy Deployment is rolled out and Ready (it starts after every broker is registered) and the Service exists; absent without proxies.
+	ProxyEndpoint pulumi.StringPtrOutput `pulumi:"proxyEndpoint"`
+	// Name of the proxy Service (`proxy`); absent without proxies.
+	ProxyServiceName pulumi.StringPtrOutput `pulumi:"proxyServiceName"`
 }
 
 // NewRocketMQCluster registers a new resource with the given unique name, arguments, and options.
@@ -96,6 +100,8 @@ type rocketMQClusterArgs struct {
 	PodSecurityContext *corev1.PodSecurityContext `pulumi:"podSecurityContext"`
 	// Priority class of every pod of the cluster.
 	PriorityClassName *string `pulumi:"priorityClassName"`
+	// RocketMQ 5 proxies, so RocketMQ 5's gRPC clients can connect. Off by default.
+	Proxy *ProxySpec `pulumi:"proxy"`
 	// Container-level security context of every RocketMQ and dashboard container.
 	SecurityContext *corev1.SecurityContext `pulumi:"securityContext"`
 	// Service account every pod of the cluster runs as.
@@ -138,6 +144,8 @@ type RocketMQClusterArgs struct {
 	PodSecurityContext corev1.PodSecurityContextPtrInput
 	// Priority class of every pod of the cluster.
 	PriorityClassName pulumi.StringPtrInput
+	// RocketMQ 5 proxies, so RocketMQ 5's gRPC clients can connect. Off by default.
+	Proxy ProxySpecPtrInput
 	// Container-level security context of every RocketMQ and dashboard container.
 	SecurityContext corev1.SecurityContextPtrInput
 	// Service account every pod of the cluster runs as.
@@ -273,6 +281,16 @@ func (o RocketMQClusterOutput) NameServerAddresses() pulumi.StringOutput {
 // Namespace of the cluster's objects.
 func (o RocketMQClusterOutput) Namespace() pulumi.StringOutput {
 	return o.ApplyT(func(v *RocketMQCluster) pulumi.StringOutput { return v.Namespace }).(pulumi.StringOutput)
+}
+
+// The in-cluster `host:port` a RocketMQ 5 gRPC client is given: the proxy Service's DNS name and its gRPC port, `proxy.<namespace>.svc.cluster.local:8081`. Known once the proxy Deployment is rolled out and Ready (it starts after every broker is registered) and the Service exists; absent without proxies.
+func (o RocketMQClusterOutput) ProxyEndpoint() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *RocketMQCluster) pulumi.StringPtrOutput { return v.ProxyEndpoint }).(pulumi.StringPtrOutput)
+}
+
+// Name of the proxy Service (`proxy`); absent without proxies.
+func (o RocketMQClusterOutput) ProxyServiceName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *RocketMQCluster) pulumi.StringPtrOutput { return v.ProxyServiceName }).(pulumi.StringPtrOutput)
 }
 
 type RocketMQClusterArrayOutput struct{ *pulumi.OutputState }

@@ -311,3 +311,53 @@ export function podDisruptionBudgetSpecArgsProvideDefaults(val: PodDisruptionBud
     };
 }
 
+/**
+ * RocketMQ 5 proxies in cluster mode: a Deployment `proxy` of stateless proxies and a Service `proxy` (gRPC port 8081, remoting port 8080). Their `rmq-proxy.json` (ConfigMap `proxy-config`) holds the cluster name, the name server list and the two ports, then `properties`. A proxy creates its heartbeat-sync topic on the cluster at start and exits if it cannot, so the Deployment is created or changed only once every broker is registered with every name server. A change of the name server list or of the broker groups restarts the proxies (their pod template carries the config's checksum and the group list). Admin operations of the provider never go through the proxies.
+ */
+export interface ProxySpecArgs {
+    /**
+     * Whether to deploy proxies. Defaults to `false`.
+     */
+    enabled?: pulumi.Input<boolean>;
+    /**
+     * Extra environment variables of the proxy containers. `JAVA_OPT_EXT` is set by the provider and refused here. A secret `value` is stored in the Secret `proxy-secret` and read through `secretKeyRef`, never written into the pod spec.
+     */
+    env?: pulumi.Input<pulumi.Input<pulumiKubernetes.types.input.core.v1.EnvVar>[]>;
+    /**
+     * Proxy image, run as `sh mqproxy -pc /etc/rocketmq-proxy/rmq-proxy.json -pm cluster`. Defaults to the brokers' image (`broker.image`).
+     */
+    image?: pulumi.Input<string>;
+    /**
+     * When the kubelet pulls the proxy image. Defaults to `IfNotPresent`.
+     */
+    imagePullPolicy?: pulumi.Input<enums.ImagePullPolicy>;
+    /**
+     * JVM heap of the proxies, passed in `JAVA_OPT_EXT`. Without an explicit heap the heap follows the container's memory limit (or request): max(min(memory/2, 1 GiB), min(memory/4, 4 GiB)), and 512 MiB when no memory is set; the young generation is half the heap.
+     */
+    jvmMemory?: pulumi.Input<inputs.JvmMemoryArgs>;
+    /**
+     * Node port of the Service's gRPC port, with `serviceType` `NodePort` or `LoadBalancer` (refused with `ClusterIP`). Kubernetes picks one when unset.
+     */
+    nodePort?: pulumi.Input<number>;
+    /**
+     * Other keys of `rmq-proxy.json`, e.g. `{ metricsExporterType: "PROM" }`; a value `true`, `false` or a whole number is written as a JSON boolean or number. `rocketMQClusterName`, `namesrvAddr`, `grpcServerPort`, `remotingListenPort`, `proxyMode` and `useEndpointPortFromRequest` are written by the provider and refused here. When a value is secret the whole file goes in the Secret `proxy-secret` instead of the ConfigMap.
+     */
+    properties?: pulumi.Input<{[key: string]: pulumi.Input<string>}>;
+    /**
+     * Number of proxy pods, 1 to 32, spread over nodes where the nodes allow it (a topology spread constraint on `kubernetes.io/hostname`, `ScheduleAnyway`). Defaults to 1.
+     */
+    replicas?: pulumi.Input<number>;
+    /**
+     * CPU and memory requests and limits of the proxy containers.
+     */
+    resources?: pulumi.Input<pulumiKubernetes.types.input.core.v1.ResourceRequirements>;
+    /**
+     * Annotations of the proxy Service only (e.g. a cloud load balancer's settings), added to the cluster's `annotations`.
+     */
+    serviceAnnotations?: pulumi.Input<{[key: string]: pulumi.Input<string>}>;
+    /**
+     * Type of the proxy Service. Defaults to `ClusterIP`. With `NodePort` or `LoadBalancer` the provider writes `useEndpointPortFromRequest: true`, so the routes a proxy hands out carry the port the client connected to.
+     */
+    serviceType?: pulumi.Input<enums.ServiceType>;
+}
+

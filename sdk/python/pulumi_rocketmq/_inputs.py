@@ -31,6 +31,8 @@ __all__ = [
     'NameServerSpecArgsDict',
     'PodDisruptionBudgetSpecArgs',
     'PodDisruptionBudgetSpecArgsDict',
+    'ProxySpecArgs',
+    'ProxySpecArgsDict',
 ]
 
 class BrokerConfigArgsDict(TypedDict):
@@ -1241,5 +1243,239 @@ class PodDisruptionBudgetSpecArgs:
     @min_available.setter
     def min_available(self, value: Optional[pulumi.Input[_builtins.int]]):
         pulumi.set(self, "min_available", value)
+
+
+class ProxySpecArgsDict(TypedDict):
+    """
+    RocketMQ 5 proxies in cluster mode: a Deployment `proxy` of stateless proxies and a Service `proxy` (gRPC port 8081, remoting port 8080). Their `rmq-proxy.json` (ConfigMap `proxy-config`) holds the cluster name, the name server list and the two ports, then `properties`. A proxy creates its heartbeat-sync topic on the cluster at start and exits if it cannot, so the Deployment is created or changed only once every broker is registered with every name server. A change of the name server list or of the broker groups restarts the proxies (their pod template carries the config's checksum and the group list). Admin operations of the provider never go through the proxies.
+    """
+    enabled: NotRequired[pulumi.Input[_builtins.bool]]
+    """
+    Whether to deploy proxies. Defaults to `false`.
+    """
+    env: NotRequired[pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.EnvVarArgsDict']]]]
+    """
+    Extra environment variables of the proxy containers. `JAVA_OPT_EXT` is set by the provider and refused here. A secret `value` is stored in the Secret `proxy-secret` and read through `secretKeyRef`, never written into the pod spec.
+    """
+    image: NotRequired[pulumi.Input[_builtins.str]]
+    """
+    Proxy image, run as `sh mqproxy -pc /etc/rocketmq-proxy/rmq-proxy.json -pm cluster`. Defaults to the brokers' image (`broker.image`).
+    """
+    image_pull_policy: NotRequired[pulumi.Input['ImagePullPolicy']]
+    """
+    When the kubelet pulls the proxy image. Defaults to `IfNotPresent`.
+    """
+    jvm_memory: NotRequired[pulumi.Input['JvmMemoryArgsDict']]
+    """
+    JVM heap of the proxies, passed in `JAVA_OPT_EXT`. Without an explicit heap the heap follows the container's memory limit (or request): max(min(memory/2, 1 GiB), min(memory/4, 4 GiB)), and 512 MiB when no memory is set; the young generation is half the heap.
+    """
+    node_port: NotRequired[pulumi.Input[_builtins.int]]
+    """
+    Node port of the Service's gRPC port, with `serviceType` `NodePort` or `LoadBalancer` (refused with `ClusterIP`). Kubernetes picks one when unset.
+    """
+    properties: NotRequired[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]]
+    """
+    Other keys of `rmq-proxy.json`, e.g. `{ metricsExporterType: "PROM" }`; a value `true`, `false` or a whole number is written as a JSON boolean or number. `rocketMQClusterName`, `namesrvAddr`, `grpcServerPort`, `remotingListenPort`, `proxyMode` and `useEndpointPortFromRequest` are written by the provider and refused here. When a value is secret the whole file goes in the Secret `proxy-secret` instead of the ConfigMap.
+    """
+    replicas: NotRequired[pulumi.Input[_builtins.int]]
+    """
+    Number of proxy pods, 1 to 32, spread over nodes where the nodes allow it (a topology spread constraint on `kubernetes.io/hostname`, `ScheduleAnyway`). Defaults to 1.
+    """
+    resources: NotRequired[pulumi.Input['pulumi_kubernetes.core.v1.ResourceRequirementsArgsDict']]
+    """
+    CPU and memory requests and limits of the proxy containers.
+    """
+    service_annotations: NotRequired[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]]
+    """
+    Annotations of the proxy Service only (e.g. a cloud load balancer's settings), added to the cluster's `annotations`.
+    """
+    service_type: NotRequired[pulumi.Input['ServiceType']]
+    """
+    Type of the proxy Service. Defaults to `ClusterIP`. With `NodePort` or `LoadBalancer` the provider writes `useEndpointPortFromRequest: true`, so the routes a proxy hands out carry the port the client connected to.
+    """
+
+@pulumi.input_type
+class ProxySpecArgs:
+    def __init__(__self__, *,
+                 enabled: Optional[pulumi.Input[_builtins.bool]] = None,
+                 env: Optional[pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.EnvVarArgs']]]] = None,
+                 image: Optional[pulumi.Input[_builtins.str]] = None,
+                 image_pull_policy: Optional[pulumi.Input['ImagePullPolicy']] = None,
+                 jvm_memory: Optional[pulumi.Input['JvmMemoryArgs']] = None,
+                 node_port: Optional[pulumi.Input[_builtins.int]] = None,
+                 properties: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
+                 replicas: Optional[pulumi.Input[_builtins.int]] = None,
+                 resources: Optional[pulumi.Input['pulumi_kubernetes.core.v1.ResourceRequirementsArgs']] = None,
+                 service_annotations: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
+                 service_type: Optional[pulumi.Input['ServiceType']] = None):
+        """
+        RocketMQ 5 proxies in cluster mode: a Deployment `proxy` of stateless proxies and a Service `proxy` (gRPC port 8081, remoting port 8080). Their `rmq-proxy.json` (ConfigMap `proxy-config`) holds the cluster name, the name server list and the two ports, then `properties`. A proxy creates its heartbeat-sync topic on the cluster at start and exits if it cannot, so the Deployment is created or changed only once every broker is registered with every name server. A change of the name server list or of the broker groups restarts the proxies (their pod template carries the config's checksum and the group list). Admin operations of the provider never go through the proxies.
+
+        :param pulumi.Input[_builtins.bool] enabled: Whether to deploy proxies. Defaults to `false`.
+        :param pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.EnvVarArgs']]] env: Extra environment variables of the proxy containers. `JAVA_OPT_EXT` is set by the provider and refused here. A secret `value` is stored in the Secret `proxy-secret` and read through `secretKeyRef`, never written into the pod spec.
+        :param pulumi.Input[_builtins.str] image: Proxy image, run as `sh mqproxy -pc /etc/rocketmq-proxy/rmq-proxy.json -pm cluster`. Defaults to the brokers' image (`broker.image`).
+        :param pulumi.Input['ImagePullPolicy'] image_pull_policy: When the kubelet pulls the proxy image. Defaults to `IfNotPresent`.
+        :param pulumi.Input['JvmMemoryArgs'] jvm_memory: JVM heap of the proxies, passed in `JAVA_OPT_EXT`. Without an explicit heap the heap follows the container's memory limit (or request): max(min(memory/2, 1 GiB), min(memory/4, 4 GiB)), and 512 MiB when no memory is set; the young generation is half the heap.
+        :param pulumi.Input[_builtins.int] node_port: Node port of the Service's gRPC port, with `serviceType` `NodePort` or `LoadBalancer` (refused with `ClusterIP`). Kubernetes picks one when unset.
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] properties: Other keys of `rmq-proxy.json`, e.g. `{ metricsExporterType: "PROM" }`; a value `true`, `false` or a whole number is written as a JSON boolean or number. `rocketMQClusterName`, `namesrvAddr`, `grpcServerPort`, `remotingListenPort`, `proxyMode` and `useEndpointPortFromRequest` are written by the provider and refused here. When a value is secret the whole file goes in the Secret `proxy-secret` instead of the ConfigMap.
+        :param pulumi.Input[_builtins.int] replicas: Number of proxy pods, 1 to 32, spread over nodes where the nodes allow it (a topology spread constraint on `kubernetes.io/hostname`, `ScheduleAnyway`). Defaults to 1.
+        :param pulumi.Input['pulumi_kubernetes.core.v1.ResourceRequirementsArgs'] resources: CPU and memory requests and limits of the proxy containers.
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] service_annotations: Annotations of the proxy Service only (e.g. a cloud load balancer's settings), added to the cluster's `annotations`.
+        :param pulumi.Input['ServiceType'] service_type: Type of the proxy Service. Defaults to `ClusterIP`. With `NodePort` or `LoadBalancer` the provider writes `useEndpointPortFromRequest: true`, so the routes a proxy hands out carry the port the client connected to.
+        """
+        if enabled is not None:
+            pulumi.set(__self__, "enabled", enabled)
+        if env is not None:
+            pulumi.set(__self__, "env", env)
+        if image is not None:
+            pulumi.set(__self__, "image", image)
+        if image_pull_policy is not None:
+            pulumi.set(__self__, "image_pull_policy", image_pull_policy)
+        if jvm_memory is not None:
+            pulumi.set(__self__, "jvm_memory", jvm_memory)
+        if node_port is not None:
+            pulumi.set(__self__, "node_port", node_port)
+        if properties is not None:
+            pulumi.set(__self__, "properties", properties)
+        if replicas is not None:
+            pulumi.set(__self__, "replicas", replicas)
+        if resources is not None:
+            pulumi.set(__self__, "resources", resources)
+        if service_annotations is not None:
+            pulumi.set(__self__, "service_annotations", service_annotations)
+        if service_type is not None:
+            pulumi.set(__self__, "service_type", service_type)
+
+    @_builtins.property
+    @pulumi.getter
+    def enabled(self) -> Optional[pulumi.Input[_builtins.bool]]:
+        """
+        Whether to deploy proxies. Defaults to `false`.
+        """
+        return pulumi.get(self, "enabled")
+
+    @enabled.setter
+    def enabled(self, value: Optional[pulumi.Input[_builtins.bool]]):
+        pulumi.set(self, "enabled", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def env(self) -> Optional[pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.EnvVarArgs']]]]:
+        """
+        Extra environment variables of the proxy containers. `JAVA_OPT_EXT` is set by the provider and refused here. A secret `value` is stored in the Secret `proxy-secret` and read through `secretKeyRef`, never written into the pod spec.
+        """
+        return pulumi.get(self, "env")
+
+    @env.setter
+    def env(self, value: Optional[pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.EnvVarArgs']]]]):
+        pulumi.set(self, "env", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def image(self) -> Optional[pulumi.Input[_builtins.str]]:
+        """
+        Proxy image, run as `sh mqproxy -pc /etc/rocketmq-proxy/rmq-proxy.json -pm cluster`. Defaults to the brokers' image (`broker.image`).
+        """
+        return pulumi.get(self, "image")
+
+    @image.setter
+    def image(self, value: Optional[pulumi.Input[_builtins.str]]):
+        pulumi.set(self, "image", value)
+
+    @_builtins.property
+    @pulumi.getter(name="imagePullPolicy")
+    def image_pull_policy(self) -> Optional[pulumi.Input['ImagePullPolicy']]:
+        """
+        When the kubelet pulls the proxy image. Defaults to `IfNotPresent`.
+        """
+        return pulumi.get(self, "image_pull_policy")
+
+    @image_pull_policy.setter
+    def image_pull_policy(self, value: Optional[pulumi.Input['ImagePullPolicy']]):
+        pulumi.set(self, "image_pull_policy", value)
+
+    @_builtins.property
+    @pulumi.getter(name="jvmMemory")
+    def jvm_memory(self) -> Optional[pulumi.Input['JvmMemoryArgs']]:
+        """
+        JVM heap of the proxies, passed in `JAVA_OPT_EXT`. Without an explicit heap the heap follows the container's memory limit (or request): max(min(memory/2, 1 GiB), min(memory/4, 4 GiB)), and 512 MiB when no memory is set; the young generation is half the heap.
+        """
+        return pulumi.get(self, "jvm_memory")
+
+    @jvm_memory.setter
+    def jvm_memory(self, value: Optional[pulumi.Input['JvmMemoryArgs']]):
+        pulumi.set(self, "jvm_memory", value)
+
+    @_builtins.property
+    @pulumi.getter(name="nodePort")
+    def node_port(self) -> Optional[pulumi.Input[_builtins.int]]:
+        """
+        Node port of the Service's gRPC port, with `serviceType` `NodePort` or `LoadBalancer` (refused with `ClusterIP`). Kubernetes picks one when unset.
+        """
+        return pulumi.get(self, "node_port")
+
+    @node_port.setter
+    def node_port(self, value: Optional[pulumi.Input[_builtins.int]]):
+        pulumi.set(self, "node_port", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def properties(self) -> Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]]:
+        """
+        Other keys of `rmq-proxy.json`, e.g. `{ metricsExporterType: "PROM" }`; a value `true`, `false` or a whole number is written as a JSON boolean or number. `rocketMQClusterName`, `namesrvAddr`, `grpcServerPort`, `remotingListenPort`, `proxyMode` and `useEndpointPortFromRequest` are written by the provider and refused here. When a value is secret the whole file goes in the Secret `proxy-secret` instead of the ConfigMap.
+        """
+        return pulumi.get(self, "properties")
+
+    @properties.setter
+    def properties(self, value: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "properties", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def replicas(self) -> Optional[pulumi.Input[_builtins.int]]:
+        """
+        Number of proxy pods, 1 to 32, spread over nodes where the nodes allow it (a topology spread constraint on `kubernetes.io/hostname`, `ScheduleAnyway`). Defaults to 1.
+        """
+        return pulumi.get(self, "replicas")
+
+    @replicas.setter
+    def replicas(self, value: Optional[pulumi.Input[_builtins.int]]):
+        pulumi.set(self, "replicas", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def resources(self) -> Optional[pulumi.Input['pulumi_kubernetes.core.v1.ResourceRequirementsArgs']]:
+        """
+        CPU and memory requests and limits of the proxy containers.
+        """
+        return pulumi.get(self, "resources")
+
+    @resources.setter
+    def resources(self, value: Optional[pulumi.Input['pulumi_kubernetes.core.v1.ResourceRequirementsArgs']]):
+        pulumi.set(self, "resources", value)
+
+    @_builtins.property
+    @pulumi.getter(name="serviceAnnotations")
+    def service_annotations(self) -> Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]]:
+        """
+        Annotations of the proxy Service only (e.g. a cloud load balancer's settings), added to the cluster's `annotations`.
+        """
+        return pulumi.get(self, "service_annotations")
+
+    @service_annotations.setter
+    def service_annotations(self, value: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "service_annotations", value)
+
+    @_builtins.property
+    @pulumi.getter(name="serviceType")
+    def service_type(self) -> Optional[pulumi.Input['ServiceType']]:
+        """
+        Type of the proxy Service. Defaults to `ClusterIP`. With `NodePort` or `LoadBalancer` the provider writes `useEndpointPortFromRequest: true`, so the routes a proxy hands out carry the port the client connected to.
+        """
+        return pulumi.get(self, "service_type")
+
+    @service_type.setter
+    def service_type(self, value: Optional[pulumi.Input['ServiceType']]):
+        pulumi.set(self, "service_type", value)
 
 

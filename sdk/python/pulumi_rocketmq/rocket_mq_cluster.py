@@ -38,6 +38,7 @@ class RocketMQClusterArgs:
                  node_selector: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  pod_security_context: Optional[pulumi.Input['pulumi_kubernetes.core.v1.PodSecurityContextArgs']] = None,
                  priority_class_name: Optional[pulumi.Input[_builtins.str]] = None,
+                 proxy: Optional[pulumi.Input['ProxySpecArgs']] = None,
                  security_context: Optional[pulumi.Input['pulumi_kubernetes.core.v1.SecurityContextArgs']] = None,
                  service_account_name: Optional[pulumi.Input[_builtins.str]] = None,
                  tolerations: Optional[pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.TolerationArgs']]]] = None,
@@ -60,6 +61,7 @@ class RocketMQClusterArgs:
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] node_selector: Node labels every pod of the cluster requires.
         :param pulumi.Input['pulumi_kubernetes.core.v1.PodSecurityContextArgs'] pod_security_context: Pod-level security context of every pod (for example `fsGroup`, so the RocketMQ user can write a host path or volume).
         :param pulumi.Input[_builtins.str] priority_class_name: Priority class of every pod of the cluster.
+        :param pulumi.Input['ProxySpecArgs'] proxy: RocketMQ 5 proxies, so RocketMQ 5's gRPC clients can connect. Off by default.
         :param pulumi.Input['pulumi_kubernetes.core.v1.SecurityContextArgs'] security_context: Container-level security context of every RocketMQ and dashboard container.
         :param pulumi.Input[_builtins.str] service_account_name: Service account every pod of the cluster runs as.
         :param pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.TolerationArgs']]] tolerations: Tolerations of every pod of the cluster.
@@ -97,6 +99,8 @@ class RocketMQClusterArgs:
             pulumi.set(__self__, "pod_security_context", pod_security_context)
         if priority_class_name is not None:
             pulumi.set(__self__, "priority_class_name", priority_class_name)
+        if proxy is not None:
+            pulumi.set(__self__, "proxy", proxy)
         if security_context is not None:
             pulumi.set(__self__, "security_context", security_context)
         if service_account_name is not None:
@@ -287,6 +291,18 @@ class RocketMQClusterArgs:
         pulumi.set(self, "priority_class_name", value)
 
     @_builtins.property
+    @pulumi.getter
+    def proxy(self) -> Optional[pulumi.Input['ProxySpecArgs']]:
+        """
+        RocketMQ 5 proxies, so RocketMQ 5's gRPC clients can connect. Off by default.
+        """
+        return pulumi.get(self, "proxy")
+
+    @proxy.setter
+    def proxy(self, value: Optional[pulumi.Input['ProxySpecArgs']]):
+        pulumi.set(self, "proxy", value)
+
+    @_builtins.property
     @pulumi.getter(name="securityContext")
     def security_context(self) -> Optional[pulumi.Input['pulumi_kubernetes.core.v1.SecurityContextArgs']]:
         """
@@ -356,6 +372,7 @@ class RocketMQCluster(pulumi.ComponentResource):
                  node_selector: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  pod_security_context: Optional[pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.PodSecurityContextArgs']]] = None,
                  priority_class_name: Optional[pulumi.Input[_builtins.str]] = None,
+                 proxy: Optional[pulumi.Input[Union['ProxySpecArgs', 'ProxySpecArgsDict']]] = None,
                  security_context: Optional[pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.SecurityContextArgs']]] = None,
                  service_account_name: Optional[pulumi.Input[_builtins.str]] = None,
                  tolerations: Optional[pulumi.Input[Sequence[pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.TolerationArgs']]]]] = None,
@@ -382,6 +399,7 @@ class RocketMQCluster(pulumi.ComponentResource):
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] node_selector: Node labels every pod of the cluster requires.
         :param pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.PodSecurityContextArgs']] pod_security_context: Pod-level security context of every pod (for example `fsGroup`, so the RocketMQ user can write a host path or volume).
         :param pulumi.Input[_builtins.str] priority_class_name: Priority class of every pod of the cluster.
+        :param pulumi.Input[Union['ProxySpecArgs', 'ProxySpecArgsDict']] proxy: RocketMQ 5 proxies, so RocketMQ 5's gRPC clients can connect. Off by default.
         :param pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.SecurityContextArgs']] security_context: Container-level security context of every RocketMQ and dashboard container.
         :param pulumi.Input[_builtins.str] service_account_name: Service account every pod of the cluster runs as.
         :param pulumi.Input[Sequence[pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.TolerationArgs']]]] tolerations: Tolerations of every pod of the cluster.
@@ -427,6 +445,7 @@ class RocketMQCluster(pulumi.ComponentResource):
                  node_selector: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  pod_security_context: Optional[pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.PodSecurityContextArgs']]] = None,
                  priority_class_name: Optional[pulumi.Input[_builtins.str]] = None,
+                 proxy: Optional[pulumi.Input[Union['ProxySpecArgs', 'ProxySpecArgsDict']]] = None,
                  security_context: Optional[pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.SecurityContextArgs']]] = None,
                  service_account_name: Optional[pulumi.Input[_builtins.str]] = None,
                  tolerations: Optional[pulumi.Input[Sequence[pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.TolerationArgs']]]]] = None,
@@ -459,6 +478,7 @@ class RocketMQCluster(pulumi.ComponentResource):
             __props__.__dict__["node_selector"] = node_selector
             __props__.__dict__["pod_security_context"] = pod_security_context
             __props__.__dict__["priority_class_name"] = priority_class_name
+            __props__.__dict__["proxy"] = proxy
             __props__.__dict__["security_context"] = security_context
             __props__.__dict__["service_account_name"] = service_account_name
             __props__.__dict__["tolerations"] = tolerations
@@ -469,6 +489,8 @@ class RocketMQCluster(pulumi.ComponentResource):
             __props__.__dict__["metrics_endpoints"] = None
             __props__.__dict__["name_server_address_list"] = None
             __props__.__dict__["name_server_addresses"] = None
+            __props__.__dict__["proxy_endpoint"] = None
+            __props__.__dict__["proxy_service_name"] = None
         super(RocketMQCluster, __self__).__init__(
             'rocketmq:index:RocketMQCluster',
             resource_name,
@@ -539,4 +561,20 @@ class RocketMQCluster(pulumi.ComponentResource):
         Namespace of the cluster's objects.
         """
         return pulumi.get(self, "namespace")
+
+    @_builtins.property
+    @pulumi.getter(name="proxyEndpoint")
+    def proxy_endpoint(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        The in-cluster `host:port` a RocketMQ 5 gRPC client is given: the proxy Service's DNS name and its gRPC port, `proxy.<namespace>.svc.cluster.local:8081`. Known once the proxy Deployment is rolled out and Ready (it starts after every broker is registered) and the Service exists; absent without proxies.
+        """
+        return pulumi.get(self, "proxy_endpoint")
+
+    @_builtins.property
+    @pulumi.getter(name="proxyServiceName")
+    def proxy_service_name(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        Name of the proxy Service (`proxy`); absent without proxies.
+        """
+        return pulumi.get(self, "proxy_service_name")
 

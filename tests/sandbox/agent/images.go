@@ -100,9 +100,9 @@ func isVersionTag(tag string) bool {
 
 // rocketmqLib finds the jars of a version, obtaining them with the fetch script when absent.
 func (s *imageStore) rocketmqLib(version string) (string, error) {
-	lib := filepath.Join(s.cfg.CacheRoot, "rocketmq-"+version, "lib")
-	// tests/toolchain/rocketmq.sh writes .complete last, once every jar is in place.
-	if _, err := os.Stat(filepath.Join(s.cfg.CacheRoot, "rocketmq-"+version, ".complete")); err == nil {
+	home := filepath.Join(s.cfg.CacheRoot, "rocketmq-"+version)
+	lib := filepath.Join(home, "lib")
+	if libComplete(home, version) {
 		return lib, nil
 	}
 	if s.cfg.FetchRocketMQ == "" {
@@ -118,6 +118,21 @@ func (s *imageStore) rocketmqLib(version string) (string, error) {
 		go s.fetch(version)
 	}
 	return "", fmt.Errorf("obtaining RocketMQ %s jars", version)
+}
+
+// libComplete: tests/toolchain/rocketmq.sh writes .complete last, once every jar is in place, and
+// .with-proxy once a 5.x lib holds the proxy's jars too (a lib obtained before lacks them).
+func libComplete(home, version string) bool {
+	stamps := []string{".complete"}
+	if !strings.HasPrefix(version, "4.") {
+		stamps = append(stamps, ".with-proxy")
+	}
+	for _, stamp := range stamps {
+		if _, err := os.Stat(filepath.Join(home, stamp)); err != nil {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *imageStore) fetch(version string) {
@@ -138,7 +153,7 @@ func (s *imageStore) fetch(version string) {
 }
 
 // rocketmqImage rebuilds the layout of apache/rocketmq:<version>: ROCKETMQ_HOME holds bin/
-// (mqnamesrv, mqbroker, mqadmin) and lib/ (the jars), the working dir is bin/.
+// (mqnamesrv, mqbroker, mqproxy, mqadmin) and lib/ (the jars), the working dir is bin/.
 func (s *imageStore) rocketmqImage(ref, version, lib string) (*runnableImage, error) {
 	home := "/home/rocketmq/rocketmq-" + version
 	binDir := filepath.Join(s.cfg.StateDir, "images", "rocketmq-"+version, "bin")
@@ -205,7 +220,8 @@ func podNetJavaOptions() []string {
 // last so the pod's heap flags win over the small defaults. Unlike the upstream scripts, every JVM
 // here uses the serial collector: all pods of a test run share the test machine's cores, where
 // G1's threads cost more CPU than the brokers' own work. Name servers and mqadmin run the client
-// compiler only (short work, where the optimizing compiler's threads cost more than they save).
+// compiler only (short work, where the optimizing compiler's threads cost more than they save), and
+// so do proxies (a test's few thousand messages end before the optimizing compiler would pay off).
 // Brokers keep tiered compilation: a 5.x broker's timer wheel compares its whole 38 MB wheel
 // file with memory byte by byte every second (TimerWheel.flush), about 13% of a core when the
 // client compiler compiled that loop and under 2% once the optimizing one has; a broker pays
@@ -215,7 +231,7 @@ func writeRocketMQScripts(binDir string) error {
 		return err
 	}
 	common := `#!/bin/sh
-# Shared by mqnamesrv, mqbroker and mqadmin of this image.
+# Shared by mqnamesrv, mqbroker, mqproxy and mqadmin of this image.
 run_java() {
   main_class=$1; default_heap=$2; compilation=$3; shift 3
   [ -n "$ROCKETMQ_HOME" ] || { echo "ROCKETMQ_HOME is not set" >&2; exit 1; }
@@ -234,6 +250,11 @@ run_java org.apache.rocketmq.namesrv.NamesrvStartup "-Xmx128m" "-XX:TieredStopAt
 		"mqbroker": `#!/bin/sh
 . "$ROCKETMQ_HOME/bin/runjava.sh"
 run_java org.apache.rocketmq.broker.BrokerStartup "-Xmx256m" "" "$@"
+`,
+		// The image's mqproxy: -pc <config file> -pm cluster|local, as upstream's.
+		"mqproxy": `#!/bin/sh
+. "$ROCKETMQ_HOME/bin/runjava.sh"
+run_java org.apache.rocketmq.proxy.ProxyStartup "-Xmx256m" "-XX:TieredStopAtLevel=1" "$@"
 `,
 		"mqadmin": `#!/bin/sh
 . "$ROCKETMQ_HOME/bin/runjava.sh"

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -48,6 +49,7 @@ func TestResolveRocketMQBuildsImageLayout(t *testing.T) {
 	lib := filepath.Join(dir, "rocketmq-5.3.2", "lib")
 	os.MkdirAll(lib, 0o755)
 	os.WriteFile(filepath.Join(dir, "rocketmq-5.3.2", ".complete"), nil, 0o644)
+	os.WriteFile(filepath.Join(dir, "rocketmq-5.3.2", ".with-proxy"), nil, 0o644)
 	store := newImageStore(Config{CacheRoot: dir, StateDir: dir, JavaHome: "/jdk"})
 	img, err := store.Resolve("apache/rocketmq:5.3.2")
 	if err != nil {
@@ -56,12 +58,33 @@ func TestResolveRocketMQBuildsImageLayout(t *testing.T) {
 	if img.WorkingDir != "/home/rocketmq/rocketmq-5.3.2/bin" {
 		t.Fatalf("workdir %s", img.WorkingDir)
 	}
-	for _, script := range []string{"mqnamesrv", "mqbroker", "mqadmin", "runjava.sh"} {
+	for _, script := range []string{"mqnamesrv", "mqbroker", "mqproxy", "mqadmin", "runjava.sh"} {
 		if _, err := os.Stat(filepath.Join(dir, "images", "rocketmq-5.3.2", "bin", script)); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if img.Mounts[1].Source != lib || img.Mounts[1].Target != "/home/rocketmq/rocketmq-5.3.2/lib" {
 		t.Fatalf("lib mount %+v", img.Mounts[1])
+	}
+}
+
+func TestResolveWantsTheProxyJarsOfA5xLib(t *testing.T) {
+	dir := t.TempDir()
+	for _, version := range []string{"5.5.1", "4.9.7"} {
+		os.MkdirAll(filepath.Join(dir, "rocketmq-"+version, "lib"), 0o755)
+		os.WriteFile(filepath.Join(dir, "rocketmq-"+version, ".complete"), nil, 0o644)
+	}
+	store := newImageStore(Config{CacheRoot: dir, StateDir: dir, JavaHome: "/jdk"})
+	var unrunnable *unrunnableImageError
+	// No fetch script here: a 5.x lib obtained before the proxy was added is not taken as complete.
+	if _, err := store.Resolve("apache/rocketmq:5.5.1"); !errors.As(err, &unrunnable) {
+		t.Fatalf("5.5.1 without the proxy's jars: %v", err)
+	}
+	if _, err := store.Resolve("apache/rocketmq:4.9.7"); err != nil {
+		t.Fatalf("4.9.7 has no proxy: %v", err)
+	}
+	script, _ := os.ReadFile(filepath.Join(dir, "images", "rocketmq-4.9.7", "bin", "mqproxy"))
+	if !strings.Contains(string(script), "org.apache.rocketmq.proxy.ProxyStartup") {
+		t.Fatalf("mqproxy runs %q", script)
 	}
 }

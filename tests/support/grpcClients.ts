@@ -1,0 +1,90 @@
+// RocketMQ 5's gRPC clients, run as programs against a proxy: the Java client
+// (org.apache.rocketmq:rocketmq-client-java, obtained and cached by
+// tests/toolchain/rocketmq-client-java.sh) and the Node.js client (the npm package
+// rocketmq-client-nodejs). Both take the same commands (tests/support/rocketmq-grpc), and resolve
+// cluster DNS names through a hosts file the test writes, as the sandbox's pods do.
+import { execFileSync, spawn } from "node:child_process";
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { repoRoot } from "./plugin";
+
+const sourceDir = path.join(repoRoot, "tests", "support", "rocketmq-grpc");
+
+export interface ProgramResult {
+    code: number | null;
+    stdout: string;
+    stderr: string;
+}
+
+/** The lib dir of the Java client's jars; obtains them on first use. */
+export function grpcJavaClientLibDir(): string {
+    const out = execFileSync("bash", [path.join(repoRoot, "tests", "toolchain", "rocketmq-client-java.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+    const dir = out.trim().split("\n").pop() ?? "";
+    if (!fs.existsSync(dir)) throw new Error(`tests/toolchain/rocketmq-client-java.sh printed no lib dir (got ${JSON.stringify(out)})`);
+    return dir;
+}
+
+/** GrpcClient.java compiled against the client's jars, once per content of the source. */
+function compiledJavaClient(libDir: string): string {
+    const source = path.join(sourceDir, "GrpcClient.java");
+    const hash = crypto.createHash("sha256").update(fs.readFileSync(source)).digest("hex").slice(0, 16);
+    const classesDir = path.join(path.dirname(libDir), `test-classes-${hash}`);
+    if (fs.existsSync(path.join(classesDir, ".complete"))) return classesDir;
+    const staging = `${classesDir}.partial`;
+    fs.rmSync(staging, { recursive: true, force: true });
+    fs.mkdirSync(staging, { recursive: true });
+    execFileSync("javac", ["-nowarn", "-encoding", "UTF-8", "-cp", path.join(libDir, "*"), "-d", staging, source], { stdio: ["ignore", "inherit", "inherit"] });
+    fs.rmSync(classesDir, { recursive: true, force: true });
+    fs.renameSync(staging, classesDir);
+    fs.writeFileSync(path.join(classesDir, ".complete"), "");
+    return classesDir;
+}
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<ProgramResult> {
+    return new Promise((resolve, reject) => {
+        const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (chunk) => (stdout += chunk));
+        child.stderr.on("data", (chunk) => (stderr += chunk));
+        const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+        child.on("error", reject);
+        child.on("close", (code) => {
+            clearTimeout(timer);
+            resolve({ code, stdout, stderr });
+        });
+    });
+}
+
+export interface GrpcClientOptions {
+    /** Hosts file ("<ip> <name>" lines) through which the client resolves cluster DNS names. */
+    hostsFile: string;
+    /** Working dir of the client (its logs). */
+    home: string;
+    timeoutMs?: number;
+}
+
+/** Runs GrpcClient.java with `args` (produce ... or consume ...). */
+export function runJavaGrpcClient(args: string[], options: GrpcClientOptions): Promise<ProgramResult> {
+    const libDir = grpcJavaClientLibDir();
+    const classes = compiledJavaClient(libDir);
+    fs.mkdirSync(options.home, { recursive: true });
+    return run("java", [
+        "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        `-Duser.home=${options.home}`,
+        `-Djdk.net.hosts.file=${options.hostsFile}`, "-Dsun.net.inetaddr.ttl=1", "-Djava.net.preferIPv4Stack=true",
+        "-cp", `${classes}${path.delimiter}${path.join(libDir, "*")}`,
+        "GrpcClient", ...args,
+    ], {}, options.timeoutMs ?? 300_000);
+}
+
+/** Runs grpc-client.js with `args` (produce ... or consume ...) on this Node.js. */
+export function runNodeGrpcClient(args: string[], options: GrpcClientOptions): Promise<ProgramResult> {
+    fs.mkdirSync(options.home, { recursive: true });
+    return run(process.execPath, ["--require", path.join(sourceDir, "hosts-file.js"), path.join(sourceDir, "grpc-client.js"), ...args], {
+        CLUSTER_HOSTS_FILE: options.hostsFile,
+        // The client's logger writes under the home dir.
+        HOME: options.home,
+    }, options.timeoutMs ?? 300_000);
+}

@@ -1,0 +1,83 @@
+// A RocketMQ 5 gRPC client (org.apache.rocketmq:rocketmq-client-java) that talks to a proxy.
+//   produce <endpoint> <topic> <tag> <count> <messageGroups>
+//     sends <count> messages, keys <tag>-<topic>-<i>; with messageGroups > 0 message i goes to
+//     group g<i % messageGroups> with body <group>:<position in its group>, sent one after another.
+//     Prints SENT <n>.
+//   consume <endpoint> <consumerGroup> <topic> <tag> <count> <timeoutSeconds>
+//     a push consumer that runs until it received <count> distinct keys or the timeout. Prints
+//     CONSUMED <distinct keys> and OUT_OF_ORDER <n>: the messages of a group received first out of
+//     their sending order. Exits 0 only when every message came.
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.*;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.rocketmq.client.apis.ClientConfiguration;
+import org.apache.rocketmq.client.apis.ClientServiceProvider;
+import org.apache.rocketmq.client.apis.consumer.ConsumeResult;
+import org.apache.rocketmq.client.apis.consumer.FilterExpression;
+import org.apache.rocketmq.client.apis.consumer.FilterExpressionType;
+import org.apache.rocketmq.client.apis.consumer.PushConsumer;
+import org.apache.rocketmq.client.apis.message.MessageBuilder;
+import org.apache.rocketmq.client.apis.producer.Producer;
+
+public class GrpcClient {
+    public static void main(String[] args) throws Exception {
+        ClientServiceProvider provider = ClientServiceProvider.loadService();
+        // The proxy serves plaintext and TLS on one port; the Node.js client speaks plaintext too.
+        ClientConfiguration config = ClientConfiguration.newBuilder().setEndpoints(args[1]).enableSsl(false)
+            .setRequestTimeout(Duration.ofSeconds(10)).build();
+        if (args[0].equals("produce")) {
+            produce(provider, config, args[2], args[3], Integer.parseInt(args[4]), Integer.parseInt(args[5]));
+        } else {
+            boolean complete = consume(provider, config, args[2], args[3], args[4], Integer.parseInt(args[5]), Integer.parseInt(args[6]));
+            System.exit(complete ? 0 : 1);
+        }
+        System.exit(0);
+    }
+
+    static void produce(ClientServiceProvider provider, ClientConfiguration config, String topic, String tag, int count, int groups) throws Exception {
+        try (Producer producer = provider.newProducerBuilder().setClientConfiguration(config).setTopics(topic).build()) {
+            int sent = 0;
+            for (int i = 0; i < count; i++) {
+                MessageBuilder message = provider.newMessageBuilder().setTopic(topic).setTag(tag).setKeys(tag + "-" + topic + "-" + i);
+                String body = "m:" + i;
+                if (groups > 0) {
+                    String group = "g" + (i % groups);
+                    message.setMessageGroup(group);
+                    body = group + ":" + (i / groups);
+                }
+                producer.send(message.setBody(body.getBytes(StandardCharsets.UTF_8)).build());
+                sent++;
+            }
+            System.out.println("SENT " + sent);
+        }
+    }
+
+    static boolean consume(ClientServiceProvider provider, ClientConfiguration config, String consumerGroup, String topic, String tag, int count, int timeoutSeconds) throws Exception {
+        Set<String> keys = ConcurrentHashMap.newKeySet();
+        Map<String, Integer> nextPosition = new HashMap<>();
+        int[] outOfOrder = {0};
+        PushConsumer consumer = provider.newPushConsumerBuilder().setClientConfiguration(config).setConsumerGroup(consumerGroup)
+            .setSubscriptionExpressions(Collections.singletonMap(topic, new FilterExpression(tag, FilterExpressionType.TAG)))
+            .setMessageListener(view -> {
+                String key = view.getKeys().iterator().next();
+                String body = StandardCharsets.UTF_8.decode(view.getBody()).toString();
+                synchronized (nextPosition) {
+                    if (keys.add(key) && view.getMessageGroup().isPresent()) {
+                        String group = view.getMessageGroup().get();
+                        int position = Integer.parseInt(body.substring(body.indexOf(':') + 1));
+                        if (position != nextPosition.getOrDefault(group, 0)) outOfOrder[0]++;
+                        nextPosition.put(group, position + 1);
+                    }
+                }
+                return ConsumeResult.SUCCESS;
+            })
+            .build();
+        long deadline = System.currentTimeMillis() + timeoutSeconds * 1000L;
+        while (keys.size() < count && System.currentTimeMillis() < deadline) Thread.sleep(200);
+        consumer.close();
+        System.out.println("CONSUMED " + keys.size());
+        System.out.println("OUT_OF_ORDER " + outOfOrder[0]);
+        return keys.size() == count;
+    }
+}
