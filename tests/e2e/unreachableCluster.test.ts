@@ -96,7 +96,7 @@ describe("e2e: preview with a cluster that does not answer", function () {
             const result = await previewNamingResources(stack);
             const output = result.stdout + result.stderr;
             assert.equal(result.code, 0, output);
-            assert.match(result.stdout, /\+ 31 to create/);
+            assert.match(result.stdout, /\+ 38 to create/);
             // The Topics' name servers are an output of the cluster, unknown until up; each cluster's
             // BrokerScaling knows its own and is the first to look.
             assert.deepEqual(warnedResources(output, port), ["rocketmq:index:BrokerScaling mq-broker-scaling"], output);
