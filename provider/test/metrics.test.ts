@@ -97,6 +97,27 @@ describe("RocketMQCluster metrics", () => {
         assert.ok(!rendered.names().some((name) => name.startsWith("ServiceMonitor")));
     });
 
+    it("with proxies, the ServiceMonitor selects the brokers' and the proxies' metrics Services, the PodMonitor their pods, and nothing else", async () => {
+        const proxies = { nameServer: { size: 1 }, console: { enabled: false }, proxy: { enabled: true } };
+        const serviceMonitored = await renderCluster({ ...proxies, metrics: { serviceMonitor: true } }, "svcmon");
+        const serviceMonitor = serviceMonitored.object(kind.serviceMonitor, "broker-metrics");
+        const services = serviceMonitored.objects.filter((object) => object.type === kind.service);
+        assert.deepStrictEqual(services.filter((service) => matches(serviceMonitor.spec.selector.matchLabels, service.inputs.metadata.labels)).map((service) => service.inputs.metadata.name).sort(),
+            ["broker-metrics", "proxy-metrics"]);
+        assert.deepStrictEqual((serviceMonitored.outputs.metricsEndpoints as any[]).map((endpoint) => [endpoint.component, endpoint.monitorKind, endpoint.monitorName]),
+            [["broker", "ServiceMonitor", "broker-metrics"], ["proxy", "ServiceMonitor", "broker-metrics"]]);
+
+        const podMonitored = await renderCluster({ ...proxies, metrics: { podMonitor: true } }, "podmon");
+        const podMonitor = podMonitored.object(kind.podMonitor, "broker-metrics");
+        const picks = (labels: Record<string, string>) => matches(podMonitor.spec.selector.matchLabels, labels) &&
+            podMonitor.spec.selector.matchExpressions.every((expression: any) => expression.operator === "In" && expression.values.includes(labels[expression.key]));
+        const podsOf = (name: string, type: string) => podMonitored.object(type, name).spec.template.metadata.labels;
+        assert.ok(picks(podsOf("broker-0-master", kind.statefulSet)));
+        assert.ok(picks(podsOf("broker-0-replica-1", kind.statefulSet)));
+        assert.ok(picks(podsOf("proxy", kind.deployment)));
+        assert.ok(!picks(podsOf("name-service", kind.statefulSet)));
+    });
+
     for (const bad of [
         { args: { metrics: { enabled: false, serviceMonitor: true } }, property: "metrics.serviceMonitor", reason: /needs metrics.enabled true/ },
         { args: { metrics: { serviceMonitor: true, podMonitor: true } }, property: "metrics.podMonitor", reason: /not both/ },

@@ -49,18 +49,48 @@ describe("RocketMQCluster proxies", () => {
             rendered = await renderCluster({ ...cheap, namespace: "mq", brokerClusterName: "orders", broker: { name: "b", replicaPerGroup: 0, image: "apache/rocketmq:5.3.2" }, proxy: { enabled: true } }, "prox");
         });
 
-        it("adds a Deployment, a Service and the config of the proxies", () => {
-            assert.deepStrictEqual(rendered.names().filter((name) => name.includes("proxy")), ["ConfigMap proxy-config", "Deployment proxy", "Service proxy"]);
+        it("adds a Deployment, a Service, the config, the metrics Service and the disruption budget of the proxies", () => {
+            assert.deepStrictEqual(rendered.names().filter((name) => name.includes("proxy")),
+                ["ConfigMap proxy-config", "Deployment proxy", "PodDisruptionBudget proxy", "Service proxy", "Service proxy-metrics"]);
         });
 
-        it("writes rmq-proxy.json from the cluster name, the name server list and the two ports", () => {
+        it("writes rmq-proxy.json from the cluster name, the name server list, the two ports and the Prometheus exporter", () => {
             const config = JSON.parse(rendered.object(kind.configMap, "proxy-config").data["rmq-proxy.json"]);
             assert.deepStrictEqual(config, {
                 rocketMQClusterName: "orders",
                 namesrvAddr: "name-service-0.name-service.mq.svc.cluster.local:9876",
                 grpcServerPort: 8081,
                 remotingListenPort: 8080,
+                // No metricsPromExporterHost: the exporter binds every address of the pod.
+                metricsExporterType: "PROM",
+                metricsPromExporterPort: 5557,
             });
+        });
+
+        it("exports metrics on a port named metrics, behind a headless Service of their own, listed in metricsEndpoints", () => {
+            const deployment = rendered.object(kind.deployment, "proxy");
+            const service = rendered.object(kind.service, "proxy-metrics");
+            assert.strictEqual(service.spec.clusterIP, "None");
+            assert.deepStrictEqual(service.spec.ports, [{ name: "metrics", port: 5557, targetPort: 5557 }]);
+            assert.deepStrictEqual(service.spec.selector, deployment.spec.selector.matchLabels);
+            assert.strictEqual(service.metadata.labels["rocketmq/metrics"], "true");
+            // The proxy Service (maybe a NodePort or load balancer) does not carry the metrics port.
+            assert.ok(!rendered.object(kind.service, "proxy").spec.ports.some((port: any) => port.name === "metrics"));
+            assert.deepStrictEqual(rendered.outputs.metricsEndpoints, [
+                {
+                    component: "broker", serviceName: "b-metrics", portName: "metrics", port: 5557, path: "/metrics",
+                    targets: ["b-0-master-0.b-0.mq.svc.cluster.local:5557"],
+                },
+                {
+                    component: "proxy", serviceName: "proxy-metrics", portName: "metrics", port: 5557, path: "/metrics",
+                    targets: ["proxy-metrics.mq.svc.cluster.local:5557"],
+                },
+            ]);
+        });
+
+        it("has a disruption budget letting at most one proxy go", () => {
+            const budget = rendered.object(kind.podDisruptionBudget, "proxy");
+            assert.deepStrictEqual(budget.spec, { selector: { matchLabels: rendered.object(kind.deployment, "proxy").spec.selector.matchLabels }, maxUnavailable: 1 });
         });
 
         it("runs the brokers' image in cluster mode with that file, ready once its gRPC port listens, spread over nodes", () => {
@@ -69,7 +99,7 @@ describe("RocketMQCluster proxies", () => {
             const proxy = container(deployment);
             assert.strictEqual(proxy.image, "apache/rocketmq:5.3.2");
             assert.deepStrictEqual(proxy.command, ["sh", "mqproxy", "-pc", "/etc/rocketmq-proxy/rmq-proxy.json", "-pm", "cluster"]);
-            assert.deepStrictEqual(proxy.ports.map((port: any) => [port.name, port.containerPort]), [["grpc", 8081], ["remoting", 8080]]);
+            assert.deepStrictEqual(proxy.ports.map((port: any) => [port.name, port.containerPort]), [["grpc", 8081], ["remoting", 8080], ["metrics", 5557]]);
             assert.deepStrictEqual(proxy.readinessProbe.tcpSocket, { port: 8081 });
             assert.ok(proxy.volumeMounts.some((mount: any) => mount.mountPath === "/etc/rocketmq-proxy" && mount.name === "proxy-config"));
             assert.deepStrictEqual(deployment.spec.template.spec.volumes[0], { name: "proxy-config", configMap: { name: "proxy-config" } });
@@ -100,6 +130,8 @@ describe("RocketMQCluster proxies", () => {
     it("takes its own image, replicas, memory, env, Service type and annotations, and other rmq-proxy.json keys", async () => {
         const rendered = await renderCluster({
             ...cheap,
+            // Metrics off: the exporter's keys are the user's to write.
+            metrics: { enabled: false },
             annotations: { team: "payments" },
             proxy: {
                 enabled: true,
@@ -194,6 +226,30 @@ describe("RocketMQCluster proxies", () => {
         assert.match(failures["proxy.properties.namesrvAddr"], /written by the provider/);
         assert.match(failures["proxy.env[0].name"], /proxy\.jvmMemory/);
         assert.match(failures["proxy.jvmMemory.heap"], /does not fit in the memory limit 512Mi/);
-        assert.ok(validateClusterArgs({ proxy: { enabled: true, serviceType: "LoadBalancer", nodePort: 30081, properties: { metricsExporterType: "PROM" } } }).ok);
+        assert.ok(validateClusterArgs({ proxy: { enabled: true, serviceType: "LoadBalancer", nodePort: 30081, properties: { enableAclRpcHookForClusterMode: "true" } } }).ok);
+    });
+
+    it("refuses the exporter's keys in properties while the proxies export metrics, and takes them once metrics are off", () => {
+        const validation = validateClusterArgs({ proxy: { enabled: true, properties: { metricsExporterType: "OTLP_GRPC", metricsPromExporterPort: "9000", metricsPromExporterHost: "0.0.0.0" } } });
+        assert.ok(!validation.ok);
+        const failures = Object.fromEntries(validation.failures.map((failure) => [failure.property, failure.reason]));
+        assert.deepStrictEqual(Object.keys(failures).sort(), ["proxy.properties.metricsExporterType", "proxy.properties.metricsPromExporterHost", "proxy.properties.metricsPromExporterPort"]);
+        assert.match(failures["proxy.properties.metricsPromExporterPort"], /set by the provider while metrics.enabled is true .*set metrics.enabled false/);
+        assert.ok(validateClusterArgs({ metrics: { enabled: false }, proxy: { enabled: true, properties: { metricsExporterType: "OTLP_GRPC" } } }).ok);
+    });
+
+    it("with metrics off, gives the proxies no exporter, port or metrics Service", async () => {
+        const rendered = await renderCluster({ ...cheap, metrics: { enabled: false }, proxy: { enabled: true } });
+        assert.strictEqual(JSON.parse(rendered.object(kind.configMap, "proxy-config").data["rmq-proxy.json"]).metricsExporterType, undefined);
+        assert.ok(!container(rendered.object(kind.deployment, "proxy")).ports.some((port: any) => port.name === "metrics"));
+        assert.ok(!rendered.names().includes("Service proxy-metrics"));
+        assert.deepStrictEqual(rendered.outputs.metricsEndpoints, []);
+    });
+
+    it("takes the proxies' disruption budget's minAvailable, or none when turned off", async () => {
+        const custom = await renderCluster({ ...cheap, proxy: { enabled: true, replicas: 3, podDisruptionBudget: { minAvailable: 2 } } });
+        assert.strictEqual(custom.object(kind.podDisruptionBudget, "proxy").spec.minAvailable, 2);
+        const off = await renderCluster({ ...cheap, proxy: { enabled: true, podDisruptionBudget: { enabled: false } } });
+        assert.ok(!off.names().includes("PodDisruptionBudget proxy"), off.names().join(", "));
     });
 });

@@ -41,7 +41,7 @@ namespace PulumiRocketMQ.RocketMQ
         public Output<string?> ConsoleUrl { get; private set; } = null!;
 
         /// <summary>
-        /// Where Prometheus scrapes the cluster, one entry per kind of process that exports metrics (the brokers); empty when `metrics.enabled` is false or the brokers' image has no exporter.
+        /// Where Prometheus scrapes the cluster, one entry per kind of process that exports metrics (the brokers, then the proxies when there are any); empty when `metrics.enabled` is false or the images have no exporter.
         /// </summary>
         [Output("metricsEndpoints")]
         public Output<ImmutableArray<Outputs.MetricsEndpoint>> MetricsEndpoints { get; private set; } = null!;

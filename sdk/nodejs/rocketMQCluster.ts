@@ -44,7 +44,7 @@ export class RocketMQCluster extends pulumi.ComponentResource {
      */
     declare public /*out*/ readonly consoleUrl: pulumi.Output<string | undefined>;
     /**
-     * Where Prometheus scrapes the cluster, one entry per kind of process that exports metrics (the brokers); empty when `metrics.enabled` is false or the brokers' image has no exporter.
+     * Where Prometheus scrapes the cluster, one entry per kind of process that exports metrics (the brokers, then the proxies when there are any); empty when `metrics.enabled` is false or the images have no exporter.
      */
     declare public /*out*/ readonly metricsEndpoints: pulumi.Output<outputs.MetricsEndpoint[]>;
     /**
@@ -94,7 +94,7 @@ export class RocketMQCluster extends pulumi.ComponentResource {
             resourceInputs["nodeSelector"] = args?.nodeSelector;
             resourceInputs["podSecurityContext"] = args?.podSecurityContext;
             resourceInputs["priorityClassName"] = args?.priorityClassName;
-            resourceInputs["proxy"] = args?.proxy;
+            resourceInputs["proxy"] = args ? (args.proxy ? pulumi.output(args.proxy).apply(inputs.proxySpecArgsProvideDefaults) : undefined) : undefined;
             resourceInputs["securityContext"] = args?.securityContext;
             resourceInputs["serviceAccountName"] = args?.serviceAccountName;
             resourceInputs["tolerations"] = args?.tolerations;

@@ -8,14 +8,15 @@ import { BrokerGroup, BrokerGroupShape, createBrokerGroup, groupPodNames, Rollin
 import { createBrokerConfigPush, createNameServerRegistration, createRolloutWait } from "./brokerRuntime";
 import { createConsole } from "./console";
 import { ClusterContext } from "./context";
+import type * as k8s from "./k8s";
 import { containsOutputs, derive } from "./derive";
 import { instanceLabelValue } from "./labels";
 import { createNameServers } from "./nameservers";
 import { createBrokerScaling } from "./scaling";
 import { brokerGroupServiceName, consoleServiceName, consoleUrl, nameServerAddresses, nameServerStatefulSetName, podDnsName, proxyEndpoint, proxyServiceName } from "./names";
-import { brokerMetricsServiceName, createBrokerMetrics, MetricsEndpoint, metricsPortName, MonitorKind } from "./metrics";
-import { brokerImageHasMetrics, firstVersionWithMetrics, metricsPath, metricsPort } from "../inputs/metrics";
-import { createProxies } from "./proxy";
+import { brokerMetricsServiceName, createMetricsService, createMonitor, MetricsComponent, MetricsEndpoint, metricsPortName, MonitorKind, proxyMetricsServiceName } from "./metrics";
+import { brokerImageHasMetrics, firstVersionWithMetrics, metricsPath, metricsPort, proxiesExportMetrics } from "../inputs/metrics";
+import { createProxies, proxyImage } from "./proxy";
 import { BrokerGroupInfo, ClusterOutputName, clusterOutputNames } from "./outputs";
 
 export { BrokerGroupInfo, clusterOutputNames, ClusterOutputName } from "./outputs";
@@ -110,16 +111,18 @@ export class RocketMQCluster extends pulumi.ComponentResource {
         const proxyReady = this.whenKnown({ enabled: inputs.proxy.enabled }, ["proxy.enabled"], "proxy objects",
             ({ enabled }) => {
                 if (!enabled) return pulumi.output(false);
-                const proxies = createProxies(context, namesrvAddr, { prefix: broker.name, size: broker.size } as pulumi.Input<{ prefix: string; size: number }>, registrations);
+                const prometheusExporter = derive([inputs.metrics.enabled, proxyImage(context)] as const, ([metricsOn, image]) => proxiesExportMetrics(metricsOn, true, image));
+                const proxies = createProxies(context, namesrvAddr, { prefix: broker.name, size: broker.size } as pulumi.Input<{ prefix: string; size: number }>, registrations, prometheusExporter);
                 // True once the proxies are rolled out and Ready and their Service exists.
                 return pulumi.all([proxies.deployment.metadata, proxies.service.metadata]).apply(() => true);
             });
         const metricsEndpoints = this.whenKnown(
             { enabled: inputs.metrics.enabled, serviceMonitor: inputs.metrics.serviceMonitor, podMonitor: inputs.metrics.podMonitor,
-                image: broker.image, prefix: broker.name, size: broker.size, replicaPerGroup: broker.replicaPerGroup },
-            ["metrics.enabled", "metrics.serviceMonitor", "metrics.podMonitor", "broker.image", "broker.name", "broker.size", "broker.replicaPerGroup"],
+                image: broker.image, prefix: broker.name, size: broker.size, replicaPerGroup: broker.replicaPerGroup,
+                proxyEnabled: inputs.proxy.enabled, proxyImage: proxyImage(context) },
+            ["metrics.enabled", "metrics.serviceMonitor", "metrics.podMonitor", "broker.image", "broker.name", "broker.size", "broker.replicaPerGroup", "proxy.enabled", "proxy.image"],
             "metrics objects",
-            (known) => this.brokerMetrics(context, known, groupInfos as pulumi.Input<BrokerGroupInfo[]>));
+            (known) => this.metrics(context, known, groupInfos as pulumi.Input<BrokerGroupInfo[]>, pulumi.output(proxyReady as pulumi.Input<boolean>)));
         // True once the console's Service exists, false without a console.
         const consoleReady = this.whenKnown({ enabled: inputs.console.enabled }, ["console.enabled"], "console objects",
             ({ enabled }) => (enabled ? createConsole(context, addresses, [nameServersReady]).service.metadata.apply(() => true) : pulumi.output(false)));
@@ -158,34 +161,70 @@ export class RocketMQCluster extends pulumi.ComponentResource {
         return pulumi.output(fields).apply(create) as pulumi.Output<R>;
     }
 
-    /** The brokers' metrics objects, and where to scrape them once every group is reported. */
-    private brokerMetrics(
+    /** The metrics objects of brokers and proxies, and where to scrape them once the pods they describe are up. */
+    private metrics(
         context: ClusterContext,
-        known: { enabled: boolean; serviceMonitor: boolean; podMonitor: boolean; image: string; prefix: string; size: number; replicaPerGroup: number },
+        known: { enabled: boolean; serviceMonitor: boolean; podMonitor: boolean; image: string; prefix: string; size: number; replicaPerGroup: number; proxyEnabled: boolean; proxyImage: string },
         groupsReported: pulumi.Input<BrokerGroupInfo[]>,
+        proxiesReady: pulumi.Output<boolean>,
     ): pulumi.Output<MetricsEndpoint[]> {
         if (!known.enabled) {
             return pulumi.output([]);
         }
-        if (!brokerImageHasMetrics(known.image)) {
+        const brokersExport = brokerImageHasMetrics(known.image);
+        if (!brokersExport) {
             pulumi.log.warn(`broker.image ${known.image}: RocketMQ brokers export Prometheus metrics from ${firstVersionWithMetrics.join(".")} on; `
                 + "metrics stay off for these brokers (no exporter, port or metrics Service)", this);
+        }
+        const proxiesExport = proxiesExportMetrics(known.enabled, known.proxyEnabled, known.proxyImage);
+        if (known.proxyEnabled && !proxiesExport) {
+            pulumi.log.warn(`proxy image ${known.proxyImage}: RocketMQ proxies export Prometheus metrics from ${firstVersionWithMetrics.join(".")} on; `
+                + "metrics stay off for the proxies (no exporter, port or metrics Service)", this);
+        }
+        const components: MetricsComponent[] = [...(brokersExport ? ["broker" as const] : []), ...(proxiesExport ? ["proxy" as const] : [])];
+        if (components.length === 0) {
             return pulumi.output([]);
         }
         const monitorKind: MonitorKind | undefined = known.serviceMonitor ? "ServiceMonitor" : known.podMonitor ? "PodMonitor" : undefined;
-        const objects = createBrokerMetrics(context, known.prefix, monitorKind);
-        return pulumi.all([objects.service.metadata, groupsReported, context.args.namespace as pulumi.Input<string>]).apply(([, , namespace]): MetricsEndpoint[] => [{
-            component: "broker" as const,
-            serviceName: brokerMetricsServiceName(known.prefix),
-            portName: metricsPortName,
-            port: metricsPort,
-            path: metricsPath,
-            targets: Array.from({ length: known.size }, (_, group) => {
-                const pods = groupPodNames(known.prefix, group, known.replicaPerGroup);
-                return [pods.masterPodName, ...pods.replicaPodNames].map((pod) => `${podDnsName(namespace, brokerGroupServiceName(known.prefix, group), pod)}:${metricsPort}`);
-            }).flat(),
-            ...(monitorKind ? { monitorKind, monitorName: brokerMetricsServiceName(known.prefix) } : {}),
-        }]);
+        const monitorName = brokerMetricsServiceName(known.prefix);
+        const monitor = monitorKind ? { monitorKind, monitorName } : {};
+        const namespace = context.args.namespace as pulumi.Input<string>;
+        const services: k8s.core.v1.Service[] = [];
+        const endpoints: pulumi.Output<MetricsEndpoint>[] = [];
+        if (brokersExport) {
+            const service = createMetricsService(context, "broker", brokerMetricsServiceName(known.prefix), known.image);
+            services.push(service);
+            endpoints.push(pulumi.all([service.metadata, groupsReported, namespace]).apply(([, , ns]): MetricsEndpoint => ({
+                component: "broker",
+                serviceName: brokerMetricsServiceName(known.prefix),
+                portName: metricsPortName,
+                port: metricsPort,
+                path: metricsPath,
+                targets: Array.from({ length: known.size }, (_, group) => {
+                    const pods = groupPodNames(known.prefix, group, known.replicaPerGroup);
+                    return [pods.masterPodName, ...pods.replicaPodNames].map((pod) => `${podDnsName(ns, brokerGroupServiceName(known.prefix, group), pod)}:${metricsPort}`);
+                }).flat(),
+                ...monitor,
+            })));
+        }
+        if (proxiesExport) {
+            const service = createMetricsService(context, "proxy", proxyMetricsServiceName, known.proxyImage);
+            services.push(service);
+            // Proxies are a Deployment with no stable pod names: the headless Service's name resolves to every proxy pod.
+            endpoints.push(pulumi.all([service.metadata, proxiesReady, namespace]).apply(([, , ns]): MetricsEndpoint => ({
+                component: "proxy",
+                serviceName: proxyMetricsServiceName,
+                portName: metricsPortName,
+                port: metricsPort,
+                path: metricsPath,
+                targets: [`${proxyMetricsServiceName}.${ns}.svc.cluster.local:${metricsPort}`],
+                ...monitor,
+            })));
+        }
+        if (monitorKind) {
+            createMonitor(context, monitorName, monitorKind, components, services);
+        }
+        return pulumi.all(endpoints);
     }
 
     /** The outputs by name: what construct returns as the component's state. */

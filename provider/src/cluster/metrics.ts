@@ -1,7 +1,8 @@
-// Prometheus metrics of the brokers: a headless Service `<broker>-metrics` over every broker pod of
-// the cluster with the port `metrics` (5557), and, when asked, the Prometheus Operator's
-// ServiceMonitor or PodMonitor `<broker>-metrics` that scrapes it. The exporter itself is broker.conf
-// (brokerConfig.ts) and the container port (brokers.ts). Name servers export no metrics.
+// Prometheus metrics of the brokers and proxies: a headless Service per kind of process, `<broker>-metrics`
+// over every broker pod of the cluster and `proxy-metrics` over the proxies, with the port `metrics`
+// (5557), and, when asked, the Prometheus Operator's ServiceMonitor or PodMonitor `<broker>-metrics`
+// that scrapes them all. The exporters themselves are broker.conf (brokerConfig.ts) and rmq-proxy.json
+// (proxy.ts), with the container ports (brokers.ts, proxy.ts). Name servers export no metrics.
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "./k8s";
 import { brokerImageHasMetrics, metricsPath, metricsPort } from "../inputs/metrics";
@@ -14,15 +15,19 @@ export const metricsPortName = "metrics";
 export const metricsServiceLabel = "rocketmq/metrics";
 export const monitoringApiVersion = "monitoring.coreos.com/v1";
 export type MonitorKind = "ServiceMonitor" | "PodMonitor";
+/** The kinds of process that export metrics. */
+export type MetricsComponent = "broker" | "proxy";
+
+export const proxyMetricsServiceName = "proxy-metrics";
 
 /** Where Prometheus scrapes one kind of RocketMQ process: the component's metricsEndpoints output. */
 export interface MetricsEndpoint {
-    component: "broker";
+    component: MetricsComponent;
     serviceName: string;
     portName: string;
     port: number;
     path: string;
-    /** `host:port` of every pod, by its stable DNS name. */
+    /** `host:port` of every broker pod by its stable DNS name; for proxies the metrics Service's name, which resolves to every proxy pod. */
     targets: string[];
     /** The ServiceMonitor or PodMonitor that scrapes them, when one was asked for. */
     monitorKind?: MonitorKind;
@@ -39,53 +44,61 @@ export function brokerMetricsServiceName(brokerPrefix: string): string {
     return `${brokerPrefix}-metrics`;
 }
 
-export interface MetricsObjects {
-    service: k8s.core.v1.Service;
-    monitor?: k8s.apiextensions.CustomResource;
-}
-
-/** The Service (and monitor) of the brokers' metrics; call only when the brokers export them. */
-export function createBrokerMetrics(context: ClusterContext, brokerPrefix: string, monitorKind: MonitorKind | undefined): MetricsObjects {
-    const { args } = context;
-    const serviceName = brokerMetricsServiceName(brokerPrefix);
+/** A headless Service over the pods of one kind of process that carries their `metrics` port. */
+export function createMetricsService(context: ClusterContext, component: MetricsComponent, serviceName: string, image: pulumi.Input<string>): k8s.core.v1.Service {
     const labels = mergeRecords(
-        objectLabels(context.instanceLabel, "broker", imageVersionLabel(args.broker.image), userLabels(context)),
+        objectLabels(context.instanceLabel, component, imageVersionLabel(image), userLabels(context)),
         { [metricsServiceLabel]: "true" },
     );
-    const podSelector = selectorLabels(context.instanceLabel, "broker");
-    const opts = { parent: context.parent };
-    const service = new k8s.core.v1.Service(childName(context, serviceName), {
+    return new k8s.core.v1.Service(childName(context, serviceName), {
         metadata: metadataOf(context, serviceName, labels),
         spec: {
             clusterIP: "None",
-            selector: podSelector,
+            selector: selectorLabels(context.instanceLabel, component),
             ports: [{ name: metricsPortName, port: metricsPort, targetPort: metricsPort }],
         },
-    }, opts);
-    if (monitorKind === undefined) {
-        return { service };
-    }
+    }, { parent: context.parent });
+}
+
+/**
+ * The Prometheus Operator's ServiceMonitor or PodMonitor `name`: it scrapes every metrics Service of
+ * the cluster (ServiceMonitor) or every pod of the `components` (PodMonitor).
+ */
+export function createMonitor(
+    context: ClusterContext,
+    name: string,
+    monitorKind: MonitorKind,
+    components: MetricsComponent[],
+    services: k8s.core.v1.Service[],
+): k8s.apiextensions.CustomResource {
+    const { args } = context;
+    const instance = { "app.kubernetes.io/instance": context.instanceLabel };
+    const labels = mergeRecords(objectLabels(context.instanceLabel, "broker", imageVersionLabel(args.broker.image), userLabels(context)), { [metricsServiceLabel]: "true" });
     const endpoint = derive(args.metrics.interval, (interval) => ({
         port: metricsPortName,
         path: metricsPath,
         ...(interval !== undefined ? { interval } : {}),
     }));
+    // Brokers alone keep the selectors a broker-only cluster always had; with proxies the component
+    // label is left out (ServiceMonitor: every metrics Service) or matched by an expression (PodMonitor).
+    const one = components.length === 1 ? { "app.kubernetes.io/component": components[0] } : {};
     const spec = monitorKind === "ServiceMonitor"
         ? {
-            selector: { matchLabels: { "app.kubernetes.io/instance": context.instanceLabel, "app.kubernetes.io/component": "broker", [metricsServiceLabel]: "true" } },
+            selector: { matchLabels: { ...instance, ...one, [metricsServiceLabel]: "true" } },
             namespaceSelector: { matchNames: [args.namespace] },
             endpoints: [endpoint],
         }
         : {
-            selector: { matchLabels: podSelector },
+            selector: components.length === 1
+                ? { matchLabels: selectorLabels(context.instanceLabel, components[0]) }
+                : { matchLabels: { "app.kubernetes.io/name": "rocketmq", ...instance }, matchExpressions: [{ key: "app.kubernetes.io/component", operator: "In", values: components }] },
             namespaceSelector: { matchNames: [args.namespace] },
             podMetricsEndpoints: [endpoint],
         };
-    const monitor = new k8s.apiextensions.CustomResource(childName(context, `${serviceName}-${monitorKind.toLowerCase()}`), {
+    return new k8s.apiextensions.CustomResource(childName(context, `${name}-${monitorKind.toLowerCase()}`), {
         apiVersion: monitoringApiVersion,
         kind: monitorKind,
-        metadata: metadataOf(context, serviceName, mergeRecords(labels, args.metrics.monitorLabels as StringMap | undefined)),
+        metadata: metadataOf(context, name, mergeRecords(labels, args.metrics.monitorLabels as StringMap | undefined)),
         spec,
-    }, { ...opts, dependsOn: [service] });
-    return { service, monitor };
+    }, { parent: context.parent, dependsOn: services });
 }

@@ -1,8 +1,9 @@
 // Proxies (RocketMQ 5): a Deployment `proxy` of stateless proxies in cluster mode behind a Service
 // `proxy` (gRPC 8081, remoting 8080), so RocketMQ 5's gRPC clients can connect. Their rmq-proxy.json
-// comes from the cluster's inputs: the cluster name, the name server list and the two ports, then
-// the user's proxy.properties. At start a cluster-mode proxy creates its heartbeat-sync topic on
-// the cluster and exits if it cannot, so the Deployment waits for every broker's registration.
+// comes from the cluster's inputs: the cluster name, the name server list, the two ports and, with
+// metrics on, the Prometheus exporter, then the user's proxy.properties. At start a cluster-mode
+// proxy creates its heartbeat-sync topic on the cluster and exits if it cannot, so the Deployment
+// waits for every broker's registration. A PodDisruptionBudget `proxy` limits voluntary evictions.
 import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "./k8s";
@@ -10,7 +11,10 @@ import { isSecretInput } from "../inputs/nature";
 import { ClusterContext, childName, metadataOf, userAnnotations, userLabels } from "./context";
 import { concatLists, derive, mergeRecords } from "./derive";
 import { secretAwareEnv } from "./env";
+import { createDisruptionBudget, DisruptionBudgetInputs } from "./disruption";
 import { jvmOptions, proxyHeapRule } from "./jvm";
+import { metricsPortName } from "./metrics";
+import { metricsPort } from "../inputs/metrics";
 import { imageVersionLabel, objectLabels, selectorLabels } from "./labels";
 import { brokerGroupName, ports, proxyConfigMapName, proxyDeploymentName, proxySecretName, proxyServiceName } from "./names";
 import { containerSecurityContext, sharedPodSettings, tcpReadinessProbe } from "./pods";
@@ -33,6 +37,8 @@ export interface ProxyConfigInputs {
     namesrvAddr: pulumi.Input<string>;
     /** True when a NodePort or load balancer may remap the gRPC port the clients use. */
     endpointPortFromRequest: pulumi.Input<boolean>;
+    /** Whether the proxy exports Prometheus metrics (on metricsPort of every address of its pod). */
+    prometheusExporter?: pulumi.Input<boolean>;
 }
 
 export interface RenderedProxyConfig {
@@ -51,6 +57,8 @@ export function renderProxyConfig(owned: ProxyConfigInputs, properties: pulumi.I
         grpcServerPort: ports.proxyGrpc,
         remotingListenPort: ports.proxyRemoting,
         ...(known.endpointPortFromRequest ? { useEndpointPortFromRequest: true } : {}),
+        // No metricsPromExporterHost: the proxy then binds 0.0.0.0, which in a pod is the pod's own addresses.
+        ...(known.prometheusExporter ? { metricsExporterType: "PROM", metricsPromExporterPort: metricsPort } : {}),
         ...Object.fromEntries(Object.entries(user ?? {}).sort(([a], [b]) => a.localeCompare(b)).map(([key, value]) => [key, jsonValueOf(value)])),
     }, null, 2) + "\n");
     return { text: secret ? pulumi.secret(text) : text, secret };
@@ -68,6 +76,11 @@ export interface Proxies {
     service: k8s.core.v1.Service;
 }
 
+/** The proxies' image: their own, else the brokers'. */
+export function proxyImage(context: ClusterContext): pulumi.Input<string> {
+    return (context.args.proxy.image ?? context.args.broker.image) as pulumi.Input<string>;
+}
+
 export function createProxies(
     context: ClusterContext,
     namesrvAddr: pulumi.Input<string>,
@@ -75,10 +88,12 @@ export function createProxies(
     brokerGroups: pulumi.Input<{ prefix: string; size: number }>,
     /** Every broker registered with every name server. */
     registrations: pulumi.Input<pulumi.Resource>,
+    /** Whether the proxies export Prometheus metrics. */
+    prometheusExporter: pulumi.Input<boolean>,
 ): Proxies {
     const { args } = context;
     const spec = args.proxy;
-    const image = (spec.image ?? args.broker.image) as pulumi.Input<string>;
+    const image = proxyImage(context);
     const labels = objectLabels(context.instanceLabel, "proxy", imageVersionLabel(image), userLabels(context));
     const selector = selectorLabels(context.instanceLabel, "proxy");
     const opts = { parent: context.parent };
@@ -87,6 +102,7 @@ export function createProxies(
         clusterName: args.brokerClusterName,
         namesrvAddr,
         endpointPortFromRequest: derive(spec.serviceType, (type) => type !== "ClusterIP"),
+        prometheusExporter,
     }, spec.properties as pulumi.Input<Record<string, pulumi.Input<string>>> | undefined);
     const env = secretAwareEnv(spec.env);
     const secretData: Record<string, pulumi.Input<string>> = { ...(config.secret ? { [proxyConfigFile]: config.text } : {}), ...env.secretValues };
@@ -154,10 +170,11 @@ export function createProxies(
                             [{ name: "JAVA_OPT_EXT", value: jvmOptions(spec.jvmMemory, spec.resources, proxyHeapRule) }],
                             env.containerEnv(proxySecretName) as pulumi.Input<EnvVar[]> | undefined,
                         ),
-                        ports: [
+                        ports: derive(prometheusExporter, (on) => [
                             { name: "grpc", containerPort: ports.proxyGrpc },
                             { name: "remoting", containerPort: ports.proxyRemoting },
-                        ],
+                            ...(on ? [{ name: metricsPortName, containerPort: metricsPort }] : []),
+                        ]),
                         // No health service: a proxy that listens on its gRPC port has started.
                         readinessProbe: tcpReadinessProbe(ports.proxyGrpc),
                         volumeMounts: [
@@ -171,6 +188,7 @@ export function createProxies(
             },
         },
     }, { ...opts, dependsOn: [registrations, ...(configMap ? [configMap] : []), ...(secret ? [secret] : [])] });
+    createDisruptionBudget(context, proxyDeploymentName, selector, labels, spec.podDisruptionBudget as DisruptionBudgetInputs, "proxy.podDisruptionBudget");
 
     return { deployment, service };
 }

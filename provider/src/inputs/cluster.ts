@@ -242,6 +242,7 @@ export const proxySpecSchema = z.strictObject({
     nodePort: wholeNumber(1, 65535, "nodePort").optional(),
     serviceAnnotations: annotationsSchema.optional(),
     properties: z.record(z.string(), z.string({ error: "rmq-proxy.json values must be strings" })).optional(),
+    podDisruptionBudget: podDisruptionBudgetSchema,
 }).superRefine((proxy, ctx) => {
     if (proxy.nodePort !== undefined && proxy.serviceType === "ClusterIP") {
         ctx.addIssue({ code: "custom", path: ["nodePort"], message: "nodePort needs serviceType NodePort or LoadBalancer" });

@@ -30,6 +30,7 @@ export type ClusterInputs = Fields<Omit<ResolvedClusterArgs, Sections>> & {
 export const structuralFields = [
     ["broker", "name"], ["broker", "size"], ["broker", "replicaPerGroup"], ["console", "enabled"],
     ["nameServer", "podDisruptionBudget", "enabled"], ["broker", "podDisruptionBudget", "enabled"],
+    ["proxy", "podDisruptionBudget", "enabled"],
     ["metrics", "enabled"], ["metrics", "serviceMonitor"], ["metrics", "podMonitor"], ["proxy", "enabled"],
 ] as const;
 

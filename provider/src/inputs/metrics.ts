@@ -1,9 +1,12 @@
-// RocketMQCluster's `metrics` input: the brokers' Prometheus exporter (on by default), the Service
-// that makes it scrapeable, and optionally the Prometheus Operator's ServiceMonitor or PodMonitor.
+// RocketMQCluster's `metrics` input: the brokers' and proxies' Prometheus exporter (on by default),
+// the Services that make it scrapeable, and optionally the Prometheus Operator's ServiceMonitor or PodMonitor.
 import { z } from "zod";
 import { imageTag } from "./images";
 
-/** The broker's exporter port (metricsPromExporterPort's default), named `metrics` on pods and Services. */
+/**
+ * The exporter port (metricsPromExporterPort's default) of brokers and proxies, named `metrics` on
+ * pods and Services. A broker binds it on brokerIP1, a proxy on every address of its pod (0.0.0.0).
+ */
 export const metricsPort = 5557;
 export const metricsPath = "/metrics";
 /** Brokers export Prometheus metrics from this release on. */
@@ -30,8 +33,10 @@ export const metricsSpecSchema = z.strictObject({
     }
 });
 
-/** broker.conf keys the provider renders while metrics are on. */
+/** broker.conf and rmq-proxy.json keys the provider renders while metrics are on. */
 export const metricsConfigKeys = ["metricsExporterType", "metricsPromExporterPort"];
+/** rmq-proxy.json keys refused while the proxies export metrics: with a host, the Service's port could reach nothing. */
+export const proxyMetricsConfigKeys = [...metricsConfigKeys, "metricsPromExporterHost"];
 
 /** Whether brokers of this image export Prometheus metrics: 5.1.0 on, and any image whose tag is no version. */
 export function brokerImageHasMetrics(image: string): boolean {
@@ -46,11 +51,28 @@ export function brokerImageHasMetrics(image: string): boolean {
 interface MetricsRuleInputs {
     metrics: { enabled: boolean; serviceMonitor: boolean; podMonitor: boolean };
     broker: { image: string; brokerConfig?: { properties?: Record<string, string> } };
+    proxy?: { enabled: boolean; image?: string; properties?: Record<string, string> };
+}
+
+/** Whether the proxies run the exporter: metrics and proxies on, and an image that has it. */
+export function proxiesExportMetrics(metricsEnabled: boolean, proxyEnabled: boolean, proxyImage: string): boolean {
+    return metricsEnabled && proxyEnabled && brokerImageHasMetrics(proxyImage);
 }
 
 /** Rules tying `metrics` to the brokers: what a monitor needs of the image, and which keys the exporter owns. */
 export function checkMetricsRules(args: MetricsRuleInputs, ctx: z.RefinementCtx) {
-    const { metrics, broker } = args;
+    const { metrics, broker, proxy } = args;
+    if (proxy && proxiesExportMetrics(metrics.enabled, proxy.enabled, proxy.image ?? broker.image)) {
+        for (const key of proxyMetricsConfigKeys) {
+            if (proxy.properties?.[key] !== undefined) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["proxy", "properties", key],
+                    message: `${key} is set by the provider while metrics.enabled is true (PROM on port ${metricsPort} of every address of the pod); set metrics.enabled false to export metrics another way`,
+                });
+            }
+        }
+    }
     if (!brokerImageHasMetrics(broker.image)) {
         for (const monitor of ["serviceMonitor", "podMonitor"] as const) {
             if (metrics[monitor]) {

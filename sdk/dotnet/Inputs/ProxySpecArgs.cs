@@ -58,11 +58,17 @@ namespace PulumiRocketMQ.RocketMQ.Inputs
         [Input("nodePort")]
         public Input<int>? NodePort { get; set; }
 
+        /// <summary>
+        /// The proxies' PodDisruptionBudget `proxy`, selecting every proxy pod. On by default with `maxUnavailable: 1`: a node drain evicts one proxy at a time, each after the one before is back, so with two or more proxies the Service always has one to route to.
+        /// </summary>
+        [Input("podDisruptionBudget")]
+        public Input<Inputs.PodDisruptionBudgetSpecArgs>? PodDisruptionBudget { get; set; }
+
         [Input("properties")]
         private InputMap<string>? _properties;
 
         /// <summary>
-        /// Other keys of `rmq-proxy.json`, e.g. `{ metricsExporterType: "PROM" }`; a value `true`, `false` or a whole number is written as a JSON boolean or number. `rocketMQClusterName`, `namesrvAddr`, `grpcServerPort`, `remotingListenPort`, `proxyMode` and `useEndpointPortFromRequest` are written by the provider and refused here. When a value is secret the whole file goes in the Secret `proxy-secret` instead of the ConfigMap.
+        /// Other keys of `rmq-proxy.json`, e.g. `{ enableAclRpcHookForClusterMode: "true" }`; a value `true`, `false` or a whole number is written as a JSON boolean or number. `rocketMQClusterName`, `namesrvAddr`, `grpcServerPort`, `remotingListenPort`, `proxyMode` and `useEndpointPortFromRequest` are written by the provider and refused here, and so are `metricsExporterType`, `metricsPromExporterPort` and `metricsPromExporterHost` while `metrics.enabled` is true (see `metrics`). When a value is secret the whole file goes in the Secret `proxy-secret` instead of the ConfigMap.
         /// </summary>
         public InputMap<string> Properties
         {

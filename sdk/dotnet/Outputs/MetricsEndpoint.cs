@@ -18,7 +18,7 @@ namespace PulumiRocketMQ.RocketMQ.Outputs
     public sealed class MetricsEndpoint
     {
         /// <summary>
-        /// The kind of process: `broker`.
+        /// The kind of process: `broker` or `proxy`.
         /// </summary>
         public readonly string Component;
         /// <summary>
@@ -42,11 +42,11 @@ namespace PulumiRocketMQ.RocketMQ.Outputs
         /// </summary>
         public readonly string PortName;
         /// <summary>
-        /// The headless Service over its pods that carries the metrics port, e.g. `broker-metrics`.
+        /// The headless Service over its pods that carries the metrics port, e.g. `broker-metrics` or `proxy-metrics`.
         /// </summary>
         public readonly string ServiceName;
         /// <summary>
-        /// `host:port` of every pod by its stable DNS name, e.g. `broker-0-master-0.broker-0.&lt;namespace&gt;.svc.cluster.local:5557`, for a static scrape configuration.
+        /// For brokers, `host:port` of every pod by its stable DNS name, e.g. `broker-0-master-0.broker-0.&lt;namespace&gt;.svc.cluster.local:5557`, for a static scrape configuration. Proxies, a Deployment, have no stable pod names: their one target is the metrics Service's name, `proxy-metrics.&lt;namespace&gt;.svc.cluster.local:5557`, which resolves to every proxy pod (a DNS service discovery of type A).
         /// </summary>
         public readonly ImmutableArray<string> Targets;
 

@@ -1285,7 +1285,7 @@ func (o JvmMemoryPtrOutput) YoungGeneration() pulumi.StringPtrOutput {
 
 // Where Prometheus scrapes one kind of RocketMQ process.
 type MetricsEndpoint struct {
-	// The kind of process: `broker`.
+	// The kind of process: `broker` or `proxy`.
 	Component string `pulumi:"component"`
 	// `ServiceMonitor` or `PodMonitor` when one was created.
 	MonitorKind *string `pulumi:"monitorKind"`
@@ -1297,9 +1297,9 @@ type MetricsEndpoint struct {
 	Port int `pulumi:"port"`
 	// The name of the port on the Service and the pods: `metrics`.
 	PortName string `pulumi:"portName"`
-	// The headless Service over its pods that carries the metrics port, e.g. `broker-metrics`.
+	// The headless Service over its pods that carries the metrics port, e.g. `broker-metrics` or `proxy-metrics`.
 	ServiceName string `pulumi:"serviceName"`
-	// `host:port` of every pod by its stable DNS name, e.g. `broker-0-master-0.broker-0.<namespace>.svc.cluster.local:5557`, for a static scrape configuration.
+	// For brokers, `host:port` of every pod by its stable DNS name, e.g. `broker-0-master-0.broker-0.<namespace>.svc.cluster.local:5557`, for a static scrape configuration. Proxies, a Deployment, have no stable pod names: their one target is the metrics Service's name, `proxy-metrics.<namespace>.svc.cluster.local:5557`, which resolves to every proxy pod (a DNS service discovery of type A).
 	Targets []string `pulumi:"targets"`
 }
 
@@ -1318,7 +1318,7 @@ func (o MetricsEndpointOutput) ToMetricsEndpointOutputWithContext(ctx context.Co
 	return o
 }
 
-// The kind of process: `broker`.
+// The kind of process: `broker` or `proxy`.
 func (o MetricsEndpointOutput) Component() pulumi.StringOutput {
 	return o.ApplyT(func(v MetricsEndpoint) string { return v.Component }).(pulumi.StringOutput)
 }
@@ -1348,12 +1348,12 @@ func (o MetricsEndpointOutput) PortName() pulumi.StringOutput {
 	return o.ApplyT(func(v MetricsEndpoint) string { return v.PortName }).(pulumi.StringOutput)
 }
 
-// The headless Service over its pods that carries the metrics port, e.g. `broker-metrics`.
+// The headless Service over its pods that carries the metrics port, e.g. `broker-metrics` or `proxy-metrics`.
 func (o MetricsEndpointOutput) ServiceName() pulumi.StringOutput {
 	return o.ApplyT(func(v MetricsEndpoint) string { return v.ServiceName }).(pulumi.StringOutput)
 }
 
-// `host:port` of every pod by its stable DNS name, e.g. `broker-0-master-0.broker-0.<namespace>.svc.cluster.local:5557`, for a static scrape configuration.
+// For brokers, `host:port` of every pod by its stable DNS name, e.g. `broker-0-master-0.broker-0.<namespace>.svc.cluster.local:5557`, for a static scrape configuration. Proxies, a Deployment, have no stable pod names: their one target is the metrics Service's name, `proxy-metrics.<namespace>.svc.cluster.local:5557`, which resolves to every proxy pod (a DNS service discovery of type A).
 func (o MetricsEndpointOutput) Targets() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v MetricsEndpoint) []string { return v.Targets }).(pulumi.StringArrayOutput)
 }
@@ -1378,17 +1378,17 @@ func (o MetricsEndpointArrayOutput) Index(i pulumi.IntInput) MetricsEndpointOutp
 	}).(MetricsEndpointOutput)
 }
 
-// Prometheus metrics of the brokers. On by default: every broker runs RocketMQ's Prometheus exporter (`metricsExporterType=PROM`, `metricsPromExporterPort=5557` in `broker.conf`; it binds the broker's `brokerIP1`, the pod IP) on a container port named `metrics`, and a headless Service `<broker>-metrics` over every broker pod of the cluster carries the port `metrics` (5557, path `/metrics`), labelled `rocketmq/metrics: "true"`. The `metricsEndpoints` output says where to scrape. Brokers export metrics from RocketMQ 5.1.0 on: with an older `broker.image` (4.9.x) metrics stay off for the brokers and the preview warns, and a `serviceMonitor` or `podMonitor` is refused. Name servers export no metrics. Turning metrics on or off changes `broker.conf`, so the brokers roll (with `broker.allowRestart: false` the preview warns and the running brokers keep what they have).
+// Prometheus metrics of the brokers and proxies. On by default: every broker runs RocketMQ's Prometheus exporter (`metricsExporterType=PROM`, `metricsPromExporterPort=5557` in `broker.conf`; it binds the broker's `brokerIP1`, the pod IP) on a container port named `metrics`, and a headless Service `<broker>-metrics` over every broker pod of the cluster carries the port `metrics` (5557, path `/metrics`), labelled `rocketmq/metrics: "true"`. Proxies (`proxy.enabled`) do the same: `rmq-proxy.json` gets `metricsExporterType: "PROM"` and `metricsPromExporterPort: 5557` and no `metricsPromExporterHost`, so each proxy's exporter binds 0.0.0.0, which in a pod is only the pod's own addresses (5557 of a proxy pod never meets a broker's 5557), on a container port named `metrics`, and a headless Service `proxy-metrics` over the proxy pods carries it (the `proxy` Service, maybe a NodePort or load balancer, does not); changing `metrics.enabled` changes `rmq-proxy.json`, so the proxies restart. The `metricsEndpoints` output says where to scrape. Brokers export metrics from RocketMQ 5.1.0 on: with an older `broker.image` (4.9.x) metrics stay off for the brokers and the preview warns, and a `serviceMonitor` or `podMonitor` is refused. Name servers export no metrics. Turning metrics on or off changes `broker.conf`, so the brokers roll (with `broker.allowRestart: false` the preview warns and the running brokers keep what they have).
 type MetricsSpec struct {
-	// Whether the brokers export Prometheus metrics. Defaults to `true`. While it is `true`, `metricsExporterType` and `metricsPromExporterPort` in `broker.brokerConfig.properties` are refused (the provider sets them); with `false` they are yours, e.g. for an OTLP exporter.
+	// Whether the brokers and proxies export Prometheus metrics. Defaults to `true`. While it is `true`, `metricsExporterType` and `metricsPromExporterPort` in `broker.brokerConfig.properties`, and those and `metricsPromExporterHost` in `proxy.properties`, are refused (the provider sets them); with `false` they are yours, e.g. for an OTLP exporter.
 	Enabled *bool `pulumi:"enabled"`
 	// The monitor's scrape interval, a Prometheus duration such as `30s` or `1m`; without it Prometheus' own default applies.
 	Interval *string `pulumi:"interval"`
 	// Extra labels of the ServiceMonitor or PodMonitor, for a Prometheus whose `serviceMonitorSelector` / `podMonitorSelector` picks monitors by label (e.g. `release: prometheus`).
 	MonitorLabels map[string]string `pulumi:"monitorLabels"`
-	// Creates the Prometheus Operator's PodMonitor `<broker>-metrics` (monitoring.coreos.com/v1) instead, selecting every broker pod of the cluster and scraping its `metrics` port at `/metrics`. The CRD `podmonitors.monitoring.coreos.com` must already be in the cluster: when the API server does not serve PodMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `serviceMonitor`.
+	// Creates the Prometheus Operator's PodMonitor `<broker>-metrics` (monitoring.coreos.com/v1) instead, selecting every broker pod (and proxy pod) of the cluster and scraping its `metrics` port at `/metrics`. The CRD `podmonitors.monitoring.coreos.com` must already be in the cluster: when the API server does not serve PodMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `serviceMonitor`.
 	PodMonitor *bool `pulumi:"podMonitor"`
-	// Creates the Prometheus Operator's ServiceMonitor `<broker>-metrics` (monitoring.coreos.com/v1), selecting only the metrics Service in the cluster's namespace and scraping its `metrics` port at `/metrics`. The CRD `servicemonitors.monitoring.coreos.com` must already be in the cluster (install the Prometheus Operator or its CRDs first): when the API server does not serve ServiceMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `podMonitor`.
+	// Creates the Prometheus Operator's ServiceMonitor `<broker>-metrics` (monitoring.coreos.com/v1), selecting only the cluster's metrics Services (the brokers', and the proxies' when there are any) in its namespace and scraping their `metrics` port at `/metrics`. The CRD `servicemonitors.monitoring.coreos.com` must already be in the cluster (install the Prometheus Operator or its CRDs first): when the API server does not serve ServiceMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `podMonitor`.
 	ServiceMonitor *bool `pulumi:"serviceMonitor"`
 }
 
@@ -1424,17 +1424,17 @@ type MetricsSpecInput interface {
 	ToMetricsSpecOutputWithContext(context.Context) MetricsSpecOutput
 }
 
-// Prometheus metrics of the brokers. On by default: every broker runs RocketMQ's Prometheus exporter (`metricsExporterType=PROM`, `metricsPromExporterPort=5557` in `broker.conf`; it binds the broker's `brokerIP1`, the pod IP) on a container port named `metrics`, and a headless Service `<broker>-metrics` over every broker pod of the cluster carries the port `metrics` (5557, path `/metrics`), labelled `rocketmq/metrics: "true"`. The `metricsEndpoints` output says where to scrape. Brokers export metrics from RocketMQ 5.1.0 on: with an older `broker.image` (4.9.x) metrics stay off for the brokers and the preview warns, and a `serviceMonitor` or `podMonitor` is refused. Name servers export no metrics. Turning metrics on or off changes `broker.conf`, so the brokers roll (with `broker.allowRestart: false` the preview warns and the running brokers keep what they have).
+// Prometheus metrics of the brokers and proxies. On by default: every broker runs RocketMQ's Prometheus exporter (`metricsExporterType=PROM`, `metricsPromExporterPort=5557` in `broker.conf`; it binds the broker's `brokerIP1`, the pod IP) on a container port named `metrics`, and a headless Service `<broker>-metrics` over every broker pod of the cluster carries the port `metrics` (5557, path `/metrics`), labelled `rocketmq/metrics: "true"`. Proxies (`proxy.enabled`) do the same: `rmq-proxy.json` gets `metricsExporterType: "PROM"` and `metricsPromExporterPort: 5557` and no `metricsPromExporterHost`, so each proxy's exporter binds 0.0.0.0, which in a pod is only the pod's own addresses (5557 of a proxy pod never meets a broker's 5557), on a container port named `metrics`, and a headless Service `proxy-metrics` over the proxy pods carries it (the `proxy` Service, maybe a NodePort or load balancer, does not); changing `metrics.enabled` changes `rmq-proxy.json`, so the proxies restart. The `metricsEndpoints` output says where to scrape. Brokers export metrics from RocketMQ 5.1.0 on: with an older `broker.image` (4.9.x) metrics stay off for the brokers and the preview warns, and a `serviceMonitor` or `podMonitor` is refused. Name servers export no metrics. Turning metrics on or off changes `broker.conf`, so the brokers roll (with `broker.allowRestart: false` the preview warns and the running brokers keep what they have).
 type MetricsSpecArgs struct {
-	// Whether the brokers export Prometheus metrics. Defaults to `true`. While it is `true`, `metricsExporterType` and `metricsPromExporterPort` in `broker.brokerConfig.properties` are refused (the provider sets them); with `false` they are yours, e.g. for an OTLP exporter.
+	// Whether the brokers and proxies export Prometheus metrics. Defaults to `true`. While it is `true`, `metricsExporterType` and `metricsPromExporterPort` in `broker.brokerConfig.properties`, and those and `metricsPromExporterHost` in `proxy.properties`, are refused (the provider sets them); with `false` they are yours, e.g. for an OTLP exporter.
 	Enabled pulumi.BoolPtrInput `pulumi:"enabled"`
 	// The monitor's scrape interval, a Prometheus duration such as `30s` or `1m`; without it Prometheus' own default applies.
 	Interval pulumi.StringPtrInput `pulumi:"interval"`
 	// Extra labels of the ServiceMonitor or PodMonitor, for a Prometheus whose `serviceMonitorSelector` / `podMonitorSelector` picks monitors by label (e.g. `release: prometheus`).
 	MonitorLabels pulumi.StringMapInput `pulumi:"monitorLabels"`
-	// Creates the Prometheus Operator's PodMonitor `<broker>-metrics` (monitoring.coreos.com/v1) instead, selecting every broker pod of the cluster and scraping its `metrics` port at `/metrics`. The CRD `podmonitors.monitoring.coreos.com` must already be in the cluster: when the API server does not serve PodMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `serviceMonitor`.
+	// Creates the Prometheus Operator's PodMonitor `<broker>-metrics` (monitoring.coreos.com/v1) instead, selecting every broker pod (and proxy pod) of the cluster and scraping its `metrics` port at `/metrics`. The CRD `podmonitors.monitoring.coreos.com` must already be in the cluster: when the API server does not serve PodMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `serviceMonitor`.
 	PodMonitor pulumi.BoolPtrInput `pulumi:"podMonitor"`
-	// Creates the Prometheus Operator's ServiceMonitor `<broker>-metrics` (monitoring.coreos.com/v1), selecting only the metrics Service in the cluster's namespace and scraping its `metrics` port at `/metrics`. The CRD `servicemonitors.monitoring.coreos.com` must already be in the cluster (install the Prometheus Operator or its CRDs first): when the API server does not serve ServiceMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `podMonitor`.
+	// Creates the Prometheus Operator's ServiceMonitor `<broker>-metrics` (monitoring.coreos.com/v1), selecting only the cluster's metrics Services (the brokers', and the proxies' when there are any) in its namespace and scraping their `metrics` port at `/metrics`. The CRD `servicemonitors.monitoring.coreos.com` must already be in the cluster (install the Prometheus Operator or its CRDs first): when the API server does not serve ServiceMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `podMonitor`.
 	ServiceMonitor pulumi.BoolPtrInput `pulumi:"serviceMonitor"`
 }
 
@@ -1508,7 +1508,7 @@ func (i *metricsSpecPtrType) ToMetricsSpecPtrOutputWithContext(ctx context.Conte
 	return pulumi.ToOutputWithContext(ctx, i).(MetricsSpecPtrOutput)
 }
 
-// Prometheus metrics of the brokers. On by default: every broker runs RocketMQ's Prometheus exporter (`metricsExporterType=PROM`, `metricsPromExporterPort=5557` in `broker.conf`; it binds the broker's `brokerIP1`, the pod IP) on a container port named `metrics`, and a headless Service `<broker>-metrics` over every broker pod of the cluster carries the port `metrics` (5557, path `/metrics`), labelled `rocketmq/metrics: "true"`. The `metricsEndpoints` output says where to scrape. Brokers export metrics from RocketMQ 5.1.0 on: with an older `broker.image` (4.9.x) metrics stay off for the brokers and the preview warns, and a `serviceMonitor` or `podMonitor` is refused. Name servers export no metrics. Turning metrics on or off changes `broker.conf`, so the brokers roll (with `broker.allowRestart: false` the preview warns and the running brokers keep what they have).
+// Prometheus metrics of the brokers and proxies. On by default: every broker runs RocketMQ's Prometheus exporter (`metricsExporterType=PROM`, `metricsPromExporterPort=5557` in `broker.conf`; it binds the broker's `brokerIP1`, the pod IP) on a container port named `metrics`, and a headless Service `<broker>-metrics` over every broker pod of the cluster carries the port `metrics` (5557, path `/metrics`), labelled `rocketmq/metrics: "true"`. Proxies (`proxy.enabled`) do the same: `rmq-proxy.json` gets `metricsExporterType: "PROM"` and `metricsPromExporterPort: 5557` and no `metricsPromExporterHost`, so each proxy's exporter binds 0.0.0.0, which in a pod is only the pod's own addresses (5557 of a proxy pod never meets a broker's 5557), on a container port named `metrics`, and a headless Service `proxy-metrics` over the proxy pods carries it (the `proxy` Service, maybe a NodePort or load balancer, does not); changing `metrics.enabled` changes `rmq-proxy.json`, so the proxies restart. The `metricsEndpoints` output says where to scrape. Brokers export metrics from RocketMQ 5.1.0 on: with an older `broker.image` (4.9.x) metrics stay off for the brokers and the preview warns, and a `serviceMonitor` or `podMonitor` is refused. Name servers export no metrics. Turning metrics on or off changes `broker.conf`, so the brokers roll (with `broker.allowRestart: false` the preview warns and the running brokers keep what they have).
 type MetricsSpecOutput struct{ *pulumi.OutputState }
 
 func (MetricsSpecOutput) ElementType() reflect.Type {
@@ -1533,7 +1533,7 @@ func (o MetricsSpecOutput) ToMetricsSpecPtrOutputWithContext(ctx context.Context
 	}).(MetricsSpecPtrOutput)
 }
 
-// Whether the brokers export Prometheus metrics. Defaults to `true`. While it is `true`, `metricsExporterType` and `metricsPromExporterPort` in `broker.brokerConfig.properties` are refused (the provider sets them); with `false` they are yours, e.g. for an OTLP exporter.
+// Whether the brokers and proxies export Prometheus metrics. Defaults to `true`. While it is `true`, `metricsExporterType` and `metricsPromExporterPort` in `broker.brokerConfig.properties`, and those and `metricsPromExporterHost` in `proxy.properties`, are refused (the provider sets them); with `false` they are yours, e.g. for an OTLP exporter.
 func (o MetricsSpecOutput) Enabled() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v MetricsSpec) *bool { return v.Enabled }).(pulumi.BoolPtrOutput)
 }
@@ -1548,12 +1548,12 @@ func (o MetricsSpecOutput) MonitorLabels() pulumi.StringMapOutput {
 	return o.ApplyT(func(v MetricsSpec) map[string]string { return v.MonitorLabels }).(pulumi.StringMapOutput)
 }
 
-// Creates the Prometheus Operator's PodMonitor `<broker>-metrics` (monitoring.coreos.com/v1) instead, selecting every broker pod of the cluster and scraping its `metrics` port at `/metrics`. The CRD `podmonitors.monitoring.coreos.com` must already be in the cluster: when the API server does not serve PodMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `serviceMonitor`.
+// Creates the Prometheus Operator's PodMonitor `<broker>-metrics` (monitoring.coreos.com/v1) instead, selecting every broker pod (and proxy pod) of the cluster and scraping its `metrics` port at `/metrics`. The CRD `podmonitors.monitoring.coreos.com` must already be in the cluster: when the API server does not serve PodMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `serviceMonitor`.
 func (o MetricsSpecOutput) PodMonitor() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v MetricsSpec) *bool { return v.PodMonitor }).(pulumi.BoolPtrOutput)
 }
 
-// Creates the Prometheus Operator's ServiceMonitor `<broker>-metrics` (monitoring.coreos.com/v1), selecting only the metrics Service in the cluster's namespace and scraping its `metrics` port at `/metrics`. The CRD `servicemonitors.monitoring.coreos.com` must already be in the cluster (install the Prometheus Operator or its CRDs first): when the API server does not serve ServiceMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `podMonitor`.
+// Creates the Prometheus Operator's ServiceMonitor `<broker>-metrics` (monitoring.coreos.com/v1), selecting only the cluster's metrics Services (the brokers', and the proxies' when there are any) in its namespace and scraping their `metrics` port at `/metrics`. The CRD `servicemonitors.monitoring.coreos.com` must already be in the cluster (install the Prometheus Operator or its CRDs first): when the API server does not serve ServiceMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `podMonitor`.
 func (o MetricsSpecOutput) ServiceMonitor() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v MetricsSpec) *bool { return v.ServiceMonitor }).(pulumi.BoolPtrOutput)
 }
@@ -1582,7 +1582,7 @@ func (o MetricsSpecPtrOutput) Elem() MetricsSpecOutput {
 	}).(MetricsSpecOutput)
 }
 
-// Whether the brokers export Prometheus metrics. Defaults to `true`. While it is `true`, `metricsExporterType` and `metricsPromExporterPort` in `broker.brokerConfig.properties` are refused (the provider sets them); with `false` they are yours, e.g. for an OTLP exporter.
+// Whether the brokers and proxies export Prometheus metrics. Defaults to `true`. While it is `true`, `metricsExporterType` and `metricsPromExporterPort` in `broker.brokerConfig.properties`, and those and `metricsPromExporterHost` in `proxy.properties`, are refused (the provider sets them); with `false` they are yours, e.g. for an OTLP exporter.
 func (o MetricsSpecPtrOutput) Enabled() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *MetricsSpec) *bool {
 		if v == nil {
@@ -1612,7 +1612,7 @@ func (o MetricsSpecPtrOutput) MonitorLabels() pulumi.StringMapOutput {
 	}).(pulumi.StringMapOutput)
 }
 
-// Creates the Prometheus Operator's PodMonitor `<broker>-metrics` (monitoring.coreos.com/v1) instead, selecting every broker pod of the cluster and scraping its `metrics` port at `/metrics`. The CRD `podmonitors.monitoring.coreos.com` must already be in the cluster: when the API server does not serve PodMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `serviceMonitor`.
+// Creates the Prometheus Operator's PodMonitor `<broker>-metrics` (monitoring.coreos.com/v1) instead, selecting every broker pod (and proxy pod) of the cluster and scraping its `metrics` port at `/metrics`. The CRD `podmonitors.monitoring.coreos.com` must already be in the cluster: when the API server does not serve PodMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `serviceMonitor`.
 func (o MetricsSpecPtrOutput) PodMonitor() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *MetricsSpec) *bool {
 		if v == nil {
@@ -1622,7 +1622,7 @@ func (o MetricsSpecPtrOutput) PodMonitor() pulumi.BoolPtrOutput {
 	}).(pulumi.BoolPtrOutput)
 }
 
-// Creates the Prometheus Operator's ServiceMonitor `<broker>-metrics` (monitoring.coreos.com/v1), selecting only the metrics Service in the cluster's namespace and scraping its `metrics` port at `/metrics`. The CRD `servicemonitors.monitoring.coreos.com` must already be in the cluster (install the Prometheus Operator or its CRDs first): when the API server does not serve ServiceMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `podMonitor`.
+// Creates the Prometheus Operator's ServiceMonitor `<broker>-metrics` (monitoring.coreos.com/v1), selecting only the cluster's metrics Services (the brokers', and the proxies' when there are any) in its namespace and scraping their `metrics` port at `/metrics`. The CRD `servicemonitors.monitoring.coreos.com` must already be in the cluster (install the Prometheus Operator or its CRDs first): when the API server does not serve ServiceMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `podMonitor`.
 func (o MetricsSpecPtrOutput) ServiceMonitor() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *MetricsSpec) *bool {
 		if v == nil {
@@ -2198,7 +2198,9 @@ type ProxySpec struct {
 	JvmMemory *JvmMemory `pulumi:"jvmMemory"`
 	// Node port of the Service's gRPC port, with `serviceType` `NodePort` or `LoadBalancer` (refused with `ClusterIP`). Kubernetes picks one when unset.
 	NodePort *int `pulumi:"nodePort"`
-	// Other keys of `rmq-proxy.json`, e.g. `{ metricsExporterType: "PROM" }`; a value `true`, `false` or a whole number is written as a JSON boolean or number. `rocketMQClusterName`, `namesrvAddr`, `grpcServerPort`, `remotingListenPort`, `proxyMode` and `useEndpointPortFromRequest` are written by the provider and refused here. When a value is secret the whole file goes in the Secret `proxy-secret` instead of the ConfigMap.
+	// The proxies' PodDisruptionBudget `proxy`, selecting every proxy pod. On by default with `maxUnavailable: 1`: a node drain evicts one proxy at a time, each after the one before is back, so with two or more proxies the Service always has one to route to.
+	PodDisruptionBudget *PodDisruptionBudgetSpec `pulumi:"podDisruptionBudget"`
+	// Other keys of `rmq-proxy.json`, e.g. `{ enableAclRpcHookForClusterMode: "true" }`; a value `true`, `false` or a whole number is written as a JSON boolean or number. `rocketMQClusterName`, `namesrvAddr`, `grpcServerPort`, `remotingListenPort`, `proxyMode` and `useEndpointPortFromRequest` are written by the provider and refused here, and so are `metricsExporterType`, `metricsPromExporterPort` and `metricsPromExporterHost` while `metrics.enabled` is true (see `metrics`). When a value is secret the whole file goes in the Secret `proxy-secret` instead of the ConfigMap.
 	Properties map[string]string `pulumi:"properties"`
 	// Number of proxy pods, 1 to 32, spread over nodes where the nodes allow it (a topology spread constraint on `kubernetes.io/hostname`, `ScheduleAnyway`). Defaults to 1.
 	Replicas *int `pulumi:"replicas"`
@@ -2208,6 +2210,17 @@ type ProxySpec struct {
 	ServiceAnnotations map[string]string `pulumi:"serviceAnnotations"`
 	// Type of the proxy Service. Defaults to `ClusterIP`. With `NodePort` or `LoadBalancer` the provider writes `useEndpointPortFromRequest: true`, so the routes a proxy hands out carry the port the client connected to.
 	ServiceType *ServiceType `pulumi:"serviceType"`
+}
+
+// Defaults sets the appropriate defaults for ProxySpec
+func (val *ProxySpec) Defaults() *ProxySpec {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	tmp.PodDisruptionBudget = tmp.PodDisruptionBudget.Defaults()
+
+	return &tmp
 }
 
 // ProxySpecInput is an input type that accepts ProxySpecArgs and ProxySpecOutput values.
@@ -2235,7 +2248,9 @@ type ProxySpecArgs struct {
 	JvmMemory JvmMemoryPtrInput `pulumi:"jvmMemory"`
 	// Node port of the Service's gRPC port, with `serviceType` `NodePort` or `LoadBalancer` (refused with `ClusterIP`). Kubernetes picks one when unset.
 	NodePort pulumi.IntPtrInput `pulumi:"nodePort"`
-	// Other keys of `rmq-proxy.json`, e.g. `{ metricsExporterType: "PROM" }`; a value `true`, `false` or a whole number is written as a JSON boolean or number. `rocketMQClusterName`, `namesrvAddr`, `grpcServerPort`, `remotingListenPort`, `proxyMode` and `useEndpointPortFromRequest` are written by the provider and refused here. When a value is secret the whole file goes in the Secret `proxy-secret` instead of the ConfigMap.
+	// The proxies' PodDisruptionBudget `proxy`, selecting every proxy pod. On by default with `maxUnavailable: 1`: a node drain evicts one proxy at a time, each after the one before is back, so with two or more proxies the Service always has one to route to.
+	PodDisruptionBudget PodDisruptionBudgetSpecPtrInput `pulumi:"podDisruptionBudget"`
+	// Other keys of `rmq-proxy.json`, e.g. `{ enableAclRpcHookForClusterMode: "true" }`; a value `true`, `false` or a whole number is written as a JSON boolean or number. `rocketMQClusterName`, `namesrvAddr`, `grpcServerPort`, `remotingListenPort`, `proxyMode` and `useEndpointPortFromRequest` are written by the provider and refused here, and so are `metricsExporterType`, `metricsPromExporterPort` and `metricsPromExporterHost` while `metrics.enabled` is true (see `metrics`). When a value is secret the whole file goes in the Secret `proxy-secret` instead of the ConfigMap.
 	Properties pulumi.StringMapInput `pulumi:"properties"`
 	// Number of proxy pods, 1 to 32, spread over nodes where the nodes allow it (a topology spread constraint on `kubernetes.io/hostname`, `ScheduleAnyway`). Defaults to 1.
 	Replicas pulumi.IntPtrInput `pulumi:"replicas"`
@@ -2247,6 +2262,15 @@ type ProxySpecArgs struct {
 	ServiceType ServiceTypePtrInput `pulumi:"serviceType"`
 }
 
+// Defaults sets the appropriate defaults for ProxySpecArgs
+func (val *ProxySpecArgs) Defaults() *ProxySpecArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+
+	return &tmp
+}
 func (ProxySpecArgs) ElementType() reflect.Type {
 	return reflect.TypeOf((*ProxySpec)(nil)).Elem()
 }
@@ -2355,7 +2379,12 @@ func (o ProxySpecOutput) NodePort() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v ProxySpec) *int { return v.NodePort }).(pulumi.IntPtrOutput)
 }
 
-// Other keys of `rmq-proxy.json`, e.g. `{ metricsExporterType: "PROM" }`; a value `true`, `false` or a whole number is written as a JSON boolean or number. `rocketMQClusterName`, `namesrvAddr`, `grpcServerPort`, `remotingListenPort`, `proxyMode` and `useEndpointPortFromRequest` are written by the provider and refused here. When a value is secret the whole file goes in the Secret `proxy-secret` instead of the ConfigMap.
+// The proxies' PodDisruptionBudget `proxy`, selecting every proxy pod. On by default with `maxUnavailable: 1`: a node drain evicts one proxy at a time, each after the one before is back, so with two or more proxies the Service always has one to route to.
+func (o ProxySpecOutput) PodDisruptionBudget() PodDisruptionBudgetSpecPtrOutput {
+	return o.ApplyT(func(v ProxySpec) *PodDisruptionBudgetSpec { return v.PodDisruptionBudget }).(PodDisruptionBudgetSpecPtrOutput)
+}
+
+// Other keys of `rmq-proxy.json`, e.g. `{ enableAclRpcHookForClusterMode: "true" }`; a value `true`, `false` or a whole number is written as a JSON boolean or number. `rocketMQClusterName`, `namesrvAddr`, `grpcServerPort`, `remotingListenPort`, `proxyMode` and `useEndpointPortFromRequest` are written by the provider and refused here, and so are `metricsExporterType`, `metricsPromExporterPort` and `metricsPromExporterHost` while `metrics.enabled` is true (see `metrics`). When a value is secret the whole file goes in the Secret `proxy-secret` instead of the ConfigMap.
 func (o ProxySpecOutput) Properties() pulumi.StringMapOutput {
 	return o.ApplyT(func(v ProxySpec) map[string]string { return v.Properties }).(pulumi.StringMapOutput)
 }
@@ -2464,7 +2493,17 @@ func (o ProxySpecPtrOutput) NodePort() pulumi.IntPtrOutput {
 	}).(pulumi.IntPtrOutput)
 }
 
-// Other keys of `rmq-proxy.json`, e.g. `{ metricsExporterType: "PROM" }`; a value `true`, `false` or a whole number is written as a JSON boolean or number. `rocketMQClusterName`, `namesrvAddr`, `grpcServerPort`, `remotingListenPort`, `proxyMode` and `useEndpointPortFromRequest` are written by the provider and refused here. When a value is secret the whole file goes in the Secret `proxy-secret` instead of the ConfigMap.
+// The proxies' PodDisruptionBudget `proxy`, selecting every proxy pod. On by default with `maxUnavailable: 1`: a node drain evicts one proxy at a time, each after the one before is back, so with two or more proxies the Service always has one to route to.
+func (o ProxySpecPtrOutput) PodDisruptionBudget() PodDisruptionBudgetSpecPtrOutput {
+	return o.ApplyT(func(v *ProxySpec) *PodDisruptionBudgetSpec {
+		if v == nil {
+			return nil
+		}
+		return v.PodDisruptionBudget
+	}).(PodDisruptionBudgetSpecPtrOutput)
+}
+
+// Other keys of `rmq-proxy.json`, e.g. `{ enableAclRpcHookForClusterMode: "true" }`; a value `true`, `false` or a whole number is written as a JSON boolean or number. `rocketMQClusterName`, `namesrvAddr`, `grpcServerPort`, `remotingListenPort`, `proxyMode` and `useEndpointPortFromRequest` are written by the provider and refused here, and so are `metricsExporterType`, `metricsPromExporterPort` and `metricsPromExporterHost` while `metrics.enabled` is true (see `metrics`). When a value is secret the whole file goes in the Secret `proxy-secret` instead of the ConfigMap.
 func (o ProxySpecPtrOutput) Properties() pulumi.StringMapOutput {
 	return o.ApplyT(func(v *ProxySpec) map[string]string {
 		if v == nil {

@@ -24,7 +24,7 @@ type RocketMQCluster struct {
 	ConsoleServiceName pulumi.StringPtrOutput `pulumi:"consoleServiceName"`
 	// In-cluster URL of the dashboard, `http://console-service.<namespace>.svc.cluster.local:8080`; absent when the console is disabled. With `serviceType` `NodePort` it is also served on the node port of every node.
 	ConsoleUrl pulumi.StringPtrOutput `pulumi:"consoleUrl"`
-	// Where Prometheus scrapes the cluster, one entry per kind of process that exports metrics (the brokers); empty when `metrics.enabled` is false or the brokers' image has no exporter.
+	// Where Prometheus scrapes the cluster, one entry per kind of process that exports metrics (the brokers, then the proxies when there are any); empty when `metrics.enabled` is false or the images have no exporter.
 	MetricsEndpoints MetricsEndpointArrayOutput `pulumi:"metricsEndpoints"`
 	// The same name server addresses as a list.
 	NameServerAddressList pulumi.StringArrayOutput `pulumi:"nameServerAddressList"`
@@ -56,6 +56,9 @@ func NewRocketMQCluster(ctx *pulumi.Context,
 	}
 	if args.NameServer != nil {
 		args.NameServer = args.NameServer.ToNameServerSpecPtrOutput().ApplyT(func(v *NameServerSpec) *NameServerSpec { return v.Defaults() }).(NameServerSpecPtrOutput)
+	}
+	if args.Proxy != nil {
+		args.Proxy = args.Proxy.ToProxySpecPtrOutput().ApplyT(func(v *ProxySpec) *ProxySpec { return v.Defaults() }).(ProxySpecPtrOutput)
 	}
 	if args.Kubeconfig != nil {
 		args.Kubeconfig = pulumi.ToSecret(args.Kubeconfig).(pulumi.StringPtrInput)
@@ -263,7 +266,7 @@ func (o RocketMQClusterOutput) ConsoleUrl() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *RocketMQCluster) pulumi.StringPtrOutput { return v.ConsoleUrl }).(pulumi.StringPtrOutput)
 }
 
-// Where Prometheus scrapes the cluster, one entry per kind of process that exports metrics (the brokers); empty when `metrics.enabled` is false or the brokers' image has no exporter.
+// Where Prometheus scrapes the cluster, one entry per kind of process that exports metrics (the brokers, then the proxies when there are any); empty when `metrics.enabled` is false or the images have no exporter.
 func (o RocketMQClusterOutput) MetricsEndpoints() MetricsEndpointArrayOutput {
 	return o.ApplyT(func(v *RocketMQCluster) MetricsEndpointArrayOutput { return v.MetricsEndpoints }).(MetricsEndpointArrayOutput)
 }

@@ -189,11 +189,11 @@ export interface JvmMemoryArgs {
 }
 
 /**
- * Prometheus metrics of the brokers. On by default: every broker runs RocketMQ's Prometheus exporter (`metricsExporterType=PROM`, `metricsPromExporterPort=5557` in `broker.conf`; it binds the broker's `brokerIP1`, the pod IP) on a container port named `metrics`, and a headless Service `<broker>-metrics` over every broker pod of the cluster carries the port `metrics` (5557, path `/metrics`), labelled `rocketmq/metrics: "true"`. The `metricsEndpoints` output says where to scrape. Brokers export metrics from RocketMQ 5.1.0 on: with an older `broker.image` (4.9.x) metrics stay off for the brokers and the preview warns, and a `serviceMonitor` or `podMonitor` is refused. Name servers export no metrics. Turning metrics on or off changes `broker.conf`, so the brokers roll (with `broker.allowRestart: false` the preview warns and the running brokers keep what they have).
+ * Prometheus metrics of the brokers and proxies. On by default: every broker runs RocketMQ's Prometheus exporter (`metricsExporterType=PROM`, `metricsPromExporterPort=5557` in `broker.conf`; it binds the broker's `brokerIP1`, the pod IP) on a container port named `metrics`, and a headless Service `<broker>-metrics` over every broker pod of the cluster carries the port `metrics` (5557, path `/metrics`), labelled `rocketmq/metrics: "true"`. Proxies (`proxy.enabled`) do the same: `rmq-proxy.json` gets `metricsExporterType: "PROM"` and `metricsPromExporterPort: 5557` and no `metricsPromExporterHost`, so each proxy's exporter binds 0.0.0.0, which in a pod is only the pod's own addresses (5557 of a proxy pod never meets a broker's 5557), on a container port named `metrics`, and a headless Service `proxy-metrics` over the proxy pods carries it (the `proxy` Service, maybe a NodePort or load balancer, does not); changing `metrics.enabled` changes `rmq-proxy.json`, so the proxies restart. The `metricsEndpoints` output says where to scrape. Brokers export metrics from RocketMQ 5.1.0 on: with an older `broker.image` (4.9.x) metrics stay off for the brokers and the preview warns, and a `serviceMonitor` or `podMonitor` is refused. Name servers export no metrics. Turning metrics on or off changes `broker.conf`, so the brokers roll (with `broker.allowRestart: false` the preview warns and the running brokers keep what they have).
  */
 export interface MetricsSpecArgs {
     /**
-     * Whether the brokers export Prometheus metrics. Defaults to `true`. While it is `true`, `metricsExporterType` and `metricsPromExporterPort` in `broker.brokerConfig.properties` are refused (the provider sets them); with `false` they are yours, e.g. for an OTLP exporter.
+     * Whether the brokers and proxies export Prometheus metrics. Defaults to `true`. While it is `true`, `metricsExporterType` and `metricsPromExporterPort` in `broker.brokerConfig.properties`, and those and `metricsPromExporterHost` in `proxy.properties`, are refused (the provider sets them); with `false` they are yours, e.g. for an OTLP exporter.
      */
     enabled?: pulumi.Input<boolean>;
     /**
@@ -205,11 +205,11 @@ export interface MetricsSpecArgs {
      */
     monitorLabels?: pulumi.Input<{[key: string]: pulumi.Input<string>}>;
     /**
-     * Creates the Prometheus Operator's PodMonitor `<broker>-metrics` (monitoring.coreos.com/v1) instead, selecting every broker pod of the cluster and scraping its `metrics` port at `/metrics`. The CRD `podmonitors.monitoring.coreos.com` must already be in the cluster: when the API server does not serve PodMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `serviceMonitor`.
+     * Creates the Prometheus Operator's PodMonitor `<broker>-metrics` (monitoring.coreos.com/v1) instead, selecting every broker pod (and proxy pod) of the cluster and scraping its `metrics` port at `/metrics`. The CRD `podmonitors.monitoring.coreos.com` must already be in the cluster: when the API server does not serve PodMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `serviceMonitor`.
      */
     podMonitor?: pulumi.Input<boolean>;
     /**
-     * Creates the Prometheus Operator's ServiceMonitor `<broker>-metrics` (monitoring.coreos.com/v1), selecting only the metrics Service in the cluster's namespace and scraping its `metrics` port at `/metrics`. The CRD `servicemonitors.monitoring.coreos.com` must already be in the cluster (install the Prometheus Operator or its CRDs first): when the API server does not serve ServiceMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `podMonitor`.
+     * Creates the Prometheus Operator's ServiceMonitor `<broker>-metrics` (monitoring.coreos.com/v1), selecting only the cluster's metrics Services (the brokers', and the proxies' when there are any) in its namespace and scraping their `metrics` port at `/metrics`. The CRD `servicemonitors.monitoring.coreos.com` must already be in the cluster (install the Prometheus Operator or its CRDs first): when the API server does not serve ServiceMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `podMonitor`.
      */
     serviceMonitor?: pulumi.Input<boolean>;
 }
@@ -340,7 +340,11 @@ export interface ProxySpecArgs {
      */
     nodePort?: pulumi.Input<number>;
     /**
-     * Other keys of `rmq-proxy.json`, e.g. `{ metricsExporterType: "PROM" }`; a value `true`, `false` or a whole number is written as a JSON boolean or number. `rocketMQClusterName`, `namesrvAddr`, `grpcServerPort`, `remotingListenPort`, `proxyMode` and `useEndpointPortFromRequest` are written by the provider and refused here. When a value is secret the whole file goes in the Secret `proxy-secret` instead of the ConfigMap.
+     * The proxies' PodDisruptionBudget `proxy`, selecting every proxy pod. On by default with `maxUnavailable: 1`: a node drain evicts one proxy at a time, each after the one before is back, so with two or more proxies the Service always has one to route to.
+     */
+    podDisruptionBudget?: pulumi.Input<inputs.PodDisruptionBudgetSpecArgs>;
+    /**
+     * Other keys of `rmq-proxy.json`, e.g. `{ enableAclRpcHookForClusterMode: "true" }`; a value `true`, `false` or a whole number is written as a JSON boolean or number. `rocketMQClusterName`, `namesrvAddr`, `grpcServerPort`, `remotingListenPort`, `proxyMode` and `useEndpointPortFromRequest` are written by the provider and refused here, and so are `metricsExporterType`, `metricsPromExporterPort` and `metricsPromExporterHost` while `metrics.enabled` is true (see `metrics`). When a value is secret the whole file goes in the Secret `proxy-secret` instead of the ConfigMap.
      */
     properties?: pulumi.Input<{[key: string]: pulumi.Input<string>}>;
     /**
@@ -359,5 +363,14 @@ export interface ProxySpecArgs {
      * Type of the proxy Service. Defaults to `ClusterIP`. With `NodePort` or `LoadBalancer` the provider writes `useEndpointPortFromRequest: true`, so the routes a proxy hands out carry the port the client connected to.
      */
     serviceType?: pulumi.Input<enums.ServiceType>;
+}
+/**
+ * proxySpecArgsProvideDefaults sets the appropriate defaults for ProxySpecArgs
+ */
+export function proxySpecArgsProvideDefaults(val: ProxySpecArgs): ProxySpecArgs {
+    return {
+        ...val,
+        podDisruptionBudget: (val.podDisruptionBudget ? pulumi.output(val.podDisruptionBudget).apply(inputs.podDisruptionBudgetSpecArgsProvideDefaults) : undefined),
+    };
 }
 

@@ -36,7 +36,7 @@ export interface BrokerGroupInfo {
  */
 export interface MetricsEndpoint {
     /**
-     * The kind of process: `broker`.
+     * The kind of process: `broker` or `proxy`.
      */
     component: string;
     /**
@@ -60,11 +60,11 @@ export interface MetricsEndpoint {
      */
     portName: string;
     /**
-     * The headless Service over its pods that carries the metrics port, e.g. `broker-metrics`.
+     * The headless Service over its pods that carries the metrics port, e.g. `broker-metrics` or `proxy-metrics`.
      */
     serviceName: string;
     /**
-     * `host:port` of every pod by its stable DNS name, e.g. `broker-0-master-0.broker-0.<namespace>.svc.cluster.local:5557`, for a static scrape configuration.
+     * For brokers, `host:port` of every pod by its stable DNS name, e.g. `broker-0-master-0.broker-0.<namespace>.svc.cluster.local:5557`, for a static scrape configuration. Proxies, a Deployment, have no stable pod names: their one target is the metrics Service's name, `proxy-metrics.<namespace>.svc.cluster.local:5557`, which resolves to every proxy pod (a DNS service discovery of type A).
      */
     targets: string[];
 }

@@ -817,11 +817,11 @@ class JvmMemoryArgs:
 
 class MetricsSpecArgsDict(TypedDict):
     """
-    Prometheus metrics of the brokers. On by default: every broker runs RocketMQ's Prometheus exporter (`metricsExporterType=PROM`, `metricsPromExporterPort=5557` in `broker.conf`; it binds the broker's `brokerIP1`, the pod IP) on a container port named `metrics`, and a headless Service `<broker>-metrics` over every broker pod of the cluster carries the port `metrics` (5557, path `/metrics`), labelled `rocketmq/metrics: "true"`. The `metricsEndpoints` output says where to scrape. Brokers export metrics from RocketMQ 5.1.0 on: with an older `broker.image` (4.9.x) metrics stay off for the brokers and the preview warns, and a `serviceMonitor` or `podMonitor` is refused. Name servers export no metrics. Turning metrics on or off changes `broker.conf`, so the brokers roll (with `broker.allowRestart: false` the preview warns and the running brokers keep what they have).
+    Prometheus metrics of the brokers and proxies. On by default: every broker runs RocketMQ's Prometheus exporter (`metricsExporterType=PROM`, `metricsPromExporterPort=5557` in `broker.conf`; it binds the broker's `brokerIP1`, the pod IP) on a container port named `metrics`, and a headless Service `<broker>-metrics` over every broker pod of the cluster carries the port `metrics` (5557, path `/metrics`), labelled `rocketmq/metrics: "true"`. Proxies (`proxy.enabled`) do the same: `rmq-proxy.json` gets `metricsExporterType: "PROM"` and `metricsPromExporterPort: 5557` and no `metricsPromExporterHost`, so each proxy's exporter binds 0.0.0.0, which in a pod is only the pod's own addresses (5557 of a proxy pod never meets a broker's 5557), on a container port named `metrics`, and a headless Service `proxy-metrics` over the proxy pods carries it (the `proxy` Service, maybe a NodePort or load balancer, does not); changing `metrics.enabled` changes `rmq-proxy.json`, so the proxies restart. The `metricsEndpoints` output says where to scrape. Brokers export metrics from RocketMQ 5.1.0 on: with an older `broker.image` (4.9.x) metrics stay off for the brokers and the preview warns, and a `serviceMonitor` or `podMonitor` is refused. Name servers export no metrics. Turning metrics on or off changes `broker.conf`, so the brokers roll (with `broker.allowRestart: false` the preview warns and the running brokers keep what they have).
     """
     enabled: NotRequired[pulumi.Input[_builtins.bool]]
     """
-    Whether the brokers export Prometheus metrics. Defaults to `true`. While it is `true`, `metricsExporterType` and `metricsPromExporterPort` in `broker.brokerConfig.properties` are refused (the provider sets them); with `false` they are yours, e.g. for an OTLP exporter.
+    Whether the brokers and proxies export Prometheus metrics. Defaults to `true`. While it is `true`, `metricsExporterType` and `metricsPromExporterPort` in `broker.brokerConfig.properties`, and those and `metricsPromExporterHost` in `proxy.properties`, are refused (the provider sets them); with `false` they are yours, e.g. for an OTLP exporter.
     """
     interval: NotRequired[pulumi.Input[_builtins.str]]
     """
@@ -833,11 +833,11 @@ class MetricsSpecArgsDict(TypedDict):
     """
     pod_monitor: NotRequired[pulumi.Input[_builtins.bool]]
     """
-    Creates the Prometheus Operator's PodMonitor `<broker>-metrics` (monitoring.coreos.com/v1) instead, selecting every broker pod of the cluster and scraping its `metrics` port at `/metrics`. The CRD `podmonitors.monitoring.coreos.com` must already be in the cluster: when the API server does not serve PodMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `serviceMonitor`.
+    Creates the Prometheus Operator's PodMonitor `<broker>-metrics` (monitoring.coreos.com/v1) instead, selecting every broker pod (and proxy pod) of the cluster and scraping its `metrics` port at `/metrics`. The CRD `podmonitors.monitoring.coreos.com` must already be in the cluster: when the API server does not serve PodMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `serviceMonitor`.
     """
     service_monitor: NotRequired[pulumi.Input[_builtins.bool]]
     """
-    Creates the Prometheus Operator's ServiceMonitor `<broker>-metrics` (monitoring.coreos.com/v1), selecting only the metrics Service in the cluster's namespace and scraping its `metrics` port at `/metrics`. The CRD `servicemonitors.monitoring.coreos.com` must already be in the cluster (install the Prometheus Operator or its CRDs first): when the API server does not serve ServiceMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `podMonitor`.
+    Creates the Prometheus Operator's ServiceMonitor `<broker>-metrics` (monitoring.coreos.com/v1), selecting only the cluster's metrics Services (the brokers', and the proxies' when there are any) in its namespace and scraping their `metrics` port at `/metrics`. The CRD `servicemonitors.monitoring.coreos.com` must already be in the cluster (install the Prometheus Operator or its CRDs first): when the API server does not serve ServiceMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `podMonitor`.
     """
 
 @pulumi.input_type
@@ -849,13 +849,13 @@ class MetricsSpecArgs:
                  pod_monitor: Optional[pulumi.Input[_builtins.bool]] = None,
                  service_monitor: Optional[pulumi.Input[_builtins.bool]] = None):
         """
-        Prometheus metrics of the brokers. On by default: every broker runs RocketMQ's Prometheus exporter (`metricsExporterType=PROM`, `metricsPromExporterPort=5557` in `broker.conf`; it binds the broker's `brokerIP1`, the pod IP) on a container port named `metrics`, and a headless Service `<broker>-metrics` over every broker pod of the cluster carries the port `metrics` (5557, path `/metrics`), labelled `rocketmq/metrics: "true"`. The `metricsEndpoints` output says where to scrape. Brokers export metrics from RocketMQ 5.1.0 on: with an older `broker.image` (4.9.x) metrics stay off for the brokers and the preview warns, and a `serviceMonitor` or `podMonitor` is refused. Name servers export no metrics. Turning metrics on or off changes `broker.conf`, so the brokers roll (with `broker.allowRestart: false` the preview warns and the running brokers keep what they have).
+        Prometheus metrics of the brokers and proxies. On by default: every broker runs RocketMQ's Prometheus exporter (`metricsExporterType=PROM`, `metricsPromExporterPort=5557` in `broker.conf`; it binds the broker's `brokerIP1`, the pod IP) on a container port named `metrics`, and a headless Service `<broker>-metrics` over every broker pod of the cluster carries the port `metrics` (5557, path `/metrics`), labelled `rocketmq/metrics: "true"`. Proxies (`proxy.enabled`) do the same: `rmq-proxy.json` gets `metricsExporterType: "PROM"` and `metricsPromExporterPort: 5557` and no `metricsPromExporterHost`, so each proxy's exporter binds 0.0.0.0, which in a pod is only the pod's own addresses (5557 of a proxy pod never meets a broker's 5557), on a container port named `metrics`, and a headless Service `proxy-metrics` over the proxy pods carries it (the `proxy` Service, maybe a NodePort or load balancer, does not); changing `metrics.enabled` changes `rmq-proxy.json`, so the proxies restart. The `metricsEndpoints` output says where to scrape. Brokers export metrics from RocketMQ 5.1.0 on: with an older `broker.image` (4.9.x) metrics stay off for the brokers and the preview warns, and a `serviceMonitor` or `podMonitor` is refused. Name servers export no metrics. Turning metrics on or off changes `broker.conf`, so the brokers roll (with `broker.allowRestart: false` the preview warns and the running brokers keep what they have).
 
-        :param pulumi.Input[_builtins.bool] enabled: Whether the brokers export Prometheus metrics. Defaults to `true`. While it is `true`, `metricsExporterType` and `metricsPromExporterPort` in `broker.brokerConfig.properties` are refused (the provider sets them); with `false` they are yours, e.g. for an OTLP exporter.
+        :param pulumi.Input[_builtins.bool] enabled: Whether the brokers and proxies export Prometheus metrics. Defaults to `true`. While it is `true`, `metricsExporterType` and `metricsPromExporterPort` in `broker.brokerConfig.properties`, and those and `metricsPromExporterHost` in `proxy.properties`, are refused (the provider sets them); with `false` they are yours, e.g. for an OTLP exporter.
         :param pulumi.Input[_builtins.str] interval: The monitor's scrape interval, a Prometheus duration such as `30s` or `1m`; without it Prometheus' own default applies.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] monitor_labels: Extra labels of the ServiceMonitor or PodMonitor, for a Prometheus whose `serviceMonitorSelector` / `podMonitorSelector` picks monitors by label (e.g. `release: prometheus`).
-        :param pulumi.Input[_builtins.bool] pod_monitor: Creates the Prometheus Operator's PodMonitor `<broker>-metrics` (monitoring.coreos.com/v1) instead, selecting every broker pod of the cluster and scraping its `metrics` port at `/metrics`. The CRD `podmonitors.monitoring.coreos.com` must already be in the cluster: when the API server does not serve PodMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `serviceMonitor`.
-        :param pulumi.Input[_builtins.bool] service_monitor: Creates the Prometheus Operator's ServiceMonitor `<broker>-metrics` (monitoring.coreos.com/v1), selecting only the metrics Service in the cluster's namespace and scraping its `metrics` port at `/metrics`. The CRD `servicemonitors.monitoring.coreos.com` must already be in the cluster (install the Prometheus Operator or its CRDs first): when the API server does not serve ServiceMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `podMonitor`.
+        :param pulumi.Input[_builtins.bool] pod_monitor: Creates the Prometheus Operator's PodMonitor `<broker>-metrics` (monitoring.coreos.com/v1) instead, selecting every broker pod (and proxy pod) of the cluster and scraping its `metrics` port at `/metrics`. The CRD `podmonitors.monitoring.coreos.com` must already be in the cluster: when the API server does not serve PodMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `serviceMonitor`.
+        :param pulumi.Input[_builtins.bool] service_monitor: Creates the Prometheus Operator's ServiceMonitor `<broker>-metrics` (monitoring.coreos.com/v1), selecting only the cluster's metrics Services (the brokers', and the proxies' when there are any) in its namespace and scraping their `metrics` port at `/metrics`. The CRD `servicemonitors.monitoring.coreos.com` must already be in the cluster (install the Prometheus Operator or its CRDs first): when the API server does not serve ServiceMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `podMonitor`.
         """
         if enabled is None:
             enabled = True
@@ -878,7 +878,7 @@ class MetricsSpecArgs:
     @pulumi.getter
     def enabled(self) -> Optional[pulumi.Input[_builtins.bool]]:
         """
-        Whether the brokers export Prometheus metrics. Defaults to `true`. While it is `true`, `metricsExporterType` and `metricsPromExporterPort` in `broker.brokerConfig.properties` are refused (the provider sets them); with `false` they are yours, e.g. for an OTLP exporter.
+        Whether the brokers and proxies export Prometheus metrics. Defaults to `true`. While it is `true`, `metricsExporterType` and `metricsPromExporterPort` in `broker.brokerConfig.properties`, and those and `metricsPromExporterHost` in `proxy.properties`, are refused (the provider sets them); with `false` they are yours, e.g. for an OTLP exporter.
         """
         return pulumi.get(self, "enabled")
 
@@ -914,7 +914,7 @@ class MetricsSpecArgs:
     @pulumi.getter(name="podMonitor")
     def pod_monitor(self) -> Optional[pulumi.Input[_builtins.bool]]:
         """
-        Creates the Prometheus Operator's PodMonitor `<broker>-metrics` (monitoring.coreos.com/v1) instead, selecting every broker pod of the cluster and scraping its `metrics` port at `/metrics`. The CRD `podmonitors.monitoring.coreos.com` must already be in the cluster: when the API server does not serve PodMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `serviceMonitor`.
+        Creates the Prometheus Operator's PodMonitor `<broker>-metrics` (monitoring.coreos.com/v1) instead, selecting every broker pod (and proxy pod) of the cluster and scraping its `metrics` port at `/metrics`. The CRD `podmonitors.monitoring.coreos.com` must already be in the cluster: when the API server does not serve PodMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `serviceMonitor`.
         """
         return pulumi.get(self, "pod_monitor")
 
@@ -926,7 +926,7 @@ class MetricsSpecArgs:
     @pulumi.getter(name="serviceMonitor")
     def service_monitor(self) -> Optional[pulumi.Input[_builtins.bool]]:
         """
-        Creates the Prometheus Operator's ServiceMonitor `<broker>-metrics` (monitoring.coreos.com/v1), selecting only the metrics Service in the cluster's namespace and scraping its `metrics` port at `/metrics`. The CRD `servicemonitors.monitoring.coreos.com` must already be in the cluster (install the Prometheus Operator or its CRDs first): when the API server does not serve ServiceMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `podMonitor`.
+        Creates the Prometheus Operator's ServiceMonitor `<broker>-metrics` (monitoring.coreos.com/v1), selecting only the cluster's metrics Services (the brokers', and the proxies' when there are any) in its namespace and scraping their `metrics` port at `/metrics`. The CRD `servicemonitors.monitoring.coreos.com` must already be in the cluster (install the Prometheus Operator or its CRDs first): when the API server does not serve ServiceMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `podMonitor`.
         """
         return pulumi.get(self, "service_monitor")
 
@@ -1273,9 +1273,13 @@ class ProxySpecArgsDict(TypedDict):
     """
     Node port of the Service's gRPC port, with `serviceType` `NodePort` or `LoadBalancer` (refused with `ClusterIP`). Kubernetes picks one when unset.
     """
+    pod_disruption_budget: NotRequired[pulumi.Input['PodDisruptionBudgetSpecArgsDict']]
+    """
+    The proxies' PodDisruptionBudget `proxy`, selecting every proxy pod. On by default with `maxUnavailable: 1`: a node drain evicts one proxy at a time, each after the one before is back, so with two or more proxies the Service always has one to route to.
+    """
     properties: NotRequired[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]]
     """
-    Other keys of `rmq-proxy.json`, e.g. `{ metricsExporterType: "PROM" }`; a value `true`, `false` or a whole number is written as a JSON boolean or number. `rocketMQClusterName`, `namesrvAddr`, `grpcServerPort`, `remotingListenPort`, `proxyMode` and `useEndpointPortFromRequest` are written by the provider and refused here. When a value is secret the whole file goes in the Secret `proxy-secret` instead of the ConfigMap.
+    Other keys of `rmq-proxy.json`, e.g. `{ enableAclRpcHookForClusterMode: "true" }`; a value `true`, `false` or a whole number is written as a JSON boolean or number. `rocketMQClusterName`, `namesrvAddr`, `grpcServerPort`, `remotingListenPort`, `proxyMode` and `useEndpointPortFromRequest` are written by the provider and refused here, and so are `metricsExporterType`, `metricsPromExporterPort` and `metricsPromExporterHost` while `metrics.enabled` is true (see `metrics`). When a value is secret the whole file goes in the Secret `proxy-secret` instead of the ConfigMap.
     """
     replicas: NotRequired[pulumi.Input[_builtins.int]]
     """
@@ -1303,6 +1307,7 @@ class ProxySpecArgs:
                  image_pull_policy: Optional[pulumi.Input['ImagePullPolicy']] = None,
                  jvm_memory: Optional[pulumi.Input['JvmMemoryArgs']] = None,
                  node_port: Optional[pulumi.Input[_builtins.int]] = None,
+                 pod_disruption_budget: Optional[pulumi.Input['PodDisruptionBudgetSpecArgs']] = None,
                  properties: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  replicas: Optional[pulumi.Input[_builtins.int]] = None,
                  resources: Optional[pulumi.Input['pulumi_kubernetes.core.v1.ResourceRequirementsArgs']] = None,
@@ -1317,7 +1322,8 @@ class ProxySpecArgs:
         :param pulumi.Input['ImagePullPolicy'] image_pull_policy: When the kubelet pulls the proxy image. Defaults to `IfNotPresent`.
         :param pulumi.Input['JvmMemoryArgs'] jvm_memory: JVM heap of the proxies, passed in `JAVA_OPT_EXT`. Without an explicit heap the heap follows the container's memory limit (or request): max(min(memory/2, 1 GiB), min(memory/4, 4 GiB)), and 512 MiB when no memory is set; the young generation is half the heap.
         :param pulumi.Input[_builtins.int] node_port: Node port of the Service's gRPC port, with `serviceType` `NodePort` or `LoadBalancer` (refused with `ClusterIP`). Kubernetes picks one when unset.
-        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] properties: Other keys of `rmq-proxy.json`, e.g. `{ metricsExporterType: "PROM" }`; a value `true`, `false` or a whole number is written as a JSON boolean or number. `rocketMQClusterName`, `namesrvAddr`, `grpcServerPort`, `remotingListenPort`, `proxyMode` and `useEndpointPortFromRequest` are written by the provider and refused here. When a value is secret the whole file goes in the Secret `proxy-secret` instead of the ConfigMap.
+        :param pulumi.Input['PodDisruptionBudgetSpecArgs'] pod_disruption_budget: The proxies' PodDisruptionBudget `proxy`, selecting every proxy pod. On by default with `maxUnavailable: 1`: a node drain evicts one proxy at a time, each after the one before is back, so with two or more proxies the Service always has one to route to.
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] properties: Other keys of `rmq-proxy.json`, e.g. `{ enableAclRpcHookForClusterMode: "true" }`; a value `true`, `false` or a whole number is written as a JSON boolean or number. `rocketMQClusterName`, `namesrvAddr`, `grpcServerPort`, `remotingListenPort`, `proxyMode` and `useEndpointPortFromRequest` are written by the provider and refused here, and so are `metricsExporterType`, `metricsPromExporterPort` and `metricsPromExporterHost` while `metrics.enabled` is true (see `metrics`). When a value is secret the whole file goes in the Secret `proxy-secret` instead of the ConfigMap.
         :param pulumi.Input[_builtins.int] replicas: Number of proxy pods, 1 to 32, spread over nodes where the nodes allow it (a topology spread constraint on `kubernetes.io/hostname`, `ScheduleAnyway`). Defaults to 1.
         :param pulumi.Input['pulumi_kubernetes.core.v1.ResourceRequirementsArgs'] resources: CPU and memory requests and limits of the proxy containers.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] service_annotations: Annotations of the proxy Service only (e.g. a cloud load balancer's settings), added to the cluster's `annotations`.
@@ -1335,6 +1341,8 @@ class ProxySpecArgs:
             pulumi.set(__self__, "jvm_memory", jvm_memory)
         if node_port is not None:
             pulumi.set(__self__, "node_port", node_port)
+        if pod_disruption_budget is not None:
+            pulumi.set(__self__, "pod_disruption_budget", pod_disruption_budget)
         if properties is not None:
             pulumi.set(__self__, "properties", properties)
         if replicas is not None:
@@ -1419,10 +1427,22 @@ class ProxySpecArgs:
         pulumi.set(self, "node_port", value)
 
     @_builtins.property
+    @pulumi.getter(name="podDisruptionBudget")
+    def pod_disruption_budget(self) -> Optional[pulumi.Input['PodDisruptionBudgetSpecArgs']]:
+        """
+        The proxies' PodDisruptionBudget `proxy`, selecting every proxy pod. On by default with `maxUnavailable: 1`: a node drain evicts one proxy at a time, each after the one before is back, so with two or more proxies the Service always has one to route to.
+        """
+        return pulumi.get(self, "pod_disruption_budget")
+
+    @pod_disruption_budget.setter
+    def pod_disruption_budget(self, value: Optional[pulumi.Input['PodDisruptionBudgetSpecArgs']]):
+        pulumi.set(self, "pod_disruption_budget", value)
+
+    @_builtins.property
     @pulumi.getter
     def properties(self) -> Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]]:
         """
-        Other keys of `rmq-proxy.json`, e.g. `{ metricsExporterType: "PROM" }`; a value `true`, `false` or a whole number is written as a JSON boolean or number. `rocketMQClusterName`, `namesrvAddr`, `grpcServerPort`, `remotingListenPort`, `proxyMode` and `useEndpointPortFromRequest` are written by the provider and refused here. When a value is secret the whole file goes in the Secret `proxy-secret` instead of the ConfigMap.
+        Other keys of `rmq-proxy.json`, e.g. `{ enableAclRpcHookForClusterMode: "true" }`; a value `true`, `false` or a whole number is written as a JSON boolean or number. `rocketMQClusterName`, `namesrvAddr`, `grpcServerPort`, `remotingListenPort`, `proxyMode` and `useEndpointPortFromRequest` are written by the provider and refused here, and so are `metricsExporterType`, `metricsPromExporterPort` and `metricsPromExporterHost` while `metrics.enabled` is true (see `metrics`). When a value is secret the whole file goes in the Secret `proxy-secret` instead of the ConfigMap.
         """
         return pulumi.get(self, "properties")
 

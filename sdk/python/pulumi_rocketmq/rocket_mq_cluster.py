@@ -534,7 +534,7 @@ class RocketMQCluster(pulumi.ComponentResource):
     @pulumi.getter(name="metricsEndpoints")
     def metrics_endpoints(self) -> pulumi.Output[Sequence['outputs.MetricsEndpoint']]:
         """
-        Where Prometheus scrapes the cluster, one entry per kind of process that exports metrics (the brokers); empty when `metrics.enabled` is false or the brokers' image has no exporter.
+        Where Prometheus scrapes the cluster, one entry per kind of process that exports metrics (the brokers, then the proxies when there are any); empty when `metrics.enabled` is false or the images have no exporter.
         """
         return pulumi.get(self, "metrics_endpoints")
 
