@@ -11,10 +11,10 @@ import { strict as assert } from "node:assert";
 import * as path from "node:path";
 import { RocketMQAdminClient } from "../../provider/src/admin";
 import { ensureSandbox, Sandbox } from "../sandbox/client";
-import { podsAfterTermination } from "../support/pods";
 import { repoRoot } from "../support/plugin";
 import { copyProgram } from "../support/programs";
 import { CommandResult, PulumiTestStack } from "../support/pulumiStack";
+import { tearDownAfterFile } from "../support/teardown";
 
 const namespace = `e2e-runtime-${process.pid}`;
 const brokerPods = ["broker-0-master-0", "broker-0-replica-1-0"];
@@ -27,7 +27,7 @@ interface PodJson {
 describe("e2e: changes reach running brokers (sandbox)", function () {
     let sandbox: Sandbox;
     let stack: PulumiTestStack;
-    const started = Date.now();
+    tearDownAfterFile(() => ({ namespace, sandbox, stack }));
 
     const pods = async (): Promise<PodJson[]> => (JSON.parse(await sandbox.kubectl(["get", "pods", "-n", namespace, "-o", "json"])) as { items: PodJson[] }).items;
     const isReady = (pod: PodJson) => pod.status.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false;
@@ -98,19 +98,6 @@ describe("e2e: changes reach running brokers (sandbox)", function () {
         const first = await upWatchingPods();
         assert.equal(first.result.code, 0, first.result.stdout + first.result.stderr);
         console.log(`      first up (1 name server, master + replica): ${first.seconds.toFixed(0)} s`);
-    });
-
-    after(async function () {
-        this.timeout(600_000);
-        if (stack) {
-            await stack.destroy();
-            await stack.remove();
-        }
-        if (sandbox) {
-            await podsAfterTermination(sandbox, namespace);
-            await sandbox.kubectl(["delete", "namespace", namespace, "--wait=false"]).catch(() => undefined);
-        }
-        console.log(`      whole file: ${((Date.now() - started) / 1000).toFixed(0)} s`);
     });
 
     it("allowRestart false, name servers 1 -> 3: same broker processes, all registered with all three when up returns, new list and setting live", async () => {

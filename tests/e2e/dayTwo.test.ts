@@ -16,12 +16,12 @@ import * as fs from "node:fs";
 import * as http from "node:http";
 import * as path from "node:path";
 import { ensureSandbox, Sandbox } from "../sandbox/client";
-import { podsAfterTermination } from "../support/pods";
 import { repoRoot } from "../support/plugin";
 import { copyProgram } from "../support/programs";
 import { PulumiTestStack } from "../support/pulumiStack";
 import { RunningJavaProgram, runJavaProgram, runMqadmin, startJavaProgram } from "../support/rocketmq";
 import { scratchDir } from "../support/scratch";
+import { tearDownAfterFile } from "../support/teardown";
 
 const namespace = `e2e-daytwo-${process.pid}`;
 const storageClass = `e2e-daytwo-expandable-${process.pid}`;
@@ -73,7 +73,7 @@ const sum = (samples: Sample[], name: string, labels: Record<string, string>) =>
 describe("e2e: day two (sandbox): metrics, disruption budgets, growing disks", function () {
     let sandbox: Sandbox;
     let stack: PulumiTestStack;
-    const started = Date.now();
+    tearDownAfterFile(() => ({ namespace, sandbox, stack, clusterObjects: [["storageclass", storageClass]] }));
     const javaHome = scratchDir("rocketmq-e2e-daytwo-");
 
     const pods = async (): Promise<PodJson[]> => (JSON.parse(await sandbox.kubectl(["get", "pods", "-n", namespace, "-o", "json"])) as { items: PodJson[] }).items;
@@ -143,20 +143,6 @@ describe("e2e: day two (sandbox): metrics, disruption budgets, growing disks", f
         const up = await stack.up();
         assert.equal(up.code, 0, up.stdout + up.stderr);
         console.log(`      first up (name server, master + replica on claims): ${((Date.now() - begin) / 1000).toFixed(0)} s`);
-    });
-
-    after(async function () {
-        this.timeout(600_000);
-        if (stack) {
-            await stack.destroy();
-            await stack.remove();
-        }
-        if (sandbox) {
-            await podsAfterTermination(sandbox, namespace);
-            await sandbox.kubectl(["delete", "namespace", namespace, "--wait=false"]).catch(() => undefined);
-            await sandbox.kubectl(["delete", "storageclass", storageClass, "--wait=false"]).catch(() => undefined);
-        }
-        console.log(`      whole file: ${((Date.now() - started) / 1000).toFixed(0)} s`);
     });
 
     it("metrics: every broker's /metrics scraped on the metrics port; 500 sent messages count exactly; a lagging group shows its lag; the dashboard names only scraped metrics", async () => {

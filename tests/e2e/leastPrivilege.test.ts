@@ -13,11 +13,12 @@ import * as path from "node:path";
 import { RocketMQAdminClient, RocketMQAdminError } from "../../provider/src/admin";
 import { openClusterConnection } from "../../provider/src/connect";
 import { ensureSandbox, Sandbox } from "../sandbox/client";
-import { podsAfterTermination, readyPods } from "../support/pods";
+import { readyPods } from "../support/pods";
 import { repoRoot } from "../support/plugin";
 import { copyProgram } from "../support/programs";
 import { PulumiTestStack } from "../support/pulumiStack";
 import { scratchDir } from "../support/scratch";
+import { tearDownAfterFile } from "../support/teardown";
 
 const namespace = `e2e-least-privilege-${process.pid}`;
 
@@ -57,7 +58,7 @@ describe("e2e: the documented Role (sandbox)", function () {
     let stack: PulumiTestStack | undefined;
     let destroyed = false;
     const kubeconfigs: Record<string, string> = {};
-    const started = Date.now();
+    tearDownAfterFile(() => ({ namespace, sandbox, stack, destroyed }));
 
     /** A service account of the test namespace bound to a Role with `rules`, and a token kubeconfig for it. */
     async function serviceAccountWith(name: string, rules: PolicyRule[]): Promise<string> {
@@ -107,17 +108,6 @@ describe("e2e: the documented Role (sandbox)", function () {
         sandbox = await ensureSandbox();
         await sandbox.kubectl(["create", "namespace", namespace]);
         kubeconfigs.documented = await serviceAccountWith("deployer", (await documentedRole()).rules);
-    });
-
-    after(async function () {
-        this.timeout(600_000);
-        if (stack && !destroyed) await stack.destroy();
-        await stack?.remove();
-        if (sandbox) {
-            await podsAfterTermination(sandbox, namespace);
-            await sandbox.kubectl(["delete", "namespace", namespace, "--wait=false"]).catch(() => undefined);
-        }
-        console.log(`      whole file: ${((Date.now() - started) / 1000).toFixed(0)} s`);
     });
 
     it("runs pulumi up of a cluster with a secret broker setting and a topic, through port-forward", async function () {

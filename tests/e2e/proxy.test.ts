@@ -15,11 +15,12 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { ensureSandbox, Sandbox } from "../sandbox/client";
 import { runJavaGrpcClient, runNodeGrpcClient, ProgramResult } from "../support/grpcClients";
-import { podsAfterTermination, readyPods } from "../support/pods";
+import { readyPods } from "../support/pods";
 import { repoRoot } from "../support/plugin";
 import { copyProgram } from "../support/programs";
 import { PulumiTestStack } from "../support/pulumiStack";
 import { scratchDir } from "../support/scratch";
+import { tearDownAfterFile } from "../support/teardown";
 
 const namespace = `e2e-proxy-${process.pid}`;
 const messagesPerTopic = 1000;
@@ -35,7 +36,7 @@ describe("e2e: RocketMQ 5 gRPC clients through the proxy (sandbox)", function ()
     let stack: PulumiTestStack;
     const scratch = scratchDir("rocketmq-e2e-proxy-");
     const hostsFile = path.join(scratch, "hosts");
-    const started = Date.now();
+    tearDownAfterFile(() => ({ namespace, sandbox, stack, scratchDirs: [scratch] }));
 
     before(async function () {
         this.timeout(900_000);
@@ -50,20 +51,6 @@ describe("e2e: RocketMQ 5 gRPC clients through the proxy (sandbox)", function ()
         const up = await stack.up();
         assert.equal(up.code, 0, up.stdout + up.stderr);
         console.log(`      first up (1 name server, 1 broker, 1 proxy, 2 topics, 4 groups): ${((Date.now() - begin) / 1000).toFixed(0)} s`);
-    });
-
-    after(async function () {
-        this.timeout(600_000);
-        if (stack) {
-            await stack.destroy();
-            await stack.remove();
-        }
-        if (sandbox) {
-            await podsAfterTermination(sandbox, namespace);
-            await sandbox.kubectl(["delete", "namespace", namespace, "--wait=false"]).catch(() => undefined);
-        }
-        fs.rmSync(scratch, { recursive: true, force: true });
-        console.log(`      whole file: ${((Date.now() - started) / 1000).toFixed(0)} s`);
     });
 
     /**

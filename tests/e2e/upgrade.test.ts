@@ -19,12 +19,12 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { RequestCode, RocketMQAdminClient } from "../../provider/src/admin";
 import { ensureSandbox, Sandbox } from "../sandbox/client";
-import { podsAfterTermination } from "../support/pods";
 import { repoRoot } from "../support/plugin";
 import { copyProgram } from "../support/programs";
 import { PulumiTestStack } from "../support/pulumiStack";
 import { startJavaProgram } from "../support/rocketmq";
 import { scratchDir } from "../support/scratch";
+import { tearDownAfterFile } from "../support/teardown";
 
 const namespace = `e2e-upgrade-${process.pid}`;
 const fromImage = "apache/rocketmq:5.3.2";
@@ -132,7 +132,7 @@ describe("e2e: upgrade by image change, 5.3.2 -> 5.5.1 (sandbox)", function () {
     let sandbox: Sandbox;
     let stack: PulumiTestStack;
     const scratch = scratchDir("rocketmq-e2e-upgrade-");
-    const started = Date.now();
+    tearDownAfterFile(() => ({ namespace, sandbox, stack, scratchDirs: [scratch] }));
 
     const podIp = async (name: string) =>
         sandbox.kubectl(["get", "pod", name, "-n", namespace, "-o", "jsonpath={.status.podIP}"]);
@@ -172,21 +172,6 @@ describe("e2e: upgrade by image change, 5.3.2 -> 5.5.1 (sandbox)", function () {
         assert.equal(first.code, 0, first.stdout + first.stderr);
         console.log(`      first up (${fromImage}: name server, master + replica on volume claims, topic, group): ${((Date.now() - begin) / 1000).toFixed(0)} s`);
         assert.deepEqual(await runningVersions(), everyPod(protocolVersions[fromImage]));
-    });
-
-    after(async function () {
-        this.timeout(600_000);
-        if (stack) {
-            await stack.destroy();
-            await stack.remove();
-        }
-        if (sandbox) {
-            await podsAfterTermination(sandbox, namespace);
-            // The broker claims outlive their StatefulSets; the namespace takes them along.
-            await sandbox.kubectl(["delete", "namespace", namespace, "--wait=false"]).catch(() => undefined);
-        }
-        fs.rmSync(scratch, { recursive: true, force: true });
-        console.log(`      whole file: ${((Date.now() - started) / 1000).toFixed(0)} s`);
     });
 
     it(`changing the image to ${toImage} rolls the name server, then the replica, then the master, one pod at a time; every message sent while it rolls is consumed`, async function () {
