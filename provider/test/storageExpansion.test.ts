@@ -189,6 +189,31 @@ describe("RocketMQCluster growing disks", () => {
             assert.deepStrictEqual(api.calls, ["class fixed", "class expandable"]);
         });
 
+        it("gives appliedClaims among the inputs (a preview's outputs) when up resizes nothing, also to a StatefulSet deployed without it; none when claims are to grow", async () => {
+            const api = new FakeStorageApi();
+            const handler = storageExpansionHandler(async () => api);
+            const applied = async (olds: Record<string, unknown>, news: StorageExpansionArgs) => (await handler.check("urn", olds, withState(news))).inputs.appliedClaims;
+            // A StatefulSet deployed by a provider version without StorageExpansion: its live templates decide.
+            api.templates = { "broker-storage": "1Gi" };
+            assert.deepStrictEqual(await applied({}, args("1Gi")), args("1Gi").claims);
+            assert.deepStrictEqual(await applied({}, args("1024Mi")), args("1024Mi").claims);
+            assert.strictEqual(await applied({}, args("2Gi")), undefined);
+            assert.strictEqual(await applied({}, args("1Gi", { claims: [...args("1Gi").claims, { name: "logs", storage: "1Gi" }] })), undefined);
+            // No StatefulSet yet: it makes its claims at these sizes.
+            api.templates = undefined;
+            assert.deepStrictEqual(await applied({}, args("1Gi")), args("1Gi").claims);
+            // Deployed with a StorageExpansion: the sizes it had decide.
+            assert.deepStrictEqual(await applied(withState(args("1Gi")), args("1Gi")), args("1Gi").claims);
+            assert.strictEqual(await applied(withState(args("1Gi")), args("2Gi")), undefined);
+            assert.strictEqual(await applied(withState(args("1Gi", { claims: [{ name: "broker-storage", storage: "1Gi", storageClassName: "other" }] })), args("1Gi")), undefined);
+            // A cluster that cannot be read: unknown, as a replacement's.
+            const refusing = Object.assign(new FakeStorageApi(), { readClaimTemplateSizes: async () => { throw new Error("connect ECONNREFUSED 127.0.0.1:6443"); } });
+            const unreadable = storageExpansionHandler(async () => refusing);
+            const checked = await unreadable.check("urn", {}, withState(args("1Gi")));
+            assert.deepStrictEqual(checked.failures ?? [], []);
+            assert.strictEqual(checked.inputs.appliedClaims, undefined);
+        });
+
         it("reads nothing on the first deployment or when the size is unchanged", async () => {
             const api = new FakeStorageApi();
             const handler = storageExpansionHandler(async () => api);

@@ -242,6 +242,36 @@ describe("e2e: day two (sandbox): metrics, disruption budgets, growing disks", f
         assert.notEqual((await brokerProcesses())["broker-0-replica-1-0"], replicaBefore, "the replica was evicted: a new pod runs it");
     });
 
+    it("disks: a stack deployed without StorageExpansion (as by a provider version before it) previews its StorageClass-backed StatefulSets unchanged, and up replaces none", async () => {
+        // The state such a version left: no StorageExpansion, and no StatefulSet depending on one.
+        const exported = JSON.parse((await stack.pulumiOrThrow(["stack", "export"])).stdout) as {
+            deployment: { resources: { urn: string; type: string; dependencies?: string[]; propertyDependencies?: Record<string, string[]> }[] };
+        };
+        const expansions = exported.deployment.resources.filter((resource) => resource.type === "rocketmq:index:StorageExpansion").map((resource) => resource.urn);
+        assert.equal(expansions.length, 2, "one per broker StatefulSet");
+        exported.deployment.resources = exported.deployment.resources.filter((resource) => !expansions.includes(resource.urn)).map((resource) => ({
+            ...resource,
+            dependencies: resource.dependencies?.filter((urn) => !expansions.includes(urn)),
+            propertyDependencies: resource.propertyDependencies && Object.fromEntries(Object.entries(resource.propertyDependencies)
+                .map(([key, urns]) => [key, urns.filter((urn) => !expansions.includes(urn))])),
+        }));
+        const stateFile = path.join(javaHome, "without-storage-expansion.json");
+        fs.writeFileSync(stateFile, JSON.stringify(exported));
+        await stack.pulumiOrThrow(["stack", "import", "--file", stateFile]);
+        const statefulSets = async () => (await clusterObjects()).filter((object) => object.startsWith("StatefulSet/"));
+        const before = await statefulSets();
+
+        const preview = await previewChangingNothing();
+        assert.equal(preview.code, 0, preview.output);
+        const replacing = preview.output.split("\n").filter((line) => /to replace|replaced|\+-kubernetes:apps\/v1:StatefulSet/.test(line));
+        assert.deepEqual(replacing, [], "the preview shows no StatefulSet replaced");
+        assert.match(preview.output, /\+ 2 to create/, "only the two StorageExpansions are created");
+        const up = await stack.up();
+        assert.equal(up.code, 0, up.stdout + up.stderr);
+        assert.doesNotMatch(up.stdout, /replaced/, up.stdout);
+        assert.deepEqual(await statefulSets(), before, "up replaced no StatefulSet");
+    });
+
     it("disks: 1Gi -> 2Gi grows every claim with no broker restart, a second up changes nothing, 2Gi -> 1Gi is refused at preview naming the field", async () => {
         await stack.pulumiOrThrow(["config", "set", "brokerStorage", "2Gi"]);
         const preview = await previewChangingNothing();

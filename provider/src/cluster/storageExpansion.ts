@@ -11,11 +11,12 @@ import { StorageInputs } from "./storage";
 
 export class StorageExpansion extends pulumi.CustomResource {
     /**
-     * The sizes the claims were grown to. Not an input: in a preview it is unknown while the
-     * resource is created or replaced (new sizes replace it) and known from the state otherwise,
-     * which lets a preview of a StatefulSet replaced for larger templates skip the kubernetes
-     * provider's server-side dry run of the new object, which the API server refuses while the
-     * old one exists.
+     * The sizes the claims were grown to. Not an input: in a preview it is known when `pulumi up`
+     * resizes nothing (check gives it: the sizes are those deployed, or those of the live
+     * StatefulSet, or it does not exist yet) and unknown when claims are to grow (new sizes replace
+     * the resource). Unknown, it lets a preview of a StatefulSet replaced for larger templates skip
+     * the kubernetes provider's server-side dry run of the new object, which the API server refuses
+     * while the old one exists; known, the preview shows the StatefulSet as up leaves it.
      */
     // `declare`: a class field would be set to undefined after the base constructor made the Output.
     declare public readonly appliedClaims: pulumi.Output<ClaimTemplateSize[]>;

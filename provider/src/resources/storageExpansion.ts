@@ -1,13 +1,14 @@
 // rocketmq:index:StorageExpansion, created by RocketMQCluster for each StatefulSet whose storage
 // comes from a StorageClass; the StatefulSet depends on it. check refuses, at preview, a claim
-// template that shrinks or grows on a StorageClass without allowVolumeExpansion; create (new sizes
-// replace the resource) grows the existing claims and lets the StatefulSet's object go with its
-// pods orphaned (ops/storage/claimExpansion.ts), before the kubernetes provider replaces that object.
+// template that shrinks or grows on a StorageClass without allowVolumeExpansion, and gives
+// appliedClaims when nothing is to be resized; create (new sizes replace the resource) grows the
+// existing claims and lets the StatefulSet's object go with its pods orphaned
+// (ops/storage/claimExpansion.ts), before the kubernetes provider replaces that object.
 import { CustomResourceHandler } from "../handlers";
 import { engineResourceLogs, ResourceLogs } from "../engineLog";
 import { resolveInputs } from "../inputs/resolve";
 import { ClaimTemplateSize, StorageExpansionArgs, storageExpansionInputNames, validateStorageExpansionArgs } from "../inputs/storageExpansion";
-import { expandClaims, expansionRefusals, shrinkRefusals, StorageApi } from "../ops/storage/claimExpansion";
+import { expandClaims, expansionRefusals, nothingToResize, shrinkRefusals, StorageApi } from "../ops/storage/claimExpansion";
 import { kubeStorageApi } from "../ops/storage/kubeStorageApi";
 import { plainInputs, stateOf } from "./inputState";
 import { changedInputs, checkInputs } from "./placedResource";
@@ -32,12 +33,13 @@ export function storageExpansionHandler(apiFor: StorageApiFactory = (kubeconfig)
                     refusals.push({ property: "claims", reason: `${validation.value.field}: cannot read the StorageClass to check that the claims may grow: ${(error as Error).message}` });
                 }
             }
-            return refusals.length > 0 ? { inputs: news, failures: refusals } : checked;
+            if (refusals.length > 0) return { inputs: news, failures: refusals };
+            return { inputs: { ...checked.inputs, ...await settledClaims(validation.value, before) } };
         },
         async diff(_id, olds, news) {
             const { changed } = await changedInputs(olds, news, storageExpansionInputNames, inputDefaults);
-            // New sizes replace the resource (its delete does nothing): a replacement's outputs are
-            // unknown in a preview, where an update's keep their old values (see cluster/storageExpansion.ts).
+            // New sizes replace the resource (its delete does nothing); check leaves appliedClaims out
+            // of their inputs, so it is unknown in the preview (see cluster/storageExpansion.ts).
             return { changes: changed.some((key) => key !== "kubeconfig"), replaces: changed.includes("claims") ? ["claims"] : [], deleteBeforeReplace: false };
         },
         async create(urn, inputs) {
@@ -60,6 +62,21 @@ export function storageExpansionHandler(apiFor: StorageApiFactory = (kubeconfig)
 
     async function expand(args: StorageExpansionArgs, urn: string) {
         await expandClaims(await apiFor(args.kubeconfig), args, logFor(urn));
+    }
+
+    /**
+     * appliedClaims among the checked inputs when `pulumi up` resizes nothing. A preview hands a
+     * resource's checked inputs back as its outputs, so the StatefulSet's claim templates are then
+     * known and the preview shows it as up will leave it, also for a StorageExpansion new to a
+     * deployed StatefulSet (a stack deployed by a provider version without it). When claims are to
+     * grow, or the cluster cannot be read, it stays unknown (see cluster/storageExpansion.ts).
+     */
+    async function settledClaims(args: StorageExpansionArgs, before: ClaimTemplateSize[] | undefined): Promise<{ appliedClaims?: ClaimTemplateSize[] }> {
+        try {
+            return await nothingToResize(await apiFor(args.kubeconfig), before, args) ? { appliedClaims: args.claims } : {};
+        } catch {
+            return {};
+        }
     }
 }
 

@@ -74,6 +74,24 @@ export function grownTemplates(before: ClaimTemplateSize[] | undefined, after: S
     });
 }
 
+/**
+ * Whether the claims already have the templates' sizes, so `pulumi up` resizes nothing: the sizes
+ * equal those last deployed or, for a StatefulSet deployed without a StorageExpansion (or not at
+ * all yet), those of its live claim templates (none when it does not exist).
+ */
+export async function nothingToResize(api: StorageApi, before: ClaimTemplateSize[] | undefined, after: StorageExpansionArgs): Promise<boolean> {
+    const sameSize = (a: string | undefined, b: string) => a !== undefined && bytes(a) === bytes(b);
+    if (before !== undefined) {
+        return before.length === after.claims.length && after.claims.every((claim) => {
+            const previous = before.find((old) => old.name === claim.name);
+            return previous !== undefined && sameSize(previous.storage, claim.storage) && previous.storageClassName === claim.storageClassName;
+        });
+    }
+    const live = await api.readClaimTemplateSizes(after.namespace, after.statefulSetName);
+    return live === undefined
+        || (Object.keys(live).length === after.claims.length && after.claims.every((claim) => sameSize(live[claim.name], claim.storage)));
+}
+
 /** A grown template whose StorageClass does not allow expansion: refused before anything changes. */
 export async function expansionRefusals(api: StorageApi, before: ClaimTemplateSize[] | undefined, after: StorageExpansionArgs): Promise<SizeRefusal[]> {
     const refusals: SizeRefusal[] = [];
