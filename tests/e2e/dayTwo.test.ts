@@ -8,18 +8,20 @@
 //   a ServiceMonitor is refused at preview while the cluster lacks its CRD;
 // - disruption budgets: the Eviction API evicts one pod of the broker group and refuses (429) a
 //   second eviction in the group while the first pod is not Ready;
-// - disks: broker storage 1Gi -> 2Gi with pulumi up grows every claim with no broker restart, a
-//   second up changes nothing, 2Gi -> 1Gi is refused at preview naming the field;
+// - disks: a stack deployed without StorageExpansion (as by a provider version before it) previews
+//   no StatefulSet replaced and up replaces none; broker storage 1Gi -> 2Gi with pulumi up grows
+//   every claim with no broker restart, a second up changes nothing, 2Gi -> 1Gi is refused at
+//   preview naming the field;
 // - every preview changes no object in the cluster.
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
-import * as http from "node:http";
 import * as path from "node:path";
 import { ensureSandbox, Sandbox } from "../sandbox/client";
 import { repoRoot } from "../support/plugin";
 import { copyProgram } from "../support/programs";
 import { PulumiTestStack } from "../support/pulumiStack";
 import { RunningJavaProgram, runJavaProgram, runMqadmin, startJavaProgram } from "../support/rocketmq";
+import { httpGet, parseExposition, Sample, sumOf as sum } from "../support/prometheusText";
 import { scratchDir } from "../support/scratch";
 import { tearDownAfterFile } from "../support/teardown";
 
@@ -32,43 +34,6 @@ interface PodJson {
     metadata: { name: string; uid: string; deletionTimestamp?: string };
     status: { podIP?: string; conditions?: { type: string; status: string }[]; containerStatuses?: { containerID?: string }[] };
 }
-
-interface Sample {
-    name: string;
-    labels: Record<string, string>;
-    value: number;
-}
-
-/** Prometheus text exposition: the samples, and the metric families its TYPE lines declare. */
-function parseExposition(text: string): { families: string[]; samples: Sample[] } {
-    const families: string[] = [];
-    const samples: Sample[] = [];
-    for (const line of text.split("\n")) {
-        const type = /^# TYPE (\S+) \S+/.exec(line);
-        if (type) families.push(type[1]);
-        if (line === "" || line.startsWith("#")) continue;
-        const sample = /^([A-Za-z_:][\w:]*)(?:\{(.*)\})? (\S+)/.exec(line);
-        if (!sample) continue;
-        const labels: Record<string, string> = {};
-        for (const [, key, value] of (sample[2] ?? "").matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels[key] = value;
-        samples.push({ name: sample[1], labels, value: Number(sample[3]) });
-    }
-    return { families, samples };
-}
-
-function httpGet(url: string): Promise<string> {
-    return new Promise((resolve, reject) => {
-        http.get(url, { timeout: 10_000 }, (response) => {
-            let body = "";
-            response.on("data", (chunk) => (body += chunk));
-            response.on("end", () => (response.statusCode === 200 ? resolve(body) : reject(new Error(`${url}: HTTP ${response.statusCode}`))));
-        }).on("error", reject).on("timeout", function (this: http.ClientRequest) { this.destroy(new Error(`${url}: timed out`)); });
-    });
-}
-
-const sum = (samples: Sample[], name: string, labels: Record<string, string>) => samples
-    .filter((sample) => sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value))
-    .reduce((total, sample) => total + sample.value, 0);
 
 describe("e2e: day two (sandbox): metrics, disruption budgets, growing disks", function () {
     let sandbox: Sandbox;
