@@ -34,6 +34,18 @@ export function majorOf(version: string): number {
   return Number(version.split(".")[0]);
 }
 
+/**
+ * Whether a release's brokers check ACL 2.0 (users, ACLs, signed requests; RocketMQ 5.3.0 on) with
+ * the jars cached for it. A lib whose rocketmq-auth comes from another release than its broker
+ * cannot: 5.5.1's broker calls an AuthorizationEvaluator method 5.5.0's auth jar lacks
+ * (NoSuchMethodError on every authorized request), and rocketmq-auth is not served at 5.5.1.
+ */
+export function supportsAcl2(version: string): boolean {
+  const [major, minor] = version.split(".").map(Number);
+  if (!(major > 5 || (major === 5 && minor >= 3))) return false;
+  return fs.existsSync(path.join(rocketmqLibDir(version), `rocketmq-auth-${version}.jar`));
+}
+
 const libDirs = new Map<string, string>();
 
 /** The lib dir holding one release's name server, broker, tools and client jars; fetches them on first use. */
