@@ -11,6 +11,7 @@
 // follow it (a scale-up's new name servers must run before brokers can register with them).
 import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
+import { adminCredentials } from "./auth";
 import { isRuntimeBrokerConfigKey } from "../admin/runtimeConfigKeys";
 import { UserBrokerConfig } from "./brokerConfig";
 import { ClusterContext, childName } from "./context";
@@ -77,6 +78,7 @@ function accessInputs(context: ClusterContext) {
 
 export function createBrokerConfigPush(context: ClusterContext, namesrvAddr: pulumi.Input<string>): BrokerConfigPush {
     const { settings, restartSettings } = brokerSettingsSplit(context);
+    // Signed as the super user while auth is on; brokers without auth ignore the signature.
     return new BrokerConfigPush(childName(context, "broker-settings"), {
         brokerClusterName: context.args.brokerClusterName,
         namesrvAddr,
@@ -85,6 +87,7 @@ export function createBrokerConfigPush(context: ClusterContext, namesrvAddr: pul
         allowRestart: context.args.broker.allowRestart,
         brokerImage: context.args.broker.image,
         ...accessInputs(context),
+        credentials: adminCredentials(context),
     }, { parent: context.parent });
 }
 

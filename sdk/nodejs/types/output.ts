@@ -32,6 +32,20 @@ export interface BrokerGroupInfo {
 }
 
 /**
+ * An ACL 2.0 user's keys: the access key is the user's name, the secret key its password. Requests signed with them pass a cluster with authentication on (RocketMQ 5.3 and later).
+ */
+export interface Credentials {
+    /**
+     * The user's name, which the brokers know it by.
+     */
+    accessKey: string;
+    /**
+     * The user's password; kept secret.
+     */
+    secretKey: string;
+}
+
+/**
  * Where Prometheus scrapes one kind of RocketMQ process.
  */
 export interface MetricsEndpoint {

@@ -17,12 +17,16 @@ from ._enums import *
 import pulumi_kubernetes
 
 __all__ = [
+    'AuthSpecArgs',
+    'AuthSpecArgsDict',
     'BrokerConfigArgs',
     'BrokerConfigArgsDict',
     'BrokerSpecArgs',
     'BrokerSpecArgsDict',
     'ConsoleSpecArgs',
     'ConsoleSpecArgsDict',
+    'CredentialsArgs',
+    'CredentialsArgsDict',
     'JvmMemoryArgs',
     'JvmMemoryArgsDict',
     'MetricsSpecArgs',
@@ -34,6 +38,84 @@ __all__ = [
     'ProxySpecArgs',
     'ProxySpecArgsDict',
 ]
+
+class AuthSpecArgsDict(TypedDict):
+    """
+    ACL 2.0 authentication and authorization on the brokers (RocketMQ 5.3 and later; an image whose tag names an older release is refused at preview). When on, every request to a broker must be signed by a user the brokers know, and allowed by its ACL: the first user, a Super user, is created by each broker at its first start from `superUserName` and `superUserPassword`, and the brokers sign their calls to each other with the same keys. These settings go to each broker group's Secret, never to its ConfigMap. The `adminCredentials` output carries the keys (secret) for the `credentials` input of Topic, ConsumerGroup, TopicTransfer and BrokerScaling; the component's own operations use them too. Users and ACLs live in each broker's own store: create more with the User and Acl resources. Turning auth on or off changes broker.conf, so the brokers roll (with `broker.allowRestart` true). Not supported together with `proxy.enabled` yet.
+    """
+    enabled: NotRequired[pulumi.Input[_builtins.bool]]
+    """
+    Turns authentication and authorization on. Default false.
+    """
+    super_user_name: NotRequired[pulumi.Input[_builtins.str]]
+    """
+    The super user's name: 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit. Default `rocketmq-admin`. A broker creates it at its first start only: renaming it later does not rename the user brokers already have.
+    """
+    super_user_password: NotRequired[pulumi.Input[_builtins.str]]
+    """
+    The super user's password, at least 8 characters; required when `enabled` is true. Kept secret; it reaches the brokers through the group's Secret.
+    """
+
+@pulumi.input_type
+class AuthSpecArgs:
+    def __init__(__self__, *,
+                 enabled: Optional[pulumi.Input[_builtins.bool]] = None,
+                 super_user_name: Optional[pulumi.Input[_builtins.str]] = None,
+                 super_user_password: Optional[pulumi.Input[_builtins.str]] = None):
+        """
+        ACL 2.0 authentication and authorization on the brokers (RocketMQ 5.3 and later; an image whose tag names an older release is refused at preview). When on, every request to a broker must be signed by a user the brokers know, and allowed by its ACL: the first user, a Super user, is created by each broker at its first start from `superUserName` and `superUserPassword`, and the brokers sign their calls to each other with the same keys. These settings go to each broker group's Secret, never to its ConfigMap. The `adminCredentials` output carries the keys (secret) for the `credentials` input of Topic, ConsumerGroup, TopicTransfer and BrokerScaling; the component's own operations use them too. Users and ACLs live in each broker's own store: create more with the User and Acl resources. Turning auth on or off changes broker.conf, so the brokers roll (with `broker.allowRestart` true). Not supported together with `proxy.enabled` yet.
+
+        :param pulumi.Input[_builtins.bool] enabled: Turns authentication and authorization on. Default false.
+        :param pulumi.Input[_builtins.str] super_user_name: The super user's name: 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit. Default `rocketmq-admin`. A broker creates it at its first start only: renaming it later does not rename the user brokers already have.
+        :param pulumi.Input[_builtins.str] super_user_password: The super user's password, at least 8 characters; required when `enabled` is true. Kept secret; it reaches the brokers through the group's Secret.
+        """
+        if enabled is None:
+            enabled = False
+        if enabled is not None:
+            pulumi.set(__self__, "enabled", enabled)
+        if super_user_name is None:
+            super_user_name = 'rocketmq-admin'
+        if super_user_name is not None:
+            pulumi.set(__self__, "super_user_name", super_user_name)
+        if super_user_password is not None:
+            pulumi.set(__self__, "super_user_password", super_user_password)
+
+    @_builtins.property
+    @pulumi.getter
+    def enabled(self) -> Optional[pulumi.Input[_builtins.bool]]:
+        """
+        Turns authentication and authorization on. Default false.
+        """
+        return pulumi.get(self, "enabled")
+
+    @enabled.setter
+    def enabled(self, value: Optional[pulumi.Input[_builtins.bool]]):
+        pulumi.set(self, "enabled", value)
+
+    @_builtins.property
+    @pulumi.getter(name="superUserName")
+    def super_user_name(self) -> Optional[pulumi.Input[_builtins.str]]:
+        """
+        The super user's name: 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit. Default `rocketmq-admin`. A broker creates it at its first start only: renaming it later does not rename the user brokers already have.
+        """
+        return pulumi.get(self, "super_user_name")
+
+    @super_user_name.setter
+    def super_user_name(self, value: Optional[pulumi.Input[_builtins.str]]):
+        pulumi.set(self, "super_user_name", value)
+
+    @_builtins.property
+    @pulumi.getter(name="superUserPassword")
+    def super_user_password(self) -> Optional[pulumi.Input[_builtins.str]]:
+        """
+        The super user's password, at least 8 characters; required when `enabled` is true. Kept secret; it reaches the brokers through the group's Secret.
+        """
+        return pulumi.get(self, "super_user_password")
+
+    @super_user_password.setter
+    def super_user_password(self, value: Optional[pulumi.Input[_builtins.str]]):
+        pulumi.set(self, "super_user_password", value)
+
 
 class BrokerConfigArgsDict(TypedDict):
     """
@@ -759,6 +841,58 @@ class ConsoleSpecArgs:
     @service_type.setter
     def service_type(self, value: Optional[pulumi.Input['ServiceType']]):
         pulumi.set(self, "service_type", value)
+
+
+class CredentialsArgsDict(TypedDict):
+    """
+    An ACL 2.0 user's keys: the access key is the user's name, the secret key its password. Requests signed with them pass a cluster with authentication on (RocketMQ 5.3 and later).
+    """
+    access_key: pulumi.Input[_builtins.str]
+    """
+    The user's name, which the brokers know it by.
+    """
+    secret_key: pulumi.Input[_builtins.str]
+    """
+    The user's password; kept secret.
+    """
+
+@pulumi.input_type
+class CredentialsArgs:
+    def __init__(__self__, *,
+                 access_key: pulumi.Input[_builtins.str],
+                 secret_key: pulumi.Input[_builtins.str]):
+        """
+        An ACL 2.0 user's keys: the access key is the user's name, the secret key its password. Requests signed with them pass a cluster with authentication on (RocketMQ 5.3 and later).
+
+        :param pulumi.Input[_builtins.str] access_key: The user's name, which the brokers know it by.
+        :param pulumi.Input[_builtins.str] secret_key: The user's password; kept secret.
+        """
+        pulumi.set(__self__, "access_key", access_key)
+        pulumi.set(__self__, "secret_key", secret_key)
+
+    @_builtins.property
+    @pulumi.getter(name="accessKey")
+    def access_key(self) -> pulumi.Input[_builtins.str]:
+        """
+        The user's name, which the brokers know it by.
+        """
+        return pulumi.get(self, "access_key")
+
+    @access_key.setter
+    def access_key(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "access_key", value)
+
+    @_builtins.property
+    @pulumi.getter(name="secretKey")
+    def secret_key(self) -> pulumi.Input[_builtins.str]:
+        """
+        The user's password; kept secret.
+        """
+        return pulumi.get(self, "secret_key")
+
+    @secret_key.setter
+    def secret_key(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "secret_key", value)
 
 
 class JvmMemoryArgsDict(TypedDict):

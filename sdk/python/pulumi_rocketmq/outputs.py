@@ -17,6 +17,7 @@ from ._enums import *
 
 __all__ = [
     'BrokerGroupInfo',
+    'Credentials',
     'MetricsEndpoint',
     'TopicTransferStep',
 ]
@@ -96,6 +97,59 @@ class BrokerGroupInfo(dict):
         Pods of the group's replicas in brokerId order, `<broker.name>-<g>-replica-<i>-0`.
         """
         return pulumi.get(self, "replica_pod_names")
+
+
+@pulumi.output_type
+class Credentials(dict):
+    """
+    An ACL 2.0 user's keys: the access key is the user's name, the secret key its password. Requests signed with them pass a cluster with authentication on (RocketMQ 5.3 and later).
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "accessKey":
+            suggest = "access_key"
+        elif key == "secretKey":
+            suggest = "secret_key"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in Credentials. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        Credentials.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        Credentials.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 access_key: _builtins.str,
+                 secret_key: _builtins.str):
+        """
+        An ACL 2.0 user's keys: the access key is the user's name, the secret key its password. Requests signed with them pass a cluster with authentication on (RocketMQ 5.3 and later).
+
+        :param _builtins.str access_key: The user's name, which the brokers know it by.
+        :param _builtins.str secret_key: The user's password; kept secret.
+        """
+        pulumi.set(__self__, "access_key", access_key)
+        pulumi.set(__self__, "secret_key", secret_key)
+
+    @_builtins.property
+    @pulumi.getter(name="accessKey")
+    def access_key(self) -> _builtins.str:
+        """
+        The user's name, which the brokers know it by.
+        """
+        return pulumi.get(self, "access_key")
+
+    @_builtins.property
+    @pulumi.getter(name="secretKey")
+    def secret_key(self) -> _builtins.str:
+        """
+        The user's password; kept secret.
+        """
+        return pulumi.get(self, "secret_key")
 
 
 @pulumi.output_type
