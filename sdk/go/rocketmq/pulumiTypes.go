@@ -14,6 +14,290 @@ import (
 
 var _ = internal.GetEnvOrDefault
 
+// One resource's rule in an ACL policy.
+type AclEntry struct {
+	// What the entry allows or denies: Pub, Sub, Create, Update, Delete, Get, List or All; at least one.
+	Actions []AclAction `pulumi:"actions"`
+	// Allow (the default) or Deny.
+	Decision *AclDecision `pulumi:"decision"`
+	// `*`, or `<type>:<name>` with the type one of Cluster, Namespace, Topic, Group and the name a name, a prefix ending in `*`, or `*` alone: e.g. `Topic:orders`, `Group:billing-*`, `Topic:*`. A pattern without a type is refused at preview.
+	Resource string `pulumi:"resource"`
+	// Addresses or CIDR blocks (IPv4 or IPv6) the rule applies to; any address when left out.
+	SourceIps []string `pulumi:"sourceIps"`
+}
+
+// Defaults sets the appropriate defaults for AclEntry
+func (val *AclEntry) Defaults() *AclEntry {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.Decision == nil {
+		decision_ := AclDecision("Allow")
+		tmp.Decision = &decision_
+	}
+	return &tmp
+}
+
+// AclEntryInput is an input type that accepts AclEntryArgs and AclEntryOutput values.
+// You can construct a concrete instance of `AclEntryInput` via:
+//
+//	AclEntryArgs{...}
+type AclEntryInput interface {
+	pulumi.Input
+
+	ToAclEntryOutput() AclEntryOutput
+	ToAclEntryOutputWithContext(context.Context) AclEntryOutput
+}
+
+// One resource's rule in an ACL policy.
+type AclEntryArgs struct {
+	// What the entry allows or denies: Pub, Sub, Create, Update, Delete, Get, List or All; at least one.
+	Actions AclActionArrayInput `pulumi:"actions"`
+	// Allow (the default) or Deny.
+	Decision AclDecisionPtrInput `pulumi:"decision"`
+	// `*`, or `<type>:<name>` with the type one of Cluster, Namespace, Topic, Group and the name a name, a prefix ending in `*`, or `*` alone: e.g. `Topic:orders`, `Group:billing-*`, `Topic:*`. A pattern without a type is refused at preview.
+	Resource pulumi.StringInput `pulumi:"resource"`
+	// Addresses or CIDR blocks (IPv4 or IPv6) the rule applies to; any address when left out.
+	SourceIps pulumi.StringArrayInput `pulumi:"sourceIps"`
+}
+
+// Defaults sets the appropriate defaults for AclEntryArgs
+func (val *AclEntryArgs) Defaults() *AclEntryArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.Decision == nil {
+		tmp.Decision = AclDecision("Allow")
+	}
+	return &tmp
+}
+func (AclEntryArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*AclEntry)(nil)).Elem()
+}
+
+func (i AclEntryArgs) ToAclEntryOutput() AclEntryOutput {
+	return i.ToAclEntryOutputWithContext(context.Background())
+}
+
+func (i AclEntryArgs) ToAclEntryOutputWithContext(ctx context.Context) AclEntryOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AclEntryOutput)
+}
+
+// AclEntryArrayInput is an input type that accepts AclEntryArray and AclEntryArrayOutput values.
+// You can construct a concrete instance of `AclEntryArrayInput` via:
+//
+//	AclEntryArray{ AclEntryArgs{...} }
+type AclEntryArrayInput interface {
+	pulumi.Input
+
+	ToAclEntryArrayOutput() AclEntryArrayOutput
+	ToAclEntryArrayOutputWithContext(context.Context) AclEntryArrayOutput
+}
+
+type AclEntryArray []AclEntryInput
+
+func (AclEntryArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]AclEntry)(nil)).Elem()
+}
+
+func (i AclEntryArray) ToAclEntryArrayOutput() AclEntryArrayOutput {
+	return i.ToAclEntryArrayOutputWithContext(context.Background())
+}
+
+func (i AclEntryArray) ToAclEntryArrayOutputWithContext(ctx context.Context) AclEntryArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AclEntryArrayOutput)
+}
+
+// One resource's rule in an ACL policy.
+type AclEntryOutput struct{ *pulumi.OutputState }
+
+func (AclEntryOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*AclEntry)(nil)).Elem()
+}
+
+func (o AclEntryOutput) ToAclEntryOutput() AclEntryOutput {
+	return o
+}
+
+func (o AclEntryOutput) ToAclEntryOutputWithContext(ctx context.Context) AclEntryOutput {
+	return o
+}
+
+// What the entry allows or denies: Pub, Sub, Create, Update, Delete, Get, List or All; at least one.
+func (o AclEntryOutput) Actions() AclActionArrayOutput {
+	return o.ApplyT(func(v AclEntry) []AclAction { return v.Actions }).(AclActionArrayOutput)
+}
+
+// Allow (the default) or Deny.
+func (o AclEntryOutput) Decision() AclDecisionPtrOutput {
+	return o.ApplyT(func(v AclEntry) *AclDecision { return v.Decision }).(AclDecisionPtrOutput)
+}
+
+// `*`, or `<type>:<name>` with the type one of Cluster, Namespace, Topic, Group and the name a name, a prefix ending in `*`, or `*` alone: e.g. `Topic:orders`, `Group:billing-*`, `Topic:*`. A pattern without a type is refused at preview.
+func (o AclEntryOutput) Resource() pulumi.StringOutput {
+	return o.ApplyT(func(v AclEntry) string { return v.Resource }).(pulumi.StringOutput)
+}
+
+// Addresses or CIDR blocks (IPv4 or IPv6) the rule applies to; any address when left out.
+func (o AclEntryOutput) SourceIps() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v AclEntry) []string { return v.SourceIps }).(pulumi.StringArrayOutput)
+}
+
+type AclEntryArrayOutput struct{ *pulumi.OutputState }
+
+func (AclEntryArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]AclEntry)(nil)).Elem()
+}
+
+func (o AclEntryArrayOutput) ToAclEntryArrayOutput() AclEntryArrayOutput {
+	return o
+}
+
+func (o AclEntryArrayOutput) ToAclEntryArrayOutputWithContext(ctx context.Context) AclEntryArrayOutput {
+	return o
+}
+
+func (o AclEntryArrayOutput) Index(i pulumi.IntInput) AclEntryOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) AclEntry {
+		return vs[0].([]AclEntry)[vs[1].(int)]
+	}).(AclEntryOutput)
+}
+
+// A policy of an ACL: its type and its entries, one per resource.
+type AclPolicy struct {
+	// The rules, at least one; a resource appears once across policies of one type.
+	Entries []AclEntry `pulumi:"entries"`
+	// Custom (the default) or Default.
+	PolicyType *AclPolicyType `pulumi:"policyType"`
+}
+
+// Defaults sets the appropriate defaults for AclPolicy
+func (val *AclPolicy) Defaults() *AclPolicy {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.PolicyType == nil {
+		policyType_ := AclPolicyType("Custom")
+		tmp.PolicyType = &policyType_
+	}
+	return &tmp
+}
+
+// AclPolicyInput is an input type that accepts AclPolicyArgs and AclPolicyOutput values.
+// You can construct a concrete instance of `AclPolicyInput` via:
+//
+//	AclPolicyArgs{...}
+type AclPolicyInput interface {
+	pulumi.Input
+
+	ToAclPolicyOutput() AclPolicyOutput
+	ToAclPolicyOutputWithContext(context.Context) AclPolicyOutput
+}
+
+// A policy of an ACL: its type and its entries, one per resource.
+type AclPolicyArgs struct {
+	// The rules, at least one; a resource appears once across policies of one type.
+	Entries AclEntryArrayInput `pulumi:"entries"`
+	// Custom (the default) or Default.
+	PolicyType AclPolicyTypePtrInput `pulumi:"policyType"`
+}
+
+// Defaults sets the appropriate defaults for AclPolicyArgs
+func (val *AclPolicyArgs) Defaults() *AclPolicyArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.PolicyType == nil {
+		tmp.PolicyType = AclPolicyType("Custom")
+	}
+	return &tmp
+}
+func (AclPolicyArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*AclPolicy)(nil)).Elem()
+}
+
+func (i AclPolicyArgs) ToAclPolicyOutput() AclPolicyOutput {
+	return i.ToAclPolicyOutputWithContext(context.Background())
+}
+
+func (i AclPolicyArgs) ToAclPolicyOutputWithContext(ctx context.Context) AclPolicyOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AclPolicyOutput)
+}
+
+// AclPolicyArrayInput is an input type that accepts AclPolicyArray and AclPolicyArrayOutput values.
+// You can construct a concrete instance of `AclPolicyArrayInput` via:
+//
+//	AclPolicyArray{ AclPolicyArgs{...} }
+type AclPolicyArrayInput interface {
+	pulumi.Input
+
+	ToAclPolicyArrayOutput() AclPolicyArrayOutput
+	ToAclPolicyArrayOutputWithContext(context.Context) AclPolicyArrayOutput
+}
+
+type AclPolicyArray []AclPolicyInput
+
+func (AclPolicyArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]AclPolicy)(nil)).Elem()
+}
+
+func (i AclPolicyArray) ToAclPolicyArrayOutput() AclPolicyArrayOutput {
+	return i.ToAclPolicyArrayOutputWithContext(context.Background())
+}
+
+func (i AclPolicyArray) ToAclPolicyArrayOutputWithContext(ctx context.Context) AclPolicyArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AclPolicyArrayOutput)
+}
+
+// A policy of an ACL: its type and its entries, one per resource.
+type AclPolicyOutput struct{ *pulumi.OutputState }
+
+func (AclPolicyOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*AclPolicy)(nil)).Elem()
+}
+
+func (o AclPolicyOutput) ToAclPolicyOutput() AclPolicyOutput {
+	return o
+}
+
+func (o AclPolicyOutput) ToAclPolicyOutputWithContext(ctx context.Context) AclPolicyOutput {
+	return o
+}
+
+// The rules, at least one; a resource appears once across policies of one type.
+func (o AclPolicyOutput) Entries() AclEntryArrayOutput {
+	return o.ApplyT(func(v AclPolicy) []AclEntry { return v.Entries }).(AclEntryArrayOutput)
+}
+
+// Custom (the default) or Default.
+func (o AclPolicyOutput) PolicyType() AclPolicyTypePtrOutput {
+	return o.ApplyT(func(v AclPolicy) *AclPolicyType { return v.PolicyType }).(AclPolicyTypePtrOutput)
+}
+
+type AclPolicyArrayOutput struct{ *pulumi.OutputState }
+
+func (AclPolicyArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]AclPolicy)(nil)).Elem()
+}
+
+func (o AclPolicyArrayOutput) ToAclPolicyArrayOutput() AclPolicyArrayOutput {
+	return o
+}
+
+func (o AclPolicyArrayOutput) ToAclPolicyArrayOutputWithContext(ctx context.Context) AclPolicyArrayOutput {
+	return o
+}
+
+func (o AclPolicyArrayOutput) Index(i pulumi.IntInput) AclPolicyOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) AclPolicy {
+		return vs[0].([]AclPolicy)[vs[1].(int)]
+	}).(AclPolicyOutput)
+}
+
 // ACL 2.0 authentication and authorization on the brokers (RocketMQ 5.3 and later; an image whose tag names an older release is refused at preview). When on, every request to a broker must be signed by a user the brokers know, and allowed by its ACL: the first user, a Super user, is created by each broker at its first start from `superUserName` and `superUserPassword`, and the brokers sign their calls to each other with the same keys. These settings go to each broker group's Secret, never to its ConfigMap. The `adminCredentials` output carries the keys (secret) for the `credentials` input of Topic, ConsumerGroup, TopicTransfer and BrokerScaling; the component's own operations use them too. Users and ACLs live in each broker's own store: create more with the User and Acl resources. Turning auth on or off changes broker.conf, so the brokers roll (with `broker.allowRestart` true). Not supported together with `proxy.enabled` yet.
 type AuthSpec struct {
 	// Turns authentication and authorization on. Default false.
@@ -2957,6 +3241,10 @@ func (o TopicTransferStepArrayOutput) Index(i pulumi.IntInput) TopicTransferStep
 }
 
 func init() {
+	pulumi.RegisterInputType(reflect.TypeOf((*AclEntryInput)(nil)).Elem(), AclEntryArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*AclEntryArrayInput)(nil)).Elem(), AclEntryArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*AclPolicyInput)(nil)).Elem(), AclPolicyArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*AclPolicyArrayInput)(nil)).Elem(), AclPolicyArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*AuthSpecInput)(nil)).Elem(), AuthSpecArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*AuthSpecPtrInput)(nil)).Elem(), AuthSpecArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*BrokerConfigInput)(nil)).Elem(), BrokerConfigArgs{})
@@ -2977,6 +3265,10 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*PodDisruptionBudgetSpecPtrInput)(nil)).Elem(), PodDisruptionBudgetSpecArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ProxySpecInput)(nil)).Elem(), ProxySpecArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ProxySpecPtrInput)(nil)).Elem(), ProxySpecArgs{})
+	pulumi.RegisterOutputType(AclEntryOutput{})
+	pulumi.RegisterOutputType(AclEntryArrayOutput{})
+	pulumi.RegisterOutputType(AclPolicyOutput{})
+	pulumi.RegisterOutputType(AclPolicyArrayOutput{})
 	pulumi.RegisterOutputType(AuthSpecOutput{})
 	pulumi.RegisterOutputType(AuthSpecPtrOutput{})
 	pulumi.RegisterOutputType(BrokerConfigOutput{})

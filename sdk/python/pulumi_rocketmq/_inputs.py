@@ -17,6 +17,10 @@ from ._enums import *
 import pulumi_kubernetes
 
 __all__ = [
+    'AclEntryArgs',
+    'AclEntryArgsDict',
+    'AclPolicyArgs',
+    'AclPolicyArgsDict',
     'AuthSpecArgs',
     'AuthSpecArgsDict',
     'BrokerConfigArgs',
@@ -38,6 +42,155 @@ __all__ = [
     'ProxySpecArgs',
     'ProxySpecArgsDict',
 ]
+
+class AclEntryArgsDict(TypedDict):
+    """
+    One resource's rule in an ACL policy.
+    """
+    actions: pulumi.Input[Sequence[pulumi.Input['AclAction']]]
+    """
+    What the entry allows or denies: Pub, Sub, Create, Update, Delete, Get, List or All; at least one.
+    """
+    resource: pulumi.Input[_builtins.str]
+    """
+    `*`, or `<type>:<name>` with the type one of Cluster, Namespace, Topic, Group and the name a name, a prefix ending in `*`, or `*` alone: e.g. `Topic:orders`, `Group:billing-*`, `Topic:*`. A pattern without a type is refused at preview.
+    """
+    decision: NotRequired[pulumi.Input['AclDecision']]
+    """
+    Allow (the default) or Deny.
+    """
+    source_ips: NotRequired[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]]
+    """
+    Addresses or CIDR blocks (IPv4 or IPv6) the rule applies to; any address when left out.
+    """
+
+@pulumi.input_type
+class AclEntryArgs:
+    def __init__(__self__, *,
+                 actions: pulumi.Input[Sequence[pulumi.Input['AclAction']]],
+                 resource: pulumi.Input[_builtins.str],
+                 decision: Optional[pulumi.Input['AclDecision']] = None,
+                 source_ips: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None):
+        """
+        One resource's rule in an ACL policy.
+
+        :param pulumi.Input[Sequence[pulumi.Input['AclAction']]] actions: What the entry allows or denies: Pub, Sub, Create, Update, Delete, Get, List or All; at least one.
+        :param pulumi.Input[_builtins.str] resource: `*`, or `<type>:<name>` with the type one of Cluster, Namespace, Topic, Group and the name a name, a prefix ending in `*`, or `*` alone: e.g. `Topic:orders`, `Group:billing-*`, `Topic:*`. A pattern without a type is refused at preview.
+        :param pulumi.Input['AclDecision'] decision: Allow (the default) or Deny.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] source_ips: Addresses or CIDR blocks (IPv4 or IPv6) the rule applies to; any address when left out.
+        """
+        pulumi.set(__self__, "actions", actions)
+        pulumi.set(__self__, "resource", resource)
+        if decision is None:
+            decision = 'Allow'
+        if decision is not None:
+            pulumi.set(__self__, "decision", decision)
+        if source_ips is not None:
+            pulumi.set(__self__, "source_ips", source_ips)
+
+    @_builtins.property
+    @pulumi.getter
+    def actions(self) -> pulumi.Input[Sequence[pulumi.Input['AclAction']]]:
+        """
+        What the entry allows or denies: Pub, Sub, Create, Update, Delete, Get, List or All; at least one.
+        """
+        return pulumi.get(self, "actions")
+
+    @actions.setter
+    def actions(self, value: pulumi.Input[Sequence[pulumi.Input['AclAction']]]):
+        pulumi.set(self, "actions", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def resource(self) -> pulumi.Input[_builtins.str]:
+        """
+        `*`, or `<type>:<name>` with the type one of Cluster, Namespace, Topic, Group and the name a name, a prefix ending in `*`, or `*` alone: e.g. `Topic:orders`, `Group:billing-*`, `Topic:*`. A pattern without a type is refused at preview.
+        """
+        return pulumi.get(self, "resource")
+
+    @resource.setter
+    def resource(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "resource", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def decision(self) -> Optional[pulumi.Input['AclDecision']]:
+        """
+        Allow (the default) or Deny.
+        """
+        return pulumi.get(self, "decision")
+
+    @decision.setter
+    def decision(self, value: Optional[pulumi.Input['AclDecision']]):
+        pulumi.set(self, "decision", value)
+
+    @_builtins.property
+    @pulumi.getter(name="sourceIps")
+    def source_ips(self) -> Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        Addresses or CIDR blocks (IPv4 or IPv6) the rule applies to; any address when left out.
+        """
+        return pulumi.get(self, "source_ips")
+
+    @source_ips.setter
+    def source_ips(self, value: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "source_ips", value)
+
+
+class AclPolicyArgsDict(TypedDict):
+    """
+    A policy of an ACL: its type and its entries, one per resource.
+    """
+    entries: pulumi.Input[Sequence[pulumi.Input['AclEntryArgsDict']]]
+    """
+    The rules, at least one; a resource appears once across policies of one type.
+    """
+    policy_type: NotRequired[pulumi.Input['AclPolicyType']]
+    """
+    Custom (the default) or Default.
+    """
+
+@pulumi.input_type
+class AclPolicyArgs:
+    def __init__(__self__, *,
+                 entries: pulumi.Input[Sequence[pulumi.Input['AclEntryArgs']]],
+                 policy_type: Optional[pulumi.Input['AclPolicyType']] = None):
+        """
+        A policy of an ACL: its type and its entries, one per resource.
+
+        :param pulumi.Input[Sequence[pulumi.Input['AclEntryArgs']]] entries: The rules, at least one; a resource appears once across policies of one type.
+        :param pulumi.Input['AclPolicyType'] policy_type: Custom (the default) or Default.
+        """
+        pulumi.set(__self__, "entries", entries)
+        if policy_type is None:
+            policy_type = 'Custom'
+        if policy_type is not None:
+            pulumi.set(__self__, "policy_type", policy_type)
+
+    @_builtins.property
+    @pulumi.getter
+    def entries(self) -> pulumi.Input[Sequence[pulumi.Input['AclEntryArgs']]]:
+        """
+        The rules, at least one; a resource appears once across policies of one type.
+        """
+        return pulumi.get(self, "entries")
+
+    @entries.setter
+    def entries(self, value: pulumi.Input[Sequence[pulumi.Input['AclEntryArgs']]]):
+        pulumi.set(self, "entries", value)
+
+    @_builtins.property
+    @pulumi.getter(name="policyType")
+    def policy_type(self) -> Optional[pulumi.Input['AclPolicyType']]:
+        """
+        Custom (the default) or Default.
+        """
+        return pulumi.get(self, "policy_type")
+
+    @policy_type.setter
+    def policy_type(self, value: Optional[pulumi.Input['AclPolicyType']]):
+        pulumi.set(self, "policy_type", value)
+
 
 class AuthSpecArgsDict(TypedDict):
     """
