@@ -18,6 +18,7 @@ function customResourceHandlers(logFor: ResourceLogs): Record<string, () => Prom
         "rocketmq:index:Topic": once(async () => (await import("./resources/topic")).topicHandler(undefined, logFor)),
         "rocketmq:index:ConsumerGroup": once(async () => (await import("./resources/consumerGroup")).consumerGroupHandler(undefined, logFor)),
         "rocketmq:index:BrokerScaling": once(async () => (await import("./resources/brokerScaling")).brokerScalingHandler(undefined, logFor)),
+        "rocketmq:index:GeneratedPassword": once(async () => (await import("./resources/generatedPassword")).generatedPasswordHandler()),
         "rocketmq:index:User": once(async () => (await import("./resources/user")).userHandler(undefined, logFor)),
         "rocketmq:index:Acl": once(async () => (await import("./resources/acl")).aclHandler(undefined, logFor)),
         "rocketmq:index:BrokerConfigPush": once(async () => (await import("./resources/brokerConfigPush")).brokerConfigPushHandler(undefined, logFor)),

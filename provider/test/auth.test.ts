@@ -67,10 +67,21 @@ describe("RocketMQCluster auth (ACL 2.0)", () => {
         assert.strictEqual(await outputValue(cluster.state.adminCredentials), undefined);
     });
 
+    it("without a password generates one once, kept secret, for the brokers and the adminCredentials output", async () => {
+        const cluster = await constructCluster({ auth: { enabled: true } }, "gen");
+        const generators = cluster.providedAll.filter((object) => object.type === "rocketmq:index:GeneratedPassword");
+        assert.deepStrictEqual(generators.map((object) => object.name), ["gen-super-user-password"]);
+        const conf = unwrapped(cluster.object(kind.secret, "broker-0-secret").stringData)["master.conf"];
+        assert.match(conf, /^initAuthenticationUser=\{"username":"rocketmq-admin","password":"generated-gen-super-user-password"\}$/m);
+        assert.deepStrictEqual(await outputValue(cluster.state.adminCredentials), { accessKey: "rocketmq-admin", secretKey: "generated-gen-super-user-password" });
+        assert.strictEqual(await (cluster.state.adminCredentials as unknown as { isSecret: Promise<boolean> }).isSecret, true);
+        const given = await constructCluster({ broker: { image: "apache/rocketmq:5.3.2" }, auth });
+        assert.ok(!given.providedAll.some((object) => object.type === "rocketmq:index:GeneratedPassword"), "a given password generates none");
+    });
+
     const refusals: Array<[string, unknown, string, RegExp]> = [
         ["an image older than 5.3.0", { broker: { image: "apache/rocketmq:5.2.0" }, auth }, "auth.enabled", /apache\/rocketmq:5\.2\.0 has no ACL 2\.0 \(RocketMQ 5\.3\.0 and later\)/],
         ["a 4.x image", { broker: { image: "apache/rocketmq:4.9.7" }, auth }, "auth.enabled", /has no ACL 2\.0/],
-        ["no password", { auth: { enabled: true } }, "auth.superUserPassword", /is required when auth is enabled/],
         ["a short password", { auth: { enabled: true, superUserPassword: "short" } }, "auth.superUserPassword", /at least 8 characters/],
         ["a bad user name", { auth: { ...auth, superUserName: "bad name!" } }, "auth.superUserName", /1-64 letters, digits/],
         ["proxies beside auth", { proxy: { enabled: true }, auth }, "auth.enabled", /not supported together with proxy\.enabled/],
@@ -91,5 +102,19 @@ describe("RocketMQCluster auth (ACL 2.0)", () => {
             const validation = validateClusterArgs({ broker: { image }, auth });
             assert.ok(validation.ok, `${image}: ${JSON.stringify(!validation.ok && validation.failures)}`);
         }
+    });
+});
+
+describe("GeneratedPassword", () => {
+    it("makes a random password of letters and digits once, keeps it secret, and a rerun changes nothing", async () => {
+        const { generatedPasswordHandler, randomPassword } = await import("../src/resources/generatedPassword");
+        const handler = generatedPasswordHandler();
+        const created = await handler.create("urn", (await handler.check("urn", {}, { length: 24 })).inputs);
+        const result = created.outs!.result as Record<string, unknown>;
+        assert.ok(isSecretWrapper(result));
+        assert.match(String(result.value), /^[A-Za-z0-9]{24}$/);
+        assert.notStrictEqual(randomPassword(24), randomPassword(24));
+        assert.deepStrictEqual(await handler.diff("id", created.outs!, { length: 24 }), { changes: false, replaces: [], deleteBeforeReplace: false });
+        assert.deepStrictEqual((await handler.check("urn", {}, { length: 8 })).failures?.map((f) => f.property), ["length"]);
     });
 });

@@ -2,8 +2,33 @@
 // and authorization on, and the super user's keys. The keys carrying the password go to the group's
 // Secret whatever the program made of the password, never to its ConfigMap.
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterContext } from "./context";
+import { defaultGeneratedPasswordLength, generatedPasswordToken } from "../resources/generatedPassword";
+import { childName, ClusterContext } from "./context";
 import { derive } from "./derive";
+
+class GeneratedPassword extends pulumi.CustomResource {
+    declare readonly result: pulumi.Output<string>;
+    constructor(name: string, opts: pulumi.CustomResourceOptions) {
+        super(generatedPasswordToken, name, { length: defaultGeneratedPasswordLength, result: undefined }, { ...opts, additionalSecretOutputs: ["result"] });
+    }
+}
+
+const passwords = new WeakMap<ClusterContext, pulumi.Input<string | undefined>>();
+
+/**
+ * The super user's password: the input, or while auth is on without one, a random one made once
+ * and kept in the stack (one child resource per cluster).
+ */
+function superUserPasswordOf(context: ClusterContext): pulumi.Input<string | undefined> {
+    const known = passwords.get(context);
+    if (known !== undefined || passwords.has(context)) return known;
+    const { enabled, superUserPassword } = context.args.auth;
+    const password = superUserPassword === undefined && enabled === true
+        ? new GeneratedPassword(childName(context, "super-user-password"), { parent: context.parent }).result
+        : (superUserPassword as pulumi.Input<string | undefined>);
+    passwords.set(context, password);
+    return password;
+}
 
 /** broker.conf keys the provider renders while auth is on. */
 export const authConfigKeys = [
@@ -29,7 +54,8 @@ export interface AuthBrokerSettings {
 }
 
 export function authBrokerSettings(context: ClusterContext): AuthBrokerSettings {
-    const { enabled, superUserName, superUserPassword } = context.args.auth;
+    const { enabled, superUserName } = context.args.auth;
+    const superUserPassword = superUserPasswordOf(context);
     // Known off: nothing rendered, so a cluster without auth has exactly the objects it always had.
     if (enabled === false) return { plain: [], secret: [] };
     const whenOn = (value: string) => derive(enabled, (on) => (on ? value : undefined));
@@ -53,8 +79,9 @@ export function authBrokerSettings(context: ClusterContext): AuthBrokerSettings 
  * secret), or undefined while auth is off.
  */
 export function adminCredentials(context: ClusterContext): pulumi.Output<{ accessKey: string; secretKey: string } | undefined> {
-    const { enabled, superUserName, superUserPassword } = context.args.auth;
+    const { enabled, superUserName } = context.args.auth;
     if (enabled === false) return pulumi.output(undefined);
+    const superUserPassword = superUserPasswordOf(context);
     return pulumi.secret(pulumi.output(derive([enabled, superUserName, superUserPassword] as const, ([on, accessKey, secretKey]) =>
         on && secretKey !== undefined ? { accessKey, secretKey } : undefined)));
 }

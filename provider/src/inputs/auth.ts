@@ -20,7 +20,7 @@ export const authSpecSchema = z.strictObject({
 });
 
 interface AuthRuleInputs {
-    auth: { enabled: boolean; superUserPassword?: string };
+    auth: { enabled: boolean };
     broker: { image: string };
     proxy: { enabled: boolean };
 }
@@ -43,9 +43,6 @@ export function checkAuthRules(args: AuthRuleInputs, ctx: z.RefinementCtx) {
             path: ["auth", "enabled"],
             message: `broker.image ${broker.image} has no ACL 2.0 (RocketMQ ${firstVersionWithAcl2.join(".")} and later): use a newer image or leave auth off`,
         });
-    }
-    if (auth.superUserPassword === undefined) {
-        ctx.addIssue({ code: "custom", path: ["auth", "superUserPassword"], message: "is required when auth is enabled: give the super user's password as a secret" });
     }
     if (proxy.enabled) {
         ctx.addIssue({ code: "custom", path: ["auth", "enabled"], message: "is not supported together with proxy.enabled yet: the proxies would not authenticate clients" });

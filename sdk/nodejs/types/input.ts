@@ -64,7 +64,7 @@ export function aclPolicyArgsProvideDefaults(val: AclPolicyArgs): AclPolicyArgs 
 }
 
 /**
- * ACL 2.0 authentication and authorization on the brokers (RocketMQ 5.3 and later; an image whose tag names an older release is refused at preview). When on, every request to a broker must be signed by a user the brokers know, and allowed by its ACL: the first user, a Super user, is created by each broker at its first start from `superUserName` and `superUserPassword`, and the brokers sign their calls to each other with the same keys. These settings go to each broker group's Secret, never to its ConfigMap. The `adminCredentials` output carries the keys (secret) for the `credentials` input of Topic, ConsumerGroup, TopicTransfer and BrokerScaling; the component's own operations use them too. Users and ACLs live in each broker's own store: create more with the User and Acl resources. Turning auth on or off changes broker.conf, so the brokers roll (with `broker.allowRestart` true). Not supported together with `proxy.enabled` yet.
+ * ACL 2.0 authentication and authorization on the brokers (RocketMQ 5.3 and later; an image whose tag names an older release is refused at preview). When on, every request to a broker must be signed by a user the brokers know, and allowed by its ACL: the first user, a Super user, is created by each broker at its first start from `superUserName` and `superUserPassword` (generated when left out), and the brokers sign their calls to each other with the same keys. These settings go to each broker group's Secret, never to its ConfigMap. The `adminCredentials` output carries the keys (secret) for the `credentials` input of Topic, ConsumerGroup, TopicTransfer and BrokerScaling; the component's own operations use them too. Users and ACLs live in each broker's own store: create more with the User and Acl resources. Turning auth on or off changes broker.conf, so the brokers roll (with `broker.allowRestart` true). Not supported together with `proxy.enabled` yet.
  */
 export interface AuthSpecArgs {
     /**
@@ -76,7 +76,7 @@ export interface AuthSpecArgs {
      */
     superUserName?: pulumi.Input<string>;
     /**
-     * The super user's password, at least 8 characters; required when `enabled` is true. Kept secret; it reaches the brokers through the group's Secret.
+     * The super user's password, at least 8 characters, kept secret; it reaches the brokers through the group's Secret. Left out while `enabled` is true, a random one of 24 letters and digits is generated once, kept secret in the stack, and output in `adminCredentials`.
      */
     superUserPassword?: pulumi.Input<string>;
 }

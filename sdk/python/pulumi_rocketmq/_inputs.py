@@ -194,7 +194,7 @@ class AclPolicyArgs:
 
 class AuthSpecArgsDict(TypedDict):
     """
-    ACL 2.0 authentication and authorization on the brokers (RocketMQ 5.3 and later; an image whose tag names an older release is refused at preview). When on, every request to a broker must be signed by a user the brokers know, and allowed by its ACL: the first user, a Super user, is created by each broker at its first start from `superUserName` and `superUserPassword`, and the brokers sign their calls to each other with the same keys. These settings go to each broker group's Secret, never to its ConfigMap. The `adminCredentials` output carries the keys (secret) for the `credentials` input of Topic, ConsumerGroup, TopicTransfer and BrokerScaling; the component's own operations use them too. Users and ACLs live in each broker's own store: create more with the User and Acl resources. Turning auth on or off changes broker.conf, so the brokers roll (with `broker.allowRestart` true). Not supported together with `proxy.enabled` yet.
+    ACL 2.0 authentication and authorization on the brokers (RocketMQ 5.3 and later; an image whose tag names an older release is refused at preview). When on, every request to a broker must be signed by a user the brokers know, and allowed by its ACL: the first user, a Super user, is created by each broker at its first start from `superUserName` and `superUserPassword` (generated when left out), and the brokers sign their calls to each other with the same keys. These settings go to each broker group's Secret, never to its ConfigMap. The `adminCredentials` output carries the keys (secret) for the `credentials` input of Topic, ConsumerGroup, TopicTransfer and BrokerScaling; the component's own operations use them too. Users and ACLs live in each broker's own store: create more with the User and Acl resources. Turning auth on or off changes broker.conf, so the brokers roll (with `broker.allowRestart` true). Not supported together with `proxy.enabled` yet.
     """
     enabled: NotRequired[pulumi.Input[_builtins.bool]]
     """
@@ -206,7 +206,7 @@ class AuthSpecArgsDict(TypedDict):
     """
     super_user_password: NotRequired[pulumi.Input[_builtins.str]]
     """
-    The super user's password, at least 8 characters; required when `enabled` is true. Kept secret; it reaches the brokers through the group's Secret.
+    The super user's password, at least 8 characters, kept secret; it reaches the brokers through the group's Secret. Left out while `enabled` is true, a random one of 24 letters and digits is generated once, kept secret in the stack, and output in `adminCredentials`.
     """
 
 @pulumi.input_type
@@ -216,11 +216,11 @@ class AuthSpecArgs:
                  super_user_name: Optional[pulumi.Input[_builtins.str]] = None,
                  super_user_password: Optional[pulumi.Input[_builtins.str]] = None):
         """
-        ACL 2.0 authentication and authorization on the brokers (RocketMQ 5.3 and later; an image whose tag names an older release is refused at preview). When on, every request to a broker must be signed by a user the brokers know, and allowed by its ACL: the first user, a Super user, is created by each broker at its first start from `superUserName` and `superUserPassword`, and the brokers sign their calls to each other with the same keys. These settings go to each broker group's Secret, never to its ConfigMap. The `adminCredentials` output carries the keys (secret) for the `credentials` input of Topic, ConsumerGroup, TopicTransfer and BrokerScaling; the component's own operations use them too. Users and ACLs live in each broker's own store: create more with the User and Acl resources. Turning auth on or off changes broker.conf, so the brokers roll (with `broker.allowRestart` true). Not supported together with `proxy.enabled` yet.
+        ACL 2.0 authentication and authorization on the brokers (RocketMQ 5.3 and later; an image whose tag names an older release is refused at preview). When on, every request to a broker must be signed by a user the brokers know, and allowed by its ACL: the first user, a Super user, is created by each broker at its first start from `superUserName` and `superUserPassword` (generated when left out), and the brokers sign their calls to each other with the same keys. These settings go to each broker group's Secret, never to its ConfigMap. The `adminCredentials` output carries the keys (secret) for the `credentials` input of Topic, ConsumerGroup, TopicTransfer and BrokerScaling; the component's own operations use them too. Users and ACLs live in each broker's own store: create more with the User and Acl resources. Turning auth on or off changes broker.conf, so the brokers roll (with `broker.allowRestart` true). Not supported together with `proxy.enabled` yet.
 
         :param pulumi.Input[_builtins.bool] enabled: Turns authentication and authorization on. Default false.
         :param pulumi.Input[_builtins.str] super_user_name: The super user's name: 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit. Default `rocketmq-admin`. A broker creates it at its first start only: renaming it later does not rename the user brokers already have.
-        :param pulumi.Input[_builtins.str] super_user_password: The super user's password, at least 8 characters; required when `enabled` is true. Kept secret; it reaches the brokers through the group's Secret.
+        :param pulumi.Input[_builtins.str] super_user_password: The super user's password, at least 8 characters, kept secret; it reaches the brokers through the group's Secret. Left out while `enabled` is true, a random one of 24 letters and digits is generated once, kept secret in the stack, and output in `adminCredentials`.
         """
         if enabled is None:
             enabled = False
@@ -261,7 +261,7 @@ class AuthSpecArgs:
     @pulumi.getter(name="superUserPassword")
     def super_user_password(self) -> Optional[pulumi.Input[_builtins.str]]:
         """
-        The super user's password, at least 8 characters; required when `enabled` is true. Kept secret; it reaches the brokers through the group's Secret.
+        The super user's password, at least 8 characters, kept secret; it reaches the brokers through the group's Secret. Left out while `enabled` is true, a random one of 24 letters and digits is generated once, kept secret in the stack, and output in `adminCredentials`.
         """
         return pulumi.get(self, "super_user_password")
 
