@@ -44,7 +44,7 @@ describe("credentials input", () => {
         ["Topic", topicHandler(), { name: "orders", clusterName: "DefaultCluster", nameServerAddresses: ns }],
         ["ConsumerGroup", consumerGroupHandler(), { name: "billing", clusterName: "DefaultCluster", nameServerAddresses: ns }],
         ["BrokerScaling", brokerScalingHandler(), { clusterName: "DefaultCluster", brokerNames: ["broker-0"], nameServerAddresses: ns }],
-        ["TopicTransfer", topicTransferHandler(), { topic: "orders", sourceBrokerName: "broker-0", targetBrokerName: "broker-1", nameServerAddresses: ns }],
+        ["TopicTransfer", topicTransferHandler(), { topic: "orders", sourceCluster: "ClusterA", targetCluster: "ClusterB", nameServerAddresses: ns }],
     ] as const;
     for (const [kind, handler, base] of handlers) {
         it(`${kind} refuses credentials without a secretKey, naming the field`, async () => {

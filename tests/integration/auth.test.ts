@@ -5,11 +5,13 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Credentials, RocketMQAdminClient, RocketMQAdminError, RocketMQPermissionError } from "../../provider/src/admin";
+import { createTopicOnCluster, Credentials, RocketMQAdminClient, RocketMQAdminError, RocketMQPermissionError } from "../../provider/src/admin";
 import { createAcl, createUser, deleteAcl, deleteUser, getAcl, getUser, updateAcl } from "../../provider/src/admin/authOperations";
 import { aclHandler } from "../../provider/src/resources/acl";
 import { consumerGroupHandler } from "../../provider/src/resources/consumerGroup";
 import { topicHandler } from "../../provider/src/resources/topic";
+import { brokerScalingHandler } from "../../provider/src/resources/brokerScaling";
+import { topicTransferHandler } from "../../provider/src/resources/topicTransfer";
 import { userHandler } from "../../provider/src/resources/user";
 import type { ProgressLog } from "../../provider/src/ops/progressLog";
 import { RocketMQTestBed, runMqadmin } from "../support/rocketmq";
@@ -48,7 +50,17 @@ describe(`ACL 2.0 against real RocketMQ ${version}`, function () {
 
   before(async function () {
     this.timeout(240_000);
-    bed = await RocketMQTestBed.start({ version, brokers: [{ cluster: "authCluster", brokerName: "broker-auth" }], brokerConfig: authSettings(), credentials: superUser });
+    // Two groups of one cluster (a scale-up's copy and a drain between them) and a second cluster (a transfer's target).
+    bed = await RocketMQTestBed.start({
+      version,
+      brokers: [
+        { cluster: "authCluster", brokerName: "broker-auth" },
+        { cluster: "authCluster", brokerName: "broker-auth-b" },
+        { cluster: "edgeCluster", brokerName: "broker-edge" },
+      ],
+      brokerConfig: authSettings(),
+      credentials: superUser,
+    });
     broker = bed.broker("broker-auth").address;
     signed = new RocketMQAdminClient({ nameServers: bed.nameServer, credentials: superUser, retry: false });
   });
@@ -188,7 +200,8 @@ describe(`ACL 2.0 against real RocketMQ ${version}`, function () {
       const users = userHandler(undefined, logFor);
       const acls = aclHandler(undefined, logFor);
       const user = await users.create("urn:user", userInputs());
-      assert.deepEqual(user.outs!.brokers, ["broker-auth"]);
+      assert.deepEqual(user.outs!.brokers, ["broker-auth", "broker-auth-b"]);
+      assert.equal((await getUser(signed, bed.broker("broker-auth-b").address, "orders-app"))?.userType, "Normal", "written to every broker of the cluster");
       const aclState = (await acls.create("urn:acl", aclInputs())).outs!;
 
       const allowed = await send("orders");
@@ -202,7 +215,7 @@ describe(`ACL 2.0 against real RocketMQ ${version}`, function () {
       const refreshed = await acls.read(String(aclState.id ?? "id"), aclState);
       const entries = (refreshed.props!.policies as Array<{ entries: Array<{ resource: string }> }>)[0].entries.map((e) => e.resource);
       assert.deepEqual(entries, ["Topic:orders", "Topic:payments"]);
-      assert.deepEqual(refreshed.props!.driftedOn, ["broker-auth"]);
+      assert.deepEqual(refreshed.props!.driftedOn, ["broker-auth"], "the other broker still holds what was declared");
       const diff = await acls.diff("id", refreshed.props!, aclInputs());
       assert.equal(diff.changes, true, "the drift is a change at the next preview");
       await acls.update!("id", refreshed.props!, aclInputs());
@@ -238,6 +251,44 @@ describe(`ACL 2.0 against real RocketMQ ${version}`, function () {
         delete process.env.ROCKETMQ_ACCESS_KEY;
         delete process.env.ROCKETMQ_SECRET_KEY;
       }
+    });
+  });
+
+  describe("a scale-up's metadata copy, a scale-down's drain and a TopicTransfer, signed", () => {
+    const log: ProgressLog = { info: () => undefined, warn: () => undefined };
+    const logFor = () => log;
+    const scaling = () => ({ clusterName: "authCluster", nameServerAddresses: bed.nameServer, connection: "direct", credentials: superUser, drainTimeoutSeconds: 60, allowDroppingUnreadMessages: true });
+
+    it("BrokerScaling copies a topic only the first group has to the joining group; without credentials it is refused", async function () {
+      this.timeout(240_000);
+      await signed.createOrUpdateTopic(broker, { topicName: "first-group-only", readQueueNums: 2, writeQueueNums: 2, perm: 6 });
+      const joining = bed.broker("broker-auth-b").address;
+      const { credentials: _omitted, ...unsigned } = scaling();
+      await assert.rejects(brokerScalingHandler(undefined, logFor).create("urn:scaling", { ...unsigned, brokerNames: ["broker-auth", "broker-auth-b"] }), /refused \(NO_PERMISSION\) for no credentials/);
+      await brokerScalingHandler(undefined, logFor).create("urn:scaling", { ...scaling(), brokerNames: ["broker-auth", "broker-auth-b"] });
+      assert.equal((await signed.getTopicConfig(joining, "first-group-only")).readQueueNums, 2);
+    });
+
+    it("a TopicTransfer moves a topic to the other cluster", async function () {
+      this.timeout(300_000);
+      // Not a Topic resource's: a transfer of a managed topic is refused.
+      await createTopicOnCluster(signed, "authCluster", { topicName: "moving", readQueueNums: 2, writeQueueNums: 2, perm: 6 });
+      const created = await topicTransferHandler(undefined, logFor, { pollIntervalMs: 200, groupSettleMs: 0 }).create("urn:transfer", {
+        topic: "moving", sourceCluster: "authCluster", targetCluster: "edgeCluster", nameServerAddresses: bed.nameServer, connection: "direct", credentials: superUser, consumeTimeoutSeconds: 60,
+      });
+      assert.ok(created.id);
+      assert.ok(await signed.getTopicConfig(bed.broker("broker-edge").address, "moving"));
+      await assert.rejects(signed.getTopicConfig(broker, "moving"), (e: RocketMQAdminError) => e.isNotFound());
+    });
+
+    it("BrokerScaling drains the group a scale-down removes", async function () {
+      this.timeout(240_000);
+      const leaving = bed.broker("broker-auth-b").address;
+      // No group may be left with messages to read there: the earlier cases' billing group goes.
+      for (const address of [broker, leaving]) await signed.deleteSubscriptionGroup(address, "billing", true);
+      const olds = { ...scaling(), brokerNames: ["broker-auth", "broker-auth-b"] };
+      await brokerScalingHandler(undefined, logFor).update!("id", olds, { ...scaling(), brokerNames: ["broker-auth"] });
+      assert.equal((await signed.getBrokerConfig(leaving)).brokerPermission, "4", "the leaving group is read-only");
     });
   });
 });

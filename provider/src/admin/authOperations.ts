@@ -2,7 +2,8 @@
 // share these: a caller writes every master and replica itself. Bodies are the JSON of RocketMQ's
 // UserInfo and AclInfo.
 import type { RocketMQAdminClient } from "./client";
-import { RequestCode } from "./codes";
+import { RequestCode, ResponseCode } from "./codes";
+import { RocketMQAdminError } from "./errors";
 import type { CallOptions } from "./connection";
 import { parseFastjson } from "./fastjson";
 
@@ -79,9 +80,18 @@ export async function deleteAcl(
   await client.call(broker, { code: RequestCode.AUTH_DELETE_ACL, extFields }, options);
 }
 
-/** The subject's ACL as the broker keeps it, or undefined when it has none. */
+/**
+ * The subject's ACL as the broker keeps it, or undefined when it has none. A broker that does not
+ * know the subject's user answers NO_PERMISSION with "The subject is not exist.": that is absence too.
+ */
 export async function getAcl(client: RocketMQAdminClient, broker: string, subject: string, options?: CallOptions): Promise<AclInfo | undefined> {
-  const reply = await client.call(broker, { code: RequestCode.AUTH_GET_ACL, extFields: { subject } }, options);
+  let reply;
+  try {
+    reply = await client.call(broker, { code: RequestCode.AUTH_GET_ACL, extFields: { subject } }, options);
+  } catch (err) {
+    if (err instanceof RocketMQAdminError && err.code === ResponseCode.NO_PERMISSION && /subject is not exist/i.test(err.remark ?? "")) return undefined;
+    throw err;
+  }
   const body = parseObject(reply.body);
   if (!body || typeof body.subject !== "string") return undefined;
   return body as unknown as AclInfo;
