@@ -60,6 +60,21 @@ describe("RocketMQCluster auth (ACL 2.0)", () => {
         assert.deepStrictEqual(await outputValue(cluster.state.adminCredentials), { accessKey: "admin", secretKey: password });
     });
 
+    it("records auth as a setting that takes effect on a restart, so allowRestart false warns that running brokers keep what they have", async () => {
+        const cluster = await constructCluster({ broker: { image: "apache/rocketmq:5.3.2", allowRestart: false }, auth });
+        const restart = unwrapped(cluster.provided["rocketmq:index:BrokerConfigPush"].inputs.restartSettings);
+        assert.deepStrictEqual(Object.keys(restart).filter((key) => key.startsWith("auth.")).sort(), ["auth.enabled", "auth.superUserName"]);
+        const { brokerConfigPushHandler } = await import("../src/resources/brokerConfigPush");
+        const lines: string[] = [];
+        const handler = brokerConfigPushHandler(undefined, () => ({ info: (m: string) => void lines.push(m), warn: (m: string) => void lines.push(`warn: ${m}`) }));
+        const base = { brokerClusterName: "DefaultCluster", namesrvAddr: "127.0.0.1:9876", settings: {}, allowRestart: false, connection: "direct" };
+        const off = await constructCluster({ broker: { image: "apache/rocketmq:5.3.2", allowRestart: false } });
+        const before = unwrapped(off.provided["rocketmq:index:BrokerConfigPush"].inputs.restartSettings);
+        assert.ok(!Object.keys(before).some((key) => key.startsWith("auth.")), "a cluster without auth keeps its digests");
+        await handler.diff("id", { ...base, restartSettings: before }, { ...base, restartSettings: restart }, "urn:push");
+        assert.match(lines.join("\n"), /warn: cluster DefaultCluster: auth\.enabled, auth\.superUserName changed and take effect only when the brokers restart; allowRestart is false/);
+    });
+
     it("without auth renders no auth keys, gives no credentials and outputs none", async () => {
         const cluster = await constructCluster({});
         assert.doesNotMatch(cluster.object(kind.configMap, "broker-0-config").data["master.conf"], /authentication|authorization/);
