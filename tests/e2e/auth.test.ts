@@ -108,6 +108,11 @@ describe("e2e: examples/yaml-secure in the sandbox", function () {
         assert.ok((await client.getAllSubscriptionGroups(master)).groups.billing);
     });
 
+    it("a second preview finds nothing to change", async () => {
+        const result = await stack.preview(["--expect-no-changes"]);
+        assert.equal(result.code, 0, result.stdout + result.stderr);
+    });
+
     it("the real mqadmin without credentials is refused (updateTopic, deleteTopic, updateBrokerConfig); as the super user it works", async () => {
         const master = brokers[0];
         for (const args of [
@@ -145,6 +150,8 @@ describe("e2e: examples/yaml-secure in the sandbox", function () {
         const up = await stack.up();
         engineOutput.push(up.stdout, up.stderr);
         assert.equal(up.code, 0, up.stdout + up.stderr);
+        const settled = await stack.preview(["--expect-no-changes"]);
+        assert.equal(settled.code, 0, `after the repair nothing is left to change:\n${settled.stdout}${settled.stderr}`);
         const repaired = await getAcl(client, brokers[1], "User:orders-app");
         assert.deepEqual(repaired?.policies.flatMap((p) => p.entries.map((e) => e.resource)), ["Topic:orders"]);
     });
