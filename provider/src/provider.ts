@@ -18,6 +18,9 @@ function customResourceHandlers(logFor: ResourceLogs): Record<string, () => Prom
         "rocketmq:index:Topic": once(async () => (await import("./resources/topic")).topicHandler(undefined, logFor)),
         "rocketmq:index:ConsumerGroup": once(async () => (await import("./resources/consumerGroup")).consumerGroupHandler(undefined, logFor)),
         "rocketmq:index:BrokerScaling": once(async () => (await import("./resources/brokerScaling")).brokerScalingHandler(undefined, logFor)),
+        "rocketmq:index:GeneratedPassword": once(async () => (await import("./resources/generatedPassword")).generatedPasswordHandler()),
+        "rocketmq:index:User": once(async () => (await import("./resources/user")).userHandler(undefined, logFor)),
+        "rocketmq:index:Acl": once(async () => (await import("./resources/acl")).aclHandler(undefined, logFor)),
         "rocketmq:index:BrokerConfigPush": once(async () => (await import("./resources/brokerConfigPush")).brokerConfigPushHandler(undefined, logFor)),
         "rocketmq:index:BrokerRollout": once(async () => (await import("./resources/brokerRollout")).brokerRolloutHandler(undefined, logFor)),
         "rocketmq:index:NameServerRegistration": once(async () => (await import("./resources/nameServerRegistration")).nameServerRegistrationHandler(undefined, logFor)),
@@ -26,7 +29,9 @@ function customResourceHandlers(logFor: ResourceLogs): Record<string, () => Prom
 }
 
 /** The resources whose operations talk to RocketMQ, and whose inputs say how to reach it. */
-const clusterReachingTokens = ["rocketmq:index:Topic", "rocketmq:index:ConsumerGroup", "rocketmq:index:TopicTransfer", "rocketmq:index:BrokerScaling"];
+const clusterReachingTokens = [
+    "rocketmq:index:Topic", "rocketmq:index:ConsumerGroup", "rocketmq:index:TopicTransfer", "rocketmq:index:BrokerScaling", "rocketmq:index:User", "rocketmq:index:Acl",
+];
 
 function once<T>(load: () => Promise<T>): () => Promise<T> {
     let loaded: Promise<T> | undefined;

@@ -190,6 +190,8 @@ describe("RocketMQCluster objects", () => {
                 // No proxy unless enabled.
                 proxyEndpoint: undefined,
                 proxyServiceName: undefined,
+                // No keys while auth is off.
+                adminCredentials: undefined,
             });
         });
     });

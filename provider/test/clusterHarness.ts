@@ -18,9 +18,10 @@ const mocks: pulumi.runtime.Mocks = {
     newResource(args: pulumi.runtime.MockResourceArgs) {
         registered.push({ type: args.type, name: args.name, inputs: args.inputs });
         // The API server gives every object a resourceVersion; the pods' restart annotation reads the Secret's.
+        // And a generated password its result, as the provider's create makes one.
         const state = args.type === "kubernetes:core/v1:Secret"
             ? { ...args.inputs, metadata: { ...args.inputs.metadata, resourceVersion: "1" } }
-            : args.inputs;
+            : args.type === "rocketmq:index:GeneratedPassword" ? { ...args.inputs, result: `generated-${args.name}` } : args.inputs;
         return { id: `${args.name}-id`, state };
     },
     call(args: pulumi.runtime.MockCallArgs) {

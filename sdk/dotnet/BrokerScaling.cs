@@ -41,6 +41,12 @@ namespace PulumiRocketMQ.RocketMQ
         public Output<PulumiRocketMQ.RocketMQ.ConnectionMode> Connection { get; private set; } = null!;
 
         /// <summary>
+        /// The ACL 2.0 user every admin request is signed as (HmacSHA1, as RocketMQ's ACL RPC hook), kept secret; needed when the cluster has authentication on: wire RocketMQCluster's `adminCredentials` output. Left out, requests go unsigned. A refused request fails at once with an error naming the user and the operation.
+        /// </summary>
+        [Output("credentials")]
+        public Output<Outputs.Credentials?> Credentials { get; private set; } = null!;
+
+        /// <summary>
         /// How long the update waits for every consumer group to consume every message on the groups taken out of brokerNames, in seconds (1 to 86400, default 600). On timeout write permission is restored (`brokerPermission=6`), the update fails naming each consumer group and its lag, and nothing is removed.
         /// </summary>
         [Output("drainTimeoutSeconds")]
@@ -90,6 +96,7 @@ namespace PulumiRocketMQ.RocketMQ
                 PluginDownloadURL = "github://api.github.com/pulumi-rocketmq/pulumi-rocketmq",
                 AdditionalSecretOutputs =
                 {
+                    "credentials",
                     "kubeconfig",
                 },
             };
@@ -143,6 +150,22 @@ namespace PulumiRocketMQ.RocketMQ
         /// </summary>
         [Input("connection")]
         public Input<PulumiRocketMQ.RocketMQ.ConnectionMode>? Connection { get; set; }
+
+        [Input("credentials")]
+        private Input<Inputs.CredentialsArgs>? _credentials;
+
+        /// <summary>
+        /// The ACL 2.0 user every admin request is signed as (HmacSHA1, as RocketMQ's ACL RPC hook), kept secret; needed when the cluster has authentication on: wire RocketMQCluster's `adminCredentials` output. Left out, requests go unsigned. A refused request fails at once with an error naming the user and the operation.
+        /// </summary>
+        public Input<Inputs.CredentialsArgs>? Credentials
+        {
+            get => _credentials;
+            set
+            {
+                var emptySecret = Output.CreateSecret(0);
+                _credentials = Output.Tuple<Input<Inputs.CredentialsArgs>?, int>(value, emptySecret).Apply(t => t.Item1);
+            }
+        }
 
         /// <summary>
         /// How long the update waits for every consumer group to consume every message on the groups taken out of brokerNames, in seconds (1 to 86400, default 600). On timeout write permission is restored (`brokerPermission=6`), the update fails naming each consumer group and its lag, and nothing is removed.

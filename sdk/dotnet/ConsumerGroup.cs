@@ -83,6 +83,12 @@ namespace PulumiRocketMQ.RocketMQ
         public Output<int> ConsumeTimeoutMinute { get; private set; } = null!;
 
         /// <summary>
+        /// The ACL 2.0 user every admin request is signed as (HmacSHA1, as RocketMQ's ACL RPC hook), kept secret; needed when the cluster has authentication on: wire RocketMQCluster's `adminCredentials` output. Left out, requests go unsigned. A refused request fails at once with an error naming the user and the operation.
+        /// </summary>
+        [Output("credentials")]
+        public Output<Outputs.Credentials?> Credentials { get; private set; } = null!;
+
+        /// <summary>
         /// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`).
         /// </summary>
         [Output("kubeconfig")]
@@ -156,6 +162,7 @@ namespace PulumiRocketMQ.RocketMQ
                 PluginDownloadURL = "github://api.github.com/pulumi-rocketmq/pulumi-rocketmq",
                 AdditionalSecretOutputs =
                 {
+                    "credentials",
                     "kubeconfig",
                 },
             };
@@ -245,6 +252,22 @@ namespace PulumiRocketMQ.RocketMQ
         /// </summary>
         [Input("consumeTimeoutMinute")]
         public Input<int>? ConsumeTimeoutMinute { get; set; }
+
+        [Input("credentials")]
+        private Input<Inputs.CredentialsArgs>? _credentials;
+
+        /// <summary>
+        /// The ACL 2.0 user every admin request is signed as (HmacSHA1, as RocketMQ's ACL RPC hook), kept secret; needed when the cluster has authentication on: wire RocketMQCluster's `adminCredentials` output. Left out, requests go unsigned. A refused request fails at once with an error naming the user and the operation.
+        /// </summary>
+        public Input<Inputs.CredentialsArgs>? Credentials
+        {
+            get => _credentials;
+            set
+            {
+                var emptySecret = Output.CreateSecret(0);
+                _credentials = Output.Tuple<Input<Inputs.CredentialsArgs>?, int>(value, emptySecret).Apply(t => t.Item1);
+            }
+        }
 
         [Input("kubeconfig")]
         private Input<string>? _kubeconfig;

@@ -8,6 +8,105 @@ using Pulumi;
 namespace PulumiRocketMQ.RocketMQ
 {
     /// <summary>
+    /// An action an ACL entry allows or denies.
+    /// </summary>
+    [EnumType]
+    public readonly struct AclAction : IEquatable<AclAction>
+    {
+        private readonly string _value;
+
+        private AclAction(string value)
+        {
+            _value = value ?? throw new ArgumentNullException(nameof(value));
+        }
+
+        public static AclAction All { get; } = new AclAction("All");
+        public static AclAction Pub { get; } = new AclAction("Pub");
+        public static AclAction Sub { get; } = new AclAction("Sub");
+        public static AclAction Create { get; } = new AclAction("Create");
+        public static AclAction Update { get; } = new AclAction("Update");
+        public static AclAction Delete { get; } = new AclAction("Delete");
+        public static AclAction Get { get; } = new AclAction("Get");
+        public static AclAction List { get; } = new AclAction("List");
+
+        public static bool operator ==(AclAction left, AclAction right) => left.Equals(right);
+        public static bool operator !=(AclAction left, AclAction right) => !left.Equals(right);
+
+        public static explicit operator string(AclAction value) => value._value;
+
+        [EditorBrowsable(EditorBrowsableState.Never)]
+        public override bool Equals(object? obj) => obj is AclAction other && Equals(other);
+        public bool Equals(AclAction other) => string.Equals(_value, other._value, StringComparison.Ordinal);
+
+        [EditorBrowsable(EditorBrowsableState.Never)]
+        public override int GetHashCode() => _value?.GetHashCode() ?? 0;
+
+        public override string ToString() => _value;
+    }
+
+    /// <summary>
+    /// What an ACL entry decides.
+    /// </summary>
+    [EnumType]
+    public readonly struct AclDecision : IEquatable<AclDecision>
+    {
+        private readonly string _value;
+
+        private AclDecision(string value)
+        {
+            _value = value ?? throw new ArgumentNullException(nameof(value));
+        }
+
+        public static AclDecision Allow { get; } = new AclDecision("Allow");
+        public static AclDecision Deny { get; } = new AclDecision("Deny");
+
+        public static bool operator ==(AclDecision left, AclDecision right) => left.Equals(right);
+        public static bool operator !=(AclDecision left, AclDecision right) => !left.Equals(right);
+
+        public static explicit operator string(AclDecision value) => value._value;
+
+        [EditorBrowsable(EditorBrowsableState.Never)]
+        public override bool Equals(object? obj) => obj is AclDecision other && Equals(other);
+        public bool Equals(AclDecision other) => string.Equals(_value, other._value, StringComparison.Ordinal);
+
+        [EditorBrowsable(EditorBrowsableState.Never)]
+        public override int GetHashCode() => _value?.GetHashCode() ?? 0;
+
+        public override string ToString() => _value;
+    }
+
+    /// <summary>
+    /// An ACL policy's type.
+    /// </summary>
+    [EnumType]
+    public readonly struct AclPolicyType : IEquatable<AclPolicyType>
+    {
+        private readonly string _value;
+
+        private AclPolicyType(string value)
+        {
+            _value = value ?? throw new ArgumentNullException(nameof(value));
+        }
+
+        public static AclPolicyType Custom { get; } = new AclPolicyType("Custom");
+        public static AclPolicyType Default { get; } = new AclPolicyType("Default");
+
+        public static bool operator ==(AclPolicyType left, AclPolicyType right) => left.Equals(right);
+        public static bool operator !=(AclPolicyType left, AclPolicyType right) => !left.Equals(right);
+
+        public static explicit operator string(AclPolicyType value) => value._value;
+
+        [EditorBrowsable(EditorBrowsableState.Never)]
+        public override bool Equals(object? obj) => obj is AclPolicyType other && Equals(other);
+        public bool Equals(AclPolicyType other) => string.Equals(_value, other._value, StringComparison.Ordinal);
+
+        [EditorBrowsable(EditorBrowsableState.Never)]
+        public override int GetHashCode() => _value?.GetHashCode() ?? 0;
+
+        public override string ToString() => _value;
+    }
+
+    /// <summary>
     /// Role of a group's master.
     /// </summary>
     [EnumType]
@@ -279,6 +378,74 @@ namespace PulumiRocketMQ.RocketMQ
         [EditorBrowsable(EditorBrowsableState.Never)]
         public override bool Equals(object? obj) => obj is StorageMode other && Equals(other);
         public bool Equals(StorageMode other) => string.Equals(_value, other._value, StringComparison.Ordinal);
+
+        [EditorBrowsable(EditorBrowsableState.Never)]
+        public override int GetHashCode() => _value?.GetHashCode() ?? 0;
+
+        public override string ToString() => _value;
+    }
+
+    /// <summary>
+    /// Whether the user may sign in.
+    /// </summary>
+    [EnumType]
+    public readonly struct UserStatus : IEquatable<UserStatus>
+    {
+        private readonly string _value;
+
+        private UserStatus(string value)
+        {
+            _value = value ?? throw new ArgumentNullException(nameof(value));
+        }
+
+        public static UserStatus Enable { get; } = new UserStatus("enable");
+        public static UserStatus Disable { get; } = new UserStatus("disable");
+
+        public static bool operator ==(UserStatus left, UserStatus right) => left.Equals(right);
+        public static bool operator !=(UserStatus left, UserStatus right) => !left.Equals(right);
+
+        public static explicit operator string(UserStatus value) => value._value;
+
+        [EditorBrowsable(EditorBrowsableState.Never)]
+        public override bool Equals(object? obj) => obj is UserStatus other && Equals(other);
+        public bool Equals(UserStatus other) => string.Equals(_value, other._value, StringComparison.Ordinal);
+
+        [EditorBrowsable(EditorBrowsableState.Never)]
+        public override int GetHashCode() => _value?.GetHashCode() ?? 0;
+
+        public override string ToString() => _value;
+    }
+
+    /// <summary>
+    /// An ACL 2.0 user's type.
+    /// </summary>
+    [EnumType]
+    public readonly struct UserType : IEquatable<UserType>
+    {
+        private readonly string _value;
+
+        private UserType(string value)
+        {
+            _value = value ?? throw new ArgumentNullException(nameof(value));
+        }
+
+        /// <summary>
+        /// May do anything, ACLs aside.
+        /// </summary>
+        public static UserType Super { get; } = new UserType("Super");
+        /// <summary>
+        /// May do what its ACL allows.
+        /// </summary>
+        public static UserType Normal { get; } = new UserType("Normal");
+
+        public static bool operator ==(UserType left, UserType right) => left.Equals(right);
+        public static bool operator !=(UserType left, UserType right) => !left.Equals(right);
+
+        public static explicit operator string(UserType value) => value._value;
+
+        [EditorBrowsable(EditorBrowsableState.Never)]
+        public override bool Equals(object? obj) => obj is UserType other && Equals(other);
+        public bool Equals(UserType other) => string.Equals(_value, other._value, StringComparison.Ordinal);
 
         [EditorBrowsable(EditorBrowsableState.Never)]
         public override int GetHashCode() => _value?.GetHashCode() ?? 0;

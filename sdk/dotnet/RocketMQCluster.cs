@@ -17,6 +17,12 @@ namespace PulumiRocketMQ.RocketMQ
     public partial class RocketMQCluster : global::Pulumi.ComponentResource
     {
         /// <summary>
+        /// The super user's keys while `auth.enabled` is true (secret), for the `credentials` input of every resource that talks to this cluster; absent while auth is off.
+        /// </summary>
+        [Output("adminCredentials")]
+        public Output<Outputs.Credentials?> AdminCredentials { get; private set; } = null!;
+
+        /// <summary>
         /// RocketMQ cluster name of the brokers: the cluster name to use with topic and group commands.
         /// </summary>
         [Output("brokerClusterName")]
@@ -95,6 +101,10 @@ namespace PulumiRocketMQ.RocketMQ
             {
                 Version = Utilities.Version,
                 PluginDownloadURL = "github://api.github.com/pulumi-rocketmq/pulumi-rocketmq",
+                AdditionalSecretOutputs =
+                {
+                    "adminCredentials",
+                },
             };
             var merged = ComponentResourceOptions.Merge(defaultOptions, options);
             // Override the ID if one was specified for consistency with other language SDKs.
@@ -122,6 +132,12 @@ namespace PulumiRocketMQ.RocketMQ
             get => _annotations ?? (_annotations = new InputMap<string>());
             set => _annotations = value;
         }
+
+        /// <summary>
+        /// ACL 2.0 authentication and authorization on the brokers (RocketMQ 5.3 and later). Off by default.
+        /// </summary>
+        [Input("auth")]
+        public Input<Inputs.AuthSpecArgs>? Auth { get; set; }
 
         /// <summary>
         /// The broker groups. Defaults to one group of a master and one replica.

@@ -41,6 +41,12 @@ namespace PulumiRocketMQ.RocketMQ
         public Output<double> ConsumerWaitSeconds { get; private set; } = null!;
 
         /// <summary>
+        /// The ACL 2.0 user every admin request is signed as (HmacSHA1, as RocketMQ's ACL RPC hook), kept secret; needed when the cluster has authentication on: wire RocketMQCluster's `adminCredentials` output. Left out, requests go unsigned. A refused request fails at once with an error naming the user and the operation.
+        /// </summary>
+        [Output("credentials")]
+        public Output<Outputs.Credentials?> Credentials { get; private set; } = null!;
+
+        /// <summary>
         /// How long the transfer took, in seconds, including the wait for consumers.
         /// </summary>
         [Output("durationSeconds")]
@@ -126,6 +132,7 @@ namespace PulumiRocketMQ.RocketMQ
                 PluginDownloadURL = "github://api.github.com/pulumi-rocketmq/pulumi-rocketmq",
                 AdditionalSecretOutputs =
                 {
+                    "credentials",
                     "kubeconfig",
                 },
             };
@@ -172,6 +179,22 @@ namespace PulumiRocketMQ.RocketMQ
         {
             get => _consumerGroups ?? (_consumerGroups = new InputList<string>());
             set => _consumerGroups = value;
+        }
+
+        [Input("credentials")]
+        private Input<Inputs.CredentialsArgs>? _credentials;
+
+        /// <summary>
+        /// The ACL 2.0 user every admin request is signed as (HmacSHA1, as RocketMQ's ACL RPC hook), kept secret; needed when the cluster has authentication on: wire RocketMQCluster's `adminCredentials` output. Left out, requests go unsigned. A refused request fails at once with an error naming the user and the operation.
+        /// </summary>
+        public Input<Inputs.CredentialsArgs>? Credentials
+        {
+            get => _credentials;
+            set
+            {
+                var emptySecret = Output.CreateSecret(0);
+                _credentials = Output.Tuple<Input<Inputs.CredentialsArgs>?, int>(value, emptySecret).Apply(t => t.Item1);
+            }
         }
 
         [Input("kubeconfig")]

@@ -54,6 +54,10 @@ export class BrokerScaling extends pulumi.CustomResource {
      */
     declare public readonly connection: pulumi.Output<enums.ConnectionMode>;
     /**
+     * The ACL 2.0 user every admin request is signed as (HmacSHA1, as RocketMQ's ACL RPC hook), kept secret; needed when the cluster has authentication on: wire RocketMQCluster's `adminCredentials` output. Left out, requests go unsigned. A refused request fails at once with an error naming the user and the operation.
+     */
+    declare public readonly credentials: pulumi.Output<outputs.Credentials | undefined>;
+    /**
      * How long the update waits for every consumer group to consume every message on the groups taken out of brokerNames, in seconds (1 to 86400, default 600). On timeout write permission is restored (`brokerPermission=6`), the update fails naming each consumer group and its lag, and nothing is removed.
      */
     declare public readonly drainTimeoutSeconds: pulumi.Output<number>;
@@ -94,6 +98,7 @@ export class BrokerScaling extends pulumi.CustomResource {
             resourceInputs["brokerNames"] = args?.brokerNames;
             resourceInputs["clusterName"] = args?.clusterName;
             resourceInputs["connection"] = (args?.connection) ?? "auto";
+            resourceInputs["credentials"] = args?.credentials ? pulumi.secret(args.credentials) : undefined;
             resourceInputs["drainTimeoutSeconds"] = (args?.drainTimeoutSeconds) ?? 600;
             resourceInputs["kubeconfig"] = args?.kubeconfig ? pulumi.secret(args.kubeconfig) : undefined;
             resourceInputs["nameServerAddresses"] = args?.nameServerAddresses;
@@ -103,13 +108,14 @@ export class BrokerScaling extends pulumi.CustomResource {
             resourceInputs["brokerNames"] = undefined /*out*/;
             resourceInputs["clusterName"] = undefined /*out*/;
             resourceInputs["connection"] = undefined /*out*/;
+            resourceInputs["credentials"] = undefined /*out*/;
             resourceInputs["drainTimeoutSeconds"] = undefined /*out*/;
             resourceInputs["kubeconfig"] = undefined /*out*/;
             resourceInputs["nameServerAddresses"] = undefined /*out*/;
             resourceInputs["sourceBrokerName"] = undefined /*out*/;
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
-        const secretOpts = { additionalSecretOutputs: ["kubeconfig"] };
+        const secretOpts = { additionalSecretOutputs: ["credentials", "kubeconfig"] };
         opts = pulumi.mergeOptions(opts, secretOpts);
         super(BrokerScaling.__pulumiType, name, resourceInputs, opts);
     }
@@ -135,6 +141,10 @@ export interface BrokerScalingArgs {
      * How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
      */
     connection?: pulumi.Input<enums.ConnectionMode>;
+    /**
+     * The ACL 2.0 user every admin request is signed as (HmacSHA1, as RocketMQ's ACL RPC hook), kept secret; needed when the cluster has authentication on: wire RocketMQCluster's `adminCredentials` output. Left out, requests go unsigned. A refused request fails at once with an error naming the user and the operation.
+     */
+    credentials?: pulumi.Input<inputs.CredentialsArgs>;
     /**
      * How long the update waits for every consumer group to consume every message on the groups taken out of brokerNames, in seconds (1 to 86400, default 600). On timeout write permission is restored (`brokerPermission=6`), the update fails naming each consumer group and its lag, and nothing is removed.
      */

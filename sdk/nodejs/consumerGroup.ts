@@ -82,6 +82,10 @@ export class ConsumerGroup extends pulumi.CustomResource {
      */
     declare public readonly consumeTimeoutMinute: pulumi.Output<number>;
     /**
+     * The ACL 2.0 user every admin request is signed as (HmacSHA1, as RocketMQ's ACL RPC hook), kept secret; needed when the cluster has authentication on: wire RocketMQCluster's `adminCredentials` output. Left out, requests go unsigned. A refused request fails at once with an error naming the user and the operation.
+     */
+    declare public readonly credentials: pulumi.Output<outputs.Credentials | undefined>;
+    /**
      * The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`).
      */
     declare public readonly kubeconfig: pulumi.Output<string | undefined>;
@@ -141,6 +145,7 @@ export class ConsumerGroup extends pulumi.CustomResource {
             resourceInputs["consumeFromMinEnable"] = (args?.consumeFromMinEnable) ?? true;
             resourceInputs["consumeMessageOrderly"] = (args?.consumeMessageOrderly) ?? false;
             resourceInputs["consumeTimeoutMinute"] = (args?.consumeTimeoutMinute) ?? 15;
+            resourceInputs["credentials"] = args?.credentials ? pulumi.secret(args.credentials) : undefined;
             resourceInputs["kubeconfig"] = args?.kubeconfig ? pulumi.secret(args.kubeconfig) : undefined;
             resourceInputs["name"] = args?.name;
             resourceInputs["nameServerAddresses"] = args?.nameServerAddresses;
@@ -162,6 +167,7 @@ export class ConsumerGroup extends pulumi.CustomResource {
             resourceInputs["consumeFromMinEnable"] = undefined /*out*/;
             resourceInputs["consumeMessageOrderly"] = undefined /*out*/;
             resourceInputs["consumeTimeoutMinute"] = undefined /*out*/;
+            resourceInputs["credentials"] = undefined /*out*/;
             resourceInputs["kubeconfig"] = undefined /*out*/;
             resourceInputs["missingFrom"] = undefined /*out*/;
             resourceInputs["name"] = undefined /*out*/;
@@ -172,7 +178,7 @@ export class ConsumerGroup extends pulumi.CustomResource {
             resourceInputs["whichBrokerWhenConsumeSlowly"] = undefined /*out*/;
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
-        const secretOpts = { additionalSecretOutputs: ["kubeconfig"] };
+        const secretOpts = { additionalSecretOutputs: ["credentials", "kubeconfig"] };
         opts = pulumi.mergeOptions(opts, secretOpts);
         super(ConsumerGroup.__pulumiType, name, resourceInputs, opts);
     }
@@ -222,6 +228,10 @@ export interface ConsumerGroupArgs {
      * Minutes a consumer may take on a message before it is redelivered, 1 to 1440 (default 15).
      */
     consumeTimeoutMinute?: pulumi.Input<number>;
+    /**
+     * The ACL 2.0 user every admin request is signed as (HmacSHA1, as RocketMQ's ACL RPC hook), kept secret; needed when the cluster has authentication on: wire RocketMQCluster's `adminCredentials` output. Left out, requests go unsigned. A refused request fails at once with an error naming the user and the operation.
+     */
+    credentials?: pulumi.Input<inputs.CredentialsArgs>;
     /**
      * The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`).
      */

@@ -5,6 +5,11 @@ import * as pulumi from "@pulumi/pulumi";
 import * as utilities from "./utilities";
 
 // Export members:
+export { AclArgs } from "./acl";
+export type Acl = import("./acl").Acl;
+export const Acl: typeof import("./acl").Acl = null as any;
+utilities.lazyLoad(exports, ["Acl"], () => require("./acl"));
+
 export { BrokerScalingArgs } from "./brokerScaling";
 export type BrokerScaling = import("./brokerScaling").BrokerScaling;
 export const BrokerScaling: typeof import("./brokerScaling").BrokerScaling = null as any;
@@ -35,6 +40,11 @@ export type TopicTransfer = import("./topicTransfer").TopicTransfer;
 export const TopicTransfer: typeof import("./topicTransfer").TopicTransfer = null as any;
 utilities.lazyLoad(exports, ["TopicTransfer"], () => require("./topicTransfer"));
 
+export { UserArgs } from "./user";
+export type User = import("./user").User;
+export const User: typeof import("./user").User = null as any;
+utilities.lazyLoad(exports, ["User"], () => require("./user"));
+
 
 // Export enums:
 export * from "./types/enums";
@@ -50,6 +60,8 @@ const _module = {
     version: utilities.getVersion(),
     construct: (name: string, type: string, urn: string): pulumi.Resource => {
         switch (type) {
+            case "rocketmq:index:Acl":
+                return new Acl(name, <any>undefined, { urn })
             case "rocketmq:index:BrokerScaling":
                 return new BrokerScaling(name, <any>undefined, { urn })
             case "rocketmq:index:ConsumerGroup":
@@ -60,6 +72,8 @@ const _module = {
                 return new Topic(name, <any>undefined, { urn })
             case "rocketmq:index:TopicTransfer":
                 return new TopicTransfer(name, <any>undefined, { urn })
+            case "rocketmq:index:User":
+                return new User(name, <any>undefined, { urn })
             default:
                 throw new Error(`unknown resource type ${type}`);
         }

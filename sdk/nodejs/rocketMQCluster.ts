@@ -28,6 +28,10 @@ export class RocketMQCluster extends pulumi.ComponentResource {
     }
 
     /**
+     * The super user's keys while `auth.enabled` is true (secret), for the `credentials` input of every resource that talks to this cluster; absent while auth is off.
+     */
+    declare public /*out*/ readonly adminCredentials: pulumi.Output<outputs.Credentials | undefined>;
+    /**
      * RocketMQ cluster name of the brokers: the cluster name to use with topic and group commands.
      */
     declare public readonly brokerClusterName: pulumi.Output<string>;
@@ -81,6 +85,7 @@ export class RocketMQCluster extends pulumi.ComponentResource {
         if (!opts.id) {
             resourceInputs["affinity"] = args?.affinity;
             resourceInputs["annotations"] = args?.annotations;
+            resourceInputs["auth"] = args ? (args.auth ? pulumi.output(args.auth).apply(inputs.authSpecArgsProvideDefaults) : undefined) : undefined;
             resourceInputs["broker"] = args ? (args.broker ? pulumi.output(args.broker).apply(inputs.brokerSpecArgsProvideDefaults) : undefined) : undefined;
             resourceInputs["brokerClusterName"] = args?.brokerClusterName;
             resourceInputs["connection"] = (args?.connection) ?? "auto";
@@ -99,6 +104,7 @@ export class RocketMQCluster extends pulumi.ComponentResource {
             resourceInputs["serviceAccountName"] = args?.serviceAccountName;
             resourceInputs["tolerations"] = args?.tolerations;
             resourceInputs["topologySpreadConstraints"] = args?.topologySpreadConstraints;
+            resourceInputs["adminCredentials"] = undefined /*out*/;
             resourceInputs["brokerGroups"] = undefined /*out*/;
             resourceInputs["consoleServiceName"] = undefined /*out*/;
             resourceInputs["consoleUrl"] = undefined /*out*/;
@@ -108,6 +114,7 @@ export class RocketMQCluster extends pulumi.ComponentResource {
             resourceInputs["proxyEndpoint"] = undefined /*out*/;
             resourceInputs["proxyServiceName"] = undefined /*out*/;
         } else {
+            resourceInputs["adminCredentials"] = undefined /*out*/;
             resourceInputs["brokerClusterName"] = undefined /*out*/;
             resourceInputs["brokerGroups"] = undefined /*out*/;
             resourceInputs["consoleServiceName"] = undefined /*out*/;
@@ -120,6 +127,8 @@ export class RocketMQCluster extends pulumi.ComponentResource {
             resourceInputs["proxyServiceName"] = undefined /*out*/;
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
+        const secretOpts = { additionalSecretOutputs: ["adminCredentials"] };
+        opts = pulumi.mergeOptions(opts, secretOpts);
         super(RocketMQCluster.__pulumiType, name, resourceInputs, opts, true /*remote*/);
     }
 }
@@ -136,6 +145,10 @@ export interface RocketMQClusterArgs {
      * Annotations added to every object and pod.
      */
     annotations?: pulumi.Input<{[key: string]: pulumi.Input<string>}>;
+    /**
+     * ACL 2.0 authentication and authorization on the brokers (RocketMQ 5.3 and later). Off by default.
+     */
+    auth?: pulumi.Input<inputs.AuthSpecArgs>;
     /**
      * The broker groups. Defaults to one group of a master and one replica.
      */

@@ -70,6 +70,10 @@ export class Topic extends pulumi.CustomResource {
      */
     declare public readonly consumeTimeoutSeconds: pulumi.Output<number>;
     /**
+     * The ACL 2.0 user every admin request is signed as (HmacSHA1, as RocketMQ's ACL RPC hook), kept secret; needed when the cluster has authentication on: wire RocketMQCluster's `adminCredentials` output. Left out, requests go unsigned. A refused request fails at once with an error naming the user and the operation.
+     */
+    declare public readonly credentials: pulumi.Output<outputs.Credentials | undefined>;
+    /**
      * The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`).
      */
     declare public readonly kubeconfig: pulumi.Output<string | undefined>;
@@ -130,6 +134,7 @@ export class Topic extends pulumi.CustomResource {
             resourceInputs["clusterName"] = args?.clusterName;
             resourceInputs["connection"] = (args?.connection) ?? "auto";
             resourceInputs["consumeTimeoutSeconds"] = (args?.consumeTimeoutSeconds) ?? 600;
+            resourceInputs["credentials"] = args?.credentials ? pulumi.secret(args.credentials) : undefined;
             resourceInputs["kubeconfig"] = args?.kubeconfig ? pulumi.secret(args.kubeconfig) : undefined;
             resourceInputs["messageType"] = args?.messageType;
             resourceInputs["name"] = args?.name;
@@ -149,6 +154,7 @@ export class Topic extends pulumi.CustomResource {
             resourceInputs["clusterName"] = undefined /*out*/;
             resourceInputs["connection"] = undefined /*out*/;
             resourceInputs["consumeTimeoutSeconds"] = undefined /*out*/;
+            resourceInputs["credentials"] = undefined /*out*/;
             resourceInputs["kubeconfig"] = undefined /*out*/;
             resourceInputs["messageType"] = undefined /*out*/;
             resourceInputs["missingFrom"] = undefined /*out*/;
@@ -160,7 +166,7 @@ export class Topic extends pulumi.CustomResource {
             resourceInputs["writeQueueNums"] = undefined /*out*/;
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
-        const secretOpts = { additionalSecretOutputs: ["kubeconfig"] };
+        const secretOpts = { additionalSecretOutputs: ["credentials", "kubeconfig"] };
         opts = pulumi.mergeOptions(opts, secretOpts);
         super(Topic.__pulumiType, name, resourceInputs, opts);
     }
@@ -198,6 +204,10 @@ export interface TopicArgs {
      * How long a placement change waits, in step 4 of its move, for every consumer group to consume every message on the broker groups the topic leaves before the move rolls back (1 to 86400, default 600). A new value alone changes nothing in RocketMQ.
      */
     consumeTimeoutSeconds?: pulumi.Input<number>;
+    /**
+     * The ACL 2.0 user every admin request is signed as (HmacSHA1, as RocketMQ's ACL RPC hook), kept secret; needed when the cluster has authentication on: wire RocketMQCluster's `adminCredentials` output. Left out, requests go unsigned. A refused request fails at once with an error naming the user and the operation.
+     */
+    credentials?: pulumi.Input<inputs.CredentialsArgs>;
     /**
      * The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`).
      */

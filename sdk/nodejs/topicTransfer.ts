@@ -54,6 +54,10 @@ export class TopicTransfer extends pulumi.CustomResource {
      */
     declare public /*out*/ readonly consumerWaitSeconds: pulumi.Output<number>;
     /**
+     * The ACL 2.0 user every admin request is signed as (HmacSHA1, as RocketMQ's ACL RPC hook), kept secret; needed when the cluster has authentication on: wire RocketMQCluster's `adminCredentials` output. Left out, requests go unsigned. A refused request fails at once with an error naming the user and the operation.
+     */
+    declare public readonly credentials: pulumi.Output<outputs.Credentials | undefined>;
+    /**
      * How long the transfer took, in seconds, including the wait for consumers.
      */
     declare public /*out*/ readonly durationSeconds: pulumi.Output<number>;
@@ -120,6 +124,7 @@ export class TopicTransfer extends pulumi.CustomResource {
             resourceInputs["connection"] = (args?.connection) ?? "auto";
             resourceInputs["consumeTimeoutSeconds"] = (args?.consumeTimeoutSeconds) ?? 600;
             resourceInputs["consumerGroups"] = args?.consumerGroups;
+            resourceInputs["credentials"] = args?.credentials ? pulumi.secret(args.credentials) : undefined;
             resourceInputs["kubeconfig"] = args?.kubeconfig ? pulumi.secret(args.kubeconfig) : undefined;
             resourceInputs["nameServerAddresses"] = args?.nameServerAddresses;
             resourceInputs["sourceCluster"] = args?.sourceCluster;
@@ -136,6 +141,7 @@ export class TopicTransfer extends pulumi.CustomResource {
             resourceInputs["consumeTimeoutSeconds"] = undefined /*out*/;
             resourceInputs["consumerGroups"] = undefined /*out*/;
             resourceInputs["consumerWaitSeconds"] = undefined /*out*/;
+            resourceInputs["credentials"] = undefined /*out*/;
             resourceInputs["durationSeconds"] = undefined /*out*/;
             resourceInputs["groupsMoved"] = undefined /*out*/;
             resourceInputs["kubeconfig"] = undefined /*out*/;
@@ -148,7 +154,7 @@ export class TopicTransfer extends pulumi.CustomResource {
             resourceInputs["topicBrokers"] = undefined /*out*/;
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
-        const secretOpts = { additionalSecretOutputs: ["kubeconfig"] };
+        const secretOpts = { additionalSecretOutputs: ["credentials", "kubeconfig"] };
         opts = pulumi.mergeOptions(opts, secretOpts);
         super(TopicTransfer.__pulumiType, name, resourceInputs, opts);
     }
@@ -170,6 +176,10 @@ export interface TopicTransferArgs {
      * The consumer groups to move with the topic. Default: every group that consumes the topic on the source (online consumers or stored offsets).
      */
     consumerGroups?: pulumi.Input<pulumi.Input<string>[]>;
+    /**
+     * The ACL 2.0 user every admin request is signed as (HmacSHA1, as RocketMQ's ACL RPC hook), kept secret; needed when the cluster has authentication on: wire RocketMQCluster's `adminCredentials` output. Left out, requests go unsigned. A refused request fails at once with an error naming the user and the operation.
+     */
+    credentials?: pulumi.Input<inputs.CredentialsArgs>;
     /**
      * The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`).
      */

@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { RocketMQAdminClient } from "../../provider/src/admin";
+import { Credentials, RocketMQAdminClient } from "../../provider/src/admin";
 import { compiledJavaSupport, majorOf, ROCKETMQ_VERSION, rocketmqClasspath, rocketmqLibDir } from "./rocketmqJars";
 
 export interface BrokerSpec {
@@ -26,6 +26,8 @@ export interface TestBedOptions {
   readyTimeoutMs?: number;
   /** How the JVMs compile: `quick` (the default) for tests, `full` where their speed is measured. */
   jit?: Jit;
+  /** Keys the bed's own readiness checks sign with, for brokers with ACL 2.0 authentication on. */
+  credentials?: Credentials;
 }
 
 /**
@@ -185,7 +187,7 @@ export class RocketMQTestBed {
   ) {
     this.nameServer = `${LOOPBACK}:${nameServerPort}`;
     this.version = options.version ?? ROCKETMQ_VERSION;
-    this.admin = new RocketMQAdminClient({ nameServers: this.nameServer, timeoutMs: 3000, connectTimeoutMs: 2000 });
+    this.admin = new RocketMQAdminClient({ nameServers: this.nameServer, timeoutMs: 3000, connectTimeoutMs: 2000, credentials: options.credentials });
   }
 
   static async start(options: TestBedOptions): Promise<RocketMQTestBed> {

@@ -34,6 +34,30 @@ export function majorOf(version: string): number {
   return Number(version.split(".")[0]);
 }
 
+/**
+ * Whether a release's brokers check ACL 2.0 (users, ACLs, signed requests; RocketMQ 5.3.0 on) with
+ * the jars cached for it. A lib whose rocketmq-auth comes from another release than its broker
+ * cannot: 5.5.1's broker calls an AuthorizationEvaluator method 5.5.0's auth jar lacks
+ * (NoSuchMethodError on every authorized request), and rocketmq-auth is not served at 5.5.1.
+ */
+export function supportsAcl2(version: string): boolean {
+  const [major, minor] = version.split(".").map(Number);
+  if (!(major > 5 || (major === 5 && minor >= 3))) return false;
+  return fs.existsSync(path.join(rocketmqLibDir(version), `rocketmq-auth-${version}.jar`));
+}
+
+/**
+ * The newest release, of this run's and of versions.sh's matrix, whose cached jars check ACL 2.0:
+ * the auth tests run there whatever release their lane has (5.3.2 while 5.5.1's lib lacks its own
+ * rocketmq-auth). Throws when there is none, so those tests never pass by running nothing.
+ */
+export function newestAcl2Release(): string {
+  const candidates = [...new Set([...rocketmqMatrix(), ...toolchainVersion("ROCKETMQ_MATRIX_VERSIONS").split(/[\s,]+/).filter(Boolean)])];
+  const capable = candidates.filter(supportsAcl2).sort((a, b) => b.localeCompare(a, undefined, { numeric: true }));
+  if (capable.length === 0) throw new Error(`no release of ${candidates.join(", ")} has ACL 2.0 with jars of its own release`);
+  return capable[0];
+}
+
 const libDirs = new Map<string, string>();
 
 /** The lib dir holding one release's name server, broker, tools and client jars; fetches them on first use. */

@@ -23,11 +23,12 @@ import type { RemotingCommand } from "./codec";
 import { decodeConsumerConnections } from "./consumerConnection";
 import { ClientFailureCode, RequestCode, ResponseCode } from "./codes";
 import type { CallOptions, OutgoingRequest } from "./connection";
-import { RocketMQAdminError } from "./errors";
+import { RocketMQAdminError, RocketMQPermissionError } from "./errors";
 import { emptyObject } from "./nameMaps";
 import { ParseDeadlineError } from "./fastjson";
 import { isLegacyRelease, isUnsupportedRequest } from "./releases";
 import { ConnectionPool } from "./pool";
+import { Credentials, signRequest } from "./signing";
 import { DEFAULT_RETRY_POLICY, GiveUp, RetryEvent, RetryPolicy, withRetry } from "./retry";
 import { checkTimeoutMs } from "./timeouts";
 import type {
@@ -64,6 +65,8 @@ export interface AdminClientOptions {
    * defaultThreadPoolNums): more would only queue inside the peer, where they can time out.
    */
   maxInFlightPerConnection?: number;
+  /** An ACL 2.0 user's keys: every request is signed with them (signing.ts); none signs nothing. */
+  credentials?: Credentials;
 }
 
 export interface AdminRetryEvent extends RetryEvent {
@@ -109,6 +112,7 @@ export class RocketMQAdminClient {
   private readonly onRetry: ((event: AdminRetryEvent) => void) | undefined;
   /** The protocol version of each peer's last reply (releases.ts): what the peer's release supports. */
   private readonly peerVersions = new Map<string, number>();
+  private readonly credentials: Credentials | undefined;
 
   /** Throws RocketMQAdminError (INVALID_ARGUMENT) when an option is out of range. */
   constructor(options: AdminClientOptions) {
@@ -128,6 +132,10 @@ export class RocketMQAdminClient {
     });
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
     this.onRetry = options.onRetry;
+    if (options.credentials !== undefined && !(options.credentials.accessKey && options.credentials.secretKey)) {
+      throw invalidArgument("credentials need both an accessKey and a secretKey");
+    }
+    this.credentials = options.credentials;
   }
 
   close(): void {
@@ -437,7 +445,8 @@ export class RocketMQAdminClient {
         const connection = await this.pool.get(address, options.signal);
         deadline = Date.now() + options.timeoutMs;
         try {
-          reply = await connection.invoke(request, options);
+          // Signed last, over the request exactly as it goes out.
+          reply = await connection.invoke(this.credentials ? signRequest(request, this.credentials) : request, options);
         } catch (err) {
           // A connection that let a reply time out may be stuck (a half-open socket, a hung
           // port-forward stream): drop it, as RocketMQ's own client does, so a retry opens a fresh one.
@@ -466,6 +475,9 @@ export class RocketMQAdminClient {
         address,
         requestCode: request.code,
       });
+    }
+    if (reply.code === ResponseCode.NO_PERMISSION) {
+      throw new RocketMQPermissionError(requestName(request.code), this.credentials?.accessKey, { remark: reply.remark, address, requestCode: request.code });
     }
     if (reply.code !== ResponseCode.SUCCESS) {
       throw new RocketMQAdminError(`${requestName(request.code)} at ${address} failed with code ${reply.code}${reply.remark ? `: ${reply.remark}` : ""}`, {

@@ -27,6 +27,17 @@ export const RequestCode = {
   QUERY_TOPIC_CONSUME_BY_WHO: 300,
   ADD_WRITE_PERM_OF_BROKER: 327,
   GET_TOPIC_CONFIG: 351,
+  /** ACL 2.0 users and ACLs (RocketMQ 5.3+), kept by each broker on its own. */
+  AUTH_CREATE_USER: 3001,
+  AUTH_UPDATE_USER: 3002,
+  AUTH_DELETE_USER: 3003,
+  AUTH_GET_USER: 3004,
+  AUTH_LIST_USER: 3005,
+  AUTH_CREATE_ACL: 3006,
+  AUTH_UPDATE_ACL: 3007,
+  AUTH_DELETE_ACL: 3008,
+  AUTH_GET_ACL: 3009,
+  AUTH_LIST_ACL: 3010,
 } as const;
 
 export const ResponseCode = {

@@ -86,3 +86,26 @@ export class RocketMQAdminError extends Error {
     return TRANSIENT_REPLY_CODES.has(this.code);
   }
 }
+
+/**
+ * The peer refused the request (NO_PERMISSION, 16): the user lacks the right, its keys are wrong,
+ * or none were given to a cluster with authentication on. Another attempt would be refused the same
+ * way, so it is never retried; the message names the user and the operation.
+ */
+export class RocketMQPermissionError extends RocketMQAdminError {
+  /** The access key the request was signed with; undefined when it was not signed. */
+  readonly user: string | undefined;
+  /** The request's name, e.g. UPDATE_AND_CREATE_TOPIC. */
+  readonly operation: string;
+
+  constructor(operation: string, user: string | undefined, details: { remark?: string; address?: string; requestCode?: number }) {
+    const who = user === undefined ? "no credentials (the request was not signed; give credentials)" : `user ${user}`;
+    super(`${operation} at ${details.address ?? "the peer"} refused (NO_PERMISSION) for ${who}${details.remark ? `: ${details.remark}` : ""}`, {
+      ...details,
+      code: ResponseCode.NO_PERMISSION,
+    });
+    this.name = "RocketMQPermissionError";
+    this.user = user;
+    this.operation = operation;
+  }
+}

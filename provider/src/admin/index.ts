@@ -1,6 +1,7 @@
 // The RocketMQ admin client: remoting protocol, typed operations, and cluster-level helpers.
 export { RocketMQAdminClient, AdminClientOptions, AdminRetryEvent, describeRetry, isRetriableFailure } from "./client";
-export { RocketMQAdminError } from "./errors";
+export { RocketMQAdminError, RocketMQPermissionError } from "./errors";
+export { Credentials, signRequest } from "./signing";
 export { RequestCode, ResponseCode, ClientFailureCode } from "./codes";
 export type { CallOptions } from "./connection";
 export * from "./types";

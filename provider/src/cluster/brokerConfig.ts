@@ -47,7 +47,13 @@ export interface RenderedBrokerConfig {
 
 type Entry = [string, pulumi.Input<string | number | undefined>];
 
-export function renderBrokerConfig(identity: BrokerIdentity, user: UserBrokerConfigInputs | undefined): RenderedBrokerConfig {
+/** Keys the provider renders besides the identity's: `plain` ones in the ConfigMap, `secret` ones always in the Secret. */
+export interface ProviderConfigEntries {
+    plain: Entry[];
+    secret: Entry[];
+}
+
+export function renderBrokerConfig(identity: BrokerIdentity, user: UserBrokerConfigInputs | undefined, extra: ProviderConfigEntries = { plain: [], secret: [] }): RenderedBrokerConfig {
     const isMaster = identity.brokerId === 0;
     // An Output config lifts its fields, so config.deleteWhen is an Output of that field.
     const config = (user ?? {}) as { [K in keyof UserBrokerConfig]?: pulumi.Input<UserBrokerConfig[K]> };
@@ -65,8 +71,10 @@ export function renderBrokerConfig(identity: BrokerIdentity, user: UserBrokerCon
         ["deleteWhen", config.deleteWhen],
         ["fileReservedTime", config.fileReservedTime],
         ["flushDiskType", config.flushDiskType],
+        ...extra.plain,
     ];
     const lines = entries.map(([key, value]) => ({ secret: isSecretInput(value), text: derive(value, (known) => line(key, known)) }));
+    lines.push(...extra.secret.map(([key, value]) => ({ secret: true, text: derive(value, (known) => line(key, known)) })));
     const properties = config.properties;
     if (properties !== undefined && !pulumi.Output.isInstance(properties)) {
         const sorted = Object.entries(properties as Record<string, pulumi.Input<string>>).sort(([a], [b]) => a.localeCompare(b));

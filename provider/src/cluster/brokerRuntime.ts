@@ -11,6 +11,7 @@
 // follow it (a scale-up's new name servers must run before brokers can register with them).
 import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
+import { adminCredentials } from "./auth";
 import { isRuntimeBrokerConfigKey } from "../admin/runtimeConfigKeys";
 import { UserBrokerConfig } from "./brokerConfig";
 import { ClusterContext, childName } from "./context";
@@ -51,17 +52,22 @@ function digest(value: unknown): string {
 /**
  * The settings a push carries (run-time keys, with their values) and the digests of what takes
  * effect only on a restart (other keys, the pod's image, resources, JVM memory and env, and whether
- * the brokers export metrics).
+ * the brokers export metrics, and while auth is or was on, whether it is and the super user's name:
+ * never the password, whose digest would be a guessable copy of it in the state).
  */
 export function brokerSettingsSplit(context: ClusterContext): { settings: pulumi.Output<Record<string, string>>; restartSettings: pulumi.Output<Record<string, string>> } {
     const spec = context.args.broker;
     const keys = pulumi.output(spec.brokerConfig as pulumi.Input<UserBrokerConfig | undefined>).apply((config) => userKeys(config as UserBrokerConfig | undefined));
     const settings = keys.apply((all) => Object.fromEntries(Object.entries(all).filter(([key]) => isRuntimeBrokerConfigKey(key))));
     const pod = pulumi.output({ image: spec.image, resources: spec.resources, jvmMemory: spec.jvmMemory, env: spec.env } as Record<string, unknown>);
-    const restartSettings = pulumi.all([keys, pod, exportsMetrics(context)]).apply(([all, podFields, metrics]): Record<string, string> => ({
+    const { enabled: authEnabled, superUserName } = context.args.auth;
+    // A cluster without auth keeps the digests it always had.
+    const auth = authEnabled === false ? {} : { enabled: authEnabled, superUserName } as Record<string, unknown>;
+    const restartSettings = pulumi.all([keys, pod, exportsMetrics(context), pulumi.output(auth)]).apply(([all, podFields, metrics, authFields]): Record<string, string> => ({
         ...Object.fromEntries(Object.entries(all).filter(([key]) => !isRuntimeBrokerConfigKey(key)).map(([key, value]) => [key, digest(value)])),
         ...Object.fromEntries(Object.entries(podFields).map(([field, value]) => [`broker.${field}`, digest(value)])),
         "metrics.enabled": digest(metrics),
+        ...Object.fromEntries(Object.entries(authFields as Record<string, unknown>).map(([field, value]) => [`auth.${field}`, digest(value)])),
     }));
     return { settings, restartSettings };
 }
@@ -77,6 +83,7 @@ function accessInputs(context: ClusterContext) {
 
 export function createBrokerConfigPush(context: ClusterContext, namesrvAddr: pulumi.Input<string>): BrokerConfigPush {
     const { settings, restartSettings } = brokerSettingsSplit(context);
+    // Signed as the super user while auth is on; brokers without auth ignore the signature.
     return new BrokerConfigPush(childName(context, "broker-settings"), {
         brokerClusterName: context.args.brokerClusterName,
         namesrvAddr,
@@ -85,6 +92,7 @@ export function createBrokerConfigPush(context: ClusterContext, namesrvAddr: pul
         allowRestart: context.args.broker.allowRestart,
         brokerImage: context.args.broker.image,
         ...accessInputs(context),
+        credentials: adminCredentials(context),
     }, { parent: context.parent });
 }
 

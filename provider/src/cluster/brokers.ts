@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { brokerStoreDir, configChecksum, configKeyOf, nameServerListRefreshFor, renderBrokerConfig, RenderedBrokerConfig, UserBrokerConfigInputs } from "./brokerConfig";
 import { createRolloutWait } from "./brokerRuntime";
 import { secretAwareEnv } from "./env";
+import { authBrokerSettings } from "./auth";
 import { ClusterContext, childName, metadataOf, userAnnotations, userLabels } from "./context";
 import { concatLists, derive, mergeRecords } from "./derive";
 import { brokerHeapRule, jvmOptions } from "./jvm";
@@ -84,7 +85,7 @@ export function createBrokerGroup(
         namesrvAddr,
         nameServerListRefreshMs: nameServerListRefreshFor(spec.image),
         prometheusExporter: exportsMetrics(context),
-    }, spec.brokerConfig as UserBrokerConfigInputs | undefined)]));
+    }, spec.brokerConfig as UserBrokerConfigInputs | undefined, authBrokerSettings(context))]));
 
     const configMapName = brokerGroupConfigMapName(shape.prefix, group);
     const configMap = new k8s.core.v1.ConfigMap(childName(context, configMapName), {

@@ -13,6 +13,7 @@ import { containsOutputs, derive } from "./derive";
 import { instanceLabelValue } from "./labels";
 import { createNameServers } from "./nameservers";
 import { createBrokerScaling } from "./scaling";
+import { adminCredentials } from "./auth";
 import { brokerGroupServiceName, consoleServiceName, consoleUrl, nameServerAddresses, nameServerStatefulSetName, podDnsName, proxyEndpoint, proxyServiceName } from "./names";
 import { brokerMetricsServiceName, createMetricsService, createMonitor, MetricsComponent, MetricsEndpoint, metricsPortName, MonitorKind, proxyMetricsServiceName } from "./metrics";
 import { brokerImageHasMetrics, firstVersionWithMetrics, metricsPath, metricsPort, proxiesExportMetrics } from "../inputs/metrics";
@@ -65,6 +66,8 @@ export class RocketMQCluster extends pulumi.ComponentResource {
     public readonly proxyServiceName: pulumi.Output<string | undefined>;
     /** `host:port` of the proxy Service's gRPC port: the endpoint a RocketMQ 5 gRPC client is given. */
     public readonly proxyEndpoint: pulumi.Output<string | undefined>;
+    /** The super user's keys (secret) while auth is on: the `credentials` of Topic, ConsumerGroup and the other resources. */
+    public readonly adminCredentials: pulumi.Output<{ accessKey: string; secretKey: string } | undefined>;
 
     constructor(name: string, args: RocketMQClusterArgs | CheckedClusterInputs, opts?: pulumi.ComponentResourceOptions) {
         // Validate before registering anything: a bad input creates nothing.
@@ -140,6 +143,8 @@ export class RocketMQCluster extends pulumi.ComponentResource {
         const proxyExists = pulumi.output(proxyReady as pulumi.Input<boolean>);
         this.proxyServiceName = proxyExists.apply((ready) => (ready ? proxyServiceName : undefined));
         this.proxyEndpoint = pulumi.all([proxyExists, this.namespace]).apply(([ready, known]) => (ready ? proxyEndpoint(known) : undefined));
+
+        this.adminCredentials = adminCredentials(context);
 
         this.registerOutputs(this.outputs());
     }

@@ -7,6 +7,7 @@ import { brokerScalingToken } from "../inputs/brokerScaling";
 import { BrokerGroup, BrokerGroupShape } from "./brokers";
 import { ClusterContext, childName } from "./context";
 import { derive } from "./derive";
+import { adminCredentials } from "./auth";
 import { scaleSourceBrokerName } from "./names";
 
 export class BrokerScaling extends pulumi.CustomResource {
@@ -26,6 +27,7 @@ export function createBrokerScaling(context: ClusterContext, shape: BrokerGroupS
         nameServerAddresses: namesrvAddr,
         kubeconfig: kubeconfig === undefined ? undefined : pulumi.secret(kubeconfig),
         connection: args.connection,
+        credentials: adminCredentials(context),
         drainTimeoutSeconds: args.broker.drainTimeoutSeconds,
         allowDroppingUnreadMessages: args.broker.allowDroppingUnreadMessages,
     }, {

@@ -17,6 +17,8 @@ export interface ClusterAccess {
   /** A kubeconfig's path or contents; the ambient one when absent. */
   kubeconfig?: string;
   connection: ConnectionMode;
+  /** The ACL 2.0 user the admin client signs as (admin/signing.ts); connections themselves ignore it. */
+  credentials?: { accessKey: string; secretKey: string };
 }
 
 /** Checks that a name server answers from this machine; rejects with the reason when not. */

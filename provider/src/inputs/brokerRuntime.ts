@@ -2,7 +2,7 @@
 // BrokerConfigPush (settings pushed with updateBrokerConfig) and NameServerRegistration (the wait
 // until every broker is registered with every name server).
 import { z } from "zod";
-import { clusterAccessSchemas } from "./clusterAccess";
+import { clusterAccessSchemas, credentialsSchema } from "./clusterAccess";
 import { imageReferenceSchema } from "./images";
 import { nameServerAddressesSchema, validateInputs, Validation } from "./rocketmqNames";
 
@@ -20,6 +20,7 @@ export const brokerConfigPushArgsSchema = z.strictObject({
     /** broker.image of the cluster: the state keeps the one the brokers were given, so check can refuse a downgrade. */
     brokerImage: imageReferenceSchema.optional(),
     ...clusterAccessSchemas,
+    credentials: credentialsSchema,
 });
 
 export type ResolvedBrokerConfigPushArgs = z.output<typeof brokerConfigPushArgsSchema>;

@@ -1,7 +1,7 @@
 // BrokerScaling inputs: the zod schema validates, the args type is inferred from it. schema.json
 // describes the same inputs; a unit test walks both so they cannot drift apart.
 import { z } from "zod";
-import { clusterAccessSchemas } from "./clusterAccess";
+import { clusterAccessSchemas, credentialsSchema } from "./clusterAccess";
 import { allowDroppingUnreadMessagesSchema, drainTimeoutSecondsSchema } from "./drain";
 import { clusterNameSchema, nameServerAddressesSchema, validateInputs, Validation } from "./rocketmqNames";
 
@@ -16,6 +16,7 @@ export const brokerScalingArgsSchema = z
         sourceBrokerName: clusterNameSchema.optional(),
         nameServerAddresses: nameServerAddressesSchema,
         ...clusterAccessSchemas,
+        credentials: credentialsSchema,
         drainTimeoutSeconds: drainTimeoutSecondsSchema,
         allowDroppingUnreadMessages: allowDroppingUnreadMessagesSchema,
     })

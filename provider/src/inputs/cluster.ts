@@ -15,6 +15,7 @@ import { MiB, memorySizeSchema, parseMemorySize, parseQuantity } from "./quantit
 import { checkBrokerConfig, ownedConfigKeyReasons } from "./brokerConfig";
 import { allowDroppingUnreadMessagesSchema, drainTimeoutSecondsSchema } from "./drain";
 import { clusterAccessSchemas } from "./clusterAccess";
+import { authSpecSchema, checkAuthRules } from "./auth";
 
 export const storageModes = ["EmptyDir", "HostPath", "StorageClass"] as const;
 
@@ -309,8 +310,12 @@ export const clusterArgsSchema = z.strictObject({
     console: consoleSpecSchema.prefault({}),
     metrics: metricsSpecSchema.prefault({}),
     proxy: proxySpecSchema.prefault({}),
+    auth: authSpecSchema.prefault({}),
     ...clusterAccessSchemas,
-}).superRefine(checkMetricsRules);
+}).superRefine((args, ctx) => {
+    checkMetricsRules(args, ctx);
+    checkAuthRules(args, ctx);
+});
 
 /** What a program passes: every field optional, `{}` is a working cluster. */
 export type RocketMQClusterArgs = z.input<typeof clusterArgsSchema>;
@@ -320,6 +325,7 @@ export type ResolvedNameServerSpec = ResolvedClusterArgs["nameServer"];
 export type ResolvedBrokerSpec = ResolvedClusterArgs["broker"];
 export type ResolvedConsoleSpec = ResolvedClusterArgs["console"];
 export type ResolvedProxySpec = ResolvedClusterArgs["proxy"];
+export type ResolvedAuthSpec = ResolvedClusterArgs["auth"];
 
 export interface InputFailure {
     /** Dotted path of the input, e.g. `broker.replicaPerGroup` or `broker.env[0].name`. */

@@ -14,5 +14,19 @@ export const clusterAccessSchemas = {
     connection: z.enum(connectionModes, { error: "must be auto, direct or portForward" }).default("auto"),
 };
 
+/**
+ * The `credentials` input: the ACL 2.0 user every admin request is signed as, for a cluster with
+ * authentication on (RocketMQCluster's `adminCredentials` output); none sends requests unsigned.
+ */
+export const credentialsSchema = z
+    .strictObject(
+        {
+            accessKey: z.string({ error: "accessKey must be the user's name" }).min(1, { error: "accessKey must be the user's name" }),
+            secretKey: z.string({ error: "secretKey must be the user's password" }).min(1, { error: "secretKey must be the user's password" }),
+        },
+        { error: "must be { accessKey, secretKey }" },
+    )
+    .optional();
+
 /** Inputs that only say how to reach the cluster: changing them changes nothing in RocketMQ. */
-export const clusterAccessInputNames = Object.keys(clusterAccessSchemas) as (keyof typeof clusterAccessSchemas)[];
+export const clusterAccessInputNames: readonly string[] = [...Object.keys(clusterAccessSchemas), "credentials"];

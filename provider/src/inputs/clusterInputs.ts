@@ -2,6 +2,7 @@
 // known until `pulumi up` is checked then, when construct runs again with it), and unknown and
 // secret values are put back as Outputs so children preview them as computed and store them secret.
 import { z } from "zod";
+import { authSpecSchema } from "./auth";
 import * as pulumi from "@pulumi/pulumi";
 import { metricsSpecSchema } from "./metrics";
 import { brokerSpecSchema, clusterArgsSchema, consoleSpecSchema, failuresOf, InputFailure, nameServerSpecSchema, propertyPath, proxySpecSchema, ResolvedClusterArgs } from "./cluster";
@@ -11,7 +12,7 @@ import { PropertyPath, ResolvedInputs } from "./resolve";
 /** An input value that may be, or contain, an unknown or secret Output. */
 export type DeepInput<T> = pulumi.Output<T> | (T extends (infer U)[] ? DeepInput<U>[] : T extends object ? { [K in keyof T]: DeepInput<T[K]> } : T);
 type Fields<T> = { [K in keyof T]: DeepInput<T[K]> };
-type Sections = "nameServer" | "broker" | "console" | "metrics" | "proxy";
+type Sections = "nameServer" | "broker" | "console" | "metrics" | "proxy" | "auth";
 
 /** Validated inputs with defaults filled in; a field may be an unknown or secret Output. */
 export type ClusterInputs = Fields<Omit<ResolvedClusterArgs, Sections>> & {
@@ -20,6 +21,7 @@ export type ClusterInputs = Fields<Omit<ResolvedClusterArgs, Sections>> & {
     console: Fields<ResolvedClusterArgs["console"]>;
     metrics: Fields<ResolvedClusterArgs["metrics"]>;
     proxy: Fields<ResolvedClusterArgs["proxy"]>;
+    auth: Fields<ResolvedClusterArgs["auth"]>;
 };
 
 /**
@@ -40,6 +42,7 @@ const sectionSchemas: Record<Sections, z.ZodObject> = {
     console: consoleSpecSchema,
     metrics: metricsSpecSchema,
     proxy: proxySpecSchema,
+    auth: authSpecSchema,
 };
 
 export type ClusterInputsValidation = { ok: true; value: ClusterInputs } | { ok: false; failures: InputFailure[] };

@@ -20,7 +20,7 @@ export const clusterAdminClients: AdminClientFactory = {
     async open(access, log) {
         const connection = await openClusterConnection(access);
         log.info(`reaching RocketMQ ${connection.path === "direct" ? "directly" : "through the Kubernetes API server's port-forward"}: ${connection.reason}`);
-        const client = new RocketMQAdminClient({ nameServers: access.nameServerAddresses, connector: connection.connector, onRetry: (event) => log.warn(describeRetry(event)) });
+        const client = new RocketMQAdminClient({ nameServers: access.nameServerAddresses, connector: connection.connector, credentials: access.credentials, onRetry: (event) => log.warn(describeRetry(event)) });
         return {
             client,
             close() {

@@ -2,10 +2,11 @@
 // a secret, and any value the state holds as a secret comes back out as plain data for validation.
 import * as rpc from "@pulumi/pulumi/runtime/rpc";
 
-/** The inputs as the state keeps them: inputs left out stay out, and the kubeconfig stays secret. */
-export function stateOf<T extends { kubeconfig?: string }>(args: T): Record<string, unknown> {
+/** The inputs as the state keeps them: inputs left out stay out, and the kubeconfig and credentials stay secret. */
+export function stateOf<T extends { kubeconfig?: string; credentials?: object }>(args: T): Record<string, unknown> {
     const state: Record<string, unknown> = Object.fromEntries(Object.entries(args).filter(([, v]) => v !== undefined));
     if (args.kubeconfig !== undefined) state.kubeconfig = { [rpc.specialSigKey]: rpc.specialSecretSig, value: args.kubeconfig };
+    if (args.credentials !== undefined) state.credentials = { [rpc.specialSigKey]: rpc.specialSecretSig, value: args.credentials };
     return state;
 }
 

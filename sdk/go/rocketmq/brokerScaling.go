@@ -24,6 +24,8 @@ type BrokerScaling struct {
 	ClusterName pulumi.StringOutput `pulumi:"clusterName"`
 	// How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
 	Connection ConnectionModeOutput `pulumi:"connection"`
+	// The ACL 2.0 user every admin request is signed as (HmacSHA1, as RocketMQ's ACL RPC hook), kept secret; needed when the cluster has authentication on: wire RocketMQCluster's `adminCredentials` output. Left out, requests go unsigned. A refused request fails at once with an error naming the user and the operation.
+	Credentials CredentialsPtrOutput `pulumi:"credentials"`
 	// How long the update waits for every consumer group to consume every message on the groups taken out of brokerNames, in seconds (1 to 86400, default 600). On timeout write permission is restored (`brokerPermission=6`), the update fails naming each consumer group and its lag, and nothing is removed.
 	DrainTimeoutSeconds pulumi.IntOutput `pulumi:"drainTimeoutSeconds"`
 	// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`).
@@ -59,10 +61,14 @@ func NewBrokerScaling(ctx *pulumi.Context,
 	if args.DrainTimeoutSeconds == nil {
 		args.DrainTimeoutSeconds = pulumi.IntPtr(600)
 	}
+	if args.Credentials != nil {
+		args.Credentials = pulumi.ToSecret(args.Credentials).(CredentialsPtrInput)
+	}
 	if args.Kubeconfig != nil {
 		args.Kubeconfig = pulumi.ToSecret(args.Kubeconfig).(pulumi.StringPtrInput)
 	}
 	secrets := pulumi.AdditionalSecretOutputs([]string{
+		"credentials",
 		"kubeconfig",
 	})
 	opts = append(opts, secrets)
@@ -107,6 +113,8 @@ type brokerScalingArgs struct {
 	ClusterName string `pulumi:"clusterName"`
 	// How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
 	Connection *ConnectionMode `pulumi:"connection"`
+	// The ACL 2.0 user every admin request is signed as (HmacSHA1, as RocketMQ's ACL RPC hook), kept secret; needed when the cluster has authentication on: wire RocketMQCluster's `adminCredentials` output. Left out, requests go unsigned. A refused request fails at once with an error naming the user and the operation.
+	Credentials *Credentials `pulumi:"credentials"`
 	// How long the update waits for every consumer group to consume every message on the groups taken out of brokerNames, in seconds (1 to 86400, default 600). On timeout write permission is restored (`brokerPermission=6`), the update fails naming each consumer group and its lag, and nothing is removed.
 	DrainTimeoutSeconds *int `pulumi:"drainTimeoutSeconds"`
 	// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`).
@@ -127,6 +135,8 @@ type BrokerScalingArgs struct {
 	ClusterName pulumi.StringInput
 	// How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
 	Connection ConnectionModePtrInput
+	// The ACL 2.0 user every admin request is signed as (HmacSHA1, as RocketMQ's ACL RPC hook), kept secret; needed when the cluster has authentication on: wire RocketMQCluster's `adminCredentials` output. Left out, requests go unsigned. A refused request fails at once with an error naming the user and the operation.
+	Credentials CredentialsPtrInput
 	// How long the update waits for every consumer group to consume every message on the groups taken out of brokerNames, in seconds (1 to 86400, default 600). On timeout write permission is restored (`brokerPermission=6`), the update fails naming each consumer group and its lag, and nothing is removed.
 	DrainTimeoutSeconds pulumi.IntPtrInput
 	// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`).
@@ -242,6 +252,11 @@ func (o BrokerScalingOutput) ClusterName() pulumi.StringOutput {
 // How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
 func (o BrokerScalingOutput) Connection() ConnectionModeOutput {
 	return o.ApplyT(func(v *BrokerScaling) ConnectionModeOutput { return v.Connection }).(ConnectionModeOutput)
+}
+
+// The ACL 2.0 user every admin request is signed as (HmacSHA1, as RocketMQ's ACL RPC hook), kept secret; needed when the cluster has authentication on: wire RocketMQCluster's `adminCredentials` output. Left out, requests go unsigned. A refused request fails at once with an error naming the user and the operation.
+func (o BrokerScalingOutput) Credentials() CredentialsPtrOutput {
+	return o.ApplyT(func(v *BrokerScaling) CredentialsPtrOutput { return v.Credentials }).(CredentialsPtrOutput)
 }
 
 // How long the update waits for every consumer group to consume every message on the groups taken out of brokerNames, in seconds (1 to 86400, default 600). On timeout write permission is restored (`brokerPermission=6`), the update fails naming each consumer group and its lag, and nothing is removed.

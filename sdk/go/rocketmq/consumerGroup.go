@@ -38,6 +38,8 @@ type ConsumerGroup struct {
 	ConsumeMessageOrderly pulumi.BoolOutput `pulumi:"consumeMessageOrderly"`
 	// Minutes a consumer may take on a message before it is redelivered, 1 to 1440 (default 15).
 	ConsumeTimeoutMinute pulumi.IntOutput `pulumi:"consumeTimeoutMinute"`
+	// The ACL 2.0 user every admin request is signed as (HmacSHA1, as RocketMQ's ACL RPC hook), kept secret; needed when the cluster has authentication on: wire RocketMQCluster's `adminCredentials` output. Left out, requests go unsigned. A refused request fails at once with an error naming the user and the operation.
+	Credentials CredentialsPtrOutput `pulumi:"credentials"`
 	// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`).
 	Kubeconfig pulumi.StringPtrOutput `pulumi:"kubeconfig"`
 	// Broker groups of the placement that do not hold the group (e.g. deleted there with mqadmin, or added to the cluster later); refresh reads them again and the next `pulumi up` creates the group there.
@@ -105,10 +107,14 @@ func NewConsumerGroup(ctx *pulumi.Context,
 	if args.WhichBrokerWhenConsumeSlowly == nil {
 		args.WhichBrokerWhenConsumeSlowly = pulumi.IntPtr(1)
 	}
+	if args.Credentials != nil {
+		args.Credentials = pulumi.ToSecret(args.Credentials).(CredentialsPtrInput)
+	}
 	if args.Kubeconfig != nil {
 		args.Kubeconfig = pulumi.ToSecret(args.Kubeconfig).(pulumi.StringPtrInput)
 	}
 	secrets := pulumi.AdditionalSecretOutputs([]string{
+		"credentials",
 		"kubeconfig",
 	})
 	opts = append(opts, secrets)
@@ -165,6 +171,8 @@ type consumerGroupArgs struct {
 	ConsumeMessageOrderly *bool `pulumi:"consumeMessageOrderly"`
 	// Minutes a consumer may take on a message before it is redelivered, 1 to 1440 (default 15).
 	ConsumeTimeoutMinute *int `pulumi:"consumeTimeoutMinute"`
+	// The ACL 2.0 user every admin request is signed as (HmacSHA1, as RocketMQ's ACL RPC hook), kept secret; needed when the cluster has authentication on: wire RocketMQCluster's `adminCredentials` output. Left out, requests go unsigned. A refused request fails at once with an error naming the user and the operation.
+	Credentials *Credentials `pulumi:"credentials"`
 	// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`).
 	Kubeconfig *string `pulumi:"kubeconfig"`
 	// The consumer group's name: letters, digits, `_`, `-`, `%` and `|`, at most 255 characters (RocketMQ's rules). The brokers' own groups (TOOLS_CONSUMER, `CID_RMQ_SYS_` groups and the like) are refused. Another name is another group: changing it replaces the resource.
@@ -203,6 +211,8 @@ type ConsumerGroupArgs struct {
 	ConsumeMessageOrderly pulumi.BoolPtrInput
 	// Minutes a consumer may take on a message before it is redelivered, 1 to 1440 (default 15).
 	ConsumeTimeoutMinute pulumi.IntPtrInput
+	// The ACL 2.0 user every admin request is signed as (HmacSHA1, as RocketMQ's ACL RPC hook), kept secret; needed when the cluster has authentication on: wire RocketMQCluster's `adminCredentials` output. Left out, requests go unsigned. A refused request fails at once with an error naming the user and the operation.
+	Credentials CredentialsPtrInput
 	// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`).
 	Kubeconfig pulumi.StringPtrInput
 	// The consumer group's name: letters, digits, `_`, `-`, `%` and `|`, at most 255 characters (RocketMQ's rules). The brokers' own groups (TOOLS_CONSUMER, `CID_RMQ_SYS_` groups and the like) are refused. Another name is another group: changing it replaces the resource.
@@ -359,6 +369,11 @@ func (o ConsumerGroupOutput) ConsumeMessageOrderly() pulumi.BoolOutput {
 // Minutes a consumer may take on a message before it is redelivered, 1 to 1440 (default 15).
 func (o ConsumerGroupOutput) ConsumeTimeoutMinute() pulumi.IntOutput {
 	return o.ApplyT(func(v *ConsumerGroup) pulumi.IntOutput { return v.ConsumeTimeoutMinute }).(pulumi.IntOutput)
+}
+
+// The ACL 2.0 user every admin request is signed as (HmacSHA1, as RocketMQ's ACL RPC hook), kept secret; needed when the cluster has authentication on: wire RocketMQCluster's `adminCredentials` output. Left out, requests go unsigned. A refused request fails at once with an error naming the user and the operation.
+func (o ConsumerGroupOutput) Credentials() CredentialsPtrOutput {
+	return o.ApplyT(func(v *ConsumerGroup) CredentialsPtrOutput { return v.Credentials }).(CredentialsPtrOutput)
 }
 
 // The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`).

@@ -21,6 +21,8 @@ func (m *module) Version() semver.Version {
 
 func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi.Resource, err error) {
 	switch typ {
+	case "rocketmq:index:Acl":
+		r = &Acl{}
 	case "rocketmq:index:BrokerScaling":
 		r = &BrokerScaling{}
 	case "rocketmq:index:ConsumerGroup":
@@ -31,6 +33,8 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 		r = &Topic{}
 	case "rocketmq:index:TopicTransfer":
 		r = &TopicTransfer{}
+	case "rocketmq:index:User":
+		r = &User{}
 	default:
 		return nil, fmt.Errorf("unknown resource type: %s", typ)
 	}

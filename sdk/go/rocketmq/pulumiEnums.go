@@ -10,6 +10,561 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
+// An action an ACL entry allows or denies.
+type AclAction string
+
+const (
+	AclActionAll    = AclAction("All")
+	AclActionPub    = AclAction("Pub")
+	AclActionSub    = AclAction("Sub")
+	AclActionCreate = AclAction("Create")
+	AclActionUpdate = AclAction("Update")
+	AclActionDelete = AclAction("Delete")
+	AclActionGet    = AclAction("Get")
+	AclActionList   = AclAction("List")
+)
+
+func (AclAction) ElementType() reflect.Type {
+	return reflect.TypeOf((*AclAction)(nil)).Elem()
+}
+
+func (e AclAction) ToAclActionOutput() AclActionOutput {
+	return pulumi.ToOutput(e).(AclActionOutput)
+}
+
+func (e AclAction) ToAclActionOutputWithContext(ctx context.Context) AclActionOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(AclActionOutput)
+}
+
+func (e AclAction) ToAclActionPtrOutput() AclActionPtrOutput {
+	return e.ToAclActionPtrOutputWithContext(context.Background())
+}
+
+func (e AclAction) ToAclActionPtrOutputWithContext(ctx context.Context) AclActionPtrOutput {
+	return AclAction(e).ToAclActionOutputWithContext(ctx).ToAclActionPtrOutputWithContext(ctx)
+}
+
+func (e AclAction) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e AclAction) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e AclAction) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e AclAction) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type AclActionOutput struct{ *pulumi.OutputState }
+
+func (AclActionOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*AclAction)(nil)).Elem()
+}
+
+func (o AclActionOutput) ToAclActionOutput() AclActionOutput {
+	return o
+}
+
+func (o AclActionOutput) ToAclActionOutputWithContext(ctx context.Context) AclActionOutput {
+	return o
+}
+
+func (o AclActionOutput) ToAclActionPtrOutput() AclActionPtrOutput {
+	return o.ToAclActionPtrOutputWithContext(context.Background())
+}
+
+func (o AclActionOutput) ToAclActionPtrOutputWithContext(ctx context.Context) AclActionPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v AclAction) *AclAction {
+		return &v
+	}).(AclActionPtrOutput)
+}
+
+func (o AclActionOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o AclActionOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e AclAction) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o AclActionOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o AclActionOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e AclAction) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type AclActionPtrOutput struct{ *pulumi.OutputState }
+
+func (AclActionPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**AclAction)(nil)).Elem()
+}
+
+func (o AclActionPtrOutput) ToAclActionPtrOutput() AclActionPtrOutput {
+	return o
+}
+
+func (o AclActionPtrOutput) ToAclActionPtrOutputWithContext(ctx context.Context) AclActionPtrOutput {
+	return o
+}
+
+func (o AclActionPtrOutput) Elem() AclActionOutput {
+	return o.ApplyT(func(v *AclAction) AclAction {
+		if v != nil {
+			return *v
+		}
+		var ret AclAction
+		return ret
+	}).(AclActionOutput)
+}
+
+func (o AclActionPtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o AclActionPtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *AclAction) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// AclActionInput is an input type that accepts values of the AclAction enum
+// A concrete instance of `AclActionInput` can be one of the following:
+//
+//	AclActionAll
+//	AclActionPub
+//	AclActionSub
+//	AclActionCreate
+//	AclActionUpdate
+//	AclActionDelete
+//	AclActionGet
+//	AclActionList
+type AclActionInput interface {
+	pulumi.Input
+
+	ToAclActionOutput() AclActionOutput
+	ToAclActionOutputWithContext(context.Context) AclActionOutput
+}
+
+var aclActionPtrType = reflect.TypeOf((**AclAction)(nil)).Elem()
+
+type AclActionPtrInput interface {
+	pulumi.Input
+
+	ToAclActionPtrOutput() AclActionPtrOutput
+	ToAclActionPtrOutputWithContext(context.Context) AclActionPtrOutput
+}
+
+type aclActionPtr string
+
+func AclActionPtr(v string) AclActionPtrInput {
+	return (*aclActionPtr)(&v)
+}
+
+func (*aclActionPtr) ElementType() reflect.Type {
+	return aclActionPtrType
+}
+
+func (in *aclActionPtr) ToAclActionPtrOutput() AclActionPtrOutput {
+	return pulumi.ToOutput(in).(AclActionPtrOutput)
+}
+
+func (in *aclActionPtr) ToAclActionPtrOutputWithContext(ctx context.Context) AclActionPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(AclActionPtrOutput)
+}
+
+// AclActionArrayInput is an input type that accepts AclActionArray and AclActionArrayOutput values.
+// You can construct a concrete instance of `AclActionArrayInput` via:
+//
+//	AclActionArray{ AclActionArgs{...} }
+type AclActionArrayInput interface {
+	pulumi.Input
+
+	ToAclActionArrayOutput() AclActionArrayOutput
+	ToAclActionArrayOutputWithContext(context.Context) AclActionArrayOutput
+}
+
+type AclActionArray []AclAction
+
+func (AclActionArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]AclAction)(nil)).Elem()
+}
+
+func (i AclActionArray) ToAclActionArrayOutput() AclActionArrayOutput {
+	return i.ToAclActionArrayOutputWithContext(context.Background())
+}
+
+func (i AclActionArray) ToAclActionArrayOutputWithContext(ctx context.Context) AclActionArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AclActionArrayOutput)
+}
+
+type AclActionArrayOutput struct{ *pulumi.OutputState }
+
+func (AclActionArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]AclAction)(nil)).Elem()
+}
+
+func (o AclActionArrayOutput) ToAclActionArrayOutput() AclActionArrayOutput {
+	return o
+}
+
+func (o AclActionArrayOutput) ToAclActionArrayOutputWithContext(ctx context.Context) AclActionArrayOutput {
+	return o
+}
+
+func (o AclActionArrayOutput) Index(i pulumi.IntInput) AclActionOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) AclAction {
+		return vs[0].([]AclAction)[vs[1].(int)]
+	}).(AclActionOutput)
+}
+
+// What an ACL entry decides.
+type AclDecision string
+
+const (
+	AclDecisionAllow = AclDecision("Allow")
+	AclDecisionDeny  = AclDecision("Deny")
+)
+
+func (AclDecision) ElementType() reflect.Type {
+	return reflect.TypeOf((*AclDecision)(nil)).Elem()
+}
+
+func (e AclDecision) ToAclDecisionOutput() AclDecisionOutput {
+	return pulumi.ToOutput(e).(AclDecisionOutput)
+}
+
+func (e AclDecision) ToAclDecisionOutputWithContext(ctx context.Context) AclDecisionOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(AclDecisionOutput)
+}
+
+func (e AclDecision) ToAclDecisionPtrOutput() AclDecisionPtrOutput {
+	return e.ToAclDecisionPtrOutputWithContext(context.Background())
+}
+
+func (e AclDecision) ToAclDecisionPtrOutputWithContext(ctx context.Context) AclDecisionPtrOutput {
+	return AclDecision(e).ToAclDecisionOutputWithContext(ctx).ToAclDecisionPtrOutputWithContext(ctx)
+}
+
+func (e AclDecision) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e AclDecision) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e AclDecision) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e AclDecision) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type AclDecisionOutput struct{ *pulumi.OutputState }
+
+func (AclDecisionOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*AclDecision)(nil)).Elem()
+}
+
+func (o AclDecisionOutput) ToAclDecisionOutput() AclDecisionOutput {
+	return o
+}
+
+func (o AclDecisionOutput) ToAclDecisionOutputWithContext(ctx context.Context) AclDecisionOutput {
+	return o
+}
+
+func (o AclDecisionOutput) ToAclDecisionPtrOutput() AclDecisionPtrOutput {
+	return o.ToAclDecisionPtrOutputWithContext(context.Background())
+}
+
+func (o AclDecisionOutput) ToAclDecisionPtrOutputWithContext(ctx context.Context) AclDecisionPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v AclDecision) *AclDecision {
+		return &v
+	}).(AclDecisionPtrOutput)
+}
+
+func (o AclDecisionOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o AclDecisionOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e AclDecision) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o AclDecisionOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o AclDecisionOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e AclDecision) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type AclDecisionPtrOutput struct{ *pulumi.OutputState }
+
+func (AclDecisionPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**AclDecision)(nil)).Elem()
+}
+
+func (o AclDecisionPtrOutput) ToAclDecisionPtrOutput() AclDecisionPtrOutput {
+	return o
+}
+
+func (o AclDecisionPtrOutput) ToAclDecisionPtrOutputWithContext(ctx context.Context) AclDecisionPtrOutput {
+	return o
+}
+
+func (o AclDecisionPtrOutput) Elem() AclDecisionOutput {
+	return o.ApplyT(func(v *AclDecision) AclDecision {
+		if v != nil {
+			return *v
+		}
+		var ret AclDecision
+		return ret
+	}).(AclDecisionOutput)
+}
+
+func (o AclDecisionPtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o AclDecisionPtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *AclDecision) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// AclDecisionInput is an input type that accepts values of the AclDecision enum
+// A concrete instance of `AclDecisionInput` can be one of the following:
+//
+//	AclDecisionAllow
+//	AclDecisionDeny
+type AclDecisionInput interface {
+	pulumi.Input
+
+	ToAclDecisionOutput() AclDecisionOutput
+	ToAclDecisionOutputWithContext(context.Context) AclDecisionOutput
+}
+
+var aclDecisionPtrType = reflect.TypeOf((**AclDecision)(nil)).Elem()
+
+type AclDecisionPtrInput interface {
+	pulumi.Input
+
+	ToAclDecisionPtrOutput() AclDecisionPtrOutput
+	ToAclDecisionPtrOutputWithContext(context.Context) AclDecisionPtrOutput
+}
+
+type aclDecisionPtr string
+
+func AclDecisionPtr(v string) AclDecisionPtrInput {
+	return (*aclDecisionPtr)(&v)
+}
+
+func (*aclDecisionPtr) ElementType() reflect.Type {
+	return aclDecisionPtrType
+}
+
+func (in *aclDecisionPtr) ToAclDecisionPtrOutput() AclDecisionPtrOutput {
+	return pulumi.ToOutput(in).(AclDecisionPtrOutput)
+}
+
+func (in *aclDecisionPtr) ToAclDecisionPtrOutputWithContext(ctx context.Context) AclDecisionPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(AclDecisionPtrOutput)
+}
+
+// An ACL policy's type.
+type AclPolicyType string
+
+const (
+	AclPolicyTypeCustom  = AclPolicyType("Custom")
+	AclPolicyTypeDefault = AclPolicyType("Default")
+)
+
+func (AclPolicyType) ElementType() reflect.Type {
+	return reflect.TypeOf((*AclPolicyType)(nil)).Elem()
+}
+
+func (e AclPolicyType) ToAclPolicyTypeOutput() AclPolicyTypeOutput {
+	return pulumi.ToOutput(e).(AclPolicyTypeOutput)
+}
+
+func (e AclPolicyType) ToAclPolicyTypeOutputWithContext(ctx context.Context) AclPolicyTypeOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(AclPolicyTypeOutput)
+}
+
+func (e AclPolicyType) ToAclPolicyTypePtrOutput() AclPolicyTypePtrOutput {
+	return e.ToAclPolicyTypePtrOutputWithContext(context.Background())
+}
+
+func (e AclPolicyType) ToAclPolicyTypePtrOutputWithContext(ctx context.Context) AclPolicyTypePtrOutput {
+	return AclPolicyType(e).ToAclPolicyTypeOutputWithContext(ctx).ToAclPolicyTypePtrOutputWithContext(ctx)
+}
+
+func (e AclPolicyType) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e AclPolicyType) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e AclPolicyType) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e AclPolicyType) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type AclPolicyTypeOutput struct{ *pulumi.OutputState }
+
+func (AclPolicyTypeOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*AclPolicyType)(nil)).Elem()
+}
+
+func (o AclPolicyTypeOutput) ToAclPolicyTypeOutput() AclPolicyTypeOutput {
+	return o
+}
+
+func (o AclPolicyTypeOutput) ToAclPolicyTypeOutputWithContext(ctx context.Context) AclPolicyTypeOutput {
+	return o
+}
+
+func (o AclPolicyTypeOutput) ToAclPolicyTypePtrOutput() AclPolicyTypePtrOutput {
+	return o.ToAclPolicyTypePtrOutputWithContext(context.Background())
+}
+
+func (o AclPolicyTypeOutput) ToAclPolicyTypePtrOutputWithContext(ctx context.Context) AclPolicyTypePtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v AclPolicyType) *AclPolicyType {
+		return &v
+	}).(AclPolicyTypePtrOutput)
+}
+
+func (o AclPolicyTypeOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o AclPolicyTypeOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e AclPolicyType) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o AclPolicyTypeOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o AclPolicyTypeOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e AclPolicyType) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type AclPolicyTypePtrOutput struct{ *pulumi.OutputState }
+
+func (AclPolicyTypePtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**AclPolicyType)(nil)).Elem()
+}
+
+func (o AclPolicyTypePtrOutput) ToAclPolicyTypePtrOutput() AclPolicyTypePtrOutput {
+	return o
+}
+
+func (o AclPolicyTypePtrOutput) ToAclPolicyTypePtrOutputWithContext(ctx context.Context) AclPolicyTypePtrOutput {
+	return o
+}
+
+func (o AclPolicyTypePtrOutput) Elem() AclPolicyTypeOutput {
+	return o.ApplyT(func(v *AclPolicyType) AclPolicyType {
+		if v != nil {
+			return *v
+		}
+		var ret AclPolicyType
+		return ret
+	}).(AclPolicyTypeOutput)
+}
+
+func (o AclPolicyTypePtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o AclPolicyTypePtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *AclPolicyType) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// AclPolicyTypeInput is an input type that accepts values of the AclPolicyType enum
+// A concrete instance of `AclPolicyTypeInput` can be one of the following:
+//
+//	AclPolicyTypeCustom
+//	AclPolicyTypeDefault
+type AclPolicyTypeInput interface {
+	pulumi.Input
+
+	ToAclPolicyTypeOutput() AclPolicyTypeOutput
+	ToAclPolicyTypeOutputWithContext(context.Context) AclPolicyTypeOutput
+}
+
+var aclPolicyTypePtrType = reflect.TypeOf((**AclPolicyType)(nil)).Elem()
+
+type AclPolicyTypePtrInput interface {
+	pulumi.Input
+
+	ToAclPolicyTypePtrOutput() AclPolicyTypePtrOutput
+	ToAclPolicyTypePtrOutputWithContext(context.Context) AclPolicyTypePtrOutput
+}
+
+type aclPolicyTypePtr string
+
+func AclPolicyTypePtr(v string) AclPolicyTypePtrInput {
+	return (*aclPolicyTypePtr)(&v)
+}
+
+func (*aclPolicyTypePtr) ElementType() reflect.Type {
+	return aclPolicyTypePtrType
+}
+
+func (in *aclPolicyTypePtr) ToAclPolicyTypePtrOutput() AclPolicyTypePtrOutput {
+	return pulumi.ToOutput(in).(AclPolicyTypePtrOutput)
+}
+
+func (in *aclPolicyTypePtr) ToAclPolicyTypePtrOutputWithContext(ctx context.Context) AclPolicyTypePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(AclPolicyTypePtrOutput)
+}
+
 // Role of a group's master.
 type BrokerRole string
 
@@ -1201,7 +1756,348 @@ func (in *storageModePtr) ToStorageModePtrOutputWithContext(ctx context.Context)
 	return pulumi.ToOutputWithContext(ctx, in).(StorageModePtrOutput)
 }
 
+// Whether the user may sign in.
+type UserStatus string
+
+const (
+	UserStatusEnable  = UserStatus("enable")
+	UserStatusDisable = UserStatus("disable")
+)
+
+func (UserStatus) ElementType() reflect.Type {
+	return reflect.TypeOf((*UserStatus)(nil)).Elem()
+}
+
+func (e UserStatus) ToUserStatusOutput() UserStatusOutput {
+	return pulumi.ToOutput(e).(UserStatusOutput)
+}
+
+func (e UserStatus) ToUserStatusOutputWithContext(ctx context.Context) UserStatusOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(UserStatusOutput)
+}
+
+func (e UserStatus) ToUserStatusPtrOutput() UserStatusPtrOutput {
+	return e.ToUserStatusPtrOutputWithContext(context.Background())
+}
+
+func (e UserStatus) ToUserStatusPtrOutputWithContext(ctx context.Context) UserStatusPtrOutput {
+	return UserStatus(e).ToUserStatusOutputWithContext(ctx).ToUserStatusPtrOutputWithContext(ctx)
+}
+
+func (e UserStatus) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e UserStatus) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e UserStatus) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e UserStatus) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type UserStatusOutput struct{ *pulumi.OutputState }
+
+func (UserStatusOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*UserStatus)(nil)).Elem()
+}
+
+func (o UserStatusOutput) ToUserStatusOutput() UserStatusOutput {
+	return o
+}
+
+func (o UserStatusOutput) ToUserStatusOutputWithContext(ctx context.Context) UserStatusOutput {
+	return o
+}
+
+func (o UserStatusOutput) ToUserStatusPtrOutput() UserStatusPtrOutput {
+	return o.ToUserStatusPtrOutputWithContext(context.Background())
+}
+
+func (o UserStatusOutput) ToUserStatusPtrOutputWithContext(ctx context.Context) UserStatusPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v UserStatus) *UserStatus {
+		return &v
+	}).(UserStatusPtrOutput)
+}
+
+func (o UserStatusOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o UserStatusOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e UserStatus) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o UserStatusOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o UserStatusOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e UserStatus) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type UserStatusPtrOutput struct{ *pulumi.OutputState }
+
+func (UserStatusPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**UserStatus)(nil)).Elem()
+}
+
+func (o UserStatusPtrOutput) ToUserStatusPtrOutput() UserStatusPtrOutput {
+	return o
+}
+
+func (o UserStatusPtrOutput) ToUserStatusPtrOutputWithContext(ctx context.Context) UserStatusPtrOutput {
+	return o
+}
+
+func (o UserStatusPtrOutput) Elem() UserStatusOutput {
+	return o.ApplyT(func(v *UserStatus) UserStatus {
+		if v != nil {
+			return *v
+		}
+		var ret UserStatus
+		return ret
+	}).(UserStatusOutput)
+}
+
+func (o UserStatusPtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o UserStatusPtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *UserStatus) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// UserStatusInput is an input type that accepts values of the UserStatus enum
+// A concrete instance of `UserStatusInput` can be one of the following:
+//
+//	UserStatusEnable
+//	UserStatusDisable
+type UserStatusInput interface {
+	pulumi.Input
+
+	ToUserStatusOutput() UserStatusOutput
+	ToUserStatusOutputWithContext(context.Context) UserStatusOutput
+}
+
+var userStatusPtrType = reflect.TypeOf((**UserStatus)(nil)).Elem()
+
+type UserStatusPtrInput interface {
+	pulumi.Input
+
+	ToUserStatusPtrOutput() UserStatusPtrOutput
+	ToUserStatusPtrOutputWithContext(context.Context) UserStatusPtrOutput
+}
+
+type userStatusPtr string
+
+func UserStatusPtr(v string) UserStatusPtrInput {
+	return (*userStatusPtr)(&v)
+}
+
+func (*userStatusPtr) ElementType() reflect.Type {
+	return userStatusPtrType
+}
+
+func (in *userStatusPtr) ToUserStatusPtrOutput() UserStatusPtrOutput {
+	return pulumi.ToOutput(in).(UserStatusPtrOutput)
+}
+
+func (in *userStatusPtr) ToUserStatusPtrOutputWithContext(ctx context.Context) UserStatusPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(UserStatusPtrOutput)
+}
+
+// An ACL 2.0 user's type.
+type UserType string
+
+const (
+	// May do anything, ACLs aside.
+	UserTypeSuper = UserType("Super")
+	// May do what its ACL allows.
+	UserTypeNormal = UserType("Normal")
+)
+
+func (UserType) ElementType() reflect.Type {
+	return reflect.TypeOf((*UserType)(nil)).Elem()
+}
+
+func (e UserType) ToUserTypeOutput() UserTypeOutput {
+	return pulumi.ToOutput(e).(UserTypeOutput)
+}
+
+func (e UserType) ToUserTypeOutputWithContext(ctx context.Context) UserTypeOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(UserTypeOutput)
+}
+
+func (e UserType) ToUserTypePtrOutput() UserTypePtrOutput {
+	return e.ToUserTypePtrOutputWithContext(context.Background())
+}
+
+func (e UserType) ToUserTypePtrOutputWithContext(ctx context.Context) UserTypePtrOutput {
+	return UserType(e).ToUserTypeOutputWithContext(ctx).ToUserTypePtrOutputWithContext(ctx)
+}
+
+func (e UserType) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e UserType) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e UserType) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e UserType) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type UserTypeOutput struct{ *pulumi.OutputState }
+
+func (UserTypeOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*UserType)(nil)).Elem()
+}
+
+func (o UserTypeOutput) ToUserTypeOutput() UserTypeOutput {
+	return o
+}
+
+func (o UserTypeOutput) ToUserTypeOutputWithContext(ctx context.Context) UserTypeOutput {
+	return o
+}
+
+func (o UserTypeOutput) ToUserTypePtrOutput() UserTypePtrOutput {
+	return o.ToUserTypePtrOutputWithContext(context.Background())
+}
+
+func (o UserTypeOutput) ToUserTypePtrOutputWithContext(ctx context.Context) UserTypePtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v UserType) *UserType {
+		return &v
+	}).(UserTypePtrOutput)
+}
+
+func (o UserTypeOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o UserTypeOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e UserType) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o UserTypeOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o UserTypeOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e UserType) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type UserTypePtrOutput struct{ *pulumi.OutputState }
+
+func (UserTypePtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**UserType)(nil)).Elem()
+}
+
+func (o UserTypePtrOutput) ToUserTypePtrOutput() UserTypePtrOutput {
+	return o
+}
+
+func (o UserTypePtrOutput) ToUserTypePtrOutputWithContext(ctx context.Context) UserTypePtrOutput {
+	return o
+}
+
+func (o UserTypePtrOutput) Elem() UserTypeOutput {
+	return o.ApplyT(func(v *UserType) UserType {
+		if v != nil {
+			return *v
+		}
+		var ret UserType
+		return ret
+	}).(UserTypeOutput)
+}
+
+func (o UserTypePtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o UserTypePtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *UserType) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// UserTypeInput is an input type that accepts values of the UserType enum
+// A concrete instance of `UserTypeInput` can be one of the following:
+//
+//	UserTypeSuper
+//	UserTypeNormal
+type UserTypeInput interface {
+	pulumi.Input
+
+	ToUserTypeOutput() UserTypeOutput
+	ToUserTypeOutputWithContext(context.Context) UserTypeOutput
+}
+
+var userTypePtrType = reflect.TypeOf((**UserType)(nil)).Elem()
+
+type UserTypePtrInput interface {
+	pulumi.Input
+
+	ToUserTypePtrOutput() UserTypePtrOutput
+	ToUserTypePtrOutputWithContext(context.Context) UserTypePtrOutput
+}
+
+type userTypePtr string
+
+func UserTypePtr(v string) UserTypePtrInput {
+	return (*userTypePtr)(&v)
+}
+
+func (*userTypePtr) ElementType() reflect.Type {
+	return userTypePtrType
+}
+
+func (in *userTypePtr) ToUserTypePtrOutput() UserTypePtrOutput {
+	return pulumi.ToOutput(in).(UserTypePtrOutput)
+}
+
+func (in *userTypePtr) ToUserTypePtrOutputWithContext(ctx context.Context) UserTypePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(UserTypePtrOutput)
+}
+
 func init() {
+	pulumi.RegisterInputType(reflect.TypeOf((*AclActionInput)(nil)).Elem(), AclAction("All"))
+	pulumi.RegisterInputType(reflect.TypeOf((*AclActionPtrInput)(nil)).Elem(), AclAction("All"))
+	pulumi.RegisterInputType(reflect.TypeOf((*AclActionArrayInput)(nil)).Elem(), AclActionArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*AclDecisionInput)(nil)).Elem(), AclDecision("Allow"))
+	pulumi.RegisterInputType(reflect.TypeOf((*AclDecisionPtrInput)(nil)).Elem(), AclDecision("Allow"))
+	pulumi.RegisterInputType(reflect.TypeOf((*AclPolicyTypeInput)(nil)).Elem(), AclPolicyType("Custom"))
+	pulumi.RegisterInputType(reflect.TypeOf((*AclPolicyTypePtrInput)(nil)).Elem(), AclPolicyType("Custom"))
 	pulumi.RegisterInputType(reflect.TypeOf((*BrokerRoleInput)(nil)).Elem(), BrokerRole("ASYNC_MASTER"))
 	pulumi.RegisterInputType(reflect.TypeOf((*BrokerRolePtrInput)(nil)).Elem(), BrokerRole("ASYNC_MASTER"))
 	pulumi.RegisterInputType(reflect.TypeOf((*ConnectionModeInput)(nil)).Elem(), ConnectionMode("auto"))
@@ -1216,6 +2112,17 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*ServiceTypePtrInput)(nil)).Elem(), ServiceType("ClusterIP"))
 	pulumi.RegisterInputType(reflect.TypeOf((*StorageModeInput)(nil)).Elem(), StorageMode("EmptyDir"))
 	pulumi.RegisterInputType(reflect.TypeOf((*StorageModePtrInput)(nil)).Elem(), StorageMode("EmptyDir"))
+	pulumi.RegisterInputType(reflect.TypeOf((*UserStatusInput)(nil)).Elem(), UserStatus("enable"))
+	pulumi.RegisterInputType(reflect.TypeOf((*UserStatusPtrInput)(nil)).Elem(), UserStatus("enable"))
+	pulumi.RegisterInputType(reflect.TypeOf((*UserTypeInput)(nil)).Elem(), UserType("Super"))
+	pulumi.RegisterInputType(reflect.TypeOf((*UserTypePtrInput)(nil)).Elem(), UserType("Super"))
+	pulumi.RegisterOutputType(AclActionOutput{})
+	pulumi.RegisterOutputType(AclActionPtrOutput{})
+	pulumi.RegisterOutputType(AclActionArrayOutput{})
+	pulumi.RegisterOutputType(AclDecisionOutput{})
+	pulumi.RegisterOutputType(AclDecisionPtrOutput{})
+	pulumi.RegisterOutputType(AclPolicyTypeOutput{})
+	pulumi.RegisterOutputType(AclPolicyTypePtrOutput{})
 	pulumi.RegisterOutputType(BrokerRoleOutput{})
 	pulumi.RegisterOutputType(BrokerRolePtrOutput{})
 	pulumi.RegisterOutputType(ConnectionModeOutput{})
@@ -1230,4 +2137,8 @@ func init() {
 	pulumi.RegisterOutputType(ServiceTypePtrOutput{})
 	pulumi.RegisterOutputType(StorageModeOutput{})
 	pulumi.RegisterOutputType(StorageModePtrOutput{})
+	pulumi.RegisterOutputType(UserStatusOutput{})
+	pulumi.RegisterOutputType(UserStatusPtrOutput{})
+	pulumi.RegisterOutputType(UserTypeOutput{})
+	pulumi.RegisterOutputType(UserTypePtrOutput{})
 }

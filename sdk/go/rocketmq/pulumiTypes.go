@@ -14,6 +14,499 @@ import (
 
 var _ = internal.GetEnvOrDefault
 
+// One resource's rule in an ACL policy.
+type AclEntry struct {
+	// What the entry allows or denies: Pub, Sub, Create, Update, Delete, Get, List or All; at least one.
+	Actions []AclAction `pulumi:"actions"`
+	// Allow (the default) or Deny.
+	Decision *AclDecision `pulumi:"decision"`
+	// `*`, or `<type>:<name>` with the type one of Cluster, Namespace, Topic, Group and the name a name, a prefix ending in `*`, or `*` alone: e.g. `Topic:orders`, `Group:billing-*`, `Topic:*`. A pattern without a type is refused at preview.
+	Resource string `pulumi:"resource"`
+	// Addresses or CIDR blocks (IPv4 or IPv6) the rule applies to; any address when left out.
+	SourceIps []string `pulumi:"sourceIps"`
+}
+
+// Defaults sets the appropriate defaults for AclEntry
+func (val *AclEntry) Defaults() *AclEntry {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.Decision == nil {
+		decision_ := AclDecision("Allow")
+		tmp.Decision = &decision_
+	}
+	return &tmp
+}
+
+// AclEntryInput is an input type that accepts AclEntryArgs and AclEntryOutput values.
+// You can construct a concrete instance of `AclEntryInput` via:
+//
+//	AclEntryArgs{...}
+type AclEntryInput interface {
+	pulumi.Input
+
+	ToAclEntryOutput() AclEntryOutput
+	ToAclEntryOutputWithContext(context.Context) AclEntryOutput
+}
+
+// One resource's rule in an ACL policy.
+type AclEntryArgs struct {
+	// What the entry allows or denies: Pub, Sub, Create, Update, Delete, Get, List or All; at least one.
+	Actions AclActionArrayInput `pulumi:"actions"`
+	// Allow (the default) or Deny.
+	Decision AclDecisionPtrInput `pulumi:"decision"`
+	// `*`, or `<type>:<name>` with the type one of Cluster, Namespace, Topic, Group and the name a name, a prefix ending in `*`, or `*` alone: e.g. `Topic:orders`, `Group:billing-*`, `Topic:*`. A pattern without a type is refused at preview.
+	Resource pulumi.StringInput `pulumi:"resource"`
+	// Addresses or CIDR blocks (IPv4 or IPv6) the rule applies to; any address when left out.
+	SourceIps pulumi.StringArrayInput `pulumi:"sourceIps"`
+}
+
+// Defaults sets the appropriate defaults for AclEntryArgs
+func (val *AclEntryArgs) Defaults() *AclEntryArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.Decision == nil {
+		tmp.Decision = AclDecision("Allow")
+	}
+	return &tmp
+}
+func (AclEntryArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*AclEntry)(nil)).Elem()
+}
+
+func (i AclEntryArgs) ToAclEntryOutput() AclEntryOutput {
+	return i.ToAclEntryOutputWithContext(context.Background())
+}
+
+func (i AclEntryArgs) ToAclEntryOutputWithContext(ctx context.Context) AclEntryOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AclEntryOutput)
+}
+
+// AclEntryArrayInput is an input type that accepts AclEntryArray and AclEntryArrayOutput values.
+// You can construct a concrete instance of `AclEntryArrayInput` via:
+//
+//	AclEntryArray{ AclEntryArgs{...} }
+type AclEntryArrayInput interface {
+	pulumi.Input
+
+	ToAclEntryArrayOutput() AclEntryArrayOutput
+	ToAclEntryArrayOutputWithContext(context.Context) AclEntryArrayOutput
+}
+
+type AclEntryArray []AclEntryInput
+
+func (AclEntryArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]AclEntry)(nil)).Elem()
+}
+
+func (i AclEntryArray) ToAclEntryArrayOutput() AclEntryArrayOutput {
+	return i.ToAclEntryArrayOutputWithContext(context.Background())
+}
+
+func (i AclEntryArray) ToAclEntryArrayOutputWithContext(ctx context.Context) AclEntryArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AclEntryArrayOutput)
+}
+
+// One resource's rule in an ACL policy.
+type AclEntryOutput struct{ *pulumi.OutputState }
+
+func (AclEntryOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*AclEntry)(nil)).Elem()
+}
+
+func (o AclEntryOutput) ToAclEntryOutput() AclEntryOutput {
+	return o
+}
+
+func (o AclEntryOutput) ToAclEntryOutputWithContext(ctx context.Context) AclEntryOutput {
+	return o
+}
+
+// What the entry allows or denies: Pub, Sub, Create, Update, Delete, Get, List or All; at least one.
+func (o AclEntryOutput) Actions() AclActionArrayOutput {
+	return o.ApplyT(func(v AclEntry) []AclAction { return v.Actions }).(AclActionArrayOutput)
+}
+
+// Allow (the default) or Deny.
+func (o AclEntryOutput) Decision() AclDecisionPtrOutput {
+	return o.ApplyT(func(v AclEntry) *AclDecision { return v.Decision }).(AclDecisionPtrOutput)
+}
+
+// `*`, or `<type>:<name>` with the type one of Cluster, Namespace, Topic, Group and the name a name, a prefix ending in `*`, or `*` alone: e.g. `Topic:orders`, `Group:billing-*`, `Topic:*`. A pattern without a type is refused at preview.
+func (o AclEntryOutput) Resource() pulumi.StringOutput {
+	return o.ApplyT(func(v AclEntry) string { return v.Resource }).(pulumi.StringOutput)
+}
+
+// Addresses or CIDR blocks (IPv4 or IPv6) the rule applies to; any address when left out.
+func (o AclEntryOutput) SourceIps() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v AclEntry) []string { return v.SourceIps }).(pulumi.StringArrayOutput)
+}
+
+type AclEntryArrayOutput struct{ *pulumi.OutputState }
+
+func (AclEntryArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]AclEntry)(nil)).Elem()
+}
+
+func (o AclEntryArrayOutput) ToAclEntryArrayOutput() AclEntryArrayOutput {
+	return o
+}
+
+func (o AclEntryArrayOutput) ToAclEntryArrayOutputWithContext(ctx context.Context) AclEntryArrayOutput {
+	return o
+}
+
+func (o AclEntryArrayOutput) Index(i pulumi.IntInput) AclEntryOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) AclEntry {
+		return vs[0].([]AclEntry)[vs[1].(int)]
+	}).(AclEntryOutput)
+}
+
+// A policy of an ACL: its type and its entries, one per resource.
+type AclPolicy struct {
+	// The rules, at least one; a resource appears once across policies of one type.
+	Entries []AclEntry `pulumi:"entries"`
+	// Custom (the default) or Default.
+	PolicyType *AclPolicyType `pulumi:"policyType"`
+}
+
+// Defaults sets the appropriate defaults for AclPolicy
+func (val *AclPolicy) Defaults() *AclPolicy {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.PolicyType == nil {
+		policyType_ := AclPolicyType("Custom")
+		tmp.PolicyType = &policyType_
+	}
+	return &tmp
+}
+
+// AclPolicyInput is an input type that accepts AclPolicyArgs and AclPolicyOutput values.
+// You can construct a concrete instance of `AclPolicyInput` via:
+//
+//	AclPolicyArgs{...}
+type AclPolicyInput interface {
+	pulumi.Input
+
+	ToAclPolicyOutput() AclPolicyOutput
+	ToAclPolicyOutputWithContext(context.Context) AclPolicyOutput
+}
+
+// A policy of an ACL: its type and its entries, one per resource.
+type AclPolicyArgs struct {
+	// The rules, at least one; a resource appears once across policies of one type.
+	Entries AclEntryArrayInput `pulumi:"entries"`
+	// Custom (the default) or Default.
+	PolicyType AclPolicyTypePtrInput `pulumi:"policyType"`
+}
+
+// Defaults sets the appropriate defaults for AclPolicyArgs
+func (val *AclPolicyArgs) Defaults() *AclPolicyArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.PolicyType == nil {
+		tmp.PolicyType = AclPolicyType("Custom")
+	}
+	return &tmp
+}
+func (AclPolicyArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*AclPolicy)(nil)).Elem()
+}
+
+func (i AclPolicyArgs) ToAclPolicyOutput() AclPolicyOutput {
+	return i.ToAclPolicyOutputWithContext(context.Background())
+}
+
+func (i AclPolicyArgs) ToAclPolicyOutputWithContext(ctx context.Context) AclPolicyOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AclPolicyOutput)
+}
+
+// AclPolicyArrayInput is an input type that accepts AclPolicyArray and AclPolicyArrayOutput values.
+// You can construct a concrete instance of `AclPolicyArrayInput` via:
+//
+//	AclPolicyArray{ AclPolicyArgs{...} }
+type AclPolicyArrayInput interface {
+	pulumi.Input
+
+	ToAclPolicyArrayOutput() AclPolicyArrayOutput
+	ToAclPolicyArrayOutputWithContext(context.Context) AclPolicyArrayOutput
+}
+
+type AclPolicyArray []AclPolicyInput
+
+func (AclPolicyArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]AclPolicy)(nil)).Elem()
+}
+
+func (i AclPolicyArray) ToAclPolicyArrayOutput() AclPolicyArrayOutput {
+	return i.ToAclPolicyArrayOutputWithContext(context.Background())
+}
+
+func (i AclPolicyArray) ToAclPolicyArrayOutputWithContext(ctx context.Context) AclPolicyArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AclPolicyArrayOutput)
+}
+
+// A policy of an ACL: its type and its entries, one per resource.
+type AclPolicyOutput struct{ *pulumi.OutputState }
+
+func (AclPolicyOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*AclPolicy)(nil)).Elem()
+}
+
+func (o AclPolicyOutput) ToAclPolicyOutput() AclPolicyOutput {
+	return o
+}
+
+func (o AclPolicyOutput) ToAclPolicyOutputWithContext(ctx context.Context) AclPolicyOutput {
+	return o
+}
+
+// The rules, at least one; a resource appears once across policies of one type.
+func (o AclPolicyOutput) Entries() AclEntryArrayOutput {
+	return o.ApplyT(func(v AclPolicy) []AclEntry { return v.Entries }).(AclEntryArrayOutput)
+}
+
+// Custom (the default) or Default.
+func (o AclPolicyOutput) PolicyType() AclPolicyTypePtrOutput {
+	return o.ApplyT(func(v AclPolicy) *AclPolicyType { return v.PolicyType }).(AclPolicyTypePtrOutput)
+}
+
+type AclPolicyArrayOutput struct{ *pulumi.OutputState }
+
+func (AclPolicyArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]AclPolicy)(nil)).Elem()
+}
+
+func (o AclPolicyArrayOutput) ToAclPolicyArrayOutput() AclPolicyArrayOutput {
+	return o
+}
+
+func (o AclPolicyArrayOutput) ToAclPolicyArrayOutputWithContext(ctx context.Context) AclPolicyArrayOutput {
+	return o
+}
+
+func (o AclPolicyArrayOutput) Index(i pulumi.IntInput) AclPolicyOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) AclPolicy {
+		return vs[0].([]AclPolicy)[vs[1].(int)]
+	}).(AclPolicyOutput)
+}
+
+// ACL 2.0 authentication and authorization on the brokers (RocketMQ 5.3 and later; an image whose tag names an older release is refused at preview). When on, every request to a broker must be signed by a user the brokers know, and allowed by its ACL: the first user, a Super user, is created by each broker at its first start from `superUserName` and `superUserPassword` (generated when left out), and the brokers sign their calls to each other with the same keys. These settings go to each broker group's Secret, never to its ConfigMap. The `adminCredentials` output carries the keys (secret) for the `credentials` input of Topic, ConsumerGroup, TopicTransfer and BrokerScaling; the component's own operations use them too. Users and ACLs live in each broker's own store: create more with the User and Acl resources. Turning auth on or off changes broker.conf, so the brokers roll (with `broker.allowRestart` true). Not supported together with `proxy.enabled` yet.
+type AuthSpec struct {
+	// Turns authentication and authorization on. Default false.
+	Enabled *bool `pulumi:"enabled"`
+	// The super user's name: 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit. Default `rocketmq-admin`. A broker creates it at its first start only: renaming it later does not rename the user brokers already have.
+	SuperUserName *string `pulumi:"superUserName"`
+	// The super user's password, at least 8 characters, kept secret; it reaches the brokers through the group's Secret. Left out while `enabled` is true, a random one of 24 letters and digits is generated once, kept secret in the stack, and output in `adminCredentials`.
+	SuperUserPassword *string `pulumi:"superUserPassword"`
+}
+
+// Defaults sets the appropriate defaults for AuthSpec
+func (val *AuthSpec) Defaults() *AuthSpec {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.Enabled == nil {
+		enabled_ := false
+		tmp.Enabled = &enabled_
+	}
+	if tmp.SuperUserName == nil {
+		superUserName_ := "rocketmq-admin"
+		tmp.SuperUserName = &superUserName_
+	}
+	return &tmp
+}
+
+// AuthSpecInput is an input type that accepts AuthSpecArgs and AuthSpecOutput values.
+// You can construct a concrete instance of `AuthSpecInput` via:
+//
+//	AuthSpecArgs{...}
+type AuthSpecInput interface {
+	pulumi.Input
+
+	ToAuthSpecOutput() AuthSpecOutput
+	ToAuthSpecOutputWithContext(context.Context) AuthSpecOutput
+}
+
+// ACL 2.0 authentication and authorization on the brokers (RocketMQ 5.3 and later; an image whose tag names an older release is refused at preview). When on, every request to a broker must be signed by a user the brokers know, and allowed by its ACL: the first user, a Super user, is created by each broker at its first start from `superUserName` and `superUserPassword` (generated when left out), and the brokers sign their calls to each other with the same keys. These settings go to each broker group's Secret, never to its ConfigMap. The `adminCredentials` output carries the keys (secret) for the `credentials` input of Topic, ConsumerGroup, TopicTransfer and BrokerScaling; the component's own operations use them too. Users and ACLs live in each broker's own store: create more with the User and Acl resources. Turning auth on or off changes broker.conf, so the brokers roll (with `broker.allowRestart` true). Not supported together with `proxy.enabled` yet.
+type AuthSpecArgs struct {
+	// Turns authentication and authorization on. Default false.
+	Enabled pulumi.BoolPtrInput `pulumi:"enabled"`
+	// The super user's name: 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit. Default `rocketmq-admin`. A broker creates it at its first start only: renaming it later does not rename the user brokers already have.
+	SuperUserName pulumi.StringPtrInput `pulumi:"superUserName"`
+	// The super user's password, at least 8 characters, kept secret; it reaches the brokers through the group's Secret. Left out while `enabled` is true, a random one of 24 letters and digits is generated once, kept secret in the stack, and output in `adminCredentials`.
+	SuperUserPassword pulumi.StringPtrInput `pulumi:"superUserPassword"`
+}
+
+// Defaults sets the appropriate defaults for AuthSpecArgs
+func (val *AuthSpecArgs) Defaults() *AuthSpecArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.Enabled == nil {
+		tmp.Enabled = pulumi.BoolPtr(false)
+	}
+	if tmp.SuperUserName == nil {
+		tmp.SuperUserName = pulumi.StringPtr("rocketmq-admin")
+	}
+	return &tmp
+}
+func (AuthSpecArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*AuthSpec)(nil)).Elem()
+}
+
+func (i AuthSpecArgs) ToAuthSpecOutput() AuthSpecOutput {
+	return i.ToAuthSpecOutputWithContext(context.Background())
+}
+
+func (i AuthSpecArgs) ToAuthSpecOutputWithContext(ctx context.Context) AuthSpecOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AuthSpecOutput)
+}
+
+func (i AuthSpecArgs) ToAuthSpecPtrOutput() AuthSpecPtrOutput {
+	return i.ToAuthSpecPtrOutputWithContext(context.Background())
+}
+
+func (i AuthSpecArgs) ToAuthSpecPtrOutputWithContext(ctx context.Context) AuthSpecPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AuthSpecOutput).ToAuthSpecPtrOutputWithContext(ctx)
+}
+
+// AuthSpecPtrInput is an input type that accepts AuthSpecArgs, AuthSpecPtr and AuthSpecPtrOutput values.
+// You can construct a concrete instance of `AuthSpecPtrInput` via:
+//
+//	        AuthSpecArgs{...}
+//
+//	or:
+//
+//	        nil
+type AuthSpecPtrInput interface {
+	pulumi.Input
+
+	ToAuthSpecPtrOutput() AuthSpecPtrOutput
+	ToAuthSpecPtrOutputWithContext(context.Context) AuthSpecPtrOutput
+}
+
+type authSpecPtrType AuthSpecArgs
+
+func AuthSpecPtr(v *AuthSpecArgs) AuthSpecPtrInput {
+	return (*authSpecPtrType)(v)
+}
+
+func (*authSpecPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**AuthSpec)(nil)).Elem()
+}
+
+func (i *authSpecPtrType) ToAuthSpecPtrOutput() AuthSpecPtrOutput {
+	return i.ToAuthSpecPtrOutputWithContext(context.Background())
+}
+
+func (i *authSpecPtrType) ToAuthSpecPtrOutputWithContext(ctx context.Context) AuthSpecPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AuthSpecPtrOutput)
+}
+
+// ACL 2.0 authentication and authorization on the brokers (RocketMQ 5.3 and later; an image whose tag names an older release is refused at preview). When on, every request to a broker must be signed by a user the brokers know, and allowed by its ACL: the first user, a Super user, is created by each broker at its first start from `superUserName` and `superUserPassword` (generated when left out), and the brokers sign their calls to each other with the same keys. These settings go to each broker group's Secret, never to its ConfigMap. The `adminCredentials` output carries the keys (secret) for the `credentials` input of Topic, ConsumerGroup, TopicTransfer and BrokerScaling; the component's own operations use them too. Users and ACLs live in each broker's own store: create more with the User and Acl resources. Turning auth on or off changes broker.conf, so the brokers roll (with `broker.allowRestart` true). Not supported together with `proxy.enabled` yet.
+type AuthSpecOutput struct{ *pulumi.OutputState }
+
+func (AuthSpecOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*AuthSpec)(nil)).Elem()
+}
+
+func (o AuthSpecOutput) ToAuthSpecOutput() AuthSpecOutput {
+	return o
+}
+
+func (o AuthSpecOutput) ToAuthSpecOutputWithContext(ctx context.Context) AuthSpecOutput {
+	return o
+}
+
+func (o AuthSpecOutput) ToAuthSpecPtrOutput() AuthSpecPtrOutput {
+	return o.ToAuthSpecPtrOutputWithContext(context.Background())
+}
+
+func (o AuthSpecOutput) ToAuthSpecPtrOutputWithContext(ctx context.Context) AuthSpecPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v AuthSpec) *AuthSpec {
+		return &v
+	}).(AuthSpecPtrOutput)
+}
+
+// Turns authentication and authorization on. Default false.
+func (o AuthSpecOutput) Enabled() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v AuthSpec) *bool { return v.Enabled }).(pulumi.BoolPtrOutput)
+}
+
+// The super user's name: 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit. Default `rocketmq-admin`. A broker creates it at its first start only: renaming it later does not rename the user brokers already have.
+func (o AuthSpecOutput) SuperUserName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v AuthSpec) *string { return v.SuperUserName }).(pulumi.StringPtrOutput)
+}
+
+// The super user's password, at least 8 characters, kept secret; it reaches the brokers through the group's Secret. Left out while `enabled` is true, a random one of 24 letters and digits is generated once, kept secret in the stack, and output in `adminCredentials`.
+func (o AuthSpecOutput) SuperUserPassword() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v AuthSpec) *string { return v.SuperUserPassword }).(pulumi.StringPtrOutput)
+}
+
+type AuthSpecPtrOutput struct{ *pulumi.OutputState }
+
+func (AuthSpecPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**AuthSpec)(nil)).Elem()
+}
+
+func (o AuthSpecPtrOutput) ToAuthSpecPtrOutput() AuthSpecPtrOutput {
+	return o
+}
+
+func (o AuthSpecPtrOutput) ToAuthSpecPtrOutputWithContext(ctx context.Context) AuthSpecPtrOutput {
+	return o
+}
+
+func (o AuthSpecPtrOutput) Elem() AuthSpecOutput {
+	return o.ApplyT(func(v *AuthSpec) AuthSpec {
+		if v != nil {
+			return *v
+		}
+		var ret AuthSpec
+		return ret
+	}).(AuthSpecOutput)
+}
+
+// Turns authentication and authorization on. Default false.
+func (o AuthSpecPtrOutput) Enabled() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *AuthSpec) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.Enabled
+	}).(pulumi.BoolPtrOutput)
+}
+
+// The super user's name: 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit. Default `rocketmq-admin`. A broker creates it at its first start only: renaming it later does not rename the user brokers already have.
+func (o AuthSpecPtrOutput) SuperUserName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *AuthSpec) *string {
+		if v == nil {
+			return nil
+		}
+		return v.SuperUserName
+	}).(pulumi.StringPtrOutput)
+}
+
+// The super user's password, at least 8 characters, kept secret; it reaches the brokers through the group's Secret. Left out while `enabled` is true, a random one of 24 letters and digits is generated once, kept secret in the stack, and output in `adminCredentials`.
+func (o AuthSpecPtrOutput) SuperUserPassword() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *AuthSpec) *string {
+		if v == nil {
+			return nil
+		}
+		return v.SuperUserPassword
+	}).(pulumi.StringPtrOutput)
+}
+
 // Settings of `broker.conf`, the broker-common.conf of the operator. Common keys are typed; any other key goes under `properties`.
 type BrokerConfig struct {
 	// Role of each group's master: `ASYNC_MASTER` (default) acknowledges a send before replicas have it, `SYNC_MASTER` waits for a replica, so it is refused when `replicaPerGroup` is 0 (every send would fail with `SLAVE_NOT_AVAILABLE`). Replicas are always `SLAVE`, set by the provider: `SLAVE` is refused here, since replicas come from `replicaPerGroup`.
@@ -1122,6 +1615,165 @@ func (o ConsoleSpecPtrOutput) ServiceType() ServiceTypePtrOutput {
 		}
 		return v.ServiceType
 	}).(ServiceTypePtrOutput)
+}
+
+// An ACL 2.0 user's keys: the access key is the user's name, the secret key its password. Requests signed with them pass a cluster with authentication on (RocketMQ 5.3 and later).
+type Credentials struct {
+	// The user's name, which the brokers know it by.
+	AccessKey string `pulumi:"accessKey"`
+	// The user's password; kept secret.
+	SecretKey string `pulumi:"secretKey"`
+}
+
+// CredentialsInput is an input type that accepts CredentialsArgs and CredentialsOutput values.
+// You can construct a concrete instance of `CredentialsInput` via:
+//
+//	CredentialsArgs{...}
+type CredentialsInput interface {
+	pulumi.Input
+
+	ToCredentialsOutput() CredentialsOutput
+	ToCredentialsOutputWithContext(context.Context) CredentialsOutput
+}
+
+// An ACL 2.0 user's keys: the access key is the user's name, the secret key its password. Requests signed with them pass a cluster with authentication on (RocketMQ 5.3 and later).
+type CredentialsArgs struct {
+	// The user's name, which the brokers know it by.
+	AccessKey pulumi.StringInput `pulumi:"accessKey"`
+	// The user's password; kept secret.
+	SecretKey pulumi.StringInput `pulumi:"secretKey"`
+}
+
+func (CredentialsArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*Credentials)(nil)).Elem()
+}
+
+func (i CredentialsArgs) ToCredentialsOutput() CredentialsOutput {
+	return i.ToCredentialsOutputWithContext(context.Background())
+}
+
+func (i CredentialsArgs) ToCredentialsOutputWithContext(ctx context.Context) CredentialsOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CredentialsOutput)
+}
+
+func (i CredentialsArgs) ToCredentialsPtrOutput() CredentialsPtrOutput {
+	return i.ToCredentialsPtrOutputWithContext(context.Background())
+}
+
+func (i CredentialsArgs) ToCredentialsPtrOutputWithContext(ctx context.Context) CredentialsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CredentialsOutput).ToCredentialsPtrOutputWithContext(ctx)
+}
+
+// CredentialsPtrInput is an input type that accepts CredentialsArgs, CredentialsPtr and CredentialsPtrOutput values.
+// You can construct a concrete instance of `CredentialsPtrInput` via:
+//
+//	        CredentialsArgs{...}
+//
+//	or:
+//
+//	        nil
+type CredentialsPtrInput interface {
+	pulumi.Input
+
+	ToCredentialsPtrOutput() CredentialsPtrOutput
+	ToCredentialsPtrOutputWithContext(context.Context) CredentialsPtrOutput
+}
+
+type credentialsPtrType CredentialsArgs
+
+func CredentialsPtr(v *CredentialsArgs) CredentialsPtrInput {
+	return (*credentialsPtrType)(v)
+}
+
+func (*credentialsPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**Credentials)(nil)).Elem()
+}
+
+func (i *credentialsPtrType) ToCredentialsPtrOutput() CredentialsPtrOutput {
+	return i.ToCredentialsPtrOutputWithContext(context.Background())
+}
+
+func (i *credentialsPtrType) ToCredentialsPtrOutputWithContext(ctx context.Context) CredentialsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CredentialsPtrOutput)
+}
+
+// An ACL 2.0 user's keys: the access key is the user's name, the secret key its password. Requests signed with them pass a cluster with authentication on (RocketMQ 5.3 and later).
+type CredentialsOutput struct{ *pulumi.OutputState }
+
+func (CredentialsOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*Credentials)(nil)).Elem()
+}
+
+func (o CredentialsOutput) ToCredentialsOutput() CredentialsOutput {
+	return o
+}
+
+func (o CredentialsOutput) ToCredentialsOutputWithContext(ctx context.Context) CredentialsOutput {
+	return o
+}
+
+func (o CredentialsOutput) ToCredentialsPtrOutput() CredentialsPtrOutput {
+	return o.ToCredentialsPtrOutputWithContext(context.Background())
+}
+
+func (o CredentialsOutput) ToCredentialsPtrOutputWithContext(ctx context.Context) CredentialsPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v Credentials) *Credentials {
+		return &v
+	}).(CredentialsPtrOutput)
+}
+
+// The user's name, which the brokers know it by.
+func (o CredentialsOutput) AccessKey() pulumi.StringOutput {
+	return o.ApplyT(func(v Credentials) string { return v.AccessKey }).(pulumi.StringOutput)
+}
+
+// The user's password; kept secret.
+func (o CredentialsOutput) SecretKey() pulumi.StringOutput {
+	return o.ApplyT(func(v Credentials) string { return v.SecretKey }).(pulumi.StringOutput)
+}
+
+type CredentialsPtrOutput struct{ *pulumi.OutputState }
+
+func (CredentialsPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**Credentials)(nil)).Elem()
+}
+
+func (o CredentialsPtrOutput) ToCredentialsPtrOutput() CredentialsPtrOutput {
+	return o
+}
+
+func (o CredentialsPtrOutput) ToCredentialsPtrOutputWithContext(ctx context.Context) CredentialsPtrOutput {
+	return o
+}
+
+func (o CredentialsPtrOutput) Elem() CredentialsOutput {
+	return o.ApplyT(func(v *Credentials) Credentials {
+		if v != nil {
+			return *v
+		}
+		var ret Credentials
+		return ret
+	}).(CredentialsOutput)
+}
+
+// The user's name, which the brokers know it by.
+func (o CredentialsPtrOutput) AccessKey() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Credentials) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.AccessKey
+	}).(pulumi.StringPtrOutput)
+}
+
+// The user's password; kept secret.
+func (o CredentialsPtrOutput) SecretKey() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Credentials) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.SecretKey
+	}).(pulumi.StringPtrOutput)
 }
 
 // JVM memory of a RocketMQ process. Sizes take JVM notation as in `-Xmx` (`512m`, `2g`) or Kubernetes binary quantities (`512Mi`, `2Gi`).
@@ -2628,12 +3280,20 @@ func (o TopicTransferStepArrayOutput) Index(i pulumi.IntInput) TopicTransferStep
 }
 
 func init() {
+	pulumi.RegisterInputType(reflect.TypeOf((*AclEntryInput)(nil)).Elem(), AclEntryArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*AclEntryArrayInput)(nil)).Elem(), AclEntryArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*AclPolicyInput)(nil)).Elem(), AclPolicyArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*AclPolicyArrayInput)(nil)).Elem(), AclPolicyArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*AuthSpecInput)(nil)).Elem(), AuthSpecArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*AuthSpecPtrInput)(nil)).Elem(), AuthSpecArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*BrokerConfigInput)(nil)).Elem(), BrokerConfigArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*BrokerConfigPtrInput)(nil)).Elem(), BrokerConfigArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*BrokerSpecInput)(nil)).Elem(), BrokerSpecArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*BrokerSpecPtrInput)(nil)).Elem(), BrokerSpecArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ConsoleSpecInput)(nil)).Elem(), ConsoleSpecArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ConsoleSpecPtrInput)(nil)).Elem(), ConsoleSpecArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*CredentialsInput)(nil)).Elem(), CredentialsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*CredentialsPtrInput)(nil)).Elem(), CredentialsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*JvmMemoryInput)(nil)).Elem(), JvmMemoryArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*JvmMemoryPtrInput)(nil)).Elem(), JvmMemoryArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*MetricsSpecInput)(nil)).Elem(), MetricsSpecArgs{})
@@ -2644,6 +3304,12 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*PodDisruptionBudgetSpecPtrInput)(nil)).Elem(), PodDisruptionBudgetSpecArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ProxySpecInput)(nil)).Elem(), ProxySpecArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ProxySpecPtrInput)(nil)).Elem(), ProxySpecArgs{})
+	pulumi.RegisterOutputType(AclEntryOutput{})
+	pulumi.RegisterOutputType(AclEntryArrayOutput{})
+	pulumi.RegisterOutputType(AclPolicyOutput{})
+	pulumi.RegisterOutputType(AclPolicyArrayOutput{})
+	pulumi.RegisterOutputType(AuthSpecOutput{})
+	pulumi.RegisterOutputType(AuthSpecPtrOutput{})
 	pulumi.RegisterOutputType(BrokerConfigOutput{})
 	pulumi.RegisterOutputType(BrokerConfigPtrOutput{})
 	pulumi.RegisterOutputType(BrokerGroupInfoOutput{})
@@ -2652,6 +3318,8 @@ func init() {
 	pulumi.RegisterOutputType(BrokerSpecPtrOutput{})
 	pulumi.RegisterOutputType(ConsoleSpecOutput{})
 	pulumi.RegisterOutputType(ConsoleSpecPtrOutput{})
+	pulumi.RegisterOutputType(CredentialsOutput{})
+	pulumi.RegisterOutputType(CredentialsPtrOutput{})
 	pulumi.RegisterOutputType(JvmMemoryOutput{})
 	pulumi.RegisterOutputType(JvmMemoryPtrOutput{})
 	pulumi.RegisterOutputType(MetricsEndpointOutput{})

@@ -16,6 +16,8 @@ import (
 type RocketMQCluster struct {
 	pulumi.ResourceState
 
+	// The super user's keys while `auth.enabled` is true (secret), for the `credentials` input of every resource that talks to this cluster; absent while auth is off.
+	AdminCredentials CredentialsPtrOutput `pulumi:"adminCredentials"`
 	// RocketMQ cluster name of the brokers: the cluster name to use with topic and group commands.
 	BrokerClusterName pulumi.StringOutput `pulumi:"brokerClusterName"`
 	// Per broker group, in group order: its broker name and the pod names of its master and replicas.
@@ -45,6 +47,9 @@ func NewRocketMQCluster(ctx *pulumi.Context,
 		args = &RocketMQClusterArgs{}
 	}
 
+	if args.Auth != nil {
+		args.Auth = args.Auth.ToAuthSpecPtrOutput().ApplyT(func(v *AuthSpec) *AuthSpec { return v.Defaults() }).(AuthSpecPtrOutput)
+	}
 	if args.Broker != nil {
 		args.Broker = args.Broker.ToBrokerSpecPtrOutput().ApplyT(func(v *BrokerSpec) *BrokerSpec { return v.Defaults() }).(BrokerSpecPtrOutput)
 	}
@@ -63,6 +68,10 @@ func NewRocketMQCluster(ctx *pulumi.Context,
 	if args.Kubeconfig != nil {
 		args.Kubeconfig = pulumi.ToSecret(args.Kubeconfig).(pulumi.StringPtrInput)
 	}
+	secrets := pulumi.AdditionalSecretOutputs([]string{
+		"adminCredentials",
+	})
+	opts = append(opts, secrets)
 	opts = internal.PkgResourceDefaultOpts(opts)
 	var resource RocketMQCluster
 	err := ctx.RegisterRemoteComponentResource("rocketmq:index:RocketMQCluster", name, args, &resource, opts...)
@@ -77,6 +86,8 @@ type rocketMQClusterArgs struct {
 	Affinity *corev1.Affinity `pulumi:"affinity"`
 	// Annotations added to every object and pod.
 	Annotations map[string]string `pulumi:"annotations"`
+	// ACL 2.0 authentication and authorization on the brokers (RocketMQ 5.3 and later). Off by default.
+	Auth *AuthSpec `pulumi:"auth"`
 	// The broker groups. Defaults to one group of a master and one replica.
 	Broker *BrokerSpec `pulumi:"broker"`
 	// RocketMQ cluster name of every broker (`brokerClusterName` in `broker.conf`), 1-64 letters, digits, '_' or '-'. Defaults to `DefaultCluster`.
@@ -121,6 +132,8 @@ type RocketMQClusterArgs struct {
 	Affinity corev1.AffinityPtrInput
 	// Annotations added to every object and pod.
 	Annotations pulumi.StringMapInput
+	// ACL 2.0 authentication and authorization on the brokers (RocketMQ 5.3 and later). Off by default.
+	Auth AuthSpecPtrInput
 	// The broker groups. Defaults to one group of a master and one replica.
 	Broker BrokerSpecPtrInput
 	// RocketMQ cluster name of every broker (`brokerClusterName` in `broker.conf`), 1-64 letters, digits, '_' or '-'. Defaults to `DefaultCluster`.
@@ -244,6 +257,11 @@ func (o RocketMQClusterOutput) ToRocketMQClusterOutput() RocketMQClusterOutput {
 
 func (o RocketMQClusterOutput) ToRocketMQClusterOutputWithContext(ctx context.Context) RocketMQClusterOutput {
 	return o
+}
+
+// The super user's keys while `auth.enabled` is true (secret), for the `credentials` input of every resource that talks to this cluster; absent while auth is off.
+func (o RocketMQClusterOutput) AdminCredentials() CredentialsPtrOutput {
+	return o.ApplyT(func(v *RocketMQCluster) CredentialsPtrOutput { return v.AdminCredentials }).(CredentialsPtrOutput)
 }
 
 // RocketMQ cluster name of the brokers: the cluster name to use with topic and group commands.

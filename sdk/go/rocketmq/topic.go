@@ -32,6 +32,8 @@ type Topic struct {
 	Connection ConnectionModeOutput `pulumi:"connection"`
 	// How long a placement change waits, in step 4 of its move, for every consumer group to consume every message on the broker groups the topic leaves before the move rolls back (1 to 86400, default 600). A new value alone changes nothing in RocketMQ.
 	ConsumeTimeoutSeconds pulumi.IntOutput `pulumi:"consumeTimeoutSeconds"`
+	// The ACL 2.0 user every admin request is signed as (HmacSHA1, as RocketMQ's ACL RPC hook), kept secret; needed when the cluster has authentication on: wire RocketMQCluster's `adminCredentials` output. Left out, requests go unsigned. A refused request fails at once with an error naming the user and the operation.
+	Credentials CredentialsPtrOutput `pulumi:"credentials"`
 	// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`).
 	Kubeconfig pulumi.StringPtrOutput `pulumi:"kubeconfig"`
 	// The message type RocketMQ 5 brokers record in the topic's `message.type` attribute: NORMAL, FIFO, DELAY or TRANSACTION. Left out, the attribute is not set and the broker treats the topic by its default.
@@ -89,10 +91,14 @@ func NewTopic(ctx *pulumi.Context,
 	if args.WriteQueueNums == nil {
 		args.WriteQueueNums = pulumi.IntPtr(8)
 	}
+	if args.Credentials != nil {
+		args.Credentials = pulumi.ToSecret(args.Credentials).(CredentialsPtrInput)
+	}
 	if args.Kubeconfig != nil {
 		args.Kubeconfig = pulumi.ToSecret(args.Kubeconfig).(pulumi.StringPtrInput)
 	}
 	secrets := pulumi.AdditionalSecretOutputs([]string{
+		"credentials",
 		"kubeconfig",
 	})
 	opts = append(opts, secrets)
@@ -143,6 +149,8 @@ type topicArgs struct {
 	Connection *ConnectionMode `pulumi:"connection"`
 	// How long a placement change waits, in step 4 of its move, for every consumer group to consume every message on the broker groups the topic leaves before the move rolls back (1 to 86400, default 600). A new value alone changes nothing in RocketMQ.
 	ConsumeTimeoutSeconds *int `pulumi:"consumeTimeoutSeconds"`
+	// The ACL 2.0 user every admin request is signed as (HmacSHA1, as RocketMQ's ACL RPC hook), kept secret; needed when the cluster has authentication on: wire RocketMQCluster's `adminCredentials` output. Left out, requests go unsigned. A refused request fails at once with an error naming the user and the operation.
+	Credentials *Credentials `pulumi:"credentials"`
 	// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`).
 	Kubeconfig *string `pulumi:"kubeconfig"`
 	// The message type RocketMQ 5 brokers record in the topic's `message.type` attribute: NORMAL, FIFO, DELAY or TRANSACTION. Left out, the attribute is not set and the broker treats the topic by its default.
@@ -177,6 +185,8 @@ type TopicArgs struct {
 	Connection ConnectionModePtrInput
 	// How long a placement change waits, in step 4 of its move, for every consumer group to consume every message on the broker groups the topic leaves before the move rolls back (1 to 86400, default 600). A new value alone changes nothing in RocketMQ.
 	ConsumeTimeoutSeconds pulumi.IntPtrInput
+	// The ACL 2.0 user every admin request is signed as (HmacSHA1, as RocketMQ's ACL RPC hook), kept secret; needed when the cluster has authentication on: wire RocketMQCluster's `adminCredentials` output. Left out, requests go unsigned. A refused request fails at once with an error naming the user and the operation.
+	Credentials CredentialsPtrInput
 	// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`).
 	Kubeconfig pulumi.StringPtrInput
 	// The message type RocketMQ 5 brokers record in the topic's `message.type` attribute: NORMAL, FIFO, DELAY or TRANSACTION. Left out, the attribute is not set and the broker treats the topic by its default.
@@ -320,6 +330,11 @@ func (o TopicOutput) Connection() ConnectionModeOutput {
 // How long a placement change waits, in step 4 of its move, for every consumer group to consume every message on the broker groups the topic leaves before the move rolls back (1 to 86400, default 600). A new value alone changes nothing in RocketMQ.
 func (o TopicOutput) ConsumeTimeoutSeconds() pulumi.IntOutput {
 	return o.ApplyT(func(v *Topic) pulumi.IntOutput { return v.ConsumeTimeoutSeconds }).(pulumi.IntOutput)
+}
+
+// The ACL 2.0 user every admin request is signed as (HmacSHA1, as RocketMQ's ACL RPC hook), kept secret; needed when the cluster has authentication on: wire RocketMQCluster's `adminCredentials` output. Left out, requests go unsigned. A refused request fails at once with an error naming the user and the operation.
+func (o TopicOutput) Credentials() CredentialsPtrOutput {
+	return o.ApplyT(func(v *Topic) CredentialsPtrOutput { return v.Credentials }).(CredentialsPtrOutput)
 }
 
 // The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`).

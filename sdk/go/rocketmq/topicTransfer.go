@@ -24,6 +24,8 @@ type TopicTransfer struct {
 	ConsumerGroups pulumi.StringArrayOutput `pulumi:"consumerGroups"`
 	// How long step 4 waited for consumers to drain the source, in seconds.
 	ConsumerWaitSeconds pulumi.Float64Output `pulumi:"consumerWaitSeconds"`
+	// The ACL 2.0 user every admin request is signed as (HmacSHA1, as RocketMQ's ACL RPC hook), kept secret; needed when the cluster has authentication on: wire RocketMQCluster's `adminCredentials` output. Left out, requests go unsigned. A refused request fails at once with an error naming the user and the operation.
+	Credentials CredentialsPtrOutput `pulumi:"credentials"`
 	// How long the transfer took, in seconds, including the wait for consumers.
 	DurationSeconds pulumi.Float64Output `pulumi:"durationSeconds"`
 	// The consumer groups that moved from the source to the target with the topic.
@@ -71,10 +73,14 @@ func NewTopicTransfer(ctx *pulumi.Context,
 	if args.ConsumeTimeoutSeconds == nil {
 		args.ConsumeTimeoutSeconds = pulumi.IntPtr(600)
 	}
+	if args.Credentials != nil {
+		args.Credentials = pulumi.ToSecret(args.Credentials).(CredentialsPtrInput)
+	}
 	if args.Kubeconfig != nil {
 		args.Kubeconfig = pulumi.ToSecret(args.Kubeconfig).(pulumi.StringPtrInput)
 	}
 	secrets := pulumi.AdditionalSecretOutputs([]string{
+		"credentials",
 		"kubeconfig",
 	})
 	opts = append(opts, secrets)
@@ -117,6 +123,8 @@ type topicTransferArgs struct {
 	ConsumeTimeoutSeconds *int `pulumi:"consumeTimeoutSeconds"`
 	// The consumer groups to move with the topic. Default: every group that consumes the topic on the source (online consumers or stored offsets).
 	ConsumerGroups []string `pulumi:"consumerGroups"`
+	// The ACL 2.0 user every admin request is signed as (HmacSHA1, as RocketMQ's ACL RPC hook), kept secret; needed when the cluster has authentication on: wire RocketMQCluster's `adminCredentials` output. Left out, requests go unsigned. A refused request fails at once with an error naming the user and the operation.
+	Credentials *Credentials `pulumi:"credentials"`
 	// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`).
 	Kubeconfig *string `pulumi:"kubeconfig"`
 	// Name server addresses as `host:port;host:port`, typically a RocketMQCluster's `nameServerAddresses` output, as is: the name servers' cluster DNS names, which also name their pods and namespace for `portForward`.
@@ -137,6 +145,8 @@ type TopicTransferArgs struct {
 	ConsumeTimeoutSeconds pulumi.IntPtrInput
 	// The consumer groups to move with the topic. Default: every group that consumes the topic on the source (online consumers or stored offsets).
 	ConsumerGroups pulumi.StringArrayInput
+	// The ACL 2.0 user every admin request is signed as (HmacSHA1, as RocketMQ's ACL RPC hook), kept secret; needed when the cluster has authentication on: wire RocketMQCluster's `adminCredentials` output. Left out, requests go unsigned. A refused request fails at once with an error naming the user and the operation.
+	Credentials CredentialsPtrInput
 	// The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`).
 	Kubeconfig pulumi.StringPtrInput
 	// Name server addresses as `host:port;host:port`, typically a RocketMQCluster's `nameServerAddresses` output, as is: the name servers' cluster DNS names, which also name their pods and namespace for `portForward`.
@@ -254,6 +264,11 @@ func (o TopicTransferOutput) ConsumerGroups() pulumi.StringArrayOutput {
 // How long step 4 waited for consumers to drain the source, in seconds.
 func (o TopicTransferOutput) ConsumerWaitSeconds() pulumi.Float64Output {
 	return o.ApplyT(func(v *TopicTransfer) pulumi.Float64Output { return v.ConsumerWaitSeconds }).(pulumi.Float64Output)
+}
+
+// The ACL 2.0 user every admin request is signed as (HmacSHA1, as RocketMQ's ACL RPC hook), kept secret; needed when the cluster has authentication on: wire RocketMQCluster's `adminCredentials` output. Left out, requests go unsigned. A refused request fails at once with an error naming the user and the operation.
+func (o TopicTransferOutput) Credentials() CredentialsPtrOutput {
+	return o.ApplyT(func(v *TopicTransfer) CredentialsPtrOutput { return v.Credentials }).(CredentialsPtrOutput)
 }
 
 // How long the transfer took, in seconds, including the wait for consumers.

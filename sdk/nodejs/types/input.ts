@@ -10,6 +10,88 @@ import * as pulumiKubernetes from "@pulumi/kubernetes";
 import * as utilities from "../utilities";
 
 /**
+ * One resource's rule in an ACL policy.
+ */
+export interface AclEntryArgs {
+    /**
+     * What the entry allows or denies: Pub, Sub, Create, Update, Delete, Get, List or All; at least one.
+     */
+    actions: pulumi.Input<pulumi.Input<enums.AclAction>[]>;
+    /**
+     * Allow (the default) or Deny.
+     */
+    decision?: pulumi.Input<enums.AclDecision>;
+    /**
+     * `*`, or `<type>:<name>` with the type one of Cluster, Namespace, Topic, Group and the name a name, a prefix ending in `*`, or `*` alone: e.g. `Topic:orders`, `Group:billing-*`, `Topic:*`. A pattern without a type is refused at preview.
+     */
+    resource: pulumi.Input<string>;
+    /**
+     * Addresses or CIDR blocks (IPv4 or IPv6) the rule applies to; any address when left out.
+     */
+    sourceIps?: pulumi.Input<pulumi.Input<string>[]>;
+}
+/**
+ * aclEntryArgsProvideDefaults sets the appropriate defaults for AclEntryArgs
+ */
+export function aclEntryArgsProvideDefaults(val: AclEntryArgs): AclEntryArgs {
+    return {
+        ...val,
+        decision: (val.decision) ?? "Allow",
+    };
+}
+
+/**
+ * A policy of an ACL: its type and its entries, one per resource.
+ */
+export interface AclPolicyArgs {
+    /**
+     * The rules, at least one; a resource appears once across policies of one type.
+     */
+    entries: pulumi.Input<pulumi.Input<inputs.AclEntryArgs>[]>;
+    /**
+     * Custom (the default) or Default.
+     */
+    policyType?: pulumi.Input<enums.AclPolicyType>;
+}
+/**
+ * aclPolicyArgsProvideDefaults sets the appropriate defaults for AclPolicyArgs
+ */
+export function aclPolicyArgsProvideDefaults(val: AclPolicyArgs): AclPolicyArgs {
+    return {
+        ...val,
+        policyType: (val.policyType) ?? "Custom",
+    };
+}
+
+/**
+ * ACL 2.0 authentication and authorization on the brokers (RocketMQ 5.3 and later; an image whose tag names an older release is refused at preview). When on, every request to a broker must be signed by a user the brokers know, and allowed by its ACL: the first user, a Super user, is created by each broker at its first start from `superUserName` and `superUserPassword` (generated when left out), and the brokers sign their calls to each other with the same keys. These settings go to each broker group's Secret, never to its ConfigMap. The `adminCredentials` output carries the keys (secret) for the `credentials` input of Topic, ConsumerGroup, TopicTransfer and BrokerScaling; the component's own operations use them too. Users and ACLs live in each broker's own store: create more with the User and Acl resources. Turning auth on or off changes broker.conf, so the brokers roll (with `broker.allowRestart` true). Not supported together with `proxy.enabled` yet.
+ */
+export interface AuthSpecArgs {
+    /**
+     * Turns authentication and authorization on. Default false.
+     */
+    enabled?: pulumi.Input<boolean>;
+    /**
+     * The super user's name: 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit. Default `rocketmq-admin`. A broker creates it at its first start only: renaming it later does not rename the user brokers already have.
+     */
+    superUserName?: pulumi.Input<string>;
+    /**
+     * The super user's password, at least 8 characters, kept secret; it reaches the brokers through the group's Secret. Left out while `enabled` is true, a random one of 24 letters and digits is generated once, kept secret in the stack, and output in `adminCredentials`.
+     */
+    superUserPassword?: pulumi.Input<string>;
+}
+/**
+ * authSpecArgsProvideDefaults sets the appropriate defaults for AuthSpecArgs
+ */
+export function authSpecArgsProvideDefaults(val: AuthSpecArgs): AuthSpecArgs {
+    return {
+        ...val,
+        enabled: (val.enabled) ?? false,
+        superUserName: (val.superUserName) ?? "rocketmq-admin",
+    };
+}
+
+/**
  * Settings of `broker.conf`, the broker-common.conf of the operator. Common keys are typed; any other key goes under `properties`.
  */
 export interface BrokerConfigArgs {
@@ -172,6 +254,20 @@ export interface ConsoleSpecArgs {
      * Type of the dashboard Service. Defaults to `ClusterIP`; `NodePort` exposes it on every node (the operator's example uses node port 30000).
      */
     serviceType?: pulumi.Input<enums.ServiceType>;
+}
+
+/**
+ * An ACL 2.0 user's keys: the access key is the user's name, the secret key its password. Requests signed with them pass a cluster with authentication on (RocketMQ 5.3 and later).
+ */
+export interface CredentialsArgs {
+    /**
+     * The user's name, which the brokers know it by.
+     */
+    accessKey: pulumi.Input<string>;
+    /**
+     * The user's password; kept secret.
+     */
+    secretKey: pulumi.Input<string>;
 }
 
 /**

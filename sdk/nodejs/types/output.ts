@@ -10,6 +10,60 @@ import * as pulumiKubernetes from "@pulumi/kubernetes";
 import * as utilities from "../utilities";
 
 /**
+ * One resource's rule in an ACL policy.
+ */
+export interface AclEntry {
+    /**
+     * What the entry allows or denies: Pub, Sub, Create, Update, Delete, Get, List or All; at least one.
+     */
+    actions: enums.AclAction[];
+    /**
+     * Allow (the default) or Deny.
+     */
+    decision?: enums.AclDecision;
+    /**
+     * `*`, or `<type>:<name>` with the type one of Cluster, Namespace, Topic, Group and the name a name, a prefix ending in `*`, or `*` alone: e.g. `Topic:orders`, `Group:billing-*`, `Topic:*`. A pattern without a type is refused at preview.
+     */
+    resource: string;
+    /**
+     * Addresses or CIDR blocks (IPv4 or IPv6) the rule applies to; any address when left out.
+     */
+    sourceIps?: string[];
+}
+/**
+ * aclEntryProvideDefaults sets the appropriate defaults for AclEntry
+ */
+export function aclEntryProvideDefaults(val: AclEntry): AclEntry {
+    return {
+        ...val,
+        decision: (val.decision) ?? "Allow",
+    };
+}
+
+/**
+ * A policy of an ACL: its type and its entries, one per resource.
+ */
+export interface AclPolicy {
+    /**
+     * The rules, at least one; a resource appears once across policies of one type.
+     */
+    entries: outputs.AclEntry[];
+    /**
+     * Custom (the default) or Default.
+     */
+    policyType?: enums.AclPolicyType;
+}
+/**
+ * aclPolicyProvideDefaults sets the appropriate defaults for AclPolicy
+ */
+export function aclPolicyProvideDefaults(val: AclPolicy): AclPolicy {
+    return {
+        ...val,
+        policyType: (val.policyType) ?? "Custom",
+    };
+}
+
+/**
  * Where one broker group runs.
  */
 export interface BrokerGroupInfo {
@@ -29,6 +83,20 @@ export interface BrokerGroupInfo {
      * Pods of the group's replicas in brokerId order, `<broker.name>-<g>-replica-<i>-0`.
      */
     replicaPodNames: string[];
+}
+
+/**
+ * An ACL 2.0 user's keys: the access key is the user's name, the secret key its password. Requests signed with them pass a cluster with authentication on (RocketMQ 5.3 and later).
+ */
+export interface Credentials {
+    /**
+     * The user's name, which the brokers know it by.
+     */
+    accessKey: string;
+    /**
+     * The user's password; kept secret.
+     */
+    secretKey: string;
 }
 
 /**

@@ -7,12 +7,14 @@ from . import _utilities
 import typing
 # Export this package's modules as members:
 from ._enums import *
+from .acl import *
 from .broker_scaling import *
 from .consumer_group import *
 from .provider import *
 from .rocket_mq_cluster import *
 from .topic import *
 from .topic_transfer import *
+from .user import *
 from ._inputs import *
 from . import outputs
 _utilities.register(
@@ -23,11 +25,13 @@ _utilities.register(
   "mod": "index",
   "fqn": "pulumi_rocketmq",
   "classes": {
+   "rocketmq:index:Acl": "Acl",
    "rocketmq:index:BrokerScaling": "BrokerScaling",
    "rocketmq:index:ConsumerGroup": "ConsumerGroup",
    "rocketmq:index:RocketMQCluster": "RocketMQCluster",
    "rocketmq:index:Topic": "Topic",
-   "rocketmq:index:TopicTransfer": "TopicTransfer"
+   "rocketmq:index:TopicTransfer": "TopicTransfer",
+   "rocketmq:index:User": "User"
   }
  }
 ]

@@ -7,6 +7,9 @@ import pulumi
 from enum import Enum
 
 __all__ = [
+    'AclAction',
+    'AclDecision',
+    'AclPolicyType',
     'BrokerRole',
     'ConnectionMode',
     'DnsPolicy',
@@ -14,7 +17,42 @@ __all__ = [
     'ImagePullPolicy',
     'ServiceType',
     'StorageMode',
+    'UserStatus',
+    'UserType',
 ]
+
+
+@pulumi.type_token("rocketmq:index:AclAction")
+class AclAction(_builtins.str, Enum):
+    """
+    An action an ACL entry allows or denies.
+    """
+    ALL = "All"
+    PUB = "Pub"
+    SUB = "Sub"
+    CREATE = "Create"
+    UPDATE = "Update"
+    DELETE = "Delete"
+    GET = "Get"
+    LIST = "List"
+
+
+@pulumi.type_token("rocketmq:index:AclDecision")
+class AclDecision(_builtins.str, Enum):
+    """
+    What an ACL entry decides.
+    """
+    ALLOW = "Allow"
+    DENY = "Deny"
+
+
+@pulumi.type_token("rocketmq:index:AclPolicyType")
+class AclPolicyType(_builtins.str, Enum):
+    """
+    An ACL policy's type.
+    """
+    CUSTOM = "Custom"
+    DEFAULT = "Default"
 
 
 @pulumi.type_token("rocketmq:index:BrokerRole")
@@ -139,4 +177,28 @@ class StorageMode(_builtins.str, Enum):
     STORAGE_CLASS = "StorageClass"
     """
     PersistentVolumeClaims from `volumeClaimTemplates`, one per pod, kept across pod restarts and rescheduling.
+    """
+
+
+@pulumi.type_token("rocketmq:index:UserStatus")
+class UserStatus(_builtins.str, Enum):
+    """
+    Whether the user may sign in.
+    """
+    ENABLE = "enable"
+    DISABLE = "disable"
+
+
+@pulumi.type_token("rocketmq:index:UserType")
+class UserType(_builtins.str, Enum):
+    """
+    An ACL 2.0 user's type.
+    """
+    SUPER = "Super"
+    """
+    May do anything, ACLs aside.
+    """
+    NORMAL = "Normal"
+    """
+    May do what its ACL allows.
     """

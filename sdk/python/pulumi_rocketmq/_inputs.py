@@ -17,12 +17,20 @@ from ._enums import *
 import pulumi_kubernetes
 
 __all__ = [
+    'AclEntryArgs',
+    'AclEntryArgsDict',
+    'AclPolicyArgs',
+    'AclPolicyArgsDict',
+    'AuthSpecArgs',
+    'AuthSpecArgsDict',
     'BrokerConfigArgs',
     'BrokerConfigArgsDict',
     'BrokerSpecArgs',
     'BrokerSpecArgsDict',
     'ConsoleSpecArgs',
     'ConsoleSpecArgsDict',
+    'CredentialsArgs',
+    'CredentialsArgsDict',
     'JvmMemoryArgs',
     'JvmMemoryArgsDict',
     'MetricsSpecArgs',
@@ -34,6 +42,233 @@ __all__ = [
     'ProxySpecArgs',
     'ProxySpecArgsDict',
 ]
+
+class AclEntryArgsDict(TypedDict):
+    """
+    One resource's rule in an ACL policy.
+    """
+    actions: pulumi.Input[Sequence[pulumi.Input['AclAction']]]
+    """
+    What the entry allows or denies: Pub, Sub, Create, Update, Delete, Get, List or All; at least one.
+    """
+    resource: pulumi.Input[_builtins.str]
+    """
+    `*`, or `<type>:<name>` with the type one of Cluster, Namespace, Topic, Group and the name a name, a prefix ending in `*`, or `*` alone: e.g. `Topic:orders`, `Group:billing-*`, `Topic:*`. A pattern without a type is refused at preview.
+    """
+    decision: NotRequired[pulumi.Input['AclDecision']]
+    """
+    Allow (the default) or Deny.
+    """
+    source_ips: NotRequired[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]]
+    """
+    Addresses or CIDR blocks (IPv4 or IPv6) the rule applies to; any address when left out.
+    """
+
+@pulumi.input_type
+class AclEntryArgs:
+    def __init__(__self__, *,
+                 actions: pulumi.Input[Sequence[pulumi.Input['AclAction']]],
+                 resource: pulumi.Input[_builtins.str],
+                 decision: Optional[pulumi.Input['AclDecision']] = None,
+                 source_ips: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None):
+        """
+        One resource's rule in an ACL policy.
+
+        :param pulumi.Input[Sequence[pulumi.Input['AclAction']]] actions: What the entry allows or denies: Pub, Sub, Create, Update, Delete, Get, List or All; at least one.
+        :param pulumi.Input[_builtins.str] resource: `*`, or `<type>:<name>` with the type one of Cluster, Namespace, Topic, Group and the name a name, a prefix ending in `*`, or `*` alone: e.g. `Topic:orders`, `Group:billing-*`, `Topic:*`. A pattern without a type is refused at preview.
+        :param pulumi.Input['AclDecision'] decision: Allow (the default) or Deny.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] source_ips: Addresses or CIDR blocks (IPv4 or IPv6) the rule applies to; any address when left out.
+        """
+        pulumi.set(__self__, "actions", actions)
+        pulumi.set(__self__, "resource", resource)
+        if decision is None:
+            decision = 'Allow'
+        if decision is not None:
+            pulumi.set(__self__, "decision", decision)
+        if source_ips is not None:
+            pulumi.set(__self__, "source_ips", source_ips)
+
+    @_builtins.property
+    @pulumi.getter
+    def actions(self) -> pulumi.Input[Sequence[pulumi.Input['AclAction']]]:
+        """
+        What the entry allows or denies: Pub, Sub, Create, Update, Delete, Get, List or All; at least one.
+        """
+        return pulumi.get(self, "actions")
+
+    @actions.setter
+    def actions(self, value: pulumi.Input[Sequence[pulumi.Input['AclAction']]]):
+        pulumi.set(self, "actions", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def resource(self) -> pulumi.Input[_builtins.str]:
+        """
+        `*`, or `<type>:<name>` with the type one of Cluster, Namespace, Topic, Group and the name a name, a prefix ending in `*`, or `*` alone: e.g. `Topic:orders`, `Group:billing-*`, `Topic:*`. A pattern without a type is refused at preview.
+        """
+        return pulumi.get(self, "resource")
+
+    @resource.setter
+    def resource(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "resource", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def decision(self) -> Optional[pulumi.Input['AclDecision']]:
+        """
+        Allow (the default) or Deny.
+        """
+        return pulumi.get(self, "decision")
+
+    @decision.setter
+    def decision(self, value: Optional[pulumi.Input['AclDecision']]):
+        pulumi.set(self, "decision", value)
+
+    @_builtins.property
+    @pulumi.getter(name="sourceIps")
+    def source_ips(self) -> Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        Addresses or CIDR blocks (IPv4 or IPv6) the rule applies to; any address when left out.
+        """
+        return pulumi.get(self, "source_ips")
+
+    @source_ips.setter
+    def source_ips(self, value: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "source_ips", value)
+
+
+class AclPolicyArgsDict(TypedDict):
+    """
+    A policy of an ACL: its type and its entries, one per resource.
+    """
+    entries: pulumi.Input[Sequence[pulumi.Input['AclEntryArgsDict']]]
+    """
+    The rules, at least one; a resource appears once across policies of one type.
+    """
+    policy_type: NotRequired[pulumi.Input['AclPolicyType']]
+    """
+    Custom (the default) or Default.
+    """
+
+@pulumi.input_type
+class AclPolicyArgs:
+    def __init__(__self__, *,
+                 entries: pulumi.Input[Sequence[pulumi.Input['AclEntryArgs']]],
+                 policy_type: Optional[pulumi.Input['AclPolicyType']] = None):
+        """
+        A policy of an ACL: its type and its entries, one per resource.
+
+        :param pulumi.Input[Sequence[pulumi.Input['AclEntryArgs']]] entries: The rules, at least one; a resource appears once across policies of one type.
+        :param pulumi.Input['AclPolicyType'] policy_type: Custom (the default) or Default.
+        """
+        pulumi.set(__self__, "entries", entries)
+        if policy_type is None:
+            policy_type = 'Custom'
+        if policy_type is not None:
+            pulumi.set(__self__, "policy_type", policy_type)
+
+    @_builtins.property
+    @pulumi.getter
+    def entries(self) -> pulumi.Input[Sequence[pulumi.Input['AclEntryArgs']]]:
+        """
+        The rules, at least one; a resource appears once across policies of one type.
+        """
+        return pulumi.get(self, "entries")
+
+    @entries.setter
+    def entries(self, value: pulumi.Input[Sequence[pulumi.Input['AclEntryArgs']]]):
+        pulumi.set(self, "entries", value)
+
+    @_builtins.property
+    @pulumi.getter(name="policyType")
+    def policy_type(self) -> Optional[pulumi.Input['AclPolicyType']]:
+        """
+        Custom (the default) or Default.
+        """
+        return pulumi.get(self, "policy_type")
+
+    @policy_type.setter
+    def policy_type(self, value: Optional[pulumi.Input['AclPolicyType']]):
+        pulumi.set(self, "policy_type", value)
+
+
+class AuthSpecArgsDict(TypedDict):
+    """
+    ACL 2.0 authentication and authorization on the brokers (RocketMQ 5.3 and later; an image whose tag names an older release is refused at preview). When on, every request to a broker must be signed by a user the brokers know, and allowed by its ACL: the first user, a Super user, is created by each broker at its first start from `superUserName` and `superUserPassword` (generated when left out), and the brokers sign their calls to each other with the same keys. These settings go to each broker group's Secret, never to its ConfigMap. The `adminCredentials` output carries the keys (secret) for the `credentials` input of Topic, ConsumerGroup, TopicTransfer and BrokerScaling; the component's own operations use them too. Users and ACLs live in each broker's own store: create more with the User and Acl resources. Turning auth on or off changes broker.conf, so the brokers roll (with `broker.allowRestart` true). Not supported together with `proxy.enabled` yet.
+    """
+    enabled: NotRequired[pulumi.Input[_builtins.bool]]
+    """
+    Turns authentication and authorization on. Default false.
+    """
+    super_user_name: NotRequired[pulumi.Input[_builtins.str]]
+    """
+    The super user's name: 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit. Default `rocketmq-admin`. A broker creates it at its first start only: renaming it later does not rename the user brokers already have.
+    """
+    super_user_password: NotRequired[pulumi.Input[_builtins.str]]
+    """
+    The super user's password, at least 8 characters, kept secret; it reaches the brokers through the group's Secret. Left out while `enabled` is true, a random one of 24 letters and digits is generated once, kept secret in the stack, and output in `adminCredentials`.
+    """
+
+@pulumi.input_type
+class AuthSpecArgs:
+    def __init__(__self__, *,
+                 enabled: Optional[pulumi.Input[_builtins.bool]] = None,
+                 super_user_name: Optional[pulumi.Input[_builtins.str]] = None,
+                 super_user_password: Optional[pulumi.Input[_builtins.str]] = None):
+        """
+        ACL 2.0 authentication and authorization on the brokers (RocketMQ 5.3 and later; an image whose tag names an older release is refused at preview). When on, every request to a broker must be signed by a user the brokers know, and allowed by its ACL: the first user, a Super user, is created by each broker at its first start from `superUserName` and `superUserPassword` (generated when left out), and the brokers sign their calls to each other with the same keys. These settings go to each broker group's Secret, never to its ConfigMap. The `adminCredentials` output carries the keys (secret) for the `credentials` input of Topic, ConsumerGroup, TopicTransfer and BrokerScaling; the component's own operations use them too. Users and ACLs live in each broker's own store: create more with the User and Acl resources. Turning auth on or off changes broker.conf, so the brokers roll (with `broker.allowRestart` true). Not supported together with `proxy.enabled` yet.
+
+        :param pulumi.Input[_builtins.bool] enabled: Turns authentication and authorization on. Default false.
+        :param pulumi.Input[_builtins.str] super_user_name: The super user's name: 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit. Default `rocketmq-admin`. A broker creates it at its first start only: renaming it later does not rename the user brokers already have.
+        :param pulumi.Input[_builtins.str] super_user_password: The super user's password, at least 8 characters, kept secret; it reaches the brokers through the group's Secret. Left out while `enabled` is true, a random one of 24 letters and digits is generated once, kept secret in the stack, and output in `adminCredentials`.
+        """
+        if enabled is None:
+            enabled = False
+        if enabled is not None:
+            pulumi.set(__self__, "enabled", enabled)
+        if super_user_name is None:
+            super_user_name = 'rocketmq-admin'
+        if super_user_name is not None:
+            pulumi.set(__self__, "super_user_name", super_user_name)
+        if super_user_password is not None:
+            pulumi.set(__self__, "super_user_password", super_user_password)
+
+    @_builtins.property
+    @pulumi.getter
+    def enabled(self) -> Optional[pulumi.Input[_builtins.bool]]:
+        """
+        Turns authentication and authorization on. Default false.
+        """
+        return pulumi.get(self, "enabled")
+
+    @enabled.setter
+    def enabled(self, value: Optional[pulumi.Input[_builtins.bool]]):
+        pulumi.set(self, "enabled", value)
+
+    @_builtins.property
+    @pulumi.getter(name="superUserName")
+    def super_user_name(self) -> Optional[pulumi.Input[_builtins.str]]:
+        """
+        The super user's name: 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit. Default `rocketmq-admin`. A broker creates it at its first start only: renaming it later does not rename the user brokers already have.
+        """
+        return pulumi.get(self, "super_user_name")
+
+    @super_user_name.setter
+    def super_user_name(self, value: Optional[pulumi.Input[_builtins.str]]):
+        pulumi.set(self, "super_user_name", value)
+
+    @_builtins.property
+    @pulumi.getter(name="superUserPassword")
+    def super_user_password(self) -> Optional[pulumi.Input[_builtins.str]]:
+        """
+        The super user's password, at least 8 characters, kept secret; it reaches the brokers through the group's Secret. Left out while `enabled` is true, a random one of 24 letters and digits is generated once, kept secret in the stack, and output in `adminCredentials`.
+        """
+        return pulumi.get(self, "super_user_password")
+
+    @super_user_password.setter
+    def super_user_password(self, value: Optional[pulumi.Input[_builtins.str]]):
+        pulumi.set(self, "super_user_password", value)
+
 
 class BrokerConfigArgsDict(TypedDict):
     """
@@ -759,6 +994,58 @@ class ConsoleSpecArgs:
     @service_type.setter
     def service_type(self, value: Optional[pulumi.Input['ServiceType']]):
         pulumi.set(self, "service_type", value)
+
+
+class CredentialsArgsDict(TypedDict):
+    """
+    An ACL 2.0 user's keys: the access key is the user's name, the secret key its password. Requests signed with them pass a cluster with authentication on (RocketMQ 5.3 and later).
+    """
+    access_key: pulumi.Input[_builtins.str]
+    """
+    The user's name, which the brokers know it by.
+    """
+    secret_key: pulumi.Input[_builtins.str]
+    """
+    The user's password; kept secret.
+    """
+
+@pulumi.input_type
+class CredentialsArgs:
+    def __init__(__self__, *,
+                 access_key: pulumi.Input[_builtins.str],
+                 secret_key: pulumi.Input[_builtins.str]):
+        """
+        An ACL 2.0 user's keys: the access key is the user's name, the secret key its password. Requests signed with them pass a cluster with authentication on (RocketMQ 5.3 and later).
+
+        :param pulumi.Input[_builtins.str] access_key: The user's name, which the brokers know it by.
+        :param pulumi.Input[_builtins.str] secret_key: The user's password; kept secret.
+        """
+        pulumi.set(__self__, "access_key", access_key)
+        pulumi.set(__self__, "secret_key", secret_key)
+
+    @_builtins.property
+    @pulumi.getter(name="accessKey")
+    def access_key(self) -> pulumi.Input[_builtins.str]:
+        """
+        The user's name, which the brokers know it by.
+        """
+        return pulumi.get(self, "access_key")
+
+    @access_key.setter
+    def access_key(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "access_key", value)
+
+    @_builtins.property
+    @pulumi.getter(name="secretKey")
+    def secret_key(self) -> pulumi.Input[_builtins.str]:
+        """
+        The user's password; kept secret.
+        """
+        return pulumi.get(self, "secret_key")
+
+    @secret_key.setter
+    def secret_key(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "secret_key", value)
 
 
 class JvmMemoryArgsDict(TypedDict):

@@ -13,7 +13,9 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
+from . import outputs
 from ._enums import *
+from ._inputs import *
 
 __all__ = ['BrokerScalingArgs', 'BrokerScaling']
 
@@ -25,6 +27,7 @@ class BrokerScalingArgs:
                  name_server_addresses: pulumi.Input[_builtins.str],
                  allow_dropping_unread_messages: Optional[pulumi.Input[_builtins.bool]] = None,
                  connection: Optional[pulumi.Input['ConnectionMode']] = None,
+                 credentials: Optional[pulumi.Input['CredentialsArgs']] = None,
                  drain_timeout_seconds: Optional[pulumi.Input[_builtins.int]] = None,
                  kubeconfig: Optional[pulumi.Input[_builtins.str]] = None,
                  source_broker_name: Optional[pulumi.Input[_builtins.str]] = None):
@@ -36,6 +39,7 @@ class BrokerScalingArgs:
         :param pulumi.Input[_builtins.str] name_server_addresses: The name servers, `host:port;host:port` (e.g. a RocketMQCluster's nameServerAddresses). Another list alone copies and drains nothing.
         :param pulumi.Input[_builtins.bool] allow_dropping_unread_messages: Whether a drain may let the messages of topics that no consumer group reads go with the groups taken out of brokerNames. Default `false`: such a topic (no consumer group consumes it or holds an offset for it, and no subscription group on those brokers still waits for its first consumer) stops the update at once, naming the topic and its message count, with write permission restored and nothing removed. `true` deletes those messages with the groups, each named in a warning. Messages a known consumer group has not consumed hold the drain either way. A change of this input alone contacts nothing.
         :param pulumi.Input['ConnectionMode'] connection: How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
+        :param pulumi.Input['CredentialsArgs'] credentials: The ACL 2.0 user every admin request is signed as (HmacSHA1, as RocketMQ's ACL RPC hook), kept secret; needed when the cluster has authentication on: wire RocketMQCluster's `adminCredentials` output. Left out, requests go unsigned. A refused request fails at once with an error naming the user and the operation.
         :param pulumi.Input[_builtins.int] drain_timeout_seconds: How long the update waits for every consumer group to consume every message on the groups taken out of brokerNames, in seconds (1 to 86400, default 600). On timeout write permission is restored (`brokerPermission=6`), the update fails naming each consumer group and its lag, and nothing is removed.
         :param pulumi.Input[_builtins.str] kubeconfig: The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`).
         :param pulumi.Input[_builtins.str] source_broker_name: The group whose topic configs and subscription groups the others copy; one of brokerNames. Defaults to the first of brokerNames.
@@ -51,6 +55,8 @@ class BrokerScalingArgs:
             connection = 'auto'
         if connection is not None:
             pulumi.set(__self__, "connection", connection)
+        if credentials is not None:
+            pulumi.set(__self__, "credentials", credentials)
         if drain_timeout_seconds is None:
             drain_timeout_seconds = 600
         if drain_timeout_seconds is not None:
@@ -121,6 +127,18 @@ class BrokerScalingArgs:
         pulumi.set(self, "connection", value)
 
     @_builtins.property
+    @pulumi.getter
+    def credentials(self) -> Optional[pulumi.Input['CredentialsArgs']]:
+        """
+        The ACL 2.0 user every admin request is signed as (HmacSHA1, as RocketMQ's ACL RPC hook), kept secret; needed when the cluster has authentication on: wire RocketMQCluster's `adminCredentials` output. Left out, requests go unsigned. A refused request fails at once with an error naming the user and the operation.
+        """
+        return pulumi.get(self, "credentials")
+
+    @credentials.setter
+    def credentials(self, value: Optional[pulumi.Input['CredentialsArgs']]):
+        pulumi.set(self, "credentials", value)
+
+    @_builtins.property
     @pulumi.getter(name="drainTimeoutSeconds")
     def drain_timeout_seconds(self) -> Optional[pulumi.Input[_builtins.int]]:
         """
@@ -167,6 +185,7 @@ class BrokerScaling(pulumi.CustomResource):
                  broker_names: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  cluster_name: Optional[pulumi.Input[_builtins.str]] = None,
                  connection: Optional[pulumi.Input['ConnectionMode']] = None,
+                 credentials: Optional[pulumi.Input[Union['CredentialsArgs', 'CredentialsArgsDict']]] = None,
                  drain_timeout_seconds: Optional[pulumi.Input[_builtins.int]] = None,
                  kubeconfig: Optional[pulumi.Input[_builtins.str]] = None,
                  name_server_addresses: Optional[pulumi.Input[_builtins.str]] = None,
@@ -182,6 +201,7 @@ class BrokerScaling(pulumi.CustomResource):
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] broker_names: Every broker group of the cluster that stays, by name (e.g. `broker-0`, `broker-1`). A group added here gets the source's topics and subscription groups once its master is registered; a group taken out is drained by the update before anything else removes it.
         :param pulumi.Input[_builtins.str] cluster_name: The broker cluster (`brokerClusterName`) the groups belong to, as the name servers report it.
         :param pulumi.Input['ConnectionMode'] connection: How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
+        :param pulumi.Input[Union['CredentialsArgs', 'CredentialsArgsDict']] credentials: The ACL 2.0 user every admin request is signed as (HmacSHA1, as RocketMQ's ACL RPC hook), kept secret; needed when the cluster has authentication on: wire RocketMQCluster's `adminCredentials` output. Left out, requests go unsigned. A refused request fails at once with an error naming the user and the operation.
         :param pulumi.Input[_builtins.int] drain_timeout_seconds: How long the update waits for every consumer group to consume every message on the groups taken out of brokerNames, in seconds (1 to 86400, default 600). On timeout write permission is restored (`brokerPermission=6`), the update fails naming each consumer group and its lag, and nothing is removed.
         :param pulumi.Input[_builtins.str] kubeconfig: The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`).
         :param pulumi.Input[_builtins.str] name_server_addresses: The name servers, `host:port;host:port` (e.g. a RocketMQCluster's nameServerAddresses). Another list alone copies and drains nothing.
@@ -216,6 +236,7 @@ class BrokerScaling(pulumi.CustomResource):
                  broker_names: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  cluster_name: Optional[pulumi.Input[_builtins.str]] = None,
                  connection: Optional[pulumi.Input['ConnectionMode']] = None,
+                 credentials: Optional[pulumi.Input[Union['CredentialsArgs', 'CredentialsArgsDict']]] = None,
                  drain_timeout_seconds: Optional[pulumi.Input[_builtins.int]] = None,
                  kubeconfig: Optional[pulumi.Input[_builtins.str]] = None,
                  name_server_addresses: Optional[pulumi.Input[_builtins.str]] = None,
@@ -241,6 +262,7 @@ class BrokerScaling(pulumi.CustomResource):
             if connection is None:
                 connection = 'auto'
             __props__.__dict__["connection"] = connection
+            __props__.__dict__["credentials"] = None if credentials is None else pulumi.Output.secret(credentials)
             if drain_timeout_seconds is None:
                 drain_timeout_seconds = 600
             __props__.__dict__["drain_timeout_seconds"] = drain_timeout_seconds
@@ -249,7 +271,7 @@ class BrokerScaling(pulumi.CustomResource):
                 raise TypeError("Missing required property 'name_server_addresses'")
             __props__.__dict__["name_server_addresses"] = name_server_addresses
             __props__.__dict__["source_broker_name"] = source_broker_name
-        secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["kubeconfig"])
+        secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["credentials", "kubeconfig"])
         opts = pulumi.ResourceOptions.merge(opts, secret_opts)
         super(BrokerScaling, __self__).__init__(
             'rocketmq:index:BrokerScaling',
@@ -277,6 +299,7 @@ class BrokerScaling(pulumi.CustomResource):
         __props__.__dict__["broker_names"] = None
         __props__.__dict__["cluster_name"] = None
         __props__.__dict__["connection"] = None
+        __props__.__dict__["credentials"] = None
         __props__.__dict__["drain_timeout_seconds"] = None
         __props__.__dict__["kubeconfig"] = None
         __props__.__dict__["name_server_addresses"] = None
@@ -314,6 +337,14 @@ class BrokerScaling(pulumi.CustomResource):
         How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
         """
         return pulumi.get(self, "connection")
+
+    @_builtins.property
+    @pulumi.getter
+    def credentials(self) -> pulumi.Output[Optional['outputs.Credentials']]:
+        """
+        The ACL 2.0 user every admin request is signed as (HmacSHA1, as RocketMQ's ACL RPC hook), kept secret; needed when the cluster has authentication on: wire RocketMQCluster's `adminCredentials` output. Left out, requests go unsigned. A refused request fails at once with an error naming the user and the operation.
+        """
+        return pulumi.get(self, "credentials")
 
     @_builtins.property
     @pulumi.getter(name="drainTimeoutSeconds")

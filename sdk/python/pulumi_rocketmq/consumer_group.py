@@ -13,7 +13,9 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
+from . import outputs
 from ._enums import *
+from ._inputs import *
 
 __all__ = ['ConsumerGroupArgs', 'ConsumerGroup']
 
@@ -32,6 +34,7 @@ class ConsumerGroupArgs:
                  consume_from_min_enable: Optional[pulumi.Input[_builtins.bool]] = None,
                  consume_message_orderly: Optional[pulumi.Input[_builtins.bool]] = None,
                  consume_timeout_minute: Optional[pulumi.Input[_builtins.int]] = None,
+                 credentials: Optional[pulumi.Input['CredentialsArgs']] = None,
                  kubeconfig: Optional[pulumi.Input[_builtins.str]] = None,
                  notify_consumer_ids_changed_enable: Optional[pulumi.Input[_builtins.bool]] = None,
                  retry_max_times: Optional[pulumi.Input[_builtins.int]] = None,
@@ -52,6 +55,7 @@ class ConsumerGroupArgs:
         :param pulumi.Input[_builtins.bool] consume_from_min_enable: Whether a new consumer of the group starts from the queues' first offsets (RocketMQ's consumeFromMinEnable; default true).
         :param pulumi.Input[_builtins.bool] consume_message_orderly: Whether the group consumes in order, as FIFO topics need (default false).
         :param pulumi.Input[_builtins.int] consume_timeout_minute: Minutes a consumer may take on a message before it is redelivered, 1 to 1440 (default 15).
+        :param pulumi.Input['CredentialsArgs'] credentials: The ACL 2.0 user every admin request is signed as (HmacSHA1, as RocketMQ's ACL RPC hook), kept secret; needed when the cluster has authentication on: wire RocketMQCluster's `adminCredentials` output. Left out, requests go unsigned. A refused request fails at once with an error naming the user and the operation.
         :param pulumi.Input[_builtins.str] kubeconfig: The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`).
         :param pulumi.Input[_builtins.bool] notify_consumer_ids_changed_enable: Whether the brokers tell the group's consumers when its members change, so they rebalance at once (default true).
         :param pulumi.Input[_builtins.int] retry_max_times: How often a message is redelivered before it goes to the group's dead-letter topic, 0 to 1000 (default 16).
@@ -96,6 +100,8 @@ class ConsumerGroupArgs:
             consume_timeout_minute = 15
         if consume_timeout_minute is not None:
             pulumi.set(__self__, "consume_timeout_minute", consume_timeout_minute)
+        if credentials is not None:
+            pulumi.set(__self__, "credentials", credentials)
         if kubeconfig is not None:
             pulumi.set(__self__, "kubeconfig", kubeconfig)
         if notify_consumer_ids_changed_enable is None:
@@ -261,6 +267,18 @@ class ConsumerGroupArgs:
 
     @_builtins.property
     @pulumi.getter
+    def credentials(self) -> Optional[pulumi.Input['CredentialsArgs']]:
+        """
+        The ACL 2.0 user every admin request is signed as (HmacSHA1, as RocketMQ's ACL RPC hook), kept secret; needed when the cluster has authentication on: wire RocketMQCluster's `adminCredentials` output. Left out, requests go unsigned. A refused request fails at once with an error naming the user and the operation.
+        """
+        return pulumi.get(self, "credentials")
+
+    @credentials.setter
+    def credentials(self, value: Optional[pulumi.Input['CredentialsArgs']]):
+        pulumi.set(self, "credentials", value)
+
+    @_builtins.property
+    @pulumi.getter
     def kubeconfig(self) -> Optional[pulumi.Input[_builtins.str]]:
         """
         The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`).
@@ -336,6 +354,7 @@ class ConsumerGroup(pulumi.CustomResource):
                  consume_from_min_enable: Optional[pulumi.Input[_builtins.bool]] = None,
                  consume_message_orderly: Optional[pulumi.Input[_builtins.bool]] = None,
                  consume_timeout_minute: Optional[pulumi.Input[_builtins.int]] = None,
+                 credentials: Optional[pulumi.Input[Union['CredentialsArgs', 'CredentialsArgsDict']]] = None,
                  kubeconfig: Optional[pulumi.Input[_builtins.str]] = None,
                  name: Optional[pulumi.Input[_builtins.str]] = None,
                  name_server_addresses: Optional[pulumi.Input[_builtins.str]] = None,
@@ -360,6 +379,7 @@ class ConsumerGroup(pulumi.CustomResource):
         :param pulumi.Input[_builtins.bool] consume_from_min_enable: Whether a new consumer of the group starts from the queues' first offsets (RocketMQ's consumeFromMinEnable; default true).
         :param pulumi.Input[_builtins.bool] consume_message_orderly: Whether the group consumes in order, as FIFO topics need (default false).
         :param pulumi.Input[_builtins.int] consume_timeout_minute: Minutes a consumer may take on a message before it is redelivered, 1 to 1440 (default 15).
+        :param pulumi.Input[Union['CredentialsArgs', 'CredentialsArgsDict']] credentials: The ACL 2.0 user every admin request is signed as (HmacSHA1, as RocketMQ's ACL RPC hook), kept secret; needed when the cluster has authentication on: wire RocketMQCluster's `adminCredentials` output. Left out, requests go unsigned. A refused request fails at once with an error naming the user and the operation.
         :param pulumi.Input[_builtins.str] kubeconfig: The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`).
         :param pulumi.Input[_builtins.str] name: The consumer group's name: letters, digits, `_`, `-`, `%` and `|`, at most 255 characters (RocketMQ's rules). The brokers' own groups (TOOLS_CONSUMER, `CID_RMQ_SYS_` groups and the like) are refused. Another name is another group: changing it replaces the resource.
         :param pulumi.Input[_builtins.str] name_server_addresses: Name server addresses as `host:port;host:port`, typically a RocketMQCluster's `nameServerAddresses` output.
@@ -403,6 +423,7 @@ class ConsumerGroup(pulumi.CustomResource):
                  consume_from_min_enable: Optional[pulumi.Input[_builtins.bool]] = None,
                  consume_message_orderly: Optional[pulumi.Input[_builtins.bool]] = None,
                  consume_timeout_minute: Optional[pulumi.Input[_builtins.int]] = None,
+                 credentials: Optional[pulumi.Input[Union['CredentialsArgs', 'CredentialsArgsDict']]] = None,
                  kubeconfig: Optional[pulumi.Input[_builtins.str]] = None,
                  name: Optional[pulumi.Input[_builtins.str]] = None,
                  name_server_addresses: Optional[pulumi.Input[_builtins.str]] = None,
@@ -445,6 +466,7 @@ class ConsumerGroup(pulumi.CustomResource):
             if consume_timeout_minute is None:
                 consume_timeout_minute = 15
             __props__.__dict__["consume_timeout_minute"] = consume_timeout_minute
+            __props__.__dict__["credentials"] = None if credentials is None else pulumi.Output.secret(credentials)
             __props__.__dict__["kubeconfig"] = None if kubeconfig is None else pulumi.Output.secret(kubeconfig)
             if name is None and not opts.urn:
                 raise TypeError("Missing required property 'name'")
@@ -466,7 +488,7 @@ class ConsumerGroup(pulumi.CustomResource):
             __props__.__dict__["which_broker_when_consume_slowly"] = which_broker_when_consume_slowly
             __props__.__dict__["brokers"] = None
             __props__.__dict__["missing_from"] = None
-        secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["kubeconfig"])
+        secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["credentials", "kubeconfig"])
         opts = pulumi.ResourceOptions.merge(opts, secret_opts)
         super(ConsumerGroup, __self__).__init__(
             'rocketmq:index:ConsumerGroup',
@@ -501,6 +523,7 @@ class ConsumerGroup(pulumi.CustomResource):
         __props__.__dict__["consume_from_min_enable"] = None
         __props__.__dict__["consume_message_orderly"] = None
         __props__.__dict__["consume_timeout_minute"] = None
+        __props__.__dict__["credentials"] = None
         __props__.__dict__["kubeconfig"] = None
         __props__.__dict__["missing_from"] = None
         __props__.__dict__["name"] = None
@@ -598,6 +621,14 @@ class ConsumerGroup(pulumi.CustomResource):
         Minutes a consumer may take on a message before it is redelivered, 1 to 1440 (default 15).
         """
         return pulumi.get(self, "consume_timeout_minute")
+
+    @_builtins.property
+    @pulumi.getter
+    def credentials(self) -> pulumi.Output[Optional['outputs.Credentials']]:
+        """
+        The ACL 2.0 user every admin request is signed as (HmacSHA1, as RocketMQ's ACL RPC hook), kept secret; needed when the cluster has authentication on: wire RocketMQCluster's `adminCredentials` output. Left out, requests go unsigned. A refused request fails at once with an error naming the user and the operation.
+        """
+        return pulumi.get(self, "credentials")
 
     @_builtins.property
     @pulumi.getter

@@ -13,13 +13,148 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
+from . import outputs
 from ._enums import *
 
 __all__ = [
+    'AclEntry',
+    'AclPolicy',
     'BrokerGroupInfo',
+    'Credentials',
     'MetricsEndpoint',
     'TopicTransferStep',
 ]
+
+@pulumi.output_type
+class AclEntry(dict):
+    """
+    One resource's rule in an ACL policy.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "sourceIps":
+            suggest = "source_ips"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in AclEntry. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        AclEntry.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        AclEntry.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 actions: Sequence['AclAction'],
+                 resource: _builtins.str,
+                 decision: Optional['AclDecision'] = None,
+                 source_ips: Optional[Sequence[_builtins.str]] = None):
+        """
+        One resource's rule in an ACL policy.
+
+        :param Sequence['AclAction'] actions: What the entry allows or denies: Pub, Sub, Create, Update, Delete, Get, List or All; at least one.
+        :param _builtins.str resource: `*`, or `<type>:<name>` with the type one of Cluster, Namespace, Topic, Group and the name a name, a prefix ending in `*`, or `*` alone: e.g. `Topic:orders`, `Group:billing-*`, `Topic:*`. A pattern without a type is refused at preview.
+        :param 'AclDecision' decision: Allow (the default) or Deny.
+        :param Sequence[_builtins.str] source_ips: Addresses or CIDR blocks (IPv4 or IPv6) the rule applies to; any address when left out.
+        """
+        pulumi.set(__self__, "actions", actions)
+        pulumi.set(__self__, "resource", resource)
+        if decision is None:
+            decision = 'Allow'
+        if decision is not None:
+            pulumi.set(__self__, "decision", decision)
+        if source_ips is not None:
+            pulumi.set(__self__, "source_ips", source_ips)
+
+    @_builtins.property
+    @pulumi.getter
+    def actions(self) -> Sequence['AclAction']:
+        """
+        What the entry allows or denies: Pub, Sub, Create, Update, Delete, Get, List or All; at least one.
+        """
+        return pulumi.get(self, "actions")
+
+    @_builtins.property
+    @pulumi.getter
+    def resource(self) -> _builtins.str:
+        """
+        `*`, or `<type>:<name>` with the type one of Cluster, Namespace, Topic, Group and the name a name, a prefix ending in `*`, or `*` alone: e.g. `Topic:orders`, `Group:billing-*`, `Topic:*`. A pattern without a type is refused at preview.
+        """
+        return pulumi.get(self, "resource")
+
+    @_builtins.property
+    @pulumi.getter
+    def decision(self) -> Optional['AclDecision']:
+        """
+        Allow (the default) or Deny.
+        """
+        return pulumi.get(self, "decision")
+
+    @_builtins.property
+    @pulumi.getter(name="sourceIps")
+    def source_ips(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        Addresses or CIDR blocks (IPv4 or IPv6) the rule applies to; any address when left out.
+        """
+        return pulumi.get(self, "source_ips")
+
+
+@pulumi.output_type
+class AclPolicy(dict):
+    """
+    A policy of an ACL: its type and its entries, one per resource.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "policyType":
+            suggest = "policy_type"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in AclPolicy. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        AclPolicy.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        AclPolicy.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 entries: Sequence['outputs.AclEntry'],
+                 policy_type: Optional['AclPolicyType'] = None):
+        """
+        A policy of an ACL: its type and its entries, one per resource.
+
+        :param Sequence['AclEntry'] entries: The rules, at least one; a resource appears once across policies of one type.
+        :param 'AclPolicyType' policy_type: Custom (the default) or Default.
+        """
+        pulumi.set(__self__, "entries", entries)
+        if policy_type is None:
+            policy_type = 'Custom'
+        if policy_type is not None:
+            pulumi.set(__self__, "policy_type", policy_type)
+
+    @_builtins.property
+    @pulumi.getter
+    def entries(self) -> Sequence['outputs.AclEntry']:
+        """
+        The rules, at least one; a resource appears once across policies of one type.
+        """
+        return pulumi.get(self, "entries")
+
+    @_builtins.property
+    @pulumi.getter(name="policyType")
+    def policy_type(self) -> Optional['AclPolicyType']:
+        """
+        Custom (the default) or Default.
+        """
+        return pulumi.get(self, "policy_type")
+
 
 @pulumi.output_type
 class BrokerGroupInfo(dict):
@@ -96,6 +231,59 @@ class BrokerGroupInfo(dict):
         Pods of the group's replicas in brokerId order, `<broker.name>-<g>-replica-<i>-0`.
         """
         return pulumi.get(self, "replica_pod_names")
+
+
+@pulumi.output_type
+class Credentials(dict):
+    """
+    An ACL 2.0 user's keys: the access key is the user's name, the secret key its password. Requests signed with them pass a cluster with authentication on (RocketMQ 5.3 and later).
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "accessKey":
+            suggest = "access_key"
+        elif key == "secretKey":
+            suggest = "secret_key"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in Credentials. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        Credentials.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        Credentials.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 access_key: _builtins.str,
+                 secret_key: _builtins.str):
+        """
+        An ACL 2.0 user's keys: the access key is the user's name, the secret key its password. Requests signed with them pass a cluster with authentication on (RocketMQ 5.3 and later).
+
+        :param _builtins.str access_key: The user's name, which the brokers know it by.
+        :param _builtins.str secret_key: The user's password; kept secret.
+        """
+        pulumi.set(__self__, "access_key", access_key)
+        pulumi.set(__self__, "secret_key", secret_key)
+
+    @_builtins.property
+    @pulumi.getter(name="accessKey")
+    def access_key(self) -> _builtins.str:
+        """
+        The user's name, which the brokers know it by.
+        """
+        return pulumi.get(self, "access_key")
+
+    @_builtins.property
+    @pulumi.getter(name="secretKey")
+    def secret_key(self) -> _builtins.str:
+        """
+        The user's password; kept secret.
+        """
+        return pulumi.get(self, "secret_key")
 
 
 @pulumi.output_type

@@ -25,6 +25,7 @@ class RocketMQClusterArgs:
     def __init__(__self__, *,
                  affinity: Optional[pulumi.Input['pulumi_kubernetes.core.v1.AffinityArgs']] = None,
                  annotations: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
+                 auth: Optional[pulumi.Input['AuthSpecArgs']] = None,
                  broker: Optional[pulumi.Input['BrokerSpecArgs']] = None,
                  broker_cluster_name: Optional[pulumi.Input[_builtins.str]] = None,
                  connection: Optional[pulumi.Input['ConnectionMode']] = None,
@@ -48,6 +49,7 @@ class RocketMQClusterArgs:
 
         :param pulumi.Input['pulumi_kubernetes.core.v1.AffinityArgs'] affinity: Affinity rules of every pod of the cluster. Without a `podAntiAffinity` here, the pods of each broker group, and the name servers, prefer different nodes (a preferred pod anti-affinity on `kubernetes.io/hostname`, weight 100, among the pods of the group or among the name servers); a `podAntiAffinity` given here, even `{}`, replaces that default. The other parts (`nodeAffinity`, `podAffinity`) are kept as given beside it.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] annotations: Annotations added to every object and pod.
+        :param pulumi.Input['AuthSpecArgs'] auth: ACL 2.0 authentication and authorization on the brokers (RocketMQ 5.3 and later). Off by default.
         :param pulumi.Input['BrokerSpecArgs'] broker: The broker groups. Defaults to one group of a master and one replica.
         :param pulumi.Input[_builtins.str] broker_cluster_name: RocketMQ cluster name of every broker (`brokerClusterName` in `broker.conf`), 1-64 letters, digits, '_' or '-'. Defaults to `DefaultCluster`.
         :param pulumi.Input['ConnectionMode'] connection: How the provider reaches the name servers and brokers (to push name server lists and run-time settings, wait for registration, copy metadata to new broker groups and drain removed ones): `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
@@ -71,6 +73,8 @@ class RocketMQClusterArgs:
             pulumi.set(__self__, "affinity", affinity)
         if annotations is not None:
             pulumi.set(__self__, "annotations", annotations)
+        if auth is not None:
+            pulumi.set(__self__, "auth", auth)
         if broker is not None:
             pulumi.set(__self__, "broker", broker)
         if broker_cluster_name is not None:
@@ -133,6 +137,18 @@ class RocketMQClusterArgs:
     @annotations.setter
     def annotations(self, value: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]]):
         pulumi.set(self, "annotations", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def auth(self) -> Optional[pulumi.Input['AuthSpecArgs']]:
+        """
+        ACL 2.0 authentication and authorization on the brokers (RocketMQ 5.3 and later). Off by default.
+        """
+        return pulumi.get(self, "auth")
+
+    @auth.setter
+    def auth(self, value: Optional[pulumi.Input['AuthSpecArgs']]):
+        pulumi.set(self, "auth", value)
 
     @_builtins.property
     @pulumi.getter
@@ -359,6 +375,7 @@ class RocketMQCluster(pulumi.ComponentResource):
                  opts: Optional[pulumi.ResourceOptions] = None,
                  affinity: Optional[pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.AffinityArgs']]] = None,
                  annotations: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
+                 auth: Optional[pulumi.Input[Union['AuthSpecArgs', 'AuthSpecArgsDict']]] = None,
                  broker: Optional[pulumi.Input[Union['BrokerSpecArgs', 'BrokerSpecArgsDict']]] = None,
                  broker_cluster_name: Optional[pulumi.Input[_builtins.str]] = None,
                  connection: Optional[pulumi.Input['ConnectionMode']] = None,
@@ -386,6 +403,7 @@ class RocketMQCluster(pulumi.ComponentResource):
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.AffinityArgs']] affinity: Affinity rules of every pod of the cluster. Without a `podAntiAffinity` here, the pods of each broker group, and the name servers, prefer different nodes (a preferred pod anti-affinity on `kubernetes.io/hostname`, weight 100, among the pods of the group or among the name servers); a `podAntiAffinity` given here, even `{}`, replaces that default. The other parts (`nodeAffinity`, `podAffinity`) are kept as given beside it.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] annotations: Annotations added to every object and pod.
+        :param pulumi.Input[Union['AuthSpecArgs', 'AuthSpecArgsDict']] auth: ACL 2.0 authentication and authorization on the brokers (RocketMQ 5.3 and later). Off by default.
         :param pulumi.Input[Union['BrokerSpecArgs', 'BrokerSpecArgsDict']] broker: The broker groups. Defaults to one group of a master and one replica.
         :param pulumi.Input[_builtins.str] broker_cluster_name: RocketMQ cluster name of every broker (`brokerClusterName` in `broker.conf`), 1-64 letters, digits, '_' or '-'. Defaults to `DefaultCluster`.
         :param pulumi.Input['ConnectionMode'] connection: How the provider reaches the name servers and brokers (to push name server lists and run-time settings, wait for registration, copy metadata to new broker groups and drain removed ones): `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
@@ -432,6 +450,7 @@ class RocketMQCluster(pulumi.ComponentResource):
                  opts: Optional[pulumi.ResourceOptions] = None,
                  affinity: Optional[pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.AffinityArgs']]] = None,
                  annotations: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
+                 auth: Optional[pulumi.Input[Union['AuthSpecArgs', 'AuthSpecArgsDict']]] = None,
                  broker: Optional[pulumi.Input[Union['BrokerSpecArgs', 'BrokerSpecArgsDict']]] = None,
                  broker_cluster_name: Optional[pulumi.Input[_builtins.str]] = None,
                  connection: Optional[pulumi.Input['ConnectionMode']] = None,
@@ -463,6 +482,7 @@ class RocketMQCluster(pulumi.ComponentResource):
 
             __props__.__dict__["affinity"] = affinity
             __props__.__dict__["annotations"] = annotations
+            __props__.__dict__["auth"] = auth
             __props__.__dict__["broker"] = broker
             __props__.__dict__["broker_cluster_name"] = broker_cluster_name
             if connection is None:
@@ -483,6 +503,7 @@ class RocketMQCluster(pulumi.ComponentResource):
             __props__.__dict__["service_account_name"] = service_account_name
             __props__.__dict__["tolerations"] = tolerations
             __props__.__dict__["topology_spread_constraints"] = topology_spread_constraints
+            __props__.__dict__["admin_credentials"] = None
             __props__.__dict__["broker_groups"] = None
             __props__.__dict__["console_service_name"] = None
             __props__.__dict__["console_url"] = None
@@ -491,12 +512,22 @@ class RocketMQCluster(pulumi.ComponentResource):
             __props__.__dict__["name_server_addresses"] = None
             __props__.__dict__["proxy_endpoint"] = None
             __props__.__dict__["proxy_service_name"] = None
+        secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["adminCredentials"])
+        opts = pulumi.ResourceOptions.merge(opts, secret_opts)
         super(RocketMQCluster, __self__).__init__(
             'rocketmq:index:RocketMQCluster',
             resource_name,
             __props__,
             opts,
             remote=True)
+
+    @_builtins.property
+    @pulumi.getter(name="adminCredentials")
+    def admin_credentials(self) -> pulumi.Output[Optional['outputs.Credentials']]:
+        """
+        The super user's keys while `auth.enabled` is true (secret), for the `credentials` input of every resource that talks to this cluster; absent while auth is off.
+        """
+        return pulumi.get(self, "admin_credentials")
 
     @_builtins.property
     @pulumi.getter(name="brokerClusterName")

@@ -13,7 +13,9 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
+from . import outputs
 from ._enums import *
+from ._inputs import *
 
 __all__ = ['TopicArgs', 'Topic']
 
@@ -29,6 +31,7 @@ class TopicArgs:
                  cluster_name: Optional[pulumi.Input[_builtins.str]] = None,
                  connection: Optional[pulumi.Input['ConnectionMode']] = None,
                  consume_timeout_seconds: Optional[pulumi.Input[_builtins.int]] = None,
+                 credentials: Optional[pulumi.Input['CredentialsArgs']] = None,
                  kubeconfig: Optional[pulumi.Input[_builtins.str]] = None,
                  message_type: Optional[pulumi.Input[_builtins.str]] = None,
                  order: Optional[pulumi.Input[_builtins.bool]] = None,
@@ -47,6 +50,7 @@ class TopicArgs:
         :param pulumi.Input[_builtins.str] cluster_name: Where the topic lives: every master of this broker cluster, including broker groups added to the cluster later (the next `pulumi up` after a refresh adds the topic to them). Give this or brokerNames. Another cluster moves the topic there in the seven steps of a TopicTransfer, without stopping its producers and consumers.
         :param pulumi.Input['ConnectionMode'] connection: How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
         :param pulumi.Input[_builtins.int] consume_timeout_seconds: How long a placement change waits, in step 4 of its move, for every consumer group to consume every message on the broker groups the topic leaves before the move rolls back (1 to 86400, default 600). A new value alone changes nothing in RocketMQ.
+        :param pulumi.Input['CredentialsArgs'] credentials: The ACL 2.0 user every admin request is signed as (HmacSHA1, as RocketMQ's ACL RPC hook), kept secret; needed when the cluster has authentication on: wire RocketMQCluster's `adminCredentials` output. Left out, requests go unsigned. A refused request fails at once with an error naming the user and the operation.
         :param pulumi.Input[_builtins.str] kubeconfig: The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`).
         :param pulumi.Input[_builtins.str] message_type: The message type RocketMQ 5 brokers record in the topic's `message.type` attribute: NORMAL, FIFO, DELAY or TRANSACTION. Left out, the attribute is not set and the broker treats the topic by its default.
         :param pulumi.Input[_builtins.bool] order: Whether the topic is marked ordered (RocketMQ's `order` flag); default false.
@@ -78,6 +82,8 @@ class TopicArgs:
             consume_timeout_seconds = 600
         if consume_timeout_seconds is not None:
             pulumi.set(__self__, "consume_timeout_seconds", consume_timeout_seconds)
+        if credentials is not None:
+            pulumi.set(__self__, "credentials", credentials)
         if kubeconfig is not None:
             pulumi.set(__self__, "kubeconfig", kubeconfig)
         if message_type is not None:
@@ -209,6 +215,18 @@ class TopicArgs:
 
     @_builtins.property
     @pulumi.getter
+    def credentials(self) -> Optional[pulumi.Input['CredentialsArgs']]:
+        """
+        The ACL 2.0 user every admin request is signed as (HmacSHA1, as RocketMQ's ACL RPC hook), kept secret; needed when the cluster has authentication on: wire RocketMQCluster's `adminCredentials` output. Left out, requests go unsigned. A refused request fails at once with an error naming the user and the operation.
+        """
+        return pulumi.get(self, "credentials")
+
+    @credentials.setter
+    def credentials(self, value: Optional[pulumi.Input['CredentialsArgs']]):
+        pulumi.set(self, "credentials", value)
+
+    @_builtins.property
+    @pulumi.getter
     def kubeconfig(self) -> Optional[pulumi.Input[_builtins.str]]:
         """
         The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`).
@@ -293,6 +311,7 @@ class Topic(pulumi.CustomResource):
                  cluster_name: Optional[pulumi.Input[_builtins.str]] = None,
                  connection: Optional[pulumi.Input['ConnectionMode']] = None,
                  consume_timeout_seconds: Optional[pulumi.Input[_builtins.int]] = None,
+                 credentials: Optional[pulumi.Input[Union['CredentialsArgs', 'CredentialsArgsDict']]] = None,
                  kubeconfig: Optional[pulumi.Input[_builtins.str]] = None,
                  message_type: Optional[pulumi.Input[_builtins.str]] = None,
                  name: Optional[pulumi.Input[_builtins.str]] = None,
@@ -315,6 +334,7 @@ class Topic(pulumi.CustomResource):
         :param pulumi.Input[_builtins.str] cluster_name: Where the topic lives: every master of this broker cluster, including broker groups added to the cluster later (the next `pulumi up` after a refresh adds the topic to them). Give this or brokerNames. Another cluster moves the topic there in the seven steps of a TopicTransfer, without stopping its producers and consumers.
         :param pulumi.Input['ConnectionMode'] connection: How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
         :param pulumi.Input[_builtins.int] consume_timeout_seconds: How long a placement change waits, in step 4 of its move, for every consumer group to consume every message on the broker groups the topic leaves before the move rolls back (1 to 86400, default 600). A new value alone changes nothing in RocketMQ.
+        :param pulumi.Input[Union['CredentialsArgs', 'CredentialsArgsDict']] credentials: The ACL 2.0 user every admin request is signed as (HmacSHA1, as RocketMQ's ACL RPC hook), kept secret; needed when the cluster has authentication on: wire RocketMQCluster's `adminCredentials` output. Left out, requests go unsigned. A refused request fails at once with an error naming the user and the operation.
         :param pulumi.Input[_builtins.str] kubeconfig: The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`).
         :param pulumi.Input[_builtins.str] message_type: The message type RocketMQ 5 brokers record in the topic's `message.type` attribute: NORMAL, FIFO, DELAY or TRANSACTION. Left out, the attribute is not set and the broker treats the topic by its default.
         :param pulumi.Input[_builtins.str] name: The topic's name: letters, digits, `_`, `-`, `%` and `|`, at most 127 characters (RocketMQ's rules). The brokers' own topics (TBW102, SCHEDULE_TOPIC_XXXX, `rmq_sys_` topics, retry `%RETRY%` and dead-letter `%DLQ%` topics) are refused. Another name is another topic: changing it replaces the resource.
@@ -356,6 +376,7 @@ class Topic(pulumi.CustomResource):
                  cluster_name: Optional[pulumi.Input[_builtins.str]] = None,
                  connection: Optional[pulumi.Input['ConnectionMode']] = None,
                  consume_timeout_seconds: Optional[pulumi.Input[_builtins.int]] = None,
+                 credentials: Optional[pulumi.Input[Union['CredentialsArgs', 'CredentialsArgsDict']]] = None,
                  kubeconfig: Optional[pulumi.Input[_builtins.str]] = None,
                  message_type: Optional[pulumi.Input[_builtins.str]] = None,
                  name: Optional[pulumi.Input[_builtins.str]] = None,
@@ -388,6 +409,7 @@ class Topic(pulumi.CustomResource):
             if consume_timeout_seconds is None:
                 consume_timeout_seconds = 600
             __props__.__dict__["consume_timeout_seconds"] = consume_timeout_seconds
+            __props__.__dict__["credentials"] = None if credentials is None else pulumi.Output.secret(credentials)
             __props__.__dict__["kubeconfig"] = None if kubeconfig is None else pulumi.Output.secret(kubeconfig)
             __props__.__dict__["message_type"] = message_type
             if name is None and not opts.urn:
@@ -410,7 +432,7 @@ class Topic(pulumi.CustomResource):
             __props__.__dict__["write_queue_nums"] = write_queue_nums
             __props__.__dict__["brokers"] = None
             __props__.__dict__["missing_from"] = None
-        secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["kubeconfig"])
+        secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["credentials", "kubeconfig"])
         opts = pulumi.ResourceOptions.merge(opts, secret_opts)
         super(Topic, __self__).__init__(
             'rocketmq:index:Topic',
@@ -442,6 +464,7 @@ class Topic(pulumi.CustomResource):
         __props__.__dict__["cluster_name"] = None
         __props__.__dict__["connection"] = None
         __props__.__dict__["consume_timeout_seconds"] = None
+        __props__.__dict__["credentials"] = None
         __props__.__dict__["kubeconfig"] = None
         __props__.__dict__["message_type"] = None
         __props__.__dict__["missing_from"] = None
@@ -516,6 +539,14 @@ class Topic(pulumi.CustomResource):
         How long a placement change waits, in step 4 of its move, for every consumer group to consume every message on the broker groups the topic leaves before the move rolls back (1 to 86400, default 600). A new value alone changes nothing in RocketMQ.
         """
         return pulumi.get(self, "consume_timeout_seconds")
+
+    @_builtins.property
+    @pulumi.getter
+    def credentials(self) -> pulumi.Output[Optional['outputs.Credentials']]:
+        """
+        The ACL 2.0 user every admin request is signed as (HmacSHA1, as RocketMQ's ACL RPC hook), kept secret; needed when the cluster has authentication on: wire RocketMQCluster's `adminCredentials` output. Left out, requests go unsigned. A refused request fails at once with an error naming the user and the operation.
+        """
+        return pulumi.get(self, "credentials")
 
     @_builtins.property
     @pulumi.getter

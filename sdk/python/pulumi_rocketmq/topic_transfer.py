@@ -15,6 +15,7 @@ else:
 from . import _utilities
 from . import outputs
 from ._enums import *
+from ._inputs import *
 
 __all__ = ['TopicTransferArgs', 'TopicTransfer']
 
@@ -28,6 +29,7 @@ class TopicTransferArgs:
                  connection: Optional[pulumi.Input['ConnectionMode']] = None,
                  consume_timeout_seconds: Optional[pulumi.Input[_builtins.int]] = None,
                  consumer_groups: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 credentials: Optional[pulumi.Input['CredentialsArgs']] = None,
                  kubeconfig: Optional[pulumi.Input[_builtins.str]] = None):
         """
         The set of arguments for constructing a TopicTransfer resource.
@@ -39,6 +41,7 @@ class TopicTransferArgs:
         :param pulumi.Input['ConnectionMode'] connection: How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
         :param pulumi.Input[_builtins.int] consume_timeout_seconds: How long step 4 waits for every consumer group to consume every message on the source before the transfer rolls back (1 to 86400, default 600).
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] consumer_groups: The consumer groups to move with the topic. Default: every group that consumes the topic on the source (online consumers or stored offsets).
+        :param pulumi.Input['CredentialsArgs'] credentials: The ACL 2.0 user every admin request is signed as (HmacSHA1, as RocketMQ's ACL RPC hook), kept secret; needed when the cluster has authentication on: wire RocketMQCluster's `adminCredentials` output. Left out, requests go unsigned. A refused request fails at once with an error naming the user and the operation.
         :param pulumi.Input[_builtins.str] kubeconfig: The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`).
         """
         pulumi.set(__self__, "name_server_addresses", name_server_addresses)
@@ -55,6 +58,8 @@ class TopicTransferArgs:
             pulumi.set(__self__, "consume_timeout_seconds", consume_timeout_seconds)
         if consumer_groups is not None:
             pulumi.set(__self__, "consumer_groups", consumer_groups)
+        if credentials is not None:
+            pulumi.set(__self__, "credentials", credentials)
         if kubeconfig is not None:
             pulumi.set(__self__, "kubeconfig", kubeconfig)
 
@@ -144,6 +149,18 @@ class TopicTransferArgs:
 
     @_builtins.property
     @pulumi.getter
+    def credentials(self) -> Optional[pulumi.Input['CredentialsArgs']]:
+        """
+        The ACL 2.0 user every admin request is signed as (HmacSHA1, as RocketMQ's ACL RPC hook), kept secret; needed when the cluster has authentication on: wire RocketMQCluster's `adminCredentials` output. Left out, requests go unsigned. A refused request fails at once with an error naming the user and the operation.
+        """
+        return pulumi.get(self, "credentials")
+
+    @credentials.setter
+    def credentials(self, value: Optional[pulumi.Input['CredentialsArgs']]):
+        pulumi.set(self, "credentials", value)
+
+    @_builtins.property
+    @pulumi.getter
     def kubeconfig(self) -> Optional[pulumi.Input[_builtins.str]]:
         """
         The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`).
@@ -164,6 +181,7 @@ class TopicTransfer(pulumi.CustomResource):
                  connection: Optional[pulumi.Input['ConnectionMode']] = None,
                  consume_timeout_seconds: Optional[pulumi.Input[_builtins.int]] = None,
                  consumer_groups: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 credentials: Optional[pulumi.Input[Union['CredentialsArgs', 'CredentialsArgsDict']]] = None,
                  kubeconfig: Optional[pulumi.Input[_builtins.str]] = None,
                  name_server_addresses: Optional[pulumi.Input[_builtins.str]] = None,
                  source_cluster: Optional[pulumi.Input[_builtins.str]] = None,
@@ -179,6 +197,7 @@ class TopicTransfer(pulumi.CustomResource):
         :param pulumi.Input['ConnectionMode'] connection: How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
         :param pulumi.Input[_builtins.int] consume_timeout_seconds: How long step 4 waits for every consumer group to consume every message on the source before the transfer rolls back (1 to 86400, default 600).
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] consumer_groups: The consumer groups to move with the topic. Default: every group that consumes the topic on the source (online consumers or stored offsets).
+        :param pulumi.Input[Union['CredentialsArgs', 'CredentialsArgsDict']] credentials: The ACL 2.0 user every admin request is signed as (HmacSHA1, as RocketMQ's ACL RPC hook), kept secret; needed when the cluster has authentication on: wire RocketMQCluster's `adminCredentials` output. Left out, requests go unsigned. A refused request fails at once with an error naming the user and the operation.
         :param pulumi.Input[_builtins.str] kubeconfig: The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`).
         :param pulumi.Input[_builtins.str] name_server_addresses: Name server addresses as `host:port;host:port`, typically a RocketMQCluster's `nameServerAddresses` output, as is: the name servers' cluster DNS names, which also name their pods and namespace for `portForward`.
         :param pulumi.Input[_builtins.str] source_cluster: Where the topic is now: a broker cluster name, or one broker group name (e.g. `broker-0`), as the name servers know it.
@@ -213,6 +232,7 @@ class TopicTransfer(pulumi.CustomResource):
                  connection: Optional[pulumi.Input['ConnectionMode']] = None,
                  consume_timeout_seconds: Optional[pulumi.Input[_builtins.int]] = None,
                  consumer_groups: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 credentials: Optional[pulumi.Input[Union['CredentialsArgs', 'CredentialsArgsDict']]] = None,
                  kubeconfig: Optional[pulumi.Input[_builtins.str]] = None,
                  name_server_addresses: Optional[pulumi.Input[_builtins.str]] = None,
                  source_cluster: Optional[pulumi.Input[_builtins.str]] = None,
@@ -234,6 +254,7 @@ class TopicTransfer(pulumi.CustomResource):
                 consume_timeout_seconds = 600
             __props__.__dict__["consume_timeout_seconds"] = consume_timeout_seconds
             __props__.__dict__["consumer_groups"] = consumer_groups
+            __props__.__dict__["credentials"] = None if credentials is None else pulumi.Output.secret(credentials)
             __props__.__dict__["kubeconfig"] = None if kubeconfig is None else pulumi.Output.secret(kubeconfig)
             if name_server_addresses is None and not opts.urn:
                 raise TypeError("Missing required property 'name_server_addresses'")
@@ -253,7 +274,7 @@ class TopicTransfer(pulumi.CustomResource):
             __props__.__dict__["location"] = None
             __props__.__dict__["steps"] = None
             __props__.__dict__["topic_brokers"] = None
-        secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["kubeconfig"])
+        secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["credentials", "kubeconfig"])
         opts = pulumi.ResourceOptions.merge(opts, secret_opts)
         super(TopicTransfer, __self__).__init__(
             'rocketmq:index:TopicTransfer',
@@ -281,6 +302,7 @@ class TopicTransfer(pulumi.CustomResource):
         __props__.__dict__["consume_timeout_seconds"] = None
         __props__.__dict__["consumer_groups"] = None
         __props__.__dict__["consumer_wait_seconds"] = None
+        __props__.__dict__["credentials"] = None
         __props__.__dict__["duration_seconds"] = None
         __props__.__dict__["groups_moved"] = None
         __props__.__dict__["kubeconfig"] = None
@@ -324,6 +346,14 @@ class TopicTransfer(pulumi.CustomResource):
         How long step 4 waited for consumers to drain the source, in seconds.
         """
         return pulumi.get(self, "consumer_wait_seconds")
+
+    @_builtins.property
+    @pulumi.getter
+    def credentials(self) -> pulumi.Output[Optional['outputs.Credentials']]:
+        """
+        The ACL 2.0 user every admin request is signed as (HmacSHA1, as RocketMQ's ACL RPC hook), kept secret; needed when the cluster has authentication on: wire RocketMQCluster's `adminCredentials` output. Left out, requests go unsigned. A refused request fails at once with an error naming the user and the operation.
+        """
+        return pulumi.get(self, "credentials")
 
     @_builtins.property
     @pulumi.getter(name="durationSeconds")

@@ -2,6 +2,42 @@
 // *** Do not edit by hand unless you're certain you know what you are doing! ***
 
 
+export const AclAction = {
+    All: "All",
+    Pub: "Pub",
+    Sub: "Sub",
+    Create: "Create",
+    Update: "Update",
+    Delete: "Delete",
+    Get: "Get",
+    List: "List",
+} as const;
+
+/**
+ * An action an ACL entry allows or denies.
+ */
+export type AclAction = (typeof AclAction)[keyof typeof AclAction];
+
+export const AclDecision = {
+    Allow: "Allow",
+    Deny: "Deny",
+} as const;
+
+/**
+ * What an ACL entry decides.
+ */
+export type AclDecision = (typeof AclDecision)[keyof typeof AclDecision];
+
+export const AclPolicyType = {
+    Custom: "Custom",
+    Default: "Default",
+} as const;
+
+/**
+ * An ACL policy's type.
+ */
+export type AclPolicyType = (typeof AclPolicyType)[keyof typeof AclPolicyType];
+
 export const BrokerRole = {
     /**
      * Acknowledge sends before replicas have copied them.
@@ -133,3 +169,29 @@ export const StorageMode = {
  * Where RocketMQ keeps its files.
  */
 export type StorageMode = (typeof StorageMode)[keyof typeof StorageMode];
+
+export const UserStatus = {
+    Enable: "enable",
+    Disable: "disable",
+} as const;
+
+/**
+ * Whether the user may sign in.
+ */
+export type UserStatus = (typeof UserStatus)[keyof typeof UserStatus];
+
+export const UserType = {
+    /**
+     * May do anything, ACLs aside.
+     */
+    Super: "Super",
+    /**
+     * May do what its ACL allows.
+     */
+    Normal: "Normal",
+} as const;
+
+/**
+ * An ACL 2.0 user's type.
+ */
+export type UserType = (typeof UserType)[keyof typeof UserType];
