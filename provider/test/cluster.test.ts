@@ -190,6 +190,8 @@ describe("RocketMQCluster objects", () => {
                 // No proxy unless enabled.
                 proxyEndpoint: undefined,
                 proxyServiceName: undefined,
+                // No TLS unless asked for.
+                clientTls: undefined,
             });
         });
     });

@@ -17,6 +17,9 @@ import { brokerMetricsServiceName, createBrokerMetrics, MetricsEndpoint, metrics
 import { brokerImageHasMetrics, firstVersionWithMetrics, metricsPath, metricsPort } from "../inputs/metrics";
 import { createProxies } from "./proxy";
 import { BrokerGroupInfo, ClusterOutputName, clusterOutputNames } from "./outputs";
+import { ClientTls } from "../connect/tls";
+import { ResolvedClusterTls } from "../inputs/tls";
+import { clientTlsOf, createCertificate } from "./tls";
 
 export { BrokerGroupInfo, clusterOutputNames, ClusterOutputName } from "./outputs";
 export { MetricsEndpoint } from "./metrics";
@@ -64,6 +67,8 @@ export class RocketMQCluster extends pulumi.ComponentResource {
     public readonly proxyServiceName: pulumi.Output<string | undefined>;
     /** `host:port` of the proxy Service's gRPC port: the endpoint a RocketMQ 5 gRPC client is given. */
     public readonly proxyEndpoint: pulumi.Output<string | undefined>;
+    /** What a Topic, ConsumerGroup, TopicTransfer or BrokerScaling gives as its `tls` input: absent without TLS or without tls.caBundle. */
+    public readonly clientTls: pulumi.Output<ClientTls | undefined>;
 
     constructor(name: string, args: RocketMQClusterArgs | CheckedClusterInputs, opts?: pulumi.ComponentResourceOptions) {
         // Validate before registering anything: a bad input creates nothing.
@@ -79,6 +84,16 @@ export class RocketMQCluster extends pulumi.ComponentResource {
         const addresses: pulumi.Input<string[]> = derive([broker.nameServers, namespace, inputs.nameServer.size] as const, ([explicit, known, size]) =>
             explicit ? explicit.split(";") : nameServerAddresses(known, size));
         const namesrvAddr = derive(addresses, (list) => list.join(";"));
+
+        // A Certificate from tls.issuerRef names every pod and Service, so it follows the broker groups and the proxy.
+        this.whenKnown(
+            { tls: inputs.tls, namespace, prefix: broker.name, size: broker.size, proxy: inputs.proxy.enabled },
+            ["tls", "namespace", "broker.name", "broker.size", "proxy.enabled"], "TLS certificate",
+            (known) => {
+                const tls = known.tls as ResolvedClusterTls | undefined;
+                if (tls?.issuerRef === undefined || tls.mode === "disabled") return undefined;
+                return createCertificate(context, { tls, namespace: known.namespace as string, brokerPrefix: known.prefix as string, brokerGroups: known.size as number, proxy: known.proxy as boolean });
+            });
 
         // Running brokers learn a new name server list (and run-time settings) before the name
         // server StatefulSet changes, so name servers being removed go only after they have it.
@@ -137,6 +152,8 @@ export class RocketMQCluster extends pulumi.ComponentResource {
         const proxyExists = pulumi.output(proxyReady as pulumi.Input<boolean>);
         this.proxyServiceName = proxyExists.apply((ready) => (ready ? proxyServiceName : undefined));
         this.proxyEndpoint = pulumi.all([proxyExists, this.namespace]).apply(([ready, known]) => (ready ? proxyEndpoint(known) : undefined));
+
+        this.clientTls = pulumi.output(clientTlsOf(context));
 
         this.registerOutputs(this.outputs());
     }

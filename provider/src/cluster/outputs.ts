@@ -20,6 +20,7 @@ export const clusterOutputNames = [
     "metricsEndpoints",
     "proxyEndpoint",
     "proxyServiceName",
+    "clientTls",
 ] as const;
 
 export type ClusterOutputName = (typeof clusterOutputNames)[number];

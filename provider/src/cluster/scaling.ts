@@ -8,6 +8,7 @@ import { BrokerGroup, BrokerGroupShape } from "./brokers";
 import { ClusterContext, childName } from "./context";
 import { derive } from "./derive";
 import { scaleSourceBrokerName } from "./names";
+import { operationTlsOf } from "./tls";
 
 export class BrokerScaling extends pulumi.CustomResource {
     constructor(name: string, args: pulumi.Inputs, opts: pulumi.CustomResourceOptions) {
@@ -26,6 +27,7 @@ export function createBrokerScaling(context: ClusterContext, shape: BrokerGroupS
         nameServerAddresses: namesrvAddr,
         kubeconfig: kubeconfig === undefined ? undefined : pulumi.secret(kubeconfig),
         connection: args.connection,
+        tls: operationTlsOf(context),
         drainTimeoutSeconds: args.broker.drainTimeoutSeconds,
         allowDroppingUnreadMessages: args.broker.allowDroppingUnreadMessages,
     }, {

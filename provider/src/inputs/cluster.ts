@@ -15,6 +15,7 @@ import { MiB, memorySizeSchema, parseMemorySize, parseQuantity } from "./quantit
 import { checkBrokerConfig, ownedConfigKeyReasons } from "./brokerConfig";
 import { allowDroppingUnreadMessagesSchema, drainTimeoutSecondsSchema } from "./drain";
 import { clusterAccessSchemas } from "./clusterAccess";
+import { clusterTlsSchema } from "./tls";
 
 export const storageModes = ["EmptyDir", "HostPath", "StorageClass"] as const;
 
@@ -223,6 +224,9 @@ export const ownedProxyConfigKeys: Record<string, string> = {
     remotingListenPort: "remotingListenPort is 8080, the remoting port of the proxy Service",
     proxyMode: "proxyMode is cluster: the proxy runs as its own Deployment beside the brokers",
     useEndpointPortFromRequest: "useEndpointPortFromRequest is written by the provider: true when proxy.serviceType is NodePort or LoadBalancer",
+    tlsTestModeEnable: "tlsTestModeEnable is set by the provider: use the cluster's tls input",
+    tlsCertPath: "tlsCertPath is set by the provider: use the cluster's tls input",
+    tlsKeyPath: "tlsKeyPath is set by the provider: use the cluster's tls input",
 };
 /** Env names the provider sets itself in the proxy container. */
 export const reservedProxyEnv: Record<string, string> = {
@@ -308,6 +312,7 @@ export const clusterArgsSchema = z.strictObject({
     console: consoleSpecSchema.prefault({}),
     metrics: metricsSpecSchema.prefault({}),
     proxy: proxySpecSchema.prefault({}),
+    tls: clusterTlsSchema.optional(),
     ...clusterAccessSchemas,
 }).superRefine(checkMetricsRules);
 

@@ -4,6 +4,7 @@ import * as fs from "node:fs";
 import { z } from "zod";
 import { connectionModes } from "../connect/modes";
 import { isKubeConfigContents } from "../connect/kubeconfig";
+import { clientTlsSchema } from "./tls";
 
 export const clusterAccessSchemas = {
     kubeconfig: z
@@ -14,5 +15,14 @@ export const clusterAccessSchemas = {
     connection: z.enum(connectionModes, { error: "must be auto, direct or portForward" }).default("auto"),
 };
 
+/**
+ * What an operating resource (Topic, ConsumerGroup, TopicTransfer, BrokerScaling) is given to reach
+ * a cluster: the above, and `tls` when the cluster's name servers and brokers speak TLS.
+ */
+export const operationAccessSchemas = {
+    ...clusterAccessSchemas,
+    tls: clientTlsSchema.optional(),
+};
+
 /** Inputs that only say how to reach the cluster: changing them changes nothing in RocketMQ. */
-export const clusterAccessInputNames = Object.keys(clusterAccessSchemas) as (keyof typeof clusterAccessSchemas)[];
+export const clusterAccessInputNames = Object.keys(operationAccessSchemas) as (keyof typeof operationAccessSchemas)[];

@@ -13,7 +13,9 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
+from . import outputs
 from ._enums import *
+from ._inputs import *
 
 __all__ = ['TopicArgs', 'Topic']
 
@@ -34,6 +36,7 @@ class TopicArgs:
                  order: Optional[pulumi.Input[_builtins.bool]] = None,
                  perm: Optional[pulumi.Input[_builtins.int]] = None,
                  read_queue_nums: Optional[pulumi.Input[_builtins.int]] = None,
+                 tls: Optional[pulumi.Input['ClientTlsArgs']] = None,
                  write_queue_nums: Optional[pulumi.Input[_builtins.int]] = None):
         """
         The set of arguments for constructing a Topic resource.
@@ -52,6 +55,7 @@ class TopicArgs:
         :param pulumi.Input[_builtins.bool] order: Whether the topic is marked ordered (RocketMQ's `order` flag); default false.
         :param pulumi.Input[_builtins.int] perm: Permission on every broker group: 2 (write only), 4 (read only) or 6 (read and write, the default).
         :param pulumi.Input[_builtins.int] read_queue_nums: Queues consumers read on each broker group, 1 to 1024 (default 8). Must be at least writeQueueNums. A decrease is refused unless allowQueueDecrease is true.
+        :param pulumi.Input['ClientTlsArgs'] tls: Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
         :param pulumi.Input[_builtins.int] write_queue_nums: Queues producers write on each broker group, 1 to 1024 (default 8). A decrease is refused unless allowQueueDecrease is true.
         """
         pulumi.set(__self__, "name", name)
@@ -94,6 +98,8 @@ class TopicArgs:
             read_queue_nums = 8
         if read_queue_nums is not None:
             pulumi.set(__self__, "read_queue_nums", read_queue_nums)
+        if tls is not None:
+            pulumi.set(__self__, "tls", tls)
         if write_queue_nums is None:
             write_queue_nums = 8
         if write_queue_nums is not None:
@@ -268,6 +274,18 @@ class TopicArgs:
         pulumi.set(self, "read_queue_nums", value)
 
     @_builtins.property
+    @pulumi.getter
+    def tls(self) -> Optional[pulumi.Input['ClientTlsArgs']]:
+        """
+        Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+        """
+        return pulumi.get(self, "tls")
+
+    @tls.setter
+    def tls(self, value: Optional[pulumi.Input['ClientTlsArgs']]):
+        pulumi.set(self, "tls", value)
+
+    @_builtins.property
     @pulumi.getter(name="writeQueueNums")
     def write_queue_nums(self) -> Optional[pulumi.Input[_builtins.int]]:
         """
@@ -300,6 +318,7 @@ class Topic(pulumi.CustomResource):
                  order: Optional[pulumi.Input[_builtins.bool]] = None,
                  perm: Optional[pulumi.Input[_builtins.int]] = None,
                  read_queue_nums: Optional[pulumi.Input[_builtins.int]] = None,
+                 tls: Optional[pulumi.Input[Union['ClientTlsArgs', 'ClientTlsArgsDict']]] = None,
                  write_queue_nums: Optional[pulumi.Input[_builtins.int]] = None,
                  __props__=None):
         """
@@ -322,6 +341,7 @@ class Topic(pulumi.CustomResource):
         :param pulumi.Input[_builtins.bool] order: Whether the topic is marked ordered (RocketMQ's `order` flag); default false.
         :param pulumi.Input[_builtins.int] perm: Permission on every broker group: 2 (write only), 4 (read only) or 6 (read and write, the default).
         :param pulumi.Input[_builtins.int] read_queue_nums: Queues consumers read on each broker group, 1 to 1024 (default 8). Must be at least writeQueueNums. A decrease is refused unless allowQueueDecrease is true.
+        :param pulumi.Input[Union['ClientTlsArgs', 'ClientTlsArgsDict']] tls: Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
         :param pulumi.Input[_builtins.int] write_queue_nums: Queues producers write on each broker group, 1 to 1024 (default 8). A decrease is refused unless allowQueueDecrease is true.
         """
         ...
@@ -363,6 +383,7 @@ class Topic(pulumi.CustomResource):
                  order: Optional[pulumi.Input[_builtins.bool]] = None,
                  perm: Optional[pulumi.Input[_builtins.int]] = None,
                  read_queue_nums: Optional[pulumi.Input[_builtins.int]] = None,
+                 tls: Optional[pulumi.Input[Union['ClientTlsArgs', 'ClientTlsArgsDict']]] = None,
                  write_queue_nums: Optional[pulumi.Input[_builtins.int]] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
@@ -405,6 +426,7 @@ class Topic(pulumi.CustomResource):
             if read_queue_nums is None:
                 read_queue_nums = 8
             __props__.__dict__["read_queue_nums"] = read_queue_nums
+            __props__.__dict__["tls"] = tls
             if write_queue_nums is None:
                 write_queue_nums = 8
             __props__.__dict__["write_queue_nums"] = write_queue_nums
@@ -450,6 +472,7 @@ class Topic(pulumi.CustomResource):
         __props__.__dict__["order"] = None
         __props__.__dict__["perm"] = None
         __props__.__dict__["read_queue_nums"] = None
+        __props__.__dict__["tls"] = None
         __props__.__dict__["write_queue_nums"] = None
         return Topic(resource_name, opts=opts, __props__=__props__)
 
@@ -580,6 +603,14 @@ class Topic(pulumi.CustomResource):
         Queues consumers read on each broker group, 1 to 1024 (default 8). Must be at least writeQueueNums. A decrease is refused unless allowQueueDecrease is true.
         """
         return pulumi.get(self, "read_queue_nums")
+
+    @_builtins.property
+    @pulumi.getter
+    def tls(self) -> pulumi.Output[Optional['outputs.ClientTls']]:
+        """
+        Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+        """
+        return pulumi.get(self, "tls")
 
     @_builtins.property
     @pulumi.getter(name="writeQueueNums")
