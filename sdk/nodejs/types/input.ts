@@ -155,7 +155,7 @@ export interface ClientTlsArgs {
 }
 
 /**
- * TLS of the name servers, brokers and proxies, on remoting and on the proxies' gRPC port. The certificate, its key and the CA are files of a Secret (`tls.crt`, `tls.key` in PKCS#8 PEM, `ca.crt`) mounted read-only at `/etc/rocketmq-tls` in every pod: the private key is in no ConfigMap, pod spec or Pulumi state. The certificate must carry the DNS names `name-service.<namespace>.svc.cluster.local` and `*.name-service.<namespace>.svc.cluster.local`, the same two for each broker group's headless Service (`<broker.name>-<g>`), and, with proxies, `proxy`, `proxy.<namespace>`, `proxy.<namespace>.svc` and `proxy.<namespace>.svc.cluster.local`; the Certificate made from `issuerRef` carries exactly these. Changing `tls` rolls every pod.
+ * TLS of the name servers, brokers and proxies, on remoting and on the proxies' gRPC port. The certificate, its key and the CA are files of a Secret (`tls.crt`, `tls.key` in PKCS#8 PEM, `ca.crt`) mounted read-only at `/etc/rocketmq-tls` in every pod: the private key is in no ConfigMap, pod spec or Pulumi state. The certificate must carry the DNS names `name-service.<namespace>.svc.cluster.local` and `*.name-service.<namespace>.svc.cluster.local`, the same two for each broker group's headless Service (`<broker.name>-<g>`), and, with proxies, `proxy`, `proxy.<namespace>`, `proxy.<namespace>.svc` and `proxy.<namespace>.svc.cluster.local`; the Certificate made from `issuerRef` carries exactly these. Changing `tls` changes the pod template of every name server, broker and proxy, so they restart (brokers only with `broker.allowRestart`).
  */
 export interface ClusterTlsArgs {
     /**
