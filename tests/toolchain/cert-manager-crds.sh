@@ -2,8 +2,8 @@
 # Obtains cert-manager's CustomResourceDefinitions (deploy/crds of the Go module
 # github.com/cert-manager/cert-manager) and caches them in
 # ~/.cache/pulumi-rocketmq/cert-manager-crds-<version>. Prints that dir on stdout, nothing else.
-# Tests apply them to the sandbox's API server to check the Certificate objects the provider makes;
-# cert-manager's controller is not run (its cmd/* modules are not served, see the README).
+# Tests apply them to the sandbox's API server to check the Certificate objects the provider makes,
+# and cert-manager-controller.sh's controller acts on them.
 #
 # usage: tests/toolchain/cert-manager-crds.sh [version]   (default CERT_MANAGER_VERSION of versions.sh)
 set -euo pipefail
