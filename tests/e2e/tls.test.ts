@@ -5,8 +5,11 @@
 // Then: the served certificate is the Secret's, a plaintext client is refused, the real Java
 // remoting client with TLS on sends and receives, a Topic given another CA fails at once naming
 // the certificate problem, and the private key is in no stack export, ConfigMap or engine log.
+// The cert-manager path: the Certificate the component makes passes cert-manager's CRDs, and the
+// real cert-manager controller (built from its Go module, tests/toolchain) issues it for a second,
+// smaller cluster whose pods serve it.
 import { strict as assert } from "node:assert";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ensureSandbox, Sandbox } from "../sandbox/client";
@@ -121,6 +124,28 @@ describe("e2e: TLS enforcing from a Secret (sandbox)", function () {
         console.log(`      Java client over TLS: sent ${messages}, received ${messages} (${((Date.now() - begin) / 1000).toFixed(0)} s in all)`);
     });
 
+    it("a Topic reaches the cluster directly (name server by pod IP) over TLS verified as the cluster's name", async function () {
+        this.timeout(600_000);
+        const direct = await PulumiTestStack.create({
+            programDir: copyProgram(path.join(repoRoot, "tests", "e2e", "programs", "tls-topic")),
+            stackName: "direct",
+            env: { KUBECONFIG: sandbox.kubeconfig },
+            config: { nameServerAddresses: await podAddress("name-service-0", 9876), serverName, connection: "direct", topicName: "tls-direct" },
+        });
+        try {
+            await direct.pulumiOrThrow(["config", "set-all", "--plaintext", `caBundle=${certs.caCert}`]);
+            const up = await direct.up();
+            assert.equal(up.code, 0, up.stdout + up.stderr);
+            assert.match(up.stdout + up.stderr, /opened \d+ direct TCP connections/);
+            const streamsBefore = sandbox.portForwardStreams(namespace).length;
+            const destroyed = await direct.destroy();
+            assert.equal(destroyed.code, 0, destroyed.stdout + destroyed.stderr);
+            assert.equal(sandbox.portForwardStreams(namespace).length, streamsBefore, "the direct Topic opened no port-forward stream");
+        } finally {
+            await direct.remove();
+        }
+    });
+
     it("a Topic given a CA that did not sign the cluster's certificate fails at once, naming the certificate problem", async function () {
         this.timeout(600_000);
         const other = makeCertificates([serverName]);
@@ -156,7 +181,7 @@ describe("e2e: TLS enforcing from a Secret (sandbox)", function () {
             programDir: copyProgram(path.join(repoRoot, "tests", "e2e", "programs", "tls-cert-manager")),
             stackName: "cert-manager",
             env: { KUBECONFIG: sandbox.kubeconfig },
-            config: { namespace },
+            config: { namespace, brokerGroups: "2", proxy: "true", issuerKind: "ClusterIssuer" },
         });
         try {
             await preview.pulumiOrThrow(["config", "set-all", "--plaintext", `caBundle=${certs.caCert}`]);
@@ -183,6 +208,53 @@ describe("e2e: TLS enforcing from a Secret (sandbox)", function () {
             await assert.rejects(sandbox.kubectl(["apply", "--dry-run=server", "-f", file]), /spec\.privateKey\.encoding: Unsupported value: "PKCS9"/);
         } finally {
             await preview.remove();
+        }
+    });
+
+    it("cert-manager's controller issues the Certificate the component requests from an Issuer; the pods serve it and a Topic works over it", async function () {
+        this.timeout(900_000);
+        const issued = `e2e-tls-cm-${process.pid}`;
+        const ca = makeCertificates(["unused.invalid"]);
+        const controllerBinary = (await run("bash", [path.join(repoRoot, "tests", "toolchain", "cert-manager-controller.sh")])).trim().split("\n").pop()!;
+        await sandbox.kubectl(["create", "namespace", issued]);
+        // The real controller, built from cert-manager's module, watching only this namespace.
+        const controllerLog = fs.openSync(path.join(scratch, "cert-manager-controller.log"), "w");
+        const controller = spawn(controllerBinary, ["-kubeconfig", sandbox.kubeconfig, "-namespace", issued], { stdio: ["ignore", controllerLog, controllerLog] });
+        const cmStack = await PulumiTestStack.create({
+            programDir: copyProgram(path.join(repoRoot, "tests", "e2e", "programs", "tls-cert-manager")),
+            stackName: "issued",
+            env: { KUBECONFIG: sandbox.kubeconfig },
+            config: { namespace: issued },
+        });
+        try {
+            await sandbox.kubectl(["create", "secret", "tls", "rocketmq-ca", "-n", issued, `--cert=${path.join(ca.dir, "ca.crt")}`, `--key=${path.join(ca.dir, "ca.key")}`]);
+            await sandbox.kubectl(["apply", "-f", "-"], { input: JSON.stringify({ apiVersion: "cert-manager.io/v1", kind: "Issuer", metadata: { name: "rocketmq-ca", namespace: issued }, spec: { ca: { secretName: "rocketmq-ca" } } }) });
+            await cmStack.pulumiOrThrow(["config", "set-all", "--plaintext", `caBundle=${ca.caCert}`]);
+            const begin = Date.now();
+            const up = await cmStack.up();
+            assert.equal(up.code, 0, (up.stdout + up.stderr).slice(-20000) + "\n" + fs.readFileSync(path.join(scratch, "cert-manager-controller.log"), "utf8").slice(-5000));
+            assert.deepEqual((await cmStack.outputs()).topicBrokers, ["broker-0"]);
+            const ready = await sandbox.kubectl(["get", "certificate", "rocketmq-tls", "-n", issued, "-o", "jsonpath={.status.conditions[?(@.type=='Ready')].status}"]);
+            assert.equal(ready, "True");
+            const secret = JSON.parse(await sandbox.kubectl(["get", "secret", "rocketmq-tls", "-n", issued, "-o", "json"])) as { data: Record<string, string> };
+            const key = Buffer.from(secret.data["tls.key"], "base64").toString();
+            assert.match(key, /^-----BEGIN PRIVATE KEY-----/, "cert-manager wrote a PKCS#8 key");
+            const nameServer = `${await sandbox.kubectl(["get", "pod", "name-service-0", "-n", issued, "-o", "jsonpath={.status.podIP}"])}:9876`;
+            const out = await run("openssl", ["s_client", "-connect", nameServer, "-CAfile", path.join(ca.dir, "ca.crt"),
+                "-verify_hostname", `name-service-0.name-service.${issued}.svc.cluster.local`, "-verify_return_error"]);
+            assert.match(out, /Verify return code: 0 \(ok\)/, out);
+            const exported = (await cmStack.pulumiOrThrow(["stack", "export", "--show-secrets"])).stdout;
+            const keyLine = key.split("\n")[5];
+            assert.ok(keyLine.length === 64 && !exported.includes(keyLine), "the issued key is not in the stack export");
+            console.log(`      cert-manager path: up in ${((Date.now() - begin) / 1000).toFixed(0)} s, Certificate Ready, the name server serves the issued certificate, Topic over TLS`);
+        } finally {
+            await cmStack.destroy();
+            await cmStack.remove();
+            controller.kill("SIGTERM");
+            await podsAfterTermination(sandbox, issued);
+            await sandbox.kubectl(["delete", "namespace", issued, "--wait=false"]).catch(() => undefined);
+            fs.closeSync(controllerLog);
+            fs.rmSync(ca.dir, { recursive: true, force: true });
         }
     });
 
