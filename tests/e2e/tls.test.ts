@@ -41,6 +41,7 @@ describe("e2e: TLS enforcing from a Secret (sandbox)", function () {
         certs = makeCertificates([
             serverName, `*.name-service.${namespace}.svc.cluster.local`,
             `broker-0.${namespace}.svc.cluster.local`, `*.broker-0.${namespace}.svc.cluster.local`,
+            "proxy", `proxy.${namespace}`, `proxy.${namespace}.svc`, `proxy.${namespace}.svc.cluster.local`,
         ]);
         await sandbox.kubectl(["create", "secret", "generic", "mq-tls", "-n", namespace,
             `--from-file=tls.crt=${path.join(certs.dir, "tls.crt")}`, `--from-file=tls.key=${path.join(certs.dir, "tls.key")}`, `--from-file=ca.crt=${path.join(certs.dir, "ca.crt")}`]);
@@ -55,7 +56,7 @@ describe("e2e: TLS enforcing from a Secret (sandbox)", function () {
         const up = await stack.up(["--logtostderr", "--logflow", "-v=9"]);
         engineLog = up.stdout + up.stderr;
         assert.equal(up.code, 0, (up.stdout + up.stderr).slice(-20000));
-        console.log(`      first up (1 name server, 1 broker, TLS enforcing, a Topic and a ConsumerGroup through port-forward): ${((Date.now() - begin) / 1000).toFixed(0)} s`);
+        console.log(`      first up (1 name server, 1 broker, 1 proxy, TLS enforcing, a Topic and a ConsumerGroup through port-forward): ${((Date.now() - begin) / 1000).toFixed(0)} s`);
     });
 
     after(async function () {
@@ -103,6 +104,16 @@ describe("e2e: TLS enforcing from a Secret (sandbox)", function () {
         const out = await run("openssl", ["s_client", "-connect", nameServer, "-CAfile", path.join(certs.dir, "ca.crt"),
             "-verify_hostname", `name-service-0.name-service.${namespace}.svc.cluster.local`, "-verify_return_error"]);
         assert.match(out, /Verify return code: 0 \(ok\)/, out);
+    });
+
+    it("the proxy started (it creates its topic on the brokers over TLS) and serves the certificate on gRPC and remoting, verified as the proxy Service's name", async () => {
+        const proxyPod = (await sandbox.kubectl(["get", "pods", "-n", namespace, "-l", "app.kubernetes.io/component=proxy", "-o", "jsonpath={.items[0].metadata.name}"])).trim();
+        assert.ok(proxyPod.startsWith("proxy-"), proxyPod);
+        for (const port of [8081, 8080]) {
+            const out = await run("openssl", ["s_client", "-connect", await podAddress(proxyPod, port), "-CAfile", path.join(certs.dir, "ca.crt"),
+                "-verify_hostname", `proxy.${namespace}.svc.cluster.local`, "-verify_return_error", "-alpn", "h2"]);
+            assert.match(out, /Verify return code: 0 \(ok\)/, `port ${port}: ${out}`);
+        }
     });
 
     it("a plaintext client is refused; the real Java client that trusts the CA sends and receives", async function () {
