@@ -192,6 +192,8 @@ describe("RocketMQCluster objects", () => {
                 proxyServiceName: undefined,
                 // No keys while auth is off.
                 adminCredentials: undefined,
+                // No TLS unless asked for.
+                clientTls: undefined,
             });
         });
     });

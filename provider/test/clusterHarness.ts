@@ -65,6 +65,7 @@ const kinds: Record<string, string> = {
     "kubernetes:policy/v1:PodDisruptionBudget": "PodDisruptionBudget",
     "kubernetes:monitoring.coreos.com/v1:ServiceMonitor": "ServiceMonitor",
     "kubernetes:monitoring.coreos.com/v1:PodMonitor": "PodMonitor",
+    "kubernetes:cert-manager.io/v1:Certificate": "Certificate",
 };
 
 export const kind = {
@@ -76,6 +77,7 @@ export const kind = {
     podDisruptionBudget: "kubernetes:policy/v1:PodDisruptionBudget",
     serviceMonitor: "kubernetes:monitoring.coreos.com/v1:ServiceMonitor",
     podMonitor: "kubernetes:monitoring.coreos.com/v1:PodMonitor",
+    certificate: "kubernetes:cert-manager.io/v1:Certificate",
 } as const;
 
 let clusterCount = 0;

@@ -70,6 +70,12 @@ namespace PulumiRocketMQ.RocketMQ
         [Output("subject")]
         public Output<string> Subject { get; private set; } = null!;
 
+        /// <summary>
+        /// Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+        /// </summary>
+        [Output("tls")]
+        public Output<Outputs.ClientTls?> Tls { get; private set; } = null!;
+
 
         /// <summary>
         /// Create a Acl resource with the given unique name, arguments, and options.
@@ -188,6 +194,12 @@ namespace PulumiRocketMQ.RocketMQ
         /// </summary>
         [Input("subject", required: true)]
         public Input<string> Subject { get; set; } = null!;
+
+        /// <summary>
+        /// Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+        /// </summary>
+        [Input("tls")]
+        public Input<Inputs.ClientTlsArgs>? Tls { get; set; }
 
         public AclArgs()
         {

@@ -70,6 +70,12 @@ namespace PulumiRocketMQ.RocketMQ
         [Output("sourceBrokerName")]
         public Output<string?> SourceBrokerName { get; private set; } = null!;
 
+        /// <summary>
+        /// Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+        /// </summary>
+        [Output("tls")]
+        public Output<Outputs.ClientTls?> Tls { get; private set; } = null!;
+
 
         /// <summary>
         /// Create a BrokerScaling resource with the given unique name, arguments, and options.
@@ -200,6 +206,12 @@ namespace PulumiRocketMQ.RocketMQ
         /// </summary>
         [Input("sourceBrokerName")]
         public Input<string>? SourceBrokerName { get; set; }
+
+        /// <summary>
+        /// Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+        /// </summary>
+        [Input("tls")]
+        public Input<Inputs.ClientTlsArgs>? Tls { get; set; }
 
         public BrokerScalingArgs()
         {

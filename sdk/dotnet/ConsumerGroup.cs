@@ -131,6 +131,12 @@ namespace PulumiRocketMQ.RocketMQ
         public Output<int> RetryQueueNums { get; private set; } = null!;
 
         /// <summary>
+        /// Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+        /// </summary>
+        [Output("tls")]
+        public Output<Outputs.ClientTls?> Tls { get; private set; } = null!;
+
+        /// <summary>
         /// Which broker of a group serves the group's pulls when it falls behind, 0 to 64 (default 1, the first replica).
         /// </summary>
         [Output("whichBrokerWhenConsumeSlowly")]
@@ -314,6 +320,12 @@ namespace PulumiRocketMQ.RocketMQ
         /// </summary>
         [Input("retryQueueNums")]
         public Input<int>? RetryQueueNums { get; set; }
+
+        /// <summary>
+        /// Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+        /// </summary>
+        [Input("tls")]
+        public Input<Inputs.ClientTlsArgs>? Tls { get; set; }
 
         /// <summary>
         /// Which broker of a group serves the group's pulls when it falls behind, 0 to 64 (default 1, the first replica).

@@ -304,6 +304,43 @@ namespace PulumiRocketMQ.RocketMQ
     }
 
     /// <summary>
+    /// The kind of a cert-manager issuer.
+    /// </summary>
+    [EnumType]
+    public readonly struct IssuerKind : IEquatable<IssuerKind>
+    {
+        private readonly string _value;
+
+        private IssuerKind(string value)
+        {
+            _value = value ?? throw new ArgumentNullException(nameof(value));
+        }
+
+        /// <summary>
+        /// An Issuer in the cluster's namespace.
+        /// </summary>
+        public static IssuerKind Issuer { get; } = new IssuerKind("Issuer");
+        /// <summary>
+        /// A cluster-wide ClusterIssuer.
+        /// </summary>
+        public static IssuerKind ClusterIssuer { get; } = new IssuerKind("ClusterIssuer");
+
+        public static bool operator ==(IssuerKind left, IssuerKind right) => left.Equals(right);
+        public static bool operator !=(IssuerKind left, IssuerKind right) => !left.Equals(right);
+
+        public static explicit operator string(IssuerKind value) => value._value;
+
+        [EditorBrowsable(EditorBrowsableState.Never)]
+        public override bool Equals(object? obj) => obj is IssuerKind other && Equals(other);
+        public bool Equals(IssuerKind other) => string.Equals(_value, other._value, StringComparison.Ordinal);
+
+        [EditorBrowsable(EditorBrowsableState.Never)]
+        public override int GetHashCode() => _value?.GetHashCode() ?? 0;
+
+        public override string ToString() => _value;
+    }
+
+    /// <summary>
     /// Type of a Kubernetes Service.
     /// </summary>
     [EnumType]
@@ -378,6 +415,47 @@ namespace PulumiRocketMQ.RocketMQ
         [EditorBrowsable(EditorBrowsableState.Never)]
         public override bool Equals(object? obj) => obj is StorageMode other && Equals(other);
         public bool Equals(StorageMode other) => string.Equals(_value, other._value, StringComparison.Ordinal);
+
+        [EditorBrowsable(EditorBrowsableState.Never)]
+        public override int GetHashCode() => _value?.GetHashCode() ?? 0;
+
+        public override string ToString() => _value;
+    }
+
+    /// <summary>
+    /// Whether name servers, brokers and proxies speak TLS.
+    /// </summary>
+    [EnumType]
+    public readonly struct TlsMode : IEquatable<TlsMode>
+    {
+        private readonly string _value;
+
+        private TlsMode(string value)
+        {
+            _value = value ?? throw new ArgumentNullException(nameof(value));
+        }
+
+        /// <summary>
+        /// Plaintext only (`-Dtls.server.mode=disabled`).
+        /// </summary>
+        public static TlsMode Disabled { get; } = new TlsMode("disabled");
+        /// <summary>
+        /// TLS and plaintext on the same ports; clients choose. Processes talk plaintext among themselves.
+        /// </summary>
+        public static TlsMode Permissive { get; } = new TlsMode("permissive");
+        /// <summary>
+        /// TLS only, on remoting and on the proxies' gRPC port; a plaintext client is refused. Brokers and proxies talk TLS to the name servers and brokers and verify them against `ca.crt`.
+        /// </summary>
+        public static TlsMode Enforcing { get; } = new TlsMode("enforcing");
+
+        public static bool operator ==(TlsMode left, TlsMode right) => left.Equals(right);
+        public static bool operator !=(TlsMode left, TlsMode right) => !left.Equals(right);
+
+        public static explicit operator string(TlsMode value) => value._value;
+
+        [EditorBrowsable(EditorBrowsableState.Never)]
+        public override bool Equals(object? obj) => obj is TlsMode other && Equals(other);
+        public bool Equals(TlsMode other) => string.Equals(_value, other._value, StringComparison.Ordinal);
 
         [EditorBrowsable(EditorBrowsableState.Never)]
         public override int GetHashCode() => _value?.GetHashCode() ?? 0;

@@ -35,6 +35,12 @@ namespace PulumiRocketMQ.RocketMQ
         public Output<ImmutableArray<Outputs.BrokerGroupInfo>> BrokerGroups { get; private set; } = null!;
 
         /// <summary>
+        /// What Topic, ConsumerGroup, TopicTransfer and BrokerScaling take as `tls` to reach this cluster: `tls.caBundle` and `serverName` `name-service.&lt;namespace&gt;.svc.cluster.local`. Absent unless `tls.mode` is permissive or enforcing and `tls.caBundle` is given.
+        /// </summary>
+        [Output("clientTls")]
+        public Output<Outputs.ClientTls?> ClientTls { get; private set; } = null!;
+
+        /// <summary>
         /// Name of the dashboard Service; absent when the console is disabled.
         /// </summary>
         [Output("consoleServiceName")]
@@ -262,6 +268,12 @@ namespace PulumiRocketMQ.RocketMQ
         /// </summary>
         [Input("serviceAccountName")]
         public Input<string>? ServiceAccountName { get; set; }
+
+        /// <summary>
+        /// TLS of the name servers, brokers and proxies (see the type).
+        /// </summary>
+        [Input("tls")]
+        public Input<Inputs.ClusterTlsArgs>? Tls { get; set; }
 
         [Input("tolerations")]
         private InputList<Pulumi.Kubernetes.Types.Inputs.Core.V1.TolerationArgs>? _tolerations;

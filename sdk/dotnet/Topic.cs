@@ -119,6 +119,12 @@ namespace PulumiRocketMQ.RocketMQ
         public Output<int> ReadQueueNums { get; private set; } = null!;
 
         /// <summary>
+        /// Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+        /// </summary>
+        [Output("tls")]
+        public Output<Outputs.ClientTls?> Tls { get; private set; } = null!;
+
+        /// <summary>
         /// Queues producers write on each broker group, 1 to 1024 (default 8). A decrease is refused unless allowQueueDecrease is true.
         /// </summary>
         [Output("writeQueueNums")]
@@ -296,6 +302,12 @@ namespace PulumiRocketMQ.RocketMQ
         /// </summary>
         [Input("readQueueNums")]
         public Input<int>? ReadQueueNums { get; set; }
+
+        /// <summary>
+        /// Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+        /// </summary>
+        [Input("tls")]
+        public Input<Inputs.ClientTlsArgs>? Tls { get; set; }
 
         /// <summary>
         /// Queues producers write on each broker group, 1 to 1024 (default 8). A decrease is refused unless allowQueueDecrease is true.

@@ -95,6 +95,12 @@ namespace PulumiRocketMQ.RocketMQ
         public Output<string> TargetCluster { get; private set; } = null!;
 
         /// <summary>
+        /// Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+        /// </summary>
+        [Output("tls")]
+        public Output<Outputs.ClientTls?> Tls { get; private set; } = null!;
+
+        /// <summary>
         /// The topic to move. A user topic: retry, dead-letter and the brokers' own topics are refused.
         /// </summary>
         [Output("topic")]
@@ -230,6 +236,12 @@ namespace PulumiRocketMQ.RocketMQ
         /// </summary>
         [Input("targetCluster", required: true)]
         public Input<string> TargetCluster { get; set; } = null!;
+
+        /// <summary>
+        /// Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+        /// </summary>
+        [Input("tls")]
+        public Input<Inputs.ClientTlsArgs>? Tls { get; set; }
 
         /// <summary>
         /// The topic to move. A user topic: retry, dead-letter and the brokers' own topics are refused.

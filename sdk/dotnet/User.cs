@@ -65,6 +65,12 @@ namespace PulumiRocketMQ.RocketMQ
         public Output<string> Password { get; private set; } = null!;
 
         /// <summary>
+        /// Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+        /// </summary>
+        [Output("tls")]
+        public Output<Outputs.ClientTls?> Tls { get; private set; } = null!;
+
+        /// <summary>
         /// enable (the default) or disable: a disabled user's requests are refused.
         /// </summary>
         [Output("userStatus")]
@@ -199,6 +205,12 @@ namespace PulumiRocketMQ.RocketMQ
                 _password = Output.Tuple<Input<string>?, int>(value, emptySecret).Apply(t => t.Item1);
             }
         }
+
+        /// <summary>
+        /// Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+        /// </summary>
+        [Input("tls")]
+        public Input<Inputs.ClientTlsArgs>? Tls { get; set; }
 
         /// <summary>
         /// enable (the default) or disable: a disabled user's requests are refused.

@@ -73,6 +73,10 @@ export class Acl extends pulumi.CustomResource {
      * Whose rights these are: `User:<username>`, a user the brokers know (a User resource). Another subject is another ACL (a replacement).
      */
     declare public readonly subject: pulumi.Output<string>;
+    /**
+     * Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+     */
+    declare public readonly tls: pulumi.Output<outputs.ClientTls | undefined>;
 
     /**
      * Create a Acl resource with the given unique name, arguments, and options.
@@ -104,6 +108,7 @@ export class Acl extends pulumi.CustomResource {
             resourceInputs["nameServerAddresses"] = args?.nameServerAddresses;
             resourceInputs["policies"] = args?.policies;
             resourceInputs["subject"] = args?.subject;
+            resourceInputs["tls"] = args?.tls;
             resourceInputs["brokers"] = undefined /*out*/;
             resourceInputs["driftedOn"] = undefined /*out*/;
         } else {
@@ -116,6 +121,7 @@ export class Acl extends pulumi.CustomResource {
             resourceInputs["nameServerAddresses"] = undefined /*out*/;
             resourceInputs["policies"] = undefined /*out*/;
             resourceInputs["subject"] = undefined /*out*/;
+            resourceInputs["tls"] = undefined /*out*/;
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
         const secretOpts = { additionalSecretOutputs: ["credentials", "kubeconfig"] };
@@ -156,4 +162,8 @@ export interface AclArgs {
      * Whose rights these are: `User:<username>`, a user the brokers know (a User resource). Another subject is another ACL (a replacement).
      */
     subject: pulumi.Input<string>;
+    /**
+     * Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+     */
+    tls?: pulumi.Input<inputs.ClientTlsArgs>;
 }

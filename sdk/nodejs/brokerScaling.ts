@@ -73,6 +73,10 @@ export class BrokerScaling extends pulumi.CustomResource {
      * The group whose topic configs and subscription groups the others copy; one of brokerNames. Defaults to the first of brokerNames.
      */
     declare public readonly sourceBrokerName: pulumi.Output<string | undefined>;
+    /**
+     * Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+     */
+    declare public readonly tls: pulumi.Output<outputs.ClientTls | undefined>;
 
     /**
      * Create a BrokerScaling resource with the given unique name, arguments, and options.
@@ -103,6 +107,7 @@ export class BrokerScaling extends pulumi.CustomResource {
             resourceInputs["kubeconfig"] = args?.kubeconfig ? pulumi.secret(args.kubeconfig) : undefined;
             resourceInputs["nameServerAddresses"] = args?.nameServerAddresses;
             resourceInputs["sourceBrokerName"] = args?.sourceBrokerName;
+            resourceInputs["tls"] = args?.tls;
         } else {
             resourceInputs["allowDroppingUnreadMessages"] = undefined /*out*/;
             resourceInputs["brokerNames"] = undefined /*out*/;
@@ -113,6 +118,7 @@ export class BrokerScaling extends pulumi.CustomResource {
             resourceInputs["kubeconfig"] = undefined /*out*/;
             resourceInputs["nameServerAddresses"] = undefined /*out*/;
             resourceInputs["sourceBrokerName"] = undefined /*out*/;
+            resourceInputs["tls"] = undefined /*out*/;
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
         const secretOpts = { additionalSecretOutputs: ["credentials", "kubeconfig"] };
@@ -161,4 +167,8 @@ export interface BrokerScalingArgs {
      * The group whose topic configs and subscription groups the others copy; one of brokerNames. Defaults to the first of brokerNames.
      */
     sourceBrokerName?: pulumi.Input<string>;
+    /**
+     * Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+     */
+    tls?: pulumi.Input<inputs.ClientTlsArgs>;
 }

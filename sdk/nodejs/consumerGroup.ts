@@ -114,6 +114,10 @@ export class ConsumerGroup extends pulumi.CustomResource {
      */
     declare public readonly retryQueueNums: pulumi.Output<number>;
     /**
+     * Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+     */
+    declare public readonly tls: pulumi.Output<outputs.ClientTls | undefined>;
+    /**
      * Which broker of a group serves the group's pulls when it falls behind, 0 to 64 (default 1, the first replica).
      */
     declare public readonly whichBrokerWhenConsumeSlowly: pulumi.Output<number>;
@@ -152,6 +156,7 @@ export class ConsumerGroup extends pulumi.CustomResource {
             resourceInputs["notifyConsumerIdsChangedEnable"] = (args?.notifyConsumerIdsChangedEnable) ?? true;
             resourceInputs["retryMaxTimes"] = (args?.retryMaxTimes) ?? 16;
             resourceInputs["retryQueueNums"] = (args?.retryQueueNums) ?? 1;
+            resourceInputs["tls"] = args?.tls;
             resourceInputs["whichBrokerWhenConsumeSlowly"] = (args?.whichBrokerWhenConsumeSlowly) ?? 1;
             resourceInputs["brokers"] = undefined /*out*/;
             resourceInputs["missingFrom"] = undefined /*out*/;
@@ -175,6 +180,7 @@ export class ConsumerGroup extends pulumi.CustomResource {
             resourceInputs["notifyConsumerIdsChangedEnable"] = undefined /*out*/;
             resourceInputs["retryMaxTimes"] = undefined /*out*/;
             resourceInputs["retryQueueNums"] = undefined /*out*/;
+            resourceInputs["tls"] = undefined /*out*/;
             resourceInputs["whichBrokerWhenConsumeSlowly"] = undefined /*out*/;
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
@@ -256,6 +262,10 @@ export interface ConsumerGroupArgs {
      * Queues of the group's retry topic on each broker group, 1 to 64 (default 1).
      */
     retryQueueNums?: pulumi.Input<number>;
+    /**
+     * Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+     */
+    tls?: pulumi.Input<inputs.ClientTlsArgs>;
     /**
      * Which broker of a group serves the group's pulls when it falls behind, 0 to 64 (default 1, the first replica).
      */

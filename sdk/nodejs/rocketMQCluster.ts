@@ -40,6 +40,10 @@ export class RocketMQCluster extends pulumi.ComponentResource {
      */
     declare public /*out*/ readonly brokerGroups: pulumi.Output<outputs.BrokerGroupInfo[]>;
     /**
+     * What Topic, ConsumerGroup, TopicTransfer and BrokerScaling take as `tls` to reach this cluster: `tls.caBundle` and `serverName` `name-service.<namespace>.svc.cluster.local`. Absent unless `tls.mode` is permissive or enforcing and `tls.caBundle` is given.
+     */
+    declare public /*out*/ readonly clientTls: pulumi.Output<outputs.ClientTls | undefined>;
+    /**
      * Name of the dashboard Service; absent when the console is disabled.
      */
     declare public /*out*/ readonly consoleServiceName: pulumi.Output<string | undefined>;
@@ -102,10 +106,12 @@ export class RocketMQCluster extends pulumi.ComponentResource {
             resourceInputs["proxy"] = args ? (args.proxy ? pulumi.output(args.proxy).apply(inputs.proxySpecArgsProvideDefaults) : undefined) : undefined;
             resourceInputs["securityContext"] = args?.securityContext;
             resourceInputs["serviceAccountName"] = args?.serviceAccountName;
+            resourceInputs["tls"] = args?.tls;
             resourceInputs["tolerations"] = args?.tolerations;
             resourceInputs["topologySpreadConstraints"] = args?.topologySpreadConstraints;
             resourceInputs["adminCredentials"] = undefined /*out*/;
             resourceInputs["brokerGroups"] = undefined /*out*/;
+            resourceInputs["clientTls"] = undefined /*out*/;
             resourceInputs["consoleServiceName"] = undefined /*out*/;
             resourceInputs["consoleUrl"] = undefined /*out*/;
             resourceInputs["metricsEndpoints"] = undefined /*out*/;
@@ -117,6 +123,7 @@ export class RocketMQCluster extends pulumi.ComponentResource {
             resourceInputs["adminCredentials"] = undefined /*out*/;
             resourceInputs["brokerClusterName"] = undefined /*out*/;
             resourceInputs["brokerGroups"] = undefined /*out*/;
+            resourceInputs["clientTls"] = undefined /*out*/;
             resourceInputs["consoleServiceName"] = undefined /*out*/;
             resourceInputs["consoleUrl"] = undefined /*out*/;
             resourceInputs["metricsEndpoints"] = undefined /*out*/;
@@ -213,6 +220,10 @@ export interface RocketMQClusterArgs {
      * Service account every pod of the cluster runs as.
      */
     serviceAccountName?: pulumi.Input<string>;
+    /**
+     * TLS of the name servers, brokers and proxies (see the type).
+     */
+    tls?: pulumi.Input<inputs.ClusterTlsArgs>;
     /**
      * Tolerations of every pod of the cluster.
      */

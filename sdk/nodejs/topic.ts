@@ -106,6 +106,10 @@ export class Topic extends pulumi.CustomResource {
      */
     declare public readonly readQueueNums: pulumi.Output<number>;
     /**
+     * Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+     */
+    declare public readonly tls: pulumi.Output<outputs.ClientTls | undefined>;
+    /**
      * Queues producers write on each broker group, 1 to 1024 (default 8). A decrease is refused unless allowQueueDecrease is true.
      */
     declare public readonly writeQueueNums: pulumi.Output<number>;
@@ -142,6 +146,7 @@ export class Topic extends pulumi.CustomResource {
             resourceInputs["order"] = (args?.order) ?? false;
             resourceInputs["perm"] = (args?.perm) ?? 6;
             resourceInputs["readQueueNums"] = (args?.readQueueNums) ?? 8;
+            resourceInputs["tls"] = args?.tls;
             resourceInputs["writeQueueNums"] = (args?.writeQueueNums) ?? 8;
             resourceInputs["brokers"] = undefined /*out*/;
             resourceInputs["missingFrom"] = undefined /*out*/;
@@ -163,6 +168,7 @@ export class Topic extends pulumi.CustomResource {
             resourceInputs["order"] = undefined /*out*/;
             resourceInputs["perm"] = undefined /*out*/;
             resourceInputs["readQueueNums"] = undefined /*out*/;
+            resourceInputs["tls"] = undefined /*out*/;
             resourceInputs["writeQueueNums"] = undefined /*out*/;
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
@@ -236,6 +242,10 @@ export interface TopicArgs {
      * Queues consumers read on each broker group, 1 to 1024 (default 8). Must be at least writeQueueNums. A decrease is refused unless allowQueueDecrease is true.
      */
     readQueueNums?: pulumi.Input<number>;
+    /**
+     * Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+     */
+    tls?: pulumi.Input<inputs.ClientTlsArgs>;
     /**
      * Queues producers write on each broker group, 1 to 1024 (default 8). A decrease is refused unless allowQueueDecrease is true.
      */

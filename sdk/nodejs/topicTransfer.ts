@@ -90,6 +90,10 @@ export class TopicTransfer extends pulumi.CustomResource {
      */
     declare public readonly targetCluster: pulumi.Output<string>;
     /**
+     * Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+     */
+    declare public readonly tls: pulumi.Output<outputs.ClientTls | undefined>;
+    /**
      * The topic to move. A user topic: retry, dead-letter and the brokers' own topics are refused.
      */
     declare public readonly topic: pulumi.Output<string>;
@@ -129,6 +133,7 @@ export class TopicTransfer extends pulumi.CustomResource {
             resourceInputs["nameServerAddresses"] = args?.nameServerAddresses;
             resourceInputs["sourceCluster"] = args?.sourceCluster;
             resourceInputs["targetCluster"] = args?.targetCluster;
+            resourceInputs["tls"] = args?.tls;
             resourceInputs["topic"] = args?.topic;
             resourceInputs["consumerWaitSeconds"] = undefined /*out*/;
             resourceInputs["durationSeconds"] = undefined /*out*/;
@@ -150,6 +155,7 @@ export class TopicTransfer extends pulumi.CustomResource {
             resourceInputs["sourceCluster"] = undefined /*out*/;
             resourceInputs["steps"] = undefined /*out*/;
             resourceInputs["targetCluster"] = undefined /*out*/;
+            resourceInputs["tls"] = undefined /*out*/;
             resourceInputs["topic"] = undefined /*out*/;
             resourceInputs["topicBrokers"] = undefined /*out*/;
         }
@@ -196,6 +202,10 @@ export interface TopicTransferArgs {
      * Where the topic goes: a broker cluster name, or one broker group name (e.g. `broker-1`). Must differ from sourceCluster and share its name servers.
      */
     targetCluster: pulumi.Input<string>;
+    /**
+     * Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+     */
+    tls?: pulumi.Input<inputs.ClientTlsArgs>;
     /**
      * The topic to move. A user topic: retry, dead-letter and the brokers' own topics are refused.
      */

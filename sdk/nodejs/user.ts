@@ -70,6 +70,10 @@ export class User extends pulumi.CustomResource {
      */
     declare public readonly password: pulumi.Output<string>;
     /**
+     * Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+     */
+    declare public readonly tls: pulumi.Output<outputs.ClientTls | undefined>;
+    /**
      * enable (the default) or disable: a disabled user's requests are refused.
      */
     declare public readonly userStatus: pulumi.Output<enums.UserStatus>;
@@ -111,6 +115,7 @@ export class User extends pulumi.CustomResource {
             resourceInputs["kubeconfig"] = args?.kubeconfig ? pulumi.secret(args.kubeconfig) : undefined;
             resourceInputs["nameServerAddresses"] = args?.nameServerAddresses;
             resourceInputs["password"] = args?.password ? pulumi.secret(args.password) : undefined;
+            resourceInputs["tls"] = args?.tls;
             resourceInputs["userStatus"] = (args?.userStatus) ?? "enable";
             resourceInputs["userType"] = (args?.userType) ?? "Normal";
             resourceInputs["username"] = args?.username;
@@ -125,6 +130,7 @@ export class User extends pulumi.CustomResource {
             resourceInputs["kubeconfig"] = undefined /*out*/;
             resourceInputs["nameServerAddresses"] = undefined /*out*/;
             resourceInputs["password"] = undefined /*out*/;
+            resourceInputs["tls"] = undefined /*out*/;
             resourceInputs["userStatus"] = undefined /*out*/;
             resourceInputs["userType"] = undefined /*out*/;
             resourceInputs["username"] = undefined /*out*/;
@@ -164,6 +170,10 @@ export interface UserArgs {
      * The user's password, the secret key a client signs with; kept secret. Required: a user without one cannot sign a request.
      */
     password: pulumi.Input<string>;
+    /**
+     * Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+     */
+    tls?: pulumi.Input<inputs.ClientTlsArgs>;
     /**
      * enable (the default) or disable: a disabled user's requests are refused.
      */

@@ -34,6 +34,8 @@ for version in $rocketmq_versions; do
   obtain "rocketmq $version jars" "$here/rocketmq.sh" "$version" >/dev/null
 done
 obtain "rocketmq-client-java $ROCKETMQ_CLIENT_JAVA_VERSION jars" "$here/rocketmq-client-java.sh" >/dev/null
+obtain "cert-manager $CERT_MANAGER_VERSION controller" "$here/cert-manager-controller.sh" >/dev/null
+obtain "cert-manager $CERT_MANAGER_VERSION CRDs" "$here/cert-manager-crds.sh" >/dev/null
 
 source "$here/env.sh"
 

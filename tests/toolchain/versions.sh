@@ -41,3 +41,7 @@ ROCKETMQ_MATRIX_VERSIONS="5.5.1 5.3.2 4.9.7"
 # RocketMQ 5's gRPC Java client (org.apache.rocketmq:rocketmq-client-java), which talks to proxies:
 # the end-to-end test of the proxy sends and receives with it (tests/toolchain/rocketmq-client-java.sh).
 ROCKETMQ_CLIENT_JAVA_VERSION=5.0.8
+
+# cert-manager: github.com/cert-manager/cert-manager, whose deploy/crds the TLS tests apply to the
+# sandbox to check the Certificate objects the provider makes.
+CERT_MANAGER_VERSION=1.21.2

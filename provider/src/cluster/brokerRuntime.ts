@@ -16,6 +16,7 @@ import { isRuntimeBrokerConfigKey } from "../admin/runtimeConfigKeys";
 import { UserBrokerConfig } from "./brokerConfig";
 import { ClusterContext, childName } from "./context";
 import { exportsMetrics } from "./metrics";
+import { operationTlsOf } from "./tls";
 
 /** A resource of this provider, handled by resources/brokerConfigPush.ts. */
 export class BrokerConfigPush extends pulumi.CustomResource {
@@ -78,6 +79,7 @@ function accessInputs(context: ClusterContext) {
         // Kept secret in the state whatever the program made of it.
         ...(kubeconfig !== undefined ? { kubeconfig: pulumi.secret(kubeconfig as pulumi.Input<string>) } : {}),
         connection,
+        tls: operationTlsOf(context),
     };
 }
 

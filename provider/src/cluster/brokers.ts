@@ -23,6 +23,7 @@ import {
 import { containerSecurityContext, networkSettings, sharedPodSettings, tcpReadinessProbe } from "./pods";
 import { claimTemplatesField, podNameEnv, podStorage } from "./storage";
 import { createStorageExpansion, StorageExpansion, templatesAfterExpansion } from "./storageExpansion";
+import { tlsVolumeMounts, tlsVolumes, withTlsOptions } from "./tls";
 
 type EnvVar = k8s.types.input.core.v1.EnvVar;
 
@@ -246,6 +247,7 @@ function brokerStatefulSetArgs(context: ClusterContext, pod: BrokerPod): k8s.app
                     volumes: concatLists<k8s.types.input.core.v1.Volume>(
                         [configVolume(pod), { name: "rocketmq-conf", emptyDir: {} }],
                         storage.volumes,
+                        tlsVolumes(context),
                         spec.volumes as pulumi.Input<k8s.types.input.core.v1.Volume[]> | undefined,
                     ),
                     containers: [{
@@ -256,7 +258,7 @@ function brokerStatefulSetArgs(context: ClusterContext, pod: BrokerPod): k8s.app
                         env: concatLists<EnvVar>(
                             [{ name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } }],
                             derive(storage.env, (storageEnv) => (storageEnv.length > 0 ? storageEnv : [podNameEnv])),
-                            [{ name: "JAVA_OPT_EXT", value: jvmOptions(spec.jvmMemory, spec.resources, brokerHeapRule) }],
+                            [{ name: "JAVA_OPT_EXT", value: withTlsOptions(context, jvmOptions(spec.jvmMemory, spec.resources, brokerHeapRule)) }],
                             pod.env as pulumi.Input<EnvVar[]> | undefined,
                         ),
                         ports: derive(exportsMetrics(context), (on) => [...brokerPorts(), ...(on ? [{ name: metricsPortName, containerPort: metricsPort }] : [])]),
@@ -267,6 +269,7 @@ function brokerStatefulSetArgs(context: ClusterContext, pod: BrokerPod): k8s.app
                                 { name: "rocketmq-conf", mountPath: brokerConfDir },
                             ],
                             storage.volumeMounts,
+                            tlsVolumeMounts(context),
                             spec.volumeMounts as pulumi.Input<k8s.types.input.core.v1.VolumeMount[]> | undefined,
                         ),
                         ...(spec.resources ? { resources: spec.resources as k8s.types.input.core.v1.ResourceRequirements } : {}),

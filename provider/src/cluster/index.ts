@@ -19,6 +19,9 @@ import { brokerMetricsServiceName, createMetricsService, createMonitor, MetricsC
 import { brokerImageHasMetrics, firstVersionWithMetrics, metricsPath, metricsPort, proxiesExportMetrics } from "../inputs/metrics";
 import { createProxies, proxyImage } from "./proxy";
 import { BrokerGroupInfo, ClusterOutputName, clusterOutputNames } from "./outputs";
+import { ClientTls } from "../connect/tls";
+import { ResolvedClusterTls } from "../inputs/tls";
+import { clientTlsOf, createCertificate } from "./tls";
 
 export { BrokerGroupInfo, clusterOutputNames, ClusterOutputName } from "./outputs";
 export { MetricsEndpoint } from "./metrics";
@@ -68,6 +71,8 @@ export class RocketMQCluster extends pulumi.ComponentResource {
     public readonly proxyEndpoint: pulumi.Output<string | undefined>;
     /** The super user's keys (secret) while auth is on: the `credentials` of Topic, ConsumerGroup and the other resources. */
     public readonly adminCredentials: pulumi.Output<{ accessKey: string; secretKey: string } | undefined>;
+    /** What a Topic, ConsumerGroup, TopicTransfer or BrokerScaling gives as its `tls` input: absent without TLS or without tls.caBundle. */
+    public readonly clientTls: pulumi.Output<ClientTls | undefined>;
 
     constructor(name: string, args: RocketMQClusterArgs | CheckedClusterInputs, opts?: pulumi.ComponentResourceOptions) {
         // Validate before registering anything: a bad input creates nothing.
@@ -83,6 +88,16 @@ export class RocketMQCluster extends pulumi.ComponentResource {
         const addresses: pulumi.Input<string[]> = derive([broker.nameServers, namespace, inputs.nameServer.size] as const, ([explicit, known, size]) =>
             explicit ? explicit.split(";") : nameServerAddresses(known, size));
         const namesrvAddr = derive(addresses, (list) => list.join(";"));
+
+        // A Certificate from tls.issuerRef names every pod and Service, so it follows the broker groups and the proxy.
+        this.whenKnown(
+            { tls: inputs.tls, namespace, prefix: broker.name, size: broker.size, proxy: inputs.proxy.enabled },
+            ["tls", "namespace", "broker.name", "broker.size", "proxy.enabled"], "TLS certificate",
+            (known) => {
+                const tls = known.tls as ResolvedClusterTls | undefined;
+                if (tls?.issuerRef === undefined || tls.mode === "disabled") return undefined;
+                return createCertificate(context, { tls, namespace: known.namespace as string, brokerPrefix: known.prefix as string, brokerGroups: known.size as number, proxy: known.proxy as boolean });
+            });
 
         // Running brokers learn a new name server list (and run-time settings) before the name
         // server StatefulSet changes, so name servers being removed go only after they have it.
@@ -145,6 +160,7 @@ export class RocketMQCluster extends pulumi.ComponentResource {
         this.proxyEndpoint = pulumi.all([proxyExists, this.namespace]).apply(([ready, known]) => (ready ? proxyEndpoint(known) : undefined));
 
         this.adminCredentials = adminCredentials(context);
+        this.clientTls = pulumi.output(clientTlsOf(context));
 
         this.registerOutputs(this.outputs());
     }

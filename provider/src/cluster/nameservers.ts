@@ -10,6 +10,7 @@ import { imageVersionLabel, objectLabels, selectorLabels } from "./labels";
 import { nameServerServiceName, nameServerStatefulSetName, ports } from "./names";
 import { containerSecurityContext, networkSettings, sharedPodSettings, tcpReadinessProbe } from "./pods";
 import { claimTemplatesField, podStorage } from "./storage";
+import { tlsVolumeMounts, tlsVolumes, withTlsOptions } from "./tls";
 import { createStorageExpansion, templatesAfterExpansion } from "./storageExpansion";
 
 export interface NameServers {
@@ -54,7 +55,7 @@ export function createNameServers(context: ClusterContext, after: pulumi.Resourc
                 spec: {
                     ...sharedPodSettings(args, { own: selector, spread: selector }),
                     ...networkSettings(spec),
-                    volumes: storage.volumes,
+                    volumes: concatLists<k8s.types.input.core.v1.Volume>(storage.volumes, tlsVolumes(context)),
                     containers: [{
                         name: "name-server",
                         image: spec.image,
@@ -62,11 +63,11 @@ export function createNameServers(context: ClusterContext, after: pulumi.Resourc
                         command: ["sh", "mqnamesrv"],
                         env: concatLists<k8s.types.input.core.v1.EnvVar>(
                             storage.env,
-                            [{ name: "JAVA_OPT_EXT", value: jvmOptions(spec.jvmMemory, spec.resources, nameServerHeapRule) }],
+                            [{ name: "JAVA_OPT_EXT", value: withTlsOptions(context, jvmOptions(spec.jvmMemory, spec.resources, nameServerHeapRule)) }],
                         ),
                         ports: [{ name: "namesrv", containerPort: ports.nameServer }],
                         readinessProbe: tcpReadinessProbe(ports.nameServer),
-                        volumeMounts: storage.volumeMounts,
+                        volumeMounts: concatLists<k8s.types.input.core.v1.VolumeMount>(storage.volumeMounts, tlsVolumeMounts(context)),
                         ...(spec.resources ? { resources: spec.resources as k8s.types.input.core.v1.ResourceRequirements } : {}),
                         ...(args.securityContext ? { securityContext: containerSecurityContext(args) } : {}),
                     }],

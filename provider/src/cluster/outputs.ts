@@ -21,6 +21,7 @@ export const clusterOutputNames = [
     "proxyEndpoint",
     "proxyServiceName",
     "adminCredentials",
+    "clientTls",
 ] as const;
 
 export type ClusterOutputName = (typeof clusterOutputNames)[number];

@@ -18,6 +18,7 @@ import { metricsPort } from "../inputs/metrics";
 import { imageVersionLabel, objectLabels, selectorLabels } from "./labels";
 import { brokerGroupName, ports, proxyConfigMapName, proxyDeploymentName, proxySecretName, proxyServiceName } from "./names";
 import { containerSecurityContext, sharedPodSettings, tcpReadinessProbe } from "./pods";
+import { proxyTlsConfigOf, tlsVolumeMounts, tlsVolumes, withTlsOptions } from "./tls";
 
 type EnvVar = k8s.types.input.core.v1.EnvVar;
 
@@ -39,6 +40,8 @@ export interface ProxyConfigInputs {
     endpointPortFromRequest: pulumi.Input<boolean>;
     /** Whether the proxy exports Prometheus metrics (on metricsPort of every address of its pod). */
     prometheusExporter?: pulumi.Input<boolean>;
+    /** The gRPC port's certificate and key (cluster/tls.ts); empty without TLS. */
+    tls?: pulumi.Input<Record<string, string | boolean>>;
 }
 
 export interface RenderedProxyConfig {
@@ -59,6 +62,7 @@ export function renderProxyConfig(owned: ProxyConfigInputs, properties: pulumi.I
         ...(known.endpointPortFromRequest ? { useEndpointPortFromRequest: true } : {}),
         // No metricsPromExporterHost: the proxy then binds 0.0.0.0, which in a pod is the pod's own addresses.
         ...(known.prometheusExporter ? { metricsExporterType: "PROM", metricsPromExporterPort: metricsPort } : {}),
+        ...(known.tls ?? {}),
         ...Object.fromEntries(Object.entries(user ?? {}).sort(([a], [b]) => a.localeCompare(b)).map(([key, value]) => [key, jsonValueOf(value)])),
     }, null, 2) + "\n");
     return { text: secret ? pulumi.secret(text) : text, secret };
@@ -103,6 +107,7 @@ export function createProxies(
         namesrvAddr,
         endpointPortFromRequest: derive(spec.serviceType, (type) => type !== "ClusterIP"),
         prometheusExporter,
+        tls: proxyTlsConfigOf(context),
     }, spec.properties as pulumi.Input<Record<string, pulumi.Input<string>>> | undefined);
     const env = secretAwareEnv(spec.env);
     const secretData: Record<string, pulumi.Input<string>> = { ...(config.secret ? { [proxyConfigFile]: config.text } : {}), ...env.secretValues };
@@ -160,14 +165,14 @@ export function createProxies(
                 spec: {
                     // Proxies prefer different nodes (a node's loss takes one proxy, not all), as a broker group's pods do.
                     ...sharedPodSettings(args, { own: selector, spread: selector }),
-                    volumes: [configVolume, { name: "proxy-logs", emptyDir: {} }],
+                    volumes: concatLists<k8s.types.input.core.v1.Volume>([configVolume, { name: "proxy-logs", emptyDir: {} }], tlsVolumes(context)),
                     containers: [{
                         name: "proxy",
                         image,
                         imagePullPolicy: spec.imagePullPolicy,
                         command: proxyCommand,
                         env: concatLists<EnvVar>(
-                            [{ name: "JAVA_OPT_EXT", value: jvmOptions(spec.jvmMemory, spec.resources, proxyHeapRule) }],
+                            [{ name: "JAVA_OPT_EXT", value: withTlsOptions(context, jvmOptions(spec.jvmMemory, spec.resources, proxyHeapRule)) }],
                             env.containerEnv(proxySecretName) as pulumi.Input<EnvVar[]> | undefined,
                         ),
                         ports: derive(prometheusExporter, (on) => [
@@ -177,10 +182,10 @@ export function createProxies(
                         ]),
                         // No health service: a proxy that listens on its gRPC port has started.
                         readinessProbe: tcpReadinessProbe(ports.proxyGrpc),
-                        volumeMounts: [
+                        volumeMounts: concatLists<k8s.types.input.core.v1.VolumeMount>([
                             { name: "proxy-config", mountPath: proxyConfigDir, readOnly: true },
                             { name: "proxy-logs", mountPath: "/home/rocketmq/logs" },
-                        ],
+                        ], tlsVolumeMounts(context)),
                         ...(spec.resources ? { resources: spec.resources as k8s.types.input.core.v1.ResourceRequirements } : {}),
                         ...(args.securityContext ? { securityContext: containerSecurityContext(args) } : {}),
                     }],

@@ -9,6 +9,7 @@ import { ClusterContext, childName } from "./context";
 import { derive } from "./derive";
 import { adminCredentials } from "./auth";
 import { scaleSourceBrokerName } from "./names";
+import { operationTlsOf } from "./tls";
 
 export class BrokerScaling extends pulumi.CustomResource {
     constructor(name: string, args: pulumi.Inputs, opts: pulumi.CustomResourceOptions) {
@@ -28,6 +29,7 @@ export function createBrokerScaling(context: ClusterContext, shape: BrokerGroupS
         kubeconfig: kubeconfig === undefined ? undefined : pulumi.secret(kubeconfig),
         connection: args.connection,
         credentials: adminCredentials(context),
+        tls: operationTlsOf(context),
         drainTimeoutSeconds: args.broker.drainTimeoutSeconds,
         allowDroppingUnreadMessages: args.broker.allowDroppingUnreadMessages,
     }, {

@@ -7,6 +7,7 @@ import { loadKubeConfig } from "./kubeconfig";
 import { ConnectionMode } from "./modes";
 import { ApiPodLocator, namespaceOfName } from "./podLocator";
 import { DirectTcpConnector } from "./tcp";
+import { ClientTls, TlsConnector } from "./tls";
 
 export type ConnectionPath = "direct" | "portForward";
 
@@ -19,6 +20,8 @@ export interface ClusterAccess {
   connection: ConnectionMode;
   /** The ACL 2.0 user the admin client signs as (admin/signing.ts); connections themselves ignore it. */
   credentials?: { accessKey: string; secretKey: string };
+  /** Set when the cluster speaks TLS: every stream, direct or port-forward, is then wrapped in a verified TLS session. */
+  tls?: ClientTls;
 }
 
 /** Checks that a name server answers from this machine; rejects with the reason when not. */
@@ -77,7 +80,8 @@ export async function openClusterConnection(access: ClusterAccess, deps: Cluster
     const namespaces = [...new Set(nameServers.map((a) => namespaceOfName(parseAddress(a).host)).filter((n): n is string => n !== undefined))];
     inner = await (deps.portForward ?? kubernetesPortForward)(access.kubeconfig, namespaces);
   }
-  return new OperationConnection(inner, path, reason);
+  const secured = access.tls ? new TlsConnector(inner, access.tls) : inner;
+  return new OperationConnection(secured, path, access.tls ? `${reason}; TLS verified against tls.caBundle` : reason);
 }
 
 async function kubernetesPortForward(kubeconfig: string | undefined, namespaces: string[]): Promise<Connector> {

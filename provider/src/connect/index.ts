@@ -7,3 +7,4 @@ export { ApiPodLocator, matchPod, podNamedBy } from "./podLocator";
 export { KubernetesPortForwardConnector } from "./portForward";
 export { SpdyTunnelPortForwarder } from "./spdyPortForward";
 export { DirectTcpConnector } from "./tcp";
+export { ClientTls, TlsConnector } from "./tls";

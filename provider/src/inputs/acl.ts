@@ -2,7 +2,7 @@
 // the args type is inferred from it. schema.json describes the same inputs; a unit test walks both.
 import * as net from "node:net";
 import { z } from "zod";
-import { clusterAccessSchemas, credentialsSchema } from "./clusterAccess";
+import { operationAccessSchemas } from "./clusterAccess";
 import { aclUserNamePattern } from "./auth";
 import { clusterNameSchema, nameServerAddressesSchema, validateInputs, Validation } from "./rocketmqNames";
 
@@ -47,8 +47,7 @@ export const aclArgsSchema = z
         policies: z.array(policySchema, { error: "must be a list of policies" }).min(1, { error: "list at least one policy" }),
         clusterName: clusterNameSchema,
         nameServerAddresses: nameServerAddressesSchema,
-        ...clusterAccessSchemas,
-        credentials: credentialsSchema,
+        ...operationAccessSchemas,
     })
     .superRefine((args, ctx) => {
         const seen = new Set<string>();

@@ -2,7 +2,7 @@
 // BrokerConfigPush (settings pushed with updateBrokerConfig) and NameServerRegistration (the wait
 // until every broker is registered with every name server).
 import { z } from "zod";
-import { clusterAccessSchemas, credentialsSchema } from "./clusterAccess";
+import { operationAccessSchemas } from "./clusterAccess";
 import { imageReferenceSchema } from "./images";
 import { nameServerAddressesSchema, validateInputs, Validation } from "./rocketmqNames";
 
@@ -19,8 +19,7 @@ export const brokerConfigPushArgsSchema = z.strictObject({
     allowRestart: z.boolean({ error: "must be true or false" }).default(true),
     /** broker.image of the cluster: the state keeps the one the brokers were given, so check can refuse a downgrade. */
     brokerImage: imageReferenceSchema.optional(),
-    ...clusterAccessSchemas,
-    credentials: credentialsSchema,
+    ...operationAccessSchemas,
 });
 
 export type ResolvedBrokerConfigPushArgs = z.output<typeof brokerConfigPushArgsSchema>;
@@ -35,7 +34,7 @@ export const nameServerRegistrationArgsSchema = z.strictObject({
     /** Broker name -> how many brokers the group runs (its master and replicas). */
     brokers: z.record(z.string(), z.int().min(1)),
     timeoutSeconds: z.int({ error: "must be a whole number of seconds" }).min(1).max(3600).default(300),
-    ...clusterAccessSchemas,
+    ...operationAccessSchemas,
 });
 
 export type ResolvedNameServerRegistrationArgs = z.output<typeof nameServerRegistrationArgsSchema>;

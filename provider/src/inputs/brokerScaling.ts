@@ -1,7 +1,7 @@
 // BrokerScaling inputs: the zod schema validates, the args type is inferred from it. schema.json
 // describes the same inputs; a unit test walks both so they cannot drift apart.
 import { z } from "zod";
-import { clusterAccessSchemas, credentialsSchema } from "./clusterAccess";
+import { operationAccessSchemas } from "./clusterAccess";
 import { allowDroppingUnreadMessagesSchema, drainTimeoutSecondsSchema } from "./drain";
 import { clusterNameSchema, nameServerAddressesSchema, validateInputs, Validation } from "./rocketmqNames";
 
@@ -15,8 +15,7 @@ export const brokerScalingArgsSchema = z
             .min(1, { error: "list at least one broker group" }),
         sourceBrokerName: clusterNameSchema.optional(),
         nameServerAddresses: nameServerAddressesSchema,
-        ...clusterAccessSchemas,
-        credentials: credentialsSchema,
+        ...operationAccessSchemas,
         drainTimeoutSeconds: drainTimeoutSecondsSchema,
         allowDroppingUnreadMessages: allowDroppingUnreadMessagesSchema,
     })

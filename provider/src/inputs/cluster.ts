@@ -16,6 +16,7 @@ import { checkBrokerConfig, ownedConfigKeyReasons } from "./brokerConfig";
 import { allowDroppingUnreadMessagesSchema, drainTimeoutSecondsSchema } from "./drain";
 import { clusterAccessSchemas } from "./clusterAccess";
 import { authSpecSchema, checkAuthRules } from "./auth";
+import { clusterTlsSchema } from "./tls";
 
 export const storageModes = ["EmptyDir", "HostPath", "StorageClass"] as const;
 
@@ -224,6 +225,9 @@ export const ownedProxyConfigKeys: Record<string, string> = {
     remotingListenPort: "remotingListenPort is 8080, the remoting port of the proxy Service",
     proxyMode: "proxyMode is cluster: the proxy runs as its own Deployment beside the brokers",
     useEndpointPortFromRequest: "useEndpointPortFromRequest is written by the provider: true when proxy.serviceType is NodePort or LoadBalancer",
+    tlsTestModeEnable: "tlsTestModeEnable is set by the provider: use the cluster's tls input",
+    tlsCertPath: "tlsCertPath is set by the provider: use the cluster's tls input",
+    tlsKeyPath: "tlsKeyPath is set by the provider: use the cluster's tls input",
 };
 /** Env names the provider sets itself in the proxy container. */
 export const reservedProxyEnv: Record<string, string> = {
@@ -311,6 +315,7 @@ export const clusterArgsSchema = z.strictObject({
     metrics: metricsSpecSchema.prefault({}),
     proxy: proxySpecSchema.prefault({}),
     auth: authSpecSchema.prefault({}),
+    tls: clusterTlsSchema.optional(),
     ...clusterAccessSchemas,
 }).superRefine((args, ctx) => {
     checkMetricsRules(args, ctx);

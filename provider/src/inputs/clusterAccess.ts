@@ -1,9 +1,11 @@
-// The `kubeconfig` and `connection` inputs, declared once for every resource that talks to RocketMQ
-// (TopicTransfer, Topic, ConsumerGroup): they say how connect/clusterConnection.ts reaches a cluster.
+// How a resource that talks to RocketMQ reaches a cluster, declared once: `kubeconfig` and
+// `connection` (how connect/clusterConnection.ts gets there), and for the operating resources `tls`
+// and `credentials` (how it is spoken to).
 import * as fs from "node:fs";
 import { z } from "zod";
 import { connectionModes } from "../connect/modes";
 import { isKubeConfigContents } from "../connect/kubeconfig";
+import { clientTlsSchema } from "./tls";
 
 export const clusterAccessSchemas = {
     kubeconfig: z
@@ -14,6 +16,7 @@ export const clusterAccessSchemas = {
     connection: z.enum(connectionModes, { error: "must be auto, direct or portForward" }).default("auto"),
 };
 
+/**
 /**
  * The `credentials` input: the ACL 2.0 user every admin request is signed as, for a cluster with
  * authentication on (RocketMQCluster's `adminCredentials` output); none sends requests unsigned.
@@ -28,5 +31,16 @@ export const credentialsSchema = z
     )
     .optional();
 
+/**
+ * What an operating resource (Topic, ConsumerGroup, TopicTransfer, BrokerScaling, User, Acl) is given
+ * to reach a cluster: the above, `tls` when the cluster's name servers and brokers speak TLS, and
+ * `credentials` when they check ACL 2.0 signatures.
+ */
+export const operationAccessSchemas = {
+    ...clusterAccessSchemas,
+    tls: clientTlsSchema.optional(),
+    credentials: credentialsSchema,
+};
+
 /** Inputs that only say how to reach the cluster: changing them changes nothing in RocketMQ. */
-export const clusterAccessInputNames: readonly string[] = [...Object.keys(clusterAccessSchemas), "credentials"];
+export const clusterAccessInputNames = Object.keys(operationAccessSchemas) as (keyof typeof operationAccessSchemas)[];

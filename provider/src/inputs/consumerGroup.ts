@@ -1,7 +1,7 @@
 // ConsumerGroup inputs: the zod schema validates, the args type is inferred from it. schema.json
 // describes the same inputs; a unit test walks both so they cannot drift apart.
 import { z } from "zod";
-import { clusterAccessSchemas, credentialsSchema } from "./clusterAccess";
+import { operationAccessSchemas } from "./clusterAccess";
 import { groupNameSchema, nameServerAddressesSchema, validateInputs, Validation } from "./rocketmqNames";
 import { placementSchemas, refinePlacement } from "./topic";
 
@@ -41,8 +41,7 @@ export const consumerGroupArgsSchema = z
         ...placementSchemas,
         ...groupSettingSchemas,
         nameServerAddresses: nameServerAddressesSchema,
-        ...clusterAccessSchemas,
-        credentials: credentialsSchema,
+        ...operationAccessSchemas,
         allowDeleteWithOnlineConsumers: flag("allowDeleteWithOnlineConsumers").default(false),
     })
     .superRefine(refinePlacement);

@@ -1,7 +1,7 @@
 // Topic inputs: the zod schema validates, the args type is inferred from it. schema.json describes
 // the same inputs; a unit test walks both so they cannot drift apart.
 import { z } from "zod";
-import { clusterAccessSchemas, credentialsSchema } from "./clusterAccess";
+import { operationAccessSchemas } from "./clusterAccess";
 import { consumeTimeoutSecondsSchema } from "./topicTransfer";
 import { clusterNameSchema, nameServerAddressesSchema, topicNameSchema, validateInputs, Validation } from "./rocketmqNames";
 
@@ -63,8 +63,7 @@ export const topicArgsSchema = z
             })
             .optional(),
         nameServerAddresses: nameServerAddressesSchema,
-        ...clusterAccessSchemas,
-        credentials: credentialsSchema,
+        ...operationAccessSchemas,
         consumeTimeoutSeconds: consumeTimeoutSecondsSchema,
         allowQueueDecrease: z.boolean({ error: "allowQueueDecrease must be true or false" }).default(false),
         allowDeleteWithUnconsumedMessages: z.boolean({ error: "allowDeleteWithUnconsumedMessages must be true or false" }).default(false),

@@ -2,7 +2,7 @@
 // describes the same inputs; a unit test walks both so they cannot drift apart.
 import { z } from "zod";
 import { clusterNameSchema, groupNameSchema, nameServerAddressesSchema, topicNameSchema, validateInputs, Validation } from "./rocketmqNames";
-import { clusterAccessSchemas, credentialsSchema } from "./clusterAccess";
+import { operationAccessSchemas } from "./clusterAccess";
 
 export const defaultConsumeTimeoutSeconds = 600;
 
@@ -22,8 +22,7 @@ export const topicTransferArgsSchema = z
         sourceCluster: clusterNameSchema,
         targetCluster: clusterNameSchema,
         nameServerAddresses: nameServerAddressesSchema,
-        ...clusterAccessSchemas,
-        credentials: credentialsSchema,
+        ...operationAccessSchemas,
         consumerGroups: z
             .array(transferGroupSchema, { error: "must be a list of consumer group names" })
             .min(1, { error: "list at least one group, or leave consumerGroups out to move every group that consumes the topic" })

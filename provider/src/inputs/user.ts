@@ -1,7 +1,7 @@
 // User inputs (an ACL 2.0 user on every broker of a cluster): the zod schema validates, the args
 // type is inferred from it. schema.json describes the same inputs; a unit test walks both.
 import { z } from "zod";
-import { clusterAccessSchemas, credentialsSchema } from "./clusterAccess";
+import { operationAccessSchemas } from "./clusterAccess";
 import { aclUserNamePattern, aclUserNameRule } from "./auth";
 import { clusterNameSchema, nameServerAddressesSchema, validateInputs, Validation } from "./rocketmqNames";
 
@@ -17,8 +17,7 @@ export const userArgsSchema = z.strictObject({
     userStatus: z.enum(userStatuses, { error: `must be one of ${userStatuses.join(", ")}` }).default("enable"),
     clusterName: clusterNameSchema,
     nameServerAddresses: nameServerAddressesSchema,
-    ...clusterAccessSchemas,
-    credentials: credentialsSchema,
+    ...operationAccessSchemas,
 });
 
 export type UserArgs = z.input<typeof userArgsSchema>;

@@ -19,7 +19,7 @@ import { changedInputs, checkInputs, definedOnly, onlyAccessChanged, pick, place
 export const aclToken = "rocketmq:index:Acl";
 export const aclOutputNames = ["brokers", "driftedOn"] as const;
 
-const inputNames = ["subject", "policies", "clusterName", "nameServerAddresses", "kubeconfig", "connection", "credentials"] as const;
+const inputNames = ["subject", "policies", "clusterName", "nameServerAddresses", "kubeconfig", "connection", "credentials", "tls"] as const;
 const inputDefaults: Record<string, unknown> = { connection: "auto" };
 
 export function aclHandler(admins: AdminClientFactory = clusterAdminClients, logFor: ResourceLogs = engineResourceLogs(undefined)): CustomResourceHandler {

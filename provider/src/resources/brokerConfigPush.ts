@@ -23,7 +23,7 @@ import { changedInputs, checkInputs, onlyAccessChanged } from "./placedResource"
 
 export const brokerConfigPushToken = "rocketmq:index:BrokerConfigPush";
 
-const inputNames = ["brokerClusterName", "namesrvAddr", "settings", "restartSettings", "allowRestart", "brokerImage", "kubeconfig", "connection", "credentials"] as const;
+const inputNames = ["brokerClusterName", "namesrvAddr", "settings", "restartSettings", "allowRestart", "brokerImage", "kubeconfig", "connection", "credentials", "tls"] as const;
 const inputDefaults: Record<string, unknown> = { settings: {}, restartSettings: {}, allowRestart: true, connection: "auto" };
 
 /** What a program change means for the running brokers. */

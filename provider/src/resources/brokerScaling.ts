@@ -26,7 +26,7 @@ import { changedInputs, checkInputs, pick } from "./placedResource";
 
 export { brokerScalingToken };
 
-const inputNames = ["clusterName", "brokerNames", "sourceBrokerName", "nameServerAddresses", "kubeconfig", "connection", "credentials", "drainTimeoutSeconds", "allowDroppingUnreadMessages"] as const;
+const inputNames = ["clusterName", "brokerNames", "sourceBrokerName", "nameServerAddresses", "kubeconfig", "connection", "credentials", "tls", "drainTimeoutSeconds", "allowDroppingUnreadMessages"] as const;
 const inputDefaults: Record<string, unknown> = { connection: "auto", drainTimeoutSeconds: defaultDrainTimeoutSeconds, allowDroppingUnreadMessages: false };
 /**
  * Inputs whose change alone copies and drains nothing: how to reach the cluster (another name server

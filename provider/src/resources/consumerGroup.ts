@@ -21,7 +21,7 @@ export const consumerGroupToken = "rocketmq:index:ConsumerGroup";
 /** Outputs besides the inputs, declared once: schema.json lists the same names. */
 export const consumerGroupOutputNames = ["brokers", "missingFrom"] as const;
 
-const inputNames = ["name", "clusterName", "brokerNames", ...groupSettingNames, "nameServerAddresses", "kubeconfig", "connection", "credentials", "allowDeleteWithOnlineConsumers"] as const;
+const inputNames = ["name", "clusterName", "brokerNames", ...groupSettingNames, "nameServerAddresses", "kubeconfig", "connection", "credentials", "tls", "allowDeleteWithOnlineConsumers"] as const;
 const inputDefaults: Record<string, unknown> = { ...groupSettingDefaults, connection: "auto", allowDeleteWithOnlineConsumers: false };
 
 export function consumerGroupHandler(admins: AdminClientFactory = clusterAdminClients, logFor: ResourceLogs = engineResourceLogs(undefined)): CustomResourceHandler {

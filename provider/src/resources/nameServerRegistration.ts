@@ -12,7 +12,7 @@ import { changedInputs, checkInputs, onlyAccessChanged } from "./placedResource"
 
 export const nameServerRegistrationToken = "rocketmq:index:NameServerRegistration";
 
-const inputNames = ["brokerClusterName", "namesrvAddr", "brokers", "timeoutSeconds", "kubeconfig", "connection"] as const;
+const inputNames = ["brokerClusterName", "namesrvAddr", "brokers", "timeoutSeconds", "kubeconfig", "connection", "tls"] as const;
 const inputDefaults: Record<string, unknown> = { timeoutSeconds: 300, connection: "auto" };
 
 export function nameServerRegistrationHandler(

@@ -30,7 +30,7 @@ export const topicOutputNames = ["brokers", "missingFrom"] as const;
 
 const settingNames = ["readQueueNums", "writeQueueNums", "perm", "order", "messageType", "attributes"] as const;
 const inputNames = [
-    "name", "clusterName", "brokerNames", ...settingNames, "nameServerAddresses", "kubeconfig", "connection", "credentials",
+    "name", "clusterName", "brokerNames", ...settingNames, "nameServerAddresses", "kubeconfig", "connection", "credentials", "tls",
     "consumeTimeoutSeconds", "allowQueueDecrease", "allowDeleteWithUnconsumedMessages",
 ] as const;
 const inputDefaults: Record<string, unknown> = {

@@ -5,6 +5,7 @@
 // thing that did not answer, on the first resource whose check found it.
 import type * as pulumi from "@pulumi/pulumi";
 import type { ClusterAccess } from "../connect/clusterConnection";
+import type { ClientTls } from "../connect/tls";
 import { connectionModes } from "../connect/modes";
 import type { Unreached } from "../connect/reachability";
 import type { ResourceLogs } from "../engineLog";
@@ -39,7 +40,7 @@ export class UnreachedClusterNotice {
         const access = await accessOf(checked.inputs ?? {});
         if (!access) return;
         const deployed = Object.keys(olds).length > 0;
-        const key = JSON.stringify([access.nameServerAddresses, access.kubeconfig ?? null, access.connection, deployed]);
+        const key = JSON.stringify([access.nameServerAddresses, access.kubeconfig ?? null, access.connection, access.tls ?? null, deployed]);
         let look = this.looks.get(key);
         if (!look) {
             look = this.find(access, deployed).catch((err: unknown): Unreached => ({ target: "the cluster", reason: (err as Error).message }));
@@ -57,9 +58,10 @@ export class UnreachedClusterNotice {
 /** How the inputs say to reach the cluster, or undefined while any of it is unknown. */
 async function accessOf(inputs: Record<string, unknown>): Promise<ClusterAccess | undefined> {
     const resolved = await resolveInputs(inputs);
-    if (resolved.unknownPaths.some((path) => ["nameServerAddresses", "kubeconfig", "connection"].includes(path.split(/[.[]/)[0]))) return undefined;
-    const { nameServerAddresses, kubeconfig, connection = "auto" } = resolved.value;
+    if (resolved.unknownPaths.some((path) => ["nameServerAddresses", "kubeconfig", "connection", "tls"].includes(path.split(/[.[]/)[0]))) return undefined;
+    const { nameServerAddresses, kubeconfig, connection = "auto", tls } = resolved.value;
     if (typeof nameServerAddresses !== "string" || (kubeconfig !== undefined && typeof kubeconfig !== "string")) return undefined;
     if (!(connectionModes as readonly unknown[]).includes(connection)) return undefined;
-    return { nameServerAddresses, kubeconfig: kubeconfig as string | undefined, connection: connection as ClusterAccess["connection"] };
+    const clientTls = typeof (tls as ClientTls | undefined)?.caBundle === "string" ? (tls as ClientTls) : undefined;
+    return { nameServerAddresses, kubeconfig: kubeconfig as string | undefined, connection: connection as ClusterAccess["connection"], ...(clientTls ? { tls: clientTls } : {}) };
 }

@@ -18,7 +18,7 @@ import { changedInputs, checkInputs, definedOnly, onlyAccessChanged, pick, place
 export const userToken = "rocketmq:index:User";
 export const userOutputNames = ["brokers", "driftedOn"] as const;
 
-const inputNames = ["username", "password", "userType", "userStatus", "clusterName", "nameServerAddresses", "kubeconfig", "connection", "credentials"] as const;
+const inputNames = ["username", "password", "userType", "userStatus", "clusterName", "nameServerAddresses", "kubeconfig", "connection", "credentials", "tls"] as const;
 const inputDefaults: Record<string, unknown> = { userType: "Normal", userStatus: "enable", connection: "auto" };
 
 export function userHandler(admins: AdminClientFactory = clusterAdminClients, logFor: ResourceLogs = engineResourceLogs(undefined)): CustomResourceHandler {

@@ -34,6 +34,8 @@ type Acl struct {
 	Policies AclPolicyArrayOutput `pulumi:"policies"`
 	// Whose rights these are: `User:<username>`, a user the brokers know (a User resource). Another subject is another ACL (a replacement).
 	Subject pulumi.StringOutput `pulumi:"subject"`
+	// Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+	Tls ClientTlsPtrOutput `pulumi:"tls"`
 }
 
 // NewAcl registers a new resource with the given unique name, arguments, and options.
@@ -116,6 +118,8 @@ type aclArgs struct {
 	Policies []AclPolicy `pulumi:"policies"`
 	// Whose rights these are: `User:<username>`, a user the brokers know (a User resource). Another subject is another ACL (a replacement).
 	Subject string `pulumi:"subject"`
+	// Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+	Tls *ClientTls `pulumi:"tls"`
 }
 
 // The set of arguments for constructing a Acl resource.
@@ -134,6 +138,8 @@ type AclArgs struct {
 	Policies AclPolicyArrayInput
 	// Whose rights these are: `User:<username>`, a user the brokers know (a User resource). Another subject is another ACL (a replacement).
 	Subject pulumi.StringInput
+	// Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+	Tls ClientTlsPtrInput
 }
 
 func (AclArgs) ElementType() reflect.Type {
@@ -266,6 +272,11 @@ func (o AclOutput) Policies() AclPolicyArrayOutput {
 // Whose rights these are: `User:<username>`, a user the brokers know (a User resource). Another subject is another ACL (a replacement).
 func (o AclOutput) Subject() pulumi.StringOutput {
 	return o.ApplyT(func(v *Acl) pulumi.StringOutput { return v.Subject }).(pulumi.StringOutput)
+}
+
+// Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+func (o AclOutput) Tls() ClientTlsPtrOutput {
+	return o.ApplyT(func(v *Acl) ClientTlsPtrOutput { return v.Tls }).(ClientTlsPtrOutput)
 }
 
 type AclArrayOutput struct{ *pulumi.OutputState }

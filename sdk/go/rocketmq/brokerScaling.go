@@ -34,6 +34,8 @@ type BrokerScaling struct {
 	NameServerAddresses pulumi.StringOutput `pulumi:"nameServerAddresses"`
 	// The group whose topic configs and subscription groups the others copy; one of brokerNames. Defaults to the first of brokerNames.
 	SourceBrokerName pulumi.StringPtrOutput `pulumi:"sourceBrokerName"`
+	// Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+	Tls ClientTlsPtrOutput `pulumi:"tls"`
 }
 
 // NewBrokerScaling registers a new resource with the given unique name, arguments, and options.
@@ -123,6 +125,8 @@ type brokerScalingArgs struct {
 	NameServerAddresses string `pulumi:"nameServerAddresses"`
 	// The group whose topic configs and subscription groups the others copy; one of brokerNames. Defaults to the first of brokerNames.
 	SourceBrokerName *string `pulumi:"sourceBrokerName"`
+	// Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+	Tls *ClientTls `pulumi:"tls"`
 }
 
 // The set of arguments for constructing a BrokerScaling resource.
@@ -145,6 +149,8 @@ type BrokerScalingArgs struct {
 	NameServerAddresses pulumi.StringInput
 	// The group whose topic configs and subscription groups the others copy; one of brokerNames. Defaults to the first of brokerNames.
 	SourceBrokerName pulumi.StringPtrInput
+	// Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+	Tls ClientTlsPtrInput
 }
 
 func (BrokerScalingArgs) ElementType() reflect.Type {
@@ -277,6 +283,11 @@ func (o BrokerScalingOutput) NameServerAddresses() pulumi.StringOutput {
 // The group whose topic configs and subscription groups the others copy; one of brokerNames. Defaults to the first of brokerNames.
 func (o BrokerScalingOutput) SourceBrokerName() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *BrokerScaling) pulumi.StringPtrOutput { return v.SourceBrokerName }).(pulumi.StringPtrOutput)
+}
+
+// Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+func (o BrokerScalingOutput) Tls() ClientTlsPtrOutput {
+	return o.ApplyT(func(v *BrokerScaling) ClientTlsPtrOutput { return v.Tls }).(ClientTlsPtrOutput)
 }
 
 type BrokerScalingArrayOutput struct{ *pulumi.OutputState }

@@ -54,6 +54,8 @@ type ConsumerGroup struct {
 	RetryMaxTimes pulumi.IntOutput `pulumi:"retryMaxTimes"`
 	// Queues of the group's retry topic on each broker group, 1 to 64 (default 1).
 	RetryQueueNums pulumi.IntOutput `pulumi:"retryQueueNums"`
+	// Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+	Tls ClientTlsPtrOutput `pulumi:"tls"`
 	// Which broker of a group serves the group's pulls when it falls behind, 0 to 64 (default 1, the first replica).
 	WhichBrokerWhenConsumeSlowly pulumi.IntOutput `pulumi:"whichBrokerWhenConsumeSlowly"`
 }
@@ -185,6 +187,8 @@ type consumerGroupArgs struct {
 	RetryMaxTimes *int `pulumi:"retryMaxTimes"`
 	// Queues of the group's retry topic on each broker group, 1 to 64 (default 1).
 	RetryQueueNums *int `pulumi:"retryQueueNums"`
+	// Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+	Tls *ClientTls `pulumi:"tls"`
 	// Which broker of a group serves the group's pulls when it falls behind, 0 to 64 (default 1, the first replica).
 	WhichBrokerWhenConsumeSlowly *int `pulumi:"whichBrokerWhenConsumeSlowly"`
 }
@@ -225,6 +229,8 @@ type ConsumerGroupArgs struct {
 	RetryMaxTimes pulumi.IntPtrInput
 	// Queues of the group's retry topic on each broker group, 1 to 64 (default 1).
 	RetryQueueNums pulumi.IntPtrInput
+	// Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+	Tls ClientTlsPtrInput
 	// Which broker of a group serves the group's pulls when it falls behind, 0 to 64 (default 1, the first replica).
 	WhichBrokerWhenConsumeSlowly pulumi.IntPtrInput
 }
@@ -409,6 +415,11 @@ func (o ConsumerGroupOutput) RetryMaxTimes() pulumi.IntOutput {
 // Queues of the group's retry topic on each broker group, 1 to 64 (default 1).
 func (o ConsumerGroupOutput) RetryQueueNums() pulumi.IntOutput {
 	return o.ApplyT(func(v *ConsumerGroup) pulumi.IntOutput { return v.RetryQueueNums }).(pulumi.IntOutput)
+}
+
+// Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+func (o ConsumerGroupOutput) Tls() ClientTlsPtrOutput {
+	return o.ApplyT(func(v *ConsumerGroup) ClientTlsPtrOutput { return v.Tls }).(ClientTlsPtrOutput)
 }
 
 // Which broker of a group serves the group's pulls when it falls behind, 0 to 64 (default 1, the first replica).

@@ -1414,6 +1414,174 @@ func (in *imagePullPolicyPtr) ToImagePullPolicyPtrOutputWithContext(ctx context.
 	return pulumi.ToOutputWithContext(ctx, in).(ImagePullPolicyPtrOutput)
 }
 
+// The kind of a cert-manager issuer.
+type IssuerKind string
+
+const (
+	// An Issuer in the cluster's namespace.
+	IssuerKindIssuer = IssuerKind("Issuer")
+	// A cluster-wide ClusterIssuer.
+	IssuerKindClusterIssuer = IssuerKind("ClusterIssuer")
+)
+
+func (IssuerKind) ElementType() reflect.Type {
+	return reflect.TypeOf((*IssuerKind)(nil)).Elem()
+}
+
+func (e IssuerKind) ToIssuerKindOutput() IssuerKindOutput {
+	return pulumi.ToOutput(e).(IssuerKindOutput)
+}
+
+func (e IssuerKind) ToIssuerKindOutputWithContext(ctx context.Context) IssuerKindOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(IssuerKindOutput)
+}
+
+func (e IssuerKind) ToIssuerKindPtrOutput() IssuerKindPtrOutput {
+	return e.ToIssuerKindPtrOutputWithContext(context.Background())
+}
+
+func (e IssuerKind) ToIssuerKindPtrOutputWithContext(ctx context.Context) IssuerKindPtrOutput {
+	return IssuerKind(e).ToIssuerKindOutputWithContext(ctx).ToIssuerKindPtrOutputWithContext(ctx)
+}
+
+func (e IssuerKind) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e IssuerKind) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e IssuerKind) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e IssuerKind) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type IssuerKindOutput struct{ *pulumi.OutputState }
+
+func (IssuerKindOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*IssuerKind)(nil)).Elem()
+}
+
+func (o IssuerKindOutput) ToIssuerKindOutput() IssuerKindOutput {
+	return o
+}
+
+func (o IssuerKindOutput) ToIssuerKindOutputWithContext(ctx context.Context) IssuerKindOutput {
+	return o
+}
+
+func (o IssuerKindOutput) ToIssuerKindPtrOutput() IssuerKindPtrOutput {
+	return o.ToIssuerKindPtrOutputWithContext(context.Background())
+}
+
+func (o IssuerKindOutput) ToIssuerKindPtrOutputWithContext(ctx context.Context) IssuerKindPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v IssuerKind) *IssuerKind {
+		return &v
+	}).(IssuerKindPtrOutput)
+}
+
+func (o IssuerKindOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o IssuerKindOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e IssuerKind) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o IssuerKindOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o IssuerKindOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e IssuerKind) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type IssuerKindPtrOutput struct{ *pulumi.OutputState }
+
+func (IssuerKindPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**IssuerKind)(nil)).Elem()
+}
+
+func (o IssuerKindPtrOutput) ToIssuerKindPtrOutput() IssuerKindPtrOutput {
+	return o
+}
+
+func (o IssuerKindPtrOutput) ToIssuerKindPtrOutputWithContext(ctx context.Context) IssuerKindPtrOutput {
+	return o
+}
+
+func (o IssuerKindPtrOutput) Elem() IssuerKindOutput {
+	return o.ApplyT(func(v *IssuerKind) IssuerKind {
+		if v != nil {
+			return *v
+		}
+		var ret IssuerKind
+		return ret
+	}).(IssuerKindOutput)
+}
+
+func (o IssuerKindPtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o IssuerKindPtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *IssuerKind) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// IssuerKindInput is an input type that accepts values of the IssuerKind enum
+// A concrete instance of `IssuerKindInput` can be one of the following:
+//
+//	IssuerKindIssuer
+//	IssuerKindClusterIssuer
+type IssuerKindInput interface {
+	pulumi.Input
+
+	ToIssuerKindOutput() IssuerKindOutput
+	ToIssuerKindOutputWithContext(context.Context) IssuerKindOutput
+}
+
+var issuerKindPtrType = reflect.TypeOf((**IssuerKind)(nil)).Elem()
+
+type IssuerKindPtrInput interface {
+	pulumi.Input
+
+	ToIssuerKindPtrOutput() IssuerKindPtrOutput
+	ToIssuerKindPtrOutputWithContext(context.Context) IssuerKindPtrOutput
+}
+
+type issuerKindPtr string
+
+func IssuerKindPtr(v string) IssuerKindPtrInput {
+	return (*issuerKindPtr)(&v)
+}
+
+func (*issuerKindPtr) ElementType() reflect.Type {
+	return issuerKindPtrType
+}
+
+func (in *issuerKindPtr) ToIssuerKindPtrOutput() IssuerKindPtrOutput {
+	return pulumi.ToOutput(in).(IssuerKindPtrOutput)
+}
+
+func (in *issuerKindPtr) ToIssuerKindPtrOutputWithContext(ctx context.Context) IssuerKindPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(IssuerKindPtrOutput)
+}
+
 // Type of a Kubernetes Service.
 type ServiceType string
 
@@ -1754,6 +1922,177 @@ func (in *storageModePtr) ToStorageModePtrOutput() StorageModePtrOutput {
 
 func (in *storageModePtr) ToStorageModePtrOutputWithContext(ctx context.Context) StorageModePtrOutput {
 	return pulumi.ToOutputWithContext(ctx, in).(StorageModePtrOutput)
+}
+
+// Whether name servers, brokers and proxies speak TLS.
+type TlsMode string
+
+const (
+	// Plaintext only (`-Dtls.server.mode=disabled`).
+	TlsModeDisabled = TlsMode("disabled")
+	// TLS and plaintext on the same ports; clients choose. Processes talk plaintext among themselves.
+	TlsModePermissive = TlsMode("permissive")
+	// TLS only, on remoting and on the proxies' gRPC port; a plaintext client is refused. Brokers and proxies talk TLS to the name servers and brokers and verify them against `ca.crt`.
+	TlsModeEnforcing = TlsMode("enforcing")
+)
+
+func (TlsMode) ElementType() reflect.Type {
+	return reflect.TypeOf((*TlsMode)(nil)).Elem()
+}
+
+func (e TlsMode) ToTlsModeOutput() TlsModeOutput {
+	return pulumi.ToOutput(e).(TlsModeOutput)
+}
+
+func (e TlsMode) ToTlsModeOutputWithContext(ctx context.Context) TlsModeOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(TlsModeOutput)
+}
+
+func (e TlsMode) ToTlsModePtrOutput() TlsModePtrOutput {
+	return e.ToTlsModePtrOutputWithContext(context.Background())
+}
+
+func (e TlsMode) ToTlsModePtrOutputWithContext(ctx context.Context) TlsModePtrOutput {
+	return TlsMode(e).ToTlsModeOutputWithContext(ctx).ToTlsModePtrOutputWithContext(ctx)
+}
+
+func (e TlsMode) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e TlsMode) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e TlsMode) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e TlsMode) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type TlsModeOutput struct{ *pulumi.OutputState }
+
+func (TlsModeOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*TlsMode)(nil)).Elem()
+}
+
+func (o TlsModeOutput) ToTlsModeOutput() TlsModeOutput {
+	return o
+}
+
+func (o TlsModeOutput) ToTlsModeOutputWithContext(ctx context.Context) TlsModeOutput {
+	return o
+}
+
+func (o TlsModeOutput) ToTlsModePtrOutput() TlsModePtrOutput {
+	return o.ToTlsModePtrOutputWithContext(context.Background())
+}
+
+func (o TlsModeOutput) ToTlsModePtrOutputWithContext(ctx context.Context) TlsModePtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v TlsMode) *TlsMode {
+		return &v
+	}).(TlsModePtrOutput)
+}
+
+func (o TlsModeOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o TlsModeOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e TlsMode) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o TlsModeOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o TlsModeOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e TlsMode) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type TlsModePtrOutput struct{ *pulumi.OutputState }
+
+func (TlsModePtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**TlsMode)(nil)).Elem()
+}
+
+func (o TlsModePtrOutput) ToTlsModePtrOutput() TlsModePtrOutput {
+	return o
+}
+
+func (o TlsModePtrOutput) ToTlsModePtrOutputWithContext(ctx context.Context) TlsModePtrOutput {
+	return o
+}
+
+func (o TlsModePtrOutput) Elem() TlsModeOutput {
+	return o.ApplyT(func(v *TlsMode) TlsMode {
+		if v != nil {
+			return *v
+		}
+		var ret TlsMode
+		return ret
+	}).(TlsModeOutput)
+}
+
+func (o TlsModePtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o TlsModePtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *TlsMode) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// TlsModeInput is an input type that accepts values of the TlsMode enum
+// A concrete instance of `TlsModeInput` can be one of the following:
+//
+//	TlsModeDisabled
+//	TlsModePermissive
+//	TlsModeEnforcing
+type TlsModeInput interface {
+	pulumi.Input
+
+	ToTlsModeOutput() TlsModeOutput
+	ToTlsModeOutputWithContext(context.Context) TlsModeOutput
+}
+
+var tlsModePtrType = reflect.TypeOf((**TlsMode)(nil)).Elem()
+
+type TlsModePtrInput interface {
+	pulumi.Input
+
+	ToTlsModePtrOutput() TlsModePtrOutput
+	ToTlsModePtrOutputWithContext(context.Context) TlsModePtrOutput
+}
+
+type tlsModePtr string
+
+func TlsModePtr(v string) TlsModePtrInput {
+	return (*tlsModePtr)(&v)
+}
+
+func (*tlsModePtr) ElementType() reflect.Type {
+	return tlsModePtrType
+}
+
+func (in *tlsModePtr) ToTlsModePtrOutput() TlsModePtrOutput {
+	return pulumi.ToOutput(in).(TlsModePtrOutput)
+}
+
+func (in *tlsModePtr) ToTlsModePtrOutputWithContext(ctx context.Context) TlsModePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(TlsModePtrOutput)
 }
 
 // Whether the user may sign in.
@@ -2108,10 +2447,14 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*FlushDiskTypePtrInput)(nil)).Elem(), FlushDiskType("ASYNC_FLUSH"))
 	pulumi.RegisterInputType(reflect.TypeOf((*ImagePullPolicyInput)(nil)).Elem(), ImagePullPolicy("Always"))
 	pulumi.RegisterInputType(reflect.TypeOf((*ImagePullPolicyPtrInput)(nil)).Elem(), ImagePullPolicy("Always"))
+	pulumi.RegisterInputType(reflect.TypeOf((*IssuerKindInput)(nil)).Elem(), IssuerKind("Issuer"))
+	pulumi.RegisterInputType(reflect.TypeOf((*IssuerKindPtrInput)(nil)).Elem(), IssuerKind("Issuer"))
 	pulumi.RegisterInputType(reflect.TypeOf((*ServiceTypeInput)(nil)).Elem(), ServiceType("ClusterIP"))
 	pulumi.RegisterInputType(reflect.TypeOf((*ServiceTypePtrInput)(nil)).Elem(), ServiceType("ClusterIP"))
 	pulumi.RegisterInputType(reflect.TypeOf((*StorageModeInput)(nil)).Elem(), StorageMode("EmptyDir"))
 	pulumi.RegisterInputType(reflect.TypeOf((*StorageModePtrInput)(nil)).Elem(), StorageMode("EmptyDir"))
+	pulumi.RegisterInputType(reflect.TypeOf((*TlsModeInput)(nil)).Elem(), TlsMode("disabled"))
+	pulumi.RegisterInputType(reflect.TypeOf((*TlsModePtrInput)(nil)).Elem(), TlsMode("disabled"))
 	pulumi.RegisterInputType(reflect.TypeOf((*UserStatusInput)(nil)).Elem(), UserStatus("enable"))
 	pulumi.RegisterInputType(reflect.TypeOf((*UserStatusPtrInput)(nil)).Elem(), UserStatus("enable"))
 	pulumi.RegisterInputType(reflect.TypeOf((*UserTypeInput)(nil)).Elem(), UserType("Super"))
@@ -2133,10 +2476,14 @@ func init() {
 	pulumi.RegisterOutputType(FlushDiskTypePtrOutput{})
 	pulumi.RegisterOutputType(ImagePullPolicyOutput{})
 	pulumi.RegisterOutputType(ImagePullPolicyPtrOutput{})
+	pulumi.RegisterOutputType(IssuerKindOutput{})
+	pulumi.RegisterOutputType(IssuerKindPtrOutput{})
 	pulumi.RegisterOutputType(ServiceTypeOutput{})
 	pulumi.RegisterOutputType(ServiceTypePtrOutput{})
 	pulumi.RegisterOutputType(StorageModeOutput{})
 	pulumi.RegisterOutputType(StorageModePtrOutput{})
+	pulumi.RegisterOutputType(TlsModeOutput{})
+	pulumi.RegisterOutputType(TlsModePtrOutput{})
 	pulumi.RegisterOutputType(UserStatusOutput{})
 	pulumi.RegisterOutputType(UserStatusPtrOutput{})
 	pulumi.RegisterOutputType(UserTypeOutput{})

@@ -1363,6 +1363,362 @@ func (o BrokerSpecPtrOutput) Volumes() corev1.VolumeArrayOutput {
 	}).(corev1.VolumeArrayOutput)
 }
 
+// How the provider speaks TLS to a cluster: it verifies every name server and broker certificate against `caBundle` and `serverName`, whether it connects directly or through the Kubernetes API server's port-forward (the name verified is the cluster's, never the local end of the tunnel). A certificate problem (unknown CA, wrong name, expired) fails the operation at once, naming the problem, without retries. Wire it from the cluster: `tls: cluster.clientTls`.
+type ClientTls struct {
+	// PEM of the CA(s) to trust.
+	CaBundle string `pulumi:"caBundle"`
+	// The DNS name every certificate is verified against (the cluster's `clientTls` gives `name-service.<namespace>.svc.cluster.local`). Without it a name server's DNS address is verified against its own name, and a broker, reported by pod IP, cannot be verified.
+	ServerName *string `pulumi:"serverName"`
+}
+
+// ClientTlsInput is an input type that accepts ClientTlsArgs and ClientTlsOutput values.
+// You can construct a concrete instance of `ClientTlsInput` via:
+//
+//	ClientTlsArgs{...}
+type ClientTlsInput interface {
+	pulumi.Input
+
+	ToClientTlsOutput() ClientTlsOutput
+	ToClientTlsOutputWithContext(context.Context) ClientTlsOutput
+}
+
+// How the provider speaks TLS to a cluster: it verifies every name server and broker certificate against `caBundle` and `serverName`, whether it connects directly or through the Kubernetes API server's port-forward (the name verified is the cluster's, never the local end of the tunnel). A certificate problem (unknown CA, wrong name, expired) fails the operation at once, naming the problem, without retries. Wire it from the cluster: `tls: cluster.clientTls`.
+type ClientTlsArgs struct {
+	// PEM of the CA(s) to trust.
+	CaBundle pulumi.StringInput `pulumi:"caBundle"`
+	// The DNS name every certificate is verified against (the cluster's `clientTls` gives `name-service.<namespace>.svc.cluster.local`). Without it a name server's DNS address is verified against its own name, and a broker, reported by pod IP, cannot be verified.
+	ServerName pulumi.StringPtrInput `pulumi:"serverName"`
+}
+
+func (ClientTlsArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClientTls)(nil)).Elem()
+}
+
+func (i ClientTlsArgs) ToClientTlsOutput() ClientTlsOutput {
+	return i.ToClientTlsOutputWithContext(context.Background())
+}
+
+func (i ClientTlsArgs) ToClientTlsOutputWithContext(ctx context.Context) ClientTlsOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClientTlsOutput)
+}
+
+func (i ClientTlsArgs) ToClientTlsPtrOutput() ClientTlsPtrOutput {
+	return i.ToClientTlsPtrOutputWithContext(context.Background())
+}
+
+func (i ClientTlsArgs) ToClientTlsPtrOutputWithContext(ctx context.Context) ClientTlsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClientTlsOutput).ToClientTlsPtrOutputWithContext(ctx)
+}
+
+// ClientTlsPtrInput is an input type that accepts ClientTlsArgs, ClientTlsPtr and ClientTlsPtrOutput values.
+// You can construct a concrete instance of `ClientTlsPtrInput` via:
+//
+//	        ClientTlsArgs{...}
+//
+//	or:
+//
+//	        nil
+type ClientTlsPtrInput interface {
+	pulumi.Input
+
+	ToClientTlsPtrOutput() ClientTlsPtrOutput
+	ToClientTlsPtrOutputWithContext(context.Context) ClientTlsPtrOutput
+}
+
+type clientTlsPtrType ClientTlsArgs
+
+func ClientTlsPtr(v *ClientTlsArgs) ClientTlsPtrInput {
+	return (*clientTlsPtrType)(v)
+}
+
+func (*clientTlsPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ClientTls)(nil)).Elem()
+}
+
+func (i *clientTlsPtrType) ToClientTlsPtrOutput() ClientTlsPtrOutput {
+	return i.ToClientTlsPtrOutputWithContext(context.Background())
+}
+
+func (i *clientTlsPtrType) ToClientTlsPtrOutputWithContext(ctx context.Context) ClientTlsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClientTlsPtrOutput)
+}
+
+// How the provider speaks TLS to a cluster: it verifies every name server and broker certificate against `caBundle` and `serverName`, whether it connects directly or through the Kubernetes API server's port-forward (the name verified is the cluster's, never the local end of the tunnel). A certificate problem (unknown CA, wrong name, expired) fails the operation at once, naming the problem, without retries. Wire it from the cluster: `tls: cluster.clientTls`.
+type ClientTlsOutput struct{ *pulumi.OutputState }
+
+func (ClientTlsOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClientTls)(nil)).Elem()
+}
+
+func (o ClientTlsOutput) ToClientTlsOutput() ClientTlsOutput {
+	return o
+}
+
+func (o ClientTlsOutput) ToClientTlsOutputWithContext(ctx context.Context) ClientTlsOutput {
+	return o
+}
+
+func (o ClientTlsOutput) ToClientTlsPtrOutput() ClientTlsPtrOutput {
+	return o.ToClientTlsPtrOutputWithContext(context.Background())
+}
+
+func (o ClientTlsOutput) ToClientTlsPtrOutputWithContext(ctx context.Context) ClientTlsPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ClientTls) *ClientTls {
+		return &v
+	}).(ClientTlsPtrOutput)
+}
+
+// PEM of the CA(s) to trust.
+func (o ClientTlsOutput) CaBundle() pulumi.StringOutput {
+	return o.ApplyT(func(v ClientTls) string { return v.CaBundle }).(pulumi.StringOutput)
+}
+
+// The DNS name every certificate is verified against (the cluster's `clientTls` gives `name-service.<namespace>.svc.cluster.local`). Without it a name server's DNS address is verified against its own name, and a broker, reported by pod IP, cannot be verified.
+func (o ClientTlsOutput) ServerName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ClientTls) *string { return v.ServerName }).(pulumi.StringPtrOutput)
+}
+
+type ClientTlsPtrOutput struct{ *pulumi.OutputState }
+
+func (ClientTlsPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ClientTls)(nil)).Elem()
+}
+
+func (o ClientTlsPtrOutput) ToClientTlsPtrOutput() ClientTlsPtrOutput {
+	return o
+}
+
+func (o ClientTlsPtrOutput) ToClientTlsPtrOutputWithContext(ctx context.Context) ClientTlsPtrOutput {
+	return o
+}
+
+func (o ClientTlsPtrOutput) Elem() ClientTlsOutput {
+	return o.ApplyT(func(v *ClientTls) ClientTls {
+		if v != nil {
+			return *v
+		}
+		var ret ClientTls
+		return ret
+	}).(ClientTlsOutput)
+}
+
+// PEM of the CA(s) to trust.
+func (o ClientTlsPtrOutput) CaBundle() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ClientTls) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.CaBundle
+	}).(pulumi.StringPtrOutput)
+}
+
+// The DNS name every certificate is verified against (the cluster's `clientTls` gives `name-service.<namespace>.svc.cluster.local`). Without it a name server's DNS address is verified against its own name, and a broker, reported by pod IP, cannot be verified.
+func (o ClientTlsPtrOutput) ServerName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ClientTls) *string {
+		if v == nil {
+			return nil
+		}
+		return v.ServerName
+	}).(pulumi.StringPtrOutput)
+}
+
+// TLS of the name servers, brokers and proxies, on remoting and on the proxies' gRPC port. The certificate, its key and the CA are files of a Secret (`tls.crt`, `tls.key` in PKCS#8 PEM, `ca.crt`) mounted read-only at `/etc/rocketmq-tls` in every pod: the private key is in no ConfigMap, pod spec or Pulumi state. The certificate must carry the DNS names `name-service.<namespace>.svc.cluster.local` and `*.name-service.<namespace>.svc.cluster.local`, the same two for each broker group's headless Service (`<broker.name>-<g>`), and, with proxies, `proxy`, `proxy.<namespace>`, `proxy.<namespace>.svc` and `proxy.<namespace>.svc.cluster.local`; the Certificate made from `issuerRef` carries exactly these. Changing `tls` changes the pod template of every name server, broker and proxy, so they restart (brokers only with `broker.allowRestart`).
+type ClusterTls struct {
+	// PEM of the CA that signs the certificate. Required with `mode: enforcing`: the provider's own operations (registration waits, run-time settings, metadata copy) verify the brokers and name servers against it, and the `clientTls` output passes it to Topic, ConsumerGroup, TopicTransfer and BrokerScaling.
+	CaBundle *string `pulumi:"caBundle"`
+	// A cert-manager Issuer or ClusterIssuer: the component makes a `cert-manager.io/v1` Certificate `rocketmq-tls` whose Secret `rocketmq-tls` the pods mount (PKCS#8 RSA key, rotated on renewal). Needs cert-manager in the cluster.
+	IssuerRef *IssuerRef `pulumi:"issuerRef"`
+	// `disabled`, `permissive` or `enforcing`. Defaults to `disabled`. Without a `tls` input RocketMQ's own default applies (permissive, with a self-signed test certificate).
+	Mode *TlsMode `pulumi:"mode"`
+	// A Secret of the cluster's namespace, made by you, holding `tls.crt`, `tls.key` (PKCS#8 PEM) and `ca.crt`. Give this or `issuerRef`; one of them is required unless `mode` is `disabled`.
+	SecretName *string `pulumi:"secretName"`
+}
+
+// ClusterTlsInput is an input type that accepts ClusterTlsArgs and ClusterTlsOutput values.
+// You can construct a concrete instance of `ClusterTlsInput` via:
+//
+//	ClusterTlsArgs{...}
+type ClusterTlsInput interface {
+	pulumi.Input
+
+	ToClusterTlsOutput() ClusterTlsOutput
+	ToClusterTlsOutputWithContext(context.Context) ClusterTlsOutput
+}
+
+// TLS of the name servers, brokers and proxies, on remoting and on the proxies' gRPC port. The certificate, its key and the CA are files of a Secret (`tls.crt`, `tls.key` in PKCS#8 PEM, `ca.crt`) mounted read-only at `/etc/rocketmq-tls` in every pod: the private key is in no ConfigMap, pod spec or Pulumi state. The certificate must carry the DNS names `name-service.<namespace>.svc.cluster.local` and `*.name-service.<namespace>.svc.cluster.local`, the same two for each broker group's headless Service (`<broker.name>-<g>`), and, with proxies, `proxy`, `proxy.<namespace>`, `proxy.<namespace>.svc` and `proxy.<namespace>.svc.cluster.local`; the Certificate made from `issuerRef` carries exactly these. Changing `tls` changes the pod template of every name server, broker and proxy, so they restart (brokers only with `broker.allowRestart`).
+type ClusterTlsArgs struct {
+	// PEM of the CA that signs the certificate. Required with `mode: enforcing`: the provider's own operations (registration waits, run-time settings, metadata copy) verify the brokers and name servers against it, and the `clientTls` output passes it to Topic, ConsumerGroup, TopicTransfer and BrokerScaling.
+	CaBundle pulumi.StringPtrInput `pulumi:"caBundle"`
+	// A cert-manager Issuer or ClusterIssuer: the component makes a `cert-manager.io/v1` Certificate `rocketmq-tls` whose Secret `rocketmq-tls` the pods mount (PKCS#8 RSA key, rotated on renewal). Needs cert-manager in the cluster.
+	IssuerRef IssuerRefPtrInput `pulumi:"issuerRef"`
+	// `disabled`, `permissive` or `enforcing`. Defaults to `disabled`. Without a `tls` input RocketMQ's own default applies (permissive, with a self-signed test certificate).
+	Mode TlsModePtrInput `pulumi:"mode"`
+	// A Secret of the cluster's namespace, made by you, holding `tls.crt`, `tls.key` (PKCS#8 PEM) and `ca.crt`. Give this or `issuerRef`; one of them is required unless `mode` is `disabled`.
+	SecretName pulumi.StringPtrInput `pulumi:"secretName"`
+}
+
+func (ClusterTlsArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClusterTls)(nil)).Elem()
+}
+
+func (i ClusterTlsArgs) ToClusterTlsOutput() ClusterTlsOutput {
+	return i.ToClusterTlsOutputWithContext(context.Background())
+}
+
+func (i ClusterTlsArgs) ToClusterTlsOutputWithContext(ctx context.Context) ClusterTlsOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClusterTlsOutput)
+}
+
+func (i ClusterTlsArgs) ToClusterTlsPtrOutput() ClusterTlsPtrOutput {
+	return i.ToClusterTlsPtrOutputWithContext(context.Background())
+}
+
+func (i ClusterTlsArgs) ToClusterTlsPtrOutputWithContext(ctx context.Context) ClusterTlsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClusterTlsOutput).ToClusterTlsPtrOutputWithContext(ctx)
+}
+
+// ClusterTlsPtrInput is an input type that accepts ClusterTlsArgs, ClusterTlsPtr and ClusterTlsPtrOutput values.
+// You can construct a concrete instance of `ClusterTlsPtrInput` via:
+//
+//	        ClusterTlsArgs{...}
+//
+//	or:
+//
+//	        nil
+type ClusterTlsPtrInput interface {
+	pulumi.Input
+
+	ToClusterTlsPtrOutput() ClusterTlsPtrOutput
+	ToClusterTlsPtrOutputWithContext(context.Context) ClusterTlsPtrOutput
+}
+
+type clusterTlsPtrType ClusterTlsArgs
+
+func ClusterTlsPtr(v *ClusterTlsArgs) ClusterTlsPtrInput {
+	return (*clusterTlsPtrType)(v)
+}
+
+func (*clusterTlsPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ClusterTls)(nil)).Elem()
+}
+
+func (i *clusterTlsPtrType) ToClusterTlsPtrOutput() ClusterTlsPtrOutput {
+	return i.ToClusterTlsPtrOutputWithContext(context.Background())
+}
+
+func (i *clusterTlsPtrType) ToClusterTlsPtrOutputWithContext(ctx context.Context) ClusterTlsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClusterTlsPtrOutput)
+}
+
+// TLS of the name servers, brokers and proxies, on remoting and on the proxies' gRPC port. The certificate, its key and the CA are files of a Secret (`tls.crt`, `tls.key` in PKCS#8 PEM, `ca.crt`) mounted read-only at `/etc/rocketmq-tls` in every pod: the private key is in no ConfigMap, pod spec or Pulumi state. The certificate must carry the DNS names `name-service.<namespace>.svc.cluster.local` and `*.name-service.<namespace>.svc.cluster.local`, the same two for each broker group's headless Service (`<broker.name>-<g>`), and, with proxies, `proxy`, `proxy.<namespace>`, `proxy.<namespace>.svc` and `proxy.<namespace>.svc.cluster.local`; the Certificate made from `issuerRef` carries exactly these. Changing `tls` changes the pod template of every name server, broker and proxy, so they restart (brokers only with `broker.allowRestart`).
+type ClusterTlsOutput struct{ *pulumi.OutputState }
+
+func (ClusterTlsOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClusterTls)(nil)).Elem()
+}
+
+func (o ClusterTlsOutput) ToClusterTlsOutput() ClusterTlsOutput {
+	return o
+}
+
+func (o ClusterTlsOutput) ToClusterTlsOutputWithContext(ctx context.Context) ClusterTlsOutput {
+	return o
+}
+
+func (o ClusterTlsOutput) ToClusterTlsPtrOutput() ClusterTlsPtrOutput {
+	return o.ToClusterTlsPtrOutputWithContext(context.Background())
+}
+
+func (o ClusterTlsOutput) ToClusterTlsPtrOutputWithContext(ctx context.Context) ClusterTlsPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ClusterTls) *ClusterTls {
+		return &v
+	}).(ClusterTlsPtrOutput)
+}
+
+// PEM of the CA that signs the certificate. Required with `mode: enforcing`: the provider's own operations (registration waits, run-time settings, metadata copy) verify the brokers and name servers against it, and the `clientTls` output passes it to Topic, ConsumerGroup, TopicTransfer and BrokerScaling.
+func (o ClusterTlsOutput) CaBundle() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ClusterTls) *string { return v.CaBundle }).(pulumi.StringPtrOutput)
+}
+
+// A cert-manager Issuer or ClusterIssuer: the component makes a `cert-manager.io/v1` Certificate `rocketmq-tls` whose Secret `rocketmq-tls` the pods mount (PKCS#8 RSA key, rotated on renewal). Needs cert-manager in the cluster.
+func (o ClusterTlsOutput) IssuerRef() IssuerRefPtrOutput {
+	return o.ApplyT(func(v ClusterTls) *IssuerRef { return v.IssuerRef }).(IssuerRefPtrOutput)
+}
+
+// `disabled`, `permissive` or `enforcing`. Defaults to `disabled`. Without a `tls` input RocketMQ's own default applies (permissive, with a self-signed test certificate).
+func (o ClusterTlsOutput) Mode() TlsModePtrOutput {
+	return o.ApplyT(func(v ClusterTls) *TlsMode { return v.Mode }).(TlsModePtrOutput)
+}
+
+// A Secret of the cluster's namespace, made by you, holding `tls.crt`, `tls.key` (PKCS#8 PEM) and `ca.crt`. Give this or `issuerRef`; one of them is required unless `mode` is `disabled`.
+func (o ClusterTlsOutput) SecretName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ClusterTls) *string { return v.SecretName }).(pulumi.StringPtrOutput)
+}
+
+type ClusterTlsPtrOutput struct{ *pulumi.OutputState }
+
+func (ClusterTlsPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ClusterTls)(nil)).Elem()
+}
+
+func (o ClusterTlsPtrOutput) ToClusterTlsPtrOutput() ClusterTlsPtrOutput {
+	return o
+}
+
+func (o ClusterTlsPtrOutput) ToClusterTlsPtrOutputWithContext(ctx context.Context) ClusterTlsPtrOutput {
+	return o
+}
+
+func (o ClusterTlsPtrOutput) Elem() ClusterTlsOutput {
+	return o.ApplyT(func(v *ClusterTls) ClusterTls {
+		if v != nil {
+			return *v
+		}
+		var ret ClusterTls
+		return ret
+	}).(ClusterTlsOutput)
+}
+
+// PEM of the CA that signs the certificate. Required with `mode: enforcing`: the provider's own operations (registration waits, run-time settings, metadata copy) verify the brokers and name servers against it, and the `clientTls` output passes it to Topic, ConsumerGroup, TopicTransfer and BrokerScaling.
+func (o ClusterTlsPtrOutput) CaBundle() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ClusterTls) *string {
+		if v == nil {
+			return nil
+		}
+		return v.CaBundle
+	}).(pulumi.StringPtrOutput)
+}
+
+// A cert-manager Issuer or ClusterIssuer: the component makes a `cert-manager.io/v1` Certificate `rocketmq-tls` whose Secret `rocketmq-tls` the pods mount (PKCS#8 RSA key, rotated on renewal). Needs cert-manager in the cluster.
+func (o ClusterTlsPtrOutput) IssuerRef() IssuerRefPtrOutput {
+	return o.ApplyT(func(v *ClusterTls) *IssuerRef {
+		if v == nil {
+			return nil
+		}
+		return v.IssuerRef
+	}).(IssuerRefPtrOutput)
+}
+
+// `disabled`, `permissive` or `enforcing`. Defaults to `disabled`. Without a `tls` input RocketMQ's own default applies (permissive, with a self-signed test certificate).
+func (o ClusterTlsPtrOutput) Mode() TlsModePtrOutput {
+	return o.ApplyT(func(v *ClusterTls) *TlsMode {
+		if v == nil {
+			return nil
+		}
+		return v.Mode
+	}).(TlsModePtrOutput)
+}
+
+// A Secret of the cluster's namespace, made by you, holding `tls.crt`, `tls.key` (PKCS#8 PEM) and `ca.crt`. Give this or `issuerRef`; one of them is required unless `mode` is `disabled`.
+func (o ClusterTlsPtrOutput) SecretName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ClusterTls) *string {
+		if v == nil {
+			return nil
+		}
+		return v.SecretName
+	}).(pulumi.StringPtrOutput)
+}
+
 // The RocketMQ dashboard: a Deployment `console` and a Service `console-service` on port 8080, pointed at the name servers by their DNS names.
 type ConsoleSpec struct {
 	// Whether to deploy the dashboard. Defaults to `true`.
@@ -1773,6 +2129,184 @@ func (o CredentialsPtrOutput) SecretKey() pulumi.StringPtrOutput {
 			return nil
 		}
 		return &v.SecretKey
+	}).(pulumi.StringPtrOutput)
+}
+
+// A cert-manager issuer the component's Certificate is requested from.
+type IssuerRef struct {
+	// API group of the issuer. Defaults to `cert-manager.io`.
+	Group *string `pulumi:"group"`
+	// `Issuer` or `ClusterIssuer`. Defaults to `Issuer`.
+	Kind *IssuerKind `pulumi:"kind"`
+	// Name of the Issuer (in the cluster's namespace) or ClusterIssuer.
+	Name string `pulumi:"name"`
+}
+
+// IssuerRefInput is an input type that accepts IssuerRefArgs and IssuerRefOutput values.
+// You can construct a concrete instance of `IssuerRefInput` via:
+//
+//	IssuerRefArgs{...}
+type IssuerRefInput interface {
+	pulumi.Input
+
+	ToIssuerRefOutput() IssuerRefOutput
+	ToIssuerRefOutputWithContext(context.Context) IssuerRefOutput
+}
+
+// A cert-manager issuer the component's Certificate is requested from.
+type IssuerRefArgs struct {
+	// API group of the issuer. Defaults to `cert-manager.io`.
+	Group pulumi.StringPtrInput `pulumi:"group"`
+	// `Issuer` or `ClusterIssuer`. Defaults to `Issuer`.
+	Kind IssuerKindPtrInput `pulumi:"kind"`
+	// Name of the Issuer (in the cluster's namespace) or ClusterIssuer.
+	Name pulumi.StringInput `pulumi:"name"`
+}
+
+func (IssuerRefArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*IssuerRef)(nil)).Elem()
+}
+
+func (i IssuerRefArgs) ToIssuerRefOutput() IssuerRefOutput {
+	return i.ToIssuerRefOutputWithContext(context.Background())
+}
+
+func (i IssuerRefArgs) ToIssuerRefOutputWithContext(ctx context.Context) IssuerRefOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(IssuerRefOutput)
+}
+
+func (i IssuerRefArgs) ToIssuerRefPtrOutput() IssuerRefPtrOutput {
+	return i.ToIssuerRefPtrOutputWithContext(context.Background())
+}
+
+func (i IssuerRefArgs) ToIssuerRefPtrOutputWithContext(ctx context.Context) IssuerRefPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(IssuerRefOutput).ToIssuerRefPtrOutputWithContext(ctx)
+}
+
+// IssuerRefPtrInput is an input type that accepts IssuerRefArgs, IssuerRefPtr and IssuerRefPtrOutput values.
+// You can construct a concrete instance of `IssuerRefPtrInput` via:
+//
+//	        IssuerRefArgs{...}
+//
+//	or:
+//
+//	        nil
+type IssuerRefPtrInput interface {
+	pulumi.Input
+
+	ToIssuerRefPtrOutput() IssuerRefPtrOutput
+	ToIssuerRefPtrOutputWithContext(context.Context) IssuerRefPtrOutput
+}
+
+type issuerRefPtrType IssuerRefArgs
+
+func IssuerRefPtr(v *IssuerRefArgs) IssuerRefPtrInput {
+	return (*issuerRefPtrType)(v)
+}
+
+func (*issuerRefPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**IssuerRef)(nil)).Elem()
+}
+
+func (i *issuerRefPtrType) ToIssuerRefPtrOutput() IssuerRefPtrOutput {
+	return i.ToIssuerRefPtrOutputWithContext(context.Background())
+}
+
+func (i *issuerRefPtrType) ToIssuerRefPtrOutputWithContext(ctx context.Context) IssuerRefPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(IssuerRefPtrOutput)
+}
+
+// A cert-manager issuer the component's Certificate is requested from.
+type IssuerRefOutput struct{ *pulumi.OutputState }
+
+func (IssuerRefOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*IssuerRef)(nil)).Elem()
+}
+
+func (o IssuerRefOutput) ToIssuerRefOutput() IssuerRefOutput {
+	return o
+}
+
+func (o IssuerRefOutput) ToIssuerRefOutputWithContext(ctx context.Context) IssuerRefOutput {
+	return o
+}
+
+func (o IssuerRefOutput) ToIssuerRefPtrOutput() IssuerRefPtrOutput {
+	return o.ToIssuerRefPtrOutputWithContext(context.Background())
+}
+
+func (o IssuerRefOutput) ToIssuerRefPtrOutputWithContext(ctx context.Context) IssuerRefPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v IssuerRef) *IssuerRef {
+		return &v
+	}).(IssuerRefPtrOutput)
+}
+
+// API group of the issuer. Defaults to `cert-manager.io`.
+func (o IssuerRefOutput) Group() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v IssuerRef) *string { return v.Group }).(pulumi.StringPtrOutput)
+}
+
+// `Issuer` or `ClusterIssuer`. Defaults to `Issuer`.
+func (o IssuerRefOutput) Kind() IssuerKindPtrOutput {
+	return o.ApplyT(func(v IssuerRef) *IssuerKind { return v.Kind }).(IssuerKindPtrOutput)
+}
+
+// Name of the Issuer (in the cluster's namespace) or ClusterIssuer.
+func (o IssuerRefOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v IssuerRef) string { return v.Name }).(pulumi.StringOutput)
+}
+
+type IssuerRefPtrOutput struct{ *pulumi.OutputState }
+
+func (IssuerRefPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**IssuerRef)(nil)).Elem()
+}
+
+func (o IssuerRefPtrOutput) ToIssuerRefPtrOutput() IssuerRefPtrOutput {
+	return o
+}
+
+func (o IssuerRefPtrOutput) ToIssuerRefPtrOutputWithContext(ctx context.Context) IssuerRefPtrOutput {
+	return o
+}
+
+func (o IssuerRefPtrOutput) Elem() IssuerRefOutput {
+	return o.ApplyT(func(v *IssuerRef) IssuerRef {
+		if v != nil {
+			return *v
+		}
+		var ret IssuerRef
+		return ret
+	}).(IssuerRefOutput)
+}
+
+// API group of the issuer. Defaults to `cert-manager.io`.
+func (o IssuerRefPtrOutput) Group() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *IssuerRef) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Group
+	}).(pulumi.StringPtrOutput)
+}
+
+// `Issuer` or `ClusterIssuer`. Defaults to `Issuer`.
+func (o IssuerRefPtrOutput) Kind() IssuerKindPtrOutput {
+	return o.ApplyT(func(v *IssuerRef) *IssuerKind {
+		if v == nil {
+			return nil
+		}
+		return v.Kind
+	}).(IssuerKindPtrOutput)
+}
+
+// Name of the Issuer (in the cluster's namespace) or ClusterIssuer.
+func (o IssuerRefPtrOutput) Name() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *IssuerRef) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Name
 	}).(pulumi.StringPtrOutput)
 }
 
@@ -3290,10 +3824,16 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*BrokerConfigPtrInput)(nil)).Elem(), BrokerConfigArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*BrokerSpecInput)(nil)).Elem(), BrokerSpecArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*BrokerSpecPtrInput)(nil)).Elem(), BrokerSpecArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ClientTlsInput)(nil)).Elem(), ClientTlsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ClientTlsPtrInput)(nil)).Elem(), ClientTlsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ClusterTlsInput)(nil)).Elem(), ClusterTlsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ClusterTlsPtrInput)(nil)).Elem(), ClusterTlsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ConsoleSpecInput)(nil)).Elem(), ConsoleSpecArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ConsoleSpecPtrInput)(nil)).Elem(), ConsoleSpecArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*CredentialsInput)(nil)).Elem(), CredentialsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*CredentialsPtrInput)(nil)).Elem(), CredentialsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*IssuerRefInput)(nil)).Elem(), IssuerRefArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*IssuerRefPtrInput)(nil)).Elem(), IssuerRefArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*JvmMemoryInput)(nil)).Elem(), JvmMemoryArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*JvmMemoryPtrInput)(nil)).Elem(), JvmMemoryArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*MetricsSpecInput)(nil)).Elem(), MetricsSpecArgs{})
@@ -3316,10 +3856,16 @@ func init() {
 	pulumi.RegisterOutputType(BrokerGroupInfoArrayOutput{})
 	pulumi.RegisterOutputType(BrokerSpecOutput{})
 	pulumi.RegisterOutputType(BrokerSpecPtrOutput{})
+	pulumi.RegisterOutputType(ClientTlsOutput{})
+	pulumi.RegisterOutputType(ClientTlsPtrOutput{})
+	pulumi.RegisterOutputType(ClusterTlsOutput{})
+	pulumi.RegisterOutputType(ClusterTlsPtrOutput{})
 	pulumi.RegisterOutputType(ConsoleSpecOutput{})
 	pulumi.RegisterOutputType(ConsoleSpecPtrOutput{})
 	pulumi.RegisterOutputType(CredentialsOutput{})
 	pulumi.RegisterOutputType(CredentialsPtrOutput{})
+	pulumi.RegisterOutputType(IssuerRefOutput{})
+	pulumi.RegisterOutputType(IssuerRefPtrOutput{})
 	pulumi.RegisterOutputType(JvmMemoryOutput{})
 	pulumi.RegisterOutputType(JvmMemoryPtrOutput{})
 	pulumi.RegisterOutputType(MetricsEndpointOutput{})

@@ -22,6 +22,8 @@ type RocketMQCluster struct {
 	BrokerClusterName pulumi.StringOutput `pulumi:"brokerClusterName"`
 	// Per broker group, in group order: its broker name and the pod names of its master and replicas.
 	BrokerGroups BrokerGroupInfoArrayOutput `pulumi:"brokerGroups"`
+	// What Topic, ConsumerGroup, TopicTransfer and BrokerScaling take as `tls` to reach this cluster: `tls.caBundle` and `serverName` `name-service.<namespace>.svc.cluster.local`. Absent unless `tls.mode` is permissive or enforcing and `tls.caBundle` is given.
+	ClientTls ClientTlsPtrOutput `pulumi:"clientTls"`
 	// Name of the dashboard Service; absent when the console is disabled.
 	ConsoleServiceName pulumi.StringPtrOutput `pulumi:"consoleServiceName"`
 	// In-cluster URL of the dashboard, `http://console-service.<namespace>.svc.cluster.local:8080`; absent when the console is disabled. With `serviceType` `NodePort` it is also served on the node port of every node.
@@ -120,6 +122,8 @@ type rocketMQClusterArgs struct {
 	SecurityContext *corev1.SecurityContext `pulumi:"securityContext"`
 	// Service account every pod of the cluster runs as.
 	ServiceAccountName *string `pulumi:"serviceAccountName"`
+	// TLS of the name servers, brokers and proxies (see the type).
+	Tls *ClusterTls `pulumi:"tls"`
 	// Tolerations of every pod of the cluster.
 	Tolerations []corev1.Toleration `pulumi:"tolerations"`
 	// Topology spread constraints of every pod of the cluster, for example over zones (`topologyKey: topology.kubernetes.io/zone`). A constraint without a `labelSelector` spreads the pods of its own set: each broker group's master and replicas, the name servers, the console pods; one with a `labelSelector` is used as given. `maxSkew` (at least 1), `topologyKey` and `whenUnsatisfiable` (`DoNotSchedule` or `ScheduleAnyway`) are required.
@@ -166,6 +170,8 @@ type RocketMQClusterArgs struct {
 	SecurityContext corev1.SecurityContextPtrInput
 	// Service account every pod of the cluster runs as.
 	ServiceAccountName pulumi.StringPtrInput
+	// TLS of the name servers, brokers and proxies (see the type).
+	Tls ClusterTlsPtrInput
 	// Tolerations of every pod of the cluster.
 	Tolerations corev1.TolerationArrayInput
 	// Topology spread constraints of every pod of the cluster, for example over zones (`topologyKey: topology.kubernetes.io/zone`). A constraint without a `labelSelector` spreads the pods of its own set: each broker group's master and replicas, the name servers, the console pods; one with a `labelSelector` is used as given. `maxSkew` (at least 1), `topologyKey` and `whenUnsatisfiable` (`DoNotSchedule` or `ScheduleAnyway`) are required.
@@ -272,6 +278,11 @@ func (o RocketMQClusterOutput) BrokerClusterName() pulumi.StringOutput {
 // Per broker group, in group order: its broker name and the pod names of its master and replicas.
 func (o RocketMQClusterOutput) BrokerGroups() BrokerGroupInfoArrayOutput {
 	return o.ApplyT(func(v *RocketMQCluster) BrokerGroupInfoArrayOutput { return v.BrokerGroups }).(BrokerGroupInfoArrayOutput)
+}
+
+// What Topic, ConsumerGroup, TopicTransfer and BrokerScaling take as `tls` to reach this cluster: `tls.caBundle` and `serverName` `name-service.<namespace>.svc.cluster.local`. Absent unless `tls.mode` is permissive or enforcing and `tls.caBundle` is given.
+func (o RocketMQClusterOutput) ClientTls() ClientTlsPtrOutput {
+	return o.ApplyT(func(v *RocketMQCluster) ClientTlsPtrOutput { return v.ClientTls }).(ClientTlsPtrOutput)
 }
 
 // Name of the dashboard Service; absent when the console is disabled.

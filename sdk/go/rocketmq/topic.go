@@ -50,6 +50,8 @@ type Topic struct {
 	Perm pulumi.IntOutput `pulumi:"perm"`
 	// Queues consumers read on each broker group, 1 to 1024 (default 8). Must be at least writeQueueNums. A decrease is refused unless allowQueueDecrease is true.
 	ReadQueueNums pulumi.IntOutput `pulumi:"readQueueNums"`
+	// Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+	Tls ClientTlsPtrOutput `pulumi:"tls"`
 	// Queues producers write on each broker group, 1 to 1024 (default 8). A decrease is refused unless allowQueueDecrease is true.
 	WriteQueueNums pulumi.IntOutput `pulumi:"writeQueueNums"`
 }
@@ -165,6 +167,8 @@ type topicArgs struct {
 	Perm *int `pulumi:"perm"`
 	// Queues consumers read on each broker group, 1 to 1024 (default 8). Must be at least writeQueueNums. A decrease is refused unless allowQueueDecrease is true.
 	ReadQueueNums *int `pulumi:"readQueueNums"`
+	// Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+	Tls *ClientTls `pulumi:"tls"`
 	// Queues producers write on each broker group, 1 to 1024 (default 8). A decrease is refused unless allowQueueDecrease is true.
 	WriteQueueNums *int `pulumi:"writeQueueNums"`
 }
@@ -201,6 +205,8 @@ type TopicArgs struct {
 	Perm pulumi.IntPtrInput
 	// Queues consumers read on each broker group, 1 to 1024 (default 8). Must be at least writeQueueNums. A decrease is refused unless allowQueueDecrease is true.
 	ReadQueueNums pulumi.IntPtrInput
+	// Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+	Tls ClientTlsPtrInput
 	// Queues producers write on each broker group, 1 to 1024 (default 8). A decrease is refused unless allowQueueDecrease is true.
 	WriteQueueNums pulumi.IntPtrInput
 }
@@ -375,6 +381,11 @@ func (o TopicOutput) Perm() pulumi.IntOutput {
 // Queues consumers read on each broker group, 1 to 1024 (default 8). Must be at least writeQueueNums. A decrease is refused unless allowQueueDecrease is true.
 func (o TopicOutput) ReadQueueNums() pulumi.IntOutput {
 	return o.ApplyT(func(v *Topic) pulumi.IntOutput { return v.ReadQueueNums }).(pulumi.IntOutput)
+}
+
+// Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+func (o TopicOutput) Tls() ClientTlsPtrOutput {
+	return o.ApplyT(func(v *Topic) ClientTlsPtrOutput { return v.Tls }).(ClientTlsPtrOutput)
 }
 
 // Queues producers write on each broker group, 1 to 1024 (default 8). A decrease is refused unless allowQueueDecrease is true.

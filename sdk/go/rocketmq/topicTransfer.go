@@ -42,6 +42,8 @@ type TopicTransfer struct {
 	Steps TopicTransferStepArrayOutput `pulumi:"steps"`
 	// Where the topic goes: a broker cluster name, or one broker group name (e.g. `broker-1`). Must differ from sourceCluster and share its name servers.
 	TargetCluster pulumi.StringOutput `pulumi:"targetCluster"`
+	// Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+	Tls ClientTlsPtrOutput `pulumi:"tls"`
 	// The topic to move. A user topic: retry, dead-letter and the brokers' own topics are refused.
 	Topic pulumi.StringOutput `pulumi:"topic"`
 	// The broker groups (of the source and target) that hold the topic; refresh reads them again.
@@ -133,6 +135,8 @@ type topicTransferArgs struct {
 	SourceCluster string `pulumi:"sourceCluster"`
 	// Where the topic goes: a broker cluster name, or one broker group name (e.g. `broker-1`). Must differ from sourceCluster and share its name servers.
 	TargetCluster string `pulumi:"targetCluster"`
+	// Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+	Tls *ClientTls `pulumi:"tls"`
 	// The topic to move. A user topic: retry, dead-letter and the brokers' own topics are refused.
 	Topic string `pulumi:"topic"`
 }
@@ -155,6 +159,8 @@ type TopicTransferArgs struct {
 	SourceCluster pulumi.StringInput
 	// Where the topic goes: a broker cluster name, or one broker group name (e.g. `broker-1`). Must differ from sourceCluster and share its name servers.
 	TargetCluster pulumi.StringInput
+	// Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+	Tls ClientTlsPtrInput
 	// The topic to move. A user topic: retry, dead-letter and the brokers' own topics are refused.
 	Topic pulumi.StringInput
 }
@@ -309,6 +315,11 @@ func (o TopicTransferOutput) Steps() TopicTransferStepArrayOutput {
 // Where the topic goes: a broker cluster name, or one broker group name (e.g. `broker-1`). Must differ from sourceCluster and share its name servers.
 func (o TopicTransferOutput) TargetCluster() pulumi.StringOutput {
 	return o.ApplyT(func(v *TopicTransfer) pulumi.StringOutput { return v.TargetCluster }).(pulumi.StringOutput)
+}
+
+// Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+func (o TopicTransferOutput) Tls() ClientTlsPtrOutput {
+	return o.ApplyT(func(v *TopicTransfer) ClientTlsPtrOutput { return v.Tls }).(ClientTlsPtrOutput)
 }
 
 // The topic to move. A user topic: retry, dead-letter and the brokers' own topics are refused.

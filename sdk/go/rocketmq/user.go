@@ -32,6 +32,8 @@ type User struct {
 	NameServerAddresses pulumi.StringOutput `pulumi:"nameServerAddresses"`
 	// The user's password, the secret key a client signs with; kept secret. Required: a user without one cannot sign a request.
 	Password pulumi.StringOutput `pulumi:"password"`
+	// Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+	Tls ClientTlsPtrOutput `pulumi:"tls"`
 	// enable (the default) or disable: a disabled user's requests are refused.
 	UserStatus UserStatusOutput `pulumi:"userStatus"`
 	// Super or Normal (the default): a Normal user may do only what its Acl allows.
@@ -128,6 +130,8 @@ type userArgs struct {
 	NameServerAddresses string `pulumi:"nameServerAddresses"`
 	// The user's password, the secret key a client signs with; kept secret. Required: a user without one cannot sign a request.
 	Password string `pulumi:"password"`
+	// Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+	Tls *ClientTls `pulumi:"tls"`
 	// enable (the default) or disable: a disabled user's requests are refused.
 	UserStatus *UserStatus `pulumi:"userStatus"`
 	// Super or Normal (the default): a Normal user may do only what its Acl allows.
@@ -150,6 +154,8 @@ type UserArgs struct {
 	NameServerAddresses pulumi.StringInput
 	// The user's password, the secret key a client signs with; kept secret. Required: a user without one cannot sign a request.
 	Password pulumi.StringInput
+	// Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+	Tls ClientTlsPtrInput
 	// enable (the default) or disable: a disabled user's requests are refused.
 	UserStatus UserStatusPtrInput
 	// Super or Normal (the default): a Normal user may do only what its Acl allows.
@@ -283,6 +289,11 @@ func (o UserOutput) NameServerAddresses() pulumi.StringOutput {
 // The user's password, the secret key a client signs with; kept secret. Required: a user without one cannot sign a request.
 func (o UserOutput) Password() pulumi.StringOutput {
 	return o.ApplyT(func(v *User) pulumi.StringOutput { return v.Password }).(pulumi.StringOutput)
+}
+
+// Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+func (o UserOutput) Tls() ClientTlsPtrOutput {
+	return o.ApplyT(func(v *User) ClientTlsPtrOutput { return v.Tls }).(ClientTlsPtrOutput)
 }
 
 // enable (the default) or disable: a disabled user's requests are refused.

@@ -223,6 +223,42 @@ export function brokerSpecArgsProvideDefaults(val: BrokerSpecArgs): BrokerSpecAr
 }
 
 /**
+ * How the provider speaks TLS to a cluster: it verifies every name server and broker certificate against `caBundle` and `serverName`, whether it connects directly or through the Kubernetes API server's port-forward (the name verified is the cluster's, never the local end of the tunnel). A certificate problem (unknown CA, wrong name, expired) fails the operation at once, naming the problem, without retries. Wire it from the cluster: `tls: cluster.clientTls`.
+ */
+export interface ClientTlsArgs {
+    /**
+     * PEM of the CA(s) to trust.
+     */
+    caBundle: pulumi.Input<string>;
+    /**
+     * The DNS name every certificate is verified against (the cluster's `clientTls` gives `name-service.<namespace>.svc.cluster.local`). Without it a name server's DNS address is verified against its own name, and a broker, reported by pod IP, cannot be verified.
+     */
+    serverName?: pulumi.Input<string>;
+}
+
+/**
+ * TLS of the name servers, brokers and proxies, on remoting and on the proxies' gRPC port. The certificate, its key and the CA are files of a Secret (`tls.crt`, `tls.key` in PKCS#8 PEM, `ca.crt`) mounted read-only at `/etc/rocketmq-tls` in every pod: the private key is in no ConfigMap, pod spec or Pulumi state. The certificate must carry the DNS names `name-service.<namespace>.svc.cluster.local` and `*.name-service.<namespace>.svc.cluster.local`, the same two for each broker group's headless Service (`<broker.name>-<g>`), and, with proxies, `proxy`, `proxy.<namespace>`, `proxy.<namespace>.svc` and `proxy.<namespace>.svc.cluster.local`; the Certificate made from `issuerRef` carries exactly these. Changing `tls` changes the pod template of every name server, broker and proxy, so they restart (brokers only with `broker.allowRestart`).
+ */
+export interface ClusterTlsArgs {
+    /**
+     * PEM of the CA that signs the certificate. Required with `mode: enforcing`: the provider's own operations (registration waits, run-time settings, metadata copy) verify the brokers and name servers against it, and the `clientTls` output passes it to Topic, ConsumerGroup, TopicTransfer and BrokerScaling.
+     */
+    caBundle?: pulumi.Input<string>;
+    /**
+     * A cert-manager Issuer or ClusterIssuer: the component makes a `cert-manager.io/v1` Certificate `rocketmq-tls` whose Secret `rocketmq-tls` the pods mount (PKCS#8 RSA key, rotated on renewal). Needs cert-manager in the cluster.
+     */
+    issuerRef?: pulumi.Input<inputs.IssuerRefArgs>;
+    /**
+     * `disabled`, `permissive` or `enforcing`. Defaults to `disabled`. Without a `tls` input RocketMQ's own default applies (permissive, with a self-signed test certificate).
+     */
+    mode?: pulumi.Input<enums.TlsMode>;
+    /**
+     * A Secret of the cluster's namespace, made by you, holding `tls.crt`, `tls.key` (PKCS#8 PEM) and `ca.crt`. Give this or `issuerRef`; one of them is required unless `mode` is `disabled`.
+     */
+    secretName?: pulumi.Input<string>;
+}
+
+/**
  * The RocketMQ dashboard: a Deployment `console` and a Service `console-service` on port 8080, pointed at the name servers by their DNS names.
  */
 export interface ConsoleSpecArgs {
@@ -268,6 +304,24 @@ export interface CredentialsArgs {
      * The user's password; kept secret.
      */
     secretKey: pulumi.Input<string>;
+}
+
+/**
+ * A cert-manager issuer the component's Certificate is requested from.
+ */
+export interface IssuerRefArgs {
+    /**
+     * API group of the issuer. Defaults to `cert-manager.io`.
+     */
+    group?: pulumi.Input<string>;
+    /**
+     * `Issuer` or `ClusterIssuer`. Defaults to `Issuer`.
+     */
+    kind?: pulumi.Input<enums.IssuerKind>;
+    /**
+     * Name of the Issuer (in the cluster's namespace) or ClusterIssuer.
+     */
+    name: pulumi.Input<string>;
 }
 
 /**

@@ -86,6 +86,20 @@ export interface BrokerGroupInfo {
 }
 
 /**
+ * How the provider speaks TLS to a cluster: it verifies every name server and broker certificate against `caBundle` and `serverName`, whether it connects directly or through the Kubernetes API server's port-forward (the name verified is the cluster's, never the local end of the tunnel). A certificate problem (unknown CA, wrong name, expired) fails the operation at once, naming the problem, without retries. Wire it from the cluster: `tls: cluster.clientTls`.
+ */
+export interface ClientTls {
+    /**
+     * PEM of the CA(s) to trust.
+     */
+    caBundle: string;
+    /**
+     * The DNS name every certificate is verified against (the cluster's `clientTls` gives `name-service.<namespace>.svc.cluster.local`). Without it a name server's DNS address is verified against its own name, and a broker, reported by pod IP, cannot be verified.
+     */
+    serverName?: string;
+}
+
+/**
  * An ACL 2.0 user's keys: the access key is the user's name, the secret key its password. Requests signed with them pass a cluster with authentication on (RocketMQ 5.3 and later).
  */
 export interface Credentials {

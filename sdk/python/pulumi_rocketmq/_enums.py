@@ -15,8 +15,10 @@ __all__ = [
     'DnsPolicy',
     'FlushDiskType',
     'ImagePullPolicy',
+    'IssuerKind',
     'ServiceType',
     'StorageMode',
+    'TlsMode',
     'UserStatus',
     'UserType',
 ]
@@ -142,6 +144,21 @@ class ImagePullPolicy(_builtins.str, Enum):
     """
 
 
+@pulumi.type_token("rocketmq:index:IssuerKind")
+class IssuerKind(_builtins.str, Enum):
+    """
+    The kind of a cert-manager issuer.
+    """
+    ISSUER = "Issuer"
+    """
+    An Issuer in the cluster's namespace.
+    """
+    CLUSTER_ISSUER = "ClusterIssuer"
+    """
+    A cluster-wide ClusterIssuer.
+    """
+
+
 @pulumi.type_token("rocketmq:index:ServiceType")
 class ServiceType(_builtins.str, Enum):
     """
@@ -177,6 +194,25 @@ class StorageMode(_builtins.str, Enum):
     STORAGE_CLASS = "StorageClass"
     """
     PersistentVolumeClaims from `volumeClaimTemplates`, one per pod, kept across pod restarts and rescheduling.
+    """
+
+
+@pulumi.type_token("rocketmq:index:TlsMode")
+class TlsMode(_builtins.str, Enum):
+    """
+    Whether name servers, brokers and proxies speak TLS.
+    """
+    DISABLED = "disabled"
+    """
+    Plaintext only (`-Dtls.server.mode=disabled`).
+    """
+    PERMISSIVE = "permissive"
+    """
+    TLS and plaintext on the same ports; clients choose. Processes talk plaintext among themselves.
+    """
+    ENFORCING = "enforcing"
+    """
+    TLS only, on remoting and on the proxies' gRPC port; a plaintext client is refused. Brokers and proxies talk TLS to the name servers and brokers and verify them against `ca.crt`.
     """
 
 

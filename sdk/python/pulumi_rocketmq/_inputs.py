@@ -27,10 +27,16 @@ __all__ = [
     'BrokerConfigArgsDict',
     'BrokerSpecArgs',
     'BrokerSpecArgsDict',
+    'ClientTlsArgs',
+    'ClientTlsArgsDict',
+    'ClusterTlsArgs',
+    'ClusterTlsArgsDict',
     'ConsoleSpecArgs',
     'ConsoleSpecArgsDict',
     'CredentialsArgs',
     'CredentialsArgsDict',
+    'IssuerRefArgs',
+    'IssuerRefArgsDict',
     'JvmMemoryArgs',
     'JvmMemoryArgsDict',
     'MetricsSpecArgs',
@@ -842,6 +848,153 @@ class BrokerSpecArgs:
         pulumi.set(self, "volumes", value)
 
 
+class ClientTlsArgsDict(TypedDict):
+    """
+    How the provider speaks TLS to a cluster: it verifies every name server and broker certificate against `caBundle` and `serverName`, whether it connects directly or through the Kubernetes API server's port-forward (the name verified is the cluster's, never the local end of the tunnel). A certificate problem (unknown CA, wrong name, expired) fails the operation at once, naming the problem, without retries. Wire it from the cluster: `tls: cluster.clientTls`.
+    """
+    ca_bundle: pulumi.Input[_builtins.str]
+    """
+    PEM of the CA(s) to trust.
+    """
+    server_name: NotRequired[pulumi.Input[_builtins.str]]
+    """
+    The DNS name every certificate is verified against (the cluster's `clientTls` gives `name-service.<namespace>.svc.cluster.local`). Without it a name server's DNS address is verified against its own name, and a broker, reported by pod IP, cannot be verified.
+    """
+
+@pulumi.input_type
+class ClientTlsArgs:
+    def __init__(__self__, *,
+                 ca_bundle: pulumi.Input[_builtins.str],
+                 server_name: Optional[pulumi.Input[_builtins.str]] = None):
+        """
+        How the provider speaks TLS to a cluster: it verifies every name server and broker certificate against `caBundle` and `serverName`, whether it connects directly or through the Kubernetes API server's port-forward (the name verified is the cluster's, never the local end of the tunnel). A certificate problem (unknown CA, wrong name, expired) fails the operation at once, naming the problem, without retries. Wire it from the cluster: `tls: cluster.clientTls`.
+
+        :param pulumi.Input[_builtins.str] ca_bundle: PEM of the CA(s) to trust.
+        :param pulumi.Input[_builtins.str] server_name: The DNS name every certificate is verified against (the cluster's `clientTls` gives `name-service.<namespace>.svc.cluster.local`). Without it a name server's DNS address is verified against its own name, and a broker, reported by pod IP, cannot be verified.
+        """
+        pulumi.set(__self__, "ca_bundle", ca_bundle)
+        if server_name is not None:
+            pulumi.set(__self__, "server_name", server_name)
+
+    @_builtins.property
+    @pulumi.getter(name="caBundle")
+    def ca_bundle(self) -> pulumi.Input[_builtins.str]:
+        """
+        PEM of the CA(s) to trust.
+        """
+        return pulumi.get(self, "ca_bundle")
+
+    @ca_bundle.setter
+    def ca_bundle(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "ca_bundle", value)
+
+    @_builtins.property
+    @pulumi.getter(name="serverName")
+    def server_name(self) -> Optional[pulumi.Input[_builtins.str]]:
+        """
+        The DNS name every certificate is verified against (the cluster's `clientTls` gives `name-service.<namespace>.svc.cluster.local`). Without it a name server's DNS address is verified against its own name, and a broker, reported by pod IP, cannot be verified.
+        """
+        return pulumi.get(self, "server_name")
+
+    @server_name.setter
+    def server_name(self, value: Optional[pulumi.Input[_builtins.str]]):
+        pulumi.set(self, "server_name", value)
+
+
+class ClusterTlsArgsDict(TypedDict):
+    """
+    TLS of the name servers, brokers and proxies, on remoting and on the proxies' gRPC port. The certificate, its key and the CA are files of a Secret (`tls.crt`, `tls.key` in PKCS#8 PEM, `ca.crt`) mounted read-only at `/etc/rocketmq-tls` in every pod: the private key is in no ConfigMap, pod spec or Pulumi state. The certificate must carry the DNS names `name-service.<namespace>.svc.cluster.local` and `*.name-service.<namespace>.svc.cluster.local`, the same two for each broker group's headless Service (`<broker.name>-<g>`), and, with proxies, `proxy`, `proxy.<namespace>`, `proxy.<namespace>.svc` and `proxy.<namespace>.svc.cluster.local`; the Certificate made from `issuerRef` carries exactly these. Changing `tls` changes the pod template of every name server, broker and proxy, so they restart (brokers only with `broker.allowRestart`).
+    """
+    ca_bundle: NotRequired[pulumi.Input[_builtins.str]]
+    """
+    PEM of the CA that signs the certificate. Required with `mode: enforcing`: the provider's own operations (registration waits, run-time settings, metadata copy) verify the brokers and name servers against it, and the `clientTls` output passes it to Topic, ConsumerGroup, TopicTransfer and BrokerScaling.
+    """
+    issuer_ref: NotRequired[pulumi.Input['IssuerRefArgsDict']]
+    """
+    A cert-manager Issuer or ClusterIssuer: the component makes a `cert-manager.io/v1` Certificate `rocketmq-tls` whose Secret `rocketmq-tls` the pods mount (PKCS#8 RSA key, rotated on renewal). Needs cert-manager in the cluster.
+    """
+    mode: NotRequired[pulumi.Input['TlsMode']]
+    """
+    `disabled`, `permissive` or `enforcing`. Defaults to `disabled`. Without a `tls` input RocketMQ's own default applies (permissive, with a self-signed test certificate).
+    """
+    secret_name: NotRequired[pulumi.Input[_builtins.str]]
+    """
+    A Secret of the cluster's namespace, made by you, holding `tls.crt`, `tls.key` (PKCS#8 PEM) and `ca.crt`. Give this or `issuerRef`; one of them is required unless `mode` is `disabled`.
+    """
+
+@pulumi.input_type
+class ClusterTlsArgs:
+    def __init__(__self__, *,
+                 ca_bundle: Optional[pulumi.Input[_builtins.str]] = None,
+                 issuer_ref: Optional[pulumi.Input['IssuerRefArgs']] = None,
+                 mode: Optional[pulumi.Input['TlsMode']] = None,
+                 secret_name: Optional[pulumi.Input[_builtins.str]] = None):
+        """
+        TLS of the name servers, brokers and proxies, on remoting and on the proxies' gRPC port. The certificate, its key and the CA are files of a Secret (`tls.crt`, `tls.key` in PKCS#8 PEM, `ca.crt`) mounted read-only at `/etc/rocketmq-tls` in every pod: the private key is in no ConfigMap, pod spec or Pulumi state. The certificate must carry the DNS names `name-service.<namespace>.svc.cluster.local` and `*.name-service.<namespace>.svc.cluster.local`, the same two for each broker group's headless Service (`<broker.name>-<g>`), and, with proxies, `proxy`, `proxy.<namespace>`, `proxy.<namespace>.svc` and `proxy.<namespace>.svc.cluster.local`; the Certificate made from `issuerRef` carries exactly these. Changing `tls` changes the pod template of every name server, broker and proxy, so they restart (brokers only with `broker.allowRestart`).
+
+        :param pulumi.Input[_builtins.str] ca_bundle: PEM of the CA that signs the certificate. Required with `mode: enforcing`: the provider's own operations (registration waits, run-time settings, metadata copy) verify the brokers and name servers against it, and the `clientTls` output passes it to Topic, ConsumerGroup, TopicTransfer and BrokerScaling.
+        :param pulumi.Input['IssuerRefArgs'] issuer_ref: A cert-manager Issuer or ClusterIssuer: the component makes a `cert-manager.io/v1` Certificate `rocketmq-tls` whose Secret `rocketmq-tls` the pods mount (PKCS#8 RSA key, rotated on renewal). Needs cert-manager in the cluster.
+        :param pulumi.Input['TlsMode'] mode: `disabled`, `permissive` or `enforcing`. Defaults to `disabled`. Without a `tls` input RocketMQ's own default applies (permissive, with a self-signed test certificate).
+        :param pulumi.Input[_builtins.str] secret_name: A Secret of the cluster's namespace, made by you, holding `tls.crt`, `tls.key` (PKCS#8 PEM) and `ca.crt`. Give this or `issuerRef`; one of them is required unless `mode` is `disabled`.
+        """
+        if ca_bundle is not None:
+            pulumi.set(__self__, "ca_bundle", ca_bundle)
+        if issuer_ref is not None:
+            pulumi.set(__self__, "issuer_ref", issuer_ref)
+        if mode is not None:
+            pulumi.set(__self__, "mode", mode)
+        if secret_name is not None:
+            pulumi.set(__self__, "secret_name", secret_name)
+
+    @_builtins.property
+    @pulumi.getter(name="caBundle")
+    def ca_bundle(self) -> Optional[pulumi.Input[_builtins.str]]:
+        """
+        PEM of the CA that signs the certificate. Required with `mode: enforcing`: the provider's own operations (registration waits, run-time settings, metadata copy) verify the brokers and name servers against it, and the `clientTls` output passes it to Topic, ConsumerGroup, TopicTransfer and BrokerScaling.
+        """
+        return pulumi.get(self, "ca_bundle")
+
+    @ca_bundle.setter
+    def ca_bundle(self, value: Optional[pulumi.Input[_builtins.str]]):
+        pulumi.set(self, "ca_bundle", value)
+
+    @_builtins.property
+    @pulumi.getter(name="issuerRef")
+    def issuer_ref(self) -> Optional[pulumi.Input['IssuerRefArgs']]:
+        """
+        A cert-manager Issuer or ClusterIssuer: the component makes a `cert-manager.io/v1` Certificate `rocketmq-tls` whose Secret `rocketmq-tls` the pods mount (PKCS#8 RSA key, rotated on renewal). Needs cert-manager in the cluster.
+        """
+        return pulumi.get(self, "issuer_ref")
+
+    @issuer_ref.setter
+    def issuer_ref(self, value: Optional[pulumi.Input['IssuerRefArgs']]):
+        pulumi.set(self, "issuer_ref", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def mode(self) -> Optional[pulumi.Input['TlsMode']]:
+        """
+        `disabled`, `permissive` or `enforcing`. Defaults to `disabled`. Without a `tls` input RocketMQ's own default applies (permissive, with a self-signed test certificate).
+        """
+        return pulumi.get(self, "mode")
+
+    @mode.setter
+    def mode(self, value: Optional[pulumi.Input['TlsMode']]):
+        pulumi.set(self, "mode", value)
+
+    @_builtins.property
+    @pulumi.getter(name="secretName")
+    def secret_name(self) -> Optional[pulumi.Input[_builtins.str]]:
+        """
+        A Secret of the cluster's namespace, made by you, holding `tls.crt`, `tls.key` (PKCS#8 PEM) and `ca.crt`. Give this or `issuerRef`; one of them is required unless `mode` is `disabled`.
+        """
+        return pulumi.get(self, "secret_name")
+
+    @secret_name.setter
+    def secret_name(self, value: Optional[pulumi.Input[_builtins.str]]):
+        pulumi.set(self, "secret_name", value)
+
+
 class ConsoleSpecArgsDict(TypedDict):
     """
     The RocketMQ dashboard: a Deployment `console` and a Service `console-service` on port 8080, pointed at the name servers by their DNS names.
@@ -1046,6 +1199,79 @@ class CredentialsArgs:
     @secret_key.setter
     def secret_key(self, value: pulumi.Input[_builtins.str]):
         pulumi.set(self, "secret_key", value)
+
+
+class IssuerRefArgsDict(TypedDict):
+    """
+    A cert-manager issuer the component's Certificate is requested from.
+    """
+    name: pulumi.Input[_builtins.str]
+    """
+    Name of the Issuer (in the cluster's namespace) or ClusterIssuer.
+    """
+    group: NotRequired[pulumi.Input[_builtins.str]]
+    """
+    API group of the issuer. Defaults to `cert-manager.io`.
+    """
+    kind: NotRequired[pulumi.Input['IssuerKind']]
+    """
+    `Issuer` or `ClusterIssuer`. Defaults to `Issuer`.
+    """
+
+@pulumi.input_type
+class IssuerRefArgs:
+    def __init__(__self__, *,
+                 name: pulumi.Input[_builtins.str],
+                 group: Optional[pulumi.Input[_builtins.str]] = None,
+                 kind: Optional[pulumi.Input['IssuerKind']] = None):
+        """
+        A cert-manager issuer the component's Certificate is requested from.
+
+        :param pulumi.Input[_builtins.str] name: Name of the Issuer (in the cluster's namespace) or ClusterIssuer.
+        :param pulumi.Input[_builtins.str] group: API group of the issuer. Defaults to `cert-manager.io`.
+        :param pulumi.Input['IssuerKind'] kind: `Issuer` or `ClusterIssuer`. Defaults to `Issuer`.
+        """
+        pulumi.set(__self__, "name", name)
+        if group is not None:
+            pulumi.set(__self__, "group", group)
+        if kind is not None:
+            pulumi.set(__self__, "kind", kind)
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> pulumi.Input[_builtins.str]:
+        """
+        Name of the Issuer (in the cluster's namespace) or ClusterIssuer.
+        """
+        return pulumi.get(self, "name")
+
+    @name.setter
+    def name(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "name", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def group(self) -> Optional[pulumi.Input[_builtins.str]]:
+        """
+        API group of the issuer. Defaults to `cert-manager.io`.
+        """
+        return pulumi.get(self, "group")
+
+    @group.setter
+    def group(self, value: Optional[pulumi.Input[_builtins.str]]):
+        pulumi.set(self, "group", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def kind(self) -> Optional[pulumi.Input['IssuerKind']]:
+        """
+        `Issuer` or `ClusterIssuer`. Defaults to `Issuer`.
+        """
+        return pulumi.get(self, "kind")
+
+    @kind.setter
+    def kind(self, value: Optional[pulumi.Input['IssuerKind']]):
+        pulumi.set(self, "kind", value)
 
 
 class JvmMemoryArgsDict(TypedDict):

@@ -28,7 +28,8 @@ class AclArgs:
                  subject: pulumi.Input[_builtins.str],
                  connection: Optional[pulumi.Input['ConnectionMode']] = None,
                  credentials: Optional[pulumi.Input['CredentialsArgs']] = None,
-                 kubeconfig: Optional[pulumi.Input[_builtins.str]] = None):
+                 kubeconfig: Optional[pulumi.Input[_builtins.str]] = None,
+                 tls: Optional[pulumi.Input['ClientTlsArgs']] = None):
         """
         The set of arguments for constructing a Acl resource.
 
@@ -39,6 +40,7 @@ class AclArgs:
         :param pulumi.Input['ConnectionMode'] connection: How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
         :param pulumi.Input['CredentialsArgs'] credentials: The ACL 2.0 user every admin request is signed as (HmacSHA1, as RocketMQ's ACL RPC hook), kept secret: a Super user, such as RocketMQCluster's `adminCredentials` output, since the brokers let only a Super user manage users and ACLs. A refused request fails at once with an error naming the user and the operation. An import, which has no inputs, signs with the environment variables `ROCKETMQ_ACCESS_KEY` and `ROCKETMQ_SECRET_KEY` when they are set.
         :param pulumi.Input[_builtins.str] kubeconfig: The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`).
+        :param pulumi.Input['ClientTlsArgs'] tls: Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
         """
         pulumi.set(__self__, "cluster_name", cluster_name)
         pulumi.set(__self__, "name_server_addresses", name_server_addresses)
@@ -52,6 +54,8 @@ class AclArgs:
             pulumi.set(__self__, "credentials", credentials)
         if kubeconfig is not None:
             pulumi.set(__self__, "kubeconfig", kubeconfig)
+        if tls is not None:
+            pulumi.set(__self__, "tls", tls)
 
     @_builtins.property
     @pulumi.getter(name="clusterName")
@@ -137,6 +141,18 @@ class AclArgs:
     def kubeconfig(self, value: Optional[pulumi.Input[_builtins.str]]):
         pulumi.set(self, "kubeconfig", value)
 
+    @_builtins.property
+    @pulumi.getter
+    def tls(self) -> Optional[pulumi.Input['ClientTlsArgs']]:
+        """
+        Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+        """
+        return pulumi.get(self, "tls")
+
+    @tls.setter
+    def tls(self, value: Optional[pulumi.Input['ClientTlsArgs']]):
+        pulumi.set(self, "tls", value)
+
 
 @pulumi.type_token("rocketmq:index:Acl")
 class Acl(pulumi.CustomResource):
@@ -151,6 +167,7 @@ class Acl(pulumi.CustomResource):
                  name_server_addresses: Optional[pulumi.Input[_builtins.str]] = None,
                  policies: Optional[pulumi.Input[Sequence[pulumi.Input[Union['AclPolicyArgs', 'AclPolicyArgsDict']]]]] = None,
                  subject: Optional[pulumi.Input[_builtins.str]] = None,
+                 tls: Optional[pulumi.Input[Union['ClientTlsArgs', 'ClientTlsArgsDict']]] = None,
                  __props__=None):
         """
         One subject's ACL 2.0 policies on every broker of a self-hosted RocketMQ cluster with `auth` on (RocketMQ 5.3 and later), written with the admin codes 3006-3010. Deleting it takes the subject's rights away on every broker. Refresh reads it from every broker, so an ACL changed behind Pulumi's back shows as drift. Import with the id `<nameServerAddresses>/cluster:<clusterName>/User:<username>`.
@@ -165,6 +182,7 @@ class Acl(pulumi.CustomResource):
         :param pulumi.Input[_builtins.str] name_server_addresses: Name server addresses as `host:port;host:port`, typically a RocketMQCluster's `nameServerAddresses` output.
         :param pulumi.Input[Sequence[pulumi.Input[Union['AclPolicyArgs', 'AclPolicyArgsDict']]]] policies: The subject's policies, at least one. They replace what the brokers hold for the subject: entries of resources no longer listed are deleted after the listed ones are written, so the subject never passes through having no rights.
         :param pulumi.Input[_builtins.str] subject: Whose rights these are: `User:<username>`, a user the brokers know (a User resource). Another subject is another ACL (a replacement).
+        :param pulumi.Input[Union['ClientTlsArgs', 'ClientTlsArgsDict']] tls: Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
         """
         ...
     @overload
@@ -198,6 +216,7 @@ class Acl(pulumi.CustomResource):
                  name_server_addresses: Optional[pulumi.Input[_builtins.str]] = None,
                  policies: Optional[pulumi.Input[Sequence[pulumi.Input[Union['AclPolicyArgs', 'AclPolicyArgsDict']]]]] = None,
                  subject: Optional[pulumi.Input[_builtins.str]] = None,
+                 tls: Optional[pulumi.Input[Union['ClientTlsArgs', 'ClientTlsArgsDict']]] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
         if not isinstance(opts, pulumi.ResourceOptions):
@@ -224,6 +243,7 @@ class Acl(pulumi.CustomResource):
             if subject is None and not opts.urn:
                 raise TypeError("Missing required property 'subject'")
             __props__.__dict__["subject"] = subject
+            __props__.__dict__["tls"] = tls
             __props__.__dict__["brokers"] = None
             __props__.__dict__["drifted_on"] = None
         secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["credentials", "kubeconfig"])
@@ -259,6 +279,7 @@ class Acl(pulumi.CustomResource):
         __props__.__dict__["name_server_addresses"] = None
         __props__.__dict__["policies"] = None
         __props__.__dict__["subject"] = None
+        __props__.__dict__["tls"] = None
         return Acl(resource_name, opts=opts, __props__=__props__)
 
     @_builtins.property
@@ -332,4 +353,12 @@ class Acl(pulumi.CustomResource):
         Whose rights these are: `User:<username>`, a user the brokers know (a User resource). Another subject is another ACL (a replacement).
         """
         return pulumi.get(self, "subject")
+
+    @_builtins.property
+    @pulumi.getter
+    def tls(self) -> pulumi.Output[Optional['outputs.ClientTls']]:
+        """
+        Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+        """
+        return pulumi.get(self, "tls")
 

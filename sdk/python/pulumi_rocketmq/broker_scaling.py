@@ -30,7 +30,8 @@ class BrokerScalingArgs:
                  credentials: Optional[pulumi.Input['CredentialsArgs']] = None,
                  drain_timeout_seconds: Optional[pulumi.Input[_builtins.int]] = None,
                  kubeconfig: Optional[pulumi.Input[_builtins.str]] = None,
-                 source_broker_name: Optional[pulumi.Input[_builtins.str]] = None):
+                 source_broker_name: Optional[pulumi.Input[_builtins.str]] = None,
+                 tls: Optional[pulumi.Input['ClientTlsArgs']] = None):
         """
         The set of arguments for constructing a BrokerScaling resource.
 
@@ -43,6 +44,7 @@ class BrokerScalingArgs:
         :param pulumi.Input[_builtins.int] drain_timeout_seconds: How long the update waits for every consumer group to consume every message on the groups taken out of brokerNames, in seconds (1 to 86400, default 600). On timeout write permission is restored (`brokerPermission=6`), the update fails naming each consumer group and its lag, and nothing is removed.
         :param pulumi.Input[_builtins.str] kubeconfig: The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`).
         :param pulumi.Input[_builtins.str] source_broker_name: The group whose topic configs and subscription groups the others copy; one of brokerNames. Defaults to the first of brokerNames.
+        :param pulumi.Input['ClientTlsArgs'] tls: Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
         """
         pulumi.set(__self__, "broker_names", broker_names)
         pulumi.set(__self__, "cluster_name", cluster_name)
@@ -65,6 +67,8 @@ class BrokerScalingArgs:
             pulumi.set(__self__, "kubeconfig", kubeconfig)
         if source_broker_name is not None:
             pulumi.set(__self__, "source_broker_name", source_broker_name)
+        if tls is not None:
+            pulumi.set(__self__, "tls", tls)
 
     @_builtins.property
     @pulumi.getter(name="brokerNames")
@@ -174,6 +178,18 @@ class BrokerScalingArgs:
     def source_broker_name(self, value: Optional[pulumi.Input[_builtins.str]]):
         pulumi.set(self, "source_broker_name", value)
 
+    @_builtins.property
+    @pulumi.getter
+    def tls(self) -> Optional[pulumi.Input['ClientTlsArgs']]:
+        """
+        Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+        """
+        return pulumi.get(self, "tls")
+
+    @tls.setter
+    def tls(self, value: Optional[pulumi.Input['ClientTlsArgs']]):
+        pulumi.set(self, "tls", value)
+
 
 @pulumi.type_token("rocketmq:index:BrokerScaling")
 class BrokerScaling(pulumi.CustomResource):
@@ -190,6 +206,7 @@ class BrokerScaling(pulumi.CustomResource):
                  kubeconfig: Optional[pulumi.Input[_builtins.str]] = None,
                  name_server_addresses: Optional[pulumi.Input[_builtins.str]] = None,
                  source_broker_name: Optional[pulumi.Input[_builtins.str]] = None,
+                 tls: Optional[pulumi.Input[Union['ClientTlsArgs', 'ClientTlsArgsDict']]] = None,
                  __props__=None):
         """
         The scaling operations of one broker cluster, as one resource whose input lists its broker groups (RocketMQCluster creates one; usable alone for any cluster). Create and update wait until the masters of the source group and of each group that joins the list (every group but the source on create) are registered with the name servers, then copy every topic config (queue numbers, permission, order, attributes) and subscription group of the source to the joining groups through the admin protocol, in batches, sending only what a group lacks: a second run sends nothing. Groups already listed get nothing: after a group joined, a topic on some groups only is a placement (a Topic's brokerNames, a transfer) that a copy must not undo. A group taken out of the list is drained by the update: its master and replicas turn read-only (`updateBrokerConfig brokerPermission=4`, persisted and registered at once), then the update waits until every consumer group the brokers know has consumed every message stored there, with progress in the engine log. A group counts when it consumes a topic or holds offsets for it on any master of the cluster, and a subscription group on the leaving brokers that has consumed nothing yet (its consumers may not have started) counts for every topic there. A topic holding messages that no group reads is refused at once unless `allowDroppingUnreadMessages` is true. On timeout or refusal it restores `brokerPermission=6` and fails naming each topic, consumer group and count, and nothing is removed. The engine deletes removed objects after every update, so a group's StatefulSets go only after its drain. Deleting this resource (as `pulumi destroy` does) leaves the brokers as they are and never waits. Refresh reports in the engine log what each group lacks of the source and changes nothing. Preview contacts nothing.
@@ -206,6 +223,7 @@ class BrokerScaling(pulumi.CustomResource):
         :param pulumi.Input[_builtins.str] kubeconfig: The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`).
         :param pulumi.Input[_builtins.str] name_server_addresses: The name servers, `host:port;host:port` (e.g. a RocketMQCluster's nameServerAddresses). Another list alone copies and drains nothing.
         :param pulumi.Input[_builtins.str] source_broker_name: The group whose topic configs and subscription groups the others copy; one of brokerNames. Defaults to the first of brokerNames.
+        :param pulumi.Input[Union['ClientTlsArgs', 'ClientTlsArgsDict']] tls: Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
         """
         ...
     @overload
@@ -241,6 +259,7 @@ class BrokerScaling(pulumi.CustomResource):
                  kubeconfig: Optional[pulumi.Input[_builtins.str]] = None,
                  name_server_addresses: Optional[pulumi.Input[_builtins.str]] = None,
                  source_broker_name: Optional[pulumi.Input[_builtins.str]] = None,
+                 tls: Optional[pulumi.Input[Union['ClientTlsArgs', 'ClientTlsArgsDict']]] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
         if not isinstance(opts, pulumi.ResourceOptions):
@@ -271,6 +290,7 @@ class BrokerScaling(pulumi.CustomResource):
                 raise TypeError("Missing required property 'name_server_addresses'")
             __props__.__dict__["name_server_addresses"] = name_server_addresses
             __props__.__dict__["source_broker_name"] = source_broker_name
+            __props__.__dict__["tls"] = tls
         secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["credentials", "kubeconfig"])
         opts = pulumi.ResourceOptions.merge(opts, secret_opts)
         super(BrokerScaling, __self__).__init__(
@@ -304,6 +324,7 @@ class BrokerScaling(pulumi.CustomResource):
         __props__.__dict__["kubeconfig"] = None
         __props__.__dict__["name_server_addresses"] = None
         __props__.__dict__["source_broker_name"] = None
+        __props__.__dict__["tls"] = None
         return BrokerScaling(resource_name, opts=opts, __props__=__props__)
 
     @_builtins.property
@@ -377,4 +398,12 @@ class BrokerScaling(pulumi.CustomResource):
         The group whose topic configs and subscription groups the others copy; one of brokerNames. Defaults to the first of brokerNames.
         """
         return pulumi.get(self, "source_broker_name")
+
+    @_builtins.property
+    @pulumi.getter
+    def tls(self) -> pulumi.Output[Optional['outputs.ClientTls']]:
+        """
+        Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+        """
+        return pulumi.get(self, "tls")
 

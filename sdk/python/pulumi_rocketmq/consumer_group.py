@@ -39,6 +39,7 @@ class ConsumerGroupArgs:
                  notify_consumer_ids_changed_enable: Optional[pulumi.Input[_builtins.bool]] = None,
                  retry_max_times: Optional[pulumi.Input[_builtins.int]] = None,
                  retry_queue_nums: Optional[pulumi.Input[_builtins.int]] = None,
+                 tls: Optional[pulumi.Input['ClientTlsArgs']] = None,
                  which_broker_when_consume_slowly: Optional[pulumi.Input[_builtins.int]] = None):
         """
         The set of arguments for constructing a ConsumerGroup resource.
@@ -60,6 +61,7 @@ class ConsumerGroupArgs:
         :param pulumi.Input[_builtins.bool] notify_consumer_ids_changed_enable: Whether the brokers tell the group's consumers when its members change, so they rebalance at once (default true).
         :param pulumi.Input[_builtins.int] retry_max_times: How often a message is redelivered before it goes to the group's dead-letter topic, 0 to 1000 (default 16).
         :param pulumi.Input[_builtins.int] retry_queue_nums: Queues of the group's retry topic on each broker group, 1 to 64 (default 1).
+        :param pulumi.Input['ClientTlsArgs'] tls: Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
         :param pulumi.Input[_builtins.int] which_broker_when_consume_slowly: Which broker of a group serves the group's pulls when it falls behind, 0 to 64 (default 1, the first replica).
         """
         pulumi.set(__self__, "name", name)
@@ -116,6 +118,8 @@ class ConsumerGroupArgs:
             retry_queue_nums = 1
         if retry_queue_nums is not None:
             pulumi.set(__self__, "retry_queue_nums", retry_queue_nums)
+        if tls is not None:
+            pulumi.set(__self__, "tls", tls)
         if which_broker_when_consume_slowly is None:
             which_broker_when_consume_slowly = 1
         if which_broker_when_consume_slowly is not None:
@@ -326,6 +330,18 @@ class ConsumerGroupArgs:
         pulumi.set(self, "retry_queue_nums", value)
 
     @_builtins.property
+    @pulumi.getter
+    def tls(self) -> Optional[pulumi.Input['ClientTlsArgs']]:
+        """
+        Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+        """
+        return pulumi.get(self, "tls")
+
+    @tls.setter
+    def tls(self, value: Optional[pulumi.Input['ClientTlsArgs']]):
+        pulumi.set(self, "tls", value)
+
+    @_builtins.property
     @pulumi.getter(name="whichBrokerWhenConsumeSlowly")
     def which_broker_when_consume_slowly(self) -> Optional[pulumi.Input[_builtins.int]]:
         """
@@ -361,6 +377,7 @@ class ConsumerGroup(pulumi.CustomResource):
                  notify_consumer_ids_changed_enable: Optional[pulumi.Input[_builtins.bool]] = None,
                  retry_max_times: Optional[pulumi.Input[_builtins.int]] = None,
                  retry_queue_nums: Optional[pulumi.Input[_builtins.int]] = None,
+                 tls: Optional[pulumi.Input[Union['ClientTlsArgs', 'ClientTlsArgsDict']]] = None,
                  which_broker_when_consume_slowly: Optional[pulumi.Input[_builtins.int]] = None,
                  __props__=None):
         """
@@ -386,6 +403,7 @@ class ConsumerGroup(pulumi.CustomResource):
         :param pulumi.Input[_builtins.bool] notify_consumer_ids_changed_enable: Whether the brokers tell the group's consumers when its members change, so they rebalance at once (default true).
         :param pulumi.Input[_builtins.int] retry_max_times: How often a message is redelivered before it goes to the group's dead-letter topic, 0 to 1000 (default 16).
         :param pulumi.Input[_builtins.int] retry_queue_nums: Queues of the group's retry topic on each broker group, 1 to 64 (default 1).
+        :param pulumi.Input[Union['ClientTlsArgs', 'ClientTlsArgsDict']] tls: Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
         :param pulumi.Input[_builtins.int] which_broker_when_consume_slowly: Which broker of a group serves the group's pulls when it falls behind, 0 to 64 (default 1, the first replica).
         """
         ...
@@ -430,6 +448,7 @@ class ConsumerGroup(pulumi.CustomResource):
                  notify_consumer_ids_changed_enable: Optional[pulumi.Input[_builtins.bool]] = None,
                  retry_max_times: Optional[pulumi.Input[_builtins.int]] = None,
                  retry_queue_nums: Optional[pulumi.Input[_builtins.int]] = None,
+                 tls: Optional[pulumi.Input[Union['ClientTlsArgs', 'ClientTlsArgsDict']]] = None,
                  which_broker_when_consume_slowly: Optional[pulumi.Input[_builtins.int]] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
@@ -483,6 +502,7 @@ class ConsumerGroup(pulumi.CustomResource):
             if retry_queue_nums is None:
                 retry_queue_nums = 1
             __props__.__dict__["retry_queue_nums"] = retry_queue_nums
+            __props__.__dict__["tls"] = tls
             if which_broker_when_consume_slowly is None:
                 which_broker_when_consume_slowly = 1
             __props__.__dict__["which_broker_when_consume_slowly"] = which_broker_when_consume_slowly
@@ -531,6 +551,7 @@ class ConsumerGroup(pulumi.CustomResource):
         __props__.__dict__["notify_consumer_ids_changed_enable"] = None
         __props__.__dict__["retry_max_times"] = None
         __props__.__dict__["retry_queue_nums"] = None
+        __props__.__dict__["tls"] = None
         __props__.__dict__["which_broker_when_consume_slowly"] = None
         return ConsumerGroup(resource_name, opts=opts, __props__=__props__)
 
@@ -685,6 +706,14 @@ class ConsumerGroup(pulumi.CustomResource):
         Queues of the group's retry topic on each broker group, 1 to 64 (default 1).
         """
         return pulumi.get(self, "retry_queue_nums")
+
+    @_builtins.property
+    @pulumi.getter
+    def tls(self) -> pulumi.Output[Optional['outputs.ClientTls']]:
+        """
+        Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+        """
+        return pulumi.get(self, "tls")
 
     @_builtins.property
     @pulumi.getter(name="whichBrokerWhenConsumeSlowly")

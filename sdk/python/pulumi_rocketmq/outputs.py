@@ -20,6 +20,7 @@ __all__ = [
     'AclEntry',
     'AclPolicy',
     'BrokerGroupInfo',
+    'ClientTls',
     'Credentials',
     'MetricsEndpoint',
     'TopicTransferStep',
@@ -231,6 +232,60 @@ class BrokerGroupInfo(dict):
         Pods of the group's replicas in brokerId order, `<broker.name>-<g>-replica-<i>-0`.
         """
         return pulumi.get(self, "replica_pod_names")
+
+
+@pulumi.output_type
+class ClientTls(dict):
+    """
+    How the provider speaks TLS to a cluster: it verifies every name server and broker certificate against `caBundle` and `serverName`, whether it connects directly or through the Kubernetes API server's port-forward (the name verified is the cluster's, never the local end of the tunnel). A certificate problem (unknown CA, wrong name, expired) fails the operation at once, naming the problem, without retries. Wire it from the cluster: `tls: cluster.clientTls`.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "caBundle":
+            suggest = "ca_bundle"
+        elif key == "serverName":
+            suggest = "server_name"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in ClientTls. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        ClientTls.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        ClientTls.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 ca_bundle: _builtins.str,
+                 server_name: Optional[_builtins.str] = None):
+        """
+        How the provider speaks TLS to a cluster: it verifies every name server and broker certificate against `caBundle` and `serverName`, whether it connects directly or through the Kubernetes API server's port-forward (the name verified is the cluster's, never the local end of the tunnel). A certificate problem (unknown CA, wrong name, expired) fails the operation at once, naming the problem, without retries. Wire it from the cluster: `tls: cluster.clientTls`.
+
+        :param _builtins.str ca_bundle: PEM of the CA(s) to trust.
+        :param _builtins.str server_name: The DNS name every certificate is verified against (the cluster's `clientTls` gives `name-service.<namespace>.svc.cluster.local`). Without it a name server's DNS address is verified against its own name, and a broker, reported by pod IP, cannot be verified.
+        """
+        pulumi.set(__self__, "ca_bundle", ca_bundle)
+        if server_name is not None:
+            pulumi.set(__self__, "server_name", server_name)
+
+    @_builtins.property
+    @pulumi.getter(name="caBundle")
+    def ca_bundle(self) -> _builtins.str:
+        """
+        PEM of the CA(s) to trust.
+        """
+        return pulumi.get(self, "ca_bundle")
+
+    @_builtins.property
+    @pulumi.getter(name="serverName")
+    def server_name(self) -> Optional[_builtins.str]:
+        """
+        The DNS name every certificate is verified against (the cluster's `clientTls` gives `name-service.<namespace>.svc.cluster.local`). Without it a name server's DNS address is verified against its own name, and a broker, reported by pod IP, cannot be verified.
+        """
+        return pulumi.get(self, "server_name")
 
 
 @pulumi.output_type

@@ -42,6 +42,7 @@ class RocketMQClusterArgs:
                  proxy: Optional[pulumi.Input['ProxySpecArgs']] = None,
                  security_context: Optional[pulumi.Input['pulumi_kubernetes.core.v1.SecurityContextArgs']] = None,
                  service_account_name: Optional[pulumi.Input[_builtins.str]] = None,
+                 tls: Optional[pulumi.Input['ClusterTlsArgs']] = None,
                  tolerations: Optional[pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.TolerationArgs']]]] = None,
                  topology_spread_constraints: Optional[pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.TopologySpreadConstraintArgs']]]] = None):
         """
@@ -66,6 +67,7 @@ class RocketMQClusterArgs:
         :param pulumi.Input['ProxySpecArgs'] proxy: RocketMQ 5 proxies, so RocketMQ 5's gRPC clients can connect. Off by default.
         :param pulumi.Input['pulumi_kubernetes.core.v1.SecurityContextArgs'] security_context: Container-level security context of every RocketMQ and dashboard container.
         :param pulumi.Input[_builtins.str] service_account_name: Service account every pod of the cluster runs as.
+        :param pulumi.Input['ClusterTlsArgs'] tls: TLS of the name servers, brokers and proxies (see the type).
         :param pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.TolerationArgs']]] tolerations: Tolerations of every pod of the cluster.
         :param pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.TopologySpreadConstraintArgs']]] topology_spread_constraints: Topology spread constraints of every pod of the cluster, for example over zones (`topologyKey: topology.kubernetes.io/zone`). A constraint without a `labelSelector` spreads the pods of its own set: each broker group's master and replicas, the name servers, the console pods; one with a `labelSelector` is used as given. `maxSkew` (at least 1), `topologyKey` and `whenUnsatisfiable` (`DoNotSchedule` or `ScheduleAnyway`) are required.
         """
@@ -109,6 +111,8 @@ class RocketMQClusterArgs:
             pulumi.set(__self__, "security_context", security_context)
         if service_account_name is not None:
             pulumi.set(__self__, "service_account_name", service_account_name)
+        if tls is not None:
+            pulumi.set(__self__, "tls", tls)
         if tolerations is not None:
             pulumi.set(__self__, "tolerations", tolerations)
         if topology_spread_constraints is not None:
@@ -344,6 +348,18 @@ class RocketMQClusterArgs:
 
     @_builtins.property
     @pulumi.getter
+    def tls(self) -> Optional[pulumi.Input['ClusterTlsArgs']]:
+        """
+        TLS of the name servers, brokers and proxies (see the type).
+        """
+        return pulumi.get(self, "tls")
+
+    @tls.setter
+    def tls(self, value: Optional[pulumi.Input['ClusterTlsArgs']]):
+        pulumi.set(self, "tls", value)
+
+    @_builtins.property
+    @pulumi.getter
     def tolerations(self) -> Optional[pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.TolerationArgs']]]]:
         """
         Tolerations of every pod of the cluster.
@@ -392,6 +408,7 @@ class RocketMQCluster(pulumi.ComponentResource):
                  proxy: Optional[pulumi.Input[Union['ProxySpecArgs', 'ProxySpecArgsDict']]] = None,
                  security_context: Optional[pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.SecurityContextArgs']]] = None,
                  service_account_name: Optional[pulumi.Input[_builtins.str]] = None,
+                 tls: Optional[pulumi.Input[Union['ClusterTlsArgs', 'ClusterTlsArgsDict']]] = None,
                  tolerations: Optional[pulumi.Input[Sequence[pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.TolerationArgs']]]]] = None,
                  topology_spread_constraints: Optional[pulumi.Input[Sequence[pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.TopologySpreadConstraintArgs']]]]] = None,
                  __props__=None):
@@ -420,6 +437,7 @@ class RocketMQCluster(pulumi.ComponentResource):
         :param pulumi.Input[Union['ProxySpecArgs', 'ProxySpecArgsDict']] proxy: RocketMQ 5 proxies, so RocketMQ 5's gRPC clients can connect. Off by default.
         :param pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.SecurityContextArgs']] security_context: Container-level security context of every RocketMQ and dashboard container.
         :param pulumi.Input[_builtins.str] service_account_name: Service account every pod of the cluster runs as.
+        :param pulumi.Input[Union['ClusterTlsArgs', 'ClusterTlsArgsDict']] tls: TLS of the name servers, brokers and proxies (see the type).
         :param pulumi.Input[Sequence[pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.TolerationArgs']]]] tolerations: Tolerations of every pod of the cluster.
         :param pulumi.Input[Sequence[pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.TopologySpreadConstraintArgs']]]] topology_spread_constraints: Topology spread constraints of every pod of the cluster, for example over zones (`topologyKey: topology.kubernetes.io/zone`). A constraint without a `labelSelector` spreads the pods of its own set: each broker group's master and replicas, the name servers, the console pods; one with a `labelSelector` is used as given. `maxSkew` (at least 1), `topologyKey` and `whenUnsatisfiable` (`DoNotSchedule` or `ScheduleAnyway`) are required.
         """
@@ -467,6 +485,7 @@ class RocketMQCluster(pulumi.ComponentResource):
                  proxy: Optional[pulumi.Input[Union['ProxySpecArgs', 'ProxySpecArgsDict']]] = None,
                  security_context: Optional[pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.SecurityContextArgs']]] = None,
                  service_account_name: Optional[pulumi.Input[_builtins.str]] = None,
+                 tls: Optional[pulumi.Input[Union['ClusterTlsArgs', 'ClusterTlsArgsDict']]] = None,
                  tolerations: Optional[pulumi.Input[Sequence[pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.TolerationArgs']]]]] = None,
                  topology_spread_constraints: Optional[pulumi.Input[Sequence[pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.TopologySpreadConstraintArgs']]]]] = None,
                  __props__=None):
@@ -501,10 +520,12 @@ class RocketMQCluster(pulumi.ComponentResource):
             __props__.__dict__["proxy"] = proxy
             __props__.__dict__["security_context"] = security_context
             __props__.__dict__["service_account_name"] = service_account_name
+            __props__.__dict__["tls"] = tls
             __props__.__dict__["tolerations"] = tolerations
             __props__.__dict__["topology_spread_constraints"] = topology_spread_constraints
             __props__.__dict__["admin_credentials"] = None
             __props__.__dict__["broker_groups"] = None
+            __props__.__dict__["client_tls"] = None
             __props__.__dict__["console_service_name"] = None
             __props__.__dict__["console_url"] = None
             __props__.__dict__["metrics_endpoints"] = None
@@ -544,6 +565,14 @@ class RocketMQCluster(pulumi.ComponentResource):
         Per broker group, in group order: its broker name and the pod names of its master and replicas.
         """
         return pulumi.get(self, "broker_groups")
+
+    @_builtins.property
+    @pulumi.getter(name="clientTls")
+    def client_tls(self) -> pulumi.Output[Optional['outputs.ClientTls']]:
+        """
+        What Topic, ConsumerGroup, TopicTransfer and BrokerScaling take as `tls` to reach this cluster: `tls.caBundle` and `serverName` `name-service.<namespace>.svc.cluster.local`. Absent unless `tls.mode` is permissive or enforcing and `tls.caBundle` is given.
+        """
+        return pulumi.get(self, "client_tls")
 
     @_builtins.property
     @pulumi.getter(name="consoleServiceName")

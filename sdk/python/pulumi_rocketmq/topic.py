@@ -37,6 +37,7 @@ class TopicArgs:
                  order: Optional[pulumi.Input[_builtins.bool]] = None,
                  perm: Optional[pulumi.Input[_builtins.int]] = None,
                  read_queue_nums: Optional[pulumi.Input[_builtins.int]] = None,
+                 tls: Optional[pulumi.Input['ClientTlsArgs']] = None,
                  write_queue_nums: Optional[pulumi.Input[_builtins.int]] = None):
         """
         The set of arguments for constructing a Topic resource.
@@ -56,6 +57,7 @@ class TopicArgs:
         :param pulumi.Input[_builtins.bool] order: Whether the topic is marked ordered (RocketMQ's `order` flag); default false.
         :param pulumi.Input[_builtins.int] perm: Permission on every broker group: 2 (write only), 4 (read only) or 6 (read and write, the default).
         :param pulumi.Input[_builtins.int] read_queue_nums: Queues consumers read on each broker group, 1 to 1024 (default 8). Must be at least writeQueueNums. A decrease is refused unless allowQueueDecrease is true.
+        :param pulumi.Input['ClientTlsArgs'] tls: Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
         :param pulumi.Input[_builtins.int] write_queue_nums: Queues producers write on each broker group, 1 to 1024 (default 8). A decrease is refused unless allowQueueDecrease is true.
         """
         pulumi.set(__self__, "name", name)
@@ -100,6 +102,8 @@ class TopicArgs:
             read_queue_nums = 8
         if read_queue_nums is not None:
             pulumi.set(__self__, "read_queue_nums", read_queue_nums)
+        if tls is not None:
+            pulumi.set(__self__, "tls", tls)
         if write_queue_nums is None:
             write_queue_nums = 8
         if write_queue_nums is not None:
@@ -286,6 +290,18 @@ class TopicArgs:
         pulumi.set(self, "read_queue_nums", value)
 
     @_builtins.property
+    @pulumi.getter
+    def tls(self) -> Optional[pulumi.Input['ClientTlsArgs']]:
+        """
+        Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+        """
+        return pulumi.get(self, "tls")
+
+    @tls.setter
+    def tls(self, value: Optional[pulumi.Input['ClientTlsArgs']]):
+        pulumi.set(self, "tls", value)
+
+    @_builtins.property
     @pulumi.getter(name="writeQueueNums")
     def write_queue_nums(self) -> Optional[pulumi.Input[_builtins.int]]:
         """
@@ -319,6 +335,7 @@ class Topic(pulumi.CustomResource):
                  order: Optional[pulumi.Input[_builtins.bool]] = None,
                  perm: Optional[pulumi.Input[_builtins.int]] = None,
                  read_queue_nums: Optional[pulumi.Input[_builtins.int]] = None,
+                 tls: Optional[pulumi.Input[Union['ClientTlsArgs', 'ClientTlsArgsDict']]] = None,
                  write_queue_nums: Optional[pulumi.Input[_builtins.int]] = None,
                  __props__=None):
         """
@@ -342,6 +359,7 @@ class Topic(pulumi.CustomResource):
         :param pulumi.Input[_builtins.bool] order: Whether the topic is marked ordered (RocketMQ's `order` flag); default false.
         :param pulumi.Input[_builtins.int] perm: Permission on every broker group: 2 (write only), 4 (read only) or 6 (read and write, the default).
         :param pulumi.Input[_builtins.int] read_queue_nums: Queues consumers read on each broker group, 1 to 1024 (default 8). Must be at least writeQueueNums. A decrease is refused unless allowQueueDecrease is true.
+        :param pulumi.Input[Union['ClientTlsArgs', 'ClientTlsArgsDict']] tls: Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
         :param pulumi.Input[_builtins.int] write_queue_nums: Queues producers write on each broker group, 1 to 1024 (default 8). A decrease is refused unless allowQueueDecrease is true.
         """
         ...
@@ -384,6 +402,7 @@ class Topic(pulumi.CustomResource):
                  order: Optional[pulumi.Input[_builtins.bool]] = None,
                  perm: Optional[pulumi.Input[_builtins.int]] = None,
                  read_queue_nums: Optional[pulumi.Input[_builtins.int]] = None,
+                 tls: Optional[pulumi.Input[Union['ClientTlsArgs', 'ClientTlsArgsDict']]] = None,
                  write_queue_nums: Optional[pulumi.Input[_builtins.int]] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
@@ -427,6 +446,7 @@ class Topic(pulumi.CustomResource):
             if read_queue_nums is None:
                 read_queue_nums = 8
             __props__.__dict__["read_queue_nums"] = read_queue_nums
+            __props__.__dict__["tls"] = tls
             if write_queue_nums is None:
                 write_queue_nums = 8
             __props__.__dict__["write_queue_nums"] = write_queue_nums
@@ -473,6 +493,7 @@ class Topic(pulumi.CustomResource):
         __props__.__dict__["order"] = None
         __props__.__dict__["perm"] = None
         __props__.__dict__["read_queue_nums"] = None
+        __props__.__dict__["tls"] = None
         __props__.__dict__["write_queue_nums"] = None
         return Topic(resource_name, opts=opts, __props__=__props__)
 
@@ -611,6 +632,14 @@ class Topic(pulumi.CustomResource):
         Queues consumers read on each broker group, 1 to 1024 (default 8). Must be at least writeQueueNums. A decrease is refused unless allowQueueDecrease is true.
         """
         return pulumi.get(self, "read_queue_nums")
+
+    @_builtins.property
+    @pulumi.getter
+    def tls(self) -> pulumi.Output[Optional['outputs.ClientTls']]:
+        """
+        Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+        """
+        return pulumi.get(self, "tls")
 
     @_builtins.property
     @pulumi.getter(name="writeQueueNums")

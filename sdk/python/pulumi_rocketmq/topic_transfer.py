@@ -30,7 +30,8 @@ class TopicTransferArgs:
                  consume_timeout_seconds: Optional[pulumi.Input[_builtins.int]] = None,
                  consumer_groups: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  credentials: Optional[pulumi.Input['CredentialsArgs']] = None,
-                 kubeconfig: Optional[pulumi.Input[_builtins.str]] = None):
+                 kubeconfig: Optional[pulumi.Input[_builtins.str]] = None,
+                 tls: Optional[pulumi.Input['ClientTlsArgs']] = None):
         """
         The set of arguments for constructing a TopicTransfer resource.
 
@@ -43,6 +44,7 @@ class TopicTransferArgs:
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] consumer_groups: The consumer groups to move with the topic. Default: every group that consumes the topic on the source (online consumers or stored offsets).
         :param pulumi.Input['CredentialsArgs'] credentials: The ACL 2.0 user every admin request is signed as (HmacSHA1, as RocketMQ's ACL RPC hook), kept secret; needed when the cluster has authentication on: wire RocketMQCluster's `adminCredentials` output. Left out, requests go unsigned. A refused request fails at once with an error naming the user and the operation.
         :param pulumi.Input[_builtins.str] kubeconfig: The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`).
+        :param pulumi.Input['ClientTlsArgs'] tls: Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
         """
         pulumi.set(__self__, "name_server_addresses", name_server_addresses)
         pulumi.set(__self__, "source_cluster", source_cluster)
@@ -62,6 +64,8 @@ class TopicTransferArgs:
             pulumi.set(__self__, "credentials", credentials)
         if kubeconfig is not None:
             pulumi.set(__self__, "kubeconfig", kubeconfig)
+        if tls is not None:
+            pulumi.set(__self__, "tls", tls)
 
     @_builtins.property
     @pulumi.getter(name="nameServerAddresses")
@@ -171,6 +175,18 @@ class TopicTransferArgs:
     def kubeconfig(self, value: Optional[pulumi.Input[_builtins.str]]):
         pulumi.set(self, "kubeconfig", value)
 
+    @_builtins.property
+    @pulumi.getter
+    def tls(self) -> Optional[pulumi.Input['ClientTlsArgs']]:
+        """
+        Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+        """
+        return pulumi.get(self, "tls")
+
+    @tls.setter
+    def tls(self, value: Optional[pulumi.Input['ClientTlsArgs']]):
+        pulumi.set(self, "tls", value)
+
 
 @pulumi.type_token("rocketmq:index:TopicTransfer")
 class TopicTransfer(pulumi.CustomResource):
@@ -186,6 +202,7 @@ class TopicTransfer(pulumi.CustomResource):
                  name_server_addresses: Optional[pulumi.Input[_builtins.str]] = None,
                  source_cluster: Optional[pulumi.Input[_builtins.str]] = None,
                  target_cluster: Optional[pulumi.Input[_builtins.str]] = None,
+                 tls: Optional[pulumi.Input[Union['ClientTlsArgs', 'ClientTlsArgsDict']]] = None,
                  topic: Optional[pulumi.Input[_builtins.str]] = None,
                  __props__=None):
         """
@@ -202,6 +219,7 @@ class TopicTransfer(pulumi.CustomResource):
         :param pulumi.Input[_builtins.str] name_server_addresses: Name server addresses as `host:port;host:port`, typically a RocketMQCluster's `nameServerAddresses` output, as is: the name servers' cluster DNS names, which also name their pods and namespace for `portForward`.
         :param pulumi.Input[_builtins.str] source_cluster: Where the topic is now: a broker cluster name, or one broker group name (e.g. `broker-0`), as the name servers know it.
         :param pulumi.Input[_builtins.str] target_cluster: Where the topic goes: a broker cluster name, or one broker group name (e.g. `broker-1`). Must differ from sourceCluster and share its name servers.
+        :param pulumi.Input[Union['ClientTlsArgs', 'ClientTlsArgsDict']] tls: Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
         :param pulumi.Input[_builtins.str] topic: The topic to move. A user topic: retry, dead-letter and the brokers' own topics are refused.
         """
         ...
@@ -237,6 +255,7 @@ class TopicTransfer(pulumi.CustomResource):
                  name_server_addresses: Optional[pulumi.Input[_builtins.str]] = None,
                  source_cluster: Optional[pulumi.Input[_builtins.str]] = None,
                  target_cluster: Optional[pulumi.Input[_builtins.str]] = None,
+                 tls: Optional[pulumi.Input[Union['ClientTlsArgs', 'ClientTlsArgsDict']]] = None,
                  topic: Optional[pulumi.Input[_builtins.str]] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
@@ -265,6 +284,7 @@ class TopicTransfer(pulumi.CustomResource):
             if target_cluster is None and not opts.urn:
                 raise TypeError("Missing required property 'target_cluster'")
             __props__.__dict__["target_cluster"] = target_cluster
+            __props__.__dict__["tls"] = tls
             if topic is None and not opts.urn:
                 raise TypeError("Missing required property 'topic'")
             __props__.__dict__["topic"] = topic
@@ -311,6 +331,7 @@ class TopicTransfer(pulumi.CustomResource):
         __props__.__dict__["source_cluster"] = None
         __props__.__dict__["steps"] = None
         __props__.__dict__["target_cluster"] = None
+        __props__.__dict__["tls"] = None
         __props__.__dict__["topic"] = None
         __props__.__dict__["topic_brokers"] = None
         return TopicTransfer(resource_name, opts=opts, __props__=__props__)
@@ -418,6 +439,14 @@ class TopicTransfer(pulumi.CustomResource):
         Where the topic goes: a broker cluster name, or one broker group name (e.g. `broker-1`). Must differ from sourceCluster and share its name servers.
         """
         return pulumi.get(self, "target_cluster")
+
+    @_builtins.property
+    @pulumi.getter
+    def tls(self) -> pulumi.Output[Optional['outputs.ClientTls']]:
+        """
+        Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+        """
+        return pulumi.get(self, "tls")
 
     @_builtins.property
     @pulumi.getter

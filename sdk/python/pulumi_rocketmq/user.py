@@ -29,6 +29,7 @@ class UserArgs:
                  connection: Optional[pulumi.Input['ConnectionMode']] = None,
                  credentials: Optional[pulumi.Input['CredentialsArgs']] = None,
                  kubeconfig: Optional[pulumi.Input[_builtins.str]] = None,
+                 tls: Optional[pulumi.Input['ClientTlsArgs']] = None,
                  user_status: Optional[pulumi.Input['UserStatus']] = None,
                  user_type: Optional[pulumi.Input['UserType']] = None):
         """
@@ -41,6 +42,7 @@ class UserArgs:
         :param pulumi.Input['ConnectionMode'] connection: How to reach the name servers and brokers: `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
         :param pulumi.Input['CredentialsArgs'] credentials: The ACL 2.0 user every admin request is signed as (HmacSHA1, as RocketMQ's ACL RPC hook), kept secret: a Super user, such as RocketMQCluster's `adminCredentials` output, since the brokers let only a Super user manage users and ACLs. A refused request fails at once with an error naming the user and the operation. An import, which has no inputs, signs with the environment variables `ROCKETMQ_ACCESS_KEY` and `ROCKETMQ_SECRET_KEY` when they are set.
         :param pulumi.Input[_builtins.str] kubeconfig: The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`).
+        :param pulumi.Input['ClientTlsArgs'] tls: Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
         :param pulumi.Input['UserStatus'] user_status: enable (the default) or disable: a disabled user's requests are refused.
         :param pulumi.Input['UserType'] user_type: Super or Normal (the default): a Normal user may do only what its Acl allows.
         """
@@ -56,6 +58,8 @@ class UserArgs:
             pulumi.set(__self__, "credentials", credentials)
         if kubeconfig is not None:
             pulumi.set(__self__, "kubeconfig", kubeconfig)
+        if tls is not None:
+            pulumi.set(__self__, "tls", tls)
         if user_status is None:
             user_status = 'enable'
         if user_status is not None:
@@ -150,6 +154,18 @@ class UserArgs:
         pulumi.set(self, "kubeconfig", value)
 
     @_builtins.property
+    @pulumi.getter
+    def tls(self) -> Optional[pulumi.Input['ClientTlsArgs']]:
+        """
+        Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+        """
+        return pulumi.get(self, "tls")
+
+    @tls.setter
+    def tls(self, value: Optional[pulumi.Input['ClientTlsArgs']]):
+        pulumi.set(self, "tls", value)
+
+    @_builtins.property
     @pulumi.getter(name="userStatus")
     def user_status(self) -> Optional[pulumi.Input['UserStatus']]:
         """
@@ -186,6 +202,7 @@ class User(pulumi.CustomResource):
                  kubeconfig: Optional[pulumi.Input[_builtins.str]] = None,
                  name_server_addresses: Optional[pulumi.Input[_builtins.str]] = None,
                  password: Optional[pulumi.Input[_builtins.str]] = None,
+                 tls: Optional[pulumi.Input[Union['ClientTlsArgs', 'ClientTlsArgsDict']]] = None,
                  user_status: Optional[pulumi.Input['UserStatus']] = None,
                  user_type: Optional[pulumi.Input['UserType']] = None,
                  username: Optional[pulumi.Input[_builtins.str]] = None,
@@ -202,6 +219,7 @@ class User(pulumi.CustomResource):
         :param pulumi.Input[_builtins.str] kubeconfig: The Kubernetes cluster to go through when the connection uses port-forward: a kubeconfig file's path or its contents (kept secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`).
         :param pulumi.Input[_builtins.str] name_server_addresses: Name server addresses as `host:port;host:port`, typically a RocketMQCluster's `nameServerAddresses` output.
         :param pulumi.Input[_builtins.str] password: The user's password, the secret key a client signs with; kept secret. Required: a user without one cannot sign a request.
+        :param pulumi.Input[Union['ClientTlsArgs', 'ClientTlsArgsDict']] tls: Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
         :param pulumi.Input['UserStatus'] user_status: enable (the default) or disable: a disabled user's requests are refused.
         :param pulumi.Input['UserType'] user_type: Super or Normal (the default): a Normal user may do only what its Acl allows.
         :param pulumi.Input[_builtins.str] username: The user's name: 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit. Another name is another user (a replacement). It is the access key a client signs with.
@@ -237,6 +255,7 @@ class User(pulumi.CustomResource):
                  kubeconfig: Optional[pulumi.Input[_builtins.str]] = None,
                  name_server_addresses: Optional[pulumi.Input[_builtins.str]] = None,
                  password: Optional[pulumi.Input[_builtins.str]] = None,
+                 tls: Optional[pulumi.Input[Union['ClientTlsArgs', 'ClientTlsArgsDict']]] = None,
                  user_status: Optional[pulumi.Input['UserStatus']] = None,
                  user_type: Optional[pulumi.Input['UserType']] = None,
                  username: Optional[pulumi.Input[_builtins.str]] = None,
@@ -263,6 +282,7 @@ class User(pulumi.CustomResource):
             if password is None and not opts.urn:
                 raise TypeError("Missing required property 'password'")
             __props__.__dict__["password"] = None if password is None else pulumi.Output.secret(password)
+            __props__.__dict__["tls"] = tls
             if user_status is None:
                 user_status = 'enable'
             __props__.__dict__["user_status"] = user_status
@@ -306,6 +326,7 @@ class User(pulumi.CustomResource):
         __props__.__dict__["kubeconfig"] = None
         __props__.__dict__["name_server_addresses"] = None
         __props__.__dict__["password"] = None
+        __props__.__dict__["tls"] = None
         __props__.__dict__["user_status"] = None
         __props__.__dict__["user_type"] = None
         __props__.__dict__["username"] = None
@@ -374,6 +395,14 @@ class User(pulumi.CustomResource):
         The user's password, the secret key a client signs with; kept secret. Required: a user without one cannot sign a request.
         """
         return pulumi.get(self, "password")
+
+    @_builtins.property
+    @pulumi.getter
+    def tls(self) -> pulumi.Output[Optional['outputs.ClientTls']]:
+        """
+        Set when the cluster speaks TLS (`tls: cluster.clientTls`): every connection, direct or through port-forward, is TLS and verified.
+        """
+        return pulumi.get(self, "tls")
 
     @_builtins.property
     @pulumi.getter(name="userStatus")

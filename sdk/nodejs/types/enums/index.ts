@@ -130,6 +130,22 @@ export const ImagePullPolicy = {
  */
 export type ImagePullPolicy = (typeof ImagePullPolicy)[keyof typeof ImagePullPolicy];
 
+export const IssuerKind = {
+    /**
+     * An Issuer in the cluster's namespace.
+     */
+    Issuer: "Issuer",
+    /**
+     * A cluster-wide ClusterIssuer.
+     */
+    ClusterIssuer: "ClusterIssuer",
+} as const;
+
+/**
+ * The kind of a cert-manager issuer.
+ */
+export type IssuerKind = (typeof IssuerKind)[keyof typeof IssuerKind];
+
 export const ServiceType = {
     /**
      * Reachable inside the cluster only.
@@ -169,6 +185,26 @@ export const StorageMode = {
  * Where RocketMQ keeps its files.
  */
 export type StorageMode = (typeof StorageMode)[keyof typeof StorageMode];
+
+export const TlsMode = {
+    /**
+     * Plaintext only (`-Dtls.server.mode=disabled`).
+     */
+    Disabled: "disabled",
+    /**
+     * TLS and plaintext on the same ports; clients choose. Processes talk plaintext among themselves.
+     */
+    Permissive: "permissive",
+    /**
+     * TLS only, on remoting and on the proxies' gRPC port; a plaintext client is refused. Brokers and proxies talk TLS to the name servers and brokers and verify them against `ca.crt`.
+     */
+    Enforcing: "enforcing",
+} as const;
+
+/**
+ * Whether name servers, brokers and proxies speak TLS.
+ */
+export type TlsMode = (typeof TlsMode)[keyof typeof TlsMode];
 
 export const UserStatus = {
     Enable: "enable",
