@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Obtains the RocketMQ jars (name server, broker, tools = mqadmin, client, and from 5.0 the proxy) of one release through
+# Obtains the RocketMQ jars (name server, broker, tools = mqadmin, client, and from 5.0 the proxy and the controller) of one release through
 # Maven and caches them in ~/.cache/pulumi-rocketmq/rocketmq-<version>/lib, one dir per version.
 # Prints that lib dir on stdout, nothing else. Idempotent: a warm cache answers in well under a second.
 #
@@ -93,7 +93,9 @@ done
 rm -f "$log.resolve"
 
 required=(rocketmq-namesrv rocketmq-broker rocketmq-tools rocketmq-client)
-$with_proxy && required+=(rocketmq-proxy)
+# The controller (RIP-44, standalone or inside the name server) is a dependency of the 5.x name
+# server, so every 5.x lib has it; the check says so if a release ever drops it.
+$with_proxy && required+=(rocketmq-proxy rocketmq-controller)
 for jar in "${required[@]}"; do
   ls "$staging/$jar-"*.jar >/dev/null 2>&1 || { echo "rocketmq.sh: $jar missing after resolution" >&2; exit 1; }
 done

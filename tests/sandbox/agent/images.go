@@ -153,7 +153,7 @@ func (s *imageStore) fetch(version string) {
 }
 
 // rocketmqImage rebuilds the layout of apache/rocketmq:<version>: ROCKETMQ_HOME holds bin/
-// (mqnamesrv, mqbroker, mqproxy, mqadmin) and lib/ (the jars), the working dir is bin/.
+// (mqnamesrv, mqbroker, mqproxy, mqcontroller, mqadmin) and lib/ (the jars), the working dir is bin/.
 func (s *imageStore) rocketmqImage(ref, version, lib string) (*runnableImage, error) {
 	home := "/home/rocketmq/rocketmq-" + version
 	binDir := filepath.Join(s.cfg.StateDir, "images", "rocketmq-"+version, "bin")
@@ -231,7 +231,7 @@ func writeRocketMQScripts(binDir string) error {
 		return err
 	}
 	common := `#!/bin/sh
-# Shared by mqnamesrv, mqbroker, mqproxy and mqadmin of this image.
+# Shared by mqnamesrv, mqbroker, mqproxy, mqcontroller and mqadmin of this image.
 run_java() {
   main_class=$1; default_heap=$2; compilation=$3; shift 3
   [ -n "$ROCKETMQ_HOME" ] || { echo "ROCKETMQ_HOME is not set" >&2; exit 1; }
@@ -255,6 +255,11 @@ run_java org.apache.rocketmq.broker.BrokerStartup "-Xmx256m" "" "$@"
 		"mqproxy": `#!/bin/sh
 . "$ROCKETMQ_HOME/bin/runjava.sh"
 run_java org.apache.rocketmq.proxy.ProxyStartup "-Xmx256m" "-XX:TieredStopAtLevel=1" "$@"
+`,
+		// The image's mqcontroller: -c <config file>, as upstream's (a standalone RIP-44 controller).
+		"mqcontroller": `#!/bin/sh
+. "$ROCKETMQ_HOME/bin/runjava.sh"
+run_java org.apache.rocketmq.controller.ControllerStartup "-Xmx128m" "-XX:TieredStopAtLevel=1" "$@"
 `,
 		"mqadmin": `#!/bin/sh
 . "$ROCKETMQ_HOME/bin/runjava.sh"

@@ -58,10 +58,14 @@ func TestResolveRocketMQBuildsImageLayout(t *testing.T) {
 	if img.WorkingDir != "/home/rocketmq/rocketmq-5.3.2/bin" {
 		t.Fatalf("workdir %s", img.WorkingDir)
 	}
-	for _, script := range []string{"mqnamesrv", "mqbroker", "mqproxy", "mqadmin", "runjava.sh"} {
+	for _, script := range []string{"mqnamesrv", "mqbroker", "mqproxy", "mqcontroller", "mqadmin", "runjava.sh"} {
 		if _, err := os.Stat(filepath.Join(dir, "images", "rocketmq-5.3.2", "bin", script)); err != nil {
 			t.Fatal(err)
 		}
+	}
+	controller, _ := os.ReadFile(filepath.Join(dir, "images", "rocketmq-5.3.2", "bin", "mqcontroller"))
+	if !strings.Contains(string(controller), "org.apache.rocketmq.controller.ControllerStartup") {
+		t.Fatalf("mqcontroller runs %q", controller)
 	}
 	if img.Mounts[1].Source != lib || img.Mounts[1].Target != "/home/rocketmq/rocketmq-5.3.2/lib" {
 		t.Fatalf("lib mount %+v", img.Mounts[1])
