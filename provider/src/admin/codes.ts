@@ -27,6 +27,10 @@ export const RequestCode = {
   QUERY_TOPIC_CONSUME_BY_WHO: 300,
   ADD_WRITE_PERM_OF_BROKER: 327,
   GET_TOPIC_CONFIG: 351,
+  /** Controller (RIP-44): its Raft group and who leads it. */
+  CONTROLLER_GET_METADATA_INFO: 1005,
+  /** Controller (RIP-44): each broker group's master and sync state set (asked of the leader). */
+  CONTROLLER_GET_SYNC_STATE_DATA: 1006,
 } as const;
 
 export const ResponseCode = {

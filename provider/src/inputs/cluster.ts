@@ -15,6 +15,7 @@ import { MiB, memorySizeSchema, parseMemorySize, parseQuantity } from "./quantit
 import { checkBrokerConfig, ownedConfigKeyReasons } from "./brokerConfig";
 import { allowDroppingUnreadMessagesSchema, drainTimeoutSecondsSchema } from "./drain";
 import { clusterAccessSchemas } from "./clusterAccess";
+import { checkControllerRules, controllerSpecSchema } from "./controller";
 
 export const storageModes = ["EmptyDir", "HostPath", "StorageClass"] as const;
 
@@ -308,8 +309,12 @@ export const clusterArgsSchema = z.strictObject({
     console: consoleSpecSchema.prefault({}),
     metrics: metricsSpecSchema.prefault({}),
     proxy: proxySpecSchema.prefault({}),
+    controller: controllerSpecSchema.prefault({}),
     ...clusterAccessSchemas,
-}).superRefine(checkMetricsRules);
+}).superRefine((args, ctx) => {
+    checkMetricsRules(args, ctx);
+    checkControllerRules(args, ctx);
+});
 
 /** What a program passes: every field optional, `{}` is a working cluster. */
 export type RocketMQClusterArgs = z.input<typeof clusterArgsSchema>;
@@ -319,6 +324,7 @@ export type ResolvedNameServerSpec = ResolvedClusterArgs["nameServer"];
 export type ResolvedBrokerSpec = ResolvedClusterArgs["broker"];
 export type ResolvedConsoleSpec = ResolvedClusterArgs["console"];
 export type ResolvedProxySpec = ResolvedClusterArgs["proxy"];
+export type ResolvedControllerSpec = ResolvedClusterArgs["controller"];
 
 export interface InputFailure {
     /** Dotted path of the input, e.g. `broker.replicaPerGroup` or `broker.env[0].name`. */

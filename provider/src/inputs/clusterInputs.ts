@@ -4,6 +4,7 @@
 import { z } from "zod";
 import * as pulumi from "@pulumi/pulumi";
 import { metricsSpecSchema } from "./metrics";
+import { controllerSpecSchema } from "./controller";
 import { brokerSpecSchema, clusterArgsSchema, consoleSpecSchema, failuresOf, InputFailure, nameServerSpecSchema, propertyPath, proxySpecSchema, ResolvedClusterArgs } from "./cluster";
 import { secretInput, unknownInput, unknownInputOutput } from "./nature";
 import { PropertyPath, ResolvedInputs } from "./resolve";
@@ -11,7 +12,7 @@ import { PropertyPath, ResolvedInputs } from "./resolve";
 /** An input value that may be, or contain, an unknown or secret Output. */
 export type DeepInput<T> = pulumi.Output<T> | (T extends (infer U)[] ? DeepInput<U>[] : T extends object ? { [K in keyof T]: DeepInput<T[K]> } : T);
 type Fields<T> = { [K in keyof T]: DeepInput<T[K]> };
-type Sections = "nameServer" | "broker" | "console" | "metrics" | "proxy";
+type Sections = "nameServer" | "broker" | "console" | "metrics" | "proxy" | "controller";
 
 /** Validated inputs with defaults filled in; a field may be an unknown or secret Output. */
 export type ClusterInputs = Fields<Omit<ResolvedClusterArgs, Sections>> & {
@@ -20,6 +21,7 @@ export type ClusterInputs = Fields<Omit<ResolvedClusterArgs, Sections>> & {
     console: Fields<ResolvedClusterArgs["console"]>;
     metrics: Fields<ResolvedClusterArgs["metrics"]>;
     proxy: Fields<ResolvedClusterArgs["proxy"]>;
+    controller: Fields<ResolvedClusterArgs["controller"]>;
 };
 
 /**
@@ -31,6 +33,7 @@ export const structuralFields = [
     ["broker", "name"], ["broker", "size"], ["broker", "replicaPerGroup"], ["console", "enabled"],
     ["nameServer", "podDisruptionBudget", "enabled"], ["broker", "podDisruptionBudget", "enabled"],
     ["metrics", "enabled"], ["metrics", "serviceMonitor"], ["metrics", "podMonitor"], ["proxy", "enabled"],
+    ["controller", "mode"], ["controller", "size"],
 ] as const;
 
 const sectionSchemas: Record<Sections, z.ZodObject> = {
@@ -39,6 +42,7 @@ const sectionSchemas: Record<Sections, z.ZodObject> = {
     console: consoleSpecSchema,
     metrics: metricsSpecSchema,
     proxy: proxySpecSchema,
+    controller: controllerSpecSchema as unknown as z.ZodObject,
 };
 
 export type ClusterInputsValidation = { ok: true; value: ClusterInputs } | { ok: false; failures: InputFailure[] };
