@@ -4,6 +4,7 @@ import { refusedControllerModeChange } from "../src/inputs/controllerModeChange"
 import { brokerConfigPushHandler } from "../src/resources/brokerConfigPush";
 import { missingRegistrations } from "../src/ops/scaling/registrationWait";
 import { readGroupMasters } from "../src/ops/failover/groupMasters";
+import { groupsNotInSync } from "../src/ops/failover/inSyncWait";
 import { decodeBrokerReplicasInfo } from "../src/admin/bodies";
 import type { RocketMQAdminClient } from "../src/admin/client";
 import type { ClusterInfo } from "../src/admin/types";
@@ -62,8 +63,8 @@ describe("RocketMQCluster controller mode", () => {
             for (const key of ["master.conf", "replica-1.conf"]) {
                 const conf = confOf(config[key]);
                 assert.deepStrictEqual(
-                    [conf.brokerId, conf.brokerRole, conf.enableControllerMode, conf.storePathBrokerIdentity, conf.storePathEpochFile],
-                    ["-1", "SLAVE", "true", "/home/rocketmq/store/brokerIdentity", "/home/rocketmq/store/epochFileCheckpoint"],
+                    [conf.brokerId, conf.brokerRole, conf.enableControllerMode, conf.storePathBrokerIdentity, conf.storePathEpochFile, conf.allAckInSyncStateSet],
+                    ["-1", "SLAVE", "true", "/home/rocketmq/store/brokerIdentity", "/home/rocketmq/store/epochFileCheckpoint", "true"],
                 );
                 assert.strictEqual(conf.controllerAddr, [0, 1, 2].map((i) => `controller-${i}.controller.mq.svc.cluster.local:9878`).join(";"));
             }
@@ -127,6 +128,13 @@ describe("who is master", () => {
         assert.deepStrictEqual(missingRegistrations(whole, "c", { "b-0": 2 }, false), { [ns]: ["b-0 broker 1"] });
         const electing = new Map([[ns, clusterInfo("c", { "b-0": { "2": "10.0.0.1:10911" } })]]);
         assert.deepStrictEqual(missingRegistrations(electing, "c", { "b-0": 2 }, true), { [ns]: ["b-0 master", "b-0 1 of 2 broker(s)"] });
+    });
+
+    it("with a controller, up waits until every replica is in its group's sync state set (else no broker could be elected)", () => {
+        const replica = (brokerId: number, alive = true) => ({ brokerId, brokerAddress: `10.0.0.${brokerId}:10911`, alive });
+        assert.deepStrictEqual(groupsNotInSync(undefined, { "b-0": 2 }), ["no controller leads (an election is under way)"]);
+        assert.deepStrictEqual(groupsNotInSync({ "b-0": { inSyncReplicas: [replica(1)], notInSyncReplicas: [replica(2)] } }, { "b-0": 2, "b-1": 2 }), ["b-0 1 of 2 in sync", "b-1 0 of 2 in sync"]);
+        assert.deepStrictEqual(groupsNotInSync({ "b-0": { inSyncReplicas: [replica(1), replica(2)], notInSyncReplicas: [] } }, { "b-0": 2 }), []);
     });
 
     it("decodes a controller's sync state data", () => {

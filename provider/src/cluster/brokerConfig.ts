@@ -70,6 +70,10 @@ export function renderBrokerConfig(identity: BrokerIdentity, user: UserBrokerCon
         ["controllerAddr", controllerAddr],
         ["storePathBrokerIdentity", derive(controllerAddr, (known) => (controlled(known) ? brokerIdentityFile : undefined))],
         ["storePathEpochFile", derive(controllerAddr, (known) => (controlled(known) ? brokerEpochFile : undefined))],
+        // A send is acknowledged once every in-sync replica has it, so an elected replica lacks no
+        // acknowledged message (RocketMQ's default acknowledges on the master alone). A user's
+        // properties come later in the file and win.
+        ["allAckInSyncStateSet", derive(controllerAddr, (known) => (controlled(known) ? "true" : undefined))],
         ["namesrvAddr", identity.namesrvAddr],
         ["updateNameServerAddrPeriod", identity.nameServerListRefreshMs],
         ["listenPort", ports.broker],

@@ -71,7 +71,7 @@ export function checkControllerRules(args: ControllerRuleInputs, ctx: z.Refineme
         ctx.addIssue({
             code: "custom",
             path: ["broker", "brokerConfig", "brokerRole"],
-            message: `with controller.mode ${mode} the controller decides which broker is master: leave brokerRole unset (for acknowledgements by every in-sync replica set broker.brokerConfig.properties.allAckInSyncStateSet)`,
+            message: `with controller.mode ${mode} the controller decides which broker is master: leave brokerRole unset (a send is acknowledged once every in-sync replica has it: allAckInSyncStateSet is true unless broker.brokerConfig.properties sets it)`,
         });
     }
 }

@@ -1,6 +1,7 @@
 // rocketmq:index:NameServerRegistration, created by RocketMQCluster after the name servers and
 // every broker StatefulSet: create and update wait until every broker of the cluster is
-// registered with every name server of the list, so `pulumi up` returns with the cluster whole.
+// registered with every name server of the list (with a controller, also until every replica is in
+// its group's sync state set), so `pulumi up` returns with the cluster whole.
 // Its state reports each group's master now (output `groups`: the master's pod and, with a
 // controller, the in-sync replicas' pods), read after the wait and again on `pulumi refresh`.
 import { CustomResourceHandler } from "../handlers";
@@ -9,6 +10,7 @@ import { ResolvedNameServerRegistrationArgs, validateNameServerRegistrationArgs 
 import { waitForRegistrations } from "../ops/scaling/registrationWait";
 import { GroupMaster, PodNamer, readGroupMasters } from "../ops/failover/groupMasters";
 import { apiPodNamer } from "../ops/failover/podNames";
+import { waitForInSync } from "../ops/failover/inSyncWait";
 import type { ProgressLog } from "../ops/progressLog";
 import { Clock, realClock } from "../ops/progressLog";
 import { AdminClientFactory, clusterAdminClients, withAdmin } from "./adminClients";
@@ -48,8 +50,11 @@ export function nameServerRegistrationHandler(
         const nameServers = args.namesrvAddr.split(";").filter((address) => address !== "");
         const work = withAdmin(admins, { ...args, nameServerAddresses: args.namesrvAddr }, log, async (client) => {
             if (wait) {
-                await waitForRegistrations(client, nameServers, args.brokerClusterName, args.brokers, log,
-                    { timeoutMs: args.timeoutSeconds * 1000, clock, idsFromController: controllersOf(args).length > 0 });
+                const controllers = controllersOf(args);
+                const waited = await waitForRegistrations(client, nameServers, args.brokerClusterName, args.brokers, log,
+                    { timeoutMs: args.timeoutSeconds * 1000, clock, idsFromController: controllers.length > 0 });
+                // With a controller the group is whole once its replicas are in sync: only then is there a broker to elect.
+                if (controllers.length > 0) await waitForInSync(client, controllers, args.brokers, log, { timeoutMs: Math.max(1000, args.timeoutSeconds * 1000 - waited), clock });
             }
             return mastersOf(args, log, client);
         });
