@@ -35,6 +35,7 @@ describe("RocketMQCluster controller mode", () => {
         assert.ok(!/controller/i.test(config["master.conf"] + config["replica-1.conf"]));
         assert.ok(!rendered.names().some((name) => name.includes("controller")), rendered.names().join(", "));
         assert.deepStrictEqual(container(rendered.object(kind.statefulSet, "name-service")).command, ["sh", "mqnamesrv"]);
+        assert.strictEqual(rendered.object(kind.statefulSet, "name-service").spec.template.metadata.annotations, undefined);
     });
 
     describe("standalone", () => {
@@ -56,6 +57,13 @@ describe("RocketMQCluster controller mode", () => {
             assert.strictEqual(conf.controllerDLegerPeers, [0, 1, 2].map((i) => `n${i}-controller-${i}.controller.mq.svc.cluster.local:9878`).join(";"));
             assert.strictEqual(conf.enableElectUncleanMaster, "false");
             assert.strictEqual(conf.controllerStorePath, "/home/rocketmq/controller");
+        });
+
+        it("restarts the controllers when their config changes: its checksum is on their pod template", async () => {
+            const annotation = (r: typeof rendered) => r.object(kind.statefulSet, "controller").spec.template.metadata.annotations["rocketmq/config-sha256"];
+            const five = await renderCluster({ ...cheap, namespace: "mq", brokerClusterName: "orders", broker: { replicaPerGroup: 1 }, controller: { mode: "standalone", size: 5 } }, "ctrlsa5");
+            assert.match(annotation(rendered), /^[0-9a-f]{64}$/);
+            assert.notStrictEqual(annotation(five), annotation(rendered));
         });
 
         it("runs every broker in controller mode with no fixed id or role, its identity and epochs on the store volume", () => {
@@ -86,6 +94,7 @@ describe("RocketMQCluster controller mode", () => {
         assert.strictEqual(conf.enableControllerInNamesrv, "true");
         assert.strictEqual(conf.controllerDLegerPeers, [0, 1, 2].map((i) => `n${i}-name-service-${i}.name-service.mq.svc.cluster.local:9878`).join(";"));
         assert.match(container(rendered.object(kind.statefulSet, "name-service")).command[2], /exec sh mqnamesrv -c /);
+        assert.match(rendered.object(kind.statefulSet, "name-service").spec.template.metadata.annotations["rocketmq/config-sha256"], /^[0-9a-f]{64}$/);
         const broker = confOf(rendered.object(kind.configMap, "broker-0-config").data["master.conf"]);
         assert.strictEqual(broker.controllerAddr, [0, 1, 2].map((i) => `name-service-${i}.name-service.mq.svc.cluster.local:9878`).join(";"));
     });

@@ -4,7 +4,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "./k8s";
 import { ClusterContext, childName, metadataOf, userAnnotations, userLabels } from "./context";
-import { derive } from "./derive";
+import { derive, mergeRecords } from "./derive";
+import { configChecksum } from "./brokerConfig";
 import { jvmOptions, nameServerHeapRule } from "./jvm";
 import { imageVersionLabel, objectLabels, selectorLabels } from "./labels";
 import {
@@ -19,6 +20,7 @@ export const controllerStoreDir = "/home/rocketmq/controller";
 export const embeddedControllerStoreDir = "/home/rocketmq/namesrv/controller";
 const controllerConfigMountDir = "/etc/rocketmq-controller";
 const controllerConfDir = "/home/rocketmq/conf";
+const configChecksumAnnotation = "rocketmq/config-sha256";
 
 /** The controller's keys; its own DLedger id is added at start from the pod's ordinal. */
 export function controllerConfig(clusterName: string, peers: string, storePath: string): string {
@@ -74,12 +76,11 @@ export function createStandaloneControllers(context: ClusterContext, size: numbe
             ports: [{ name: "controller", port: ports.controller, targetPort: ports.controller }],
         },
     }, opts);
+    const conf = derive([args.brokerClusterName, args.namespace] as const, ([clusterName, namespace]) =>
+        controllerConfig(clusterName, controllerPeers(controllerAddresses(namespace, "standalone", size)), controllerStoreDir));
     const configMap = new k8s.core.v1.ConfigMap(childName(context, controllerConfigMapName), {
         metadata: metadataOf(context, controllerConfigMapName, labels),
-        data: {
-            "controller.conf": derive([args.brokerClusterName, args.namespace] as const, ([clusterName, namespace]) =>
-                controllerConfig(clusterName, controllerPeers(controllerAddresses(namespace, "standalone", size)), controllerStoreDir)),
-        },
+        data: { "controller.conf": conf },
     }, opts);
     const statefulSet = new k8s.apps.v1.StatefulSet(childName(context, controllerStatefulSetName), {
         metadata: metadataOf(context, controllerStatefulSetName, labels),
@@ -90,7 +91,8 @@ export function createStandaloneControllers(context: ClusterContext, size: numbe
             podManagementPolicy: "Parallel",
             selector: { matchLabels: selector },
             template: {
-                metadata: { labels, ...(args.annotations ? { annotations: userAnnotations(context) } : {}) },
+                // The config's checksum: a new peer list restarts the controllers, and the preview says so.
+                metadata: { labels, annotations: mergeRecords(userAnnotations(context), { [configChecksumAnnotation]: configChecksum(conf) }) },
                 spec: {
                     ...sharedPodSettings(args, { own: selector, spread: selector }),
                     volumes: derive(storage.volumes, (volumes) => [
@@ -138,12 +140,18 @@ export function createEmbeddedControllerConfig(context: ClusterContext, nameServ
     const { args } = context;
     return new k8s.core.v1.ConfigMap(childName(context, nameServerConfigMapName), {
         metadata: metadataOf(context, nameServerConfigMapName, objectLabels(context.instanceLabel, "nameserver", imageVersionLabel(args.nameServer.image), userLabels(context))),
-        data: {
-            "namesrv.conf": derive([args.brokerClusterName, args.namespace] as const, ([clusterName, namespace]) =>
-                "enableControllerInNamesrv=true\n" +
-                controllerConfig(clusterName, controllerPeers(controllerAddresses(namespace, "embedded", nameServers)), embeddedControllerStoreDir)),
-        },
+        data: { "namesrv.conf": embeddedNameServerConfig(context, nameServers) },
     }, { parent: context.parent });
 }
+
+/** namesrv.conf with the controller on; its checksum is on the name servers' pod template, so a new peer list restarts them. */
+export function embeddedNameServerConfig(context: ClusterContext, nameServers: number): pulumi.Input<string> {
+    const { args } = context;
+    return derive([args.brokerClusterName, args.namespace] as const, ([clusterName, namespace]) =>
+        "enableControllerInNamesrv=true\n" +
+        controllerConfig(clusterName, controllerPeers(controllerAddresses(namespace, "embedded", nameServers)), embeddedControllerStoreDir));
+}
+
+export { configChecksumAnnotation };
 
 export const embeddedConfig = { mountDir: controllerConfigMountDir, confDir: controllerConfDir, volume: "controller-config", confVolume: "controller-conf" };

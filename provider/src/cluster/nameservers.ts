@@ -11,7 +11,9 @@ import { nameServerServiceName, nameServerStatefulSetName, ports } from "./names
 import { containerSecurityContext, networkSettings, sharedPodSettings, tcpReadinessProbe } from "./pods";
 import { claimTemplatesField, podNameEnv, podStorage } from "./storage";
 import { createStorageExpansion, templatesAfterExpansion } from "./storageExpansion";
-import { createEmbeddedControllerConfig, embeddedConfig, selfIdStartScript } from "./controller";
+import { configChecksumAnnotation, createEmbeddedControllerConfig, embeddedConfig, embeddedNameServerConfig, selfIdStartScript } from "./controller";
+import { configChecksum } from "./brokerConfig";
+import { mergeRecords } from "./derive";
 import { derive } from "./derive";
 import { nameServerConfigMapName } from "./names";
 
@@ -58,7 +60,8 @@ export function createNameServers(context: ClusterContext, after: pulumi.Resourc
             podManagementPolicy: "Parallel",
             selector: { matchLabels: selector },
             template: {
-                metadata: { labels, ...(args.annotations ? { annotations: userAnnotations(context) } : {}) },
+                metadata: { labels, ...annotationsOf(context, derive([args.controller.mode, spec.size] as const, ([mode, size]) =>
+                    (mode === "embedded" ? { [configChecksumAnnotation]: configChecksum(embeddedNameServerConfig(context, size)) } : {}) as Record<string, pulumi.Input<string>>)) },
                 spec: {
                     ...sharedPodSettings(args, { own: selector, spread: selector }),
                     ...networkSettings(spec),
@@ -96,4 +99,12 @@ export function createNameServers(context: ClusterContext, after: pulumi.Resourc
 
     createDisruptionBudget(context, nameServerStatefulSetName, selector, labels, spec.podDisruptionBudget as DisruptionBudgetInputs, "nameServer.podDisruptionBudget");
     return { service, statefulSet };
+}
+
+/** The user's annotations, and with the embedded controller its config's checksum; none at all as before otherwise. */
+function annotationsOf(context: ClusterContext, embedded: pulumi.Input<Record<string, pulumi.Input<string>>>): { annotations?: pulumi.Input<Record<string, pulumi.Input<string>>> } {
+    if (!pulumi.Output.isInstance(embedded) && Object.keys(embedded).length === 0) {
+        return context.args.annotations ? { annotations: userAnnotations(context) } : {};
+    }
+    return { annotations: mergeRecords(userAnnotations(context), embedded) };
 }
