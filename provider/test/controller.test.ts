@@ -1,5 +1,7 @@
 import * as assert from "assert";
 import { validateClusterArgs } from "../src/inputs/cluster";
+import { clusterInputWarnings } from "../src/inputs/clusterWarnings";
+import type { ClusterInputs } from "../src/inputs/clusterInputs";
 import { refusedControllerModeChange } from "../src/inputs/controllerModeChange";
 import { brokerConfigPushHandler } from "../src/resources/brokerConfigPush";
 import { missingRegistrations } from "../src/ops/scaling/registrationWait";
@@ -106,6 +108,15 @@ describe("RocketMQCluster controller mode", () => {
         assert.match(failures({ controller: { mode: "standalone" }, broker: { brokerConfig: { brokerRole: "SYNC_MASTER" } } }).join("\n"), /^broker\.brokerConfig\.brokerRole: with controller\.mode standalone the controller decides/m);
         assert.match(failures({ broker: { brokerConfig: { properties: { enableControllerMode: "true" } } } }).join("\n"), /enableControllerMode is set by the provider from controller\.mode/);
         assert.deepStrictEqual(failures({ controller: { mode: "none" }, broker: { brokerConfig: { brokerRole: "SYNC_MASTER" } } }), []);
+    });
+});
+
+describe("controller mode on emptyDir brokers", () => {
+    it("warns at preview that a re-created broker pod loses its controller-given id, and not with fixed roles or claims", () => {
+        const warnings = (args: unknown) => { const v = validateClusterArgs(args); assert.ok(v.ok); return clusterInputWarnings(v.value as unknown as ClusterInputs).map((w) => `${w.property}: ${w.message}`); };
+        assert.match(warnings({ controller: { mode: "standalone" } }).join("\n"), /^broker\.storageMode: EmptyDir with controller\.mode standalone: a broker pod that is re-created .* gets no master/m);
+        assert.deepStrictEqual(warnings({}), []);
+        assert.deepStrictEqual(warnings({ controller: { mode: "embedded" }, broker: { storageMode: "HostPath", hostPath: "/data" } }), []);
     });
 });
 
