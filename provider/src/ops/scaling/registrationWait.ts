@@ -86,7 +86,10 @@ export async function waitForRegistrations(
         if (elapsed >= options.timeoutMs) {
             throw new Error(
                 `cluster ${clusterName}: after ${Math.round(elapsed / 1000)} s not every broker is registered with every name server (${describeMissing(missing)}). ` +
-                "Nothing was changed by this wait; brokers re-read namesrvAddr on their updateNameServerAddrPeriod timer and register every registerNameServerPeriod: check the brokers' logs and run pulumi up again",
+                "Nothing was changed by this wait; brokers re-read namesrvAddr on their updateNameServerAddrPeriod timer and register every registerNameServerPeriod: check the brokers' logs and run pulumi up again" +
+                (options.idsFromController && describeMissing(missing).includes(" master")
+                    ? ". In controller mode a group has no master while its controller has no in-sync broker it may elect (a broker whose store was lost comes back with a new id): mqadmin getSyncStateSet shows the group's replicas"
+                    : ""),
             );
         }
         if (clock.now() >= nextProgress) {
