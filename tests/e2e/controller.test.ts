@@ -8,7 +8,7 @@
 //   acknowledged by the new master's address); the killed pod comes back as a replica; every
 //   acknowledged key is consumed; the topic and the subscription group exist on the new master;
 // - pulumi refresh reports the new master, the next pulumi up restarts nothing, and a Topic change
-//   works while the master is the former replica.
+//   works while the master is the former replica; a change of controller.mode is refused at preview.
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -125,8 +125,9 @@ for (const mode of modes) describe(`e2e: controller mode ${mode} (sandbox): a ki
         const oldMasterAddress = `${oldMaster!.status.podIP}:10911`;
         const replicaAddress = `${(await pod(replicaPod))!.status.podIP}:10911`;
         // Replicas copy topics and groups from their master every 10 s: made before the kill means copied before it.
-        await until("the replica holds the topic and the consumer group", 60_000, async () =>
-            (await admin.getAllTopicConfigs(replicaAddress)).topics[topic] && (await admin.getAllSubscriptionGroups(replicaAddress)).groups[consumerGroup] ? true : undefined);
+        const replicaHolds = async () => [(await admin.getAllTopicConfigs(replicaAddress)).topics[topic] !== undefined, (await admin.getAllSubscriptionGroups(replicaAddress)).groups[consumerGroup] !== undefined];
+        await until("the replica holds the topic and the consumer group", 180_000, async () => ((await replicaHolds()).every(Boolean) ? true : undefined))
+            .catch(async (err: Error) => { throw new Error(`${err.message}: ${replicaPod} (${replicaAddress}) holds [topic, group]: ${JSON.stringify(await replicaHolds().catch((e: Error) => e.message))}; master ${oldMasterPod} (${oldMasterAddress}); name servers: ${JSON.stringify(await groupAddresses("broker-0"))}`); });
 
         const nameServer = `${(await pod("name-service-0"))!.status.podIP}:9876`;
         const progress = path.join(scratch, "producer-progress");
@@ -219,5 +220,16 @@ for (const mode of modes) describe(`e2e: controller mode ${mode} (sandbox): a ki
         const config = (await admin.getAllTopicConfigs(newMasterAddress)).topics[topic];
         assert.equal(config?.writeQueueNums, 8, JSON.stringify(config));
         assert.equal(config?.readQueueNums, 8);
+    });
+
+    it("a change of controller.mode is refused at preview, naming the field, and changes nothing", async function () {
+        this.timeout(600_000);
+        const before = (await pods()).map((p) => `${p.metadata.name} ${p.status.containerStatuses?.[0]?.containerID}`).sort();
+        await stack.pulumiOrThrow(["config", "set", "controllerMode", "none"]);
+        const preview = await stack.preview();
+        await stack.pulumiOrThrow(["config", "set", "controllerMode", mode]);
+        assert.notEqual(preview.code, 0, preview.stdout);
+        assert.match(preview.stdout + preview.stderr, new RegExp(`controller\\.mode ${mode} -> none on a running cluster is refused`));
+        assert.deepEqual((await pods()).map((p) => `${p.metadata.name} ${p.status.containerStatuses?.[0]?.containerID}`).sort(), before);
     });
 });
