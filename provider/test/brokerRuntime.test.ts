@@ -93,7 +93,7 @@ describe("RocketMQCluster carries changes to running brokers", () => {
         assert.deepStrictEqual(push.inputs.settings, { deleteWhen: "04", autoCreateTopicEnable: "false" });
         assert.deepStrictEqual(Object.keys(push.inputs.restartSettings).sort(), ["broker.env", "broker.image", "broker.jvmMemory", "broker.resources", "flushDiskType", "metrics.enabled", "traceTopicEnable"]);
         assert.ok(Object.values(push.inputs.restartSettings).every((value) => /^[0-9a-f]{64}$/.test(value as string)));
-        assert.deepStrictEqual(registrations.inputs, { brokerClusterName: "DefaultCluster", namesrvAddr: list, brokers: { "broker-0": 2, "broker-1": 2 }, connection: "portForward" });
+        assert.deepStrictEqual(registrations.inputs, { brokerClusterName: "DefaultCluster", namesrvAddr: list, brokers: { "broker-0": 2, "broker-1": 2 }, namespace: "default", connection: "portForward" });
 
         // The name servers change only after the push; the wait follows every StatefulSet.
         assert.ok(rendered.dependsOn.get("runtime-name-service")!.includes("runtime-broker-settings"));
@@ -181,6 +181,7 @@ describe("BrokerConfigPush", () => {
         settings: { deleteWhen: "04" },
         restartSettings: { flushDiskType: "a", "broker.image": "b" },
         allowRestart: false,
+        controllerMode: "none" as const,
         connection: "direct" as const,
     };
 

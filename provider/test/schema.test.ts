@@ -88,6 +88,7 @@ describe("schema.json", () => {
         required.types["rocketmq:index:JvmMemory"].required = ["heap"];
         assert.deepStrictEqual(inputDifferences(required), [
             "broker.jvmMemory.heap: required in schema.json only",
+            "controller.jvmMemory.heap: required in schema.json only",
             "nameServer.jvmMemory.heap: required in schema.json only",
             "proxy.jvmMemory.heap: required in schema.json only",
         ]);
@@ -110,6 +111,7 @@ describe("schema.json", () => {
                     brokerName: { required: true, shape: { kind: "string" } },
                     masterPodName: { required: true, shape: { kind: "string" } },
                     replicaPodNames: { required: true, shape: { kind: "array", items: { kind: "string" } } },
+                    inSyncReplicaPodNames: { required: false, shape: { kind: "array", items: { kind: "string" } } },
                 },
             },
         });

@@ -185,6 +185,88 @@ namespace PulumiRocketMQ.RocketMQ
     }
 
     /// <summary>
+    /// Who decides which broker of a group is master.
+    /// </summary>
+    [EnumType]
+    public readonly struct ControllerMode : IEquatable<ControllerMode>
+    {
+        private readonly string _value;
+
+        private ControllerMode(string value)
+        {
+            _value = value ?? throw new ArgumentNullException(nameof(value));
+        }
+
+        /// <summary>
+        /// Fixed roles: the `-master` StatefulSet's pod is master, the `-replica-&lt;i&gt;` pods replicas. A dead master takes no writes until its pod is back.
+        /// </summary>
+        public static ControllerMode None { get; } = new ControllerMode("none");
+        /// <summary>
+        /// A RIP-44 controller runs inside each name server (`enableControllerInNamesrv`); brokers run in controller mode.
+        /// </summary>
+        public static ControllerMode Embedded { get; } = new ControllerMode("embedded");
+        /// <summary>
+        /// A StatefulSet `controller` of RIP-44 controllers; brokers run in controller mode.
+        /// </summary>
+        public static ControllerMode Standalone { get; } = new ControllerMode("standalone");
+
+        public static bool operator ==(ControllerMode left, ControllerMode right) => left.Equals(right);
+        public static bool operator !=(ControllerMode left, ControllerMode right) => !left.Equals(right);
+
+        public static explicit operator string(ControllerMode value) => value._value;
+
+        [EditorBrowsable(EditorBrowsableState.Never)]
+        public override bool Equals(object? obj) => obj is ControllerMode other && Equals(other);
+        public bool Equals(ControllerMode other) => string.Equals(_value, other._value, StringComparison.Ordinal);
+
+        [EditorBrowsable(EditorBrowsableState.Never)]
+        public override int GetHashCode() => _value?.GetHashCode() ?? 0;
+
+        public override string ToString() => _value;
+    }
+
+    /// <summary>
+    /// Where a standalone controller keeps its Raft (DLedger) log.
+    /// </summary>
+    [EnumType]
+    public readonly struct ControllerStorageMode : IEquatable<ControllerStorageMode>
+    {
+        private readonly string _value;
+
+        private ControllerStorageMode(string value)
+        {
+            _value = value ?? throw new ArgumentNullException(nameof(value));
+        }
+
+        /// <summary>
+        /// PersistentVolumeClaims from `volumeClaimTemplates` (by default one 1Gi claim `controller-data` of the default StorageClass), kept across restarts.
+        /// </summary>
+        public static ControllerStorageMode StorageClass { get; } = new ControllerStorageMode("StorageClass");
+        /// <summary>
+        /// A pod-local emptyDir: a controller whose pod is deleted loses its log and rejoins from its peers. For tests.
+        /// </summary>
+        public static ControllerStorageMode EmptyDir { get; } = new ControllerStorageMode("EmptyDir");
+        /// <summary>
+        /// A directory of the node (`hostPath`), one sub-directory per pod.
+        /// </summary>
+        public static ControllerStorageMode HostPath { get; } = new ControllerStorageMode("HostPath");
+
+        public static bool operator ==(ControllerStorageMode left, ControllerStorageMode right) => left.Equals(right);
+        public static bool operator !=(ControllerStorageMode left, ControllerStorageMode right) => !left.Equals(right);
+
+        public static explicit operator string(ControllerStorageMode value) => value._value;
+
+        [EditorBrowsable(EditorBrowsableState.Never)]
+        public override bool Equals(object? obj) => obj is ControllerStorageMode other && Equals(other);
+        public bool Equals(ControllerStorageMode other) => string.Equals(_value, other._value, StringComparison.Ordinal);
+
+        [EditorBrowsable(EditorBrowsableState.Never)]
+        public override int GetHashCode() => _value?.GetHashCode() ?? 0;
+
+        public override string ToString() => _value;
+    }
+
+    /// <summary>
     /// DNS policy of a pod.
     /// </summary>
     [EnumType]

@@ -169,6 +169,12 @@ namespace PulumiRocketMQ.RocketMQ
         [Input("console")]
         public Input<Inputs.ConsoleSpecArgs>? Console { get; set; }
 
+        /// <summary>
+        /// RocketMQ 5 controller mode: broker groups that elect a new master when theirs fails. `mode` `none` (fixed roles) by default.
+        /// </summary>
+        [Input("controller")]
+        public Input<Inputs.ControllerSpecArgs>? Controller { get; set; }
+
         [Input("imagePullSecrets")]
         private InputList<Pulumi.Kubernetes.Types.Inputs.Core.V1.LocalObjectReferenceArgs>? _imagePullSecrets;
 

@@ -94,6 +94,7 @@ export class RocketMQCluster extends pulumi.ComponentResource {
             resourceInputs["brokerClusterName"] = args?.brokerClusterName;
             resourceInputs["connection"] = (args?.connection) ?? "auto";
             resourceInputs["console"] = args?.console;
+            resourceInputs["controller"] = args?.controller;
             resourceInputs["imagePullSecrets"] = args?.imagePullSecrets;
             resourceInputs["kubeconfig"] = args?.kubeconfig ? pulumi.secret(args.kubeconfig) : undefined;
             resourceInputs["labels"] = args?.labels;
@@ -172,6 +173,10 @@ export interface RocketMQClusterArgs {
      * The RocketMQ dashboard. Deployed by default.
      */
     console?: pulumi.Input<inputs.ConsoleSpecArgs>;
+    /**
+     * RocketMQ 5 controller mode: broker groups that elect a new master when theirs fails. `mode` `none` (fixed roles) by default.
+     */
+    controller?: pulumi.Input<inputs.ControllerSpecArgs>;
     /**
      * Secrets in the namespace used to pull the images of every pod.
      */

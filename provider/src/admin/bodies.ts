@@ -12,6 +12,8 @@ import type {
   QueueConsumeProgress,
   QueueData,
   QueueOffsets,
+  ReplicaIdentity,
+  ReplicasInfo,
   SubscriptionGroupConfig,
   SubscriptionGroupTable,
   TopicConfig,
@@ -340,4 +342,31 @@ export function encodeTopicConfigList(configs: TopicConfig[]): Buffer {
 /** The body of UPDATE_AND_CREATE_SUBSCRIPTIONGROUP_LIST. */
 export function encodeSubscriptionGroupList(groups: SubscriptionGroupConfig[]): Buffer {
   return Buffer.from(JSON.stringify({ groupConfigList: groups }), "utf8");
+}
+
+function replicaIdentities(value: JsonValue | undefined, what: string): ReplicaIdentity[] {
+  if (value === undefined || value === null) return [];
+  return asArray(value, what).map((item, index) => {
+    const o = asObject(item, `${what}[${index}]`);
+    return {
+      brokerId: Number(o.brokerId),
+      brokerAddress: asString(o.brokerAddress, `${what}[${index}].brokerAddress`),
+      alive: o.alive === true,
+    };
+  });
+}
+
+/** A controller's BrokerReplicasInfo: broker name -> master and sync state set. */
+export function decodeBrokerReplicasInfo(body: Buffer | undefined, limits?: BodyLimits): Record<string, ReplicasInfo> {
+  const o = asObject(parseBody(body, "broker replicas info", limits), "broker replicas info");
+  return nameMap(o.replicasInfoTable, "replicasInfoTable", (value, what): ReplicasInfo => {
+    const info = asObject(value, what);
+    return {
+      masterBrokerId: typeof info.masterBrokerId === "number" ? info.masterBrokerId : undefined,
+      masterAddress: typeof info.masterAddress === "string" && info.masterAddress !== "" ? info.masterAddress : undefined,
+      masterEpoch: typeof info.masterEpoch === "number" ? info.masterEpoch : undefined,
+      inSyncReplicas: replicaIdentities(info.inSyncReplicas, `${what}.inSyncReplicas`),
+      notInSyncReplicas: replicaIdentities(info.notInSyncReplicas, `${what}.notInSyncReplicas`),
+    };
+  });
 }

@@ -5,6 +5,7 @@ import {
   attributeModifications,
   parseBody,
   decodeClusterInfo,
+  decodeBrokerReplicasInfo,
   decodeConsumerOffsetTable,
   decodeConsumeStats,
   decodeGroupList,
@@ -33,6 +34,7 @@ import { DEFAULT_RETRY_POLICY, GiveUp, RetryEvent, RetryPolicy, withRetry } from
 import { checkTimeoutMs } from "./timeouts";
 import type {
   ClusterInfo,
+  ReplicasInfo,
   ConsumerOffsetTable,
   ConsumeStats,
   ConsumerClient,
@@ -140,6 +142,20 @@ export class RocketMQAdminClient {
 
   close(): void {
     this.pool.close();
+  }
+
+  // ---- controller operations (RIP-44) ----
+
+  /** The address of the controller that leads the Raft group `controllerAddress` belongs to; undefined while none leads. */
+  async getControllerLeader(controllerAddress: string, options?: CallOptions): Promise<string | undefined> {
+    const { reply } = await this.exchange(controllerAddress, { code: RequestCode.CONTROLLER_GET_METADATA_INFO }, options);
+    const leader = reply.extFields?.controllerLeaderAddress;
+    return leader === undefined || leader === "" ? undefined : leader;
+  }
+
+  /** Each group's master and sync state set, as the controller leader at `leaderAddress` holds them. */
+  getSyncStateData(leaderAddress: string, brokerNames: readonly string[], options?: CallOptions): Promise<Record<string, ReplicasInfo>> {
+    return this.ask(leaderAddress, () => ({ code: RequestCode.CONTROLLER_GET_SYNC_STATE_DATA, body: Buffer.from(JSON.stringify(brokerNames), "utf8") }), decodeBrokerReplicasInfo, options);
   }
 
   // ---- name server operations ----

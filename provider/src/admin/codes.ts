@@ -38,6 +38,10 @@ export const RequestCode = {
   AUTH_DELETE_ACL: 3008,
   AUTH_GET_ACL: 3009,
   AUTH_LIST_ACL: 3010,
+  /** Controller (RIP-44): its Raft group and who leads it. */
+  CONTROLLER_GET_METADATA_INFO: 1005,
+  /** Controller (RIP-44): each broker group's master and sync state set (asked of the leader). */
+  CONTROLLER_GET_SYNC_STATE_DATA: 1006,
 } as const;
 
 export const ResponseCode = {

@@ -127,3 +127,19 @@ export interface SubscriptionGroupTable {
   groups: Record<string, SubscriptionGroupConfig>;
   dataVersion?: { timestamp: number; counter: number };
 }
+
+/** One replica of a broker group as a RIP-44 controller knows it. */
+export interface ReplicaIdentity {
+  brokerId: number;
+  brokerAddress: string;
+  alive: boolean;
+}
+
+/** A broker group's master and sync state set, as the controller leader holds them. */
+export interface ReplicasInfo {
+  masterBrokerId?: number;
+  masterAddress?: string;
+  masterEpoch?: number;
+  inSyncReplicas: ReplicaIdentity[];
+  notInSyncReplicas: ReplicaIdentity[];
+}

@@ -36,7 +36,13 @@ export interface BrokerIdentity {
     nameServerListRefreshMs?: pulumi.Input<number | undefined>;
     /** Whether the broker exports Prometheus metrics (on metricsPort, bound to brokerIP1, the pod IP). */
     prometheusExporter?: pulumi.Input<boolean>;
+    /** The controllers (`host:port;...`) with a controller: the broker runs in controller mode and the controller assigns its id and role. */
+    controllerAddr?: pulumi.Input<string | undefined>;
 }
+
+/** Where a controller-mode broker keeps the id the controller gave it and its epochs: on the store volume, with the log they describe. */
+export const brokerIdentityFile = `${brokerStoreDir}/brokerIdentity`;
+export const brokerEpochFile = `${brokerStoreDir}/epochFileCheckpoint`;
 
 export interface RenderedBrokerConfig {
     /** broker.conf without the secret settings: goes in the group's ConfigMap. */
@@ -57,11 +63,23 @@ export function renderBrokerConfig(identity: BrokerIdentity, user: UserBrokerCon
     const isMaster = identity.brokerId === 0;
     // An Output config lifts its fields, so config.deleteWhen is an Output of that field.
     const config = (user ?? {}) as { [K in keyof UserBrokerConfig]?: pulumi.Input<UserBrokerConfig[K]> };
+    // In controller mode every broker starts as a replica with no id: the controller gives it one
+    // (kept in brokerIdentity) and elects the master among the group's in-sync replicas.
+    const controllerAddr = identity.controllerAddr;
+    const controlled = (known: string | undefined) => known !== undefined;
     const entries: Entry[] = [
         ["brokerClusterName", identity.clusterName],
         ["brokerName", identity.brokerName],
-        ["brokerId", identity.brokerId],
-        ["brokerRole", isMaster ? brokerRoleOf(config.brokerRole) : "SLAVE"],
+        ["brokerId", derive(controllerAddr, (known) => (controlled(known) ? -1 : identity.brokerId))],
+        ["brokerRole", derive([controllerAddr, isMaster ? brokerRoleOf(config.brokerRole) : "SLAVE"] as const, ([known, role]) => (controlled(known) ? "SLAVE" : role))],
+        ["enableControllerMode", derive(controllerAddr, (known) => (controlled(known) ? "true" : undefined))],
+        ["controllerAddr", controllerAddr],
+        ["storePathBrokerIdentity", derive(controllerAddr, (known) => (controlled(known) ? brokerIdentityFile : undefined))],
+        ["storePathEpochFile", derive(controllerAddr, (known) => (controlled(known) ? brokerEpochFile : undefined))],
+        // A send is acknowledged once every in-sync replica has it, so an elected replica lacks no
+        // acknowledged message (RocketMQ's default acknowledges on the master alone). A user's
+        // properties come later in the file and win.
+        ["allAckInSyncStateSet", derive(controllerAddr, (known) => (controlled(known) ? "true" : undefined))],
         ["namesrvAddr", identity.namesrvAddr],
         ["updateNameServerAddrPeriod", identity.nameServerListRefreshMs],
         ["listenPort", ports.broker],

@@ -17,6 +17,7 @@ import { UserBrokerConfig } from "./brokerConfig";
 import { ClusterContext, childName } from "./context";
 import { exportsMetrics } from "./metrics";
 import { operationTlsOf } from "./tls";
+import { brokerControllerAddr } from "./controller";
 
 /** A resource of this provider, handled by resources/brokerConfigPush.ts. */
 export class BrokerConfigPush extends pulumi.CustomResource {
@@ -32,10 +33,21 @@ export class BrokerRollout extends pulumi.CustomResource {
     }
 }
 
+/** What the registration wait reports of a group: its master now, and with a controller its in-sync replicas. */
+export interface GroupMasterState {
+    brokerName: string;
+    masterAddress?: string;
+    masterPodName?: string;
+    inSyncReplicaPodNames?: string[];
+}
+
 /** A resource of this provider, handled by resources/nameServerRegistration.ts. */
 export class NameServerRegistration extends pulumi.CustomResource {
+    /** Each group's master now (declared, not initialised: the constructor sets the Output). */
+    declare readonly groups: pulumi.Output<GroupMasterState[] | undefined>;
+
     constructor(name: string, props: pulumi.Inputs, opts: pulumi.CustomResourceOptions) {
-        super("rocketmq:index:NameServerRegistration", name, props, opts);
+        super("rocketmq:index:NameServerRegistration", name, { ...props, groups: undefined }, opts);
     }
 }
 
@@ -93,6 +105,7 @@ export function createBrokerConfigPush(context: ClusterContext, namesrvAddr: pul
         restartSettings,
         allowRestart: context.args.broker.allowRestart,
         brokerImage: context.args.broker.image,
+        controllerMode: context.args.controller.mode,
         ...accessInputs(context),
         credentials: adminCredentials(context),
     }, { parent: context.parent });
@@ -124,6 +137,8 @@ export function createNameServerRegistration(
         brokerClusterName: context.args.brokerClusterName,
         namesrvAddr,
         brokers,
+        namespace: context.args.namespace,
+        controllerAddr: brokerControllerAddr(context),
         ...accessInputs(context),
     }, { parent: context.parent, dependsOn: after });
 }

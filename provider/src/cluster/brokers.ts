@@ -7,6 +7,7 @@ import * as k8s from "./k8s";
 import * as pulumi from "@pulumi/pulumi";
 import { brokerStoreDir, configChecksum, configKeyOf, nameServerListRefreshFor, renderBrokerConfig, RenderedBrokerConfig, UserBrokerConfigInputs } from "./brokerConfig";
 import { createRolloutWait } from "./brokerRuntime";
+import { brokerControllerAddr } from "./controller";
 import { secretAwareEnv } from "./env";
 import { authBrokerSettings } from "./auth";
 import { ClusterContext, childName, metadataOf, userAnnotations, userLabels } from "./context";
@@ -39,6 +40,10 @@ export const brokerStartScript =
     `{ test ! -f ${brokerConfigMountDir}/secret.conf || cat ${brokerConfigMountDir}/secret.conf >> ${brokerConfDir}/broker.conf; } && ` +
     `echo "brokerIP1=\${POD_IP}" >> ${brokerConfDir}/broker.conf && ` +
     `exec sh mqbroker -c ${brokerConfDir}/broker.conf`;
+
+/** In controller mode the HA address the controller hands to replicas is brokerIP2's: the pod IP too. */
+export const controllerModeBrokerStartScript = brokerStartScript.replace(
+    `echo "brokerIP1=\${POD_IP}"`, `echo "brokerIP1=\${POD_IP}" >> ${brokerConfDir}/broker.conf && echo "brokerIP2=\${POD_IP}"`);
 
 /** What decides which objects a group has; known whenever groups are created. */
 export interface BrokerGroupShape {
@@ -86,6 +91,7 @@ export function createBrokerGroup(
         namesrvAddr,
         nameServerListRefreshMs: nameServerListRefreshFor(spec.image),
         prometheusExporter: exportsMetrics(context),
+        controllerAddr: brokerControllerAddr(context),
     }, spec.brokerConfig as UserBrokerConfigInputs | undefined, authBrokerSettings(context))]));
 
     const configMapName = brokerGroupConfigMapName(shape.prefix, group);
@@ -254,7 +260,7 @@ function brokerStatefulSetArgs(context: ClusterContext, pod: BrokerPod): k8s.app
                         name: "broker",
                         image: spec.image,
                         imagePullPolicy: spec.imagePullPolicy,
-                        command: ["sh", "-c", brokerStartScript],
+                        command: derive(context.args.controller.mode, (mode) => ["sh", "-c", mode === "none" ? brokerStartScript : controllerModeBrokerStartScript]),
                         env: concatLists<EnvVar>(
                             [{ name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } }],
                             derive(storage.env, (storageEnv) => (storageEnv.length > 0 ? storageEnv : [podNameEnv])),

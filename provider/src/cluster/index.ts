@@ -5,7 +5,7 @@ import { RocketMQClusterArgs, validateClusterArgs } from "../inputs/cluster";
 import { ClusterInputs } from "../inputs/clusterInputs";
 import { clusterInputWarnings } from "../inputs/clusterWarnings";
 import { BrokerGroup, BrokerGroupShape, createBrokerGroup, groupPodNames, RollingOrder } from "./brokers";
-import { createBrokerConfigPush, createNameServerRegistration, createRolloutWait } from "./brokerRuntime";
+import { createBrokerConfigPush, createNameServerRegistration, createRolloutWait, GroupMasterState } from "./brokerRuntime";
 import { createConsole } from "./console";
 import { ClusterContext } from "./context";
 import type * as k8s from "./k8s";
@@ -18,6 +18,8 @@ import { brokerGroupServiceName, consoleServiceName, consoleUrl, nameServerAddre
 import { brokerMetricsServiceName, createMetricsService, createMonitor, MetricsComponent, MetricsEndpoint, metricsPortName, MonitorKind, proxyMetricsServiceName } from "./metrics";
 import { brokerImageHasMetrics, firstVersionWithMetrics, metricsPath, metricsPort, proxiesExportMetrics } from "../inputs/metrics";
 import { createProxies, proxyImage } from "./proxy";
+import { createStandaloneControllers } from "./controller";
+import { controllerStatefulSetName } from "./names";
 import { BrokerGroupInfo, ClusterOutputName, clusterOutputNames } from "./outputs";
 import { ClientTls } from "../connect/tls";
 import { ResolvedClusterTls } from "../inputs/tls";
@@ -105,6 +107,12 @@ export class RocketMQCluster extends pulumi.ComponentResource {
         const nameServers = createNameServers(context, [brokerSettingsPush]);
         // Brokers and the console start or roll only once every name server runs the new spec and is Ready.
         const nameServersReady = createRolloutWait(context, nameServerStatefulSetName, nameServers.statefulSet);
+        // Standalone controllers run and are Ready before any broker starts: a controller-mode broker registers with them at start.
+        const controllers = this.whenKnown({ mode: inputs.controller.mode, size: inputs.controller.size }, ["controller.mode", "controller.size"], "controllers",
+            ({ mode, size }) => (mode === "standalone"
+                ? [createRolloutWait(context, controllerStatefulSetName, createStandaloneControllers(context, size).statefulSet)]
+                : []));
+        const controllersReady: pulumi.Resource[] = Array.isArray(controllers) ? controllers : [];
         const brokerGroups = this.whenKnown(
             { prefix: broker.name, size: broker.size, replicaPerGroup: broker.replicaPerGroup },
             ["broker.name", "broker.size", "broker.replicaPerGroup"], "broker groups",
@@ -112,14 +120,15 @@ export class RocketMQCluster extends pulumi.ComponentResource {
                 // allowRestart false restarts nothing, so the groups may start side by side.
                 const rolling = broker.allowRestart === false ? undefined : new RollingOrder(context);
                 const groups = Array.from({ length: shape.size }, (_, group) =>
-                    createBrokerGroup(context, shape as BrokerGroupShape, group, namesrvAddr, [nameServersReady], rolling));
+                    createBrokerGroup(context, shape as BrokerGroupShape, group, namesrvAddr, [nameServersReady, ...controllersReady], rolling));
                 const registrations = createNameServerRegistration(context, namesrvAddr,
                     Object.fromEntries(groups.map((group) => [group.brokerName, group.replicas.length + 1])),
                     [nameServersReady, ...groups.flatMap((group) => [group.master, ...group.replicas]), ...(rolling?.waits ?? [])]);
                 // Metadata is copied once every broker is registered with every name server.
                 const scaling = createBrokerScaling(context, shape as BrokerGroupShape, groups, namesrvAddr, [registrations]);
                 // Groups are reported once every one is registered and holds the scale source's metadata.
-                return { infos: pulumi.all([scaling.id, pulumi.all(groups.map(groupInfo))]).apply(([, infos]) => infos), registrations };
+                // The master pod is the one the name servers list as master now (after a failover, a former replica).
+                return { infos: pulumi.all([scaling.id, registrations.groups, pulumi.all(groups.map(groupInfo))]).apply(([, masters, infos]) => withCurrentMasters(infos, masters)), registrations };
             });
         type BrokersDone = { infos: pulumi.Output<BrokerGroupInfo[]>; registrations: pulumi.Resource };
         const deferredBrokers = pulumi.Output.isInstance(brokerGroups) ? (brokerGroups as unknown as pulumi.Output<BrokersDone>) : undefined;
@@ -252,6 +261,21 @@ export class RocketMQCluster extends pulumi.ComponentResource {
     public outputs(): Record<ClusterOutputName, pulumi.Output<unknown>> {
         return Object.fromEntries(clusterOutputNames.map((outputName) => [outputName, this[outputName]])) as Record<ClusterOutputName, pulumi.Output<unknown>>;
     }
+}
+
+/** The groups with the master the registration wait found: with a controller, whichever pod was elected. */
+function withCurrentMasters(infos: BrokerGroupInfo[], masters: GroupMasterState[] | undefined): BrokerGroupInfo[] {
+    return infos.map((info) => {
+        const current = masters?.find((master) => master.brokerName === info.brokerName);
+        if (!current?.masterPodName) return info;
+        const pods = [info.masterPodName, ...info.replicaPodNames];
+        return {
+            ...info,
+            masterPodName: current.masterPodName,
+            replicaPodNames: pods.filter((pod) => pod !== current.masterPodName),
+            ...(current.inSyncReplicaPodNames ? { inSyncReplicaPodNames: current.inSyncReplicaPodNames } : {}),
+        };
+    });
 }
 
 /** What the brokerGroups output says of a group, once its brokers are registered. */

@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { imageTag } from "../inputs/images";
 import { derive, mergeRecords } from "./derive";
 
-export type Component = "nameserver" | "broker" | "console" | "proxy";
+export type Component = "nameserver" | "broker" | "console" | "proxy" | "controller";
 
 export const groupLabel = "rocketmq/broker-group";
 export const roleLabel = "rocketmq/broker-role";

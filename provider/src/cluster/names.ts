@@ -9,6 +9,8 @@ export const ports = {
     console: 8080,
     proxyRemoting: 8080,
     proxyGrpc: 8081,
+    /** The controllers' Raft (DLedger) peer port, on which brokers reach them too. */
+    controller: 9878,
 } as const;
 
 export const nameServerServiceName = "name-service";
@@ -19,6 +21,10 @@ export const proxyDeploymentName = "proxy";
 export const proxyServiceName = "proxy";
 export const proxyConfigMapName = "proxy-config";
 export const proxySecretName = "proxy-secret";
+export const controllerServiceName = "controller";
+export const controllerStatefulSetName = "controller";
+export const controllerConfigMapName = "controller-config";
+export const nameServerConfigMapName = "name-service-config";
 
 /** The pod of a single-replica StatefulSet. */
 export function firstPodOf(statefulSetName: string): string {
@@ -87,4 +93,17 @@ export function consoleUrl(namespace: string): string {
 /** The in-cluster address a RocketMQ 5 gRPC client is given: the proxy Service's DNS name and gRPC port. */
 export function proxyEndpoint(namespace: string): string {
     return `${proxyServiceName}.${namespace}.svc.cluster.local:${ports.proxyGrpc}`;
+}
+
+/** The controllers brokers talk to (`host:port;...`): the standalone controllers, or the name servers that embed one. */
+export function controllerAddresses(namespace: string, mode: "embedded" | "standalone", size: number): string[] {
+    const [serviceName, statefulSetName] = mode === "standalone"
+        ? [controllerServiceName, controllerStatefulSetName]
+        : [nameServerServiceName, nameServerStatefulSetName];
+    return Array.from({ length: size }, (_, index) => `${podDnsName(namespace, serviceName, `${statefulSetName}-${index}`)}:${ports.controller}`);
+}
+
+/** DLedger's peer list, `n<i>-host:port;...`: each controller finds its own entry by `controllerDLegerSelfId` n<ordinal>. */
+export function controllerPeers(addresses: string[]): string {
+    return addresses.map((address, index) => `n${index}-${address}`).join(";");
 }

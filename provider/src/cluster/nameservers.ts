@@ -1,6 +1,6 @@
 // Name servers: a StatefulSet behind a headless Service, so each has a stable DNS name
 // (name-service-0.name-service.<ns>.svc.cluster.local) that brokers and clients use.
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "./k8s";
 import { ClusterContext, childName, metadataOf, userAnnotations, userLabels } from "./context";
 import { jvmOptions, nameServerHeapRule } from "./jvm";
@@ -9,9 +9,14 @@ import { createDisruptionBudget, DisruptionBudgetInputs } from "./disruption";
 import { imageVersionLabel, objectLabels, selectorLabels } from "./labels";
 import { nameServerServiceName, nameServerStatefulSetName, ports } from "./names";
 import { containerSecurityContext, networkSettings, sharedPodSettings, tcpReadinessProbe } from "./pods";
-import { claimTemplatesField, podStorage } from "./storage";
+import { claimTemplatesField, podNameEnv, podStorage } from "./storage";
 import { tlsVolumeMounts, tlsVolumes, withTlsOptions } from "./tls";
 import { createStorageExpansion, templatesAfterExpansion } from "./storageExpansion";
+import { configChecksumAnnotation, createEmbeddedControllerConfig, embeddedConfig, embeddedNameServerConfig, selfIdStartScript } from "./controller";
+import { configChecksum } from "./brokerConfig";
+import { mergeRecords } from "./derive";
+import { derive } from "./derive";
+import { nameServerConfigMapName } from "./names";
 
 export interface NameServers {
     service: k8s.core.v1.Service;
@@ -41,6 +46,11 @@ export function createNameServers(context: ClusterContext, after: pulumi.Resourc
         },
     }, opts);
 
+    // With controller.mode embedded each name server runs a controller too, from namesrv.conf.
+    const embedded = derive(args.controller.mode, (mode) => mode === "embedded");
+    const embeddedConfigMap = derive([args.controller.mode, spec.size] as const, ([mode, size]) =>
+        (mode === "embedded" ? createEmbeddedControllerConfig(context, size) : undefined));
+
     // Larger claim templates grow the existing claims before the StatefulSet's object is replaced.
     const expansion = createStorageExpansion(context, nameServerStatefulSetName, spec, "nameServer.volumeClaimTemplates");
     const statefulSet = new k8s.apps.v1.StatefulSet(childName(context, nameServerStatefulSetName), {
@@ -51,23 +61,34 @@ export function createNameServers(context: ClusterContext, after: pulumi.Resourc
             podManagementPolicy: "Parallel",
             selector: { matchLabels: selector },
             template: {
-                metadata: { labels, ...(args.annotations ? { annotations: userAnnotations(context) } : {}) },
+                metadata: { labels, ...annotationsOf(context, derive([args.controller.mode, spec.size] as const, ([mode, size]) =>
+                    (mode === "embedded" ? { [configChecksumAnnotation]: configChecksum(embeddedNameServerConfig(context, size)) } : {}) as Record<string, pulumi.Input<string>>)) },
                 spec: {
                     ...sharedPodSettings(args, { own: selector, spread: selector }),
                     ...networkSettings(spec),
-                    volumes: concatLists<k8s.types.input.core.v1.Volume>(storage.volumes, tlsVolumes(context)),
+                    volumes: concatLists<k8s.types.input.core.v1.Volume>(storage.volumes, tlsVolumes(context), derive(embedded, (on) => (on ? [
+                        { name: embeddedConfig.volume, configMap: { name: nameServerConfigMapName } },
+                        { name: embeddedConfig.confVolume, emptyDir: {} },
+                    ] : []))),
                     containers: [{
                         name: "name-server",
                         image: spec.image,
                         imagePullPolicy: spec.imagePullPolicy,
-                        command: ["sh", "mqnamesrv"],
+                        command: derive(embedded, (on) => (on ? ["sh", "-c", selfIdStartScript("namesrv.conf", "mqnamesrv")] : ["sh", "mqnamesrv"])),
                         env: concatLists<k8s.types.input.core.v1.EnvVar>(
-                            storage.env,
+                            derive([storage.env, embedded] as const, ([storageEnv, on]) =>
+                                (on && !storageEnv.some((env) => env.name === "POD_NAME") ? [...storageEnv, podNameEnv] : storageEnv)),
                             [{ name: "JAVA_OPT_EXT", value: withTlsOptions(context, jvmOptions(spec.jvmMemory, spec.resources, nameServerHeapRule)) }],
                         ),
-                        ports: [{ name: "namesrv", containerPort: ports.nameServer }],
+                        ports: derive(embedded, (on) => [
+                            { name: "namesrv", containerPort: ports.nameServer },
+                            ...(on ? [{ name: "controller", containerPort: ports.controller }] : []),
+                        ]),
                         readinessProbe: tcpReadinessProbe(ports.nameServer),
-                        volumeMounts: concatLists<k8s.types.input.core.v1.VolumeMount>(storage.volumeMounts, tlsVolumeMounts(context)),
+                        volumeMounts: concatLists<k8s.types.input.core.v1.VolumeMount>(storage.volumeMounts, tlsVolumeMounts(context), derive(embedded, (on) => (on ? [
+                            { name: embeddedConfig.volume, mountPath: embeddedConfig.mountDir, readOnly: true },
+                            { name: embeddedConfig.confVolume, mountPath: embeddedConfig.confDir },
+                        ] : []))),
                         ...(spec.resources ? { resources: spec.resources as k8s.types.input.core.v1.ResourceRequirements } : {}),
                         ...(args.securityContext ? { securityContext: containerSecurityContext(args) } : {}),
                     }],
@@ -75,8 +96,16 @@ export function createNameServers(context: ClusterContext, after: pulumi.Resourc
             },
             ...templatesAfterExpansion(claimTemplatesField(storage), expansion),
         },
-    }, { ...opts, dependsOn: [service, ...after, ...(expansion ? [expansion] : [])] });
+    }, { ...opts, dependsOn: derive(embeddedConfigMap, (configMap) => [service, ...after, ...(expansion ? [expansion] : []), ...(configMap ? [configMap] : [])]) as pulumi.Input<pulumi.Resource[]> });
 
     createDisruptionBudget(context, nameServerStatefulSetName, selector, labels, spec.podDisruptionBudget as DisruptionBudgetInputs, "nameServer.podDisruptionBudget");
     return { service, statefulSet };
+}
+
+/** The user's annotations, and with the embedded controller its config's checksum; none at all as before otherwise. */
+function annotationsOf(context: ClusterContext, embedded: pulumi.Input<Record<string, pulumi.Input<string>>>): { annotations?: pulumi.Input<Record<string, pulumi.Input<string>>> } {
+    if (!pulumi.Output.isInstance(embedded) && Object.keys(embedded).length === 0) {
+        return context.args.annotations ? { annotations: userAnnotations(context) } : {};
+    }
+    return { annotations: mergeRecords(userAnnotations(context), embedded) };
 }

@@ -5,8 +5,11 @@
 export interface BrokerGroupInfo {
     index: number;
     brokerName: string;
+    /** The pod that is master now, as the name servers list it (with a controller, whichever pod was elected). */
     masterPodName: string;
     replicaPodNames: string[];
+    /** With a controller: the pods of the group's sync state set, the master among them. */
+    inSyncReplicaPodNames?: string[];
 }
 
 export const clusterOutputNames = [

@@ -16,6 +16,10 @@ export const providerOwnedConfigKeys: Record<string, string> = {
     namesrvAddr: "is set by the provider to the name servers' DNS names; to use other name servers set broker.nameServers",
     storePathRootDir: "is set by the provider to /home/rocketmq/store, where the store volume is mounted",
     listenPort: "is set by the provider to 10911, which its probes and ports use",
+    enableControllerMode: "is set by the provider from controller.mode",
+    controllerAddr: "is set by the provider to the controllers of controller.mode",
+    storePathBrokerIdentity: "is set by the provider in controller mode to the store volume, beside the log",
+    storePathEpochFile: "is set by the provider in controller mode to the store volume, beside the log",
 };
 
 /** Keys with a typed field of their own in brokerConfig. */

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { operationAccessSchemas } from "./clusterAccess";
 import { imageReferenceSchema } from "./images";
 import { nameServerAddressesSchema, validateInputs, Validation } from "./rocketmqNames";
+import { controllerModes } from "./controller";
 
 const clusterNameSchema = z.string({ error: "must be a string" }).min(1, { error: "must not be empty" });
 
@@ -19,6 +20,8 @@ export const brokerConfigPushArgsSchema = z.strictObject({
     allowRestart: z.boolean({ error: "must be true or false" }).default(true),
     /** broker.image of the cluster: the state keeps the one the brokers were given, so check can refuse a downgrade. */
     brokerImage: imageReferenceSchema.optional(),
+    /** controller.mode of the cluster: the state keeps the brokers' mode, so check can refuse a move that would lose data. */
+    controllerMode: z.enum(controllerModes, { error: `must be one of ${controllerModes.join(", ")}` }).default("none"),
     ...operationAccessSchemas,
 });
 
@@ -34,6 +37,10 @@ export const nameServerRegistrationArgsSchema = z.strictObject({
     /** Broker name -> how many brokers the group runs (its master and replicas). */
     brokers: z.record(z.string(), z.int().min(1)),
     timeoutSeconds: z.int({ error: "must be a whole number of seconds" }).min(1).max(3600).default(300),
+    /** The cluster's namespace: where the pods serving the masters' addresses are looked up. */
+    namespace: z.string({ error: "must be a string" }).optional(),
+    /** The controllers (`host:port;...`) in controller mode: broker ids come from them and they hold each group's sync state set. */
+    controllerAddr: z.string({ error: "must be a string" }).optional(),
     ...operationAccessSchemas,
 });
 

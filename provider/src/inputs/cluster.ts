@@ -17,6 +17,7 @@ import { allowDroppingUnreadMessagesSchema, drainTimeoutSecondsSchema } from "./
 import { clusterAccessSchemas } from "./clusterAccess";
 import { authSpecSchema, checkAuthRules } from "./auth";
 import { clusterTlsSchema } from "./tls";
+import { checkControllerRules, controllerSpecSchema } from "./controller";
 
 export const storageModes = ["EmptyDir", "HostPath", "StorageClass"] as const;
 
@@ -316,10 +317,12 @@ export const clusterArgsSchema = z.strictObject({
     proxy: proxySpecSchema.prefault({}),
     auth: authSpecSchema.prefault({}),
     tls: clusterTlsSchema.optional(),
+    controller: controllerSpecSchema.prefault({}),
     ...clusterAccessSchemas,
 }).superRefine((args, ctx) => {
     checkMetricsRules(args, ctx);
     checkAuthRules(args, ctx);
+    checkControllerRules(args, ctx);
 });
 
 /** What a program passes: every field optional, `{}` is a working cluster. */
@@ -331,6 +334,7 @@ export type ResolvedBrokerSpec = ResolvedClusterArgs["broker"];
 export type ResolvedConsoleSpec = ResolvedClusterArgs["console"];
 export type ResolvedProxySpec = ResolvedClusterArgs["proxy"];
 export type ResolvedAuthSpec = ResolvedClusterArgs["auth"];
+export type ResolvedControllerSpec = ResolvedClusterArgs["controller"];
 
 export interface InputFailure {
     /** Dotted path of the input, e.g. `broker.replicaPerGroup` or `broker.env[0].name`. */

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { authSpecSchema } from "./auth";
 import * as pulumi from "@pulumi/pulumi";
 import { metricsSpecSchema } from "./metrics";
+import { controllerSpecSchema } from "./controller";
 import { brokerSpecSchema, clusterArgsSchema, consoleSpecSchema, failuresOf, InputFailure, nameServerSpecSchema, propertyPath, proxySpecSchema, ResolvedClusterArgs } from "./cluster";
 import { secretInput, unknownInput, unknownInputOutput } from "./nature";
 import { PropertyPath, ResolvedInputs } from "./resolve";
@@ -12,7 +13,7 @@ import { PropertyPath, ResolvedInputs } from "./resolve";
 /** An input value that may be, or contain, an unknown or secret Output. */
 export type DeepInput<T> = pulumi.Output<T> | (T extends (infer U)[] ? DeepInput<U>[] : T extends object ? { [K in keyof T]: DeepInput<T[K]> } : T);
 type Fields<T> = { [K in keyof T]: DeepInput<T[K]> };
-type Sections = "nameServer" | "broker" | "console" | "metrics" | "proxy" | "auth";
+type Sections = "nameServer" | "broker" | "console" | "metrics" | "proxy" | "auth" | "controller";
 
 /** Validated inputs with defaults filled in; a field may be an unknown or secret Output. */
 export type ClusterInputs = Fields<Omit<ResolvedClusterArgs, Sections>> & {
@@ -22,6 +23,7 @@ export type ClusterInputs = Fields<Omit<ResolvedClusterArgs, Sections>> & {
     metrics: Fields<ResolvedClusterArgs["metrics"]>;
     proxy: Fields<ResolvedClusterArgs["proxy"]>;
     auth: Fields<ResolvedClusterArgs["auth"]>;
+    controller: Fields<ResolvedClusterArgs["controller"]>;
 };
 
 /**
@@ -34,6 +36,7 @@ export const structuralFields = [
     ["nameServer", "podDisruptionBudget", "enabled"], ["broker", "podDisruptionBudget", "enabled"],
     ["proxy", "podDisruptionBudget", "enabled"],
     ["metrics", "enabled"], ["metrics", "serviceMonitor"], ["metrics", "podMonitor"], ["proxy", "enabled"],
+    ["controller", "mode"], ["controller", "size"],
 ] as const;
 
 const sectionSchemas: Record<Sections, z.ZodObject> = {
@@ -43,6 +46,7 @@ const sectionSchemas: Record<Sections, z.ZodObject> = {
     metrics: metricsSpecSchema,
     proxy: proxySpecSchema,
     auth: authSpecSchema,
+    controller: controllerSpecSchema as unknown as z.ZodObject,
 };
 
 export type ClusterInputsValidation = { ok: true; value: ClusterInputs } | { ok: false; failures: InputFailure[] };

@@ -9,6 +9,25 @@ export interface InputWarning {
 }
 
 export function clusterInputWarnings(inputs: ClusterInputs): InputWarning[] {
+    return [...dnsWarnings(inputs), ...controllerIdentityWarnings(inputs)];
+}
+
+/**
+ * A controller-mode broker keeps the id the controller gave it in its store. On an emptyDir a
+ * re-created pod comes back with a new id; if its old id was the group's only in-sync broker, the
+ * controller has no broker it may elect (unclean elections are off) and the group takes no writes.
+ */
+function controllerIdentityWarnings(inputs: ClusterInputs): InputWarning[] {
+    const mode = inputs.controller.mode;
+    if ((mode !== "embedded" && mode !== "standalone") || inputs.broker.storageMode !== "EmptyDir") return [];
+    return [{
+        property: "broker.storageMode",
+        message: `EmptyDir with controller.mode ${mode}: a broker pod that is re-created (not just restarted) loses the id the controller gave it and its log; ` +
+            "if it was the group's only in-sync broker the group gets no master. Use StorageClass (or HostPath) for brokers that elect their master",
+    }];
+}
+
+function dnsWarnings(inputs: ClusterInputs): InputWarning[] {
     return (["nameServer", "broker"] as const).flatMap((section): InputWarning[] => {
         const { hostNetwork, dnsPolicy } = inputs[section];
         // Kubernetes treats ClusterFirstWithHostNet on a pod without host networking as ClusterFirst.

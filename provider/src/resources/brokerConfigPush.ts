@@ -7,7 +7,8 @@
 //   reads each value back.
 // - diff warns, in preview, about changes that wait for a restart when allowRestart is false.
 // - check refuses a broker image change RocketMQ does not support (a downgrade to an older major
-//   release), comparing with the image of the last deployment.
+//   release), comparing with the image of the last deployment, and any change of controller.mode
+//   (inputs/controllerModeChange.ts).
 // RocketMQCluster orders it before the name server StatefulSet, so name servers being removed go
 // only after every running broker has the list without them.
 import * as rpc from "@pulumi/pulumi/runtime/rpc";
@@ -15,6 +16,8 @@ import { CustomResourceHandler } from "../handlers";
 import { engineResourceLogs, ResourceLogs } from "../engineLog";
 import { ResolvedBrokerConfigPushArgs, validateBrokerConfigPushArgs } from "../inputs/brokerRuntime";
 import { unsupportedImageChange } from "../inputs/imageChange";
+import { ControllerMode } from "../inputs/controller";
+import { refusedControllerModeChange } from "../inputs/controllerModeChange";
 import { resolveInputs } from "../inputs/resolve";
 import { pushBrokerSettings } from "../ops/scaling/brokerConfigPush";
 import { AdminClientFactory, clusterAdminClients, withAdmin } from "./adminClients";
@@ -23,8 +26,8 @@ import { changedInputs, checkInputs, onlyAccessChanged } from "./placedResource"
 
 export const brokerConfigPushToken = "rocketmq:index:BrokerConfigPush";
 
-const inputNames = ["brokerClusterName", "namesrvAddr", "settings", "restartSettings", "allowRestart", "brokerImage", "kubeconfig", "connection", "credentials", "tls"] as const;
-const inputDefaults: Record<string, unknown> = { settings: {}, restartSettings: {}, allowRestart: true, connection: "auto" };
+const inputNames = ["brokerClusterName", "namesrvAddr", "settings", "restartSettings", "allowRestart", "brokerImage", "controllerMode", "kubeconfig", "connection", "credentials", "tls"] as const;
+const inputDefaults: Record<string, unknown> = { settings: {}, restartSettings: {}, allowRestart: true, controllerMode: "none", connection: "auto" };
 
 /** What a program change means for the running brokers. */
 export interface BrokerSettingsChange {
@@ -51,10 +54,19 @@ export function brokerConfigPushHandler(admins: AdminClientFactory = clusterAdmi
     return {
         async check(_urn, olds, news) {
             const checked = await checkInputs(news, validateBrokerConfigPushArgs);
-            const [before, after] = [(await resolveInputs(olds)).value.brokerImage, (await resolveInputs(news)).value.brokerImage];
+            const [oldValues, newValues] = [(await resolveInputs(olds)).value, (await resolveInputs(news)).value];
+            const [before, after] = [oldValues.brokerImage, newValues.brokerImage];
             const refusal = typeof before === "string" && typeof after === "string" ? unsupportedImageChange(before, after) : undefined;
+            // A deployed push (olds has its cluster name) keeps the mode its brokers run; before this input existed they ran none.
+            const modeRefusal = typeof oldValues.brokerClusterName === "string" && typeof newValues.controllerMode !== "object"
+                ? refusedControllerModeChange((oldValues.controllerMode ?? "none") as ControllerMode, (newValues.controllerMode ?? "none") as ControllerMode)
+                : undefined;
             // The engine shows the value of the property named; the reason names the cluster's input.
-            return refusal ? { inputs: news, failures: [...(checked.failures ?? []), { property: "brokerImage", reason: `broker.image ${refusal}` }] } : checked;
+            const failures = [
+                ...(refusal ? [{ property: "brokerImage", reason: `broker.image ${refusal}` }] : []),
+                ...(modeRefusal ? [{ property: "controllerMode", reason: `controller.mode ${modeRefusal}` }] : []),
+            ];
+            return failures.length > 0 ? { inputs: news, failures: [...(checked.failures ?? []), ...failures] } : checked;
         },
 
         async diff(_id, olds, news, urn) {

@@ -22,21 +22,27 @@ namespace PulumiRocketMQ.RocketMQ.Outputs
         /// </summary>
         public readonly string BrokerName;
         /// <summary>
+        /// With a controller: the pods in the group's sync state set (the master among them), as the controller's leader reports it. Absent with `controller.mode` `none`.
+        /// </summary>
+        public readonly ImmutableArray<string> InSyncReplicaPodNames;
+        /// <summary>
         /// Index `g` of the group, from 0.
         /// </summary>
         public readonly int Index;
         /// <summary>
-        /// Pod of the group's master (brokerId 0), `&lt;broker.name&gt;-&lt;g&gt;-master-0`.
+        /// Pod of the group's master now, as the name servers list it (broker id 0): `&lt;broker.name&gt;-&lt;g&gt;-master-0` with fixed roles; with a controller, whichever pod of the group the controller elected (after a failover, a former replica). Read when `pulumi up` finishes waiting for the brokers' registration; `pulumi refresh` updates the registration child's `groups` state, not this output.
         /// </summary>
         public readonly string MasterPodName;
         /// <summary>
-        /// Pods of the group's replicas in brokerId order, `&lt;broker.name&gt;-&lt;g&gt;-replica-&lt;i&gt;-0`.
+        /// The group's other pods: `&lt;broker.name&gt;-&lt;g&gt;-replica-&lt;i&gt;-0` with fixed roles, in brokerId order; with a controller, every pod of the group but the current master.
         /// </summary>
         public readonly ImmutableArray<string> ReplicaPodNames;
 
         [OutputConstructor]
         private BrokerGroupInfo(
             string brokerName,
+
+            ImmutableArray<string> inSyncReplicaPodNames,
 
             int index,
 
@@ -45,6 +51,7 @@ namespace PulumiRocketMQ.RocketMQ.Outputs
             ImmutableArray<string> replicaPodNames)
         {
             BrokerName = brokerName;
+            InSyncReplicaPodNames = inSyncReplicaPodNames;
             Index = index;
             MasterPodName = masterPodName;
             ReplicaPodNames = replicaPodNames;

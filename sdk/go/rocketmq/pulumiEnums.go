@@ -904,6 +904,348 @@ func (in *connectionModePtr) ToConnectionModePtrOutputWithContext(ctx context.Co
 	return pulumi.ToOutputWithContext(ctx, in).(ConnectionModePtrOutput)
 }
 
+// Who decides which broker of a group is master.
+type ControllerMode string
+
+const (
+	// Fixed roles: the `-master` StatefulSet's pod is master, the `-replica-<i>` pods replicas. A dead master takes no writes until its pod is back.
+	ControllerModeNone = ControllerMode("none")
+	// A RIP-44 controller runs inside each name server (`enableControllerInNamesrv`); brokers run in controller mode.
+	ControllerModeEmbedded = ControllerMode("embedded")
+	// A StatefulSet `controller` of RIP-44 controllers; brokers run in controller mode.
+	ControllerModeStandalone = ControllerMode("standalone")
+)
+
+func (ControllerMode) ElementType() reflect.Type {
+	return reflect.TypeOf((*ControllerMode)(nil)).Elem()
+}
+
+func (e ControllerMode) ToControllerModeOutput() ControllerModeOutput {
+	return pulumi.ToOutput(e).(ControllerModeOutput)
+}
+
+func (e ControllerMode) ToControllerModeOutputWithContext(ctx context.Context) ControllerModeOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(ControllerModeOutput)
+}
+
+func (e ControllerMode) ToControllerModePtrOutput() ControllerModePtrOutput {
+	return e.ToControllerModePtrOutputWithContext(context.Background())
+}
+
+func (e ControllerMode) ToControllerModePtrOutputWithContext(ctx context.Context) ControllerModePtrOutput {
+	return ControllerMode(e).ToControllerModeOutputWithContext(ctx).ToControllerModePtrOutputWithContext(ctx)
+}
+
+func (e ControllerMode) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e ControllerMode) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e ControllerMode) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e ControllerMode) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type ControllerModeOutput struct{ *pulumi.OutputState }
+
+func (ControllerModeOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ControllerMode)(nil)).Elem()
+}
+
+func (o ControllerModeOutput) ToControllerModeOutput() ControllerModeOutput {
+	return o
+}
+
+func (o ControllerModeOutput) ToControllerModeOutputWithContext(ctx context.Context) ControllerModeOutput {
+	return o
+}
+
+func (o ControllerModeOutput) ToControllerModePtrOutput() ControllerModePtrOutput {
+	return o.ToControllerModePtrOutputWithContext(context.Background())
+}
+
+func (o ControllerModeOutput) ToControllerModePtrOutputWithContext(ctx context.Context) ControllerModePtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ControllerMode) *ControllerMode {
+		return &v
+	}).(ControllerModePtrOutput)
+}
+
+func (o ControllerModeOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o ControllerModeOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e ControllerMode) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o ControllerModeOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o ControllerModeOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e ControllerMode) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type ControllerModePtrOutput struct{ *pulumi.OutputState }
+
+func (ControllerModePtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ControllerMode)(nil)).Elem()
+}
+
+func (o ControllerModePtrOutput) ToControllerModePtrOutput() ControllerModePtrOutput {
+	return o
+}
+
+func (o ControllerModePtrOutput) ToControllerModePtrOutputWithContext(ctx context.Context) ControllerModePtrOutput {
+	return o
+}
+
+func (o ControllerModePtrOutput) Elem() ControllerModeOutput {
+	return o.ApplyT(func(v *ControllerMode) ControllerMode {
+		if v != nil {
+			return *v
+		}
+		var ret ControllerMode
+		return ret
+	}).(ControllerModeOutput)
+}
+
+func (o ControllerModePtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o ControllerModePtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *ControllerMode) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// ControllerModeInput is an input type that accepts values of the ControllerMode enum
+// A concrete instance of `ControllerModeInput` can be one of the following:
+//
+//	ControllerModeNone
+//	ControllerModeEmbedded
+//	ControllerModeStandalone
+type ControllerModeInput interface {
+	pulumi.Input
+
+	ToControllerModeOutput() ControllerModeOutput
+	ToControllerModeOutputWithContext(context.Context) ControllerModeOutput
+}
+
+var controllerModePtrType = reflect.TypeOf((**ControllerMode)(nil)).Elem()
+
+type ControllerModePtrInput interface {
+	pulumi.Input
+
+	ToControllerModePtrOutput() ControllerModePtrOutput
+	ToControllerModePtrOutputWithContext(context.Context) ControllerModePtrOutput
+}
+
+type controllerModePtr string
+
+func ControllerModePtr(v string) ControllerModePtrInput {
+	return (*controllerModePtr)(&v)
+}
+
+func (*controllerModePtr) ElementType() reflect.Type {
+	return controllerModePtrType
+}
+
+func (in *controllerModePtr) ToControllerModePtrOutput() ControllerModePtrOutput {
+	return pulumi.ToOutput(in).(ControllerModePtrOutput)
+}
+
+func (in *controllerModePtr) ToControllerModePtrOutputWithContext(ctx context.Context) ControllerModePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(ControllerModePtrOutput)
+}
+
+// Where a standalone controller keeps its Raft (DLedger) log.
+type ControllerStorageMode string
+
+const (
+	// PersistentVolumeClaims from `volumeClaimTemplates` (by default one 1Gi claim `controller-data` of the default StorageClass), kept across restarts.
+	ControllerStorageModeStorageClass = ControllerStorageMode("StorageClass")
+	// A pod-local emptyDir: a controller whose pod is deleted loses its log and rejoins from its peers. For tests.
+	ControllerStorageModeEmptyDir = ControllerStorageMode("EmptyDir")
+	// A directory of the node (`hostPath`), one sub-directory per pod.
+	ControllerStorageModeHostPath = ControllerStorageMode("HostPath")
+)
+
+func (ControllerStorageMode) ElementType() reflect.Type {
+	return reflect.TypeOf((*ControllerStorageMode)(nil)).Elem()
+}
+
+func (e ControllerStorageMode) ToControllerStorageModeOutput() ControllerStorageModeOutput {
+	return pulumi.ToOutput(e).(ControllerStorageModeOutput)
+}
+
+func (e ControllerStorageMode) ToControllerStorageModeOutputWithContext(ctx context.Context) ControllerStorageModeOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(ControllerStorageModeOutput)
+}
+
+func (e ControllerStorageMode) ToControllerStorageModePtrOutput() ControllerStorageModePtrOutput {
+	return e.ToControllerStorageModePtrOutputWithContext(context.Background())
+}
+
+func (e ControllerStorageMode) ToControllerStorageModePtrOutputWithContext(ctx context.Context) ControllerStorageModePtrOutput {
+	return ControllerStorageMode(e).ToControllerStorageModeOutputWithContext(ctx).ToControllerStorageModePtrOutputWithContext(ctx)
+}
+
+func (e ControllerStorageMode) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e ControllerStorageMode) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e ControllerStorageMode) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e ControllerStorageMode) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type ControllerStorageModeOutput struct{ *pulumi.OutputState }
+
+func (ControllerStorageModeOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ControllerStorageMode)(nil)).Elem()
+}
+
+func (o ControllerStorageModeOutput) ToControllerStorageModeOutput() ControllerStorageModeOutput {
+	return o
+}
+
+func (o ControllerStorageModeOutput) ToControllerStorageModeOutputWithContext(ctx context.Context) ControllerStorageModeOutput {
+	return o
+}
+
+func (o ControllerStorageModeOutput) ToControllerStorageModePtrOutput() ControllerStorageModePtrOutput {
+	return o.ToControllerStorageModePtrOutputWithContext(context.Background())
+}
+
+func (o ControllerStorageModeOutput) ToControllerStorageModePtrOutputWithContext(ctx context.Context) ControllerStorageModePtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ControllerStorageMode) *ControllerStorageMode {
+		return &v
+	}).(ControllerStorageModePtrOutput)
+}
+
+func (o ControllerStorageModeOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o ControllerStorageModeOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e ControllerStorageMode) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o ControllerStorageModeOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o ControllerStorageModeOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e ControllerStorageMode) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type ControllerStorageModePtrOutput struct{ *pulumi.OutputState }
+
+func (ControllerStorageModePtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ControllerStorageMode)(nil)).Elem()
+}
+
+func (o ControllerStorageModePtrOutput) ToControllerStorageModePtrOutput() ControllerStorageModePtrOutput {
+	return o
+}
+
+func (o ControllerStorageModePtrOutput) ToControllerStorageModePtrOutputWithContext(ctx context.Context) ControllerStorageModePtrOutput {
+	return o
+}
+
+func (o ControllerStorageModePtrOutput) Elem() ControllerStorageModeOutput {
+	return o.ApplyT(func(v *ControllerStorageMode) ControllerStorageMode {
+		if v != nil {
+			return *v
+		}
+		var ret ControllerStorageMode
+		return ret
+	}).(ControllerStorageModeOutput)
+}
+
+func (o ControllerStorageModePtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o ControllerStorageModePtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *ControllerStorageMode) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// ControllerStorageModeInput is an input type that accepts values of the ControllerStorageMode enum
+// A concrete instance of `ControllerStorageModeInput` can be one of the following:
+//
+//	ControllerStorageModeStorageClass
+//	ControllerStorageModeEmptyDir
+//	ControllerStorageModeHostPath
+type ControllerStorageModeInput interface {
+	pulumi.Input
+
+	ToControllerStorageModeOutput() ControllerStorageModeOutput
+	ToControllerStorageModeOutputWithContext(context.Context) ControllerStorageModeOutput
+}
+
+var controllerStorageModePtrType = reflect.TypeOf((**ControllerStorageMode)(nil)).Elem()
+
+type ControllerStorageModePtrInput interface {
+	pulumi.Input
+
+	ToControllerStorageModePtrOutput() ControllerStorageModePtrOutput
+	ToControllerStorageModePtrOutputWithContext(context.Context) ControllerStorageModePtrOutput
+}
+
+type controllerStorageModePtr string
+
+func ControllerStorageModePtr(v string) ControllerStorageModePtrInput {
+	return (*controllerStorageModePtr)(&v)
+}
+
+func (*controllerStorageModePtr) ElementType() reflect.Type {
+	return controllerStorageModePtrType
+}
+
+func (in *controllerStorageModePtr) ToControllerStorageModePtrOutput() ControllerStorageModePtrOutput {
+	return pulumi.ToOutput(in).(ControllerStorageModePtrOutput)
+}
+
+func (in *controllerStorageModePtr) ToControllerStorageModePtrOutputWithContext(ctx context.Context) ControllerStorageModePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(ControllerStorageModePtrOutput)
+}
+
 // DNS policy of a pod.
 type DnsPolicy string
 
@@ -2441,6 +2783,10 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*BrokerRolePtrInput)(nil)).Elem(), BrokerRole("ASYNC_MASTER"))
 	pulumi.RegisterInputType(reflect.TypeOf((*ConnectionModeInput)(nil)).Elem(), ConnectionMode("auto"))
 	pulumi.RegisterInputType(reflect.TypeOf((*ConnectionModePtrInput)(nil)).Elem(), ConnectionMode("auto"))
+	pulumi.RegisterInputType(reflect.TypeOf((*ControllerModeInput)(nil)).Elem(), ControllerMode("none"))
+	pulumi.RegisterInputType(reflect.TypeOf((*ControllerModePtrInput)(nil)).Elem(), ControllerMode("none"))
+	pulumi.RegisterInputType(reflect.TypeOf((*ControllerStorageModeInput)(nil)).Elem(), ControllerStorageMode("StorageClass"))
+	pulumi.RegisterInputType(reflect.TypeOf((*ControllerStorageModePtrInput)(nil)).Elem(), ControllerStorageMode("StorageClass"))
 	pulumi.RegisterInputType(reflect.TypeOf((*DnsPolicyInput)(nil)).Elem(), DnsPolicy("ClusterFirst"))
 	pulumi.RegisterInputType(reflect.TypeOf((*DnsPolicyPtrInput)(nil)).Elem(), DnsPolicy("ClusterFirst"))
 	pulumi.RegisterInputType(reflect.TypeOf((*FlushDiskTypeInput)(nil)).Elem(), FlushDiskType("ASYNC_FLUSH"))
@@ -2470,6 +2816,10 @@ func init() {
 	pulumi.RegisterOutputType(BrokerRolePtrOutput{})
 	pulumi.RegisterOutputType(ConnectionModeOutput{})
 	pulumi.RegisterOutputType(ConnectionModePtrOutput{})
+	pulumi.RegisterOutputType(ControllerModeOutput{})
+	pulumi.RegisterOutputType(ControllerModePtrOutput{})
+	pulumi.RegisterOutputType(ControllerStorageModeOutput{})
+	pulumi.RegisterOutputType(ControllerStorageModePtrOutput{})
 	pulumi.RegisterOutputType(DnsPolicyOutput{})
 	pulumi.RegisterOutputType(DnsPolicyPtrOutput{})
 	pulumi.RegisterOutputType(FlushDiskTypeOutput{})

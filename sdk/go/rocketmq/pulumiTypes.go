@@ -727,11 +727,13 @@ func (o BrokerConfigPtrOutput) Properties() pulumi.StringMapOutput {
 type BrokerGroupInfo struct {
 	// RocketMQ broker name of the group, `<broker.name>-<g>`, shared by its master and replicas.
 	BrokerName string `pulumi:"brokerName"`
+	// With a controller: the pods in the group's sync state set (the master among them), as the controller's leader reports it. Absent with `controller.mode` `none`.
+	InSyncReplicaPodNames []string `pulumi:"inSyncReplicaPodNames"`
 	// Index `g` of the group, from 0.
 	Index int `pulumi:"index"`
-	// Pod of the group's master (brokerId 0), `<broker.name>-<g>-master-0`.
+	// Pod of the group's master now, as the name servers list it (broker id 0): `<broker.name>-<g>-master-0` with fixed roles; with a controller, whichever pod of the group the controller elected (after a failover, a former replica). Read when `pulumi up` finishes waiting for the brokers' registration; `pulumi refresh` updates the registration child's `groups` state, not this output.
 	MasterPodName string `pulumi:"masterPodName"`
-	// Pods of the group's replicas in brokerId order, `<broker.name>-<g>-replica-<i>-0`.
+	// The group's other pods: `<broker.name>-<g>-replica-<i>-0` with fixed roles, in brokerId order; with a controller, every pod of the group but the current master.
 	ReplicaPodNames []string `pulumi:"replicaPodNames"`
 }
 
@@ -755,17 +757,22 @@ func (o BrokerGroupInfoOutput) BrokerName() pulumi.StringOutput {
 	return o.ApplyT(func(v BrokerGroupInfo) string { return v.BrokerName }).(pulumi.StringOutput)
 }
 
+// With a controller: the pods in the group's sync state set (the master among them), as the controller's leader reports it. Absent with `controller.mode` `none`.
+func (o BrokerGroupInfoOutput) InSyncReplicaPodNames() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v BrokerGroupInfo) []string { return v.InSyncReplicaPodNames }).(pulumi.StringArrayOutput)
+}
+
 // Index `g` of the group, from 0.
 func (o BrokerGroupInfoOutput) Index() pulumi.IntOutput {
 	return o.ApplyT(func(v BrokerGroupInfo) int { return v.Index }).(pulumi.IntOutput)
 }
 
-// Pod of the group's master (brokerId 0), `<broker.name>-<g>-master-0`.
+// Pod of the group's master now, as the name servers list it (broker id 0): `<broker.name>-<g>-master-0` with fixed roles; with a controller, whichever pod of the group the controller elected (after a failover, a former replica). Read when `pulumi up` finishes waiting for the brokers' registration; `pulumi refresh` updates the registration child's `groups` state, not this output.
 func (o BrokerGroupInfoOutput) MasterPodName() pulumi.StringOutput {
 	return o.ApplyT(func(v BrokerGroupInfo) string { return v.MasterPodName }).(pulumi.StringOutput)
 }
 
-// Pods of the group's replicas in brokerId order, `<broker.name>-<g>-replica-<i>-0`.
+// The group's other pods: `<broker.name>-<g>-replica-<i>-0` with fixed roles, in brokerId order; with a controller, every pod of the group but the current master.
 func (o BrokerGroupInfoOutput) ReplicaPodNames() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v BrokerGroupInfo) []string { return v.ReplicaPodNames }).(pulumi.StringArrayOutput)
 }
@@ -1971,6 +1978,298 @@ func (o ConsoleSpecPtrOutput) ServiceType() ServiceTypePtrOutput {
 		}
 		return v.ServiceType
 	}).(ServiceTypePtrOutput)
+}
+
+// RocketMQ 5 controller mode (RIP-44): each broker group elects its master. With `embedded` or `standalone` every broker runs with `enableControllerMode=true`, `controllerAddr` (the controllers' DNS names, port 9878), `brokerId=-1` and `brokerRole=SLAVE`: the controller gives each broker its id (kept in `/home/rocketmq/store/brokerIdentity`, beside `epochFileCheckpoint`) and makes one in-sync broker master; when the master dies another in-sync broker is elected. `allAckInSyncStateSet=true` is written too (a send is acknowledged once every in-sync replica has it, so an elected replica lacks no acknowledged message; `broker.brokerConfig.properties` may set it false), and `pulumi up` waits until every replica is in its group's sync state set. The StatefulSet names stay (`-master`, `-replica-<i>`) and name slots, not roles: the `brokerGroups` output says which pod is master now. The mode of a running cluster cannot change: `pulumi preview` refuses it (the brokers' logs would be truncated to whichever broker the new mode makes master first); deploy a new cluster and move topics with TopicTransfer. Needs a RocketMQ 5.x image (not 5.1.2). Give the brokers `StorageClass` or `HostPath` storage: with `EmptyDir` a re-created broker pod loses its id and log, and if it was its group's only in-sync broker the group gets no master (the preview warns).
+type ControllerSpec struct {
+	// Absolute directory on the node with `storageMode` `HostPath`; required with it.
+	HostPath *string `pulumi:"hostPath"`
+	// Image of the standalone controllers, run as `sh mqcontroller -c <controller.conf>` with `controllerDLegerSelfId` n<pod ordinal>. Defaults to the brokers' image (`broker.image`).
+	Image *string `pulumi:"image"`
+	// When the kubelet pulls the controller image. Defaults to `IfNotPresent`.
+	ImagePullPolicy *ImagePullPolicy `pulumi:"imagePullPolicy"`
+	// JVM heap of the standalone controllers, passed in `JAVA_OPT_EXT`; without it the heap follows the container's memory as the name servers' does.
+	JvmMemory *JvmMemory `pulumi:"jvmMemory"`
+	// `none` (the default), `embedded` or `standalone`.
+	Mode *ControllerMode `pulumi:"mode"`
+	// CPU and memory requests and limits of the standalone controllers.
+	Resources *corev1.ResourceRequirements `pulumi:"resources"`
+	// Number of standalone controllers, an odd number from 1 to 9 (a Raft group needs a majority). Defaults to 3. With `embedded` every name server runs a controller (`nameServer.size`).
+	Size *int `pulumi:"size"`
+	// Where each standalone controller keeps its Raft log (`/home/rocketmq/controller`). Defaults to `StorageClass`. The embedded controller keeps it on the name server's volume (`nameServer.storageMode`).
+	StorageMode *ControllerStorageMode `pulumi:"storageMode"`
+	// Claim templates of the controller StatefulSet with `storageMode` `StorageClass`; the first holds the Raft log. Defaults to one 1Gi ReadWriteOnce claim `controller-data` of the default StorageClass.
+	VolumeClaimTemplates []corev1.PersistentVolumeClaimType `pulumi:"volumeClaimTemplates"`
+}
+
+// ControllerSpecInput is an input type that accepts ControllerSpecArgs and ControllerSpecOutput values.
+// You can construct a concrete instance of `ControllerSpecInput` via:
+//
+//	ControllerSpecArgs{...}
+type ControllerSpecInput interface {
+	pulumi.Input
+
+	ToControllerSpecOutput() ControllerSpecOutput
+	ToControllerSpecOutputWithContext(context.Context) ControllerSpecOutput
+}
+
+// RocketMQ 5 controller mode (RIP-44): each broker group elects its master. With `embedded` or `standalone` every broker runs with `enableControllerMode=true`, `controllerAddr` (the controllers' DNS names, port 9878), `brokerId=-1` and `brokerRole=SLAVE`: the controller gives each broker its id (kept in `/home/rocketmq/store/brokerIdentity`, beside `epochFileCheckpoint`) and makes one in-sync broker master; when the master dies another in-sync broker is elected. `allAckInSyncStateSet=true` is written too (a send is acknowledged once every in-sync replica has it, so an elected replica lacks no acknowledged message; `broker.brokerConfig.properties` may set it false), and `pulumi up` waits until every replica is in its group's sync state set. The StatefulSet names stay (`-master`, `-replica-<i>`) and name slots, not roles: the `brokerGroups` output says which pod is master now. The mode of a running cluster cannot change: `pulumi preview` refuses it (the brokers' logs would be truncated to whichever broker the new mode makes master first); deploy a new cluster and move topics with TopicTransfer. Needs a RocketMQ 5.x image (not 5.1.2). Give the brokers `StorageClass` or `HostPath` storage: with `EmptyDir` a re-created broker pod loses its id and log, and if it was its group's only in-sync broker the group gets no master (the preview warns).
+type ControllerSpecArgs struct {
+	// Absolute directory on the node with `storageMode` `HostPath`; required with it.
+	HostPath pulumi.StringPtrInput `pulumi:"hostPath"`
+	// Image of the standalone controllers, run as `sh mqcontroller -c <controller.conf>` with `controllerDLegerSelfId` n<pod ordinal>. Defaults to the brokers' image (`broker.image`).
+	Image pulumi.StringPtrInput `pulumi:"image"`
+	// When the kubelet pulls the controller image. Defaults to `IfNotPresent`.
+	ImagePullPolicy ImagePullPolicyPtrInput `pulumi:"imagePullPolicy"`
+	// JVM heap of the standalone controllers, passed in `JAVA_OPT_EXT`; without it the heap follows the container's memory as the name servers' does.
+	JvmMemory JvmMemoryPtrInput `pulumi:"jvmMemory"`
+	// `none` (the default), `embedded` or `standalone`.
+	Mode ControllerModePtrInput `pulumi:"mode"`
+	// CPU and memory requests and limits of the standalone controllers.
+	Resources corev1.ResourceRequirementsPtrInput `pulumi:"resources"`
+	// Number of standalone controllers, an odd number from 1 to 9 (a Raft group needs a majority). Defaults to 3. With `embedded` every name server runs a controller (`nameServer.size`).
+	Size pulumi.IntPtrInput `pulumi:"size"`
+	// Where each standalone controller keeps its Raft log (`/home/rocketmq/controller`). Defaults to `StorageClass`. The embedded controller keeps it on the name server's volume (`nameServer.storageMode`).
+	StorageMode ControllerStorageModePtrInput `pulumi:"storageMode"`
+	// Claim templates of the controller StatefulSet with `storageMode` `StorageClass`; the first holds the Raft log. Defaults to one 1Gi ReadWriteOnce claim `controller-data` of the default StorageClass.
+	VolumeClaimTemplates corev1.PersistentVolumeClaimTypeArrayInput `pulumi:"volumeClaimTemplates"`
+}
+
+func (ControllerSpecArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ControllerSpec)(nil)).Elem()
+}
+
+func (i ControllerSpecArgs) ToControllerSpecOutput() ControllerSpecOutput {
+	return i.ToControllerSpecOutputWithContext(context.Background())
+}
+
+func (i ControllerSpecArgs) ToControllerSpecOutputWithContext(ctx context.Context) ControllerSpecOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ControllerSpecOutput)
+}
+
+func (i ControllerSpecArgs) ToControllerSpecPtrOutput() ControllerSpecPtrOutput {
+	return i.ToControllerSpecPtrOutputWithContext(context.Background())
+}
+
+func (i ControllerSpecArgs) ToControllerSpecPtrOutputWithContext(ctx context.Context) ControllerSpecPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ControllerSpecOutput).ToControllerSpecPtrOutputWithContext(ctx)
+}
+
+// ControllerSpecPtrInput is an input type that accepts ControllerSpecArgs, ControllerSpecPtr and ControllerSpecPtrOutput values.
+// You can construct a concrete instance of `ControllerSpecPtrInput` via:
+//
+//	        ControllerSpecArgs{...}
+//
+//	or:
+//
+//	        nil
+type ControllerSpecPtrInput interface {
+	pulumi.Input
+
+	ToControllerSpecPtrOutput() ControllerSpecPtrOutput
+	ToControllerSpecPtrOutputWithContext(context.Context) ControllerSpecPtrOutput
+}
+
+type controllerSpecPtrType ControllerSpecArgs
+
+func ControllerSpecPtr(v *ControllerSpecArgs) ControllerSpecPtrInput {
+	return (*controllerSpecPtrType)(v)
+}
+
+func (*controllerSpecPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ControllerSpec)(nil)).Elem()
+}
+
+func (i *controllerSpecPtrType) ToControllerSpecPtrOutput() ControllerSpecPtrOutput {
+	return i.ToControllerSpecPtrOutputWithContext(context.Background())
+}
+
+func (i *controllerSpecPtrType) ToControllerSpecPtrOutputWithContext(ctx context.Context) ControllerSpecPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ControllerSpecPtrOutput)
+}
+
+// RocketMQ 5 controller mode (RIP-44): each broker group elects its master. With `embedded` or `standalone` every broker runs with `enableControllerMode=true`, `controllerAddr` (the controllers' DNS names, port 9878), `brokerId=-1` and `brokerRole=SLAVE`: the controller gives each broker its id (kept in `/home/rocketmq/store/brokerIdentity`, beside `epochFileCheckpoint`) and makes one in-sync broker master; when the master dies another in-sync broker is elected. `allAckInSyncStateSet=true` is written too (a send is acknowledged once every in-sync replica has it, so an elected replica lacks no acknowledged message; `broker.brokerConfig.properties` may set it false), and `pulumi up` waits until every replica is in its group's sync state set. The StatefulSet names stay (`-master`, `-replica-<i>`) and name slots, not roles: the `brokerGroups` output says which pod is master now. The mode of a running cluster cannot change: `pulumi preview` refuses it (the brokers' logs would be truncated to whichever broker the new mode makes master first); deploy a new cluster and move topics with TopicTransfer. Needs a RocketMQ 5.x image (not 5.1.2). Give the brokers `StorageClass` or `HostPath` storage: with `EmptyDir` a re-created broker pod loses its id and log, and if it was its group's only in-sync broker the group gets no master (the preview warns).
+type ControllerSpecOutput struct{ *pulumi.OutputState }
+
+func (ControllerSpecOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ControllerSpec)(nil)).Elem()
+}
+
+func (o ControllerSpecOutput) ToControllerSpecOutput() ControllerSpecOutput {
+	return o
+}
+
+func (o ControllerSpecOutput) ToControllerSpecOutputWithContext(ctx context.Context) ControllerSpecOutput {
+	return o
+}
+
+func (o ControllerSpecOutput) ToControllerSpecPtrOutput() ControllerSpecPtrOutput {
+	return o.ToControllerSpecPtrOutputWithContext(context.Background())
+}
+
+func (o ControllerSpecOutput) ToControllerSpecPtrOutputWithContext(ctx context.Context) ControllerSpecPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ControllerSpec) *ControllerSpec {
+		return &v
+	}).(ControllerSpecPtrOutput)
+}
+
+// Absolute directory on the node with `storageMode` `HostPath`; required with it.
+func (o ControllerSpecOutput) HostPath() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ControllerSpec) *string { return v.HostPath }).(pulumi.StringPtrOutput)
+}
+
+// Image of the standalone controllers, run as `sh mqcontroller -c <controller.conf>` with `controllerDLegerSelfId` n<pod ordinal>. Defaults to the brokers' image (`broker.image`).
+func (o ControllerSpecOutput) Image() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ControllerSpec) *string { return v.Image }).(pulumi.StringPtrOutput)
+}
+
+// When the kubelet pulls the controller image. Defaults to `IfNotPresent`.
+func (o ControllerSpecOutput) ImagePullPolicy() ImagePullPolicyPtrOutput {
+	return o.ApplyT(func(v ControllerSpec) *ImagePullPolicy { return v.ImagePullPolicy }).(ImagePullPolicyPtrOutput)
+}
+
+// JVM heap of the standalone controllers, passed in `JAVA_OPT_EXT`; without it the heap follows the container's memory as the name servers' does.
+func (o ControllerSpecOutput) JvmMemory() JvmMemoryPtrOutput {
+	return o.ApplyT(func(v ControllerSpec) *JvmMemory { return v.JvmMemory }).(JvmMemoryPtrOutput)
+}
+
+// `none` (the default), `embedded` or `standalone`.
+func (o ControllerSpecOutput) Mode() ControllerModePtrOutput {
+	return o.ApplyT(func(v ControllerSpec) *ControllerMode { return v.Mode }).(ControllerModePtrOutput)
+}
+
+// CPU and memory requests and limits of the standalone controllers.
+func (o ControllerSpecOutput) Resources() corev1.ResourceRequirementsPtrOutput {
+	return o.ApplyT(func(v ControllerSpec) *corev1.ResourceRequirements { return v.Resources }).(corev1.ResourceRequirementsPtrOutput)
+}
+
+// Number of standalone controllers, an odd number from 1 to 9 (a Raft group needs a majority). Defaults to 3. With `embedded` every name server runs a controller (`nameServer.size`).
+func (o ControllerSpecOutput) Size() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v ControllerSpec) *int { return v.Size }).(pulumi.IntPtrOutput)
+}
+
+// Where each standalone controller keeps its Raft log (`/home/rocketmq/controller`). Defaults to `StorageClass`. The embedded controller keeps it on the name server's volume (`nameServer.storageMode`).
+func (o ControllerSpecOutput) StorageMode() ControllerStorageModePtrOutput {
+	return o.ApplyT(func(v ControllerSpec) *ControllerStorageMode { return v.StorageMode }).(ControllerStorageModePtrOutput)
+}
+
+// Claim templates of the controller StatefulSet with `storageMode` `StorageClass`; the first holds the Raft log. Defaults to one 1Gi ReadWriteOnce claim `controller-data` of the default StorageClass.
+func (o ControllerSpecOutput) VolumeClaimTemplates() corev1.PersistentVolumeClaimTypeArrayOutput {
+	return o.ApplyT(func(v ControllerSpec) []corev1.PersistentVolumeClaimType { return v.VolumeClaimTemplates }).(corev1.PersistentVolumeClaimTypeArrayOutput)
+}
+
+type ControllerSpecPtrOutput struct{ *pulumi.OutputState }
+
+func (ControllerSpecPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ControllerSpec)(nil)).Elem()
+}
+
+func (o ControllerSpecPtrOutput) ToControllerSpecPtrOutput() ControllerSpecPtrOutput {
+	return o
+}
+
+func (o ControllerSpecPtrOutput) ToControllerSpecPtrOutputWithContext(ctx context.Context) ControllerSpecPtrOutput {
+	return o
+}
+
+func (o ControllerSpecPtrOutput) Elem() ControllerSpecOutput {
+	return o.ApplyT(func(v *ControllerSpec) ControllerSpec {
+		if v != nil {
+			return *v
+		}
+		var ret ControllerSpec
+		return ret
+	}).(ControllerSpecOutput)
+}
+
+// Absolute directory on the node with `storageMode` `HostPath`; required with it.
+func (o ControllerSpecPtrOutput) HostPath() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ControllerSpec) *string {
+		if v == nil {
+			return nil
+		}
+		return v.HostPath
+	}).(pulumi.StringPtrOutput)
+}
+
+// Image of the standalone controllers, run as `sh mqcontroller -c <controller.conf>` with `controllerDLegerSelfId` n<pod ordinal>. Defaults to the brokers' image (`broker.image`).
+func (o ControllerSpecPtrOutput) Image() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ControllerSpec) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Image
+	}).(pulumi.StringPtrOutput)
+}
+
+// When the kubelet pulls the controller image. Defaults to `IfNotPresent`.
+func (o ControllerSpecPtrOutput) ImagePullPolicy() ImagePullPolicyPtrOutput {
+	return o.ApplyT(func(v *ControllerSpec) *ImagePullPolicy {
+		if v == nil {
+			return nil
+		}
+		return v.ImagePullPolicy
+	}).(ImagePullPolicyPtrOutput)
+}
+
+// JVM heap of the standalone controllers, passed in `JAVA_OPT_EXT`; without it the heap follows the container's memory as the name servers' does.
+func (o ControllerSpecPtrOutput) JvmMemory() JvmMemoryPtrOutput {
+	return o.ApplyT(func(v *ControllerSpec) *JvmMemory {
+		if v == nil {
+			return nil
+		}
+		return v.JvmMemory
+	}).(JvmMemoryPtrOutput)
+}
+
+// `none` (the default), `embedded` or `standalone`.
+func (o ControllerSpecPtrOutput) Mode() ControllerModePtrOutput {
+	return o.ApplyT(func(v *ControllerSpec) *ControllerMode {
+		if v == nil {
+			return nil
+		}
+		return v.Mode
+	}).(ControllerModePtrOutput)
+}
+
+// CPU and memory requests and limits of the standalone controllers.
+func (o ControllerSpecPtrOutput) Resources() corev1.ResourceRequirementsPtrOutput {
+	return o.ApplyT(func(v *ControllerSpec) *corev1.ResourceRequirements {
+		if v == nil {
+			return nil
+		}
+		return v.Resources
+	}).(corev1.ResourceRequirementsPtrOutput)
+}
+
+// Number of standalone controllers, an odd number from 1 to 9 (a Raft group needs a majority). Defaults to 3. With `embedded` every name server runs a controller (`nameServer.size`).
+func (o ControllerSpecPtrOutput) Size() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *ControllerSpec) *int {
+		if v == nil {
+			return nil
+		}
+		return v.Size
+	}).(pulumi.IntPtrOutput)
+}
+
+// Where each standalone controller keeps its Raft log (`/home/rocketmq/controller`). Defaults to `StorageClass`. The embedded controller keeps it on the name server's volume (`nameServer.storageMode`).
+func (o ControllerSpecPtrOutput) StorageMode() ControllerStorageModePtrOutput {
+	return o.ApplyT(func(v *ControllerSpec) *ControllerStorageMode {
+		if v == nil {
+			return nil
+		}
+		return v.StorageMode
+	}).(ControllerStorageModePtrOutput)
+}
+
+// Claim templates of the controller StatefulSet with `storageMode` `StorageClass`; the first holds the Raft log. Defaults to one 1Gi ReadWriteOnce claim `controller-data` of the default StorageClass.
+func (o ControllerSpecPtrOutput) VolumeClaimTemplates() corev1.PersistentVolumeClaimTypeArrayOutput {
+	return o.ApplyT(func(v *ControllerSpec) []corev1.PersistentVolumeClaimType {
+		if v == nil {
+			return nil
+		}
+		return v.VolumeClaimTemplates
+	}).(corev1.PersistentVolumeClaimTypeArrayOutput)
 }
 
 // An ACL 2.0 user's keys: the access key is the user's name, the secret key its password. Requests signed with them pass a cluster with authentication on (RocketMQ 5.3 and later).
@@ -3830,6 +4129,8 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*ClusterTlsPtrInput)(nil)).Elem(), ClusterTlsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ConsoleSpecInput)(nil)).Elem(), ConsoleSpecArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ConsoleSpecPtrInput)(nil)).Elem(), ConsoleSpecArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ControllerSpecInput)(nil)).Elem(), ControllerSpecArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ControllerSpecPtrInput)(nil)).Elem(), ControllerSpecArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*CredentialsInput)(nil)).Elem(), CredentialsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*CredentialsPtrInput)(nil)).Elem(), CredentialsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*IssuerRefInput)(nil)).Elem(), IssuerRefArgs{})
@@ -3862,6 +4163,8 @@ func init() {
 	pulumi.RegisterOutputType(ClusterTlsPtrOutput{})
 	pulumi.RegisterOutputType(ConsoleSpecOutput{})
 	pulumi.RegisterOutputType(ConsoleSpecPtrOutput{})
+	pulumi.RegisterOutputType(ControllerSpecOutput{})
+	pulumi.RegisterOutputType(ControllerSpecPtrOutput{})
 	pulumi.RegisterOutputType(CredentialsOutput{})
 	pulumi.RegisterOutputType(CredentialsPtrOutput{})
 	pulumi.RegisterOutputType(IssuerRefOutput{})

@@ -98,6 +98,8 @@ type rocketMQClusterArgs struct {
 	Connection *ConnectionMode `pulumi:"connection"`
 	// The RocketMQ dashboard. Deployed by default.
 	Console *ConsoleSpec `pulumi:"console"`
+	// RocketMQ 5 controller mode: broker groups that elect a new master when theirs fails. `mode` `none` (fixed roles) by default.
+	Controller *ControllerSpec `pulumi:"controller"`
 	// Secrets in the namespace used to pull the images of every pod.
 	ImagePullSecrets []corev1.LocalObjectReference `pulumi:"imagePullSecrets"`
 	// The Kubernetes cluster the provider itself talks to: through its port-forward (when the connection uses it) for the steps that talk to the running brokers (a new name server list or run-time broker settings pushed to them, the wait until every broker is registered with every name server, the metadata copy to new broker groups and the drain of removed ones), and, with `broker.allowRestart` true, to read each broker StatefulSet's rollout status between one StatefulSet and the next (`get` on `statefulsets`). A kubeconfig file's path or its contents (kept secret; passed to the cluster's children as a secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`). It does not choose where the Kubernetes objects go: that is the kubernetes provider's job (`providers.kubernetes`).
@@ -146,6 +148,8 @@ type RocketMQClusterArgs struct {
 	Connection ConnectionModePtrInput
 	// The RocketMQ dashboard. Deployed by default.
 	Console ConsoleSpecPtrInput
+	// RocketMQ 5 controller mode: broker groups that elect a new master when theirs fails. `mode` `none` (fixed roles) by default.
+	Controller ControllerSpecPtrInput
 	// Secrets in the namespace used to pull the images of every pod.
 	ImagePullSecrets corev1.LocalObjectReferenceArrayInput
 	// The Kubernetes cluster the provider itself talks to: through its port-forward (when the connection uses it) for the steps that talk to the running brokers (a new name server list or run-time broker settings pushed to them, the wait until every broker is registered with every name server, the metadata copy to new broker groups and the drain of removed ones), and, with `broker.allowRestart` true, to read each broker StatefulSet's rollout status between one StatefulSet and the next (`get` on `statefulsets`). A kubeconfig file's path or its contents (kept secret; passed to the cluster's children as a secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`). It does not choose where the Kubernetes objects go: that is the kubernetes provider's job (`providers.kubernetes`).

@@ -293,6 +293,48 @@ export interface ConsoleSpecArgs {
 }
 
 /**
+ * RocketMQ 5 controller mode (RIP-44): each broker group elects its master. With `embedded` or `standalone` every broker runs with `enableControllerMode=true`, `controllerAddr` (the controllers' DNS names, port 9878), `brokerId=-1` and `brokerRole=SLAVE`: the controller gives each broker its id (kept in `/home/rocketmq/store/brokerIdentity`, beside `epochFileCheckpoint`) and makes one in-sync broker master; when the master dies another in-sync broker is elected. `allAckInSyncStateSet=true` is written too (a send is acknowledged once every in-sync replica has it, so an elected replica lacks no acknowledged message; `broker.brokerConfig.properties` may set it false), and `pulumi up` waits until every replica is in its group's sync state set. The StatefulSet names stay (`-master`, `-replica-<i>`) and name slots, not roles: the `brokerGroups` output says which pod is master now. The mode of a running cluster cannot change: `pulumi preview` refuses it (the brokers' logs would be truncated to whichever broker the new mode makes master first); deploy a new cluster and move topics with TopicTransfer. Needs a RocketMQ 5.x image (not 5.1.2). Give the brokers `StorageClass` or `HostPath` storage: with `EmptyDir` a re-created broker pod loses its id and log, and if it was its group's only in-sync broker the group gets no master (the preview warns).
+ */
+export interface ControllerSpecArgs {
+    /**
+     * Absolute directory on the node with `storageMode` `HostPath`; required with it.
+     */
+    hostPath?: pulumi.Input<string>;
+    /**
+     * Image of the standalone controllers, run as `sh mqcontroller -c <controller.conf>` with `controllerDLegerSelfId` n<pod ordinal>. Defaults to the brokers' image (`broker.image`).
+     */
+    image?: pulumi.Input<string>;
+    /**
+     * When the kubelet pulls the controller image. Defaults to `IfNotPresent`.
+     */
+    imagePullPolicy?: pulumi.Input<enums.ImagePullPolicy>;
+    /**
+     * JVM heap of the standalone controllers, passed in `JAVA_OPT_EXT`; without it the heap follows the container's memory as the name servers' does.
+     */
+    jvmMemory?: pulumi.Input<inputs.JvmMemoryArgs>;
+    /**
+     * `none` (the default), `embedded` or `standalone`.
+     */
+    mode?: pulumi.Input<enums.ControllerMode>;
+    /**
+     * CPU and memory requests and limits of the standalone controllers.
+     */
+    resources?: pulumi.Input<pulumiKubernetes.types.input.core.v1.ResourceRequirements>;
+    /**
+     * Number of standalone controllers, an odd number from 1 to 9 (a Raft group needs a majority). Defaults to 3. With `embedded` every name server runs a controller (`nameServer.size`).
+     */
+    size?: pulumi.Input<number>;
+    /**
+     * Where each standalone controller keeps its Raft log (`/home/rocketmq/controller`). Defaults to `StorageClass`. The embedded controller keeps it on the name server's volume (`nameServer.storageMode`).
+     */
+    storageMode?: pulumi.Input<enums.ControllerStorageMode>;
+    /**
+     * Claim templates of the controller StatefulSet with `storageMode` `StorageClass`; the first holds the Raft log. Defaults to one 1Gi ReadWriteOnce claim `controller-data` of the default StorageClass.
+     */
+    volumeClaimTemplates?: pulumi.Input<pulumi.Input<pulumiKubernetes.types.input.core.v1.PersistentVolumeClaim>[]>;
+}
+
+/**
  * An ACL 2.0 user's keys: the access key is the user's name, the secret key its password. Requests signed with them pass a cluster with authentication on (RocketMQ 5.3 and later).
  */
 export interface CredentialsArgs {

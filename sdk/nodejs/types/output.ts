@@ -72,15 +72,19 @@ export interface BrokerGroupInfo {
      */
     brokerName: string;
     /**
+     * With a controller: the pods in the group's sync state set (the master among them), as the controller's leader reports it. Absent with `controller.mode` `none`.
+     */
+    inSyncReplicaPodNames?: string[];
+    /**
      * Index `g` of the group, from 0.
      */
     index: number;
     /**
-     * Pod of the group's master (brokerId 0), `<broker.name>-<g>-master-0`.
+     * Pod of the group's master now, as the name servers list it (broker id 0): `<broker.name>-<g>-master-0` with fixed roles; with a controller, whichever pod of the group the controller elected (after a failover, a former replica). Read when `pulumi up` finishes waiting for the brokers' registration; `pulumi refresh` updates the registration child's `groups` state, not this output.
      */
     masterPodName: string;
     /**
-     * Pods of the group's replicas in brokerId order, `<broker.name>-<g>-replica-<i>-0`.
+     * The group's other pods: `<broker.name>-<g>-replica-<i>-0` with fixed roles, in brokerId order; with a controller, every pod of the group but the current master.
      */
     replicaPodNames: string[];
 }

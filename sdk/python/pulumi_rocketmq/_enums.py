@@ -12,6 +12,8 @@ __all__ = [
     'AclPolicyType',
     'BrokerRole',
     'ConnectionMode',
+    'ControllerMode',
+    'ControllerStorageMode',
     'DnsPolicy',
     'FlushDiskType',
     'ImagePullPolicy',
@@ -88,6 +90,44 @@ class ConnectionMode(_builtins.str, Enum):
     PORT_FORWARD = "portForward"
     """
     Every connection through the Kubernetes API server's port-forward: from a laptop or CI runner outside the cluster.
+    """
+
+
+@pulumi.type_token("rocketmq:index:ControllerMode")
+class ControllerMode(_builtins.str, Enum):
+    """
+    Who decides which broker of a group is master.
+    """
+    NONE = "none"
+    """
+    Fixed roles: the `-master` StatefulSet's pod is master, the `-replica-<i>` pods replicas. A dead master takes no writes until its pod is back.
+    """
+    EMBEDDED = "embedded"
+    """
+    A RIP-44 controller runs inside each name server (`enableControllerInNamesrv`); brokers run in controller mode.
+    """
+    STANDALONE = "standalone"
+    """
+    A StatefulSet `controller` of RIP-44 controllers; brokers run in controller mode.
+    """
+
+
+@pulumi.type_token("rocketmq:index:ControllerStorageMode")
+class ControllerStorageMode(_builtins.str, Enum):
+    """
+    Where a standalone controller keeps its Raft (DLedger) log.
+    """
+    STORAGE_CLASS = "StorageClass"
+    """
+    PersistentVolumeClaims from `volumeClaimTemplates` (by default one 1Gi claim `controller-data` of the default StorageClass), kept across restarts.
+    """
+    EMPTY_DIR = "EmptyDir"
+    """
+    A pod-local emptyDir: a controller whose pod is deleted loses its log and rejoins from its peers. For tests.
+    """
+    HOST_PATH = "HostPath"
+    """
+    A directory of the node (`hostPath`), one sub-directory per pod.
     """
 
 

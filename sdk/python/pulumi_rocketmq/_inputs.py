@@ -33,6 +33,8 @@ __all__ = [
     'ClusterTlsArgsDict',
     'ConsoleSpecArgs',
     'ConsoleSpecArgsDict',
+    'ControllerSpecArgs',
+    'ControllerSpecArgsDict',
     'CredentialsArgs',
     'CredentialsArgsDict',
     'IssuerRefArgs',
@@ -1147,6 +1149,200 @@ class ConsoleSpecArgs:
     @service_type.setter
     def service_type(self, value: Optional[pulumi.Input['ServiceType']]):
         pulumi.set(self, "service_type", value)
+
+
+class ControllerSpecArgsDict(TypedDict):
+    """
+    RocketMQ 5 controller mode (RIP-44): each broker group elects its master. With `embedded` or `standalone` every broker runs with `enableControllerMode=true`, `controllerAddr` (the controllers' DNS names, port 9878), `brokerId=-1` and `brokerRole=SLAVE`: the controller gives each broker its id (kept in `/home/rocketmq/store/brokerIdentity`, beside `epochFileCheckpoint`) and makes one in-sync broker master; when the master dies another in-sync broker is elected. `allAckInSyncStateSet=true` is written too (a send is acknowledged once every in-sync replica has it, so an elected replica lacks no acknowledged message; `broker.brokerConfig.properties` may set it false), and `pulumi up` waits until every replica is in its group's sync state set. The StatefulSet names stay (`-master`, `-replica-<i>`) and name slots, not roles: the `brokerGroups` output says which pod is master now. The mode of a running cluster cannot change: `pulumi preview` refuses it (the brokers' logs would be truncated to whichever broker the new mode makes master first); deploy a new cluster and move topics with TopicTransfer. Needs a RocketMQ 5.x image (not 5.1.2). Give the brokers `StorageClass` or `HostPath` storage: with `EmptyDir` a re-created broker pod loses its id and log, and if it was its group's only in-sync broker the group gets no master (the preview warns).
+    """
+    host_path: NotRequired[pulumi.Input[_builtins.str]]
+    """
+    Absolute directory on the node with `storageMode` `HostPath`; required with it.
+    """
+    image: NotRequired[pulumi.Input[_builtins.str]]
+    """
+    Image of the standalone controllers, run as `sh mqcontroller -c <controller.conf>` with `controllerDLegerSelfId` n<pod ordinal>. Defaults to the brokers' image (`broker.image`).
+    """
+    image_pull_policy: NotRequired[pulumi.Input['ImagePullPolicy']]
+    """
+    When the kubelet pulls the controller image. Defaults to `IfNotPresent`.
+    """
+    jvm_memory: NotRequired[pulumi.Input['JvmMemoryArgsDict']]
+    """
+    JVM heap of the standalone controllers, passed in `JAVA_OPT_EXT`; without it the heap follows the container's memory as the name servers' does.
+    """
+    mode: NotRequired[pulumi.Input['ControllerMode']]
+    """
+    `none` (the default), `embedded` or `standalone`.
+    """
+    resources: NotRequired[pulumi.Input['pulumi_kubernetes.core.v1.ResourceRequirementsArgsDict']]
+    """
+    CPU and memory requests and limits of the standalone controllers.
+    """
+    size: NotRequired[pulumi.Input[_builtins.int]]
+    """
+    Number of standalone controllers, an odd number from 1 to 9 (a Raft group needs a majority). Defaults to 3. With `embedded` every name server runs a controller (`nameServer.size`).
+    """
+    storage_mode: NotRequired[pulumi.Input['ControllerStorageMode']]
+    """
+    Where each standalone controller keeps its Raft log (`/home/rocketmq/controller`). Defaults to `StorageClass`. The embedded controller keeps it on the name server's volume (`nameServer.storageMode`).
+    """
+    volume_claim_templates: NotRequired[pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.PersistentVolumeClaimArgsDict']]]]
+    """
+    Claim templates of the controller StatefulSet with `storageMode` `StorageClass`; the first holds the Raft log. Defaults to one 1Gi ReadWriteOnce claim `controller-data` of the default StorageClass.
+    """
+
+@pulumi.input_type
+class ControllerSpecArgs:
+    def __init__(__self__, *,
+                 host_path: Optional[pulumi.Input[_builtins.str]] = None,
+                 image: Optional[pulumi.Input[_builtins.str]] = None,
+                 image_pull_policy: Optional[pulumi.Input['ImagePullPolicy']] = None,
+                 jvm_memory: Optional[pulumi.Input['JvmMemoryArgs']] = None,
+                 mode: Optional[pulumi.Input['ControllerMode']] = None,
+                 resources: Optional[pulumi.Input['pulumi_kubernetes.core.v1.ResourceRequirementsArgs']] = None,
+                 size: Optional[pulumi.Input[_builtins.int]] = None,
+                 storage_mode: Optional[pulumi.Input['ControllerStorageMode']] = None,
+                 volume_claim_templates: Optional[pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.PersistentVolumeClaimArgs']]]] = None):
+        """
+        RocketMQ 5 controller mode (RIP-44): each broker group elects its master. With `embedded` or `standalone` every broker runs with `enableControllerMode=true`, `controllerAddr` (the controllers' DNS names, port 9878), `brokerId=-1` and `brokerRole=SLAVE`: the controller gives each broker its id (kept in `/home/rocketmq/store/brokerIdentity`, beside `epochFileCheckpoint`) and makes one in-sync broker master; when the master dies another in-sync broker is elected. `allAckInSyncStateSet=true` is written too (a send is acknowledged once every in-sync replica has it, so an elected replica lacks no acknowledged message; `broker.brokerConfig.properties` may set it false), and `pulumi up` waits until every replica is in its group's sync state set. The StatefulSet names stay (`-master`, `-replica-<i>`) and name slots, not roles: the `brokerGroups` output says which pod is master now. The mode of a running cluster cannot change: `pulumi preview` refuses it (the brokers' logs would be truncated to whichever broker the new mode makes master first); deploy a new cluster and move topics with TopicTransfer. Needs a RocketMQ 5.x image (not 5.1.2). Give the brokers `StorageClass` or `HostPath` storage: with `EmptyDir` a re-created broker pod loses its id and log, and if it was its group's only in-sync broker the group gets no master (the preview warns).
+
+        :param pulumi.Input[_builtins.str] host_path: Absolute directory on the node with `storageMode` `HostPath`; required with it.
+        :param pulumi.Input[_builtins.str] image: Image of the standalone controllers, run as `sh mqcontroller -c <controller.conf>` with `controllerDLegerSelfId` n<pod ordinal>. Defaults to the brokers' image (`broker.image`).
+        :param pulumi.Input['ImagePullPolicy'] image_pull_policy: When the kubelet pulls the controller image. Defaults to `IfNotPresent`.
+        :param pulumi.Input['JvmMemoryArgs'] jvm_memory: JVM heap of the standalone controllers, passed in `JAVA_OPT_EXT`; without it the heap follows the container's memory as the name servers' does.
+        :param pulumi.Input['ControllerMode'] mode: `none` (the default), `embedded` or `standalone`.
+        :param pulumi.Input['pulumi_kubernetes.core.v1.ResourceRequirementsArgs'] resources: CPU and memory requests and limits of the standalone controllers.
+        :param pulumi.Input[_builtins.int] size: Number of standalone controllers, an odd number from 1 to 9 (a Raft group needs a majority). Defaults to 3. With `embedded` every name server runs a controller (`nameServer.size`).
+        :param pulumi.Input['ControllerStorageMode'] storage_mode: Where each standalone controller keeps its Raft log (`/home/rocketmq/controller`). Defaults to `StorageClass`. The embedded controller keeps it on the name server's volume (`nameServer.storageMode`).
+        :param pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.PersistentVolumeClaimArgs']]] volume_claim_templates: Claim templates of the controller StatefulSet with `storageMode` `StorageClass`; the first holds the Raft log. Defaults to one 1Gi ReadWriteOnce claim `controller-data` of the default StorageClass.
+        """
+        if host_path is not None:
+            pulumi.set(__self__, "host_path", host_path)
+        if image is not None:
+            pulumi.set(__self__, "image", image)
+        if image_pull_policy is not None:
+            pulumi.set(__self__, "image_pull_policy", image_pull_policy)
+        if jvm_memory is not None:
+            pulumi.set(__self__, "jvm_memory", jvm_memory)
+        if mode is not None:
+            pulumi.set(__self__, "mode", mode)
+        if resources is not None:
+            pulumi.set(__self__, "resources", resources)
+        if size is not None:
+            pulumi.set(__self__, "size", size)
+        if storage_mode is not None:
+            pulumi.set(__self__, "storage_mode", storage_mode)
+        if volume_claim_templates is not None:
+            pulumi.set(__self__, "volume_claim_templates", volume_claim_templates)
+
+    @_builtins.property
+    @pulumi.getter(name="hostPath")
+    def host_path(self) -> Optional[pulumi.Input[_builtins.str]]:
+        """
+        Absolute directory on the node with `storageMode` `HostPath`; required with it.
+        """
+        return pulumi.get(self, "host_path")
+
+    @host_path.setter
+    def host_path(self, value: Optional[pulumi.Input[_builtins.str]]):
+        pulumi.set(self, "host_path", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def image(self) -> Optional[pulumi.Input[_builtins.str]]:
+        """
+        Image of the standalone controllers, run as `sh mqcontroller -c <controller.conf>` with `controllerDLegerSelfId` n<pod ordinal>. Defaults to the brokers' image (`broker.image`).
+        """
+        return pulumi.get(self, "image")
+
+    @image.setter
+    def image(self, value: Optional[pulumi.Input[_builtins.str]]):
+        pulumi.set(self, "image", value)
+
+    @_builtins.property
+    @pulumi.getter(name="imagePullPolicy")
+    def image_pull_policy(self) -> Optional[pulumi.Input['ImagePullPolicy']]:
+        """
+        When the kubelet pulls the controller image. Defaults to `IfNotPresent`.
+        """
+        return pulumi.get(self, "image_pull_policy")
+
+    @image_pull_policy.setter
+    def image_pull_policy(self, value: Optional[pulumi.Input['ImagePullPolicy']]):
+        pulumi.set(self, "image_pull_policy", value)
+
+    @_builtins.property
+    @pulumi.getter(name="jvmMemory")
+    def jvm_memory(self) -> Optional[pulumi.Input['JvmMemoryArgs']]:
+        """
+        JVM heap of the standalone controllers, passed in `JAVA_OPT_EXT`; without it the heap follows the container's memory as the name servers' does.
+        """
+        return pulumi.get(self, "jvm_memory")
+
+    @jvm_memory.setter
+    def jvm_memory(self, value: Optional[pulumi.Input['JvmMemoryArgs']]):
+        pulumi.set(self, "jvm_memory", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def mode(self) -> Optional[pulumi.Input['ControllerMode']]:
+        """
+        `none` (the default), `embedded` or `standalone`.
+        """
+        return pulumi.get(self, "mode")
+
+    @mode.setter
+    def mode(self, value: Optional[pulumi.Input['ControllerMode']]):
+        pulumi.set(self, "mode", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def resources(self) -> Optional[pulumi.Input['pulumi_kubernetes.core.v1.ResourceRequirementsArgs']]:
+        """
+        CPU and memory requests and limits of the standalone controllers.
+        """
+        return pulumi.get(self, "resources")
+
+    @resources.setter
+    def resources(self, value: Optional[pulumi.Input['pulumi_kubernetes.core.v1.ResourceRequirementsArgs']]):
+        pulumi.set(self, "resources", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def size(self) -> Optional[pulumi.Input[_builtins.int]]:
+        """
+        Number of standalone controllers, an odd number from 1 to 9 (a Raft group needs a majority). Defaults to 3. With `embedded` every name server runs a controller (`nameServer.size`).
+        """
+        return pulumi.get(self, "size")
+
+    @size.setter
+    def size(self, value: Optional[pulumi.Input[_builtins.int]]):
+        pulumi.set(self, "size", value)
+
+    @_builtins.property
+    @pulumi.getter(name="storageMode")
+    def storage_mode(self) -> Optional[pulumi.Input['ControllerStorageMode']]:
+        """
+        Where each standalone controller keeps its Raft log (`/home/rocketmq/controller`). Defaults to `StorageClass`. The embedded controller keeps it on the name server's volume (`nameServer.storageMode`).
+        """
+        return pulumi.get(self, "storage_mode")
+
+    @storage_mode.setter
+    def storage_mode(self, value: Optional[pulumi.Input['ControllerStorageMode']]):
+        pulumi.set(self, "storage_mode", value)
+
+    @_builtins.property
+    @pulumi.getter(name="volumeClaimTemplates")
+    def volume_claim_templates(self) -> Optional[pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.PersistentVolumeClaimArgs']]]]:
+        """
+        Claim templates of the controller StatefulSet with `storageMode` `StorageClass`; the first holds the Raft log. Defaults to one 1Gi ReadWriteOnce claim `controller-data` of the default StorageClass.
+        """
+        return pulumi.get(self, "volume_claim_templates")
+
+    @volume_claim_templates.setter
+    def volume_claim_templates(self, value: Optional[pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.PersistentVolumeClaimArgs']]]]):
+        pulumi.set(self, "volume_claim_templates", value)
 
 
 class CredentialsArgsDict(TypedDict):

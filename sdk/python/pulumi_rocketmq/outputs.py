@@ -171,6 +171,8 @@ class BrokerGroupInfo(dict):
             suggest = "master_pod_name"
         elif key == "replicaPodNames":
             suggest = "replica_pod_names"
+        elif key == "inSyncReplicaPodNames":
+            suggest = "in_sync_replica_pod_names"
 
         if suggest:
             pulumi.log.warn(f"Key '{key}' not found in BrokerGroupInfo. Access the value via the '{suggest}' property getter instead.")
@@ -187,19 +189,23 @@ class BrokerGroupInfo(dict):
                  broker_name: _builtins.str,
                  index: _builtins.int,
                  master_pod_name: _builtins.str,
-                 replica_pod_names: Sequence[_builtins.str]):
+                 replica_pod_names: Sequence[_builtins.str],
+                 in_sync_replica_pod_names: Optional[Sequence[_builtins.str]] = None):
         """
         Where one broker group runs.
 
         :param _builtins.str broker_name: RocketMQ broker name of the group, `<broker.name>-<g>`, shared by its master and replicas.
         :param _builtins.int index: Index `g` of the group, from 0.
-        :param _builtins.str master_pod_name: Pod of the group's master (brokerId 0), `<broker.name>-<g>-master-0`.
-        :param Sequence[_builtins.str] replica_pod_names: Pods of the group's replicas in brokerId order, `<broker.name>-<g>-replica-<i>-0`.
+        :param _builtins.str master_pod_name: Pod of the group's master now, as the name servers list it (broker id 0): `<broker.name>-<g>-master-0` with fixed roles; with a controller, whichever pod of the group the controller elected (after a failover, a former replica). Read when `pulumi up` finishes waiting for the brokers' registration; `pulumi refresh` updates the registration child's `groups` state, not this output.
+        :param Sequence[_builtins.str] replica_pod_names: The group's other pods: `<broker.name>-<g>-replica-<i>-0` with fixed roles, in brokerId order; with a controller, every pod of the group but the current master.
+        :param Sequence[_builtins.str] in_sync_replica_pod_names: With a controller: the pods in the group's sync state set (the master among them), as the controller's leader reports it. Absent with `controller.mode` `none`.
         """
         pulumi.set(__self__, "broker_name", broker_name)
         pulumi.set(__self__, "index", index)
         pulumi.set(__self__, "master_pod_name", master_pod_name)
         pulumi.set(__self__, "replica_pod_names", replica_pod_names)
+        if in_sync_replica_pod_names is not None:
+            pulumi.set(__self__, "in_sync_replica_pod_names", in_sync_replica_pod_names)
 
     @_builtins.property
     @pulumi.getter(name="brokerName")
@@ -221,7 +227,7 @@ class BrokerGroupInfo(dict):
     @pulumi.getter(name="masterPodName")
     def master_pod_name(self) -> _builtins.str:
         """
-        Pod of the group's master (brokerId 0), `<broker.name>-<g>-master-0`.
+        Pod of the group's master now, as the name servers list it (broker id 0): `<broker.name>-<g>-master-0` with fixed roles; with a controller, whichever pod of the group the controller elected (after a failover, a former replica). Read when `pulumi up` finishes waiting for the brokers' registration; `pulumi refresh` updates the registration child's `groups` state, not this output.
         """
         return pulumi.get(self, "master_pod_name")
 
@@ -229,9 +235,17 @@ class BrokerGroupInfo(dict):
     @pulumi.getter(name="replicaPodNames")
     def replica_pod_names(self) -> Sequence[_builtins.str]:
         """
-        Pods of the group's replicas in brokerId order, `<broker.name>-<g>-replica-<i>-0`.
+        The group's other pods: `<broker.name>-<g>-replica-<i>-0` with fixed roles, in brokerId order; with a controller, every pod of the group but the current master.
         """
         return pulumi.get(self, "replica_pod_names")
+
+    @_builtins.property
+    @pulumi.getter(name="inSyncReplicaPodNames")
+    def in_sync_replica_pod_names(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        With a controller: the pods in the group's sync state set (the master among them), as the controller's leader reports it. Absent with `controller.mode` `none`.
+        """
+        return pulumi.get(self, "in_sync_replica_pod_names")
 
 
 @pulumi.output_type

@@ -30,6 +30,7 @@ class RocketMQClusterArgs:
                  broker_cluster_name: Optional[pulumi.Input[_builtins.str]] = None,
                  connection: Optional[pulumi.Input['ConnectionMode']] = None,
                  console: Optional[pulumi.Input['ConsoleSpecArgs']] = None,
+                 controller: Optional[pulumi.Input['ControllerSpecArgs']] = None,
                  image_pull_secrets: Optional[pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.LocalObjectReferenceArgs']]]] = None,
                  kubeconfig: Optional[pulumi.Input[_builtins.str]] = None,
                  labels: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
@@ -55,6 +56,7 @@ class RocketMQClusterArgs:
         :param pulumi.Input[_builtins.str] broker_cluster_name: RocketMQ cluster name of every broker (`brokerClusterName` in `broker.conf`), 1-64 letters, digits, '_' or '-'. Defaults to `DefaultCluster`.
         :param pulumi.Input['ConnectionMode'] connection: How the provider reaches the name servers and brokers (to push name server lists and run-time settings, wait for registration, copy metadata to new broker groups and drain removed ones): `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
         :param pulumi.Input['ConsoleSpecArgs'] console: The RocketMQ dashboard. Deployed by default.
+        :param pulumi.Input['ControllerSpecArgs'] controller: RocketMQ 5 controller mode: broker groups that elect a new master when theirs fails. `mode` `none` (fixed roles) by default.
         :param pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.LocalObjectReferenceArgs']]] image_pull_secrets: Secrets in the namespace used to pull the images of every pod.
         :param pulumi.Input[_builtins.str] kubeconfig: The Kubernetes cluster the provider itself talks to: through its port-forward (when the connection uses it) for the steps that talk to the running brokers (a new name server list or run-time broker settings pushed to them, the wait until every broker is registered with every name server, the metadata copy to new broker groups and the drain of removed ones), and, with `broker.allowRestart` true, to read each broker StatefulSet's rollout status between one StatefulSet and the next (`get` on `statefulsets`). A kubeconfig file's path or its contents (kept secret; passed to the cluster's children as a secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`). It does not choose where the Kubernetes objects go: that is the kubernetes provider's job (`providers.kubernetes`).
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] labels: Labels added to every object and pod, beside the provider's `app.kubernetes.io/*` labels and the `rocketmq/broker-name`, `rocketmq/broker-group` and `rocketmq/broker-role` labels of broker pods. Keys under `app.kubernetes.io/` and `rocketmq/` are the provider's and refused here.
@@ -87,6 +89,8 @@ class RocketMQClusterArgs:
             pulumi.set(__self__, "connection", connection)
         if console is not None:
             pulumi.set(__self__, "console", console)
+        if controller is not None:
+            pulumi.set(__self__, "controller", controller)
         if image_pull_secrets is not None:
             pulumi.set(__self__, "image_pull_secrets", image_pull_secrets)
         if kubeconfig is not None:
@@ -201,6 +205,18 @@ class RocketMQClusterArgs:
     @console.setter
     def console(self, value: Optional[pulumi.Input['ConsoleSpecArgs']]):
         pulumi.set(self, "console", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def controller(self) -> Optional[pulumi.Input['ControllerSpecArgs']]:
+        """
+        RocketMQ 5 controller mode: broker groups that elect a new master when theirs fails. `mode` `none` (fixed roles) by default.
+        """
+        return pulumi.get(self, "controller")
+
+    @controller.setter
+    def controller(self, value: Optional[pulumi.Input['ControllerSpecArgs']]):
+        pulumi.set(self, "controller", value)
 
     @_builtins.property
     @pulumi.getter(name="imagePullSecrets")
@@ -396,6 +412,7 @@ class RocketMQCluster(pulumi.ComponentResource):
                  broker_cluster_name: Optional[pulumi.Input[_builtins.str]] = None,
                  connection: Optional[pulumi.Input['ConnectionMode']] = None,
                  console: Optional[pulumi.Input[Union['ConsoleSpecArgs', 'ConsoleSpecArgsDict']]] = None,
+                 controller: Optional[pulumi.Input[Union['ControllerSpecArgs', 'ControllerSpecArgsDict']]] = None,
                  image_pull_secrets: Optional[pulumi.Input[Sequence[pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.LocalObjectReferenceArgs']]]]] = None,
                  kubeconfig: Optional[pulumi.Input[_builtins.str]] = None,
                  labels: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
@@ -425,6 +442,7 @@ class RocketMQCluster(pulumi.ComponentResource):
         :param pulumi.Input[_builtins.str] broker_cluster_name: RocketMQ cluster name of every broker (`brokerClusterName` in `broker.conf`), 1-64 letters, digits, '_' or '-'. Defaults to `DefaultCluster`.
         :param pulumi.Input['ConnectionMode'] connection: How the provider reaches the name servers and brokers (to push name server lists and run-time settings, wait for registration, copy metadata to new broker groups and drain removed ones): `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
         :param pulumi.Input[Union['ConsoleSpecArgs', 'ConsoleSpecArgsDict']] console: The RocketMQ dashboard. Deployed by default.
+        :param pulumi.Input[Union['ControllerSpecArgs', 'ControllerSpecArgsDict']] controller: RocketMQ 5 controller mode: broker groups that elect a new master when theirs fails. `mode` `none` (fixed roles) by default.
         :param pulumi.Input[Sequence[pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.LocalObjectReferenceArgs']]]] image_pull_secrets: Secrets in the namespace used to pull the images of every pod.
         :param pulumi.Input[_builtins.str] kubeconfig: The Kubernetes cluster the provider itself talks to: through its port-forward (when the connection uses it) for the steps that talk to the running brokers (a new name server list or run-time broker settings pushed to them, the wait until every broker is registered with every name server, the metadata copy to new broker groups and the drain of removed ones), and, with `broker.allowRestart` true, to read each broker StatefulSet's rollout status between one StatefulSet and the next (`get` on `statefulsets`). A kubeconfig file's path or its contents (kept secret; passed to the cluster's children as a secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`). It does not choose where the Kubernetes objects go: that is the kubernetes provider's job (`providers.kubernetes`).
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] labels: Labels added to every object and pod, beside the provider's `app.kubernetes.io/*` labels and the `rocketmq/broker-name`, `rocketmq/broker-group` and `rocketmq/broker-role` labels of broker pods. Keys under `app.kubernetes.io/` and `rocketmq/` are the provider's and refused here.
@@ -473,6 +491,7 @@ class RocketMQCluster(pulumi.ComponentResource):
                  broker_cluster_name: Optional[pulumi.Input[_builtins.str]] = None,
                  connection: Optional[pulumi.Input['ConnectionMode']] = None,
                  console: Optional[pulumi.Input[Union['ConsoleSpecArgs', 'ConsoleSpecArgsDict']]] = None,
+                 controller: Optional[pulumi.Input[Union['ControllerSpecArgs', 'ControllerSpecArgsDict']]] = None,
                  image_pull_secrets: Optional[pulumi.Input[Sequence[pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.LocalObjectReferenceArgs']]]]] = None,
                  kubeconfig: Optional[pulumi.Input[_builtins.str]] = None,
                  labels: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
@@ -508,6 +527,7 @@ class RocketMQCluster(pulumi.ComponentResource):
                 connection = 'auto'
             __props__.__dict__["connection"] = connection
             __props__.__dict__["console"] = console
+            __props__.__dict__["controller"] = controller
             __props__.__dict__["image_pull_secrets"] = image_pull_secrets
             __props__.__dict__["kubeconfig"] = None if kubeconfig is None else pulumi.Output.secret(kubeconfig)
             __props__.__dict__["labels"] = labels

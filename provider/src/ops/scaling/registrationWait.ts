@@ -12,13 +12,19 @@ export interface RegistrationWaitOptions {
     /** How often a progress line is written while waiting. */
     progressIntervalMs?: number;
     clock?: Clock;
+    /** Controller mode: broker ids come from the controller (see missingRegistrations). */
+    idsFromController?: boolean;
 }
 
 /** Per name server, the brokers (`<brokerName> broker <id>`) it does not list yet; "unreachable" when it did not answer. */
 export type MissingRegistrations = Record<string, string[] | "unreachable">;
 
-/** Expected: broker name -> how many brokers the group has (master and replicas, ids 0..n-1). */
-export function missingRegistrations(infos: Map<string, ClusterInfo | undefined>, clusterName: string, expected: Record<string, number>): MissingRegistrations {
+/**
+ * Expected: broker name -> how many brokers the group has (master and replicas, ids 0..n-1). With
+ * `idsFromController` a controller gives the ids: the master is id 0 whichever broker it is, and
+ * the replicas' ids are whatever the controller assigned, so they are counted instead.
+ */
+export function missingRegistrations(infos: Map<string, ClusterInfo | undefined>, clusterName: string, expected: Record<string, number>, idsFromController = false): MissingRegistrations {
     const missing: MissingRegistrations = {};
     for (const [nameServer, info] of infos) {
         if (!info) {
@@ -28,6 +34,13 @@ export function missingRegistrations(infos: Map<string, ClusterInfo | undefined>
         const lacking = Object.entries(expected).flatMap(([brokerName, count]) => {
             const inCluster = (info.clusters[clusterName] ?? []).includes(brokerName);
             const addresses = info.brokers[brokerName]?.addresses ?? {};
+            if (idsFromController) {
+                const registered = inCluster ? Object.keys(addresses).length : 0;
+                return [
+                    ...(!inCluster || addresses["0"] === undefined ? [`${brokerName} master`] : []),
+                    ...(registered < count ? [`${brokerName} ${count - registered} of ${count} broker(s)`] : []),
+                ];
+            }
             return Array.from({ length: count }, (_, id) => id).filter((id) => !inCluster || addresses[String(id)] === undefined).map((id) => `${brokerName} broker ${id}`);
         });
         if (lacking.length > 0) missing[nameServer] = lacking;
@@ -64,7 +77,7 @@ export async function waitForRegistrations(
                 return undefined;
             }));
         }));
-        const missing = missingRegistrations(infos, clusterName, expected);
+        const missing = missingRegistrations(infos, clusterName, expected, options.idsFromController ?? false);
         const elapsed = clock.now() - started;
         if (Object.keys(missing).length === 0) {
             log.info(`cluster ${clusterName}: all ${brokerCount} broker(s) registered with all ${nameServers.length} name server(s) after ${(elapsed / 1000).toFixed(1)} s`);
@@ -73,7 +86,10 @@ export async function waitForRegistrations(
         if (elapsed >= options.timeoutMs) {
             throw new Error(
                 `cluster ${clusterName}: after ${Math.round(elapsed / 1000)} s not every broker is registered with every name server (${describeMissing(missing)}). ` +
-                "Nothing was changed by this wait; brokers re-read namesrvAddr on their updateNameServerAddrPeriod timer and register every registerNameServerPeriod: check the brokers' logs and run pulumi up again",
+                "Nothing was changed by this wait; brokers re-read namesrvAddr on their updateNameServerAddrPeriod timer and register every registerNameServerPeriod: check the brokers' logs and run pulumi up again" +
+                (options.idsFromController && describeMissing(missing).includes(" master")
+                    ? ". In controller mode a group has no master while its controller has no in-sync broker it may elect (a broker whose store was lost comes back with a new id): mqadmin getSyncStateSet shows the group's replicas"
+                    : ""),
             );
         }
         if (clock.now() >= nextProgress) {

@@ -74,6 +74,46 @@ export const ConnectionMode = {
  */
 export type ConnectionMode = (typeof ConnectionMode)[keyof typeof ConnectionMode];
 
+export const ControllerMode = {
+    /**
+     * Fixed roles: the `-master` StatefulSet's pod is master, the `-replica-<i>` pods replicas. A dead master takes no writes until its pod is back.
+     */
+    None: "none",
+    /**
+     * A RIP-44 controller runs inside each name server (`enableControllerInNamesrv`); brokers run in controller mode.
+     */
+    Embedded: "embedded",
+    /**
+     * A StatefulSet `controller` of RIP-44 controllers; brokers run in controller mode.
+     */
+    Standalone: "standalone",
+} as const;
+
+/**
+ * Who decides which broker of a group is master.
+ */
+export type ControllerMode = (typeof ControllerMode)[keyof typeof ControllerMode];
+
+export const ControllerStorageMode = {
+    /**
+     * PersistentVolumeClaims from `volumeClaimTemplates` (by default one 1Gi claim `controller-data` of the default StorageClass), kept across restarts.
+     */
+    StorageClass: "StorageClass",
+    /**
+     * A pod-local emptyDir: a controller whose pod is deleted loses its log and rejoins from its peers. For tests.
+     */
+    EmptyDir: "EmptyDir",
+    /**
+     * A directory of the node (`hostPath`), one sub-directory per pod.
+     */
+    HostPath: "HostPath",
+} as const;
+
+/**
+ * Where a standalone controller keeps its Raft (DLedger) log.
+ */
+export type ControllerStorageMode = (typeof ControllerStorageMode)[keyof typeof ControllerStorageMode];
+
 export const DnsPolicy = {
     /**
      * Cluster DNS first, for pods on the pod network.

@@ -1,0 +1,235 @@
+// Controller mode (RIP-44), standalone then embedded, in the sandbox, with the real pulumi CLI, real
+// RocketMQ processes and the real remoting client, each on the smallest cluster that fails over
+// (tests/e2e/programs/controller: one name server, one controller (standalone, or inside the name
+// server), two groups of a master and a replica, a topic and a consumer group made by the provider):
+// - a producer sends keyed messages to group 0 throughout; the JVM of group 0's master is killed
+//   with SIGKILL on the sandbox host (only that pod's process, found through the agent's container id);
+// - writes resume on the elected replica (the failover time runs from the kill to the first send
+//   acknowledged by the new master's address); the killed pod comes back as a replica; every
+//   acknowledged key is consumed; the topic and the subscription group exist on the new master;
+// - pulumi refresh reports the new master, the next pulumi up restarts nothing, and a Topic change
+//   works while the master is the former replica; a change of controller.mode is refused at preview.
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { RocketMQAdminClient } from "../../provider/src/admin/client";
+import { ensureSandbox, Sandbox } from "../sandbox/client";
+import { podsAfterTermination } from "../support/pods";
+import { repoRoot } from "../support/plugin";
+import { copyProgram } from "../support/programs";
+import { PulumiTestStack } from "../support/pulumiStack";
+import { runJavaProgram, startJavaProgram } from "../support/rocketmq";
+import { scratchDir } from "../support/scratch";
+
+// Both modes by default, one small cluster after the other; E2E_CONTROLLER_MODES picks (e.g. "standalone").
+const modes = (process.env.E2E_CONTROLLER_MODES ?? "standalone,embedded").split(",").filter((mode) => mode !== "");
+const topic = "failover-topic";
+const consumerGroup = "failover-group";
+
+interface PodJson {
+    metadata: { name: string; uid: string };
+    status: { podIP?: string; containerStatuses?: { containerID?: string; restartCount?: number }[] };
+}
+
+interface GroupOutput {
+    brokerName: string;
+    masterPodName: string;
+    replicaPodNames: string[];
+    inSyncReplicaPodNames?: string[];
+}
+
+for (const mode of modes) describe(`e2e: controller mode ${mode} (sandbox): a killed master is replaced by its in-sync replica`, function () {
+    const namespace = `e2e-controller-${mode}-${process.pid}`;
+    let sandbox: Sandbox;
+    let stack: PulumiTestStack;
+    let admin: RocketMQAdminClient;
+    const started = Date.now();
+    const scratch = scratchDir("rocketmq-e2e-controller-");
+    /** Set by the failover case, read by the cases after it. */
+    let newMasterPod = "";
+    let newMasterAddress = "";
+    let killedPod = "";
+
+    const pods = async (): Promise<PodJson[]> => (JSON.parse(await sandbox.kubectl(["get", "pods", "-n", namespace, "-o", "json"])) as { items: PodJson[] }).items;
+    const pod = async (name: string) => (await pods()).find((p) => p.metadata.name === name);
+    /** The agent names a container sandbox://<pod uid>/<container>/<pid>: the JVM's PID on this host. */
+    const pidOf = (p: PodJson | undefined) => Number(p?.status.containerStatuses?.[0]?.containerID?.split("/").pop());
+
+    async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+        const deadline = Date.now() + timeoutMs;
+        for (;;) {
+            const found = await probe().catch(() => undefined);
+            if (found !== undefined) return found;
+            if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
+            await new Promise((resolve) => setTimeout(resolve, 500));
+        }
+    }
+
+    const groupAddresses = async (brokerName: string) => (await admin.getClusterInfo({ timeoutMs: 3000 })).brokers[brokerName]?.addresses ?? {};
+
+    before(async function () {
+        this.timeout(900_000);
+        sandbox = await ensureSandbox();
+        await sandbox.kubectl(["create", "namespace", namespace]);
+        stack = await PulumiTestStack.create({
+            programDir: copyProgram(path.join(repoRoot, "tests", "e2e", "programs", "controller")),
+            env: { KUBECONFIG: sandbox.kubeconfig },
+            config: { namespace, controllerMode: mode },
+        });
+        const begin = Date.now();
+        const up = await stack.up();
+        assert.equal(up.code, 0, up.stdout + up.stderr);
+        console.log(`      first up (${mode}: name server, controller, 2 groups of master + replica): ${((Date.now() - begin) / 1000).toFixed(0)} s`);
+        admin = new RocketMQAdminClient({ nameServers: `${(await pod("name-service-0"))!.status.podIP}:9876` });
+    });
+
+    after(async function () {
+        this.timeout(600_000);
+        admin?.close();
+        if (stack) {
+            await stack.destroy();
+            await stack.remove();
+        }
+        if (sandbox) {
+            await podsAfterTermination(sandbox, namespace);
+            await sandbox.kubectl(["delete", "namespace", namespace, "--wait=false"]).catch(() => undefined);
+        }
+        fs.rmSync(scratch, { recursive: true, force: true });
+        console.log(`      whole file: ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    });
+
+    it(`runs the ${mode} controller, and every group registers a master (id 0) and a replica with a controller-assigned id, as the output says`, async () => {
+        if (mode === "standalone") {
+            const statefulSet = JSON.parse(await sandbox.kubectl(["get", "statefulset", "controller", "-n", namespace, "-o", "json"])) as { status: { readyReplicas?: number } };
+            assert.equal(statefulSet.status.readyReplicas, 1);
+        } else {
+            assert.equal(await pod("controller-0"), undefined, "no standalone controller");
+        }
+        const groups = (await stack.outputs()).brokerGroups as GroupOutput[];
+        assert.deepEqual(groups.map((g) => g.brokerName), ["broker-0", "broker-1"]);
+        for (const group of groups) {
+            const addresses = await groupAddresses(group.brokerName);
+            assert.equal(Object.keys(addresses).length, 2, JSON.stringify(addresses));
+            assert.ok(addresses["0"], `${group.brokerName} has a master: ${JSON.stringify(addresses)}`);
+            assert.equal(`${(await pod(group.masterPodName))!.status.podIP}:10911`, addresses["0"], `${group.brokerName}: the output's master pod serves the name servers' master address`);
+            assert.deepEqual([...group.inSyncReplicaPodNames ?? []].sort(), [group.masterPodName, ...group.replicaPodNames].sort(), `${group.brokerName}: both pods in sync`);
+        }
+    });
+
+    it("kill -9 of group 0's master: writes resume on the elected replica, the killed pod rejoins as a replica, no acknowledged key is lost, the topic and group exist on the new master", async function () {
+        this.timeout(900_000);
+        const [group0] = (await stack.outputs()).brokerGroups as GroupOutput[];
+        const oldMasterPod = group0.masterPodName;
+        const replicaPod = group0.replicaPodNames[0];
+        const oldMaster = await pod(oldMasterPod);
+        const oldMasterAddress = `${oldMaster!.status.podIP}:10911`;
+        const replicaAddress = `${(await pod(replicaPod))!.status.podIP}:10911`;
+        // Replicas copy topics and groups from their master every 10 s: made before the kill means copied before it.
+        const replicaHolds = async () => [(await admin.getAllTopicConfigs(replicaAddress)).topics[topic] !== undefined, (await admin.getAllSubscriptionGroups(replicaAddress)).groups[consumerGroup] !== undefined];
+        await until("the replica holds the topic and the consumer group", 180_000, async () => ((await replicaHolds()).every(Boolean) ? true : undefined))
+            .catch(async (err: Error) => { throw new Error(`${err.message}: ${replicaPod} (${replicaAddress}) holds [topic, group]: ${JSON.stringify(await replicaHolds().catch((e: Error) => e.message))}; master ${oldMasterPod} (${oldMasterAddress}); name servers: ${JSON.stringify(await groupAddresses("broker-0"))}`); });
+
+        const nameServer = `${(await pod("name-service-0"))!.status.podIP}:9876`;
+        const progress = path.join(scratch, "producer-progress");
+        const producer = startJavaProgram(path.join(scratch, "producer"), "FailoverProducer", [nameServer, topic, "broker-0", "k", "20", "200", "120", progress], { timeoutMs: 600_000 });
+        // Sends flow before the kill.
+        await until("100 sends acknowledged before the kill", 120_000, async () => (Number(fs.readFileSync(progress, "utf8")) >= 100 ? true : undefined));
+
+        // Only this test's pod: its JVM, found through the agent, must be that pod's broker.
+        const pid = pidOf(oldMaster);
+        assert.ok(pid > 0, `PID of ${oldMasterPod}: ${oldMaster?.status.containerStatuses?.[0]?.containerID}`);
+        const commandLine = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8");
+        assert.ok(commandLine.includes("BrokerStartup"), "the PID is a broker JVM");
+        const environment = fs.readFileSync(`/proc/${pid}/environ`, "utf8");
+        assert.ok(environment.includes(`POD_IP=${oldMaster!.status.podIP}`), "the PID is the JVM of the pod being killed");
+        const restartsBefore = oldMaster!.status.containerStatuses?.[0]?.restartCount ?? 0;
+        const killedAt = Date.now();
+        process.kill(pid, "SIGKILL");
+
+        const elected = await until("the name servers list the replica as group 0's master", 120_000, async () => {
+            const addresses = await groupAddresses("broker-0");
+            return addresses["0"] === replicaAddress ? addresses["0"] : undefined;
+        });
+        console.log(`      the name servers list ${replicaPod} as master ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill`);
+        // Writes go on a while on the new master, then the killed pod must be back as a replica.
+        await new Promise((resolve) => setTimeout(resolve, 10_000));
+        producer.tell("STOP");
+        const produced = await producer.exited;
+        assert.equal(produced.code, 0, produced.stdout.slice(-2000) + produced.stderr.slice(-4000));
+        const acks = produced.stdout.split("\n").filter((line) => line.startsWith("ACK ")).map((line) => {
+            const [, key, at, address] = line.split(" ");
+            return { key, at: Number(at), address };
+        });
+        const sent = Number(/^SENT (\d+)$/m.exec(produced.stdout)?.[1]);
+        assert.equal(acks.length, sent);
+        const firstOnNewMaster = acks.find((ack) => ack.at > killedAt && ack.address === elected);
+        assert.ok(acks.filter((ack) => ack.at <= killedAt).length >= 100, "sends flowed before the kill");
+        assert.ok(firstOnNewMaster, `a send acknowledged by the elected replica ${elected}: ${acks.slice(-5).map((a) => `${a.key} ${a.address}`).join(", ")}`);
+        const failoverSeconds = (firstOnNewMaster.at - killedAt) / 1000;
+        const beforeKill = acks.filter((ack) => ack.at <= killedAt).length;
+        console.log(`      failover: kill -> first send acknowledged by ${replicaPod} (${elected}) ${failoverSeconds.toFixed(1)} s; ` +
+            `${sent} keys acknowledged (${beforeKill} before the kill, ${sent - beforeKill} after), ${/^FAILED_THEN_RETRIED (\d+)$/m.exec(produced.stdout)?.[1]} failed attempts retried`);
+
+        const rejoined = await until("the killed pod back as a replica of group 0", 180_000, async () => {
+            const p = await pod(oldMasterPod);
+            const address = `${p?.status.podIP}:10911`;
+            const addresses = await groupAddresses("broker-0");
+            const asReplica = Object.entries(addresses).find(([id, a]) => a === address && id !== "0");
+            return asReplica && addresses["0"] === replicaAddress && (p?.status.containerStatuses?.[0]?.restartCount ?? 0) > restartsBefore ? asReplica[0] : undefined;
+        });
+        console.log(`      ${oldMasterPod} rejoined group 0 as replica id ${rejoined}`);
+        assert.notEqual(oldMasterAddress, replicaAddress);
+
+        // Every acknowledged key is consumed.
+        const consumed = await runJavaProgram(path.join(scratch, "consumer"), "TestConsumer", [nameServer, consumerGroup, topic, String(sent), "180"], 300_000);
+        const distinct = Number(/^CONSUMED (\d+)$/m.exec(consumed.stdout)?.[1]);
+        console.log(`      consumed ${distinct} distinct keys of ${sent} acknowledged: ${sent - distinct} lost`);
+        assert.equal(consumed.code, 0, consumed.stdout + consumed.stderr.slice(-3000));
+        assert.equal(distinct, sent);
+
+        // What was made before the kill exists on the new master.
+        assert.ok((await admin.getAllTopicConfigs(elected)).topics[topic], `${topic} on the new master`);
+        assert.ok((await admin.getAllSubscriptionGroups(elected)).groups[consumerGroup], `${consumerGroup} on the new master`);
+        newMasterPod = replicaPod;
+        newMasterAddress = elected;
+        killedPod = oldMasterPod;
+    });
+
+    it("pulumi refresh reports the new master; the next pulumi up fights nothing and restarts no broker", async function () {
+        this.timeout(900_000);
+        assert.ok(newMasterPod, "the failover case ran");
+        const refresh = await stack.refresh();
+        assert.equal(refresh.code, 0, refresh.stdout + refresh.stderr);
+        const processesBefore = Object.fromEntries((await pods()).map((p) => [p.metadata.name, p.status.containerStatuses?.[0]?.containerID]));
+        const up = await stack.up();
+        assert.equal(up.code, 0, up.stdout + up.stderr);
+        const [group0] = (await stack.outputs()).brokerGroups as GroupOutput[];
+        assert.equal(group0.masterPodName, newMasterPod);
+        assert.deepEqual(group0.replicaPodNames, [killedPod]);
+        const processesAfter = Object.fromEntries((await pods()).map((p) => [p.metadata.name, p.status.containerStatuses?.[0]?.containerID]));
+        assert.deepEqual(processesAfter, processesBefore, "no pod restarted");
+        assert.equal((await groupAddresses("broker-0"))["0"], newMasterAddress, "the elected replica is still master");
+    });
+
+    it("a Topic change works while group 0's master is the former replica", async function () {
+        this.timeout(900_000);
+        assert.ok(newMasterAddress, "the failover case ran");
+        await stack.pulumiOrThrow(["config", "set", "topicQueues", "8"]);
+        const up = await stack.up();
+        assert.equal(up.code, 0, up.stdout + up.stderr);
+        const config = (await admin.getAllTopicConfigs(newMasterAddress)).topics[topic];
+        assert.equal(config?.writeQueueNums, 8, JSON.stringify(config));
+        assert.equal(config?.readQueueNums, 8);
+    });
+
+    it("a change of controller.mode is refused at preview, naming the field, and changes nothing", async function () {
+        this.timeout(600_000);
+        const before = (await pods()).map((p) => `${p.metadata.name} ${p.status.containerStatuses?.[0]?.containerID}`).sort();
+        await stack.pulumiOrThrow(["config", "set", "controllerMode", "none"]);
+        const preview = await stack.preview();
+        await stack.pulumiOrThrow(["config", "set", "controllerMode", mode]);
+        assert.notEqual(preview.code, 0, preview.stdout);
+        assert.match(preview.stdout + preview.stderr, new RegExp(`controller\\.mode ${mode} -> none on a running cluster is refused`));
+        assert.deepEqual((await pods()).map((p) => `${p.metadata.name} ${p.status.containerStatuses?.[0]?.containerID}`).sort(), before);
+    });
+});
