@@ -109,6 +109,14 @@ describe("RocketMQCluster controller mode", () => {
         assert.match(failures({ broker: { brokerConfig: { properties: { enableControllerMode: "true" } } } }).join("\n"), /enableControllerMode is set by the provider from controller\.mode/);
         assert.deepStrictEqual(failures({ controller: { mode: "none" }, broker: { brokerConfig: { brokerRole: "SYNC_MASTER" } } }), []);
     });
+
+    it("refuses TLS with standalone controllers, whose pods get no certificate, and takes it with embedded ones", () => {
+        const failures = (args: unknown) => { const v = validateClusterArgs(args); return v.ok ? [] : v.failures.map((f) => `${f.property}: ${f.reason}`); };
+        const tls = { mode: "enforcing", secretName: "mq-tls", caBundle: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n" };
+        assert.match(failures({ controller: { mode: "standalone" }, tls }).join("\n"), /^tls\.mode: enforcing is not supported with controller\.mode standalone yet/m);
+        assert.deepStrictEqual(failures({ controller: { mode: "embedded" }, tls }), []);
+        assert.deepStrictEqual(failures({ controller: { mode: "standalone" }, tls: { mode: "disabled" } }), []);
+    });
 });
 
 describe("controller mode on emptyDir brokers", () => {

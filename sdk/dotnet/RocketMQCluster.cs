@@ -276,7 +276,7 @@ namespace PulumiRocketMQ.RocketMQ
         public Input<string>? ServiceAccountName { get; set; }
 
         /// <summary>
-        /// TLS of the name servers, brokers and proxies (see the type).
+        /// TLS of the name servers (and the controllers they embed), brokers and proxies (see the type); refused at preview with `controller.mode` `standalone`, whose controllers get no certificate yet.
         /// </summary>
         [Input("tls")]
         public Input<Inputs.ClusterTlsArgs>? Tls { get; set; }

@@ -226,7 +226,7 @@ export interface RocketMQClusterArgs {
      */
     serviceAccountName?: pulumi.Input<string>;
     /**
-     * TLS of the name servers, brokers and proxies (see the type).
+     * TLS of the name servers (and the controllers they embed), brokers and proxies (see the type); refused at preview with `controller.mode` `standalone`, whose controllers get no certificate yet.
      */
     tls?: pulumi.Input<inputs.ClusterTlsArgs>;
     /**

@@ -52,6 +52,7 @@ export function imageRunsControllerMode(image: string): boolean | undefined {
 interface ControllerRuleInputs {
     controller?: { mode?: string; image?: string };
     broker?: { image?: string; replicaPerGroup?: number; brokerConfig?: { brokerRole?: string } };
+    tls?: { mode?: string };
 }
 
 /** Rules between the controller and the brokers' inputs. */
@@ -66,6 +67,15 @@ export function checkControllerRules(args: ControllerRuleInputs, ctx: z.Refineme
                 message: `controller.mode ${mode} needs RocketMQ 5.x brokers and controllers (not ${brokenControllerVersions.join(", ")}, which broke controller mode): ${image} does not run it`,
             });
         }
+    }
+    // The standalone controllers' pods get no certificate, while brokers of an enforcing cluster
+    // would open TLS to them; embedded controllers share the name servers' TLS.
+    if (mode === "standalone" && args.tls?.mode !== undefined && args.tls.mode !== "disabled") {
+        ctx.addIssue({
+            code: "custom",
+            path: ["tls", "mode"],
+            message: `${args.tls.mode} is not supported with controller.mode standalone yet: the controllers would not speak TLS; use controller.mode embedded, whose controllers run in the name servers and share their TLS`,
+        });
     }
     if (args.broker?.brokerConfig?.brokerRole !== undefined) {
         ctx.addIssue({

@@ -124,7 +124,7 @@ type rocketMQClusterArgs struct {
 	SecurityContext *corev1.SecurityContext `pulumi:"securityContext"`
 	// Service account every pod of the cluster runs as.
 	ServiceAccountName *string `pulumi:"serviceAccountName"`
-	// TLS of the name servers, brokers and proxies (see the type).
+	// TLS of the name servers (and the controllers they embed), brokers and proxies (see the type); refused at preview with `controller.mode` `standalone`, whose controllers get no certificate yet.
 	Tls *ClusterTls `pulumi:"tls"`
 	// Tolerations of every pod of the cluster.
 	Tolerations []corev1.Toleration `pulumi:"tolerations"`
@@ -174,7 +174,7 @@ type RocketMQClusterArgs struct {
 	SecurityContext corev1.SecurityContextPtrInput
 	// Service account every pod of the cluster runs as.
 	ServiceAccountName pulumi.StringPtrInput
-	// TLS of the name servers, brokers and proxies (see the type).
+	// TLS of the name servers (and the controllers they embed), brokers and proxies (see the type); refused at preview with `controller.mode` `standalone`, whose controllers get no certificate yet.
 	Tls ClusterTlsPtrInput
 	// Tolerations of every pod of the cluster.
 	Tolerations corev1.TolerationArrayInput

@@ -69,7 +69,7 @@ class RocketMQClusterArgs:
         :param pulumi.Input['ProxySpecArgs'] proxy: RocketMQ 5 proxies, so RocketMQ 5's gRPC clients can connect. Off by default.
         :param pulumi.Input['pulumi_kubernetes.core.v1.SecurityContextArgs'] security_context: Container-level security context of every RocketMQ and dashboard container.
         :param pulumi.Input[_builtins.str] service_account_name: Service account every pod of the cluster runs as.
-        :param pulumi.Input['ClusterTlsArgs'] tls: TLS of the name servers, brokers and proxies (see the type).
+        :param pulumi.Input['ClusterTlsArgs'] tls: TLS of the name servers (and the controllers they embed), brokers and proxies (see the type); refused at preview with `controller.mode` `standalone`, whose controllers get no certificate yet.
         :param pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.TolerationArgs']]] tolerations: Tolerations of every pod of the cluster.
         :param pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.TopologySpreadConstraintArgs']]] topology_spread_constraints: Topology spread constraints of every pod of the cluster, for example over zones (`topologyKey: topology.kubernetes.io/zone`). A constraint without a `labelSelector` spreads the pods of its own set: each broker group's master and replicas, the name servers, the console pods; one with a `labelSelector` is used as given. `maxSkew` (at least 1), `topologyKey` and `whenUnsatisfiable` (`DoNotSchedule` or `ScheduleAnyway`) are required.
         """
@@ -366,7 +366,7 @@ class RocketMQClusterArgs:
     @pulumi.getter
     def tls(self) -> Optional[pulumi.Input['ClusterTlsArgs']]:
         """
-        TLS of the name servers, brokers and proxies (see the type).
+        TLS of the name servers (and the controllers they embed), brokers and proxies (see the type); refused at preview with `controller.mode` `standalone`, whose controllers get no certificate yet.
         """
         return pulumi.get(self, "tls")
 
@@ -455,7 +455,7 @@ class RocketMQCluster(pulumi.ComponentResource):
         :param pulumi.Input[Union['ProxySpecArgs', 'ProxySpecArgsDict']] proxy: RocketMQ 5 proxies, so RocketMQ 5's gRPC clients can connect. Off by default.
         :param pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.SecurityContextArgs']] security_context: Container-level security context of every RocketMQ and dashboard container.
         :param pulumi.Input[_builtins.str] service_account_name: Service account every pod of the cluster runs as.
-        :param pulumi.Input[Union['ClusterTlsArgs', 'ClusterTlsArgsDict']] tls: TLS of the name servers, brokers and proxies (see the type).
+        :param pulumi.Input[Union['ClusterTlsArgs', 'ClusterTlsArgsDict']] tls: TLS of the name servers (and the controllers they embed), brokers and proxies (see the type); refused at preview with `controller.mode` `standalone`, whose controllers get no certificate yet.
         :param pulumi.Input[Sequence[pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.TolerationArgs']]]] tolerations: Tolerations of every pod of the cluster.
         :param pulumi.Input[Sequence[pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.TopologySpreadConstraintArgs']]]] topology_spread_constraints: Topology spread constraints of every pod of the cluster, for example over zones (`topologyKey: topology.kubernetes.io/zone`). A constraint without a `labelSelector` spreads the pods of its own set: each broker group's master and replicas, the name servers, the console pods; one with a `labelSelector` is used as given. `maxSkew` (at least 1), `topologyKey` and `whenUnsatisfiable` (`DoNotSchedule` or `ScheduleAnyway`) are required.
         """
