@@ -8,13 +8,10 @@
 // same port number, before and after the sends; the Eviction API evicts one proxy and refuses
 // (429) a second eviction while the first is not Ready.
 //
-// The output's host is the proxy Service's cluster DNS name. No cluster DNS or Service routing
-// exists on this machine (pod IPs are loopback addresses, ClusterIPs route nowhere), so the test
-// resolves that name as the sandbox's pods resolve cluster names: through a hosts file, here
-// mapping it to the IPs of the Ready pods behind the Service (where kube-proxy would route).
+// The output's host is the proxy Service's cluster DNS name, which the test resolves through a
+// hosts file to the Ready pods behind the Service (tests/support/serviceHosts.ts).
 // The clients are given the output itself.
 import { strict as assert } from "node:assert";
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { ensureSandbox, Sandbox } from "../sandbox/client";
 import { runJavaGrpcClient, runNodeGrpcClient, ProgramResult } from "../support/grpcClients";
@@ -24,6 +21,7 @@ import { copyProgram } from "../support/programs";
 import { PulumiTestStack } from "../support/pulumiStack";
 import { httpGet, parseExposition, Sample, sumOf } from "../support/prometheusText";
 import { scratchDir } from "../support/scratch";
+import { resolveServiceThroughHostsFile } from "../support/serviceHosts";
 import { tearDownAfterFile } from "../support/teardown";
 
 const namespace = `e2e-proxy-${process.pid}`;
@@ -87,23 +85,7 @@ describe("e2e: RocketMQ 5 gRPC clients through the proxy (sandbox)", function ()
         console.log(`      first up (1 name server, 1 broker, 2 proxies, 2 topics, 4 groups): ${((Date.now() - begin) / 1000).toFixed(0)} s`);
     });
 
-    /**
-     * Writes the hosts file: the endpoint's Service name -> the IPs of the Ready pods its selector
-     * picks, the addresses an EndpointSlice would list (the sandbox's API server refuses loopback
-     * addresses in EndpointSlices, so the test reads the pods).
-     */
-    async function resolveThroughHostsFile(endpoint: string): Promise<string[]> {
-        const host = endpoint.slice(0, endpoint.lastIndexOf(":"));
-        const [serviceName, serviceNamespace] = host.split(".");
-        const service = JSON.parse(await sandbox.kubectl(["get", "service", serviceName, "-n", serviceNamespace, "-o", "json"])) as { spec: { selector: Record<string, string> } };
-        const selector = Object.entries(service.spec.selector).map(([key, value]) => `${key}=${value}`).join(",");
-        const pods = JSON.parse(await sandbox.kubectl(["get", "pods", "-n", serviceNamespace, "-l", selector, "-o", "json"])) as { items: PodJson[] };
-        const addresses = pods.items
-            .filter((pod) => pod.status.podIP && pod.status.conditions?.some((c) => c.type === "Ready" && c.status === "True"))
-            .map((pod) => pod.status.podIP as string);
-        fs.writeFileSync(hostsFile, addresses.map((address) => `${address} ${host}\n`).join(""));
-        return addresses;
-    }
+    const resolveThroughHostsFile = (endpoint: string) => resolveServiceThroughHostsFile(sandbox, endpoint, hostsFile);
 
     it("pulumi up starts the proxy once the brokers are registered, and outputs the Service's host:port as proxyEndpoint", async () => {
         const outputs = await stack.outputs();
