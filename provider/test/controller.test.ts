@@ -47,7 +47,8 @@ describe("RocketMQCluster controller mode", () => {
         });
 
         it("adds a StatefulSet of 3 controllers started together, a headless Service and their config, each with a 1Gi claim for its Raft log", () => {
-            assert.deepStrictEqual(rendered.names().filter((name) => name.includes("controller")), ["ConfigMap controller-config", "Service controller", "StatefulSet controller"]);
+            assert.deepStrictEqual(rendered.names().filter((name) => name.includes("controller")),
+                ["ConfigMap controller-config", "PodDisruptionBudget controller", "Service controller", "Service controller-metrics", "StatefulSet controller"]);
             const statefulSet = rendered.object(kind.statefulSet, "controller");
             assert.strictEqual(statefulSet.spec.replicas, 3);
             assert.strictEqual(statefulSet.spec.podManagementPolicy, "Parallel");
@@ -116,6 +117,121 @@ describe("RocketMQCluster controller mode", () => {
         assert.match(failures({ controller: { mode: "standalone" }, tls }).join("\n"), /^tls\.mode: enforcing is not supported with controller\.mode standalone yet/m);
         assert.deepStrictEqual(failures({ controller: { mode: "embedded" }, tls }), []);
         assert.deepStrictEqual(failures({ controller: { mode: "standalone" }, tls: { mode: "disabled" } }), []);
+    });
+});
+
+describe("standalone controllers on day two", () => {
+    const standalone = (controller: Record<string, unknown> = {}, rest: Record<string, unknown> = {}) =>
+        ({ ...cheap, namespace: "mq", broker: { replicaPerGroup: 1 }, controller: { mode: "standalone", ...controller }, ...rest });
+    const selects = (selector: Record<string, string>, labels: Record<string, string>) => Object.entries(selector).every(([key, value]) => labels[key] === value);
+    const podLabels = (rendered: Awaited<ReturnType<typeof renderCluster>>, statefulSet: string) => rendered.object(kind.statefulSet, statefulSet).spec.template.metadata.labels;
+
+    it("a PodDisruptionBudget controller over the controller pods alone keeps a Raft majority: 1 of 3 may go, 2 of 5, none of 1", async () => {
+        for (const [size, maxUnavailable] of [[3, 1], [5, 2], [1, 0], [9, 4]]) {
+            const rendered = await renderCluster(standalone({ size }), `ctrlpdb${size}`);
+            const budget = rendered.object(kind.podDisruptionBudget, "controller");
+            assert.strictEqual(budget.spec.maxUnavailable, maxUnavailable, `size ${size}`);
+            assert.strictEqual(budget.spec.minAvailable, undefined);
+            assert.ok(selects(budget.spec.selector.matchLabels, podLabels(rendered, "controller")));
+            for (const other of ["name-service", "broker-0-master", "broker-0-replica-1"]) {
+                assert.ok(!selects(budget.spec.selector.matchLabels, podLabels(rendered, other)), other);
+            }
+            // The other budgets keep their own default.
+            assert.strictEqual(rendered.object(kind.podDisruptionBudget, "broker-0").spec.maxUnavailable, 1);
+        }
+    });
+
+    it("the controllers' budget takes maxUnavailable or minAvailable instead, or is turned off; embedded and none have none", async () => {
+        const min = await renderCluster(standalone({ podDisruptionBudget: { minAvailable: 3 } }), "ctrlpdbmin");
+        assert.deepStrictEqual([min.object(kind.podDisruptionBudget, "controller").spec.minAvailable, min.object(kind.podDisruptionBudget, "controller").spec.maxUnavailable], [3, undefined]);
+        const max = await renderCluster(standalone({ size: 1, podDisruptionBudget: { maxUnavailable: 1 } }), "ctrlpdbmax");
+        assert.strictEqual(max.object(kind.podDisruptionBudget, "controller").spec.maxUnavailable, 1);
+        const off = await renderCluster(standalone({ podDisruptionBudget: { enabled: false } }), "ctrlpdboff");
+        assert.ok(!off.names().includes("PodDisruptionBudget controller"));
+        assert.ok(off.names().includes("PodDisruptionBudget broker-0"));
+        const embedded = await renderCluster({ ...cheap, nameServer: { size: 3 }, broker: { replicaPerGroup: 1 }, controller: { mode: "embedded" } }, "ctrlpdbemb");
+        assert.ok(!embedded.names().includes("PodDisruptionBudget controller"));
+        // The name servers' budget is the embedded controllers' too: one of three may go, two stay a majority.
+        assert.strictEqual(embedded.object(kind.podDisruptionBudget, "name-service").spec.maxUnavailable, 1);
+    });
+
+    for (const bad of [
+        { args: { controller: { mode: "standalone", podDisruptionBudget: { maxUnavailable: 1, minAvailable: 2 } } }, property: "controller.podDisruptionBudget.minAvailable", reason: /maxUnavailable or minAvailable, not both/ },
+        { args: { controller: { mode: "standalone", podDisruptionBudget: { maxUnavailable: "50%" } } }, property: "controller.podDisruptionBudget.maxUnavailable", reason: /whole number from 0 to 100/ },
+        { args: { controller: { mode: "standalone", podDisruptionBudget: { enabled: "no" } } }, property: "controller.podDisruptionBudget.enabled", reason: /true or false/ },
+    ]) {
+        it(`refuses ${JSON.stringify(bad.args)} at ${bad.property}`, () => {
+            const validation = validateClusterArgs(bad.args);
+            const failure = (validation.ok ? [] : validation.failures).find((candidate) => candidate.property === bad.property);
+            assert.ok(failure, `no failure at ${bad.property}; got ${JSON.stringify(validation)}`);
+            assert.match(failure.reason, bad.reason);
+        });
+    }
+
+    it("with metrics on (the default) each controller exports Prometheus metrics on a port metrics, behind a Service controller-metrics, listed in metricsEndpoints", async () => {
+        const rendered = await renderCluster(standalone(), "ctrlprom");
+        const conf = confOf(rendered.object(kind.configMap, "controller-config").data["controller.conf"]);
+        assert.deepStrictEqual([conf.metricsExporterType, conf.metricsPromExporterPort, conf.metricsPromExporterHost], ["PROM", "5557", undefined]);
+        assert.deepStrictEqual(container(rendered.object(kind.statefulSet, "controller")).ports,
+            [{ name: "controller", containerPort: 9878 }, { name: "metrics", containerPort: 5557 }]);
+        const service = rendered.object(kind.service, "controller-metrics");
+        assert.strictEqual(service.spec.clusterIP, "None");
+        assert.deepStrictEqual(service.spec.ports, [{ name: "metrics", port: 5557, targetPort: 5557 }]);
+        assert.strictEqual(service.metadata.labels["rocketmq/metrics"], "true");
+        assert.ok(selects(service.spec.selector, podLabels(rendered, "controller")));
+        for (const other of ["name-service", "broker-0-master"]) {
+            assert.ok(!selects(service.spec.selector, podLabels(rendered, other)), other);
+        }
+        const endpoints = rendered.outputs.metricsEndpoints as any[];
+        assert.deepStrictEqual(endpoints.map((endpoint) => endpoint.component), ["broker", "controller"]);
+        assert.deepStrictEqual(endpoints[1], {
+            component: "controller",
+            serviceName: "controller-metrics",
+            portName: "metrics",
+            port: 5557,
+            path: "/metrics",
+            targets: [0, 1, 2].map((i) => `controller-${i}.controller.mq.svc.cluster.local:5557`),
+        });
+    });
+
+    it("turning metrics off removes the controllers' exporter, port and Service, and restarts them (their config's checksum changes)", async () => {
+        const on = await renderCluster(standalone(), "ctrlpromon");
+        const off = await renderCluster(standalone({}, { metrics: { enabled: false } }), "ctrlpromoff");
+        assert.strictEqual(confOf(off.object(kind.configMap, "controller-config").data["controller.conf"]).metricsExporterType, undefined);
+        assert.deepStrictEqual(container(off.object(kind.statefulSet, "controller")).ports, [{ name: "controller", containerPort: 9878 }]);
+        assert.ok(!off.names().includes("Service controller-metrics"));
+        assert.deepStrictEqual(off.outputs.metricsEndpoints, []);
+        const checksum = (r: typeof on) => r.object(kind.statefulSet, "controller").spec.template.metadata.annotations["rocketmq/config-sha256"];
+        assert.notStrictEqual(checksum(on), checksum(off));
+    });
+
+    it("the ServiceMonitor selects the controllers' metrics Service and the PodMonitor their pods, beside the brokers'", async () => {
+        const serviceMonitored = await renderCluster(standalone({}, { metrics: { serviceMonitor: true } }), "ctrlsvcmon");
+        const serviceMonitor = serviceMonitored.object(kind.serviceMonitor, "broker-metrics");
+        const services = serviceMonitored.objects.filter((object) => object.type === kind.service);
+        assert.deepStrictEqual(services.filter((service) => selects(serviceMonitor.spec.selector.matchLabels, service.inputs.metadata.labels)).map((service) => service.inputs.metadata.name).sort(),
+            ["broker-metrics", "controller-metrics"]);
+        assert.deepStrictEqual((serviceMonitored.outputs.metricsEndpoints as any[]).map((endpoint) => [endpoint.component, endpoint.monitorKind, endpoint.monitorName]),
+            [["broker", "ServiceMonitor", "broker-metrics"], ["controller", "ServiceMonitor", "broker-metrics"]]);
+
+        const podMonitored = await renderCluster(standalone({}, { metrics: { podMonitor: true } }), "ctrlpodmon");
+        const podMonitor = podMonitored.object(kind.podMonitor, "broker-metrics");
+        const picks = (labels: Record<string, string>) => selects(podMonitor.spec.selector.matchLabels, labels) &&
+            (podMonitor.spec.selector.matchExpressions ?? []).every((expression: any) => expression.operator === "In" && expression.values.includes(labels[expression.key]));
+        assert.ok(picks(podLabels(podMonitored, "controller")));
+        assert.ok(picks(podLabels(podMonitored, "broker-0-master")));
+        assert.ok(!picks(podLabels(podMonitored, "name-service")));
+    });
+
+    it("controllers older than 5.1.2, and the controllers embedded in the name servers, export no metrics", async () => {
+        const old = await renderCluster(standalone({ image: "apache/rocketmq:5.1.0" }), "ctrlold");
+        assert.strictEqual(confOf(old.object(kind.configMap, "controller-config").data["controller.conf"]).metricsExporterType, undefined);
+        assert.ok(!old.names().includes("Service controller-metrics"));
+        assert.deepStrictEqual((old.outputs.metricsEndpoints as any[]).map((endpoint) => endpoint.component), ["broker"]);
+        const embedded = await renderCluster({ ...cheap, nameServer: { size: 3 }, broker: { replicaPerGroup: 1 }, controller: { mode: "embedded" } }, "ctrlembprom");
+        assert.strictEqual(confOf(embedded.object(kind.configMap, "name-service-config").data["namesrv.conf"]).metricsExporterType, undefined);
+        assert.ok(!container(embedded.object(kind.statefulSet, "name-service")).ports.some((port: any) => port.name === "metrics"));
+        assert.deepStrictEqual((embedded.outputs.metricsEndpoints as any[]).map((endpoint) => endpoint.component), ["broker"]);
     });
 });
 

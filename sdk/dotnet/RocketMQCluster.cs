@@ -53,7 +53,7 @@ namespace PulumiRocketMQ.RocketMQ
         public Output<string?> ConsoleUrl { get; private set; } = null!;
 
         /// <summary>
-        /// Where Prometheus scrapes the cluster, one entry per kind of process that exports metrics (the brokers, then the proxies when there are any); empty when `metrics.enabled` is false or the images have no exporter.
+        /// Where Prometheus scrapes the cluster, one entry per kind of process that exports metrics (the brokers, then the proxies and the standalone controllers when there are any); empty when `metrics.enabled` is false or the images have no exporter.
         /// </summary>
         [Output("metricsEndpoints")]
         public Output<ImmutableArray<Outputs.MetricsEndpoint>> MetricsEndpoints { get; private set; } = null!;
@@ -216,7 +216,7 @@ namespace PulumiRocketMQ.RocketMQ
         }
 
         /// <summary>
-        /// Prometheus metrics of the brokers: on by default, with a Service to scrape and optionally a ServiceMonitor or PodMonitor (whose CRD must already be in the cluster).
+        /// Prometheus metrics of the brokers, proxies and standalone controllers: on by default, with a Service to scrape and optionally a ServiceMonitor or PodMonitor (whose CRD must already be in the cluster).
         /// </summary>
         [Input("metrics")]
         public Input<Inputs.MetricsSpecArgs>? Metrics { get; set; }

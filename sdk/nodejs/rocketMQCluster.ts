@@ -52,7 +52,7 @@ export class RocketMQCluster extends pulumi.ComponentResource {
      */
     declare public /*out*/ readonly consoleUrl: pulumi.Output<string | undefined>;
     /**
-     * Where Prometheus scrapes the cluster, one entry per kind of process that exports metrics (the brokers, then the proxies when there are any); empty when `metrics.enabled` is false or the images have no exporter.
+     * Where Prometheus scrapes the cluster, one entry per kind of process that exports metrics (the brokers, then the proxies and the standalone controllers when there are any); empty when `metrics.enabled` is false or the images have no exporter.
      */
     declare public /*out*/ readonly metricsEndpoints: pulumi.Output<outputs.MetricsEndpoint[]>;
     /**
@@ -94,7 +94,7 @@ export class RocketMQCluster extends pulumi.ComponentResource {
             resourceInputs["brokerClusterName"] = args?.brokerClusterName;
             resourceInputs["connection"] = (args?.connection) ?? "auto";
             resourceInputs["console"] = args?.console;
-            resourceInputs["controller"] = args?.controller;
+            resourceInputs["controller"] = args ? (args.controller ? pulumi.output(args.controller).apply(inputs.controllerSpecArgsProvideDefaults) : undefined) : undefined;
             resourceInputs["imagePullSecrets"] = args?.imagePullSecrets;
             resourceInputs["kubeconfig"] = args?.kubeconfig ? pulumi.secret(args.kubeconfig) : undefined;
             resourceInputs["labels"] = args?.labels;
@@ -190,7 +190,7 @@ export interface RocketMQClusterArgs {
      */
     labels?: pulumi.Input<{[key: string]: pulumi.Input<string>}>;
     /**
-     * Prometheus metrics of the brokers: on by default, with a Service to scrape and optionally a ServiceMonitor or PodMonitor (whose CRD must already be in the cluster).
+     * Prometheus metrics of the brokers, proxies and standalone controllers: on by default, with a Service to scrape and optionally a ServiceMonitor or PodMonitor (whose CRD must already be in the cluster).
      */
     metrics?: pulumi.Input<inputs.MetricsSpecArgs>;
     /**

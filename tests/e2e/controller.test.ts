@@ -1,14 +1,17 @@
 // Controller mode (RIP-44), standalone then embedded, in the sandbox, with the real pulumi CLI, real
 // RocketMQ processes and the real remoting client, each on the smallest cluster that fails over
-// (tests/e2e/programs/controller: one name server, one controller (standalone, or inside the name
-// server), two groups of a master and a replica, a topic and a consumer group made by the provider):
+// (tests/e2e/programs/controller: one name server, three standalone controllers or one inside the
+// name server, two groups of a master and a replica, a topic and a consumer group made by the provider):
 // - a producer sends keyed messages to group 0 throughout; the JVM of group 0's master is killed
 //   with SIGKILL on the sandbox host (only that pod's process, found through the agent's container id);
 // - writes resume on the elected replica (the failover time runs from the kill to the first send
 //   acknowledged by the new master's address); the killed pod comes back as a replica; every
 //   acknowledged key is consumed; the topic and the subscription group exist on the new master;
 // - pulumi refresh reports the new master, the next pulumi up restarts nothing, and a Topic change
-//   works while the master is the former replica; a change of controller.mode is refused at preview.
+//   works while the master is the former replica; a change of controller.mode is refused at preview;
+// - standalone runs three controllers: each one's /metrics is scraped on the port the
+//   controller-metrics Service carries, and the Eviction API evicts one controller and refuses (429)
+//   a second while the first is not Ready (the budget keeps two of three, a Raft majority).
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -17,6 +20,7 @@ import { ensureSandbox, Sandbox } from "../sandbox/client";
 import { podsAfterTermination } from "../support/pods";
 import { repoRoot } from "../support/plugin";
 import { copyProgram } from "../support/programs";
+import { httpGet, parseExposition } from "../support/prometheusText";
 import { PulumiTestStack } from "../support/pulumiStack";
 import { runJavaProgram, startJavaProgram } from "../support/rocketmq";
 import { scratchDir } from "../support/scratch";
@@ -25,10 +29,13 @@ import { scratchDir } from "../support/scratch";
 const modes = (process.env.E2E_CONTROLLER_MODES ?? "standalone,embedded").split(",").filter((mode) => mode !== "");
 const topic = "failover-topic";
 const consumerGroup = "failover-group";
+/** Standalone: three controllers, so one may be evicted while two (a majority) elect. */
+const controllerSize = 3;
 
 interface PodJson {
-    metadata: { name: string; uid: string };
-    status: { podIP?: string; containerStatuses?: { containerID?: string; restartCount?: number }[] };
+    metadata: { name: string; uid: string; deletionTimestamp?: string; labels?: Record<string, string> };
+    spec: { containers: { ports?: { name?: string; containerPort: number }[] }[] };
+    status: { podIP?: string; conditions?: { type: string; status: string }[]; containerStatuses?: { containerID?: string; restartCount?: number }[] };
 }
 
 interface GroupOutput {
@@ -74,12 +81,12 @@ for (const mode of modes) describe(`e2e: controller mode ${mode} (sandbox): a ki
         stack = await PulumiTestStack.create({
             programDir: copyProgram(path.join(repoRoot, "tests", "e2e", "programs", "controller")),
             env: { KUBECONFIG: sandbox.kubeconfig },
-            config: { namespace, controllerMode: mode },
+            config: { namespace, controllerMode: mode, ...(mode === "standalone" ? { controllerSize: String(controllerSize) } : {}) },
         });
         const begin = Date.now();
         const up = await stack.up();
         assert.equal(up.code, 0, up.stdout + up.stderr);
-        console.log(`      first up (${mode}: name server, controller, 2 groups of master + replica): ${((Date.now() - begin) / 1000).toFixed(0)} s`);
+        console.log(`      first up (${mode}: name server, ${mode === "standalone" ? `${controllerSize} controllers` : "controller"}, 2 groups of master + replica): ${((Date.now() - begin) / 1000).toFixed(0)} s`);
         admin = new RocketMQAdminClient({ nameServers: `${(await pod("name-service-0"))!.status.podIP}:9876` });
     });
 
@@ -101,7 +108,7 @@ for (const mode of modes) describe(`e2e: controller mode ${mode} (sandbox): a ki
     it(`runs the ${mode} controller, and every group registers a master (id 0) and a replica with a controller-assigned id, as the output says`, async () => {
         if (mode === "standalone") {
             const statefulSet = JSON.parse(await sandbox.kubectl(["get", "statefulset", "controller", "-n", namespace, "-o", "json"])) as { status: { readyReplicas?: number } };
-            assert.equal(statefulSet.status.readyReplicas, 1);
+            assert.equal(statefulSet.status.readyReplicas, controllerSize);
         } else {
             assert.equal(await pod("controller-0"), undefined, "no standalone controller");
         }
@@ -113,6 +120,33 @@ for (const mode of modes) describe(`e2e: controller mode ${mode} (sandbox): a ki
             assert.ok(addresses["0"], `${group.brokerName} has a master: ${JSON.stringify(addresses)}`);
             assert.equal(`${(await pod(group.masterPodName))!.status.podIP}:10911`, addresses["0"], `${group.brokerName}: the output's master pod serves the name servers' master address`);
             assert.deepEqual([...group.inSyncReplicaPodNames ?? []].sort(), [group.masterPodName, ...group.replicaPodNames].sort(), `${group.brokerName}: both pods in sync`);
+        }
+    });
+
+    if (mode === "standalone") it("metrics: each controller's /metrics is scraped on the port the controller-metrics Service carries; metricsEndpoints lists every controller", async function () {
+        this.timeout(300_000);
+        const controllerPods = Array.from({ length: controllerSize }, (_, index) => `controller-${index}`);
+        const endpoints = (await stack.outputs()).metricsEndpoints as { component: string }[];
+        assert.deepEqual(endpoints.map((endpoint) => endpoint.component), ["broker", "controller"]);
+        assert.deepEqual(endpoints[1], {
+            component: "controller", serviceName: "controller-metrics", portName: "metrics", port: 5557, path: "/metrics",
+            targets: controllerPods.map((name) => `${name}.controller.${namespace}.svc.cluster.local:5557`),
+        });
+        // A headless Service carrying the port, selecting exactly the controller pods, whose port of that name is the one scraped.
+        const service = JSON.parse(await sandbox.kubectl(["get", "service", "controller-metrics", "-n", namespace, "-o", "json"])) as { spec: { clusterIP: string; ports: unknown[]; selector: Record<string, string> } };
+        assert.equal(service.spec.clusterIP, "None");
+        assert.deepEqual(service.spec.ports, [{ name: "metrics", port: 5557, protocol: "TCP", targetPort: 5557 }]);
+        const selector = Object.entries(service.spec.selector).map(([key, value]) => `${key}=${value}`).join(",");
+        const selected = (await sandbox.kubectl(["get", "pods", "-n", namespace, "-l", selector, "-o", "name"])).trim().split("\n").sort();
+        assert.deepEqual(selected, controllerPods.map((name) => `pod/${name}`));
+        for (const name of controllerPods) {
+            const controller = (await pod(name))!;
+            assert.equal(controller.spec.containers[0].ports?.find((port) => port.name === "metrics")?.containerPort, 5557, name);
+            const scraped = await until(`${name} /metrics`, 60_000, async () => parseExposition(await httpGet(`http://${controller.status.podIP}:5557/metrics`)));
+            const families = [...new Set(scraped.families)].sort();
+            console.log(`      ${name} /metrics families: ${families.join(" ")}`);
+            // The controller's own gauge (ControllerMetricsManager): its Raft role, set at each role change.
+            assert.ok(scraped.samples.some((sample) => sample.name === "role"), `${name}: ${families.join(", ")}`);
         }
     });
 
@@ -231,5 +265,34 @@ for (const mode of modes) describe(`e2e: controller mode ${mode} (sandbox): a ki
         assert.notEqual(preview.code, 0, preview.stdout);
         assert.match(preview.stdout + preview.stderr, new RegExp(`controller\\.mode ${mode} -> none on a running cluster is refused`));
         assert.deepEqual((await pods()).map((p) => `${p.metadata.name} ${p.status.containerStatuses?.[0]?.containerID}`).sort(), before);
+    });
+
+    if (mode === "standalone") it("disruption budget: the Eviction API evicts one controller and refuses a second while the first is not Ready (two of three stay, a Raft majority)", async function () {
+        this.timeout(300_000);
+        const isReady = (p: PodJson) => p.status.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false;
+        const controllers = async () => (await pods()).filter((p) => p.metadata.labels?.["app.kubernetes.io/component"] === "controller");
+        const budget = JSON.parse(await sandbox.kubectl(["get", "poddisruptionbudget", "controller", "-n", namespace, "-o", "json"])) as { spec: { maxUnavailable: number } };
+        assert.equal(budget.spec.maxUnavailable, 1);
+        await until("the budget allows one disruption", 60_000, async () =>
+            (await sandbox.kubectl(["get", "poddisruptionbudget", "controller", "-n", namespace, "-o", "jsonpath={.status.disruptionsAllowed}"])) === "1" ? true : undefined);
+        const evict = (name: string) => sandbox.kubectl(["create", "--raw", `/api/v1/namespaces/${namespace}/pods/${name}/eviction`, "-f", "-"], {
+            input: JSON.stringify({ apiVersion: "policy/v1", kind: "Eviction", metadata: { name, namespace } }),
+        });
+        const first = (await pod("controller-0"))!.metadata;
+        const secondProcess = (await pod("controller-1"))!.status.containerStatuses?.[0]?.containerID;
+        await evict("controller-0");
+        const refused = await evict("controller-1").then(() => undefined, (error: Error) => error.message);
+        // The evicted controller is going, gone, or back but not Ready yet: one short when the second eviction came.
+        const firstNow = await pod("controller-0");
+        assert.ok(firstNow === undefined || firstNow.metadata.deletionTimestamp !== undefined || !isReady(firstNow),
+            `the evicted controller was Ready again: ${JSON.stringify(firstNow?.status.conditions)}`);
+        assert.match(refused ?? "the second eviction was accepted", /TooManyRequests|429/);
+        assert.match(refused ?? "", /Cannot evict pod as it would violate the pod's disruption budget/);
+        const back = await until(`${controllerSize} Ready controllers again`, 180_000, async () => {
+            const ready = (await controllers()).filter((p) => isReady(p) && p.metadata.deletionTimestamp === undefined);
+            return ready.length === controllerSize ? ready : undefined;
+        });
+        assert.notEqual(back.find((p) => p.metadata.name === "controller-0")?.metadata.uid, first.uid, "controller-0 was evicted: a new pod runs it");
+        assert.equal(back.find((p) => p.metadata.name === "controller-1")?.status.containerStatuses?.[0]?.containerID, secondProcess, "controller-1 kept running");
     });
 });

@@ -1,6 +1,8 @@
 // RIP-44 controllers, which elect each broker group's master: standalone, a StatefulSet `controller`
 // behind a headless Service (each pod a DLedger peer n<ordinal>, its Raft log on its own volume), or
 // embedded in the name servers (their StatefulSet then reads name-service-config's namesrv.conf).
+// Standalone controllers export Prometheus metrics while metrics are on, and a PodDisruptionBudget
+// `controller` keeps a Raft majority of them through voluntary evictions.
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "./k8s";
 import { ClusterContext, childName, metadataOf, userAnnotations, userLabels } from "./context";
@@ -13,7 +15,10 @@ import {
 } from "./names";
 import { containerSecurityContext, sharedPodSettings, tcpReadinessProbe } from "./pods";
 import { claimTemplatesField, podNameEnv, podStorage, StorageInputs } from "./storage";
-import type { ControllerMode } from "../inputs/controller";
+import { controllersAwayKeepingMajority, type ControllerMode } from "../inputs/controller";
+import { controllerImageHasMetrics, metricsPort } from "../inputs/metrics";
+import { createDisruptionBudget, DisruptionBudgetInputs } from "./disruption";
+import { metricsPortName } from "./metrics";
 
 export const controllerStoreDir = "/home/rocketmq/controller";
 /** The embedded controller keeps its log on the name server's volume. */
@@ -22,8 +27,12 @@ const controllerConfigMountDir = "/etc/rocketmq-controller";
 const controllerConfDir = "/home/rocketmq/conf";
 const configChecksumAnnotation = "rocketmq/config-sha256";
 
-/** The controller's keys; its own DLedger id is added at start from the pod's ordinal. */
-export function controllerConfig(clusterName: string, peers: string, storePath: string): string {
+/**
+ * The controller's keys; its own DLedger id is added at start from the pod's ordinal. With
+ * `prometheusExporter` its ControllerMetricsManager serves /metrics on metricsPort; with no
+ * metricsPromExporterHost it binds 0.0.0.0, which in a pod is only the pod's own addresses.
+ */
+export function controllerConfig(clusterName: string, peers: string, storePath: string, prometheusExporter = false): string {
     return [
         `controllerDLegerGroup=${clusterName}-controller`,
         `controllerDLegerPeers=${peers}`,
@@ -31,7 +40,18 @@ export function controllerConfig(clusterName: string, peers: string, storePath: 
         // An unclean election could make a replica that lacks acknowledged messages the master.
         "enableElectUncleanMaster=false",
         "notifyBrokerRoleChanged=true",
+        ...(prometheusExporter ? ["metricsExporterType=PROM", `metricsPromExporterPort=${metricsPort}`] : []),
     ].map((line) => `${line}\n`).join("");
+}
+
+/** The standalone controllers' image: their own, else the brokers'. */
+export function controllerImage(context: ClusterContext): pulumi.Input<string> {
+    return (context.args.controller.image ?? context.args.broker.image) as pulumi.Input<string>;
+}
+
+/** Whether standalone controllers export Prometheus metrics: metrics on and an image that has the exporter. */
+export function controllersExportMetrics(context: ClusterContext): pulumi.Input<boolean> {
+    return derive([context.args.metrics.enabled, controllerImage(context)] as const, ([enabled, image]) => enabled && controllerImageHasMetrics(image));
 }
 
 /** Copies the rendered config, adds `controllerDLegerSelfId=n<ordinal>` from POD_NAME, runs `command -c`. */
@@ -57,7 +77,8 @@ export interface StandaloneControllers {
 export function createStandaloneControllers(context: ClusterContext, size: number): StandaloneControllers {
     const { args } = context;
     const spec = args.controller;
-    const image = (spec.image ?? args.broker.image) as pulumi.Input<string>;
+    const image = controllerImage(context);
+    const prometheusExporter = controllersExportMetrics(context);
     const labels = objectLabels(context.instanceLabel, "controller", imageVersionLabel(image), userLabels(context));
     const selector = selectorLabels(context.instanceLabel, "controller");
     const opts = { parent: context.parent };
@@ -76,8 +97,8 @@ export function createStandaloneControllers(context: ClusterContext, size: numbe
             ports: [{ name: "controller", port: ports.controller, targetPort: ports.controller }],
         },
     }, opts);
-    const conf = derive([args.brokerClusterName, args.namespace] as const, ([clusterName, namespace]) =>
-        controllerConfig(clusterName, controllerPeers(controllerAddresses(namespace, "standalone", size)), controllerStoreDir));
+    const conf = derive([args.brokerClusterName, args.namespace, prometheusExporter] as const, ([clusterName, namespace, exporter]) =>
+        controllerConfig(clusterName, controllerPeers(controllerAddresses(namespace, "standalone", size)), controllerStoreDir, exporter));
     const configMap = new k8s.core.v1.ConfigMap(childName(context, controllerConfigMapName), {
         metadata: metadataOf(context, controllerConfigMapName, labels),
         data: { "controller.conf": conf },
@@ -106,7 +127,10 @@ export function createStandaloneControllers(context: ClusterContext, size: numbe
                         imagePullPolicy: spec.imagePullPolicy,
                         command: ["sh", "-c", selfIdStartScript("controller.conf", "mqcontroller")],
                         env: [podNameEnv, { name: "JAVA_OPT_EXT", value: jvmOptions(spec.jvmMemory, spec.resources, nameServerHeapRule) }],
-                        ports: [{ name: "controller", containerPort: ports.controller }],
+                        ports: derive(prometheusExporter, (on) => [
+                            { name: "controller", containerPort: ports.controller },
+                            ...(on ? [{ name: metricsPortName, containerPort: metricsPort }] : []),
+                        ]),
                         readinessProbe: tcpReadinessProbe(ports.controller),
                         volumeMounts: derive(storage.volumeMounts, (mounts) => [
                             { name: "controller-config", mountPath: controllerConfigMountDir, readOnly: true },
@@ -121,6 +145,9 @@ export function createStandaloneControllers(context: ClusterContext, size: numbe
             ...claimTemplatesField(storage),
         },
     }, { ...opts, dependsOn: [service, configMap] });
+    // The controllers elect only while a majority of them runs: a drain may take the rest, no more.
+    createDisruptionBudget(context, controllerStatefulSetName, selector, labels, spec.podDisruptionBudget as DisruptionBudgetInputs,
+        "controller.podDisruptionBudget", controllersAwayKeepingMajority(size));
     return { service, statefulSet };
 }
 

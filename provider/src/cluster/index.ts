@@ -15,11 +15,15 @@ import { createNameServers } from "./nameservers";
 import { createBrokerScaling } from "./scaling";
 import { adminCredentials } from "./auth";
 import { brokerGroupServiceName, consoleServiceName, consoleUrl, nameServerAddresses, nameServerStatefulSetName, podDnsName, proxyEndpoint, proxyServiceName } from "./names";
-import { brokerMetricsServiceName, createMetricsService, createMonitor, MetricsComponent, MetricsEndpoint, metricsPortName, MonitorKind, proxyMetricsServiceName } from "./metrics";
-import { brokerImageHasMetrics, firstVersionWithMetrics, metricsPath, metricsPort, proxiesExportMetrics } from "../inputs/metrics";
+import {
+    brokerMetricsServiceName, controllerMetricsServiceName, createMetricsService, createMonitor, MetricsComponent, MetricsEndpoint, metricsPortName, MonitorKind, proxyMetricsServiceName,
+} from "./metrics";
+import {
+    brokerImageHasMetrics, controllerImageHasMetrics, firstControllerVersionWithMetrics, firstVersionWithMetrics, metricsPath, metricsPort, proxiesExportMetrics,
+} from "../inputs/metrics";
 import { createProxies, proxyImage } from "./proxy";
-import { createStandaloneControllers } from "./controller";
-import { controllerStatefulSetName } from "./names";
+import { controllerImage, createStandaloneControllers } from "./controller";
+import { controllerServiceName, controllerStatefulSetName } from "./names";
 import { BrokerGroupInfo, ClusterOutputName, clusterOutputNames } from "./outputs";
 import { ClientTls } from "../connect/tls";
 import { ResolvedClusterTls } from "../inputs/tls";
@@ -113,6 +117,9 @@ export class RocketMQCluster extends pulumi.ComponentResource {
                 ? [createRolloutWait(context, controllerStatefulSetName, createStandaloneControllers(context, size).statefulSet)]
                 : []));
         const controllersReady: pulumi.Resource[] = Array.isArray(controllers) ? controllers : [];
+        // Resolves once the standalone controllers (if any) are rolled out and Ready.
+        const controllersRolledOut = pulumi.output(controllers as pulumi.Input<pulumi.CustomResource[]>)
+            .apply((waits) => pulumi.all(waits.map((wait) => wait.id)));
         const brokerGroups = this.whenKnown(
             { prefix: broker.name, size: broker.size, replicaPerGroup: broker.replicaPerGroup },
             ["broker.name", "broker.size", "broker.replicaPerGroup"], "broker groups",
@@ -146,10 +153,12 @@ export class RocketMQCluster extends pulumi.ComponentResource {
         const metricsEndpoints = this.whenKnown(
             { enabled: inputs.metrics.enabled, serviceMonitor: inputs.metrics.serviceMonitor, podMonitor: inputs.metrics.podMonitor,
                 image: broker.image, prefix: broker.name, size: broker.size, replicaPerGroup: broker.replicaPerGroup,
-                proxyEnabled: inputs.proxy.enabled, proxyImage: proxyImage(context) },
-            ["metrics.enabled", "metrics.serviceMonitor", "metrics.podMonitor", "broker.image", "broker.name", "broker.size", "broker.replicaPerGroup", "proxy.enabled", "proxy.image"],
+                proxyEnabled: inputs.proxy.enabled, proxyImage: proxyImage(context),
+                controllerMode: inputs.controller.mode, controllerSize: inputs.controller.size, controllerImage: controllerImage(context) },
+            ["metrics.enabled", "metrics.serviceMonitor", "metrics.podMonitor", "broker.image", "broker.name", "broker.size", "broker.replicaPerGroup", "proxy.enabled", "proxy.image",
+                "controller.mode", "controller.size", "controller.image"],
             "metrics objects",
-            (known) => this.metrics(context, known, groupInfos as pulumi.Input<BrokerGroupInfo[]>, pulumi.output(proxyReady as pulumi.Input<boolean>)));
+            (known) => this.metrics(context, known, groupInfos as pulumi.Input<BrokerGroupInfo[]>, pulumi.output(proxyReady as pulumi.Input<boolean>), controllersRolledOut));
         // True once the console's Service exists, false without a console.
         const consoleReady = this.whenKnown({ enabled: inputs.console.enabled }, ["console.enabled"], "console objects",
             ({ enabled }) => (enabled ? createConsole(context, addresses, [nameServersReady]).service.metadata.apply(() => true) : pulumi.output(false)));
@@ -191,12 +200,16 @@ export class RocketMQCluster extends pulumi.ComponentResource {
         return pulumi.output(fields).apply(create) as pulumi.Output<R>;
     }
 
-    /** The metrics objects of brokers and proxies, and where to scrape them once the pods they describe are up. */
+    /** The metrics objects of brokers, proxies and standalone controllers, and where to scrape them once the pods they describe are up. */
     private metrics(
         context: ClusterContext,
-        known: { enabled: boolean; serviceMonitor: boolean; podMonitor: boolean; image: string; prefix: string; size: number; replicaPerGroup: number; proxyEnabled: boolean; proxyImage: string },
+        known: {
+            enabled: boolean; serviceMonitor: boolean; podMonitor: boolean; image: string; prefix: string; size: number; replicaPerGroup: number; proxyEnabled: boolean; proxyImage: string;
+            controllerMode: string; controllerSize: number; controllerImage: string;
+        },
         groupsReported: pulumi.Input<BrokerGroupInfo[]>,
         proxiesReady: pulumi.Output<boolean>,
+        controllersReady: pulumi.Output<unknown>,
     ): pulumi.Output<MetricsEndpoint[]> {
         if (!known.enabled) {
             return pulumi.output([]);
@@ -211,7 +224,15 @@ export class RocketMQCluster extends pulumi.ComponentResource {
             pulumi.log.warn(`proxy image ${known.proxyImage}: RocketMQ proxies export Prometheus metrics from ${firstVersionWithMetrics.join(".")} on; `
                 + "metrics stay off for the proxies (no exporter, port or metrics Service)", this);
         }
-        const components: MetricsComponent[] = [...(brokersExport ? ["broker" as const] : []), ...(proxiesExport ? ["proxy" as const] : [])];
+        const standalone = known.controllerMode === "standalone";
+        const controllersExport = standalone && controllerImageHasMetrics(known.controllerImage);
+        if (standalone && !controllersExport) {
+            pulumi.log.warn(`controller image ${known.controllerImage}: RocketMQ controllers export Prometheus metrics from ${firstControllerVersionWithMetrics.join(".")} on; `
+                + "metrics stay off for the controllers (no exporter, port or metrics Service)", this);
+        }
+        const components: MetricsComponent[] = [
+            ...(brokersExport ? ["broker" as const] : []), ...(proxiesExport ? ["proxy" as const] : []), ...(controllersExport ? ["controller" as const] : []),
+        ];
         if (components.length === 0) {
             return pulumi.output([]);
         }
@@ -248,6 +269,21 @@ export class RocketMQCluster extends pulumi.ComponentResource {
                 port: metricsPort,
                 path: metricsPath,
                 targets: [`${proxyMetricsServiceName}.${ns}.svc.cluster.local:${metricsPort}`],
+                ...monitor,
+            })));
+        }
+        if (controllersExport) {
+            const service = createMetricsService(context, "controller", controllerMetricsServiceName, known.controllerImage);
+            services.push(service);
+            // Each controller by its stable name under the `controller` Service, as the brokers reach them.
+            endpoints.push(pulumi.all([service.metadata, controllersReady, namespace]).apply(([, , ns]): MetricsEndpoint => ({
+                component: "controller",
+                serviceName: controllerMetricsServiceName,
+                portName: metricsPortName,
+                port: metricsPort,
+                path: metricsPath,
+                targets: Array.from({ length: known.controllerSize }, (_, index) =>
+                    `${podDnsName(ns, controllerServiceName, `${controllerStatefulSetName}-${index}`)}:${metricsPort}`),
                 ...monitor,
             })));
         }

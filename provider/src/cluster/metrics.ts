@@ -1,8 +1,9 @@
-// Prometheus metrics of the brokers and proxies: a headless Service per kind of process, `<broker>-metrics`
-// over every broker pod of the cluster and `proxy-metrics` over the proxies, with the port `metrics`
-// (5557), and, when asked, the Prometheus Operator's ServiceMonitor or PodMonitor `<broker>-metrics`
-// that scrapes them all. The exporters themselves are broker.conf (brokerConfig.ts) and rmq-proxy.json
-// (proxy.ts), with the container ports (brokers.ts, proxy.ts). Name servers export no metrics.
+// Prometheus metrics of the brokers, proxies and standalone controllers: a headless Service per kind of
+// process, `<broker>-metrics` over every broker pod of the cluster, `proxy-metrics` over the proxies and
+// `controller-metrics` over the controllers, with the port `metrics` (5557), and, when asked, the
+// Prometheus Operator's ServiceMonitor or PodMonitor `<broker>-metrics` that scrapes them all. The
+// exporters themselves are broker.conf (brokerConfig.ts), rmq-proxy.json (proxy.ts) and controller.conf
+// (controller.ts), with the container ports. Name servers, and the controllers they embed, export none.
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "./k8s";
 import { brokerImageHasMetrics, metricsPath, metricsPort } from "../inputs/metrics";
@@ -16,9 +17,10 @@ export const metricsServiceLabel = "rocketmq/metrics";
 export const monitoringApiVersion = "monitoring.coreos.com/v1";
 export type MonitorKind = "ServiceMonitor" | "PodMonitor";
 /** The kinds of process that export metrics. */
-export type MetricsComponent = "broker" | "proxy";
+export type MetricsComponent = "broker" | "proxy" | "controller";
 
 export const proxyMetricsServiceName = "proxy-metrics";
+export const controllerMetricsServiceName = "controller-metrics";
 
 /** Where Prometheus scrapes one kind of RocketMQ process: the component's metricsEndpoints output. */
 export interface MetricsEndpoint {
@@ -27,7 +29,7 @@ export interface MetricsEndpoint {
     portName: string;
     port: number;
     path: string;
-    /** `host:port` of every broker pod by its stable DNS name; for proxies the metrics Service's name, which resolves to every proxy pod. */
+    /** `host:port` of every broker or controller pod by its stable DNS name; for proxies the metrics Service's name, which resolves to every proxy pod. */
     targets: string[];
     /** The ServiceMonitor or PodMonitor that scrapes them, when one was asked for. */
     monitorKind?: MonitorKind;
@@ -79,8 +81,8 @@ export function createMonitor(
         path: metricsPath,
         ...(interval !== undefined ? { interval } : {}),
     }));
-    // Brokers alone keep the selectors a broker-only cluster always had; with proxies the component
-    // label is left out (ServiceMonitor: every metrics Service) or matched by an expression (PodMonitor).
+    // Brokers alone keep the selectors a broker-only cluster always had; with proxies or controllers the
+    // component label is left out (ServiceMonitor: every metrics Service) or matched by an expression (PodMonitor).
     const one = components.length === 1 ? { "app.kubernetes.io/component": components[0] } : {};
     const spec = monitorKind === "ServiceMonitor"
         ? {

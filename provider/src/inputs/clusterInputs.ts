@@ -34,7 +34,7 @@ export type ClusterInputs = Fields<Omit<ResolvedClusterArgs, Sections>> & {
 export const structuralFields = [
     ["broker", "name"], ["broker", "size"], ["broker", "replicaPerGroup"], ["console", "enabled"],
     ["nameServer", "podDisruptionBudget", "enabled"], ["broker", "podDisruptionBudget", "enabled"],
-    ["proxy", "podDisruptionBudget", "enabled"],
+    ["proxy", "podDisruptionBudget", "enabled"], ["controller", "podDisruptionBudget", "enabled"],
     ["metrics", "enabled"], ["metrics", "serviceMonitor"], ["metrics", "podMonitor"], ["proxy", "enabled"],
     ["controller", "mode"], ["controller", "size"],
 ] as const;

@@ -5,6 +5,7 @@ import { imageTag } from "./images";
 import { imageReferenceSchema } from "./images";
 import { imagePullPolicies, persistentVolumeClaimSchema, resourceRequirementsSchema } from "./kube";
 import { MiB, memorySizeSchema } from "./quantities";
+import { podDisruptionBudgetSchema } from "./disruptionBudget";
 
 export const controllerModes = ["none", "embedded", "standalone"] as const;
 export type ControllerMode = (typeof controllerModes)[number];
@@ -34,11 +35,17 @@ export const controllerSpecSchema = z.strictObject({
     storageMode: enumOf(controllerStorageModes).default("StorageClass"),
     hostPath: z.string({ error: "must be a string" }).startsWith("/", { error: "hostPath must be an absolute path" }).optional(),
     volumeClaimTemplates: z.array(persistentVolumeClaimSchema).optional(),
+    podDisruptionBudget: podDisruptionBudgetSchema,
 }).superRefine((controller, ctx) => {
     if (controller.storageMode === "HostPath" && controller.hostPath === undefined) {
         ctx.addIssue({ code: "custom", path: ["hostPath"], message: "hostPath is required when storageMode is HostPath" });
     }
 });
+
+/** How many of `size` Raft peers may be away while a majority (floor(size/2)+1) still elects: 0 for 1, 1 for 3, 2 for 5. */
+export function controllersAwayKeepingMajority(size: number): number {
+    return size - (Math.floor(size / 2) + 1);
+}
 
 /** Whether an image's RocketMQ release runs controller mode; undefined when its tag is no version. */
 export function imageRunsControllerMode(image: string): boolean | undefined {

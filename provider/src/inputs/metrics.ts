@@ -1,16 +1,19 @@
-// RocketMQCluster's `metrics` input: the brokers' and proxies' Prometheus exporter (on by default),
+// RocketMQCluster's `metrics` input: the brokers', proxies' and standalone controllers' Prometheus exporter (on by default),
 // the Services that make it scrapeable, and optionally the Prometheus Operator's ServiceMonitor or PodMonitor.
 import { z } from "zod";
 import { imageTag } from "./images";
 
 /**
- * The exporter port (metricsPromExporterPort's default) of brokers and proxies, named `metrics` on
- * pods and Services. A broker binds it on brokerIP1, a proxy on every address of its pod (0.0.0.0).
+ * The exporter port (metricsPromExporterPort's default) of brokers, proxies and controllers, named
+ * `metrics` on pods and Services. A broker binds it on brokerIP1, a proxy or a controller on every
+ * address of its pod (0.0.0.0).
  */
 export const metricsPort = 5557;
 export const metricsPath = "/metrics";
 /** Brokers export Prometheus metrics from this release on. */
 export const firstVersionWithMetrics = [5, 1, 0] as const;
+/** Controllers export Prometheus metrics from this release on (their ControllerMetricsManager). */
+export const firstControllerVersionWithMetrics = [5, 1, 2] as const;
 
 const prometheusDurationPattern = /^((\d+)y)?((\d+)w)?((\d+)d)?((\d+)h)?((\d+)m)?((\d+)s)?((\d+)ms)?$/;
 
@@ -40,12 +43,21 @@ export const proxyMetricsConfigKeys = [...metricsConfigKeys, "metricsPromExporte
 
 /** Whether brokers of this image export Prometheus metrics: 5.1.0 on, and any image whose tag is no version. */
 export function brokerImageHasMetrics(image: string): boolean {
+    return imageIsAtLeast(image, firstVersionWithMetrics);
+}
+
+/** Whether standalone controllers of this image export Prometheus metrics: 5.1.2 on, and any image whose tag is no version. */
+export function controllerImageHasMetrics(image: string): boolean {
+    return imageIsAtLeast(image, firstControllerVersionWithMetrics);
+}
+
+function imageIsAtLeast(image: string, first: readonly [number, number, number]): boolean {
     const version = /^(\d+)\.(\d+)\.(\d+)/.exec(imageTag(image) ?? "")?.slice(1).map(Number);
     if (!version) {
         return true;
     }
-    const index = version.findIndex((part, i) => part !== firstVersionWithMetrics[i]);
-    return index === -1 || version[index] > firstVersionWithMetrics[index];
+    const index = version.findIndex((part, i) => part !== first[i]);
+    return index === -1 || version[index] > first[index];
 }
 
 interface MetricsRuleInputs {

@@ -53,7 +53,7 @@ namespace PulumiRocketMQ.RocketMQ.Inputs
         public Input<Inputs.JvmMemoryArgs>? JvmMemory { get; set; }
 
         /// <summary>
-        /// The name servers' PodDisruptionBudget `name-service`, selecting every name server pod. On by default with `maxUnavailable: 1`: a node drain evicts one name server at a time, each after the one before is back.
+        /// The name servers' PodDisruptionBudget `name-service`, selecting every name server pod. On by default with `maxUnavailable: 1`: a node drain evicts one name server at a time, each after the one before is back. With `controller.mode: embedded` the name servers are the controllers too, and the default keeps a Raft majority of them from 3 name servers up (`maxUnavailable: 1` leaves 2 of 3 running, 4 of 5); with a single name server it lets the only controller go, and a `maxUnavailable` or `minAvailable` of yours should leave `floor(size/2)+1` running.
         /// </summary>
         [Input("podDisruptionBudget")]
         public Input<Inputs.PodDisruptionBudgetSpecArgs>? PodDisruptionBudget { get; set; }

@@ -12,7 +12,7 @@ namespace PulumiRocketMQ.RocketMQ.Inputs
 {
 
     /// <summary>
-    /// A PodDisruptionBudget (policy/v1) over a set of RocketMQ pods: it limits voluntary evictions (a node drain, a cluster autoscaler's scale-down) to the pods the set can spare, and the Eviction API refuses (429) any eviction beyond. Set `maxUnavailable` or `minAvailable`, not both; with neither, at most one pod of the set is unavailable. Only whole numbers are taken (no percentages).
+    /// A PodDisruptionBudget (policy/v1) over a set of RocketMQ pods: it limits voluntary evictions (a node drain, a cluster autoscaler's scale-down) to the pods the set can spare, and the Eviction API refuses (429) any eviction beyond. Set `maxUnavailable` or `minAvailable`, not both; with neither, at most one pod of the set is unavailable (of the standalone controllers, as many as leave a Raft majority). Only whole numbers are taken (no percentages).
     /// </summary>
     public sealed class PodDisruptionBudgetSpecArgs : global::Pulumi.ResourceArgs
     {
@@ -23,7 +23,7 @@ namespace PulumiRocketMQ.RocketMQ.Inputs
         public Input<bool>? Enabled { get; set; }
 
         /// <summary>
-        /// At most this many pods of the set may be unavailable at once (0 to 100): an eviction that would make more is refused. Defaults to 1 when `minAvailable` is not set.
+        /// At most this many pods of the set may be unavailable at once (0 to 100): an eviction that would make more is refused. Defaults to 1 when `minAvailable` is not set; for the standalone controllers to `size - (floor(size/2)+1)`.
         /// </summary>
         [Input("maxUnavailable")]
         public Input<int>? MaxUnavailable { get; set; }

@@ -18,7 +18,7 @@ namespace PulumiRocketMQ.RocketMQ.Outputs
     public sealed class MetricsEndpoint
     {
         /// <summary>
-        /// The kind of process: `broker` or `proxy`.
+        /// The kind of process: `broker`, `proxy` or `controller` (standalone controllers).
         /// </summary>
         public readonly string Component;
         /// <summary>
@@ -42,11 +42,11 @@ namespace PulumiRocketMQ.RocketMQ.Outputs
         /// </summary>
         public readonly string PortName;
         /// <summary>
-        /// The headless Service over its pods that carries the metrics port, e.g. `broker-metrics` or `proxy-metrics`.
+        /// The headless Service over its pods that carries the metrics port, e.g. `broker-metrics`, `proxy-metrics` or `controller-metrics`.
         /// </summary>
         public readonly string ServiceName;
         /// <summary>
-        /// For brokers, `host:port` of every pod by its stable DNS name, e.g. `broker-0-master-0.broker-0.&lt;namespace&gt;.svc.cluster.local:5557`, for a static scrape configuration. Proxies, a Deployment, have no stable pod names: their one target is the metrics Service's name, `proxy-metrics.&lt;namespace&gt;.svc.cluster.local:5557`, which resolves to every proxy pod (a DNS service discovery of type A).
+        /// For brokers, `host:port` of every pod by its stable DNS name, e.g. `broker-0-master-0.broker-0.&lt;namespace&gt;.svc.cluster.local:5557`, for a static scrape configuration; for standalone controllers likewise, e.g. `controller-0.controller.&lt;namespace&gt;.svc.cluster.local:5557`. Proxies, a Deployment, have no stable pod names: their one target is the metrics Service's name, `proxy-metrics.&lt;namespace&gt;.svc.cluster.local:5557`, which resolves to every proxy pod (a DNS service discovery of type A).
         /// </summary>
         public readonly ImmutableArray<string> Targets;
 

@@ -1980,7 +1980,7 @@ func (o ConsoleSpecPtrOutput) ServiceType() ServiceTypePtrOutput {
 	}).(ServiceTypePtrOutput)
 }
 
-// RocketMQ 5 controller mode (RIP-44): each broker group elects its master. With `embedded` or `standalone` every broker runs with `enableControllerMode=true`, `controllerAddr` (the controllers' DNS names, port 9878), `brokerId=-1` and `brokerRole=SLAVE`: the controller gives each broker its id (kept in `/home/rocketmq/store/brokerIdentity`, beside `epochFileCheckpoint`) and makes one in-sync broker master; when the master dies another in-sync broker is elected. `allAckInSyncStateSet=true` is written too (a send is acknowledged once every in-sync replica has it, so an elected replica lacks no acknowledged message; `broker.brokerConfig.properties` may set it false), and `pulumi up` waits until every replica is in its group's sync state set. The StatefulSet names stay (`-master`, `-replica-<i>`) and name slots, not roles: the `brokerGroups` output says which pod is master now. The mode of a running cluster cannot change: `pulumi preview` refuses it (the brokers' logs would be truncated to whichever broker the new mode makes master first); deploy a new cluster and move topics with TopicTransfer. Needs a RocketMQ 5.x image (not 5.1.2). Give the brokers `StorageClass` or `HostPath` storage: with `EmptyDir` a re-created broker pod loses its id and log, and if it was its group's only in-sync broker the group gets no master (the preview warns).
+// RocketMQ 5 controller mode (RIP-44): each broker group elects its master. With `embedded` or `standalone` every broker runs with `enableControllerMode=true`, `controllerAddr` (the controllers' DNS names, port 9878), `brokerId=-1` and `brokerRole=SLAVE`: the controller gives each broker its id (kept in `/home/rocketmq/store/brokerIdentity`, beside `epochFileCheckpoint`) and makes one in-sync broker master; when the master dies another in-sync broker is elected. `allAckInSyncStateSet=true` is written too (a send is acknowledged once every in-sync replica has it, so an elected replica lacks no acknowledged message; `broker.brokerConfig.properties` may set it false), and `pulumi up` waits until every replica is in its group's sync state set. The StatefulSet names stay (`-master`, `-replica-<i>`) and name slots, not roles: the `brokerGroups` output says which pod is master now. The mode of a running cluster cannot change: `pulumi preview` refuses it (the brokers' logs would be truncated to whichever broker the new mode makes master first); deploy a new cluster and move topics with TopicTransfer. Needs a RocketMQ 5.x image (not 5.1.2). Give the brokers `StorageClass` or `HostPath` storage: with `EmptyDir` a re-created broker pod loses its id and log, and if it was its group's only in-sync broker the group gets no master (the preview warns). With `standalone`, a PodDisruptionBudget `controller` keeps a Raft majority of the controllers through voluntary evictions (`podDisruptionBudget`), and while `metrics.enabled` the controllers export Prometheus metrics (see `metrics`); the controllers embedded in the name servers export none.
 type ControllerSpec struct {
 	// Absolute directory on the node with `storageMode` `HostPath`; required with it.
 	HostPath *string `pulumi:"hostPath"`
@@ -1992,6 +1992,8 @@ type ControllerSpec struct {
 	JvmMemory *JvmMemory `pulumi:"jvmMemory"`
 	// `none` (the default), `embedded` or `standalone`.
 	Mode *ControllerMode `pulumi:"mode"`
+	// The standalone controllers' PodDisruptionBudget `controller`, selecting every controller pod. On by default with `maxUnavailable` set so a Raft majority (`floor(size/2)+1`) always runs: `size - (floor(size/2)+1)`, i.e. 1 of 3, 2 of 5, 4 of 9, so while that many controllers are evicted and not Ready again a further eviction is refused (429) and the rest can still elect masters. With `size` 1 the default is `maxUnavailable: 0`: a drain cannot evict the only controller, and waits until you set `maxUnavailable: 1` or `enabled: false` (while it is away no master can be elected). `maxUnavailable` or `minAvailable` replace the default, taken as they are, even one that lets the controllers lose their majority. With `embedded` there is no such budget: the controllers are the name servers, and `nameServer.podDisruptionBudget` (`maxUnavailable: 1` by default) keeps a majority of them from 3 name servers up.
+	PodDisruptionBudget *PodDisruptionBudgetSpec `pulumi:"podDisruptionBudget"`
 	// CPU and memory requests and limits of the standalone controllers.
 	Resources *corev1.ResourceRequirements `pulumi:"resources"`
 	// Number of standalone controllers, an odd number from 1 to 9 (a Raft group needs a majority). Defaults to 3. With `embedded` every name server runs a controller (`nameServer.size`).
@@ -2000,6 +2002,17 @@ type ControllerSpec struct {
 	StorageMode *ControllerStorageMode `pulumi:"storageMode"`
 	// Claim templates of the controller StatefulSet with `storageMode` `StorageClass`; the first holds the Raft log. Defaults to one 1Gi ReadWriteOnce claim `controller-data` of the default StorageClass.
 	VolumeClaimTemplates []corev1.PersistentVolumeClaimType `pulumi:"volumeClaimTemplates"`
+}
+
+// Defaults sets the appropriate defaults for ControllerSpec
+func (val *ControllerSpec) Defaults() *ControllerSpec {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	tmp.PodDisruptionBudget = tmp.PodDisruptionBudget.Defaults()
+
+	return &tmp
 }
 
 // ControllerSpecInput is an input type that accepts ControllerSpecArgs and ControllerSpecOutput values.
@@ -2013,7 +2026,7 @@ type ControllerSpecInput interface {
 	ToControllerSpecOutputWithContext(context.Context) ControllerSpecOutput
 }
 
-// RocketMQ 5 controller mode (RIP-44): each broker group elects its master. With `embedded` or `standalone` every broker runs with `enableControllerMode=true`, `controllerAddr` (the controllers' DNS names, port 9878), `brokerId=-1` and `brokerRole=SLAVE`: the controller gives each broker its id (kept in `/home/rocketmq/store/brokerIdentity`, beside `epochFileCheckpoint`) and makes one in-sync broker master; when the master dies another in-sync broker is elected. `allAckInSyncStateSet=true` is written too (a send is acknowledged once every in-sync replica has it, so an elected replica lacks no acknowledged message; `broker.brokerConfig.properties` may set it false), and `pulumi up` waits until every replica is in its group's sync state set. The StatefulSet names stay (`-master`, `-replica-<i>`) and name slots, not roles: the `brokerGroups` output says which pod is master now. The mode of a running cluster cannot change: `pulumi preview` refuses it (the brokers' logs would be truncated to whichever broker the new mode makes master first); deploy a new cluster and move topics with TopicTransfer. Needs a RocketMQ 5.x image (not 5.1.2). Give the brokers `StorageClass` or `HostPath` storage: with `EmptyDir` a re-created broker pod loses its id and log, and if it was its group's only in-sync broker the group gets no master (the preview warns).
+// RocketMQ 5 controller mode (RIP-44): each broker group elects its master. With `embedded` or `standalone` every broker runs with `enableControllerMode=true`, `controllerAddr` (the controllers' DNS names, port 9878), `brokerId=-1` and `brokerRole=SLAVE`: the controller gives each broker its id (kept in `/home/rocketmq/store/brokerIdentity`, beside `epochFileCheckpoint`) and makes one in-sync broker master; when the master dies another in-sync broker is elected. `allAckInSyncStateSet=true` is written too (a send is acknowledged once every in-sync replica has it, so an elected replica lacks no acknowledged message; `broker.brokerConfig.properties` may set it false), and `pulumi up` waits until every replica is in its group's sync state set. The StatefulSet names stay (`-master`, `-replica-<i>`) and name slots, not roles: the `brokerGroups` output says which pod is master now. The mode of a running cluster cannot change: `pulumi preview` refuses it (the brokers' logs would be truncated to whichever broker the new mode makes master first); deploy a new cluster and move topics with TopicTransfer. Needs a RocketMQ 5.x image (not 5.1.2). Give the brokers `StorageClass` or `HostPath` storage: with `EmptyDir` a re-created broker pod loses its id and log, and if it was its group's only in-sync broker the group gets no master (the preview warns). With `standalone`, a PodDisruptionBudget `controller` keeps a Raft majority of the controllers through voluntary evictions (`podDisruptionBudget`), and while `metrics.enabled` the controllers export Prometheus metrics (see `metrics`); the controllers embedded in the name servers export none.
 type ControllerSpecArgs struct {
 	// Absolute directory on the node with `storageMode` `HostPath`; required with it.
 	HostPath pulumi.StringPtrInput `pulumi:"hostPath"`
@@ -2025,6 +2038,8 @@ type ControllerSpecArgs struct {
 	JvmMemory JvmMemoryPtrInput `pulumi:"jvmMemory"`
 	// `none` (the default), `embedded` or `standalone`.
 	Mode ControllerModePtrInput `pulumi:"mode"`
+	// The standalone controllers' PodDisruptionBudget `controller`, selecting every controller pod. On by default with `maxUnavailable` set so a Raft majority (`floor(size/2)+1`) always runs: `size - (floor(size/2)+1)`, i.e. 1 of 3, 2 of 5, 4 of 9, so while that many controllers are evicted and not Ready again a further eviction is refused (429) and the rest can still elect masters. With `size` 1 the default is `maxUnavailable: 0`: a drain cannot evict the only controller, and waits until you set `maxUnavailable: 1` or `enabled: false` (while it is away no master can be elected). `maxUnavailable` or `minAvailable` replace the default, taken as they are, even one that lets the controllers lose their majority. With `embedded` there is no such budget: the controllers are the name servers, and `nameServer.podDisruptionBudget` (`maxUnavailable: 1` by default) keeps a majority of them from 3 name servers up.
+	PodDisruptionBudget PodDisruptionBudgetSpecPtrInput `pulumi:"podDisruptionBudget"`
 	// CPU and memory requests and limits of the standalone controllers.
 	Resources corev1.ResourceRequirementsPtrInput `pulumi:"resources"`
 	// Number of standalone controllers, an odd number from 1 to 9 (a Raft group needs a majority). Defaults to 3. With `embedded` every name server runs a controller (`nameServer.size`).
@@ -2035,6 +2050,15 @@ type ControllerSpecArgs struct {
 	VolumeClaimTemplates corev1.PersistentVolumeClaimTypeArrayInput `pulumi:"volumeClaimTemplates"`
 }
 
+// Defaults sets the appropriate defaults for ControllerSpecArgs
+func (val *ControllerSpecArgs) Defaults() *ControllerSpecArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+
+	return &tmp
+}
 func (ControllerSpecArgs) ElementType() reflect.Type {
 	return reflect.TypeOf((*ControllerSpec)(nil)).Elem()
 }
@@ -2088,7 +2112,7 @@ func (i *controllerSpecPtrType) ToControllerSpecPtrOutputWithContext(ctx context
 	return pulumi.ToOutputWithContext(ctx, i).(ControllerSpecPtrOutput)
 }
 
-// RocketMQ 5 controller mode (RIP-44): each broker group elects its master. With `embedded` or `standalone` every broker runs with `enableControllerMode=true`, `controllerAddr` (the controllers' DNS names, port 9878), `brokerId=-1` and `brokerRole=SLAVE`: the controller gives each broker its id (kept in `/home/rocketmq/store/brokerIdentity`, beside `epochFileCheckpoint`) and makes one in-sync broker master; when the master dies another in-sync broker is elected. `allAckInSyncStateSet=true` is written too (a send is acknowledged once every in-sync replica has it, so an elected replica lacks no acknowledged message; `broker.brokerConfig.properties` may set it false), and `pulumi up` waits until every replica is in its group's sync state set. The StatefulSet names stay (`-master`, `-replica-<i>`) and name slots, not roles: the `brokerGroups` output says which pod is master now. The mode of a running cluster cannot change: `pulumi preview` refuses it (the brokers' logs would be truncated to whichever broker the new mode makes master first); deploy a new cluster and move topics with TopicTransfer. Needs a RocketMQ 5.x image (not 5.1.2). Give the brokers `StorageClass` or `HostPath` storage: with `EmptyDir` a re-created broker pod loses its id and log, and if it was its group's only in-sync broker the group gets no master (the preview warns).
+// RocketMQ 5 controller mode (RIP-44): each broker group elects its master. With `embedded` or `standalone` every broker runs with `enableControllerMode=true`, `controllerAddr` (the controllers' DNS names, port 9878), `brokerId=-1` and `brokerRole=SLAVE`: the controller gives each broker its id (kept in `/home/rocketmq/store/brokerIdentity`, beside `epochFileCheckpoint`) and makes one in-sync broker master; when the master dies another in-sync broker is elected. `allAckInSyncStateSet=true` is written too (a send is acknowledged once every in-sync replica has it, so an elected replica lacks no acknowledged message; `broker.brokerConfig.properties` may set it false), and `pulumi up` waits until every replica is in its group's sync state set. The StatefulSet names stay (`-master`, `-replica-<i>`) and name slots, not roles: the `brokerGroups` output says which pod is master now. The mode of a running cluster cannot change: `pulumi preview` refuses it (the brokers' logs would be truncated to whichever broker the new mode makes master first); deploy a new cluster and move topics with TopicTransfer. Needs a RocketMQ 5.x image (not 5.1.2). Give the brokers `StorageClass` or `HostPath` storage: with `EmptyDir` a re-created broker pod loses its id and log, and if it was its group's only in-sync broker the group gets no master (the preview warns). With `standalone`, a PodDisruptionBudget `controller` keeps a Raft majority of the controllers through voluntary evictions (`podDisruptionBudget`), and while `metrics.enabled` the controllers export Prometheus metrics (see `metrics`); the controllers embedded in the name servers export none.
 type ControllerSpecOutput struct{ *pulumi.OutputState }
 
 func (ControllerSpecOutput) ElementType() reflect.Type {
@@ -2136,6 +2160,11 @@ func (o ControllerSpecOutput) JvmMemory() JvmMemoryPtrOutput {
 // `none` (the default), `embedded` or `standalone`.
 func (o ControllerSpecOutput) Mode() ControllerModePtrOutput {
 	return o.ApplyT(func(v ControllerSpec) *ControllerMode { return v.Mode }).(ControllerModePtrOutput)
+}
+
+// The standalone controllers' PodDisruptionBudget `controller`, selecting every controller pod. On by default with `maxUnavailable` set so a Raft majority (`floor(size/2)+1`) always runs: `size - (floor(size/2)+1)`, i.e. 1 of 3, 2 of 5, 4 of 9, so while that many controllers are evicted and not Ready again a further eviction is refused (429) and the rest can still elect masters. With `size` 1 the default is `maxUnavailable: 0`: a drain cannot evict the only controller, and waits until you set `maxUnavailable: 1` or `enabled: false` (while it is away no master can be elected). `maxUnavailable` or `minAvailable` replace the default, taken as they are, even one that lets the controllers lose their majority. With `embedded` there is no such budget: the controllers are the name servers, and `nameServer.podDisruptionBudget` (`maxUnavailable: 1` by default) keeps a majority of them from 3 name servers up.
+func (o ControllerSpecOutput) PodDisruptionBudget() PodDisruptionBudgetSpecPtrOutput {
+	return o.ApplyT(func(v ControllerSpec) *PodDisruptionBudgetSpec { return v.PodDisruptionBudget }).(PodDisruptionBudgetSpecPtrOutput)
 }
 
 // CPU and memory requests and limits of the standalone controllers.
@@ -2230,6 +2259,16 @@ func (o ControllerSpecPtrOutput) Mode() ControllerModePtrOutput {
 		}
 		return v.Mode
 	}).(ControllerModePtrOutput)
+}
+
+// The standalone controllers' PodDisruptionBudget `controller`, selecting every controller pod. On by default with `maxUnavailable` set so a Raft majority (`floor(size/2)+1`) always runs: `size - (floor(size/2)+1)`, i.e. 1 of 3, 2 of 5, 4 of 9, so while that many controllers are evicted and not Ready again a further eviction is refused (429) and the rest can still elect masters. With `size` 1 the default is `maxUnavailable: 0`: a drain cannot evict the only controller, and waits until you set `maxUnavailable: 1` or `enabled: false` (while it is away no master can be elected). `maxUnavailable` or `minAvailable` replace the default, taken as they are, even one that lets the controllers lose their majority. With `embedded` there is no such budget: the controllers are the name servers, and `nameServer.podDisruptionBudget` (`maxUnavailable: 1` by default) keeps a majority of them from 3 name servers up.
+func (o ControllerSpecPtrOutput) PodDisruptionBudget() PodDisruptionBudgetSpecPtrOutput {
+	return o.ApplyT(func(v *ControllerSpec) *PodDisruptionBudgetSpec {
+		if v == nil {
+			return nil
+		}
+		return v.PodDisruptionBudget
+	}).(PodDisruptionBudgetSpecPtrOutput)
 }
 
 // CPU and memory requests and limits of the standalone controllers.
@@ -2770,7 +2809,7 @@ func (o JvmMemoryPtrOutput) YoungGeneration() pulumi.StringPtrOutput {
 
 // Where Prometheus scrapes one kind of RocketMQ process.
 type MetricsEndpoint struct {
-	// The kind of process: `broker` or `proxy`.
+	// The kind of process: `broker`, `proxy` or `controller` (standalone controllers).
 	Component string `pulumi:"component"`
 	// `ServiceMonitor` or `PodMonitor` when one was created.
 	MonitorKind *string `pulumi:"monitorKind"`
@@ -2782,9 +2821,9 @@ type MetricsEndpoint struct {
 	Port int `pulumi:"port"`
 	// The name of the port on the Service and the pods: `metrics`.
 	PortName string `pulumi:"portName"`
-	// The headless Service over its pods that carries the metrics port, e.g. `broker-metrics` or `proxy-metrics`.
+	// The headless Service over its pods that carries the metrics port, e.g. `broker-metrics`, `proxy-metrics` or `controller-metrics`.
 	ServiceName string `pulumi:"serviceName"`
-	// For brokers, `host:port` of every pod by its stable DNS name, e.g. `broker-0-master-0.broker-0.<namespace>.svc.cluster.local:5557`, for a static scrape configuration. Proxies, a Deployment, have no stable pod names: their one target is the metrics Service's name, `proxy-metrics.<namespace>.svc.cluster.local:5557`, which resolves to every proxy pod (a DNS service discovery of type A).
+	// For brokers, `host:port` of every pod by its stable DNS name, e.g. `broker-0-master-0.broker-0.<namespace>.svc.cluster.local:5557`, for a static scrape configuration; for standalone controllers likewise, e.g. `controller-0.controller.<namespace>.svc.cluster.local:5557`. Proxies, a Deployment, have no stable pod names: their one target is the metrics Service's name, `proxy-metrics.<namespace>.svc.cluster.local:5557`, which resolves to every proxy pod (a DNS service discovery of type A).
 	Targets []string `pulumi:"targets"`
 }
 
@@ -2803,7 +2842,7 @@ func (o MetricsEndpointOutput) ToMetricsEndpointOutputWithContext(ctx context.Co
 	return o
 }
 
-// The kind of process: `broker` or `proxy`.
+// The kind of process: `broker`, `proxy` or `controller` (standalone controllers).
 func (o MetricsEndpointOutput) Component() pulumi.StringOutput {
 	return o.ApplyT(func(v MetricsEndpoint) string { return v.Component }).(pulumi.StringOutput)
 }
@@ -2833,12 +2872,12 @@ func (o MetricsEndpointOutput) PortName() pulumi.StringOutput {
 	return o.ApplyT(func(v MetricsEndpoint) string { return v.PortName }).(pulumi.StringOutput)
 }
 
-// The headless Service over its pods that carries the metrics port, e.g. `broker-metrics` or `proxy-metrics`.
+// The headless Service over its pods that carries the metrics port, e.g. `broker-metrics`, `proxy-metrics` or `controller-metrics`.
 func (o MetricsEndpointOutput) ServiceName() pulumi.StringOutput {
 	return o.ApplyT(func(v MetricsEndpoint) string { return v.ServiceName }).(pulumi.StringOutput)
 }
 
-// For brokers, `host:port` of every pod by its stable DNS name, e.g. `broker-0-master-0.broker-0.<namespace>.svc.cluster.local:5557`, for a static scrape configuration. Proxies, a Deployment, have no stable pod names: their one target is the metrics Service's name, `proxy-metrics.<namespace>.svc.cluster.local:5557`, which resolves to every proxy pod (a DNS service discovery of type A).
+// For brokers, `host:port` of every pod by its stable DNS name, e.g. `broker-0-master-0.broker-0.<namespace>.svc.cluster.local:5557`, for a static scrape configuration; for standalone controllers likewise, e.g. `controller-0.controller.<namespace>.svc.cluster.local:5557`. Proxies, a Deployment, have no stable pod names: their one target is the metrics Service's name, `proxy-metrics.<namespace>.svc.cluster.local:5557`, which resolves to every proxy pod (a DNS service discovery of type A).
 func (o MetricsEndpointOutput) Targets() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v MetricsEndpoint) []string { return v.Targets }).(pulumi.StringArrayOutput)
 }
@@ -2863,17 +2902,17 @@ func (o MetricsEndpointArrayOutput) Index(i pulumi.IntInput) MetricsEndpointOutp
 	}).(MetricsEndpointOutput)
 }
 
-// Prometheus metrics of the brokers and proxies. On by default: every broker runs RocketMQ's Prometheus exporter (`metricsExporterType=PROM`, `metricsPromExporterPort=5557` in `broker.conf`; it binds the broker's `brokerIP1`, the pod IP) on a container port named `metrics`, and a headless Service `<broker>-metrics` over every broker pod of the cluster carries the port `metrics` (5557, path `/metrics`), labelled `rocketmq/metrics: "true"`. Proxies (`proxy.enabled`) do the same: `rmq-proxy.json` gets `metricsExporterType: "PROM"` and `metricsPromExporterPort: 5557` and no `metricsPromExporterHost`, so each proxy's exporter binds 0.0.0.0, which in a pod is only the pod's own addresses (5557 of a proxy pod never meets a broker's 5557), on a container port named `metrics`, and a headless Service `proxy-metrics` over the proxy pods carries it (the `proxy` Service, maybe a NodePort or load balancer, does not); changing `metrics.enabled` changes `rmq-proxy.json`, so the proxies restart. The `metricsEndpoints` output says where to scrape. Brokers export metrics from RocketMQ 5.1.0 on: with an older `broker.image` (4.9.x) metrics stay off for the brokers and the preview warns, and a `serviceMonitor` or `podMonitor` is refused. Name servers export no metrics. Turning metrics on or off changes `broker.conf`, so the brokers roll (with `broker.allowRestart: false` the preview warns and the running brokers keep what they have).
+// Prometheus metrics of the brokers, proxies and standalone controllers. On by default: every broker runs RocketMQ's Prometheus exporter (`metricsExporterType=PROM`, `metricsPromExporterPort=5557` in `broker.conf`; it binds the broker's `brokerIP1`, the pod IP) on a container port named `metrics`, and a headless Service `<broker>-metrics` over every broker pod of the cluster carries the port `metrics` (5557, path `/metrics`), labelled `rocketmq/metrics: "true"`. Proxies (`proxy.enabled`) do the same: `rmq-proxy.json` gets `metricsExporterType: "PROM"` and `metricsPromExporterPort: 5557` and no `metricsPromExporterHost`, so each proxy's exporter binds 0.0.0.0, which in a pod is only the pod's own addresses (5557 of a proxy pod never meets a broker's 5557), on a container port named `metrics`, and a headless Service `proxy-metrics` over the proxy pods carries it (the `proxy` Service, maybe a NodePort or load balancer, does not); changing `metrics.enabled` changes `rmq-proxy.json`, so the proxies restart. The `metricsEndpoints` output says where to scrape. Brokers export metrics from RocketMQ 5.1.0 on: with an older `broker.image` (4.9.x) metrics stay off for the brokers and the preview warns, and a `serviceMonitor` or `podMonitor` is refused. Standalone controllers (`controller.mode: standalone`, RocketMQ 5.1.2 on) do the same: `controller.conf` gets `metricsExporterType=PROM` and `metricsPromExporterPort=5557` and no `metricsPromExporterHost`, so each controller's exporter binds 0.0.0.0 (only the pod's own addresses), on a container port named `metrics`, and a headless Service `controller-metrics` over the controller pods carries it; changing `metrics.enabled` changes `controller.conf`, so the controllers restart. Name servers export no metrics, and the controller embedded in them (`controller.mode: embedded`) is left without its exporter: it would take the same keys in `namesrv.conf`, but the provider does not set them. Turning metrics on or off changes `broker.conf`, so the brokers roll (with `broker.allowRestart: false` the preview warns and the running brokers keep what they have).
 type MetricsSpec struct {
-	// Whether the brokers and proxies export Prometheus metrics. Defaults to `true`. While it is `true`, `metricsExporterType` and `metricsPromExporterPort` in `broker.brokerConfig.properties`, and those and `metricsPromExporterHost` in `proxy.properties`, are refused (the provider sets them); with `false` they are yours, e.g. for an OTLP exporter.
+	// Whether the brokers, proxies and standalone controllers export Prometheus metrics. Defaults to `true`. While it is `true`, `metricsExporterType` and `metricsPromExporterPort` in `broker.brokerConfig.properties`, and those and `metricsPromExporterHost` in `proxy.properties`, are refused (the provider sets them); with `false` they are yours, e.g. for an OTLP exporter.
 	Enabled *bool `pulumi:"enabled"`
 	// The monitor's scrape interval, a Prometheus duration such as `30s` or `1m`; without it Prometheus' own default applies.
 	Interval *string `pulumi:"interval"`
 	// Extra labels of the ServiceMonitor or PodMonitor, for a Prometheus whose `serviceMonitorSelector` / `podMonitorSelector` picks monitors by label (e.g. `release: prometheus`).
 	MonitorLabels map[string]string `pulumi:"monitorLabels"`
-	// Creates the Prometheus Operator's PodMonitor `<broker>-metrics` (monitoring.coreos.com/v1) instead, selecting every broker pod (and proxy pod) of the cluster and scraping its `metrics` port at `/metrics`. The CRD `podmonitors.monitoring.coreos.com` must already be in the cluster: when the API server does not serve PodMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `serviceMonitor`.
+	// Creates the Prometheus Operator's PodMonitor `<broker>-metrics` (monitoring.coreos.com/v1) instead, selecting every broker pod (and proxy and standalone controller pod) of the cluster and scraping its `metrics` port at `/metrics`. The CRD `podmonitors.monitoring.coreos.com` must already be in the cluster: when the API server does not serve PodMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `serviceMonitor`.
 	PodMonitor *bool `pulumi:"podMonitor"`
-	// Creates the Prometheus Operator's ServiceMonitor `<broker>-metrics` (monitoring.coreos.com/v1), selecting only the cluster's metrics Services (the brokers', and the proxies' when there are any) in its namespace and scraping their `metrics` port at `/metrics`. The CRD `servicemonitors.monitoring.coreos.com` must already be in the cluster (install the Prometheus Operator or its CRDs first): when the API server does not serve ServiceMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `podMonitor`.
+	// Creates the Prometheus Operator's ServiceMonitor `<broker>-metrics` (monitoring.coreos.com/v1), selecting only the cluster's metrics Services (the brokers', and the proxies' and the standalone controllers' when there are any) in its namespace and scraping their `metrics` port at `/metrics`. The CRD `servicemonitors.monitoring.coreos.com` must already be in the cluster (install the Prometheus Operator or its CRDs first): when the API server does not serve ServiceMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `podMonitor`.
 	ServiceMonitor *bool `pulumi:"serviceMonitor"`
 }
 
@@ -2909,17 +2948,17 @@ type MetricsSpecInput interface {
 	ToMetricsSpecOutputWithContext(context.Context) MetricsSpecOutput
 }
 
-// Prometheus metrics of the brokers and proxies. On by default: every broker runs RocketMQ's Prometheus exporter (`metricsExporterType=PROM`, `metricsPromExporterPort=5557` in `broker.conf`; it binds the broker's `brokerIP1`, the pod IP) on a container port named `metrics`, and a headless Service `<broker>-metrics` over every broker pod of the cluster carries the port `metrics` (5557, path `/metrics`), labelled `rocketmq/metrics: "true"`. Proxies (`proxy.enabled`) do the same: `rmq-proxy.json` gets `metricsExporterType: "PROM"` and `metricsPromExporterPort: 5557` and no `metricsPromExporterHost`, so each proxy's exporter binds 0.0.0.0, which in a pod is only the pod's own addresses (5557 of a proxy pod never meets a broker's 5557), on a container port named `metrics`, and a headless Service `proxy-metrics` over the proxy pods carries it (the `proxy` Service, maybe a NodePort or load balancer, does not); changing `metrics.enabled` changes `rmq-proxy.json`, so the proxies restart. The `metricsEndpoints` output says where to scrape. Brokers export metrics from RocketMQ 5.1.0 on: with an older `broker.image` (4.9.x) metrics stay off for the brokers and the preview warns, and a `serviceMonitor` or `podMonitor` is refused. Name servers export no metrics. Turning metrics on or off changes `broker.conf`, so the brokers roll (with `broker.allowRestart: false` the preview warns and the running brokers keep what they have).
+// Prometheus metrics of the brokers, proxies and standalone controllers. On by default: every broker runs RocketMQ's Prometheus exporter (`metricsExporterType=PROM`, `metricsPromExporterPort=5557` in `broker.conf`; it binds the broker's `brokerIP1`, the pod IP) on a container port named `metrics`, and a headless Service `<broker>-metrics` over every broker pod of the cluster carries the port `metrics` (5557, path `/metrics`), labelled `rocketmq/metrics: "true"`. Proxies (`proxy.enabled`) do the same: `rmq-proxy.json` gets `metricsExporterType: "PROM"` and `metricsPromExporterPort: 5557` and no `metricsPromExporterHost`, so each proxy's exporter binds 0.0.0.0, which in a pod is only the pod's own addresses (5557 of a proxy pod never meets a broker's 5557), on a container port named `metrics`, and a headless Service `proxy-metrics` over the proxy pods carries it (the `proxy` Service, maybe a NodePort or load balancer, does not); changing `metrics.enabled` changes `rmq-proxy.json`, so the proxies restart. The `metricsEndpoints` output says where to scrape. Brokers export metrics from RocketMQ 5.1.0 on: with an older `broker.image` (4.9.x) metrics stay off for the brokers and the preview warns, and a `serviceMonitor` or `podMonitor` is refused. Standalone controllers (`controller.mode: standalone`, RocketMQ 5.1.2 on) do the same: `controller.conf` gets `metricsExporterType=PROM` and `metricsPromExporterPort=5557` and no `metricsPromExporterHost`, so each controller's exporter binds 0.0.0.0 (only the pod's own addresses), on a container port named `metrics`, and a headless Service `controller-metrics` over the controller pods carries it; changing `metrics.enabled` changes `controller.conf`, so the controllers restart. Name servers export no metrics, and the controller embedded in them (`controller.mode: embedded`) is left without its exporter: it would take the same keys in `namesrv.conf`, but the provider does not set them. Turning metrics on or off changes `broker.conf`, so the brokers roll (with `broker.allowRestart: false` the preview warns and the running brokers keep what they have).
 type MetricsSpecArgs struct {
-	// Whether the brokers and proxies export Prometheus metrics. Defaults to `true`. While it is `true`, `metricsExporterType` and `metricsPromExporterPort` in `broker.brokerConfig.properties`, and those and `metricsPromExporterHost` in `proxy.properties`, are refused (the provider sets them); with `false` they are yours, e.g. for an OTLP exporter.
+	// Whether the brokers, proxies and standalone controllers export Prometheus metrics. Defaults to `true`. While it is `true`, `metricsExporterType` and `metricsPromExporterPort` in `broker.brokerConfig.properties`, and those and `metricsPromExporterHost` in `proxy.properties`, are refused (the provider sets them); with `false` they are yours, e.g. for an OTLP exporter.
 	Enabled pulumi.BoolPtrInput `pulumi:"enabled"`
 	// The monitor's scrape interval, a Prometheus duration such as `30s` or `1m`; without it Prometheus' own default applies.
 	Interval pulumi.StringPtrInput `pulumi:"interval"`
 	// Extra labels of the ServiceMonitor or PodMonitor, for a Prometheus whose `serviceMonitorSelector` / `podMonitorSelector` picks monitors by label (e.g. `release: prometheus`).
 	MonitorLabels pulumi.StringMapInput `pulumi:"monitorLabels"`
-	// Creates the Prometheus Operator's PodMonitor `<broker>-metrics` (monitoring.coreos.com/v1) instead, selecting every broker pod (and proxy pod) of the cluster and scraping its `metrics` port at `/metrics`. The CRD `podmonitors.monitoring.coreos.com` must already be in the cluster: when the API server does not serve PodMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `serviceMonitor`.
+	// Creates the Prometheus Operator's PodMonitor `<broker>-metrics` (monitoring.coreos.com/v1) instead, selecting every broker pod (and proxy and standalone controller pod) of the cluster and scraping its `metrics` port at `/metrics`. The CRD `podmonitors.monitoring.coreos.com` must already be in the cluster: when the API server does not serve PodMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `serviceMonitor`.
 	PodMonitor pulumi.BoolPtrInput `pulumi:"podMonitor"`
-	// Creates the Prometheus Operator's ServiceMonitor `<broker>-metrics` (monitoring.coreos.com/v1), selecting only the cluster's metrics Services (the brokers', and the proxies' when there are any) in its namespace and scraping their `metrics` port at `/metrics`. The CRD `servicemonitors.monitoring.coreos.com` must already be in the cluster (install the Prometheus Operator or its CRDs first): when the API server does not serve ServiceMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `podMonitor`.
+	// Creates the Prometheus Operator's ServiceMonitor `<broker>-metrics` (monitoring.coreos.com/v1), selecting only the cluster's metrics Services (the brokers', and the proxies' and the standalone controllers' when there are any) in its namespace and scraping their `metrics` port at `/metrics`. The CRD `servicemonitors.monitoring.coreos.com` must already be in the cluster (install the Prometheus Operator or its CRDs first): when the API server does not serve ServiceMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `podMonitor`.
 	ServiceMonitor pulumi.BoolPtrInput `pulumi:"serviceMonitor"`
 }
 
@@ -2993,7 +3032,7 @@ func (i *metricsSpecPtrType) ToMetricsSpecPtrOutputWithContext(ctx context.Conte
 	return pulumi.ToOutputWithContext(ctx, i).(MetricsSpecPtrOutput)
 }
 
-// Prometheus metrics of the brokers and proxies. On by default: every broker runs RocketMQ's Prometheus exporter (`metricsExporterType=PROM`, `metricsPromExporterPort=5557` in `broker.conf`; it binds the broker's `brokerIP1`, the pod IP) on a container port named `metrics`, and a headless Service `<broker>-metrics` over every broker pod of the cluster carries the port `metrics` (5557, path `/metrics`), labelled `rocketmq/metrics: "true"`. Proxies (`proxy.enabled`) do the same: `rmq-proxy.json` gets `metricsExporterType: "PROM"` and `metricsPromExporterPort: 5557` and no `metricsPromExporterHost`, so each proxy's exporter binds 0.0.0.0, which in a pod is only the pod's own addresses (5557 of a proxy pod never meets a broker's 5557), on a container port named `metrics`, and a headless Service `proxy-metrics` over the proxy pods carries it (the `proxy` Service, maybe a NodePort or load balancer, does not); changing `metrics.enabled` changes `rmq-proxy.json`, so the proxies restart. The `metricsEndpoints` output says where to scrape. Brokers export metrics from RocketMQ 5.1.0 on: with an older `broker.image` (4.9.x) metrics stay off for the brokers and the preview warns, and a `serviceMonitor` or `podMonitor` is refused. Name servers export no metrics. Turning metrics on or off changes `broker.conf`, so the brokers roll (with `broker.allowRestart: false` the preview warns and the running brokers keep what they have).
+// Prometheus metrics of the brokers, proxies and standalone controllers. On by default: every broker runs RocketMQ's Prometheus exporter (`metricsExporterType=PROM`, `metricsPromExporterPort=5557` in `broker.conf`; it binds the broker's `brokerIP1`, the pod IP) on a container port named `metrics`, and a headless Service `<broker>-metrics` over every broker pod of the cluster carries the port `metrics` (5557, path `/metrics`), labelled `rocketmq/metrics: "true"`. Proxies (`proxy.enabled`) do the same: `rmq-proxy.json` gets `metricsExporterType: "PROM"` and `metricsPromExporterPort: 5557` and no `metricsPromExporterHost`, so each proxy's exporter binds 0.0.0.0, which in a pod is only the pod's own addresses (5557 of a proxy pod never meets a broker's 5557), on a container port named `metrics`, and a headless Service `proxy-metrics` over the proxy pods carries it (the `proxy` Service, maybe a NodePort or load balancer, does not); changing `metrics.enabled` changes `rmq-proxy.json`, so the proxies restart. The `metricsEndpoints` output says where to scrape. Brokers export metrics from RocketMQ 5.1.0 on: with an older `broker.image` (4.9.x) metrics stay off for the brokers and the preview warns, and a `serviceMonitor` or `podMonitor` is refused. Standalone controllers (`controller.mode: standalone`, RocketMQ 5.1.2 on) do the same: `controller.conf` gets `metricsExporterType=PROM` and `metricsPromExporterPort=5557` and no `metricsPromExporterHost`, so each controller's exporter binds 0.0.0.0 (only the pod's own addresses), on a container port named `metrics`, and a headless Service `controller-metrics` over the controller pods carries it; changing `metrics.enabled` changes `controller.conf`, so the controllers restart. Name servers export no metrics, and the controller embedded in them (`controller.mode: embedded`) is left without its exporter: it would take the same keys in `namesrv.conf`, but the provider does not set them. Turning metrics on or off changes `broker.conf`, so the brokers roll (with `broker.allowRestart: false` the preview warns and the running brokers keep what they have).
 type MetricsSpecOutput struct{ *pulumi.OutputState }
 
 func (MetricsSpecOutput) ElementType() reflect.Type {
@@ -3018,7 +3057,7 @@ func (o MetricsSpecOutput) ToMetricsSpecPtrOutputWithContext(ctx context.Context
 	}).(MetricsSpecPtrOutput)
 }
 
-// Whether the brokers and proxies export Prometheus metrics. Defaults to `true`. While it is `true`, `metricsExporterType` and `metricsPromExporterPort` in `broker.brokerConfig.properties`, and those and `metricsPromExporterHost` in `proxy.properties`, are refused (the provider sets them); with `false` they are yours, e.g. for an OTLP exporter.
+// Whether the brokers, proxies and standalone controllers export Prometheus metrics. Defaults to `true`. While it is `true`, `metricsExporterType` and `metricsPromExporterPort` in `broker.brokerConfig.properties`, and those and `metricsPromExporterHost` in `proxy.properties`, are refused (the provider sets them); with `false` they are yours, e.g. for an OTLP exporter.
 func (o MetricsSpecOutput) Enabled() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v MetricsSpec) *bool { return v.Enabled }).(pulumi.BoolPtrOutput)
 }
@@ -3033,12 +3072,12 @@ func (o MetricsSpecOutput) MonitorLabels() pulumi.StringMapOutput {
 	return o.ApplyT(func(v MetricsSpec) map[string]string { return v.MonitorLabels }).(pulumi.StringMapOutput)
 }
 
-// Creates the Prometheus Operator's PodMonitor `<broker>-metrics` (monitoring.coreos.com/v1) instead, selecting every broker pod (and proxy pod) of the cluster and scraping its `metrics` port at `/metrics`. The CRD `podmonitors.monitoring.coreos.com` must already be in the cluster: when the API server does not serve PodMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `serviceMonitor`.
+// Creates the Prometheus Operator's PodMonitor `<broker>-metrics` (monitoring.coreos.com/v1) instead, selecting every broker pod (and proxy and standalone controller pod) of the cluster and scraping its `metrics` port at `/metrics`. The CRD `podmonitors.monitoring.coreos.com` must already be in the cluster: when the API server does not serve PodMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `serviceMonitor`.
 func (o MetricsSpecOutput) PodMonitor() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v MetricsSpec) *bool { return v.PodMonitor }).(pulumi.BoolPtrOutput)
 }
 
-// Creates the Prometheus Operator's ServiceMonitor `<broker>-metrics` (monitoring.coreos.com/v1), selecting only the cluster's metrics Services (the brokers', and the proxies' when there are any) in its namespace and scraping their `metrics` port at `/metrics`. The CRD `servicemonitors.monitoring.coreos.com` must already be in the cluster (install the Prometheus Operator or its CRDs first): when the API server does not serve ServiceMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `podMonitor`.
+// Creates the Prometheus Operator's ServiceMonitor `<broker>-metrics` (monitoring.coreos.com/v1), selecting only the cluster's metrics Services (the brokers', and the proxies' and the standalone controllers' when there are any) in its namespace and scraping their `metrics` port at `/metrics`. The CRD `servicemonitors.monitoring.coreos.com` must already be in the cluster (install the Prometheus Operator or its CRDs first): when the API server does not serve ServiceMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `podMonitor`.
 func (o MetricsSpecOutput) ServiceMonitor() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v MetricsSpec) *bool { return v.ServiceMonitor }).(pulumi.BoolPtrOutput)
 }
@@ -3067,7 +3106,7 @@ func (o MetricsSpecPtrOutput) Elem() MetricsSpecOutput {
 	}).(MetricsSpecOutput)
 }
 
-// Whether the brokers and proxies export Prometheus metrics. Defaults to `true`. While it is `true`, `metricsExporterType` and `metricsPromExporterPort` in `broker.brokerConfig.properties`, and those and `metricsPromExporterHost` in `proxy.properties`, are refused (the provider sets them); with `false` they are yours, e.g. for an OTLP exporter.
+// Whether the brokers, proxies and standalone controllers export Prometheus metrics. Defaults to `true`. While it is `true`, `metricsExporterType` and `metricsPromExporterPort` in `broker.brokerConfig.properties`, and those and `metricsPromExporterHost` in `proxy.properties`, are refused (the provider sets them); with `false` they are yours, e.g. for an OTLP exporter.
 func (o MetricsSpecPtrOutput) Enabled() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *MetricsSpec) *bool {
 		if v == nil {
@@ -3097,7 +3136,7 @@ func (o MetricsSpecPtrOutput) MonitorLabels() pulumi.StringMapOutput {
 	}).(pulumi.StringMapOutput)
 }
 
-// Creates the Prometheus Operator's PodMonitor `<broker>-metrics` (monitoring.coreos.com/v1) instead, selecting every broker pod (and proxy pod) of the cluster and scraping its `metrics` port at `/metrics`. The CRD `podmonitors.monitoring.coreos.com` must already be in the cluster: when the API server does not serve PodMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `serviceMonitor`.
+// Creates the Prometheus Operator's PodMonitor `<broker>-metrics` (monitoring.coreos.com/v1) instead, selecting every broker pod (and proxy and standalone controller pod) of the cluster and scraping its `metrics` port at `/metrics`. The CRD `podmonitors.monitoring.coreos.com` must already be in the cluster: when the API server does not serve PodMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `serviceMonitor`.
 func (o MetricsSpecPtrOutput) PodMonitor() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *MetricsSpec) *bool {
 		if v == nil {
@@ -3107,7 +3146,7 @@ func (o MetricsSpecPtrOutput) PodMonitor() pulumi.BoolPtrOutput {
 	}).(pulumi.BoolPtrOutput)
 }
 
-// Creates the Prometheus Operator's ServiceMonitor `<broker>-metrics` (monitoring.coreos.com/v1), selecting only the cluster's metrics Services (the brokers', and the proxies' when there are any) in its namespace and scraping their `metrics` port at `/metrics`. The CRD `servicemonitors.monitoring.coreos.com` must already be in the cluster (install the Prometheus Operator or its CRDs first): when the API server does not serve ServiceMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `podMonitor`.
+// Creates the Prometheus Operator's ServiceMonitor `<broker>-metrics` (monitoring.coreos.com/v1), selecting only the cluster's metrics Services (the brokers', and the proxies' and the standalone controllers' when there are any) in its namespace and scraping their `metrics` port at `/metrics`. The CRD `servicemonitors.monitoring.coreos.com` must already be in the cluster (install the Prometheus Operator or its CRDs first): when the API server does not serve ServiceMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `podMonitor`.
 func (o MetricsSpecPtrOutput) ServiceMonitor() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *MetricsSpec) *bool {
 		if v == nil {
@@ -3131,7 +3170,7 @@ type NameServerSpec struct {
 	ImagePullPolicy *ImagePullPolicy `pulumi:"imagePullPolicy"`
 	// JVM heap of the name server, passed in `JAVA_OPT_EXT`. Without an explicit heap the heap follows the container's memory limit (or request): max(min(memory/2, 512 MiB), min(memory/4, 4 GiB)), and 512 MiB when no memory is set; the young generation is half the heap.
 	JvmMemory *JvmMemory `pulumi:"jvmMemory"`
-	// The name servers' PodDisruptionBudget `name-service`, selecting every name server pod. On by default with `maxUnavailable: 1`: a node drain evicts one name server at a time, each after the one before is back.
+	// The name servers' PodDisruptionBudget `name-service`, selecting every name server pod. On by default with `maxUnavailable: 1`: a node drain evicts one name server at a time, each after the one before is back. With `controller.mode: embedded` the name servers are the controllers too, and the default keeps a Raft majority of them from 3 name servers up (`maxUnavailable: 1` leaves 2 of 3 running, 4 of 5); with a single name server it lets the only controller go, and a `maxUnavailable` or `minAvailable` of yours should leave `floor(size/2)+1` running.
 	PodDisruptionBudget *PodDisruptionBudgetSpec `pulumi:"podDisruptionBudget"`
 	// CPU and memory requests and limits of the name server container. Quantities are checked at preview, and a request above its limit is refused. Without an explicit heap the heap follows the container's memory limit (or request): max(min(memory/2, 512 MiB), min(memory/4, 4 GiB)), and 512 MiB when no memory is set; the young generation is half the heap.
 	Resources *corev1.ResourceRequirements `pulumi:"resources"`
@@ -3179,7 +3218,7 @@ type NameServerSpecArgs struct {
 	ImagePullPolicy ImagePullPolicyPtrInput `pulumi:"imagePullPolicy"`
 	// JVM heap of the name server, passed in `JAVA_OPT_EXT`. Without an explicit heap the heap follows the container's memory limit (or request): max(min(memory/2, 512 MiB), min(memory/4, 4 GiB)), and 512 MiB when no memory is set; the young generation is half the heap.
 	JvmMemory JvmMemoryPtrInput `pulumi:"jvmMemory"`
-	// The name servers' PodDisruptionBudget `name-service`, selecting every name server pod. On by default with `maxUnavailable: 1`: a node drain evicts one name server at a time, each after the one before is back.
+	// The name servers' PodDisruptionBudget `name-service`, selecting every name server pod. On by default with `maxUnavailable: 1`: a node drain evicts one name server at a time, each after the one before is back. With `controller.mode: embedded` the name servers are the controllers too, and the default keeps a Raft majority of them from 3 name servers up (`maxUnavailable: 1` leaves 2 of 3 running, 4 of 5); with a single name server it lets the only controller go, and a `maxUnavailable` or `minAvailable` of yours should leave `floor(size/2)+1` running.
 	PodDisruptionBudget PodDisruptionBudgetSpecPtrInput `pulumi:"podDisruptionBudget"`
 	// CPU and memory requests and limits of the name server container. Quantities are checked at preview, and a request above its limit is refused. Without an explicit heap the heap follows the container's memory limit (or request): max(min(memory/2, 512 MiB), min(memory/4, 4 GiB)), and 512 MiB when no memory is set; the young generation is half the heap.
 	Resources corev1.ResourceRequirementsPtrInput `pulumi:"resources"`
@@ -3308,7 +3347,7 @@ func (o NameServerSpecOutput) JvmMemory() JvmMemoryPtrOutput {
 	return o.ApplyT(func(v NameServerSpec) *JvmMemory { return v.JvmMemory }).(JvmMemoryPtrOutput)
 }
 
-// The name servers' PodDisruptionBudget `name-service`, selecting every name server pod. On by default with `maxUnavailable: 1`: a node drain evicts one name server at a time, each after the one before is back.
+// The name servers' PodDisruptionBudget `name-service`, selecting every name server pod. On by default with `maxUnavailable: 1`: a node drain evicts one name server at a time, each after the one before is back. With `controller.mode: embedded` the name servers are the controllers too, and the default keeps a Raft majority of them from 3 name servers up (`maxUnavailable: 1` leaves 2 of 3 running, 4 of 5); with a single name server it lets the only controller go, and a `maxUnavailable` or `minAvailable` of yours should leave `floor(size/2)+1` running.
 func (o NameServerSpecOutput) PodDisruptionBudget() PodDisruptionBudgetSpecPtrOutput {
 	return o.ApplyT(func(v NameServerSpec) *PodDisruptionBudgetSpec { return v.PodDisruptionBudget }).(PodDisruptionBudgetSpecPtrOutput)
 }
@@ -3417,7 +3456,7 @@ func (o NameServerSpecPtrOutput) JvmMemory() JvmMemoryPtrOutput {
 	}).(JvmMemoryPtrOutput)
 }
 
-// The name servers' PodDisruptionBudget `name-service`, selecting every name server pod. On by default with `maxUnavailable: 1`: a node drain evicts one name server at a time, each after the one before is back.
+// The name servers' PodDisruptionBudget `name-service`, selecting every name server pod. On by default with `maxUnavailable: 1`: a node drain evicts one name server at a time, each after the one before is back. With `controller.mode: embedded` the name servers are the controllers too, and the default keeps a Raft majority of them from 3 name servers up (`maxUnavailable: 1` leaves 2 of 3 running, 4 of 5); with a single name server it lets the only controller go, and a `maxUnavailable` or `minAvailable` of yours should leave `floor(size/2)+1` running.
 func (o NameServerSpecPtrOutput) PodDisruptionBudget() PodDisruptionBudgetSpecPtrOutput {
 	return o.ApplyT(func(v *NameServerSpec) *PodDisruptionBudgetSpec {
 		if v == nil {
@@ -3467,11 +3506,11 @@ func (o NameServerSpecPtrOutput) VolumeClaimTemplates() corev1.PersistentVolumeC
 	}).(corev1.PersistentVolumeClaimTypeArrayOutput)
 }
 
-// A PodDisruptionBudget (policy/v1) over a set of RocketMQ pods: it limits voluntary evictions (a node drain, a cluster autoscaler's scale-down) to the pods the set can spare, and the Eviction API refuses (429) any eviction beyond. Set `maxUnavailable` or `minAvailable`, not both; with neither, at most one pod of the set is unavailable. Only whole numbers are taken (no percentages).
+// A PodDisruptionBudget (policy/v1) over a set of RocketMQ pods: it limits voluntary evictions (a node drain, a cluster autoscaler's scale-down) to the pods the set can spare, and the Eviction API refuses (429) any eviction beyond. Set `maxUnavailable` or `minAvailable`, not both; with neither, at most one pod of the set is unavailable (of the standalone controllers, as many as leave a Raft majority). Only whole numbers are taken (no percentages).
 type PodDisruptionBudgetSpec struct {
 	// Whether the PodDisruptionBudget exists. Defaults to `true`.
 	Enabled *bool `pulumi:"enabled"`
-	// At most this many pods of the set may be unavailable at once (0 to 100): an eviction that would make more is refused. Defaults to 1 when `minAvailable` is not set.
+	// At most this many pods of the set may be unavailable at once (0 to 100): an eviction that would make more is refused. Defaults to 1 when `minAvailable` is not set; for the standalone controllers to `size - (floor(size/2)+1)`.
 	MaxUnavailable *int `pulumi:"maxUnavailable"`
 	// At least this many pods of the set must stay available (0 to 100), instead of `maxUnavailable`.
 	MinAvailable *int `pulumi:"minAvailable"`
@@ -3501,11 +3540,11 @@ type PodDisruptionBudgetSpecInput interface {
 	ToPodDisruptionBudgetSpecOutputWithContext(context.Context) PodDisruptionBudgetSpecOutput
 }
 
-// A PodDisruptionBudget (policy/v1) over a set of RocketMQ pods: it limits voluntary evictions (a node drain, a cluster autoscaler's scale-down) to the pods the set can spare, and the Eviction API refuses (429) any eviction beyond. Set `maxUnavailable` or `minAvailable`, not both; with neither, at most one pod of the set is unavailable. Only whole numbers are taken (no percentages).
+// A PodDisruptionBudget (policy/v1) over a set of RocketMQ pods: it limits voluntary evictions (a node drain, a cluster autoscaler's scale-down) to the pods the set can spare, and the Eviction API refuses (429) any eviction beyond. Set `maxUnavailable` or `minAvailable`, not both; with neither, at most one pod of the set is unavailable (of the standalone controllers, as many as leave a Raft majority). Only whole numbers are taken (no percentages).
 type PodDisruptionBudgetSpecArgs struct {
 	// Whether the PodDisruptionBudget exists. Defaults to `true`.
 	Enabled pulumi.BoolPtrInput `pulumi:"enabled"`
-	// At most this many pods of the set may be unavailable at once (0 to 100): an eviction that would make more is refused. Defaults to 1 when `minAvailable` is not set.
+	// At most this many pods of the set may be unavailable at once (0 to 100): an eviction that would make more is refused. Defaults to 1 when `minAvailable` is not set; for the standalone controllers to `size - (floor(size/2)+1)`.
 	MaxUnavailable pulumi.IntPtrInput `pulumi:"maxUnavailable"`
 	// At least this many pods of the set must stay available (0 to 100), instead of `maxUnavailable`.
 	MinAvailable pulumi.IntPtrInput `pulumi:"minAvailable"`
@@ -3575,7 +3614,7 @@ func (i *podDisruptionBudgetSpecPtrType) ToPodDisruptionBudgetSpecPtrOutputWithC
 	return pulumi.ToOutputWithContext(ctx, i).(PodDisruptionBudgetSpecPtrOutput)
 }
 
-// A PodDisruptionBudget (policy/v1) over a set of RocketMQ pods: it limits voluntary evictions (a node drain, a cluster autoscaler's scale-down) to the pods the set can spare, and the Eviction API refuses (429) any eviction beyond. Set `maxUnavailable` or `minAvailable`, not both; with neither, at most one pod of the set is unavailable. Only whole numbers are taken (no percentages).
+// A PodDisruptionBudget (policy/v1) over a set of RocketMQ pods: it limits voluntary evictions (a node drain, a cluster autoscaler's scale-down) to the pods the set can spare, and the Eviction API refuses (429) any eviction beyond. Set `maxUnavailable` or `minAvailable`, not both; with neither, at most one pod of the set is unavailable (of the standalone controllers, as many as leave a Raft majority). Only whole numbers are taken (no percentages).
 type PodDisruptionBudgetSpecOutput struct{ *pulumi.OutputState }
 
 func (PodDisruptionBudgetSpecOutput) ElementType() reflect.Type {
@@ -3605,7 +3644,7 @@ func (o PodDisruptionBudgetSpecOutput) Enabled() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v PodDisruptionBudgetSpec) *bool { return v.Enabled }).(pulumi.BoolPtrOutput)
 }
 
-// At most this many pods of the set may be unavailable at once (0 to 100): an eviction that would make more is refused. Defaults to 1 when `minAvailable` is not set.
+// At most this many pods of the set may be unavailable at once (0 to 100): an eviction that would make more is refused. Defaults to 1 when `minAvailable` is not set; for the standalone controllers to `size - (floor(size/2)+1)`.
 func (o PodDisruptionBudgetSpecOutput) MaxUnavailable() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v PodDisruptionBudgetSpec) *int { return v.MaxUnavailable }).(pulumi.IntPtrOutput)
 }
@@ -3649,7 +3688,7 @@ func (o PodDisruptionBudgetSpecPtrOutput) Enabled() pulumi.BoolPtrOutput {
 	}).(pulumi.BoolPtrOutput)
 }
 
-// At most this many pods of the set may be unavailable at once (0 to 100): an eviction that would make more is refused. Defaults to 1 when `minAvailable` is not set.
+// At most this many pods of the set may be unavailable at once (0 to 100): an eviction that would make more is refused. Defaults to 1 when `minAvailable` is not set; for the standalone controllers to `size - (floor(size/2)+1)`.
 func (o PodDisruptionBudgetSpecPtrOutput) MaxUnavailable() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *PodDisruptionBudgetSpec) *int {
 		if v == nil {

@@ -28,7 +28,7 @@ type RocketMQCluster struct {
 	ConsoleServiceName pulumi.StringPtrOutput `pulumi:"consoleServiceName"`
 	// In-cluster URL of the dashboard, `http://console-service.<namespace>.svc.cluster.local:8080`; absent when the console is disabled. With `serviceType` `NodePort` it is also served on the node port of every node.
 	ConsoleUrl pulumi.StringPtrOutput `pulumi:"consoleUrl"`
-	// Where Prometheus scrapes the cluster, one entry per kind of process that exports metrics (the brokers, then the proxies when there are any); empty when `metrics.enabled` is false or the images have no exporter.
+	// Where Prometheus scrapes the cluster, one entry per kind of process that exports metrics (the brokers, then the proxies and the standalone controllers when there are any); empty when `metrics.enabled` is false or the images have no exporter.
 	MetricsEndpoints MetricsEndpointArrayOutput `pulumi:"metricsEndpoints"`
 	// The same name server addresses as a list.
 	NameServerAddressList pulumi.StringArrayOutput `pulumi:"nameServerAddressList"`
@@ -57,6 +57,9 @@ func NewRocketMQCluster(ctx *pulumi.Context,
 	}
 	if args.Connection == nil {
 		args.Connection = ConnectionMode("auto")
+	}
+	if args.Controller != nil {
+		args.Controller = args.Controller.ToControllerSpecPtrOutput().ApplyT(func(v *ControllerSpec) *ControllerSpec { return v.Defaults() }).(ControllerSpecPtrOutput)
 	}
 	if args.Metrics != nil {
 		args.Metrics = args.Metrics.ToMetricsSpecPtrOutput().ApplyT(func(v *MetricsSpec) *MetricsSpec { return v.Defaults() }).(MetricsSpecPtrOutput)
@@ -106,7 +109,7 @@ type rocketMQClusterArgs struct {
 	Kubeconfig *string `pulumi:"kubeconfig"`
 	// Labels added to every object and pod, beside the provider's `app.kubernetes.io/*` labels and the `rocketmq/broker-name`, `rocketmq/broker-group` and `rocketmq/broker-role` labels of broker pods. Keys under `app.kubernetes.io/` and `rocketmq/` are the provider's and refused here.
 	Labels map[string]string `pulumi:"labels"`
-	// Prometheus metrics of the brokers: on by default, with a Service to scrape and optionally a ServiceMonitor or PodMonitor (whose CRD must already be in the cluster).
+	// Prometheus metrics of the brokers, proxies and standalone controllers: on by default, with a Service to scrape and optionally a ServiceMonitor or PodMonitor (whose CRD must already be in the cluster).
 	Metrics *MetricsSpec `pulumi:"metrics"`
 	// The name servers. Defaults to one name server.
 	NameServer *NameServerSpec `pulumi:"nameServer"`
@@ -156,7 +159,7 @@ type RocketMQClusterArgs struct {
 	Kubeconfig pulumi.StringPtrInput
 	// Labels added to every object and pod, beside the provider's `app.kubernetes.io/*` labels and the `rocketmq/broker-name`, `rocketmq/broker-group` and `rocketmq/broker-role` labels of broker pods. Keys under `app.kubernetes.io/` and `rocketmq/` are the provider's and refused here.
 	Labels pulumi.StringMapInput
-	// Prometheus metrics of the brokers: on by default, with a Service to scrape and optionally a ServiceMonitor or PodMonitor (whose CRD must already be in the cluster).
+	// Prometheus metrics of the brokers, proxies and standalone controllers: on by default, with a Service to scrape and optionally a ServiceMonitor or PodMonitor (whose CRD must already be in the cluster).
 	Metrics MetricsSpecPtrInput
 	// The name servers. Defaults to one name server.
 	NameServer NameServerSpecPtrInput
@@ -299,7 +302,7 @@ func (o RocketMQClusterOutput) ConsoleUrl() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *RocketMQCluster) pulumi.StringPtrOutput { return v.ConsoleUrl }).(pulumi.StringPtrOutput)
 }
 
-// Where Prometheus scrapes the cluster, one entry per kind of process that exports metrics (the brokers, then the proxies when there are any); empty when `metrics.enabled` is false or the images have no exporter.
+// Where Prometheus scrapes the cluster, one entry per kind of process that exports metrics (the brokers, then the proxies and the standalone controllers when there are any); empty when `metrics.enabled` is false or the images have no exporter.
 func (o RocketMQClusterOutput) MetricsEndpoints() MetricsEndpointArrayOutput {
 	return o.ApplyT(func(v *RocketMQCluster) MetricsEndpointArrayOutput { return v.MetricsEndpoints }).(MetricsEndpointArrayOutput)
 }

@@ -293,7 +293,7 @@ export interface ConsoleSpecArgs {
 }
 
 /**
- * RocketMQ 5 controller mode (RIP-44): each broker group elects its master. With `embedded` or `standalone` every broker runs with `enableControllerMode=true`, `controllerAddr` (the controllers' DNS names, port 9878), `brokerId=-1` and `brokerRole=SLAVE`: the controller gives each broker its id (kept in `/home/rocketmq/store/brokerIdentity`, beside `epochFileCheckpoint`) and makes one in-sync broker master; when the master dies another in-sync broker is elected. `allAckInSyncStateSet=true` is written too (a send is acknowledged once every in-sync replica has it, so an elected replica lacks no acknowledged message; `broker.brokerConfig.properties` may set it false), and `pulumi up` waits until every replica is in its group's sync state set. The StatefulSet names stay (`-master`, `-replica-<i>`) and name slots, not roles: the `brokerGroups` output says which pod is master now. The mode of a running cluster cannot change: `pulumi preview` refuses it (the brokers' logs would be truncated to whichever broker the new mode makes master first); deploy a new cluster and move topics with TopicTransfer. Needs a RocketMQ 5.x image (not 5.1.2). Give the brokers `StorageClass` or `HostPath` storage: with `EmptyDir` a re-created broker pod loses its id and log, and if it was its group's only in-sync broker the group gets no master (the preview warns).
+ * RocketMQ 5 controller mode (RIP-44): each broker group elects its master. With `embedded` or `standalone` every broker runs with `enableControllerMode=true`, `controllerAddr` (the controllers' DNS names, port 9878), `brokerId=-1` and `brokerRole=SLAVE`: the controller gives each broker its id (kept in `/home/rocketmq/store/brokerIdentity`, beside `epochFileCheckpoint`) and makes one in-sync broker master; when the master dies another in-sync broker is elected. `allAckInSyncStateSet=true` is written too (a send is acknowledged once every in-sync replica has it, so an elected replica lacks no acknowledged message; `broker.brokerConfig.properties` may set it false), and `pulumi up` waits until every replica is in its group's sync state set. The StatefulSet names stay (`-master`, `-replica-<i>`) and name slots, not roles: the `brokerGroups` output says which pod is master now. The mode of a running cluster cannot change: `pulumi preview` refuses it (the brokers' logs would be truncated to whichever broker the new mode makes master first); deploy a new cluster and move topics with TopicTransfer. Needs a RocketMQ 5.x image (not 5.1.2). Give the brokers `StorageClass` or `HostPath` storage: with `EmptyDir` a re-created broker pod loses its id and log, and if it was its group's only in-sync broker the group gets no master (the preview warns). With `standalone`, a PodDisruptionBudget `controller` keeps a Raft majority of the controllers through voluntary evictions (`podDisruptionBudget`), and while `metrics.enabled` the controllers export Prometheus metrics (see `metrics`); the controllers embedded in the name servers export none.
  */
 export interface ControllerSpecArgs {
     /**
@@ -317,6 +317,10 @@ export interface ControllerSpecArgs {
      */
     mode?: pulumi.Input<enums.ControllerMode>;
     /**
+     * The standalone controllers' PodDisruptionBudget `controller`, selecting every controller pod. On by default with `maxUnavailable` set so a Raft majority (`floor(size/2)+1`) always runs: `size - (floor(size/2)+1)`, i.e. 1 of 3, 2 of 5, 4 of 9, so while that many controllers are evicted and not Ready again a further eviction is refused (429) and the rest can still elect masters. With `size` 1 the default is `maxUnavailable: 0`: a drain cannot evict the only controller, and waits until you set `maxUnavailable: 1` or `enabled: false` (while it is away no master can be elected). `maxUnavailable` or `minAvailable` replace the default, taken as they are, even one that lets the controllers lose their majority. With `embedded` there is no such budget: the controllers are the name servers, and `nameServer.podDisruptionBudget` (`maxUnavailable: 1` by default) keeps a majority of them from 3 name servers up.
+     */
+    podDisruptionBudget?: pulumi.Input<inputs.PodDisruptionBudgetSpecArgs>;
+    /**
      * CPU and memory requests and limits of the standalone controllers.
      */
     resources?: pulumi.Input<pulumiKubernetes.types.input.core.v1.ResourceRequirements>;
@@ -332,6 +336,15 @@ export interface ControllerSpecArgs {
      * Claim templates of the controller StatefulSet with `storageMode` `StorageClass`; the first holds the Raft log. Defaults to one 1Gi ReadWriteOnce claim `controller-data` of the default StorageClass.
      */
     volumeClaimTemplates?: pulumi.Input<pulumi.Input<pulumiKubernetes.types.input.core.v1.PersistentVolumeClaim>[]>;
+}
+/**
+ * controllerSpecArgsProvideDefaults sets the appropriate defaults for ControllerSpecArgs
+ */
+export function controllerSpecArgsProvideDefaults(val: ControllerSpecArgs): ControllerSpecArgs {
+    return {
+        ...val,
+        podDisruptionBudget: (val.podDisruptionBudget ? pulumi.output(val.podDisruptionBudget).apply(inputs.podDisruptionBudgetSpecArgsProvideDefaults) : undefined),
+    };
 }
 
 /**
@@ -381,11 +394,11 @@ export interface JvmMemoryArgs {
 }
 
 /**
- * Prometheus metrics of the brokers and proxies. On by default: every broker runs RocketMQ's Prometheus exporter (`metricsExporterType=PROM`, `metricsPromExporterPort=5557` in `broker.conf`; it binds the broker's `brokerIP1`, the pod IP) on a container port named `metrics`, and a headless Service `<broker>-metrics` over every broker pod of the cluster carries the port `metrics` (5557, path `/metrics`), labelled `rocketmq/metrics: "true"`. Proxies (`proxy.enabled`) do the same: `rmq-proxy.json` gets `metricsExporterType: "PROM"` and `metricsPromExporterPort: 5557` and no `metricsPromExporterHost`, so each proxy's exporter binds 0.0.0.0, which in a pod is only the pod's own addresses (5557 of a proxy pod never meets a broker's 5557), on a container port named `metrics`, and a headless Service `proxy-metrics` over the proxy pods carries it (the `proxy` Service, maybe a NodePort or load balancer, does not); changing `metrics.enabled` changes `rmq-proxy.json`, so the proxies restart. The `metricsEndpoints` output says where to scrape. Brokers export metrics from RocketMQ 5.1.0 on: with an older `broker.image` (4.9.x) metrics stay off for the brokers and the preview warns, and a `serviceMonitor` or `podMonitor` is refused. Name servers export no metrics. Turning metrics on or off changes `broker.conf`, so the brokers roll (with `broker.allowRestart: false` the preview warns and the running brokers keep what they have).
+ * Prometheus metrics of the brokers, proxies and standalone controllers. On by default: every broker runs RocketMQ's Prometheus exporter (`metricsExporterType=PROM`, `metricsPromExporterPort=5557` in `broker.conf`; it binds the broker's `brokerIP1`, the pod IP) on a container port named `metrics`, and a headless Service `<broker>-metrics` over every broker pod of the cluster carries the port `metrics` (5557, path `/metrics`), labelled `rocketmq/metrics: "true"`. Proxies (`proxy.enabled`) do the same: `rmq-proxy.json` gets `metricsExporterType: "PROM"` and `metricsPromExporterPort: 5557` and no `metricsPromExporterHost`, so each proxy's exporter binds 0.0.0.0, which in a pod is only the pod's own addresses (5557 of a proxy pod never meets a broker's 5557), on a container port named `metrics`, and a headless Service `proxy-metrics` over the proxy pods carries it (the `proxy` Service, maybe a NodePort or load balancer, does not); changing `metrics.enabled` changes `rmq-proxy.json`, so the proxies restart. The `metricsEndpoints` output says where to scrape. Brokers export metrics from RocketMQ 5.1.0 on: with an older `broker.image` (4.9.x) metrics stay off for the brokers and the preview warns, and a `serviceMonitor` or `podMonitor` is refused. Standalone controllers (`controller.mode: standalone`, RocketMQ 5.1.2 on) do the same: `controller.conf` gets `metricsExporterType=PROM` and `metricsPromExporterPort=5557` and no `metricsPromExporterHost`, so each controller's exporter binds 0.0.0.0 (only the pod's own addresses), on a container port named `metrics`, and a headless Service `controller-metrics` over the controller pods carries it; changing `metrics.enabled` changes `controller.conf`, so the controllers restart. Name servers export no metrics, and the controller embedded in them (`controller.mode: embedded`) is left without its exporter: it would take the same keys in `namesrv.conf`, but the provider does not set them. Turning metrics on or off changes `broker.conf`, so the brokers roll (with `broker.allowRestart: false` the preview warns and the running brokers keep what they have).
  */
 export interface MetricsSpecArgs {
     /**
-     * Whether the brokers and proxies export Prometheus metrics. Defaults to `true`. While it is `true`, `metricsExporterType` and `metricsPromExporterPort` in `broker.brokerConfig.properties`, and those and `metricsPromExporterHost` in `proxy.properties`, are refused (the provider sets them); with `false` they are yours, e.g. for an OTLP exporter.
+     * Whether the brokers, proxies and standalone controllers export Prometheus metrics. Defaults to `true`. While it is `true`, `metricsExporterType` and `metricsPromExporterPort` in `broker.brokerConfig.properties`, and those and `metricsPromExporterHost` in `proxy.properties`, are refused (the provider sets them); with `false` they are yours, e.g. for an OTLP exporter.
      */
     enabled?: pulumi.Input<boolean>;
     /**
@@ -397,11 +410,11 @@ export interface MetricsSpecArgs {
      */
     monitorLabels?: pulumi.Input<{[key: string]: pulumi.Input<string>}>;
     /**
-     * Creates the Prometheus Operator's PodMonitor `<broker>-metrics` (monitoring.coreos.com/v1) instead, selecting every broker pod (and proxy pod) of the cluster and scraping its `metrics` port at `/metrics`. The CRD `podmonitors.monitoring.coreos.com` must already be in the cluster: when the API server does not serve PodMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `serviceMonitor`.
+     * Creates the Prometheus Operator's PodMonitor `<broker>-metrics` (monitoring.coreos.com/v1) instead, selecting every broker pod (and proxy and standalone controller pod) of the cluster and scraping its `metrics` port at `/metrics`. The CRD `podmonitors.monitoring.coreos.com` must already be in the cluster: when the API server does not serve PodMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `serviceMonitor`.
      */
     podMonitor?: pulumi.Input<boolean>;
     /**
-     * Creates the Prometheus Operator's ServiceMonitor `<broker>-metrics` (monitoring.coreos.com/v1), selecting only the cluster's metrics Services (the brokers', and the proxies' when there are any) in its namespace and scraping their `metrics` port at `/metrics`. The CRD `servicemonitors.monitoring.coreos.com` must already be in the cluster (install the Prometheus Operator or its CRDs first): when the API server does not serve ServiceMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `podMonitor`.
+     * Creates the Prometheus Operator's ServiceMonitor `<broker>-metrics` (monitoring.coreos.com/v1), selecting only the cluster's metrics Services (the brokers', and the proxies' and the standalone controllers' when there are any) in its namespace and scraping their `metrics` port at `/metrics`. The CRD `servicemonitors.monitoring.coreos.com` must already be in the cluster (install the Prometheus Operator or its CRDs first): when the API server does not serve ServiceMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `podMonitor`.
      */
     serviceMonitor?: pulumi.Input<boolean>;
 }
@@ -446,7 +459,7 @@ export interface NameServerSpecArgs {
      */
     jvmMemory?: pulumi.Input<inputs.JvmMemoryArgs>;
     /**
-     * The name servers' PodDisruptionBudget `name-service`, selecting every name server pod. On by default with `maxUnavailable: 1`: a node drain evicts one name server at a time, each after the one before is back.
+     * The name servers' PodDisruptionBudget `name-service`, selecting every name server pod. On by default with `maxUnavailable: 1`: a node drain evicts one name server at a time, each after the one before is back. With `controller.mode: embedded` the name servers are the controllers too, and the default keeps a Raft majority of them from 3 name servers up (`maxUnavailable: 1` leaves 2 of 3 running, 4 of 5); with a single name server it lets the only controller go, and a `maxUnavailable` or `minAvailable` of yours should leave `floor(size/2)+1` running.
      */
     podDisruptionBudget?: pulumi.Input<inputs.PodDisruptionBudgetSpecArgs>;
     /**
@@ -477,7 +490,7 @@ export function nameServerSpecArgsProvideDefaults(val: NameServerSpecArgs): Name
 }
 
 /**
- * A PodDisruptionBudget (policy/v1) over a set of RocketMQ pods: it limits voluntary evictions (a node drain, a cluster autoscaler's scale-down) to the pods the set can spare, and the Eviction API refuses (429) any eviction beyond. Set `maxUnavailable` or `minAvailable`, not both; with neither, at most one pod of the set is unavailable. Only whole numbers are taken (no percentages).
+ * A PodDisruptionBudget (policy/v1) over a set of RocketMQ pods: it limits voluntary evictions (a node drain, a cluster autoscaler's scale-down) to the pods the set can spare, and the Eviction API refuses (429) any eviction beyond. Set `maxUnavailable` or `minAvailable`, not both; with neither, at most one pod of the set is unavailable (of the standalone controllers, as many as leave a Raft majority). Only whole numbers are taken (no percentages).
  */
 export interface PodDisruptionBudgetSpecArgs {
     /**
@@ -485,7 +498,7 @@ export interface PodDisruptionBudgetSpecArgs {
      */
     enabled?: pulumi.Input<boolean>;
     /**
-     * At most this many pods of the set may be unavailable at once (0 to 100): an eviction that would make more is refused. Defaults to 1 when `minAvailable` is not set.
+     * At most this many pods of the set may be unavailable at once (0 to 100): an eviction that would make more is refused. Defaults to 1 when `minAvailable` is not set; for the standalone controllers to `size - (floor(size/2)+1)`.
      */
     maxUnavailable?: pulumi.Input<number>;
     /**

@@ -122,7 +122,7 @@ export interface Credentials {
  */
 export interface MetricsEndpoint {
     /**
-     * The kind of process: `broker` or `proxy`.
+     * The kind of process: `broker`, `proxy` or `controller` (standalone controllers).
      */
     component: string;
     /**
@@ -146,11 +146,11 @@ export interface MetricsEndpoint {
      */
     portName: string;
     /**
-     * The headless Service over its pods that carries the metrics port, e.g. `broker-metrics` or `proxy-metrics`.
+     * The headless Service over its pods that carries the metrics port, e.g. `broker-metrics`, `proxy-metrics` or `controller-metrics`.
      */
     serviceName: string;
     /**
-     * For brokers, `host:port` of every pod by its stable DNS name, e.g. `broker-0-master-0.broker-0.<namespace>.svc.cluster.local:5557`, for a static scrape configuration. Proxies, a Deployment, have no stable pod names: their one target is the metrics Service's name, `proxy-metrics.<namespace>.svc.cluster.local:5557`, which resolves to every proxy pod (a DNS service discovery of type A).
+     * For brokers, `host:port` of every pod by its stable DNS name, e.g. `broker-0-master-0.broker-0.<namespace>.svc.cluster.local:5557`, for a static scrape configuration; for standalone controllers likewise, e.g. `controller-0.controller.<namespace>.svc.cluster.local:5557`. Proxies, a Deployment, have no stable pod names: their one target is the metrics Service's name, `proxy-metrics.<namespace>.svc.cluster.local:5557`, which resolves to every proxy pod (a DNS service discovery of type A).
      */
     targets: string[];
 }

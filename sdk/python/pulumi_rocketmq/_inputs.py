@@ -1153,7 +1153,7 @@ class ConsoleSpecArgs:
 
 class ControllerSpecArgsDict(TypedDict):
     """
-    RocketMQ 5 controller mode (RIP-44): each broker group elects its master. With `embedded` or `standalone` every broker runs with `enableControllerMode=true`, `controllerAddr` (the controllers' DNS names, port 9878), `brokerId=-1` and `brokerRole=SLAVE`: the controller gives each broker its id (kept in `/home/rocketmq/store/brokerIdentity`, beside `epochFileCheckpoint`) and makes one in-sync broker master; when the master dies another in-sync broker is elected. `allAckInSyncStateSet=true` is written too (a send is acknowledged once every in-sync replica has it, so an elected replica lacks no acknowledged message; `broker.brokerConfig.properties` may set it false), and `pulumi up` waits until every replica is in its group's sync state set. The StatefulSet names stay (`-master`, `-replica-<i>`) and name slots, not roles: the `brokerGroups` output says which pod is master now. The mode of a running cluster cannot change: `pulumi preview` refuses it (the brokers' logs would be truncated to whichever broker the new mode makes master first); deploy a new cluster and move topics with TopicTransfer. Needs a RocketMQ 5.x image (not 5.1.2). Give the brokers `StorageClass` or `HostPath` storage: with `EmptyDir` a re-created broker pod loses its id and log, and if it was its group's only in-sync broker the group gets no master (the preview warns).
+    RocketMQ 5 controller mode (RIP-44): each broker group elects its master. With `embedded` or `standalone` every broker runs with `enableControllerMode=true`, `controllerAddr` (the controllers' DNS names, port 9878), `brokerId=-1` and `brokerRole=SLAVE`: the controller gives each broker its id (kept in `/home/rocketmq/store/brokerIdentity`, beside `epochFileCheckpoint`) and makes one in-sync broker master; when the master dies another in-sync broker is elected. `allAckInSyncStateSet=true` is written too (a send is acknowledged once every in-sync replica has it, so an elected replica lacks no acknowledged message; `broker.brokerConfig.properties` may set it false), and `pulumi up` waits until every replica is in its group's sync state set. The StatefulSet names stay (`-master`, `-replica-<i>`) and name slots, not roles: the `brokerGroups` output says which pod is master now. The mode of a running cluster cannot change: `pulumi preview` refuses it (the brokers' logs would be truncated to whichever broker the new mode makes master first); deploy a new cluster and move topics with TopicTransfer. Needs a RocketMQ 5.x image (not 5.1.2). Give the brokers `StorageClass` or `HostPath` storage: with `EmptyDir` a re-created broker pod loses its id and log, and if it was its group's only in-sync broker the group gets no master (the preview warns). With `standalone`, a PodDisruptionBudget `controller` keeps a Raft majority of the controllers through voluntary evictions (`podDisruptionBudget`), and while `metrics.enabled` the controllers export Prometheus metrics (see `metrics`); the controllers embedded in the name servers export none.
     """
     host_path: NotRequired[pulumi.Input[_builtins.str]]
     """
@@ -1174,6 +1174,10 @@ class ControllerSpecArgsDict(TypedDict):
     mode: NotRequired[pulumi.Input['ControllerMode']]
     """
     `none` (the default), `embedded` or `standalone`.
+    """
+    pod_disruption_budget: NotRequired[pulumi.Input['PodDisruptionBudgetSpecArgsDict']]
+    """
+    The standalone controllers' PodDisruptionBudget `controller`, selecting every controller pod. On by default with `maxUnavailable` set so a Raft majority (`floor(size/2)+1`) always runs: `size - (floor(size/2)+1)`, i.e. 1 of 3, 2 of 5, 4 of 9, so while that many controllers are evicted and not Ready again a further eviction is refused (429) and the rest can still elect masters. With `size` 1 the default is `maxUnavailable: 0`: a drain cannot evict the only controller, and waits until you set `maxUnavailable: 1` or `enabled: false` (while it is away no master can be elected). `maxUnavailable` or `minAvailable` replace the default, taken as they are, even one that lets the controllers lose their majority. With `embedded` there is no such budget: the controllers are the name servers, and `nameServer.podDisruptionBudget` (`maxUnavailable: 1` by default) keeps a majority of them from 3 name servers up.
     """
     resources: NotRequired[pulumi.Input['pulumi_kubernetes.core.v1.ResourceRequirementsArgsDict']]
     """
@@ -1200,18 +1204,20 @@ class ControllerSpecArgs:
                  image_pull_policy: Optional[pulumi.Input['ImagePullPolicy']] = None,
                  jvm_memory: Optional[pulumi.Input['JvmMemoryArgs']] = None,
                  mode: Optional[pulumi.Input['ControllerMode']] = None,
+                 pod_disruption_budget: Optional[pulumi.Input['PodDisruptionBudgetSpecArgs']] = None,
                  resources: Optional[pulumi.Input['pulumi_kubernetes.core.v1.ResourceRequirementsArgs']] = None,
                  size: Optional[pulumi.Input[_builtins.int]] = None,
                  storage_mode: Optional[pulumi.Input['ControllerStorageMode']] = None,
                  volume_claim_templates: Optional[pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.PersistentVolumeClaimArgs']]]] = None):
         """
-        RocketMQ 5 controller mode (RIP-44): each broker group elects its master. With `embedded` or `standalone` every broker runs with `enableControllerMode=true`, `controllerAddr` (the controllers' DNS names, port 9878), `brokerId=-1` and `brokerRole=SLAVE`: the controller gives each broker its id (kept in `/home/rocketmq/store/brokerIdentity`, beside `epochFileCheckpoint`) and makes one in-sync broker master; when the master dies another in-sync broker is elected. `allAckInSyncStateSet=true` is written too (a send is acknowledged once every in-sync replica has it, so an elected replica lacks no acknowledged message; `broker.brokerConfig.properties` may set it false), and `pulumi up` waits until every replica is in its group's sync state set. The StatefulSet names stay (`-master`, `-replica-<i>`) and name slots, not roles: the `brokerGroups` output says which pod is master now. The mode of a running cluster cannot change: `pulumi preview` refuses it (the brokers' logs would be truncated to whichever broker the new mode makes master first); deploy a new cluster and move topics with TopicTransfer. Needs a RocketMQ 5.x image (not 5.1.2). Give the brokers `StorageClass` or `HostPath` storage: with `EmptyDir` a re-created broker pod loses its id and log, and if it was its group's only in-sync broker the group gets no master (the preview warns).
+        RocketMQ 5 controller mode (RIP-44): each broker group elects its master. With `embedded` or `standalone` every broker runs with `enableControllerMode=true`, `controllerAddr` (the controllers' DNS names, port 9878), `brokerId=-1` and `brokerRole=SLAVE`: the controller gives each broker its id (kept in `/home/rocketmq/store/brokerIdentity`, beside `epochFileCheckpoint`) and makes one in-sync broker master; when the master dies another in-sync broker is elected. `allAckInSyncStateSet=true` is written too (a send is acknowledged once every in-sync replica has it, so an elected replica lacks no acknowledged message; `broker.brokerConfig.properties` may set it false), and `pulumi up` waits until every replica is in its group's sync state set. The StatefulSet names stay (`-master`, `-replica-<i>`) and name slots, not roles: the `brokerGroups` output says which pod is master now. The mode of a running cluster cannot change: `pulumi preview` refuses it (the brokers' logs would be truncated to whichever broker the new mode makes master first); deploy a new cluster and move topics with TopicTransfer. Needs a RocketMQ 5.x image (not 5.1.2). Give the brokers `StorageClass` or `HostPath` storage: with `EmptyDir` a re-created broker pod loses its id and log, and if it was its group's only in-sync broker the group gets no master (the preview warns). With `standalone`, a PodDisruptionBudget `controller` keeps a Raft majority of the controllers through voluntary evictions (`podDisruptionBudget`), and while `metrics.enabled` the controllers export Prometheus metrics (see `metrics`); the controllers embedded in the name servers export none.
 
         :param pulumi.Input[_builtins.str] host_path: Absolute directory on the node with `storageMode` `HostPath`; required with it.
         :param pulumi.Input[_builtins.str] image: Image of the standalone controllers, run as `sh mqcontroller -c <controller.conf>` with `controllerDLegerSelfId` n<pod ordinal>. Defaults to the brokers' image (`broker.image`).
         :param pulumi.Input['ImagePullPolicy'] image_pull_policy: When the kubelet pulls the controller image. Defaults to `IfNotPresent`.
         :param pulumi.Input['JvmMemoryArgs'] jvm_memory: JVM heap of the standalone controllers, passed in `JAVA_OPT_EXT`; without it the heap follows the container's memory as the name servers' does.
         :param pulumi.Input['ControllerMode'] mode: `none` (the default), `embedded` or `standalone`.
+        :param pulumi.Input['PodDisruptionBudgetSpecArgs'] pod_disruption_budget: The standalone controllers' PodDisruptionBudget `controller`, selecting every controller pod. On by default with `maxUnavailable` set so a Raft majority (`floor(size/2)+1`) always runs: `size - (floor(size/2)+1)`, i.e. 1 of 3, 2 of 5, 4 of 9, so while that many controllers are evicted and not Ready again a further eviction is refused (429) and the rest can still elect masters. With `size` 1 the default is `maxUnavailable: 0`: a drain cannot evict the only controller, and waits until you set `maxUnavailable: 1` or `enabled: false` (while it is away no master can be elected). `maxUnavailable` or `minAvailable` replace the default, taken as they are, even one that lets the controllers lose their majority. With `embedded` there is no such budget: the controllers are the name servers, and `nameServer.podDisruptionBudget` (`maxUnavailable: 1` by default) keeps a majority of them from 3 name servers up.
         :param pulumi.Input['pulumi_kubernetes.core.v1.ResourceRequirementsArgs'] resources: CPU and memory requests and limits of the standalone controllers.
         :param pulumi.Input[_builtins.int] size: Number of standalone controllers, an odd number from 1 to 9 (a Raft group needs a majority). Defaults to 3. With `embedded` every name server runs a controller (`nameServer.size`).
         :param pulumi.Input['ControllerStorageMode'] storage_mode: Where each standalone controller keeps its Raft log (`/home/rocketmq/controller`). Defaults to `StorageClass`. The embedded controller keeps it on the name server's volume (`nameServer.storageMode`).
@@ -1227,6 +1233,8 @@ class ControllerSpecArgs:
             pulumi.set(__self__, "jvm_memory", jvm_memory)
         if mode is not None:
             pulumi.set(__self__, "mode", mode)
+        if pod_disruption_budget is not None:
+            pulumi.set(__self__, "pod_disruption_budget", pod_disruption_budget)
         if resources is not None:
             pulumi.set(__self__, "resources", resources)
         if size is not None:
@@ -1295,6 +1303,18 @@ class ControllerSpecArgs:
     @mode.setter
     def mode(self, value: Optional[pulumi.Input['ControllerMode']]):
         pulumi.set(self, "mode", value)
+
+    @_builtins.property
+    @pulumi.getter(name="podDisruptionBudget")
+    def pod_disruption_budget(self) -> Optional[pulumi.Input['PodDisruptionBudgetSpecArgs']]:
+        """
+        The standalone controllers' PodDisruptionBudget `controller`, selecting every controller pod. On by default with `maxUnavailable` set so a Raft majority (`floor(size/2)+1`) always runs: `size - (floor(size/2)+1)`, i.e. 1 of 3, 2 of 5, 4 of 9, so while that many controllers are evicted and not Ready again a further eviction is refused (429) and the rest can still elect masters. With `size` 1 the default is `maxUnavailable: 0`: a drain cannot evict the only controller, and waits until you set `maxUnavailable: 1` or `enabled: false` (while it is away no master can be elected). `maxUnavailable` or `minAvailable` replace the default, taken as they are, even one that lets the controllers lose their majority. With `embedded` there is no such budget: the controllers are the name servers, and `nameServer.podDisruptionBudget` (`maxUnavailable: 1` by default) keeps a majority of them from 3 name servers up.
+        """
+        return pulumi.get(self, "pod_disruption_budget")
+
+    @pod_disruption_budget.setter
+    def pod_disruption_budget(self, value: Optional[pulumi.Input['PodDisruptionBudgetSpecArgs']]):
+        pulumi.set(self, "pod_disruption_budget", value)
 
     @_builtins.property
     @pulumi.getter
@@ -1526,11 +1546,11 @@ class JvmMemoryArgs:
 
 class MetricsSpecArgsDict(TypedDict):
     """
-    Prometheus metrics of the brokers and proxies. On by default: every broker runs RocketMQ's Prometheus exporter (`metricsExporterType=PROM`, `metricsPromExporterPort=5557` in `broker.conf`; it binds the broker's `brokerIP1`, the pod IP) on a container port named `metrics`, and a headless Service `<broker>-metrics` over every broker pod of the cluster carries the port `metrics` (5557, path `/metrics`), labelled `rocketmq/metrics: "true"`. Proxies (`proxy.enabled`) do the same: `rmq-proxy.json` gets `metricsExporterType: "PROM"` and `metricsPromExporterPort: 5557` and no `metricsPromExporterHost`, so each proxy's exporter binds 0.0.0.0, which in a pod is only the pod's own addresses (5557 of a proxy pod never meets a broker's 5557), on a container port named `metrics`, and a headless Service `proxy-metrics` over the proxy pods carries it (the `proxy` Service, maybe a NodePort or load balancer, does not); changing `metrics.enabled` changes `rmq-proxy.json`, so the proxies restart. The `metricsEndpoints` output says where to scrape. Brokers export metrics from RocketMQ 5.1.0 on: with an older `broker.image` (4.9.x) metrics stay off for the brokers and the preview warns, and a `serviceMonitor` or `podMonitor` is refused. Name servers export no metrics. Turning metrics on or off changes `broker.conf`, so the brokers roll (with `broker.allowRestart: false` the preview warns and the running brokers keep what they have).
+    Prometheus metrics of the brokers, proxies and standalone controllers. On by default: every broker runs RocketMQ's Prometheus exporter (`metricsExporterType=PROM`, `metricsPromExporterPort=5557` in `broker.conf`; it binds the broker's `brokerIP1`, the pod IP) on a container port named `metrics`, and a headless Service `<broker>-metrics` over every broker pod of the cluster carries the port `metrics` (5557, path `/metrics`), labelled `rocketmq/metrics: "true"`. Proxies (`proxy.enabled`) do the same: `rmq-proxy.json` gets `metricsExporterType: "PROM"` and `metricsPromExporterPort: 5557` and no `metricsPromExporterHost`, so each proxy's exporter binds 0.0.0.0, which in a pod is only the pod's own addresses (5557 of a proxy pod never meets a broker's 5557), on a container port named `metrics`, and a headless Service `proxy-metrics` over the proxy pods carries it (the `proxy` Service, maybe a NodePort or load balancer, does not); changing `metrics.enabled` changes `rmq-proxy.json`, so the proxies restart. The `metricsEndpoints` output says where to scrape. Brokers export metrics from RocketMQ 5.1.0 on: with an older `broker.image` (4.9.x) metrics stay off for the brokers and the preview warns, and a `serviceMonitor` or `podMonitor` is refused. Standalone controllers (`controller.mode: standalone`, RocketMQ 5.1.2 on) do the same: `controller.conf` gets `metricsExporterType=PROM` and `metricsPromExporterPort=5557` and no `metricsPromExporterHost`, so each controller's exporter binds 0.0.0.0 (only the pod's own addresses), on a container port named `metrics`, and a headless Service `controller-metrics` over the controller pods carries it; changing `metrics.enabled` changes `controller.conf`, so the controllers restart. Name servers export no metrics, and the controller embedded in them (`controller.mode: embedded`) is left without its exporter: it would take the same keys in `namesrv.conf`, but the provider does not set them. Turning metrics on or off changes `broker.conf`, so the brokers roll (with `broker.allowRestart: false` the preview warns and the running brokers keep what they have).
     """
     enabled: NotRequired[pulumi.Input[_builtins.bool]]
     """
-    Whether the brokers and proxies export Prometheus metrics. Defaults to `true`. While it is `true`, `metricsExporterType` and `metricsPromExporterPort` in `broker.brokerConfig.properties`, and those and `metricsPromExporterHost` in `proxy.properties`, are refused (the provider sets them); with `false` they are yours, e.g. for an OTLP exporter.
+    Whether the brokers, proxies and standalone controllers export Prometheus metrics. Defaults to `true`. While it is `true`, `metricsExporterType` and `metricsPromExporterPort` in `broker.brokerConfig.properties`, and those and `metricsPromExporterHost` in `proxy.properties`, are refused (the provider sets them); with `false` they are yours, e.g. for an OTLP exporter.
     """
     interval: NotRequired[pulumi.Input[_builtins.str]]
     """
@@ -1542,11 +1562,11 @@ class MetricsSpecArgsDict(TypedDict):
     """
     pod_monitor: NotRequired[pulumi.Input[_builtins.bool]]
     """
-    Creates the Prometheus Operator's PodMonitor `<broker>-metrics` (monitoring.coreos.com/v1) instead, selecting every broker pod (and proxy pod) of the cluster and scraping its `metrics` port at `/metrics`. The CRD `podmonitors.monitoring.coreos.com` must already be in the cluster: when the API server does not serve PodMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `serviceMonitor`.
+    Creates the Prometheus Operator's PodMonitor `<broker>-metrics` (monitoring.coreos.com/v1) instead, selecting every broker pod (and proxy and standalone controller pod) of the cluster and scraping its `metrics` port at `/metrics`. The CRD `podmonitors.monitoring.coreos.com` must already be in the cluster: when the API server does not serve PodMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `serviceMonitor`.
     """
     service_monitor: NotRequired[pulumi.Input[_builtins.bool]]
     """
-    Creates the Prometheus Operator's ServiceMonitor `<broker>-metrics` (monitoring.coreos.com/v1), selecting only the cluster's metrics Services (the brokers', and the proxies' when there are any) in its namespace and scraping their `metrics` port at `/metrics`. The CRD `servicemonitors.monitoring.coreos.com` must already be in the cluster (install the Prometheus Operator or its CRDs first): when the API server does not serve ServiceMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `podMonitor`.
+    Creates the Prometheus Operator's ServiceMonitor `<broker>-metrics` (monitoring.coreos.com/v1), selecting only the cluster's metrics Services (the brokers', and the proxies' and the standalone controllers' when there are any) in its namespace and scraping their `metrics` port at `/metrics`. The CRD `servicemonitors.monitoring.coreos.com` must already be in the cluster (install the Prometheus Operator or its CRDs first): when the API server does not serve ServiceMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `podMonitor`.
     """
 
 @pulumi.input_type
@@ -1558,13 +1578,13 @@ class MetricsSpecArgs:
                  pod_monitor: Optional[pulumi.Input[_builtins.bool]] = None,
                  service_monitor: Optional[pulumi.Input[_builtins.bool]] = None):
         """
-        Prometheus metrics of the brokers and proxies. On by default: every broker runs RocketMQ's Prometheus exporter (`metricsExporterType=PROM`, `metricsPromExporterPort=5557` in `broker.conf`; it binds the broker's `brokerIP1`, the pod IP) on a container port named `metrics`, and a headless Service `<broker>-metrics` over every broker pod of the cluster carries the port `metrics` (5557, path `/metrics`), labelled `rocketmq/metrics: "true"`. Proxies (`proxy.enabled`) do the same: `rmq-proxy.json` gets `metricsExporterType: "PROM"` and `metricsPromExporterPort: 5557` and no `metricsPromExporterHost`, so each proxy's exporter binds 0.0.0.0, which in a pod is only the pod's own addresses (5557 of a proxy pod never meets a broker's 5557), on a container port named `metrics`, and a headless Service `proxy-metrics` over the proxy pods carries it (the `proxy` Service, maybe a NodePort or load balancer, does not); changing `metrics.enabled` changes `rmq-proxy.json`, so the proxies restart. The `metricsEndpoints` output says where to scrape. Brokers export metrics from RocketMQ 5.1.0 on: with an older `broker.image` (4.9.x) metrics stay off for the brokers and the preview warns, and a `serviceMonitor` or `podMonitor` is refused. Name servers export no metrics. Turning metrics on or off changes `broker.conf`, so the brokers roll (with `broker.allowRestart: false` the preview warns and the running brokers keep what they have).
+        Prometheus metrics of the brokers, proxies and standalone controllers. On by default: every broker runs RocketMQ's Prometheus exporter (`metricsExporterType=PROM`, `metricsPromExporterPort=5557` in `broker.conf`; it binds the broker's `brokerIP1`, the pod IP) on a container port named `metrics`, and a headless Service `<broker>-metrics` over every broker pod of the cluster carries the port `metrics` (5557, path `/metrics`), labelled `rocketmq/metrics: "true"`. Proxies (`proxy.enabled`) do the same: `rmq-proxy.json` gets `metricsExporterType: "PROM"` and `metricsPromExporterPort: 5557` and no `metricsPromExporterHost`, so each proxy's exporter binds 0.0.0.0, which in a pod is only the pod's own addresses (5557 of a proxy pod never meets a broker's 5557), on a container port named `metrics`, and a headless Service `proxy-metrics` over the proxy pods carries it (the `proxy` Service, maybe a NodePort or load balancer, does not); changing `metrics.enabled` changes `rmq-proxy.json`, so the proxies restart. The `metricsEndpoints` output says where to scrape. Brokers export metrics from RocketMQ 5.1.0 on: with an older `broker.image` (4.9.x) metrics stay off for the brokers and the preview warns, and a `serviceMonitor` or `podMonitor` is refused. Standalone controllers (`controller.mode: standalone`, RocketMQ 5.1.2 on) do the same: `controller.conf` gets `metricsExporterType=PROM` and `metricsPromExporterPort=5557` and no `metricsPromExporterHost`, so each controller's exporter binds 0.0.0.0 (only the pod's own addresses), on a container port named `metrics`, and a headless Service `controller-metrics` over the controller pods carries it; changing `metrics.enabled` changes `controller.conf`, so the controllers restart. Name servers export no metrics, and the controller embedded in them (`controller.mode: embedded`) is left without its exporter: it would take the same keys in `namesrv.conf`, but the provider does not set them. Turning metrics on or off changes `broker.conf`, so the brokers roll (with `broker.allowRestart: false` the preview warns and the running brokers keep what they have).
 
-        :param pulumi.Input[_builtins.bool] enabled: Whether the brokers and proxies export Prometheus metrics. Defaults to `true`. While it is `true`, `metricsExporterType` and `metricsPromExporterPort` in `broker.brokerConfig.properties`, and those and `metricsPromExporterHost` in `proxy.properties`, are refused (the provider sets them); with `false` they are yours, e.g. for an OTLP exporter.
+        :param pulumi.Input[_builtins.bool] enabled: Whether the brokers, proxies and standalone controllers export Prometheus metrics. Defaults to `true`. While it is `true`, `metricsExporterType` and `metricsPromExporterPort` in `broker.brokerConfig.properties`, and those and `metricsPromExporterHost` in `proxy.properties`, are refused (the provider sets them); with `false` they are yours, e.g. for an OTLP exporter.
         :param pulumi.Input[_builtins.str] interval: The monitor's scrape interval, a Prometheus duration such as `30s` or `1m`; without it Prometheus' own default applies.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] monitor_labels: Extra labels of the ServiceMonitor or PodMonitor, for a Prometheus whose `serviceMonitorSelector` / `podMonitorSelector` picks monitors by label (e.g. `release: prometheus`).
-        :param pulumi.Input[_builtins.bool] pod_monitor: Creates the Prometheus Operator's PodMonitor `<broker>-metrics` (monitoring.coreos.com/v1) instead, selecting every broker pod (and proxy pod) of the cluster and scraping its `metrics` port at `/metrics`. The CRD `podmonitors.monitoring.coreos.com` must already be in the cluster: when the API server does not serve PodMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `serviceMonitor`.
-        :param pulumi.Input[_builtins.bool] service_monitor: Creates the Prometheus Operator's ServiceMonitor `<broker>-metrics` (monitoring.coreos.com/v1), selecting only the cluster's metrics Services (the brokers', and the proxies' when there are any) in its namespace and scraping their `metrics` port at `/metrics`. The CRD `servicemonitors.monitoring.coreos.com` must already be in the cluster (install the Prometheus Operator or its CRDs first): when the API server does not serve ServiceMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `podMonitor`.
+        :param pulumi.Input[_builtins.bool] pod_monitor: Creates the Prometheus Operator's PodMonitor `<broker>-metrics` (monitoring.coreos.com/v1) instead, selecting every broker pod (and proxy and standalone controller pod) of the cluster and scraping its `metrics` port at `/metrics`. The CRD `podmonitors.monitoring.coreos.com` must already be in the cluster: when the API server does not serve PodMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `serviceMonitor`.
+        :param pulumi.Input[_builtins.bool] service_monitor: Creates the Prometheus Operator's ServiceMonitor `<broker>-metrics` (monitoring.coreos.com/v1), selecting only the cluster's metrics Services (the brokers', and the proxies' and the standalone controllers' when there are any) in its namespace and scraping their `metrics` port at `/metrics`. The CRD `servicemonitors.monitoring.coreos.com` must already be in the cluster (install the Prometheus Operator or its CRDs first): when the API server does not serve ServiceMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `podMonitor`.
         """
         if enabled is None:
             enabled = True
@@ -1587,7 +1607,7 @@ class MetricsSpecArgs:
     @pulumi.getter
     def enabled(self) -> Optional[pulumi.Input[_builtins.bool]]:
         """
-        Whether the brokers and proxies export Prometheus metrics. Defaults to `true`. While it is `true`, `metricsExporterType` and `metricsPromExporterPort` in `broker.brokerConfig.properties`, and those and `metricsPromExporterHost` in `proxy.properties`, are refused (the provider sets them); with `false` they are yours, e.g. for an OTLP exporter.
+        Whether the brokers, proxies and standalone controllers export Prometheus metrics. Defaults to `true`. While it is `true`, `metricsExporterType` and `metricsPromExporterPort` in `broker.brokerConfig.properties`, and those and `metricsPromExporterHost` in `proxy.properties`, are refused (the provider sets them); with `false` they are yours, e.g. for an OTLP exporter.
         """
         return pulumi.get(self, "enabled")
 
@@ -1623,7 +1643,7 @@ class MetricsSpecArgs:
     @pulumi.getter(name="podMonitor")
     def pod_monitor(self) -> Optional[pulumi.Input[_builtins.bool]]:
         """
-        Creates the Prometheus Operator's PodMonitor `<broker>-metrics` (monitoring.coreos.com/v1) instead, selecting every broker pod (and proxy pod) of the cluster and scraping its `metrics` port at `/metrics`. The CRD `podmonitors.monitoring.coreos.com` must already be in the cluster: when the API server does not serve PodMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `serviceMonitor`.
+        Creates the Prometheus Operator's PodMonitor `<broker>-metrics` (monitoring.coreos.com/v1) instead, selecting every broker pod (and proxy and standalone controller pod) of the cluster and scraping its `metrics` port at `/metrics`. The CRD `podmonitors.monitoring.coreos.com` must already be in the cluster: when the API server does not serve PodMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `serviceMonitor`.
         """
         return pulumi.get(self, "pod_monitor")
 
@@ -1635,7 +1655,7 @@ class MetricsSpecArgs:
     @pulumi.getter(name="serviceMonitor")
     def service_monitor(self) -> Optional[pulumi.Input[_builtins.bool]]:
         """
-        Creates the Prometheus Operator's ServiceMonitor `<broker>-metrics` (monitoring.coreos.com/v1), selecting only the cluster's metrics Services (the brokers', and the proxies' when there are any) in its namespace and scraping their `metrics` port at `/metrics`. The CRD `servicemonitors.monitoring.coreos.com` must already be in the cluster (install the Prometheus Operator or its CRDs first): when the API server does not serve ServiceMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `podMonitor`.
+        Creates the Prometheus Operator's ServiceMonitor `<broker>-metrics` (monitoring.coreos.com/v1), selecting only the cluster's metrics Services (the brokers', and the proxies' and the standalone controllers' when there are any) in its namespace and scraping their `metrics` port at `/metrics`. The CRD `servicemonitors.monitoring.coreos.com` must already be in the cluster (install the Prometheus Operator or its CRDs first): when the API server does not serve ServiceMonitor, the preview fails naming this input and the CRD. Needs `enabled`; not together with `podMonitor`.
         """
         return pulumi.get(self, "service_monitor")
 
@@ -1674,7 +1694,7 @@ class NameServerSpecArgsDict(TypedDict):
     """
     pod_disruption_budget: NotRequired[pulumi.Input['PodDisruptionBudgetSpecArgsDict']]
     """
-    The name servers' PodDisruptionBudget `name-service`, selecting every name server pod. On by default with `maxUnavailable: 1`: a node drain evicts one name server at a time, each after the one before is back.
+    The name servers' PodDisruptionBudget `name-service`, selecting every name server pod. On by default with `maxUnavailable: 1`: a node drain evicts one name server at a time, each after the one before is back. With `controller.mode: embedded` the name servers are the controllers too, and the default keeps a Raft majority of them from 3 name servers up (`maxUnavailable: 1` leaves 2 of 3 running, 4 of 5); with a single name server it lets the only controller go, and a `maxUnavailable` or `minAvailable` of yours should leave `floor(size/2)+1` running.
     """
     resources: NotRequired[pulumi.Input['pulumi_kubernetes.core.v1.ResourceRequirementsArgsDict']]
     """
@@ -1716,7 +1736,7 @@ class NameServerSpecArgs:
         :param pulumi.Input[_builtins.str] image: Container image of the name servers. Defaults to `apache/rocketmq:5.5.1`. The container is started with an explicit command, so the official Apache RocketMQ image works as is; its tag is the RocketMQ version and is shown in the `app.kubernetes.io/version` label.
         :param pulumi.Input['ImagePullPolicy'] image_pull_policy: When the kubelet pulls the name server image. Defaults to `IfNotPresent`.
         :param pulumi.Input['JvmMemoryArgs'] jvm_memory: JVM heap of the name server, passed in `JAVA_OPT_EXT`. Without an explicit heap the heap follows the container's memory limit (or request): max(min(memory/2, 512 MiB), min(memory/4, 4 GiB)), and 512 MiB when no memory is set; the young generation is half the heap.
-        :param pulumi.Input['PodDisruptionBudgetSpecArgs'] pod_disruption_budget: The name servers' PodDisruptionBudget `name-service`, selecting every name server pod. On by default with `maxUnavailable: 1`: a node drain evicts one name server at a time, each after the one before is back.
+        :param pulumi.Input['PodDisruptionBudgetSpecArgs'] pod_disruption_budget: The name servers' PodDisruptionBudget `name-service`, selecting every name server pod. On by default with `maxUnavailable: 1`: a node drain evicts one name server at a time, each after the one before is back. With `controller.mode: embedded` the name servers are the controllers too, and the default keeps a Raft majority of them from 3 name servers up (`maxUnavailable: 1` leaves 2 of 3 running, 4 of 5); with a single name server it lets the only controller go, and a `maxUnavailable` or `minAvailable` of yours should leave `floor(size/2)+1` running.
         :param pulumi.Input['pulumi_kubernetes.core.v1.ResourceRequirementsArgs'] resources: CPU and memory requests and limits of the name server container. Quantities are checked at preview, and a request above its limit is refused. Without an explicit heap the heap follows the container's memory limit (or request): max(min(memory/2, 512 MiB), min(memory/4, 4 GiB)), and 512 MiB when no memory is set; the young generation is half the heap.
         :param pulumi.Input[_builtins.int] size: Number of name servers, 1 to 9. Defaults to 1. Changing it adds or removes pods `name-service-<i>`. The running brokers are first given the new list with `updateBrokerConfig namesrvAddr` (RocketMQ 4.9.4 and later re-read it on a timer, which the provider sets to 10 s from 5.3.1 on), name servers being removed go only after that, and with `broker.allowRestart` true the brokers then also roll, one pod at a time. `pulumi up` returns once every broker is registered with every name server.
         :param pulumi.Input['StorageMode'] storage_mode: Where the name server keeps its logs and its key-value config. Defaults to `EmptyDir`.
@@ -1821,7 +1841,7 @@ class NameServerSpecArgs:
     @pulumi.getter(name="podDisruptionBudget")
     def pod_disruption_budget(self) -> Optional[pulumi.Input['PodDisruptionBudgetSpecArgs']]:
         """
-        The name servers' PodDisruptionBudget `name-service`, selecting every name server pod. On by default with `maxUnavailable: 1`: a node drain evicts one name server at a time, each after the one before is back.
+        The name servers' PodDisruptionBudget `name-service`, selecting every name server pod. On by default with `maxUnavailable: 1`: a node drain evicts one name server at a time, each after the one before is back. With `controller.mode: embedded` the name servers are the controllers too, and the default keeps a Raft majority of them from 3 name servers up (`maxUnavailable: 1` leaves 2 of 3 running, 4 of 5); with a single name server it lets the only controller go, and a `maxUnavailable` or `minAvailable` of yours should leave `floor(size/2)+1` running.
         """
         return pulumi.get(self, "pod_disruption_budget")
 
@@ -1880,7 +1900,7 @@ class NameServerSpecArgs:
 
 class PodDisruptionBudgetSpecArgsDict(TypedDict):
     """
-    A PodDisruptionBudget (policy/v1) over a set of RocketMQ pods: it limits voluntary evictions (a node drain, a cluster autoscaler's scale-down) to the pods the set can spare, and the Eviction API refuses (429) any eviction beyond. Set `maxUnavailable` or `minAvailable`, not both; with neither, at most one pod of the set is unavailable. Only whole numbers are taken (no percentages).
+    A PodDisruptionBudget (policy/v1) over a set of RocketMQ pods: it limits voluntary evictions (a node drain, a cluster autoscaler's scale-down) to the pods the set can spare, and the Eviction API refuses (429) any eviction beyond. Set `maxUnavailable` or `minAvailable`, not both; with neither, at most one pod of the set is unavailable (of the standalone controllers, as many as leave a Raft majority). Only whole numbers are taken (no percentages).
     """
     enabled: NotRequired[pulumi.Input[_builtins.bool]]
     """
@@ -1888,7 +1908,7 @@ class PodDisruptionBudgetSpecArgsDict(TypedDict):
     """
     max_unavailable: NotRequired[pulumi.Input[_builtins.int]]
     """
-    At most this many pods of the set may be unavailable at once (0 to 100): an eviction that would make more is refused. Defaults to 1 when `minAvailable` is not set.
+    At most this many pods of the set may be unavailable at once (0 to 100): an eviction that would make more is refused. Defaults to 1 when `minAvailable` is not set; for the standalone controllers to `size - (floor(size/2)+1)`.
     """
     min_available: NotRequired[pulumi.Input[_builtins.int]]
     """
@@ -1902,10 +1922,10 @@ class PodDisruptionBudgetSpecArgs:
                  max_unavailable: Optional[pulumi.Input[_builtins.int]] = None,
                  min_available: Optional[pulumi.Input[_builtins.int]] = None):
         """
-        A PodDisruptionBudget (policy/v1) over a set of RocketMQ pods: it limits voluntary evictions (a node drain, a cluster autoscaler's scale-down) to the pods the set can spare, and the Eviction API refuses (429) any eviction beyond. Set `maxUnavailable` or `minAvailable`, not both; with neither, at most one pod of the set is unavailable. Only whole numbers are taken (no percentages).
+        A PodDisruptionBudget (policy/v1) over a set of RocketMQ pods: it limits voluntary evictions (a node drain, a cluster autoscaler's scale-down) to the pods the set can spare, and the Eviction API refuses (429) any eviction beyond. Set `maxUnavailable` or `minAvailable`, not both; with neither, at most one pod of the set is unavailable (of the standalone controllers, as many as leave a Raft majority). Only whole numbers are taken (no percentages).
 
         :param pulumi.Input[_builtins.bool] enabled: Whether the PodDisruptionBudget exists. Defaults to `true`.
-        :param pulumi.Input[_builtins.int] max_unavailable: At most this many pods of the set may be unavailable at once (0 to 100): an eviction that would make more is refused. Defaults to 1 when `minAvailable` is not set.
+        :param pulumi.Input[_builtins.int] max_unavailable: At most this many pods of the set may be unavailable at once (0 to 100): an eviction that would make more is refused. Defaults to 1 when `minAvailable` is not set; for the standalone controllers to `size - (floor(size/2)+1)`.
         :param pulumi.Input[_builtins.int] min_available: At least this many pods of the set must stay available (0 to 100), instead of `maxUnavailable`.
         """
         if enabled is None:
@@ -1933,7 +1953,7 @@ class PodDisruptionBudgetSpecArgs:
     @pulumi.getter(name="maxUnavailable")
     def max_unavailable(self) -> Optional[pulumi.Input[_builtins.int]]:
         """
-        At most this many pods of the set may be unavailable at once (0 to 100): an eviction that would make more is refused. Defaults to 1 when `minAvailable` is not set.
+        At most this many pods of the set may be unavailable at once (0 to 100): an eviction that would make more is refused. Defaults to 1 when `minAvailable` is not set; for the standalone controllers to `size - (floor(size/2)+1)`.
         """
         return pulumi.get(self, "max_unavailable")
 

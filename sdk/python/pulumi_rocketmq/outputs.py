@@ -395,12 +395,12 @@ class MetricsEndpoint(dict):
         """
         Where Prometheus scrapes one kind of RocketMQ process.
 
-        :param _builtins.str component: The kind of process: `broker` or `proxy`.
+        :param _builtins.str component: The kind of process: `broker`, `proxy` or `controller` (standalone controllers).
         :param _builtins.str path: The HTTP path: `/metrics`.
         :param _builtins.int port: The port number: 5557.
         :param _builtins.str port_name: The name of the port on the Service and the pods: `metrics`.
-        :param _builtins.str service_name: The headless Service over its pods that carries the metrics port, e.g. `broker-metrics` or `proxy-metrics`.
-        :param Sequence[_builtins.str] targets: For brokers, `host:port` of every pod by its stable DNS name, e.g. `broker-0-master-0.broker-0.<namespace>.svc.cluster.local:5557`, for a static scrape configuration. Proxies, a Deployment, have no stable pod names: their one target is the metrics Service's name, `proxy-metrics.<namespace>.svc.cluster.local:5557`, which resolves to every proxy pod (a DNS service discovery of type A).
+        :param _builtins.str service_name: The headless Service over its pods that carries the metrics port, e.g. `broker-metrics`, `proxy-metrics` or `controller-metrics`.
+        :param Sequence[_builtins.str] targets: For brokers, `host:port` of every pod by its stable DNS name, e.g. `broker-0-master-0.broker-0.<namespace>.svc.cluster.local:5557`, for a static scrape configuration; for standalone controllers likewise, e.g. `controller-0.controller.<namespace>.svc.cluster.local:5557`. Proxies, a Deployment, have no stable pod names: their one target is the metrics Service's name, `proxy-metrics.<namespace>.svc.cluster.local:5557`, which resolves to every proxy pod (a DNS service discovery of type A).
         :param _builtins.str monitor_kind: `ServiceMonitor` or `PodMonitor` when one was created.
         :param _builtins.str monitor_name: The name of that ServiceMonitor or PodMonitor.
         """
@@ -419,7 +419,7 @@ class MetricsEndpoint(dict):
     @pulumi.getter
     def component(self) -> _builtins.str:
         """
-        The kind of process: `broker` or `proxy`.
+        The kind of process: `broker`, `proxy` or `controller` (standalone controllers).
         """
         return pulumi.get(self, "component")
 
@@ -451,7 +451,7 @@ class MetricsEndpoint(dict):
     @pulumi.getter(name="serviceName")
     def service_name(self) -> _builtins.str:
         """
-        The headless Service over its pods that carries the metrics port, e.g. `broker-metrics` or `proxy-metrics`.
+        The headless Service over its pods that carries the metrics port, e.g. `broker-metrics`, `proxy-metrics` or `controller-metrics`.
         """
         return pulumi.get(self, "service_name")
 
@@ -459,7 +459,7 @@ class MetricsEndpoint(dict):
     @pulumi.getter
     def targets(self) -> Sequence[_builtins.str]:
         """
-        For brokers, `host:port` of every pod by its stable DNS name, e.g. `broker-0-master-0.broker-0.<namespace>.svc.cluster.local:5557`, for a static scrape configuration. Proxies, a Deployment, have no stable pod names: their one target is the metrics Service's name, `proxy-metrics.<namespace>.svc.cluster.local:5557`, which resolves to every proxy pod (a DNS service discovery of type A).
+        For brokers, `host:port` of every pod by its stable DNS name, e.g. `broker-0-master-0.broker-0.<namespace>.svc.cluster.local:5557`, for a static scrape configuration; for standalone controllers likewise, e.g. `controller-0.controller.<namespace>.svc.cluster.local:5557`. Proxies, a Deployment, have no stable pod names: their one target is the metrics Service's name, `proxy-metrics.<namespace>.svc.cluster.local:5557`, which resolves to every proxy pod (a DNS service discovery of type A).
         """
         return pulumi.get(self, "targets")
 

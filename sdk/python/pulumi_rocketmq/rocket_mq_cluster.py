@@ -60,7 +60,7 @@ class RocketMQClusterArgs:
         :param pulumi.Input[Sequence[pulumi.Input['pulumi_kubernetes.core.v1.LocalObjectReferenceArgs']]] image_pull_secrets: Secrets in the namespace used to pull the images of every pod.
         :param pulumi.Input[_builtins.str] kubeconfig: The Kubernetes cluster the provider itself talks to: through its port-forward (when the connection uses it) for the steps that talk to the running brokers (a new name server list or run-time broker settings pushed to them, the wait until every broker is registered with every name server, the metadata copy to new broker groups and the drain of removed ones), and, with `broker.allowRestart` true, to read each broker StatefulSet's rollout status between one StatefulSet and the next (`get` on `statefulsets`). A kubeconfig file's path or its contents (kept secret; passed to the cluster's children as a secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`). It does not choose where the Kubernetes objects go: that is the kubernetes provider's job (`providers.kubernetes`).
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] labels: Labels added to every object and pod, beside the provider's `app.kubernetes.io/*` labels and the `rocketmq/broker-name`, `rocketmq/broker-group` and `rocketmq/broker-role` labels of broker pods. Keys under `app.kubernetes.io/` and `rocketmq/` are the provider's and refused here.
-        :param pulumi.Input['MetricsSpecArgs'] metrics: Prometheus metrics of the brokers: on by default, with a Service to scrape and optionally a ServiceMonitor or PodMonitor (whose CRD must already be in the cluster).
+        :param pulumi.Input['MetricsSpecArgs'] metrics: Prometheus metrics of the brokers, proxies and standalone controllers: on by default, with a Service to scrape and optionally a ServiceMonitor or PodMonitor (whose CRD must already be in the cluster).
         :param pulumi.Input['NameServerSpecArgs'] name_server: The name servers. Defaults to one name server.
         :param pulumi.Input[_builtins.str] namespace: Namespace of every object of the cluster; it must exist. Defaults to `default`. Object names are fixed (`name-service`, `<broker>-<g>-master`, `console`), so one namespace holds one cluster.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] node_selector: Node labels every pod of the cluster requires.
@@ -258,7 +258,7 @@ class RocketMQClusterArgs:
     @pulumi.getter
     def metrics(self) -> Optional[pulumi.Input['MetricsSpecArgs']]:
         """
-        Prometheus metrics of the brokers: on by default, with a Service to scrape and optionally a ServiceMonitor or PodMonitor (whose CRD must already be in the cluster).
+        Prometheus metrics of the brokers, proxies and standalone controllers: on by default, with a Service to scrape and optionally a ServiceMonitor or PodMonitor (whose CRD must already be in the cluster).
         """
         return pulumi.get(self, "metrics")
 
@@ -446,7 +446,7 @@ class RocketMQCluster(pulumi.ComponentResource):
         :param pulumi.Input[Sequence[pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.LocalObjectReferenceArgs']]]] image_pull_secrets: Secrets in the namespace used to pull the images of every pod.
         :param pulumi.Input[_builtins.str] kubeconfig: The Kubernetes cluster the provider itself talks to: through its port-forward (when the connection uses it) for the steps that talk to the running brokers (a new name server list or run-time broker settings pushed to them, the wait until every broker is registered with every name server, the metadata copy to new broker groups and the drain of removed ones), and, with `broker.allowRestart` true, to read each broker StatefulSet's rollout status between one StatefulSet and the next (`get` on `statefulsets`). A kubeconfig file's path or its contents (kept secret; passed to the cluster's children as a secret). Default: what kubectl uses: `$KUBECONFIG`, else `~/.kube/config`, with its current context, else the pod's service account when Pulumi runs inside the cluster. Its user needs `get` and `list` on pods (in the name servers' namespace, and cluster-wide when a broker lives in another namespace) and `get` and `create` on `pods/portforward` (the port-forward is a WebSocket `GET`; Kubernetes 1.35 and later also require `create`). It does not choose where the Kubernetes objects go: that is the kubernetes provider's job (`providers.kubernetes`).
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] labels: Labels added to every object and pod, beside the provider's `app.kubernetes.io/*` labels and the `rocketmq/broker-name`, `rocketmq/broker-group` and `rocketmq/broker-role` labels of broker pods. Keys under `app.kubernetes.io/` and `rocketmq/` are the provider's and refused here.
-        :param pulumi.Input[Union['MetricsSpecArgs', 'MetricsSpecArgsDict']] metrics: Prometheus metrics of the brokers: on by default, with a Service to scrape and optionally a ServiceMonitor or PodMonitor (whose CRD must already be in the cluster).
+        :param pulumi.Input[Union['MetricsSpecArgs', 'MetricsSpecArgsDict']] metrics: Prometheus metrics of the brokers, proxies and standalone controllers: on by default, with a Service to scrape and optionally a ServiceMonitor or PodMonitor (whose CRD must already be in the cluster).
         :param pulumi.Input[Union['NameServerSpecArgs', 'NameServerSpecArgsDict']] name_server: The name servers. Defaults to one name server.
         :param pulumi.Input[_builtins.str] namespace: Namespace of every object of the cluster; it must exist. Defaults to `default`. Object names are fixed (`name-service`, `<broker>-<g>-master`, `console`), so one namespace holds one cluster.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] node_selector: Node labels every pod of the cluster requires.
@@ -614,7 +614,7 @@ class RocketMQCluster(pulumi.ComponentResource):
     @pulumi.getter(name="metricsEndpoints")
     def metrics_endpoints(self) -> pulumi.Output[Sequence['outputs.MetricsEndpoint']]:
         """
-        Where Prometheus scrapes the cluster, one entry per kind of process that exports metrics (the brokers, then the proxies when there are any); empty when `metrics.enabled` is false or the images have no exporter.
+        Where Prometheus scrapes the cluster, one entry per kind of process that exports metrics (the brokers, then the proxies and the standalone controllers when there are any); empty when `metrics.enabled` is false or the images have no exporter.
         """
         return pulumi.get(self, "metrics_endpoints")
 
