@@ -341,6 +341,16 @@ describe("NameServerRegistration", () => {
         assert.strictEqual(polls, 2, "each name server asked once");
     });
 
+    it("takes no credentials, since the name servers and controllers it asks check no signatures: check names the field", async () => {
+        const handler = nameServerRegistrationHandler(fakeAdmins(() => undefined).factory, () => collectingLog(), fakeClock());
+        const inputs = { brokerClusterName: "C", namesrvAddr: ns(0), brokers: { "broker-0": 1 }, credentials: { accessKey: "admin", secretKey: "Sup3r-s3cret-pass" } };
+        const { failures } = await handler.check("urn", {}, inputs);
+        assert.deepStrictEqual(failures, [{ property: "credentials", reason: "is not an input of NameServerRegistration (check its spelling)" }]);
+        // And the cluster, with auth on, gives it none.
+        const rendered = await renderCluster({ broker: { image: "apache/rocketmq:5.3.2" }, auth: { enabled: true, superUserName: "admin", superUserPassword: "Sup3r-s3cret-pass" } });
+        assert.strictEqual(rendered.provided[registrationType].inputs.credentials, undefined);
+    });
+
     it("an update that changes only the access waits for nothing", async () => {
         const admins = fakeAdmins(() => undefined);
         const handler = nameServerRegistrationHandler(admins.factory, () => collectingLog(), fakeClock());

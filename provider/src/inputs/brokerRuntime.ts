@@ -2,7 +2,7 @@
 // BrokerConfigPush (settings pushed with updateBrokerConfig) and NameServerRegistration (the wait
 // until every broker is registered with every name server).
 import { z } from "zod";
-import { operationAccessSchemas } from "./clusterAccess";
+import { nameServerAccessSchemas, operationAccessSchemas } from "./clusterAccess";
 import { imageReferenceSchema } from "./images";
 import { nameServerAddressesSchema, validateInputs, Validation } from "./rocketmqNames";
 import { controllerModes } from "./controller";
@@ -41,7 +41,8 @@ export const nameServerRegistrationArgsSchema = z.strictObject({
     namespace: z.string({ error: "must be a string" }).optional(),
     /** The controllers (`host:port;...`) in controller mode: broker ids come from them and they hold each group's sync state set. */
     controllerAddr: z.string({ error: "must be a string" }).optional(),
-    ...operationAccessSchemas,
+    // It asks only name servers and controllers, which check no signatures: it takes no credentials.
+    ...nameServerAccessSchemas,
 });
 
 export type ResolvedNameServerRegistrationArgs = z.output<typeof nameServerRegistrationArgsSchema>;

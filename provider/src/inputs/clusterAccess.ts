@@ -32,13 +32,20 @@ export const credentialsSchema = z
     .optional();
 
 /**
- * What an operating resource (Topic, ConsumerGroup, TopicTransfer, BrokerScaling, User, Acl) is given
- * to reach a cluster: the above, `tls` when the cluster's name servers and brokers speak TLS, and
- * `credentials` when they check ACL 2.0 signatures.
+ * What a resource that speaks only to name servers and controllers is given to reach a cluster: the
+ * above and `tls` when they speak TLS. No `credentials`: neither checks ACL 2.0 signatures.
  */
-export const operationAccessSchemas = {
+export const nameServerAccessSchemas = {
     ...clusterAccessSchemas,
     tls: clientTlsSchema.optional(),
+};
+
+/**
+ * What an operating resource (Topic, ConsumerGroup, TopicTransfer, BrokerScaling, User, Acl) is given
+ * to reach a cluster: the above, and `credentials` when its brokers check ACL 2.0 signatures.
+ */
+export const operationAccessSchemas = {
+    ...nameServerAccessSchemas,
     credentials: credentialsSchema,
 };
 
