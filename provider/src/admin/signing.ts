@@ -17,6 +17,7 @@ export const SIGNATURE_FIELD = "Signature";
 
 /** A copy of `request` carrying the access key and its signature; the request itself is left as it was. */
 export function signRequest(request: OutgoingRequest, credentials: Credentials): OutgoingRequest {
+  // An old Signature is dropped here, so it is neither signed over nor sent beside the new one.
   const fields: Record<string, string> = {};
   for (const [key, value] of Object.entries(request.extFields ?? {})) {
     if (value !== undefined && value !== null && key !== SIGNATURE_FIELD) fields[key] = String(value);
@@ -26,10 +27,9 @@ export function signRequest(request: OutgoingRequest, credentials: Credentials):
   return { ...request, extFields: { ...fields, [SIGNATURE_FIELD]: signature } };
 }
 
-/** The bytes the signature covers: the field values in key order, then the body. */
-export function signedContent(fields: Record<string, string>, body?: Buffer): Buffer {
+/** The bytes the signature covers: the values of `fields` (which signRequest gave no `Signature`) in key order, then the body. */
+function signedContent(fields: Record<string, string>, body?: Buffer): Buffer {
   const values = Object.keys(fields)
-    .filter((key) => key !== SIGNATURE_FIELD)
     .sort()
     .map((key) => fields[key])
     .join("");
