@@ -21,6 +21,7 @@ import { scratchDir } from "../support/scratch";
 import { tearDownAfterFile } from "../support/teardown";
 
 const namespace = `e2e-least-privilege-${process.pid}`;
+const secureNamespace = `e2e-least-privilege-secure-${process.pid}`;
 
 interface PolicyRule {
     apiGroups: string[];
@@ -53,6 +54,32 @@ function withoutPortForwardVerb(rules: PolicyRule[], verb: string): PolicyRule[]
     return rules.map((rule) => (forwards(rule) ? { ...rule, verbs: rule.verbs.filter((v) => v !== verb) } : rule));
 }
 
+/** A service account of `inNamespace` bound to a Role with `rules` there, and a token kubeconfig for it. */
+async function serviceAccountIn(sandbox: Sandbox, inNamespace: string, name: string, rules: PolicyRule[]): Promise<string> {
+    const role = { apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: { name, namespace: inNamespace }, rules };
+    const binding = {
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind: "RoleBinding",
+        metadata: { name, namespace: inNamespace },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name },
+        subjects: [{ kind: "ServiceAccount", name, namespace: inNamespace }],
+    };
+    const account = { apiVersion: "v1", kind: "ServiceAccount", metadata: { name, namespace: inNamespace } };
+    await sandbox.kubectl(["apply", "-f", "-"], { input: JSON.stringify({ apiVersion: "v1", kind: "List", items: [account, role, binding] }) });
+    const token = (await sandbox.kubectl(["create", "token", name, "-n", inNamespace, "--duration=2h"])).trim();
+    const admin = JSON.parse(await sandbox.kubectl(["config", "view", "--raw", "--minify", "-o", "json"])) as { clusters: { name: string; cluster: Record<string, unknown> }[] };
+    const file = path.join(scratchDir(`kubeconfig-${name}-`), "config");
+    fs.writeFileSync(file, JSON.stringify({
+        apiVersion: "v1",
+        kind: "Config",
+        clusters: [{ name: "sandbox", cluster: admin.clusters[0].cluster }],
+        users: [{ name, user: { token } }],
+        contexts: [{ name, context: { cluster: "sandbox", user: name, namespace: inNamespace } }],
+        "current-context": name,
+    }));
+    return file;
+}
+
 describe("e2e: the documented Role (sandbox)", function () {
     let sandbox: Sandbox;
     let stack: PulumiTestStack | undefined;
@@ -61,29 +88,8 @@ describe("e2e: the documented Role (sandbox)", function () {
     tearDownAfterFile(() => ({ namespace, sandbox, stack, destroyed }));
 
     /** A service account of the test namespace bound to a Role with `rules`, and a token kubeconfig for it. */
-    async function serviceAccountWith(name: string, rules: PolicyRule[]): Promise<string> {
-        const role = { apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: { name, namespace }, rules };
-        const binding = {
-            apiVersion: "rbac.authorization.k8s.io/v1",
-            kind: "RoleBinding",
-            metadata: { name, namespace },
-            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name },
-            subjects: [{ kind: "ServiceAccount", name, namespace }],
-        };
-        const account = { apiVersion: "v1", kind: "ServiceAccount", metadata: { name, namespace } };
-        await sandbox.kubectl(["apply", "-f", "-"], { input: JSON.stringify({ apiVersion: "v1", kind: "List", items: [account, role, binding] }) });
-        const token = (await sandbox.kubectl(["create", "token", name, "-n", namespace, "--duration=2h"])).trim();
-        const admin = JSON.parse(await sandbox.kubectl(["config", "view", "--raw", "--minify", "-o", "json"])) as { clusters: { name: string; cluster: Record<string, unknown> }[] };
-        const file = path.join(scratchDir(`kubeconfig-${name}-`), "config");
-        fs.writeFileSync(file, JSON.stringify({
-            apiVersion: "v1",
-            kind: "Config",
-            clusters: [{ name: "sandbox", cluster: admin.clusters[0].cluster }],
-            users: [{ name, user: { token } }],
-            contexts: [{ name, context: { cluster: "sandbox", user: name, namespace } }],
-            "current-context": name,
-        }));
-        return file;
+    function serviceAccountWith(name: string, rules: PolicyRule[]): Promise<string> {
+        return serviceAccountIn(sandbox, namespace, name, rules);
     }
 
     /** One admin call through port-forward with `kubeconfig`, as the resources make it; its failure and how long it took. */
@@ -184,6 +190,60 @@ describe("e2e: the documented Role (sandbox)", function () {
         destroyed = true;
         const left = await sandbox.kubectl(["get", "statefulsets,services,configmaps,secrets", "-n", namespace, "-o", "name"]);
         // The namespace's own ConfigMap of the cluster CA is Kubernetes', not the cluster's.
+        assert.deepEqual(left.split("\n").filter((line) => line !== "" && line !== "configmap/kube-root-ca.crt"), []);
+    });
+});
+
+describe("e2e: examples/yaml-secure as the documented Role (sandbox)", function () {
+    let sandbox: Sandbox;
+    let stack: PulumiTestStack | undefined;
+    let destroyed = false;
+    let kubeconfig: string;
+    tearDownAfterFile(() => ({ namespace: secureNamespace, sandbox, stack, destroyed }));
+
+    before(async function () {
+        this.timeout(300_000);
+        sandbox = await ensureSandbox();
+        await sandbox.kubectl(["create", "namespace", secureNamespace]);
+        kubeconfig = await serviceAccountIn(sandbox, secureNamespace, "secure-deployer", (await documentedRole()).rules);
+    });
+
+    it("runs pulumi up of the example as committed: auth on, a User and its Acl on master and replica, a Topic and a ConsumerGroup", async function () {
+        this.timeout(900_000);
+        stack = await PulumiTestStack.create({
+            programDir: copyProgram(path.join(repoRoot, "examples", "yaml-secure")),
+            env: { KUBECONFIG: kubeconfig },
+            config: { namespace: secureNamespace },
+        });
+        await stack.pulumiOrThrow(["config", "set", "--secret", "superUserPassword", "Sup3r-least-privilege"]);
+        await stack.pulumiOrThrow(["config", "set", "--secret", "ordersAppPassword", "orders-least-privilege"]);
+        const began = Date.now();
+        const result = await stack.up();
+        const output = result.stdout + result.stderr;
+        assert.equal(result.code, 0, output);
+        console.log(`      yaml-secure up as the documented Role: ${((Date.now() - began) / 1000).toFixed(0)} s`);
+        assert.doesNotMatch(output, /forbidden|\b403\b/i, output);
+
+        assert.deepEqual(await readyPods(sandbox, secureNamespace), ["broker-0-master-0", "broker-0-replica-1-0", "name-service-0"]);
+        // The User (and so its Acl, written the same way) reached master and replica as the service account.
+        assert.deepEqual((await stack.outputs()).ordersAppBrokers, ["broker-0", "broker-0 #1"]);
+        const streams = sandbox.portForwardStreams(secureNamespace);
+        for (const pod of ["name-service-0", "broker-0-master-0", "broker-0-replica-1-0"]) {
+            assert.ok(streams.some((stream) => stream.startsWith(`${pod}:`)), `a port-forward stream to ${pod}: ${streams.join(", ")}`);
+        }
+    });
+
+    it("runs pulumi destroy of the example, leaving nothing of it in the namespace", async function () {
+        this.timeout(600_000);
+        assert.ok(stack, "the stack was created");
+        const began = Date.now();
+        const result = await stack.destroy();
+        const output = result.stdout + result.stderr;
+        assert.equal(result.code, 0, output);
+        console.log(`      yaml-secure destroy as the documented Role: ${((Date.now() - began) / 1000).toFixed(0)} s`);
+        assert.doesNotMatch(output, /forbidden|\b403\b/i, output);
+        destroyed = true;
+        const left = await sandbox.kubectl(["get", "statefulsets,deployments,services,configmaps,secrets,poddisruptionbudgets", "-n", secureNamespace, "-o", "name"]);
         assert.deepEqual(left.split("\n").filter((line) => line !== "" && line !== "configmap/kube-root-ca.crt"), []);
     });
 });
