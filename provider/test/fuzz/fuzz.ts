@@ -15,6 +15,7 @@ import { RocketMQAdminClient } from "../../src/admin/client";
 import { FrameDecoder, FrameError, RemotingCommand } from "../../src/admin/codec";
 import { ClientFailureCode } from "../../src/admin/codes";
 import { RocketMQAdminError } from "../../src/admin/errors";
+import type { CallOptions } from "../../src/admin/connection";
 import { FastjsonSyntaxError, parseFastjson } from "../../src/admin/fastjson";
 import { adversarialJson, Capture, loadCaptures, mutatedCapture, peerScript, PeerScript, scriptBytes } from "./inputs";
 
@@ -24,6 +25,11 @@ export interface FuzzOptions {
   seconds: number;
   /** Call timeout of the loopback class. */
   callTimeoutMs?: number;
+  /**
+   * Holds the process this long right after the loopback peer writes each good reply, as a loaded
+   * machine may pause it between a reply's arrival and its reading.
+   */
+  pauseAfterGoodReplyMs?: number;
 }
 
 export interface ClassReport {
@@ -54,6 +60,11 @@ const TIME_BUDGET_MS = (bytes: number) => 500 + (4 * bytes) / 1024;
 const HEAP_BUDGET_BYTES = (bytes: number) => 128 * 1024 * 1024 + 200 * bytes;
 
 const LOOPBACK_SLACK_MS = 2000;
+/**
+ * Timeout of the follow-up call that must succeed after a script: far above any pause a loaded
+ * machine gives this process, far below the time a wedged connection would hold a call (for ever).
+ */
+const FOLLOW_UP_TIMEOUT_MS = 10_000;
 
 const SHARES: Record<string, number> = { parser: 0.25, decoders: 0.25, frames: 0.15, loopback: 0.35 };
 
@@ -76,13 +87,19 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       const bytes = scriptBytes(script, 1);
       measureInput(bytes.length, () => expectOnly(() => feedDecoder(bytes, script.splits), FrameError));
     });
-    report.classes.loopback = await runLoopback(options.seed + 3, budget("loopback"), captures, options.callTimeoutMs ?? 100, report);
+    report.classes.loopback = await runLoopback(options.seed + 3, budget("loopback"), captures, options.callTimeoutMs ?? 100, report, options.pauseAfterGoodReplyMs ?? 0);
   } finally {
     process.off("uncaughtException", onEscape);
     process.off("unhandledRejection", onEscape);
   }
   report.peakRssBytes = Math.max(report.peakRssBytes, peakRss);
   return report;
+}
+
+/** Holds the event loop, as a machine that gives this process no core for that long. */
+function busyFor(ms: number): void {
+  const until = Date.now() + ms;
+  while (Date.now() < until);
 }
 
 // ---- one class, one property ----
@@ -195,10 +212,10 @@ function checkFrame(frame: RemotingCommand): void {
 
 const KNOWN_FAILURES: ReadonlySet<number> = new Set([ClientFailureCode.TIMEOUT, ClientFailureCode.CONNECTION, ClientFailureCode.BAD_REPLY]);
 
-async function runLoopback(seed: number, ms: number, captures: Capture[], callTimeoutMs: number, report: FuzzReport): Promise<ClassReport> {
+async function runLoopback(seed: number, ms: number, captures: Capture[], callTimeoutMs: number, report: FuzzReport, pauseAfterGoodReplyMs: number): Promise<ClassReport> {
   current = newClassReport();
   const classReport = current;
-  const peer = await ScriptedPeer.start();
+  const peer = await ScriptedPeer.start(pauseAfterGoodReplyMs);
   // Single attempts: each input's outcome is the client's own answer to it, not a retry's.
   const client = new RocketMQAdminClient({ nameServers: peer.address, timeoutMs: callTimeoutMs, connectTimeoutMs: 2000, retry: false });
   try {
@@ -222,13 +239,16 @@ async function runLoopback(seed: number, ms: number, captures: Capture[], callTi
         // Wall time here (the call waits on timers), so a loaded machine gets more slack.
         if (elapsed > callTimeoutMs + LOOPBACK_SLACK_MS + TIME_BUDGET_MS(bytes)) throw new Error(`call took ${elapsed} ms with a ${callTimeoutMs} ms timeout`);
         // No wedge: a good reply reaches the next call, or (when the script left the start of a
-        // frame behind) the one after, once that timeout has replaced the connection.
+        // frame behind) the one after, once that timeout has replaced the connection. The one after
+        // must succeed, so it is given FOLLOW_UP_TIMEOUT_MS: with the scripted call's 100 ms, a
+        // machine that paused this process that long (the peer runs in it too) fired its timer
+        // before the reply was read, and the test failed for the load, not for a wedge.
         peer.script = undefined;
         peer.goodBody = capture.body;
-        const followUp = () => capture.call(client, peer.address).then(() => true, () => false);
+        const followUp = (options?: CallOptions) => capture.call(client, peer.address, options).then(() => true, () => false);
         if (!(await followUp())) {
           report.lostFollowUps++;
-          if (!(await followUp())) throw new Error("the connection stayed wedged: two good replies after the script were lost");
+          if (!(await followUp({ timeoutMs: FOLLOW_UP_TIMEOUT_MS }))) throw new Error("the connection stayed wedged: two good replies after the script were lost");
         }
       }),
       { seed, numRuns: Number.MAX_SAFE_INTEGER, interruptAfterTimeLimit: ms, markInterruptAsFailure: false },
@@ -251,9 +271,10 @@ class ScriptedPeer {
     private readonly server: net.Server,
     readonly address: string,
     private readonly sockets: Set<net.Socket>,
+    private readonly pauseAfterGoodReplyMs: number,
   ) {}
 
-  static async start(): Promise<ScriptedPeer> {
+  static async start(pauseAfterGoodReplyMs = 0): Promise<ScriptedPeer> {
     const sockets = new Set<net.Socket>();
     let peer: ScriptedPeer | undefined;
     const server = net.createServer((socket) => {
@@ -266,7 +287,7 @@ class ScriptedPeer {
       });
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    peer = new ScriptedPeer(server, `127.0.0.1:${(server.address() as net.AddressInfo).port}`, sockets);
+    peer = new ScriptedPeer(server, `127.0.0.1:${(server.address() as net.AddressInfo).port}`, sockets, pauseAfterGoodReplyMs);
     return peer;
   }
 
@@ -274,6 +295,7 @@ class ScriptedPeer {
     const script = this.script;
     if (!script) {
       socket.write(scriptBytes({ capture: 0, pieces: [{ kind: "reply", header: '{"code":0,"flag":1,"opaque":{opaque}}', body: this.goodBody }], splits: [], hangUp: false }, request.opaque));
+      if (this.pauseAfterGoodReplyMs > 0) busyFor(this.pauseAfterGoodReplyMs);
       return;
     }
     // Each script answers one request; later requests get good replies.
@@ -294,8 +316,13 @@ class ScriptedPeer {
   }
 }
 
-/** The error, its start and its end kept (fast-check puts the counterexample first, the error last). */
+/**
+ * The error, its start and its end kept, and what failed first: fast-check puts the counterexample
+ * in the message and the property's own error in `cause`.
+ */
 function describe(err: unknown): string {
   const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-  return text.length <= 4000 ? text : `${text.slice(0, 1000)} … ${text.slice(-3000)}`;
+  const kept = text.length <= 4000 ? text : `${text.slice(0, 1000)} … ${text.slice(-3000)}`;
+  const cause = err instanceof Error ? err.cause : undefined;
+  return cause === undefined ? kept : `${describe(cause)}\n  in: ${kept}`;
 }

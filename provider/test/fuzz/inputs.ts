@@ -18,6 +18,7 @@ import {
   decodeTopicStats,
 } from "../../src/admin/bodies";
 import type { RocketMQAdminClient } from "../../src/admin/client";
+import type { CallOptions } from "../../src/admin/connection";
 import { framesOf } from "../admin/fakePeer";
 
 /** A captured reply body, the decoder that reads it and the public call that returns it. */
@@ -25,19 +26,19 @@ export interface Capture {
   name: string;
   body: Buffer;
   decode: (body: Buffer | undefined) => unknown;
-  call: (client: RocketMQAdminClient, broker: string) => Promise<unknown>;
+  call: (client: RocketMQAdminClient, broker: string, options?: CallOptions) => Promise<unknown>;
 }
 
 const CAPTURE_USES: Record<string, Pick<Capture, "decode" | "call">> = {
-  "all-consumer-offsets": { decode: decodeConsumerOffsetTable, call: (c, b) => c.getAllConsumerOffsets(b) },
-  "all-subscription-groups": { decode: decodeSubscriptionGroupTable, call: (c, b) => c.getAllSubscriptionGroups(b) },
-  "all-topic-configs": { decode: decodeTopicConfigTable, call: (c, b) => c.getAllTopicConfigs(b) },
-  "broker-config": { decode: decodeProperties, call: (c, b) => c.getBrokerConfig(b) },
-  "cluster-info": { decode: decodeClusterInfo, call: (c) => c.getClusterInfo() },
-  "consume-stats": { decode: decodeConsumeStats, call: (c, b) => c.getConsumeStats(b, "g", "t") },
-  "consumed-by": { decode: decodeGroupList, call: (c, b) => c.queryTopicConsumeByWho(b, "t") },
-  "topic-route": { decode: decodeTopicRoute, call: (c) => c.getTopicRoute("t") },
-  "topic-stats": { decode: decodeTopicStats, call: (c, b) => c.getTopicStats(b, "t") },
+  "all-consumer-offsets": { decode: decodeConsumerOffsetTable, call: (c, b, o) => c.getAllConsumerOffsets(b, o) },
+  "all-subscription-groups": { decode: decodeSubscriptionGroupTable, call: (c, b, o) => c.getAllSubscriptionGroups(b, o) },
+  "all-topic-configs": { decode: decodeTopicConfigTable, call: (c, b, o) => c.getAllTopicConfigs(b, o) },
+  "broker-config": { decode: decodeProperties, call: (c, b, o) => c.getBrokerConfig(b, o) },
+  "cluster-info": { decode: decodeClusterInfo, call: (c, _b, o) => c.getClusterInfo(o) },
+  "consume-stats": { decode: decodeConsumeStats, call: (c, b, o) => c.getConsumeStats(b, "g", "t", o) },
+  "consumed-by": { decode: decodeGroupList, call: (c, b, o) => c.queryTopicConsumeByWho(b, "t", o) },
+  "topic-route": { decode: decodeTopicRoute, call: (c, _b, o) => c.getTopicRoute("t", o) },
+  "topic-stats": { decode: decodeTopicStats, call: (c, b, o) => c.getTopicStats(b, "t", o) },
 };
 
 /** Every capture of every release (fixtures/remoting/<release>/), named "<release>/<capture>". */
