@@ -4,7 +4,6 @@
 import * as assert from "assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as yaml from "js-yaml";
 import { validateClusterArgs } from "../src/inputs/cluster";
 import { renderCluster } from "./clusterHarness";
 
@@ -66,8 +65,9 @@ function tableGrants(): Grant[] {
 }
 
 /** The rules of the Role the docs print. */
-function roleGrants(): Grant[] {
-    const roles = [...docs.matchAll(/```yaml\n([\s\S]*?)```/g)].map((block) => yaml.load(block[1]) as { kind?: string; rules?: { apiGroups: string[]; resources: string[]; verbs: string[] }[] }).filter((manifest) => manifest?.kind === "Role");
+async function roleGrants(): Promise<Grant[]> {
+    const { loadYaml } = await import("@kubernetes/client-node");
+    const roles = [...docs.matchAll(/```yaml\n([\s\S]*?)```/g)].map((block) => loadYaml<{ kind?: string; rules?: { apiGroups: string[]; resources: string[]; verbs: string[] }[] }>(block[1])).filter((manifest) => manifest?.kind === "Role");
     assert.strictEqual(roles.length, 1, "the docs print one Role");
     return roles[0].rules!.flatMap((rule) => rule.apiGroups.flatMap((apiGroup) => rule.resources.map((resource) => ({ apiGroup, resource, verbs: rule.verbs }))));
 }
@@ -122,8 +122,8 @@ describe("the documented permissions", () => {
         }
     });
 
-    it("every kind the component creates is a rule of the documented Role, with the same verbs", () => {
-        const grants = roleGrants();
+    it("every kind the component creates is a rule of the documented Role, with the same verbs", async () => {
+        const grants = await roleGrants();
         for (const type of kinds) {
             const { apiGroup, resource } = apiResourceOf(type);
             assert.deepStrictEqual(missingVerbs(grants, apiGroup, resource), [], `${type}: the Role's verbs on ${apiGroup || "core"} ${resource}`);
