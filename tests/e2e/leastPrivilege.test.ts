@@ -13,71 +13,20 @@ import * as path from "node:path";
 import { RocketMQAdminClient, RocketMQAdminError } from "../../provider/src/admin";
 import { openClusterConnection } from "../../provider/src/connect";
 import { ensureSandbox, Sandbox } from "../sandbox/client";
+import { documentedRole, documentedRoleKubeconfig, PolicyRule, serviceAccountIn } from "../support/documentedRole";
 import { readyPods } from "../support/pods";
 import { repoRoot } from "../support/plugin";
 import { copyProgram } from "../support/programs";
 import { PulumiTestStack } from "../support/pulumiStack";
-import { scratchDir } from "../support/scratch";
 import { tearDownAfterFile } from "../support/teardown";
 
 const namespace = `e2e-least-privilege-${process.pid}`;
-const secureNamespace = `e2e-least-privilege-secure-${process.pid}`;
-
-interface PolicyRule {
-    apiGroups: string[];
-    resources: string[];
-    verbs: string[];
-}
-
-interface RoleManifest {
-    apiVersion: string;
-    kind: "Role";
-    metadata: { name: string; namespace: string };
-    rules: PolicyRule[];
-}
-
-/** The Role the docs print under Permissions: the one YAML block of kind Role. */
-async function documentedRole(): Promise<RoleManifest> {
-    const { loadYaml } = await import("@kubernetes/client-node");
-    const docs = fs.readFileSync(path.join(repoRoot, "docs", "installation-configuration.md"), "utf8");
-    const roles = [...docs.matchAll(/```yaml\n([\s\S]*?)```/g)]
-        .map((block) => loadYaml<{ kind?: string }>(block[1]))
-        .filter((manifest): manifest is RoleManifest => manifest?.kind === "Role");
-    assert.equal(roles.length, 1, "the docs print one Role");
-    return roles[0];
-}
 
 /** The documented rules with `verb` taken off pods/portforward. */
 function withoutPortForwardVerb(rules: PolicyRule[], verb: string): PolicyRule[] {
     const forwards = (rule: PolicyRule) => rule.resources.includes("pods/portforward");
     assert.ok(rules.some((rule) => forwards(rule) && rule.verbs.includes(verb)), `the documented Role grants ${verb} on pods/portforward`);
     return rules.map((rule) => (forwards(rule) ? { ...rule, verbs: rule.verbs.filter((v) => v !== verb) } : rule));
-}
-
-/** A service account of `inNamespace` bound to a Role with `rules` there, and a token kubeconfig for it. */
-async function serviceAccountIn(sandbox: Sandbox, inNamespace: string, name: string, rules: PolicyRule[]): Promise<string> {
-    const role = { apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: { name, namespace: inNamespace }, rules };
-    const binding = {
-        apiVersion: "rbac.authorization.k8s.io/v1",
-        kind: "RoleBinding",
-        metadata: { name, namespace: inNamespace },
-        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name },
-        subjects: [{ kind: "ServiceAccount", name, namespace: inNamespace }],
-    };
-    const account = { apiVersion: "v1", kind: "ServiceAccount", metadata: { name, namespace: inNamespace } };
-    await sandbox.kubectl(["apply", "-f", "-"], { input: JSON.stringify({ apiVersion: "v1", kind: "List", items: [account, role, binding] }) });
-    const token = (await sandbox.kubectl(["create", "token", name, "-n", inNamespace, "--duration=2h"])).trim();
-    const admin = JSON.parse(await sandbox.kubectl(["config", "view", "--raw", "--minify", "-o", "json"])) as { clusters: { name: string; cluster: Record<string, unknown> }[] };
-    const file = path.join(scratchDir(`kubeconfig-${name}-`), "config");
-    fs.writeFileSync(file, JSON.stringify({
-        apiVersion: "v1",
-        kind: "Config",
-        clusters: [{ name: "sandbox", cluster: admin.clusters[0].cluster }],
-        users: [{ name, user: { token } }],
-        contexts: [{ name, context: { cluster: "sandbox", user: name, namespace: inNamespace } }],
-        "current-context": name,
-    }));
-    return file;
 }
 
 describe("e2e: the documented Role (sandbox)", function () {
@@ -195,25 +144,26 @@ describe("e2e: the documented Role (sandbox)", function () {
 });
 
 describe("e2e: examples/yaml-secure as the documented Role (sandbox)", function () {
+    const exampleNamespace = `e2e-least-privilege-secure-${process.pid}`;
     let sandbox: Sandbox;
     let stack: PulumiTestStack | undefined;
     let destroyed = false;
     let kubeconfig: string;
-    tearDownAfterFile(() => ({ namespace: secureNamespace, sandbox, stack, destroyed }));
+    tearDownAfterFile(() => ({ namespace: exampleNamespace, sandbox, stack, destroyed }));
 
     before(async function () {
         this.timeout(300_000);
         sandbox = await ensureSandbox();
-        await sandbox.kubectl(["create", "namespace", secureNamespace]);
-        kubeconfig = await serviceAccountIn(sandbox, secureNamespace, "secure-deployer", (await documentedRole()).rules);
+        await sandbox.kubectl(["create", "namespace", exampleNamespace]);
+        kubeconfig = await documentedRoleKubeconfig(sandbox, exampleNamespace);
     });
 
-    it("runs pulumi up of the example as committed: auth on, a User and its Acl on master and replica, a Topic and a ConsumerGroup", async function () {
+    it("runs pulumi up of the example as committed (auth on, a User and its Acl on master and replica, a Topic and a ConsumerGroup signing as the super user), RocketMQ reached through port-forward", async function () {
         this.timeout(900_000);
         stack = await PulumiTestStack.create({
             programDir: copyProgram(path.join(repoRoot, "examples", "yaml-secure")),
             env: { KUBECONFIG: kubeconfig },
-            config: { namespace: secureNamespace },
+            config: { namespace: exampleNamespace },
         });
         await stack.pulumiOrThrow(["config", "set", "--secret", "superUserPassword", "Sup3r-least-privilege"]);
         await stack.pulumiOrThrow(["config", "set", "--secret", "ordersAppPassword", "orders-least-privilege"]);
@@ -224,10 +174,10 @@ describe("e2e: examples/yaml-secure as the documented Role (sandbox)", function 
         console.log(`      yaml-secure up as the documented Role: ${((Date.now() - began) / 1000).toFixed(0)} s`);
         assert.doesNotMatch(output, /forbidden|\b403\b/i, output);
 
-        assert.deepEqual(await readyPods(sandbox, secureNamespace), ["broker-0-master-0", "broker-0-replica-1-0", "name-service-0"]);
+        assert.deepEqual(await readyPods(sandbox, exampleNamespace), ["broker-0-master-0", "broker-0-replica-1-0", "name-service-0"]);
         // The User (and so its Acl, written the same way) reached master and replica as the service account.
         assert.deepEqual((await stack.outputs()).ordersAppBrokers, ["broker-0", "broker-0 #1"]);
-        const streams = sandbox.portForwardStreams(secureNamespace);
+        const streams = sandbox.portForwardStreams(exampleNamespace);
         for (const pod of ["name-service-0", "broker-0-master-0", "broker-0-replica-1-0"]) {
             assert.ok(streams.some((stream) => stream.startsWith(`${pod}:`)), `a port-forward stream to ${pod}: ${streams.join(", ")}`);
         }
@@ -243,7 +193,7 @@ describe("e2e: examples/yaml-secure as the documented Role (sandbox)", function 
         console.log(`      yaml-secure destroy as the documented Role: ${((Date.now() - began) / 1000).toFixed(0)} s`);
         assert.doesNotMatch(output, /forbidden|\b403\b/i, output);
         destroyed = true;
-        const left = await sandbox.kubectl(["get", "statefulsets,deployments,services,configmaps,secrets,poddisruptionbudgets", "-n", secureNamespace, "-o", "name"]);
+        const left = await sandbox.kubectl(["get", "statefulsets,deployments,services,configmaps,secrets,poddisruptionbudgets", "-n", exampleNamespace, "-o", "name"]);
         assert.deepEqual(left.split("\n").filter((line) => line !== "" && line !== "configmap/kube-root-ca.crt"), []);
     });
 });
