@@ -17,7 +17,6 @@ export const clusterAccessSchemas = {
 };
 
 /**
-/**
  * The `credentials` input: the ACL 2.0 user every admin request is signed as, for a cluster with
  * authentication on (RocketMQCluster's `adminCredentials` output); none sends requests unsigned.
  */
