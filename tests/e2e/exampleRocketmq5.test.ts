@@ -3,11 +3,13 @@
 // controllers, two groups of a master and a replica on claims, a proxy) and sets the outputs; the
 // NORMAL and the FIFO topic are on every master; the Java gRPC client sends to each topic through
 // the proxyEndpoint output and its consumer receives every message (in order per message group on
-// the FIFO topic); destroy leaves no pod.
+// the FIFO topic); destroy leaves no pod. Pulumi runs as a service account bound to exactly the Role
+// of docs/installation-configuration.md, so the run also proves that Role enough for this example.
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
 import { MASTER_ID, RocketMQAdminClient } from "../../provider/src/admin";
 import { ensureSandbox, Sandbox } from "../sandbox/client";
+import { documentedRoleKubeconfig } from "../support/documentedRole";
 import { runJavaGrpcClient, ProgramResult } from "../support/grpcClients";
 import { podsAfterTermination, readyPods } from "../support/pods";
 import { repoRoot } from "../support/plugin";
@@ -54,7 +56,7 @@ describe("e2e: examples/yaml-rocketmq5 in the sandbox (the proxy, standalone con
         await sandbox.kubectl(["create", "namespace", namespace]);
         stack = await PulumiTestStack.create({
             programDir: copyProgram(path.join(repoRoot, "examples", "yaml-rocketmq5")),
-            env: { KUBECONFIG: sandbox.kubeconfig },
+            env: { KUBECONFIG: await documentedRoleKubeconfig(sandbox, namespace) },
             config: { namespace },
         });
         const begin = Date.now();
