@@ -1,7 +1,7 @@
 // The controller input of RocketMQCluster (RIP-44): whether each broker group elects its master by
 // itself, and where the controllers run. The rules that tie it to the brokers' inputs live here too.
 import { z } from "zod";
-import { imageTag } from "./images";
+import { defaultRocketMQImage, imageTag } from "./images";
 import { imageReferenceSchema } from "./images";
 import { imagePullPolicies, persistentVolumeClaimSchema, resourceRequirementsSchema } from "./kube";
 import { MiB, memorySizeSchema } from "./quantities";
@@ -15,6 +15,22 @@ export const maxControllers = 9;
 /** The first release whose brokers and name servers carry the controller; 5.1.2 broke controller mode (apache/rocketmq #6926). */
 export const firstVersionWithController = [5, 0, 0] as const;
 export const brokenControllerVersions = ["5.1.2"];
+
+/**
+ * Releases whose replicas cannot copy a topic that has attributes (message.type FIFO, DELAY,
+ * TRANSACTION, NORMAL) from their master, so an elected replica lacks it (apache/rocketmq #9403,
+ * fixed by #9404). tests/integration/controllerFailover.test.ts checks each against a real switch.
+ */
+export const releasesLosingTopicsOnSwitch = ["5.3.2", "5.3.3"];
+
+/** What a controller-mode cluster of `image`'s release loses on a master switch, as a warning; undefined when nothing known. */
+export function controllerReleaseWarning(image: string): string | undefined {
+    const version = /^(\d+\.\d+\.\d+)/.exec(imageTag(image) ?? "")?.[1];
+    if (version === undefined || !releasesLosingTopicsOnSwitch.includes(version)) return undefined;
+    return `RocketMQ ${version} loses topics that have attributes (a message.type such as FIFO) when the controller elects a replica: ` +
+        `its replicas fail to copy them from the master (apache/rocketmq#9404, fixed after 5.3.3), so after a master switch they are gone. ` +
+        `Use ${imageTag(defaultRocketMQImage)} (${defaultRocketMQImage}) for controller mode`;
+}
 
 function enumOf<const T extends readonly [string, ...string[]]>(values: T) {
     return z.enum(values, { error: `must be one of ${values.join(", ")}` });
