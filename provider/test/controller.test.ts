@@ -252,7 +252,7 @@ describe("controller mode on a release that loses topics on a master switch", ()
         for (const version of ["5.3.2", "5.3.3"]) {
             for (const mode of ["standalone", "embedded"]) {
                 const text = warnings({ controller: { mode }, broker: { ...claims, image: `apache/rocketmq:${version}` } }).join("\n");
-                assert.match(text, new RegExp(`^broker\\.image: RocketMQ ${version.replace(/\./g, "\\.")} loses topics that have attributes .*apache/rocketmq#9404.* Use 5\\.5\\.1 \\(apache/rocketmq:5\\.5\\.1\\) for controller mode \\(with controller\\.mode ${mode}\\)$`, "m"));
+                assert.match(text, new RegExp(`^broker\\.image: RocketMQ ${version.replace(/\./g, "\\.")} can lose topics on a master switch: .*apache/rocketmq#9404, fixed in 5\\.4\\.0.* Use 5\\.5\\.1 \\(apache/rocketmq:5\\.5\\.1\\) for controller mode \\(with controller\\.mode ${mode}\\)$`, "m"));
             }
         }
         // A registry of one's own and a tag with a suffix name the same release.

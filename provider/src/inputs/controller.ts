@@ -17,9 +17,10 @@ export const firstVersionWithController = [5, 0, 0] as const;
 export const brokenControllerVersions = ["5.1.2"];
 
 /**
- * Releases whose replicas cannot copy a topic that has attributes (message.type FIFO, DELAY,
- * TRANSACTION, NORMAL) from their master, so an elected replica lacks it (apache/rocketmq #9403,
- * fixed by #9404). tests/integration/controllerFailover.test.ts checks each against a real switch.
+ * Releases whose replicas' metadata round fails on a topic with attributes (message.type FIFO,
+ * DELAY, TRANSACTION, NORMAL) that is new to them, leaving them without the master's topics: a
+ * replica elected then lacks every one of them, with or without attributes (apache/rocketmq #9403,
+ * fixed by #9404 in 5.4.0). tests/integration/controllerFailover.test.ts checks each release.
  */
 export const releasesLosingTopicsOnSwitch = ["5.3.2", "5.3.3"];
 
@@ -27,8 +28,8 @@ export const releasesLosingTopicsOnSwitch = ["5.3.2", "5.3.3"];
 export function controllerReleaseWarning(image: string): string | undefined {
     const version = /^(\d+\.\d+\.\d+)/.exec(imageTag(image) ?? "")?.[1];
     if (version === undefined || !releasesLosingTopicsOnSwitch.includes(version)) return undefined;
-    return `RocketMQ ${version} loses topics that have attributes (a message.type such as FIFO) when the controller elects a replica: ` +
-        `its replicas fail to copy them from the master (apache/rocketmq#9404, fixed after 5.3.3), so after a master switch they are gone. ` +
+    return `RocketMQ ${version} can lose topics on a master switch: its replicas fail to copy the master's topics while one with attributes ` +
+        `(a message.type such as FIFO) is new to them (apache/rocketmq#9404, fixed in 5.4.0), and a replica elected then lacks them and their messages. ` +
         `Use ${imageTag(defaultRocketMQImage)} (${defaultRocketMQImage}) for controller mode`;
 }
 
