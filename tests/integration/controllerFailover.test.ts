@@ -2,10 +2,10 @@
 // controller, a group of a master and a replica with the provider's broker settings. Once both are
 // in the sync state set, topics with attributes (message.type FIFO and NORMAL, as the provider's
 // Topic resource sets them) and without, and subscription groups, are made on the master by the
-// provider's admin client; once the replica's metadata round has copied them (its groups are there)
-// keyed messages are sent with the real Java client and the master's JVM is killed with SIGKILL; when
-// the controller and the name server name the replica master, every topic (with its attributes) and
-// group must be on it and every acknowledged key consumed. A release the provider warns about
+// provider's admin client, and keyed messages are sent with the real Java client; once the
+// replica's metadata round has copied them (its groups are there) and the sends are acknowledged,
+// the master's JVM is killed with SIGKILL; when the controller and the name server name the replica
+// master, every topic (with its attributes) and group must be on it and every acknowledged key consumed. A release the provider warns about
 // (controllerReleaseWarning: RocketMQ 5.3.2 and 5.3.3, whose replicas fail that round, apache/rocketmq
 // #9404) is held to what its users see instead: the warning, and the loss it describes happening.
 // 4.x has no controller mode: its lane skips this file.
@@ -61,13 +61,15 @@ const hasController = majorOf(version) >= 5;
         const masterAddress = (await group.masters()).master;
         const first = brokers.find((broker) => broker.address === masterAddress)!;
         const replica = brokers.find((broker) => broker !== first)!;
-        // The producer's JVM starts now and sends when told, so the kill follows the replica's sync by seconds.
+        // The producer's JVM starts now and sends when told.
         const home = path.join(group.bed.workDir, "clients");
         const producer = startJavaProgram(home, "KeyedMessages", ["send", group.bed.nameServer, String(perTopic), ...sentTopics], { version, timeoutMs: 120_000 });
 
         for (const topic of topics) await group.admin.createOrUpdateTopic(first.address, topic);
         for (const groupName of groups) await group.admin.createOrUpdateSubscriptionGroup(first.address, { groupName });
         const onMaster = (await group.admin.getAllTopicConfigs(first.address)).topics;
+        // The sends run while the replica's metadata round is awaited, so the kill follows that round by seconds.
+        producer.tell("GO");
         // A replica copies its master's topics, then its subscription groups, in one round (every 12 s
         // or so): the groups on the replica mean a round ran after the topics were made.
         await group.until("the replica copied the master's subscription groups (and, just before, its topics)", 60_000, async () => {
@@ -76,7 +78,6 @@ const hasController = majorOf(version) >= 5;
         });
 
         phase("metadata round");
-        producer.tell("GO");
         const sent = await producer.exited;
         assert.equal(sent.code, 0, sent.stdout.slice(-1000) + sent.stderr.slice(-3000));
         const acknowledged = sent.stdout.split("\n").filter((line) => line.startsWith("ACK ")).map((line) => line.split(" ")[2]);
