@@ -2,8 +2,8 @@
 // controller, a group of a master and a replica with the provider's broker settings. Once both are
 // in the sync state set, topics with attributes (message.type FIFO and NORMAL, as the provider's
 // Topic resource sets them) and without, and subscription groups, are made on the master by the
-// provider's admin client, and keyed messages are sent with the real Java client; once the
-// replica's metadata round has copied them (its groups are there) and the sends are acknowledged,
+// provider's admin client, and keyed messages are sent with the real Java client; once a whole
+// metadata round of the replica has run since (a group made later is there) and the sends are acknowledged,
 // the master's JVM is killed with SIGKILL; when the controller and the name server name the replica
 // master, every topic (with its attributes) and group must be on it and every acknowledged key consumed. A release the provider warns about
 // (controllerReleaseWarning: RocketMQ 5.3.2 and 5.3.3, whose replicas fail that round, apache/rocketmq
@@ -26,6 +26,8 @@ const topics: TopicConfig[] = [
     { topicName: "matrix-plain", readQueueNums: 4, writeQueueNums: 4, perm: 6 },
 ];
 const groups = ["matrix-group-a", "matrix-group-b"];
+/** Made once the replica holds `groups`: on the replica it shows a whole metadata round ran after every topic was made. */
+const roundMarker = "matrix-round-marker";
 /** Topics the keyed messages go to: one with an attribute, one without. */
 const sentTopics = ["matrix-normal", "matrix-plain"];
 const perTopic = 40;
@@ -71,12 +73,16 @@ const hasController = majorOf(version) >= 5;
         // The sends run while the replica's metadata round is awaited, so the kill follows that round by seconds.
         producer.tell("GO");
         // A replica copies its master's topics, then its subscription groups, in one round (every 12 s
-        // or so): the groups on the replica mean a round ran after the topics were made.
-        await group.until("the replica copied the master's subscription groups (and, just before, its topics)", 60_000, async () => {
+        // or so), one round after another. A round whose groups hold what was made last may have read
+        // the topics a moment earlier, before the last of them existed; the round after it read them
+        // later. So: the groups on the replica, then a group made after that on the replica too.
+        const replicaHolds = (names: string[]) => async () => {
             const held = (await group.admin.getAllSubscriptionGroups(replica.address)).groups;
-            return groups.every((name) => held[name] !== undefined);
-        });
-
+            return names.every((name) => held[name] !== undefined);
+        };
+        await group.until("the replica copied the master's subscription groups", 60_000, replicaHolds(groups));
+        await group.admin.createOrUpdateSubscriptionGroup(first.address, { groupName: roundMarker });
+        await group.until("the replica's next metadata round (it copied a group made after the last one)", 60_000, replicaHolds([roundMarker]));
         phase("metadata round");
         const sent = await producer.exited;
         assert.equal(sent.code, 0, sent.stdout.slice(-1000) + sent.stderr.slice(-3000));
