@@ -244,6 +244,29 @@ describe("controller mode on emptyDir brokers", () => {
     });
 });
 
+describe("controller mode on a release that loses topics on a master switch", () => {
+    const warnings = (args: unknown) => { const v = validateClusterArgs(args); assert.ok(v.ok); return clusterInputWarnings(v.value as unknown as ClusterInputs).map((w) => `${w.property}: ${w.message}`); };
+    const claims = { storageMode: "HostPath", hostPath: "/data" };
+
+    it("warns at preview for 5.3.2 and 5.3.3, naming the release, the upstream fix and the release to use", () => {
+        for (const version of ["5.3.2", "5.3.3"]) {
+            for (const mode of ["standalone", "embedded"]) {
+                const text = warnings({ controller: { mode }, broker: { ...claims, image: `apache/rocketmq:${version}` } }).join("\n");
+                assert.match(text, new RegExp(`^broker\\.image: RocketMQ ${version.replace(/\./g, "\\.")} can lose topics on a master switch: .*apache/rocketmq#9404, fixed in 5\\.4\\.0.* Use 5\\.5\\.1 \\(apache/rocketmq:5\\.5\\.1\\) for controller mode \\(with controller\\.mode ${mode}\\)$`, "m"));
+            }
+        }
+        // A registry of one's own and a tag with a suffix name the same release.
+        assert.equal(warnings({ controller: { mode: "standalone" }, broker: { ...claims, image: "mirror.local:5000/rocketmq/rocketmq:5.3.3-alpine" } }).length, 1);
+    });
+
+    it("says nothing for releases whose replicas keep those topics, for fixed roles, or for a tag that is no version", () => {
+        for (const image of ["apache/rocketmq:5.4.0", "apache/rocketmq:5.5.1", "apache/rocketmq:latest"]) {
+            assert.deepStrictEqual(warnings({ controller: { mode: "standalone" }, broker: { ...claims, image } }), [], image);
+        }
+        assert.deepStrictEqual(warnings({ broker: { ...claims, image: "apache/rocketmq:5.3.2" } }), []);
+    });
+});
+
 describe("controller.mode of a running cluster", () => {
     it("refuses every change of mode, saying what would be lost and what to do instead", () => {
         assert.strictEqual(refusedControllerModeChange("standalone", "standalone"), undefined);

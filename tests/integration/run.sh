@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The integration tier (`npm run test:integration`, after the build): the matrix files (the admin
-# client with metadata copy, the transfer, the transfer through faults) on every release of the
-# version matrix, and the other files on the first release, in lanes that all run at once (one per
+# client with metadata copy, the transfer, the transfer through faults, a controller-mode failover)
+# on every release of the version matrix, and the other files on the first release, in lanes that all run at once (one per
 # release, one for the other files). Releases: ROCKETMQ_VERSIONS (comma or space separated), else
 # ROCKETMQ_MATRIX_VERSIONS of tests/toolchain/versions.sh. Each lane's lines are prefixed with its
 # name; the tier fails when any lane does. Extra arguments go to every mocha run (e.g. --grep).
@@ -13,7 +13,7 @@ source tests/toolchain/versions.sh
 
 read -r -a versions <<<"$(echo "${ROCKETMQ_VERSIONS:-$ROCKETMQ_MATRIX_VERSIONS}" | tr ',' ' ')"
 [ "${#versions[@]}" -gt 0 ] || { echo "run.sh: ROCKETMQ_VERSIONS names no RocketMQ release" >&2; exit 1; }
-matrix_files=(tests/integration/admin-operations.test.ts tests/integration/topicTransfer.test.ts tests/integration/transferFaults.test.ts)
+matrix_files=(tests/integration/admin-operations.test.ts tests/integration/topicTransfer.test.ts tests/integration/transferFaults.test.ts tests/integration/controllerFailover.test.ts)
 other_files=()
 for file in tests/integration/*.test.ts; do
   [[ " ${matrix_files[*]} " == *" $file "* ]] || other_files+=("$file")

@@ -85,7 +85,7 @@ function portIsFree(port: number): Promise<boolean> {
 const takenPorts = new Set<number>();
 
 /** A port p such that p + each offset is free on loopback (a broker uses p-2, p and p+1). */
-async function freePortWith(offsets: number[]): Promise<number> {
+export async function freePortWith(offsets: number[]): Promise<number> {
   for (let attempt = 0; attempt < 200; attempt++) {
     const base = 20000 + Math.floor(Math.random() * 30000);
     const ports = offsets.map((o) => base + o);
@@ -282,6 +282,18 @@ export class RocketMQTestBed {
     if (!process.env.KEEP_ROCKETMQ_TESTBED) fs.rmSync(this.workDir, { recursive: true, force: true });
   }
 
+  /**
+   * Starts another process of this bed's release, e.g. a controller or a broker of its own config,
+   * in <workDir>/<dir> with its output in <dir>/<dir>.out; the bed's exit hook kills it, the caller stops it.
+   */
+  spawnServer(dir: string, mainClass: string, args: string[], heap = "256m"): { process: ChildProcess; logFile: string } {
+    const home = path.join(this.workDir, dir);
+    fs.mkdirSync(home, { recursive: true });
+    const logFile = path.join(home, `${dir}.out`);
+    const child = this.spawnJava([...javaBaseArgs(heap, home, this.version, undefined, this.options.jit), mainClass, ...args], logFile);
+    return { process: child, logFile };
+  }
+
   /** Runs the real mqadmin with the given arguments against this test bed's name server. */
   mqadmin(args: string[], timeoutMs = 60_000): Promise<{ code: number; stdout: string; stderr: string }> {
     return runMqadmin(path.join(this.workDir, "mqadmin"), this.nameServer, args, timeoutMs, this.version);
@@ -397,7 +409,7 @@ export function thaw(child: ChildProcess): void {
   child.kill("SIGCONT");
 }
 
-function killAndWait(child: ChildProcess): Promise<void> {
+export function killAndWait(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     child.once("exit", () => resolve());

@@ -1,6 +1,7 @@
 // Inputs Kubernetes accepts but that do not do what they say: the cluster is built as asked and
 // the preview warns, naming the field. Unknown or secret values are not judged.
 import { ClusterInputs } from "./clusterInputs";
+import { controllerReleaseWarning } from "./controller";
 
 /** A warning about one input, with its dotted path. */
 export interface InputWarning {
@@ -9,7 +10,16 @@ export interface InputWarning {
 }
 
 export function clusterInputWarnings(inputs: ClusterInputs): InputWarning[] {
-    return [...dnsWarnings(inputs), ...controllerIdentityWarnings(inputs)];
+    return [...dnsWarnings(inputs), ...controllerIdentityWarnings(inputs), ...controllerReleaseWarnings(inputs)];
+}
+
+/** A controller-mode cluster on a release whose elected replicas lack topics with attributes. */
+function controllerReleaseWarnings(inputs: ClusterInputs): InputWarning[] {
+    const mode = inputs.controller.mode;
+    const image = inputs.broker.image;
+    if ((mode !== "embedded" && mode !== "standalone") || typeof image !== "string") return [];
+    const message = controllerReleaseWarning(image);
+    return message === undefined ? [] : [{ property: "broker.image", message: `${message} (with controller.mode ${mode})` }];
 }
 
 /**

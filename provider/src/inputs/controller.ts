@@ -1,7 +1,7 @@
 // The controller input of RocketMQCluster (RIP-44): whether each broker group elects its master by
 // itself, and where the controllers run. The rules that tie it to the brokers' inputs live here too.
 import { z } from "zod";
-import { imageTag } from "./images";
+import { defaultRocketMQImage, imageTag } from "./images";
 import { imageReferenceSchema } from "./images";
 import { imagePullPolicies, persistentVolumeClaimSchema, resourceRequirementsSchema } from "./kube";
 import { MiB, memorySizeSchema } from "./quantities";
@@ -15,6 +15,23 @@ export const maxControllers = 9;
 /** The first release whose brokers and name servers carry the controller; 5.1.2 broke controller mode (apache/rocketmq #6926). */
 export const firstVersionWithController = [5, 0, 0] as const;
 export const brokenControllerVersions = ["5.1.2"];
+
+/**
+ * Releases whose replicas' metadata round fails on a topic with attributes (message.type FIFO,
+ * DELAY, TRANSACTION, NORMAL) that is new to them, leaving them without the master's topics: a
+ * replica elected then lacks every one of them, with or without attributes (apache/rocketmq #9403,
+ * fixed by #9404 in 5.4.0). tests/integration/controllerFailover.test.ts checks each release.
+ */
+export const releasesLosingTopicsOnSwitch = ["5.3.2", "5.3.3"];
+
+/** What a controller-mode cluster of `image`'s release loses on a master switch, as a warning; undefined when nothing known. */
+export function controllerReleaseWarning(image: string): string | undefined {
+    const version = /^(\d+\.\d+\.\d+)/.exec(imageTag(image) ?? "")?.[1];
+    if (version === undefined || !releasesLosingTopicsOnSwitch.includes(version)) return undefined;
+    return `RocketMQ ${version} can lose topics on a master switch: its replicas fail to copy the master's topics while one with attributes ` +
+        `(a message.type such as FIFO) is new to them (apache/rocketmq#9404, fixed in 5.4.0), and a replica elected then lacks them and their messages. ` +
+        `Use ${imageTag(defaultRocketMQImage)} (${defaultRocketMQImage}) for controller mode`;
+}
 
 function enumOf<const T extends readonly [string, ...string[]]>(values: T) {
     return z.enum(values, { error: `must be one of ${values.join(", ")}` });
