@@ -4,6 +4,8 @@ import * as assert from "assert";
 import * as rpc from "@pulumi/pulumi/runtime/rpc";
 import { proxyAuthConfigKeys } from "../src/inputs/auth";
 import { validateClusterArgs } from "../src/inputs/cluster";
+import { ClusterInputs } from "../src/inputs/clusterInputs";
+import { clusterInputWarnings } from "../src/inputs/clusterWarnings";
 import { constructCluster, kind, outputValue } from "./clusterHarness";
 
 const password = "Sup3r-s3cret-pass";
@@ -160,6 +162,20 @@ describe("RocketMQCluster auth (ACL 2.0)", () => {
             const cluster = await constructCluster({ proxy: { enabled: true }, auth: { enabled: true } }, "genproxy");
             const config = JSON.parse(unwrapped(cluster.object(kind.secret, "proxy-secret").stringData)["rmq-proxy.json"]);
             assert.strictEqual(config.innerClientAuthenticationCredentials, JSON.stringify({ accessKey: "rocketmq-admin", secretKey: "generated-genproxy-super-user-password" }));
+        });
+
+        it("warns at preview that 5.3 brokers with auth give gRPC consumers through the proxies nothing, naming broker.image", () => {
+            const warnings = (args: unknown) => {
+                const validation = validateClusterArgs(args);
+                assert.ok(validation.ok, JSON.stringify(!validation.ok && validation.failures));
+                return clusterInputWarnings(validation.value as unknown as ClusterInputs).map((warning) => `${warning.property}: ${warning.message}`);
+            };
+            const [warning, ...others] = warnings({ broker: { image: "apache/rocketmq:5.3.2" }, proxy: { enabled: true }, auth });
+            assert.match(warning, /^broker\.image: apache\/rocketmq:5\.3\.2 with auth and proxies: .*gRPC consumers through the proxies get no message \(sending works; fixed in 5\.4\.0\)/);
+            assert.deepStrictEqual(others, []);
+            assert.deepStrictEqual(warnings({ broker: { image: "apache/rocketmq:5.4.0" }, proxy: { enabled: true }, auth }), []);
+            assert.deepStrictEqual(warnings({ broker: { image: "apache/rocketmq:5.3.2" }, auth }), []);
+            assert.deepStrictEqual(warnings({ broker: { image: "apache/rocketmq:5.3.2" }, proxy: { enabled: true } }), []);
         });
 
         it("without auth keeps rmq-proxy.json in a ConfigMap, with no auth key", async () => {
