@@ -140,7 +140,7 @@ namespace PulumiRocketMQ.RocketMQ
         }
 
         /// <summary>
-        /// ACL 2.0 authentication and authorization on the brokers (RocketMQ 5.3 and later). Off by default.
+        /// ACL 2.0 authentication and authorization on the brokers and the proxies (RocketMQ 5.3 and later). Off by default.
         /// </summary>
         [Input("auth")]
         public Input<Inputs.AuthSpecArgs>? Auth { get; set; }

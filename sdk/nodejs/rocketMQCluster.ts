@@ -154,7 +154,7 @@ export interface RocketMQClusterArgs {
      */
     annotations?: pulumi.Input<{[key: string]: pulumi.Input<string>}>;
     /**
-     * ACL 2.0 authentication and authorization on the brokers (RocketMQ 5.3 and later). Off by default.
+     * ACL 2.0 authentication and authorization on the brokers and the proxies (RocketMQ 5.3 and later). Off by default.
      */
     auth?: pulumi.Input<inputs.AuthSpecArgs>;
     /**

@@ -3,8 +3,10 @@
 // server, one broker group without replica) deploys the cluster from it, with a Topic and a
 // ConsumerGroup that reach it through the API server's port-forward with the clientTls output.
 // Then: the served certificate is the Secret's, a plaintext client is refused, the real Java
-// remoting client with TLS on sends and receives, a Topic given another CA fails at once naming
-// the certificate problem, and the private key is in no stack export, ConfigMap or engine log.
+// remoting client with TLS on sends and receives, so does a gRPC client (rocketmq-client-nodejs)
+// through the proxy at the proxyEndpoint output trusting only the CA (and trusting another CA it
+// cannot connect), a Topic given another CA fails at once naming the certificate problem, and the
+// private key is in no stack export, ConfigMap or engine log.
 // The cert-manager path: the Certificate the component makes passes cert-manager's CRDs, and the
 // real cert-manager controller (built from its Go module, tests/toolchain) issues it for a second,
 // smaller cluster whose pods serve it.
@@ -14,12 +16,14 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { ensureSandbox, Sandbox } from "../sandbox/client";
 import { makeCertificates, TestCertificates } from "../support/certificates";
+import { runNodeGrpcClient } from "../support/grpcClients";
 import { podsAfterTermination } from "../support/pods";
 import { repoRoot } from "../support/plugin";
 import { copyProgram } from "../support/programs";
 import { PulumiTestStack } from "../support/pulumiStack";
 import { JavaResult, startJavaProgram } from "../support/rocketmq";
 import { scratchDir } from "../support/scratch";
+import { resolveServiceThroughHostsFile } from "../support/serviceHosts";
 
 const namespace = `e2e-tls-${process.pid}`;
 const serverName = `name-service.${namespace}.svc.cluster.local`;
@@ -133,6 +137,35 @@ describe("e2e: TLS enforcing from a Secret (sandbox)", function () {
         assert.equal(received.code, 0, received.stdout + received.stderr);
         assert.match(received.stdout, new RegExp(`CONSUMED ${messages}\\b`), received.stdout);
         console.log(`      Java client over TLS: sent ${messages}, received ${messages} (${((Date.now() - begin) / 1000).toFixed(0)} s in all)`);
+    });
+
+    it("a gRPC client through the proxy at proxyEndpoint, over TLS trusting only the CA, sends and receives; trusting another CA it cannot connect", async function () {
+        this.timeout(900_000);
+        const endpoint = (await stack.outputs()).proxyEndpoint as string;
+        const hostsFile = path.join(scratch, "hosts");
+        assert.equal((await resolveServiceThroughHostsFile(sandbox, endpoint, hostsFile)).length, 1, "one Ready proxy");
+        // The client verifies the certificate against the one CA it is given and the endpoint's host name.
+        const grpc = (args: string[], trustedCa: string, timeoutMs = 300_000) => runNodeGrpcClient(args, { hostsFile, home: path.join(scratch, "node"), trustedCa, timeoutMs });
+        const begin = Date.now();
+        const ca = path.join(certs.dir, "ca.crt");
+        const count = 50;
+        const sent = await grpc(["produce", endpoint, "tls-orders", "grpc", String(count), "0"], ca);
+        assert.equal(sent.code, 0, sent.stdout + sent.stderr);
+        assert.match(sent.stdout, new RegExp(`^SENT ${count}$`, "m"));
+        const received = await grpc(["consume", endpoint, "tls-grpc", "tls-orders", "grpc", String(count), "180"], ca);
+        assert.equal(received.code, 0, received.stdout + received.stderr);
+        assert.match(received.stdout, new RegExp(`^CONSUMED ${count}$`, "m"));
+        console.log(`      gRPC client over TLS through the proxy: sent ${count}, received ${count} (${((Date.now() - begin) / 1000).toFixed(0)} s)`);
+        const other = makeCertificates([`proxy.${namespace}.svc.cluster.local`]);
+        try {
+            const refused = await grpc(["produce", endpoint, "tls-orders", "grpc", "1", "0"], path.join(other.dir, "ca.crt"), 120_000);
+            assert.notEqual(refused.code, 0, refused.stdout);
+            assert.doesNotMatch(refused.stdout, /^SENT/m);
+            assert.match(refused.stderr, /unable to verify the first certificate/, refused.stderr.slice(-2000));
+            console.log(`      trusting another CA: exit ${refused.code}, ${lastLine(refused.stderr)}`);
+        } finally {
+            fs.rmSync(other.dir, { recursive: true, force: true });
+        }
     });
 
     it("a Topic reaches the cluster directly (name server by pod IP) over TLS verified as the cluster's name", async function () {

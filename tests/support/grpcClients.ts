@@ -63,6 +63,8 @@ export interface GrpcClientOptions {
     /** Working dir of the client (its logs). */
     home: string;
     timeoutMs?: number;
+    /** ACL 2.0 keys the Java client signs every request with (given in its environment, not its arguments). */
+    credentials?: { accessKey: string; secretKey: string };
 }
 
 /** Runs GrpcClient.java with `args` (produce ... or consume ...). */
@@ -76,15 +78,16 @@ export function runJavaGrpcClient(args: string[], options: GrpcClientOptions): P
         `-Djdk.net.hosts.file=${options.hostsFile}`, "-Dsun.net.inetaddr.ttl=1", "-Djava.net.preferIPv4Stack=true",
         "-cp", `${classes}${path.delimiter}${path.join(libDir, "*")}`,
         "GrpcClient", ...args,
-    ], {}, options.timeoutMs ?? 300_000);
+    ], options.credentials ? { ROCKETMQ_ACCESS_KEY: options.credentials.accessKey, ROCKETMQ_SECRET_KEY: options.credentials.secretKey } : {}, options.timeoutMs ?? 300_000);
 }
 
-/** Runs grpc-client.js with `args` (produce ... or consume ...) on this Node.js. */
-export function runNodeGrpcClient(args: string[], options: GrpcClientOptions): Promise<ProgramResult> {
+/** Runs grpc-client.js with `args` (produce ... or consume ...) on this Node.js; with `trustedCa` (a PEM file) over TLS, trusting only that CA. */
+export function runNodeGrpcClient(args: string[], options: GrpcClientOptions & { trustedCa?: string }): Promise<ProgramResult> {
     fs.mkdirSync(options.home, { recursive: true });
     return run(process.execPath, ["--require", path.join(sourceDir, "hosts-file.js"), path.join(sourceDir, "grpc-client.js"), ...args], {
         CLUSTER_HOSTS_FILE: options.hostsFile,
         // The client's logger writes under the home dir.
         HOME: options.home,
+        ...(options.trustedCa ? { ROCKETMQ_GRPC_TLS: "true", GRPC_DEFAULT_SSL_ROOTS_FILE_PATH: options.trustedCa } : {}),
     }, options.timeoutMs ?? 300_000);
 }

@@ -1,6 +1,6 @@
-// ACL 2.0 on the brokers (RocketMQCluster's `auth`): the broker.conf keys that turn authentication
-// and authorization on, and the super user's keys. The keys carrying the password go to the group's
-// Secret whatever the program made of the password, never to its ConfigMap.
+// ACL 2.0 (RocketMQCluster's `auth`): the broker.conf and rmq-proxy.json keys that turn
+// authentication and authorization on, and the super user's keys. The keys carrying the password go
+// to a Secret (the group's, the proxies') whatever the program made of the password, never to a ConfigMap.
 import * as pulumi from "@pulumi/pulumi";
 import { defaultGeneratedPasswordLength, generatedPasswordToken } from "../resources/generatedPassword";
 import { childName, ClusterContext } from "./context";
@@ -72,6 +72,34 @@ export function authBrokerSettings(context: ClusterContext): AuthBrokerSettings 
             ["innerClientAuthenticationCredentials", derive(keys, (k) => (k ? JSON.stringify({ accessKey: k.username, secretKey: k.password }) : undefined))],
         ],
     };
+}
+
+const proxyProviders: Record<string, string> = {
+    authenticationProvider: brokerProviders.authenticationProvider,
+    authorizationProvider: brokerProviders.authorizationProvider,
+    // A proxy keeps no users or ACLs: it reads them from a broker of its cluster (cached, refreshed every 20 s).
+    authenticationMetadataProvider: "org.apache.rocketmq.proxy.auth.ProxyAuthenticationMetadataProvider",
+    authorizationMetadataProvider: "org.apache.rocketmq.proxy.auth.ProxyAuthorizationMetadataProvider",
+};
+
+/**
+ * rmq-proxy.json keys while auth is on, as one secret record (empty while it is off); undefined
+ * when auth is known to be off. The proxies check clients as the brokers do and sign their own
+ * calls to the brokers as the super user: without the RPC hook a cluster-mode proxy's first call
+ * (creating its heartbeat-sync topic) is refused and the proxy exits.
+ */
+export function authProxySettings(context: ClusterContext): pulumi.Output<Record<string, string | boolean>> | undefined {
+    const { enabled, superUserName } = context.args.auth;
+    if (enabled === false) return undefined;
+    const superUserPassword = superUserPasswordOf(context);
+    return pulumi.secret(pulumi.output(derive([enabled, superUserName, superUserPassword] as const, ([on, accessKey, secretKey]): Record<string, string | boolean> =>
+        on && secretKey !== undefined ? {
+            authenticationEnabled: true,
+            authorizationEnabled: true,
+            ...proxyProviders,
+            enableAclRpcHookForClusterMode: true,
+            innerClientAuthenticationCredentials: JSON.stringify({ accessKey, secretKey }),
+        } : {})));
 }
 
 /**

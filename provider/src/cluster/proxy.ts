@@ -1,7 +1,8 @@
 // Proxies (RocketMQ 5): a Deployment `proxy` of stateless proxies in cluster mode behind a Service
 // `proxy` (gRPC 8081, remoting 8080), so RocketMQ 5's gRPC clients can connect. Their rmq-proxy.json
 // comes from the cluster's inputs: the cluster name, the name server list, the two ports and, with
-// metrics on, the Prometheus exporter, then the user's proxy.properties. At start a cluster-mode
+// metrics on, the Prometheus exporter, with auth on ACL 2.0 (cluster/auth.ts), then the user's
+// proxy.properties; with auth on or a secret property the file is in a Secret. At start a cluster-mode
 // proxy creates its heartbeat-sync topic on the cluster and exits if it cannot, so the Deployment
 // waits for every broker's registration. A PodDisruptionBudget `proxy` limits voluntary evictions.
 import { createHash } from "crypto";
@@ -18,6 +19,7 @@ import { metricsPort } from "../inputs/metrics";
 import { imageVersionLabel, objectLabels, selectorLabels } from "./labels";
 import { brokerGroupName, ports, proxyConfigMapName, proxyDeploymentName, proxySecretName, proxyServiceName } from "./names";
 import { containerSecurityContext, sharedPodSettings, tcpReadinessProbe } from "./pods";
+import { authProxySettings } from "./auth";
 import { proxyTlsConfigOf, tlsVolumeMounts, tlsVolumes, withTlsOptions } from "./tls";
 
 type EnvVar = k8s.types.input.core.v1.EnvVar;
@@ -42,6 +44,8 @@ export interface ProxyConfigInputs {
     prometheusExporter?: pulumi.Input<boolean>;
     /** The gRPC port's certificate and key (cluster/tls.ts); empty without TLS. */
     tls?: pulumi.Input<Record<string, string | boolean>>;
+    /** ACL 2.0 keys (cluster/auth.ts), secret: the file then goes in the proxy Secret; undefined while auth is off. */
+    auth?: pulumi.Input<Record<string, string | boolean>>;
 }
 
 export interface RenderedProxyConfig {
@@ -52,7 +56,7 @@ export interface RenderedProxyConfig {
 
 /** rmq-proxy.json: the provider's keys, then the user's properties in key order. */
 export function renderProxyConfig(owned: ProxyConfigInputs, properties: pulumi.Input<Record<string, pulumi.Input<string>>> | undefined): RenderedProxyConfig {
-    const secret = isSecretInput(properties) ||
+    const secret = owned.auth !== undefined || isSecretInput(properties) ||
         (properties !== undefined && !pulumi.Output.isInstance(properties) && Object.values(properties).some(isSecretInput));
     const text = derive([owned, properties] as const, ([known, user]) => JSON.stringify({
         rocketMQClusterName: known.clusterName,
@@ -63,6 +67,7 @@ export function renderProxyConfig(owned: ProxyConfigInputs, properties: pulumi.I
         // No metricsPromExporterHost: the proxy then binds 0.0.0.0, which in a pod is the pod's own addresses.
         ...(known.prometheusExporter ? { metricsExporterType: "PROM", metricsPromExporterPort: metricsPort } : {}),
         ...(known.tls ?? {}),
+        ...(known.auth ?? {}),
         ...Object.fromEntries(Object.entries(user ?? {}).sort(([a], [b]) => a.localeCompare(b)).map(([key, value]) => [key, jsonValueOf(value)])),
     }, null, 2) + "\n");
     return { text: secret ? pulumi.secret(text) : text, secret };
@@ -108,6 +113,7 @@ export function createProxies(
         endpointPortFromRequest: derive(spec.serviceType, (type) => type !== "ClusterIP"),
         prometheusExporter,
         tls: proxyTlsConfigOf(context),
+        auth: authProxySettings(context),
     }, spec.properties as pulumi.Input<Record<string, pulumi.Input<string>>> | undefined);
     const env = secretAwareEnv(spec.env);
     const secretData: Record<string, pulumi.Input<string>> = { ...(config.secret ? { [proxyConfigFile]: config.text } : {}), ...env.secretValues };

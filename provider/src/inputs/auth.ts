@@ -1,6 +1,6 @@
-// RocketMQCluster's `auth` input: ACL 2.0 authentication and authorization on the brokers, with the
-// first super user, whose keys the brokers also sign their calls to each other with. ACL 2.0 came
-// with RocketMQ 5.3.0; an image of an older release is refused when its tag says so.
+// RocketMQCluster's `auth` input: ACL 2.0 authentication and authorization on the brokers and the
+// proxies, with the first super user, whose keys the brokers and proxies also sign their own calls
+// with. ACL 2.0 came with RocketMQ 5.3.0; an image of an older release is refused when its tag says so.
 import { z } from "zod";
 import { imageTag } from "./images";
 
@@ -19,10 +19,16 @@ export const authSpecSchema = z.strictObject({
         .optional(),
 });
 
+/** rmq-proxy.json keys the provider writes while auth is on (cluster/auth.ts), refused in proxy.properties then. */
+export const proxyAuthConfigKeys = [
+    "authenticationEnabled", "authorizationEnabled", "authenticationProvider", "authorizationProvider",
+    "authenticationMetadataProvider", "authorizationMetadataProvider", "enableAclRpcHookForClusterMode", "innerClientAuthenticationCredentials",
+];
+
 interface AuthRuleInputs {
     auth: { enabled: boolean };
     broker: { image: string };
-    proxy: { enabled: boolean };
+    proxy: { enabled: boolean; image?: string; properties?: Record<string, string> };
 }
 
 /** Whether brokers of this image have ACL 2.0: 5.3.0 on, and any image whose tag is no version. */
@@ -44,7 +50,19 @@ export function checkAuthRules(args: AuthRuleInputs, ctx: z.RefinementCtx) {
             message: `broker.image ${broker.image} has no ACL 2.0 (RocketMQ ${firstVersionWithAcl2.join(".")} and later): use a newer image or leave auth off`,
         });
     }
-    if (proxy.enabled) {
-        ctx.addIssue({ code: "custom", path: ["auth", "enabled"], message: "is not supported together with proxy.enabled yet: the proxies would not authenticate clients" });
+    if (!proxy.enabled) return;
+    if (proxy.image !== undefined && !brokerImageHasAcl2(proxy.image)) {
+        ctx.addIssue({
+            code: "custom",
+            path: ["proxy", "image"],
+            message: `${proxy.image} has no ACL 2.0 (RocketMQ ${firstVersionWithAcl2.join(".")} and later) and would let clients in unchecked while auth is on: use a newer image`,
+        });
+    }
+    for (const key of Object.keys(proxy.properties ?? {}).filter((name) => proxyAuthConfigKeys.includes(name))) {
+        ctx.addIssue({
+            code: "custom",
+            path: ["proxy", "properties", key],
+            message: `${key} is written by the provider while auth is on: the proxies check every client and sign their own calls as the super user`,
+        });
     }
 }

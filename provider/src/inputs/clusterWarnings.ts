@@ -2,6 +2,7 @@
 // the preview warns, naming the field. Unknown or secret values are not judged.
 import { ClusterInputs } from "./clusterInputs";
 import { controllerReleaseWarning } from "./controller";
+import { imageTag } from "./images";
 
 /** A warning about one input, with its dotted path. */
 export interface InputWarning {
@@ -10,7 +11,12 @@ export interface InputWarning {
 }
 
 export function clusterInputWarnings(inputs: ClusterInputs): InputWarning[] {
-    return [...dnsWarnings(inputs), ...controllerIdentityWarnings(inputs), ...controllerReleaseWarnings(inputs)];
+    return [
+        ...dnsWarnings(inputs),
+        ...controllerIdentityWarnings(inputs),
+        ...controllerReleaseWarnings(inputs),
+        ...authProxyReceiveWarnings(inputs),
+    ];
 }
 
 /** A controller-mode cluster on a release whose elected replicas lack topics with attributes. */
@@ -20,6 +26,22 @@ function controllerReleaseWarnings(inputs: ClusterInputs): InputWarning[] {
     if ((mode !== "embedded" && mode !== "standalone") || typeof image !== "string") return [];
     const message = controllerReleaseWarning(image);
     return message === undefined ? [] : [{ property: "broker.image", message: `${message} (with controller.mode ${mode})` }];
+}
+
+/**
+ * RocketMQ 5.3 brokers with authorization on lose the bornTime of a proxy's pop request and answer
+ * every receive as timed out (apache/rocketmq#9862, fixed in 5.4.0): sends through the proxies work,
+ * gRPC consumers get nothing.
+ */
+function authProxyReceiveWarnings(inputs: ClusterInputs): InputWarning[] {
+    const image = inputs.broker.image;
+    if (inputs.auth.enabled !== true || inputs.proxy.enabled !== true || typeof image !== "string") return [];
+    if (!/^5\.3\.\d+$/.test(imageTag(image) ?? "")) return [];
+    return [{
+        property: "broker.image",
+        message: `${image} with auth and proxies: RocketMQ 5.3 brokers with authorization on answer the proxies' receive requests as timed out, ` +
+            "so gRPC consumers through the proxies get no message (sending works; fixed in 5.4.0). Use a 5.4.0 or later image to consume through the proxies",
+    }];
 }
 
 /**

@@ -68,7 +68,7 @@ namespace PulumiRocketMQ.RocketMQ.Inputs
         private InputMap<string>? _properties;
 
         /// <summary>
-        /// Other keys of `rmq-proxy.json`, e.g. `{ enableAclRpcHookForClusterMode: "true" }`; a value `true`, `false` or a whole number is written as a JSON boolean or number. `rocketMQClusterName`, `namesrvAddr`, `grpcServerPort`, `remotingListenPort`, `proxyMode` and `useEndpointPortFromRequest` are written by the provider and refused here, and so are `metricsExporterType`, `metricsPromExporterPort` and `metricsPromExporterHost` while `metrics.enabled` is true (see `metrics`). When a value is secret the whole file goes in the Secret `proxy-secret` instead of the ConfigMap.
+        /// Other keys of `rmq-proxy.json`, e.g. `{ grpcThreadPoolNums: "32" }`; a value `true`, `false` or a whole number is written as a JSON boolean or number. `rocketMQClusterName`, `namesrvAddr`, `grpcServerPort`, `remotingListenPort`, `proxyMode` and `useEndpointPortFromRequest` are written by the provider and refused here, and so are `metricsExporterType`, `metricsPromExporterPort` and `metricsPromExporterHost` while `metrics.enabled` is true (see `metrics`), and the ACL 2.0 keys (`authenticationEnabled`, `authorizationEnabled`, the four providers, `enableAclRpcHookForClusterMode`, `innerClientAuthenticationCredentials`) while `auth.enabled` is true. When a value is secret the whole file goes in the Secret `proxy-secret` instead of the ConfigMap.
         /// </summary>
         public InputMap<string> Properties
         {

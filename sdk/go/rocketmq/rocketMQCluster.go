@@ -91,7 +91,7 @@ type rocketMQClusterArgs struct {
 	Affinity *corev1.Affinity `pulumi:"affinity"`
 	// Annotations added to every object and pod.
 	Annotations map[string]string `pulumi:"annotations"`
-	// ACL 2.0 authentication and authorization on the brokers (RocketMQ 5.3 and later). Off by default.
+	// ACL 2.0 authentication and authorization on the brokers and the proxies (RocketMQ 5.3 and later). Off by default.
 	Auth *AuthSpec `pulumi:"auth"`
 	// The broker groups. Defaults to one group of a master and one replica.
 	Broker *BrokerSpec `pulumi:"broker"`
@@ -141,7 +141,7 @@ type RocketMQClusterArgs struct {
 	Affinity corev1.AffinityPtrInput
 	// Annotations added to every object and pod.
 	Annotations pulumi.StringMapInput
-	// ACL 2.0 authentication and authorization on the brokers (RocketMQ 5.3 and later). Off by default.
+	// ACL 2.0 authentication and authorization on the brokers and the proxies (RocketMQ 5.3 and later). Off by default.
 	Auth AuthSpecPtrInput
 	// The broker groups. Defaults to one group of a master and one replica.
 	Broker BrokerSpecPtrInput

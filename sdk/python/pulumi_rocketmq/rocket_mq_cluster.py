@@ -51,7 +51,7 @@ class RocketMQClusterArgs:
 
         :param pulumi.Input['pulumi_kubernetes.core.v1.AffinityArgs'] affinity: Affinity rules of every pod of the cluster. Without a `podAntiAffinity` here, the pods of each broker group, and the name servers, prefer different nodes (a preferred pod anti-affinity on `kubernetes.io/hostname`, weight 100, among the pods of the group or among the name servers); a `podAntiAffinity` given here, even `{}`, replaces that default. The other parts (`nodeAffinity`, `podAffinity`) are kept as given beside it.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] annotations: Annotations added to every object and pod.
-        :param pulumi.Input['AuthSpecArgs'] auth: ACL 2.0 authentication and authorization on the brokers (RocketMQ 5.3 and later). Off by default.
+        :param pulumi.Input['AuthSpecArgs'] auth: ACL 2.0 authentication and authorization on the brokers and the proxies (RocketMQ 5.3 and later). Off by default.
         :param pulumi.Input['BrokerSpecArgs'] broker: The broker groups. Defaults to one group of a master and one replica.
         :param pulumi.Input[_builtins.str] broker_cluster_name: RocketMQ cluster name of every broker (`brokerClusterName` in `broker.conf`), 1-64 letters, digits, '_' or '-'. Defaults to `DefaultCluster`.
         :param pulumi.Input['ConnectionMode'] connection: How the provider reaches the name servers and brokers (to push name server lists and run-time settings, wait for registration, copy metadata to new broker groups and drain removed ones): `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.
@@ -150,7 +150,7 @@ class RocketMQClusterArgs:
     @pulumi.getter
     def auth(self) -> Optional[pulumi.Input['AuthSpecArgs']]:
         """
-        ACL 2.0 authentication and authorization on the brokers (RocketMQ 5.3 and later). Off by default.
+        ACL 2.0 authentication and authorization on the brokers and the proxies (RocketMQ 5.3 and later). Off by default.
         """
         return pulumi.get(self, "auth")
 
@@ -437,7 +437,7 @@ class RocketMQCluster(pulumi.ComponentResource):
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[pulumi.InputType['pulumi_kubernetes.core.v1.AffinityArgs']] affinity: Affinity rules of every pod of the cluster. Without a `podAntiAffinity` here, the pods of each broker group, and the name servers, prefer different nodes (a preferred pod anti-affinity on `kubernetes.io/hostname`, weight 100, among the pods of the group or among the name servers); a `podAntiAffinity` given here, even `{}`, replaces that default. The other parts (`nodeAffinity`, `podAffinity`) are kept as given beside it.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] annotations: Annotations added to every object and pod.
-        :param pulumi.Input[Union['AuthSpecArgs', 'AuthSpecArgsDict']] auth: ACL 2.0 authentication and authorization on the brokers (RocketMQ 5.3 and later). Off by default.
+        :param pulumi.Input[Union['AuthSpecArgs', 'AuthSpecArgsDict']] auth: ACL 2.0 authentication and authorization on the brokers and the proxies (RocketMQ 5.3 and later). Off by default.
         :param pulumi.Input[Union['BrokerSpecArgs', 'BrokerSpecArgsDict']] broker: The broker groups. Defaults to one group of a master and one replica.
         :param pulumi.Input[_builtins.str] broker_cluster_name: RocketMQ cluster name of every broker (`brokerClusterName` in `broker.conf`), 1-64 letters, digits, '_' or '-'. Defaults to `DefaultCluster`.
         :param pulumi.Input['ConnectionMode'] connection: How the provider reaches the name servers and brokers (to push name server lists and run-time settings, wait for registration, copy metadata to new broker groups and drain removed ones): `auto` (default) connects directly when a name server address resolves and answers from the machine running Pulumi, and otherwise sends every connection through the Kubernetes API server's port-forward; `direct` always connects straight to the addresses; `portForward` always goes through the API server. Through port-forward, a name server's DNS name (`<pod>.<service>.<namespace>.svc...`) names its pod, and a broker's pod IP is mapped to its pod through the API (a hostNetwork pod by its node's IP and the container port it declares). Each operation that contacts RocketMQ opens its connections and streams and closes all of them when it ends.

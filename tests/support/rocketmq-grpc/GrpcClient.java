@@ -7,30 +7,51 @@
 //     a push consumer that runs until it received <count> distinct keys or the timeout. Prints
 //     CONSUMED <distinct keys> and OUT_OF_ORDER <n>: the messages of a group received first out of
 //     their sending order. Exits 0 only when every message came.
+// ROCKETMQ_ACCESS_KEY and ROCKETMQ_SECRET_KEY in the environment, when set, sign every request
+// (ACL 2.0). A request the proxy refuses (unauthenticated or forbidden) prints
+// REFUSED <exception> <message> and exits 3.
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.*;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.rocketmq.client.apis.ClientConfiguration;
+import org.apache.rocketmq.client.apis.ClientConfigurationBuilder;
 import org.apache.rocketmq.client.apis.ClientServiceProvider;
+import org.apache.rocketmq.client.apis.StaticSessionCredentialsProvider;
 import org.apache.rocketmq.client.apis.consumer.ConsumeResult;
 import org.apache.rocketmq.client.apis.consumer.FilterExpression;
 import org.apache.rocketmq.client.apis.consumer.FilterExpressionType;
 import org.apache.rocketmq.client.apis.consumer.PushConsumer;
 import org.apache.rocketmq.client.apis.message.MessageBuilder;
 import org.apache.rocketmq.client.apis.producer.Producer;
+import org.apache.rocketmq.client.java.exception.ForbiddenException;
+import org.apache.rocketmq.client.java.exception.UnauthorizedException;
 
 public class GrpcClient {
     public static void main(String[] args) throws Exception {
         ClientServiceProvider provider = ClientServiceProvider.loadService();
         // The proxy serves plaintext and TLS on one port; the Node.js client speaks plaintext too.
-        ClientConfiguration config = ClientConfiguration.newBuilder().setEndpoints(args[1]).enableSsl(false)
-            .setRequestTimeout(Duration.ofSeconds(10)).build();
-        if (args[0].equals("produce")) {
-            produce(provider, config, args[2], args[3], Integer.parseInt(args[4]), Integer.parseInt(args[5]));
-        } else {
-            boolean complete = consume(provider, config, args[2], args[3], args[4], Integer.parseInt(args[5]), Integer.parseInt(args[6]));
-            System.exit(complete ? 0 : 1);
+        ClientConfigurationBuilder builder = ClientConfiguration.newBuilder().setEndpoints(args[1]).enableSsl(false)
+            .setRequestTimeout(Duration.ofSeconds(10));
+        String accessKey = System.getenv("ROCKETMQ_ACCESS_KEY");
+        if (accessKey != null) builder.setCredentialProvider(new StaticSessionCredentialsProvider(accessKey, System.getenv("ROCKETMQ_SECRET_KEY")));
+        ClientConfiguration config = builder.build();
+        try {
+            if (args[0].equals("produce")) {
+                produce(provider, config, args[2], args[3], Integer.parseInt(args[4]), Integer.parseInt(args[5]));
+            } else {
+                boolean complete = consume(provider, config, args[2], args[3], args[4], Integer.parseInt(args[5]), Integer.parseInt(args[6]));
+                System.exit(complete ? 0 : 1);
+            }
+        } catch (Exception e) {
+            // The client wraps a refusal met while starting (the route query) in an IllegalStateException.
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                if (cause instanceof ForbiddenException || cause instanceof UnauthorizedException) {
+                    System.out.println("REFUSED " + cause.getClass().getSimpleName() + " " + cause.getMessage());
+                    System.exit(3);
+                }
+            }
+            throw e;
         }
         System.exit(0);
     }

@@ -2,11 +2,15 @@
 // commands and output as GrpcClient.java:
 //   produce <endpoint> <topic> <tag> <count> <messageGroups>
 //   consume <endpoint> <consumerGroup> <topic> <tag> <count> <timeoutSeconds>
+// ROCKETMQ_GRPC_TLS=true speaks TLS, verifying the proxy's certificate against the roots grpc-js reads
+// from GRPC_DEFAULT_SSL_ROOTS_FILE_PATH and its name against the endpoint's host.
 "use strict";
 const { ConsumeResult, Producer, PushConsumer } = require("rocketmq-client-nodejs");
 
+const sslEnabled = process.env.ROCKETMQ_GRPC_TLS === "true";
+
 async function produce(endpoints, topic, tag, count, groups) {
-    const producer = new Producer({ endpoints, namespace: "" });
+    const producer = new Producer({ endpoints, namespace: "", sslEnabled });
     await producer.startup();
     let sent = 0;
     for (let i = 0; i < count; i++) {
@@ -26,6 +30,7 @@ async function consume(endpoints, consumerGroup, topic, tag, count, timeoutSecon
     const consumer = new PushConsumer({
         endpoints,
         namespace: "",
+        sslEnabled,
         consumerGroup,
         subscriptions: new Map().set(topic, tag),
         messageListener: {
