@@ -1,12 +1,14 @@
 // Turning a cluster's auth off is a rolling change: its brokers keep checking signatures until each
-// one restarts, and a group being removed never restarts. The cluster's own operations that run in
-// that window (a pushed run-time setting before the roll, a drain after it) sign with the keys of
-// the last deployment while the new inputs have none.
+// one restarts, and a group being removed never restarts. Operations that run in that window (a
+// pushed run-time setting before the roll, a drain after it, a Topic or ConsumerGroup changed in the
+// same run) sign with the keys of the last deployment while the new inputs have none.
 import * as assert from "assert";
 import type { ClusterAccess } from "../src/connect/clusterConnection";
 import { AdminClientFactory } from "../src/resources/adminClients";
 import { brokerConfigPushHandler } from "../src/resources/brokerConfigPush";
 import { brokerScalingHandler } from "../src/resources/brokerScaling";
+import { consumerGroupHandler } from "../src/resources/consumerGroup";
+import { topicHandler } from "../src/resources/topic";
 import { stateOf } from "../src/resources/inputState";
 
 const ns = "127.0.0.1:9876";
@@ -43,11 +45,20 @@ describe("operations while auth is turned off", () => {
         assert.deepStrictEqual(admins.seen.map((access) => access.credentials), [credentials]);
     });
 
+    it("a Topic or ConsumerGroup changed in the same run signs with the last deployment's keys (the removed group is still registered)", async () => {
+        const admins = capturingAdmins();
+        const topic = { name: "orders", clusterName: "DefaultCluster", nameServerAddresses: ns, readQueueNums: 4, writeQueueNums: 4 };
+        await assert.rejects(topicHandler(admins.factory, silent).update("id", stateOf({ ...topic, credentials }), { ...topic, readQueueNums: 8, writeQueueNums: 8 }, "urn"), /captured/);
+        const group = { name: "billing", clusterName: "DefaultCluster", nameServerAddresses: ns, retryMaxTimes: 16 };
+        await assert.rejects(consumerGroupHandler(admins.factory, silent).update("id", stateOf({ ...group, credentials }), { ...group, retryMaxTimes: 3 }, "urn"), /captured/);
+        assert.deepStrictEqual(admins.seen.map((access) => access.credentials), [credentials, credentials]);
+    });
+
     it("new keys win over the last deployment's, and with neither nothing is signed", async () => {
         const admins = capturingAdmins();
         const other = { accessKey: "rocketmq-admin", secretKey: "another-key" };
         await assert.rejects(brokerScalingHandler(admins.factory, silent).update("DefaultCluster", stateOf({ ...scaling, credentials }), { ...scaling, brokerNames: ["broker-0"], credentials: other }, "urn"), /captured/);
-        await assert.rejects(brokerScalingHandler(admins.factory, silent).update("DefaultCluster", stateOf(scaling), { ...scaling, brokerNames: ["broker-0"] }, "urn"), /captured/);
+        await assert.rejects(brokerScalingHandler(admins.factory, silent).update("DefaultCluster", stateOf({ ...scaling, credentials: undefined }), { ...scaling, brokerNames: ["broker-0"] }, "urn"), /captured/);
         assert.deepStrictEqual(admins.seen.map((access) => access.credentials), [other, undefined]);
     });
 });
