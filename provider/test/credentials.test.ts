@@ -47,6 +47,24 @@ describe("credentials input", () => {
         ["TopicTransfer", topicTransferHandler(), { topic: "orders", sourceCluster: "ClusterA", targetCluster: "ClusterB", nameServerAddresses: ns }],
     ] as const;
     for (const [kind, handler, base] of handlers) {
+        // What a program passes from adminCredentials while the cluster's auth is off.
+        it(`${kind} takes credentials that are a secret null (auth off) as none`, async () => {
+            const result = await handler.check("urn", {}, { ...base, credentials: { [rpc.specialSigKey]: rpc.specialSecretSig, value: null } });
+            assert.deepStrictEqual(result.failures ?? [], []);
+            const seen: ClusterAccess[] = [];
+            const capture: AdminClientFactory = {
+                open: async (access) => {
+                    seen.push(access);
+                    throw new Error("captured");
+                },
+            };
+            const create = (kind === "Topic" ? topicHandler(capture) : kind === "ConsumerGroup" ? consumerGroupHandler(capture) : undefined)?.create;
+            if (create) {
+                await assert.rejects(create("urn", { ...base, credentials: { [rpc.specialSigKey]: rpc.specialSecretSig, value: null } }), /captured/);
+                assert.equal(seen[0]?.credentials, undefined);
+            }
+        });
+
         it(`${kind} refuses credentials without a secretKey, naming the field`, async () => {
             const result = await handler.check("urn", {}, { ...base, credentials: { accessKey: "rocketmq-admin" } });
             const failure = result.failures?.find((f) => f.property === "credentials.secretKey");

@@ -15,7 +15,6 @@
 // name), which a hosts file kept from the watched pods resolves, as cluster DNS does for pods: a
 // restarted pod comes back on a new address.
 import { strict as assert } from "node:assert";
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { RequestCode, RocketMQAdminClient } from "../../provider/src/admin";
 import { ensureSandbox, Sandbox } from "../sandbox/client";
@@ -23,6 +22,7 @@ import { repoRoot } from "../support/plugin";
 import { copyProgram } from "../support/programs";
 import { PulumiTestStack } from "../support/pulumiStack";
 import { startJavaProgram } from "../support/rocketmq";
+import { PodWatch } from "../support/podWatch";
 import { scratchDir } from "../support/scratch";
 import { tearDownAfterFile } from "../support/teardown";
 
@@ -37,96 +37,6 @@ const masterPod = "broker-0-master-0";
 const allPods = [nameServerPod, replicaPod, masterPod];
 const topic = "upgrade-orders";
 const consumerGroup = "upgrade-consumers";
-
-interface Pod {
-    metadata: { name: string; uid: string; deletionTimestamp?: unknown };
-    spec: { hostname?: string; subdomain?: string; containers: { image: string }[] };
-    status: { podIP?: string; conditions?: { type: string; status: string }[] };
-}
-
-const isReady = (pod: Pod | undefined) => pod !== undefined && !pod.metadata.deletionTimestamp &&
-    (pod.status.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false);
-
-/** A stretch of time during which a pod name had no Ready pod, and the pod that ended it. */
-interface NotReadyWindow {
-    name: string;
-    from: number;
-    to?: number;
-    endedByUid?: string;
-}
-
-/**
- * Watches the namespace's pods through the API: per pod name the latest pod, every window in which
- * a name had no Ready pod, and how many names were not Ready at the same time. It keeps a hosts
- * file with each StatefulSet pod's cluster DNS name for the Java clients.
- */
-class PodWatch {
-    readonly pods = new Map<string, Pod>();
-    readonly windows: NotReadyWindow[] = [];
-    /** The largest set of pod names not Ready at one moment. */
-    mostNotReadyTogether: string[] = [];
-    private abort?: AbortController;
-    private stopped = false;
-
-    constructor(private readonly kubeconfig: string, readonly hostsFile: string) {}
-
-    async start(): Promise<void> {
-        const k8s = await import("@kubernetes/client-node");
-        const config = new k8s.KubeConfig();
-        config.loadFromFile(this.kubeconfig);
-        const core = config.makeApiClient(k8s.CoreV1Api);
-        const watch = new k8s.Watch(config);
-        const run = async (): Promise<void> => {
-            const list = await core.listNamespacedPod({ namespace });
-            for (const pod of list.items as unknown as Pod[]) this.pods.set(pod.metadata.name, pod);
-            this.evaluate(Date.now());
-            this.abort = await watch.watch(`/api/v1/namespaces/${namespace}/pods`, { resourceVersion: list.metadata?.resourceVersion },
-                (phase, pod: Pod) => this.seen(pod, phase === "DELETED"),
-                // The API server ends a watch after a while: list again and go on.
-                () => again());
-        };
-        const again = () => {
-            if (!this.stopped) run().catch(() => setTimeout(again, 1_000));
-        };
-        await run();
-    }
-
-    stop(): void {
-        this.stopped = true;
-        this.abort?.abort();
-    }
-
-    private seen(pod: Pod, deleted: boolean): void {
-        const name = pod.metadata.name;
-        const current = this.pods.get(name);
-        if (deleted) {
-            if (current?.metadata.uid === pod.metadata.uid) this.pods.delete(name);
-        } else {
-            this.pods.set(name, pod);
-        }
-        this.evaluate(Date.now());
-    }
-
-    /** Opens and closes the not-Ready windows for the pods as they are now. */
-    private evaluate(now: number): void {
-        for (const name of allPods) {
-            const open = this.windows.find((w) => w.name === name && w.to === undefined);
-            const pod = this.pods.get(name);
-            if (!isReady(pod) && !open) this.windows.push({ name, from: now });
-            if (isReady(pod) && open) Object.assign(open, { to: now, endedByUid: pod!.metadata.uid });
-        }
-        const notReady = allPods.filter((name) => !isReady(this.pods.get(name)));
-        if (notReady.length > this.mostNotReadyTogether.length) this.mostNotReadyTogether = notReady;
-        this.writeHosts();
-    }
-
-    private writeHosts(): void {
-        const lines = [...this.pods.values()].filter((pod) => pod.status.podIP && pod.spec.hostname && pod.spec.subdomain)
-            .map((pod) => `${pod.status.podIP} ${pod.spec.hostname}.${pod.spec.subdomain}.${namespace}.svc.cluster.local`);
-        fs.writeFileSync(`${this.hostsFile}.tmp`, lines.join("\n") + "\n");
-        fs.renameSync(`${this.hostsFile}.tmp`, this.hostsFile);
-    }
-}
 
 describe("e2e: upgrade by image change, 5.3.2 -> 5.5.1 (sandbox)", function () {
     let sandbox: Sandbox;
@@ -176,7 +86,7 @@ describe("e2e: upgrade by image change, 5.3.2 -> 5.5.1 (sandbox)", function () {
 
     it(`changing the image to ${toImage} rolls the name server, then the replica, then the master, one pod at a time; every message sent while it rolls is consumed`, async function () {
         this.timeout(1_200_000);
-        const watch = new PodWatch(sandbox.kubeconfig, path.join(scratch, "hosts"));
+        const watch = new PodWatch(sandbox.kubeconfig, namespace, path.join(scratch, "hosts"), allPods);
         await watch.start();
         const uidsBefore = Object.fromEntries(allPods.map((name) => [name, watch.pods.get(name)?.metadata.uid]));
         const nameServer = (await stack.outputs()).nameServerAddresses as string;

@@ -66,7 +66,7 @@ async function resolveValue(input: unknown, path: PropertyPath, secret: boolean,
     }
     if (input !== null && typeof input === "object") {
         const entries = await Promise.all(
-            Object.entries(input).map(async ([key, element]) => {
+            Object.entries(input).filter(([, element]) => path.length > 0 || !isSecretNull(element)).map(async ([key, element]) => {
                 const resolved = await resolveValue(element, [...path, key], secret, walk);
                 return [key, resolved] as const;
             }),
@@ -77,6 +77,14 @@ async function resolveValue(input: unknown, path: PropertyPath, secret: boolean,
         walk.secretLeaves.push(path);
     }
     return input;
+}
+
+/**
+ * A secret that holds nothing: an input given one is not set. A RocketMQCluster's adminCredentials
+ * output is one while the cluster's auth is off, so one program works with auth on and off.
+ */
+export function isSecretNull(value: unknown): boolean {
+    return rpc.isRpcSecret(value) && rpc.unwrapRpcSecret(value) === null;
 }
 
 // Output's state promises are public on the implementation but not in its declared type.

@@ -21,6 +21,7 @@ import { refusedControllerModeChange } from "../inputs/controllerModeChange";
 import { resolveInputs } from "../inputs/resolve";
 import { pushBrokerSettings } from "../ops/scaling/brokerConfigPush";
 import { AdminClientFactory, clusterAdminClients, withAdmin } from "./adminClients";
+import { credentialsThroughChange } from "./previousCredentials";
 import { plainInputs, stateOf } from "./inputState";
 import { changedInputs, checkInputs, onlyAccessChanged } from "./placedResource";
 
@@ -104,7 +105,9 @@ export function brokerConfigPushHandler(admins: AdminClientFactory = clusterAdmi
                 // The brokers are registered with the old name servers; new ones may not run yet.
                 const previous = splitList(parseState(olds).namesrvAddr);
                 const reach = { preferred: previous.length > 0 ? previous : splitList(args.namesrvAddr), fallback: splitList(args.namesrvAddr) };
-                await withAdmin(admins, { ...args, nameServerAddresses: reach.preferred.join(";") }, logFor(urn ?? ""), (client) =>
+                // Brokers not restarted yet keep the authentication they started with.
+                const credentials = credentialsThroughChange(olds, args.credentials);
+                await withAdmin(admins, { ...args, credentials, nameServerAddresses: reach.preferred.join(";") }, logFor(urn ?? ""), (client) =>
                     pushBrokerSettings(client, reach, args.brokerClusterName, push, logFor(urn ?? "")));
             }
             return { outs: await outputsOf(args, news) };

@@ -21,6 +21,7 @@ import { Clock, realClock } from "../ops/progressLog";
 import { MissingMetadata } from "../ops/scaling/metadataSync";
 import { readMissingMetadata, scaleBrokerGroups } from "../ops/scaling/scaling";
 import { AdminClientFactory, clusterAdminClients, withAdmin } from "./adminClients";
+import { credentialsThroughChange } from "./previousCredentials";
 import { plainInputs, stateOf } from "./inputState";
 import { changedInputs, checkInputs, pick } from "./placedResource";
 
@@ -79,7 +80,7 @@ export function brokerScalingHandler(admins: AdminClientFactory = clusterAdminCl
                 const before = namesOf(olds.brokerNames);
                 const joining = args.brokerNames.filter((name) => !before.includes(name));
                 const leaving = before.filter((name) => !args.brokerNames.includes(name));
-                await scale(args, joining, leaving, urn ?? "");
+                await scale({ ...args, credentials: credentialsThroughChange(olds, args.credentials) }, joining, leaving, urn ?? "");
             }
             return { outs: stateOf(args) };
         },

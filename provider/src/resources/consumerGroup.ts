@@ -13,6 +13,7 @@ import { engineResourceLogs, ResourceLogs } from "../engineLog";
 import { applyGroup, changedGroupSettings, deleteGroup, GroupSettings, readGroup } from "../ops/topics/groupLifecycle";
 import { describePlacement } from "../ops/topics/placement";
 import { AdminClientFactory, clusterAdminClients, withAdmin } from "./adminClients";
+import { credentialsThroughChange } from "./previousCredentials";
 import { plainInputs, stateOf } from "./inputState";
 import { changedInputs, checkInputs, definedOnly, missingFromOf, onlyAccessChanged, parsePlacedId, pick, placedId, placementOf } from "./placedResource";
 
@@ -74,7 +75,7 @@ export function consumerGroupHandler(admins: AdminClientFactory = clusterAdminCl
             if (await onlyAccessChanged(olds, news, inputNames, inputDefaults)) {
                 return { outs: { ...stateOf(args), brokers: olds.brokers, missingFrom: olds.missingFrom } };
             }
-            const presence = await withAdmin(admins, args, logFor(urn ?? ""), (client) =>
+            const presence = await withAdmin(admins, { ...args, credentials: credentialsThroughChange(olds, args.credentials) }, logFor(urn ?? ""), (client) =>
                 applyGroup(client, args.name, placementOf(args), settingsOfArgs(args), {
                     allowDeleteWithOnlineConsumers: args.allowDeleteWithOnlineConsumers,
                     previousBrokers: Array.isArray(olds.brokers) ? (olds.brokers as string[]) : [],

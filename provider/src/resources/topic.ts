@@ -20,6 +20,7 @@ import { moveTopicOffLeftGroups } from "../ops/topics/topicMove";
 import type { TopicTransferOptions } from "../ops/topicTransfer";
 import { defaultConsumeTimeoutSeconds } from "../inputs/topicTransfer";
 import { AdminClientFactory, clusterAdminClients, withAdmin } from "./adminClients";
+import { credentialsThroughChange } from "./previousCredentials";
 import { plainInputs, stateOf } from "./inputState";
 import { changedInputs, checkInputs, definedOnly, missingFromOf, onlyAccessChanged, parsePlacedId, pick, placedId, placementOf } from "./placedResource";
 
@@ -113,7 +114,7 @@ export function topicHandler(
             const previous = settingsFromState(olds);
             const previousBrokers = Array.isArray(olds.brokers) ? (olds.brokers as string[]) : [];
             const log = logFor(urn ?? "");
-            const presence = await withAdmin(admins, args, log, async (client) => {
+            const presence = await withAdmin(admins, { ...args, credentials: credentialsThroughChange(olds, args.credentials) }, log, async (client) => {
                 const moved = await moveTopicOffLeftGroups(
                     client,
                     { name: args.name, previousBrokers, placement: placementOf(args), consumeTimeoutSeconds: args.consumeTimeoutSeconds, allowDeleteWithUnconsumedMessages: args.allowDeleteWithUnconsumedMessages },

@@ -1,4 +1,7 @@
+import org.apache.rocketmq.acl.common.AclClientRPCHook;
+import org.apache.rocketmq.acl.common.SessionCredentials;
 import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
+import org.apache.rocketmq.client.consumer.rebalance.AllocateMessageQueueAveragely;
 import org.apache.rocketmq.client.consumer.listener.ConsumeConcurrentlyStatus;
 import org.apache.rocketmq.client.consumer.listener.MessageListenerConcurrently;
 import org.apache.rocketmq.common.consumer.ConsumeFromWhere;
@@ -15,7 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * keys, until a line "EXPECT <n>" on stdin and then n distinct keys (or the drain timeout).
  * Prints CONSUMED (distinct keys), DUPLICATES (deliveries of a key already seen) and
  * OUT_OF_RANGE (keys other than m-0 .. m-<n-1>). Exits 0 when every expected key arrived.
- * Usage: nameServer group topic drainTimeoutSeconds
+ * With an access key and secret key it signs every request as that ACL 2.0 user.
+ * Usage: nameServer group topic drainTimeoutSeconds [accessKey secretKey]
  */
 public class DrainingConsumer {
     public static void main(String[] args) {
@@ -34,7 +38,9 @@ public class DrainingConsumer {
         long drainTimeoutMs = Long.parseLong(args[3]) * 1000;
         Set<String> keys = ConcurrentHashMap.newKeySet();
         AtomicInteger duplicates = new AtomicInteger();
-        DefaultMQPushConsumer consumer = new DefaultMQPushConsumer(group);
+        DefaultMQPushConsumer consumer = args.length > 5
+            ? new DefaultMQPushConsumer(group, new AclClientRPCHook(new SessionCredentials(args[4], args[5])), new AllocateMessageQueueAveragely())
+            : new DefaultMQPushConsumer(group);
         consumer.setNamesrvAddr(nameServer);
         // Route lookups wait up to 15 s (the client's default is 3): on a loaded machine a name server
         // answering late is slow, not gone.

@@ -9,7 +9,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Sends N messages to a topic as an ACL user, with the real RocketMQ producer and its ACL RPC hook.
- * Usage: nameServer topic count accessKey secretKey. Prints "SENT n", or "REFUSED <code> <message>"
+ * Message i carries the key "m-<firstKey + i>" (firstKey 0 unless given).
+ * Usage: nameServer topic count accessKey secretKey [firstKey]. Prints "SENT n", or "REFUSED <code> <message>"
  * and exits 3 when a broker refuses the send.
  */
 public class SignedProducer {
@@ -26,6 +27,7 @@ public class SignedProducer {
         String nameServer = args[0];
         String topic = args[1];
         int count = Integer.parseInt(args[2]);
+        int firstKey = args.length > 5 ? Integer.parseInt(args[5]) : 0;
         AclClientRPCHook hook = new AclClientRPCHook(new SessionCredentials(args[3], args[4]));
         DefaultMQProducer producer = new DefaultMQProducer("signed_producer_" + System.nanoTime(), hook);
         producer.setNamesrvAddr(nameServer);
@@ -37,7 +39,7 @@ public class SignedProducer {
         int sent = 0;
         try {
             for (int i = 0; i < count; i++) {
-                Message message = new Message(topic, "tag", ("message " + i).getBytes(StandardCharsets.UTF_8));
+                Message message = new Message(topic, "tag", "m-" + (firstKey + i), ("message " + i).getBytes(StandardCharsets.UTF_8));
                 SendResult result;
                 try {
                     result = producer.send(message);

@@ -1,3 +1,5 @@
+import org.apache.rocketmq.acl.common.AclClientRPCHook;
+import org.apache.rocketmq.acl.common.SessionCredentials;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
 import org.apache.rocketmq.client.producer.SendResult;
 import org.apache.rocketmq.client.producer.SendStatus;
@@ -17,7 +19,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * counted. A retry after a timeout may store a message twice: consumers count distinct keys.
  * Prints SENT (messages sent, each exactly one key), FAILED_THEN_RETRIED (failed attempts later
  * retried successfully), GAVE_UP (messages never sent) and LONGEST_SEND_MS (one message, retries included).
- * Usage: nameServer topic pauseMs retryPauseMs giveUpSeconds
+ * With an access key and secret key it signs every request as that ACL 2.0 user (a broker with
+ * authentication off ignores the signature), so it can send through auth being turned on or off.
+ * Usage: nameServer topic pauseMs retryPauseMs giveUpSeconds [accessKey secretKey]
  */
 public class SteadyProducer {
     public static void main(String[] args) {
@@ -49,7 +53,9 @@ public class SteadyProducer {
         stdin.setDaemon(true);
         stdin.start();
 
-        DefaultMQProducer producer = new DefaultMQProducer("steady_producer_" + System.nanoTime());
+        DefaultMQProducer producer = args.length > 6
+            ? new DefaultMQProducer("steady_producer_" + System.nanoTime(), new AclClientRPCHook(new SessionCredentials(args[5], args[6])))
+            : new DefaultMQProducer("steady_producer_" + System.nanoTime());
         producer.setNamesrvAddr(nameServer);
         // Route lookups wait up to 15 s (the client's default is 3): on a loaded machine a name server
         // answering late is slow, not gone.
