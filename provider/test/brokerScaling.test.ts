@@ -163,6 +163,11 @@ describe("RocketMQCluster's BrokerScaling", () => {
         assert.ok(rpc.isRpcSecret(inputs.kubeconfig), "the kubeconfig reaches the child as a secret");
     });
 
+    it("with a controller, a replica's pod as scalePodName copies from that pod's group (from whichever pod is its master now)", async () => {
+        const rendered = await renderCluster({ broker: { size: 3, replicaPerGroup: 1, scalePodName: "broker-1-replica-1-0" }, controller: { mode: "standalone" } });
+        assert.strictEqual(rendered.provided[brokerScalingToken]?.inputs.sourceBrokerName, "broker-1");
+    });
+
     it("a removed group's claims stay: the broker StatefulSets leave Kubernetes' Retain default for deleted StatefulSets", async () => {
         const rendered = await renderCluster({
             broker: {

@@ -72,6 +72,7 @@ const badInputs: BadInput[] = [
     { rule: "young generation not below the heap", args: { broker: { jvmMemory: { heap: "1g", youngGeneration: "1g" } } }, property: "broker.jvmMemory.youngGeneration", reason: /smaller than the heap/ },
     { rule: "scalePodName of a missing group", args: { broker: { size: 2, scalePodName: "broker-2-master-0" } }, property: "broker.scalePodName", reason: /master pod of an existing group/ },
     { rule: "scalePodName of a replica", args: { broker: { scalePodName: "broker-0-replica-1-0" } }, property: "broker.scalePodName", reason: /master pod of an existing group/ },
+    { rule: "scalePodName of a replica the group lacks, with a controller", args: { broker: { replicaPerGroup: 1, scalePodName: "broker-0-replica-2-0" }, controller: { mode: "standalone" } }, property: "broker.scalePodName", reason: /master pod of an existing group.*replica-<i>-0 with i from 1 to replicaPerGroup/ },
     { rule: "malformed nameServers", args: { broker: { nameServers: "10.0.0.5,10.0.0.6" } }, property: "broker.nameServers", reason: /host:port entries separated by ';'/ },
     { rule: "mount of an undeclared volume", args: { broker: { volumeMounts: [{ name: "extra", mountPath: "/extra" }] } }, property: "broker.volumeMounts[0].name", reason: /does not name a volume in broker.volumes/ },
     { rule: "mount over the store", args: { broker: { volumes: [{ name: "x", emptyDir: {} }], volumeMounts: [{ name: "x", mountPath: "/home/rocketmq/store" }] } }, property: "broker.volumeMounts[0].mountPath", reason: /used by the provider/ },
@@ -134,6 +135,13 @@ describe("RocketMQCluster input validation", () => {
         });
         assert.ok(validation.ok, JSON.stringify(!validation.ok && validation.failures));
         assert.strictEqual(validation.value.nameServer.dnsPolicy, undefined, "left to the hostNetwork default");
+    });
+
+    it("with a controller, accepts a replica's pod as scalePodName: any pod of a group may be its master", () => {
+        for (const mode of ["standalone", "embedded"]) {
+            const validation = validateClusterArgs({ broker: { size: 2, replicaPerGroup: 1, scalePodName: "broker-1-replica-1-0" }, controller: { mode } });
+            assert.ok(validation.ok, `${mode}: ${JSON.stringify(!validation.ok && validation.failures)}`);
+        }
     });
 
     it("accepts SYNC_MASTER when each master has a replica to wait for", () => {

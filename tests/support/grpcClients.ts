@@ -41,13 +41,24 @@ function compiledJavaClient(libDir: string): string {
     return classesDir;
 }
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<ProgramResult> {
-    return new Promise((resolve, reject) => {
-        const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (chunk) => (stdout += chunk));
-        child.stderr.on("data", (chunk) => (stderr += chunk));
+/** A client left running: lines go to its stdin (e.g. STOP), `exited` resolves with what it printed. */
+export interface RunningGrpcClient {
+    tell(line: string): void;
+    closeStdin(): void;
+    /** What it printed on stdout so far. */
+    stdout(): string;
+    exited: Promise<ProgramResult>;
+}
+
+function start(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): RunningGrpcClient {
+    const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    // A client that exits early closes its stdin; a late line is then dropped, not thrown.
+    child.stdin.on("error", () => undefined);
+    const exited = new Promise<ProgramResult>((resolve, reject) => {
         const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
         child.on("error", reject);
         child.on("close", (code) => {
@@ -55,6 +66,13 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs:
             resolve({ code, stdout, stderr });
         });
     });
+    return { tell: (line) => child.stdin.write(`${line}\n`), closeStdin: () => child.stdin.end(), stdout: () => stdout, exited };
+}
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<ProgramResult> {
+    const client = start(command, args, env, timeoutMs);
+    client.closeStdin();
+    return client.exited;
 }
 
 export interface GrpcClientOptions {
@@ -69,10 +87,17 @@ export interface GrpcClientOptions {
 
 /** Runs GrpcClient.java with `args` (produce ... or consume ...). */
 export function runJavaGrpcClient(args: string[], options: GrpcClientOptions): Promise<ProgramResult> {
+    const client = startJavaGrpcClient(args, options);
+    client.closeStdin();
+    return client.exited;
+}
+
+/** Starts GrpcClient.java with `args` and leaves it running, e.g. produce-until-stop, told STOP on stdin. */
+export function startJavaGrpcClient(args: string[], options: GrpcClientOptions): RunningGrpcClient {
     const libDir = grpcJavaClientLibDir();
     const classes = compiledJavaClient(libDir);
     fs.mkdirSync(options.home, { recursive: true });
-    return run("java", [
+    return start("java", [
         "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
         `-Duser.home=${options.home}`,
         `-Djdk.net.hosts.file=${options.hostsFile}`, "-Dsun.net.inetaddr.ttl=1", "-Djava.net.preferIPv4Stack=true",

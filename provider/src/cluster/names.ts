@@ -1,5 +1,6 @@
 // Names of the Kubernetes objects and pods, kept in one place: an operator user recognises them
 // (name-service-0, broker-0-master-0, broker-0-replica-1-0), and outputs and tests derive from them.
+import { brokerPodOf } from "../inputs/scaleSource";
 
 export const ports = {
     nameServer: 9876,
@@ -64,12 +65,13 @@ export function replicaStatefulSetName(brokerPrefix: string, group: number, repl
 }
 
 /**
- * The group whose topics and subscription groups the other groups copy: the group of the master pod
- * `scalePodName` (`<prefix>-<g>-master-0`, as validation requires), by default the first group.
+ * The group whose topics and subscription groups the other groups copy: the group of the pod
+ * `scalePodName` (`<prefix>-<g>-master-0`, or with a controller `<prefix>-<g>-replica-<i>-0`, as
+ * validation requires), by default the first group. The copy reads from the group's master now.
  */
 export function scaleSourceBrokerName(brokerPrefix: string, scalePodName: string | undefined): string {
-    const group = scalePodName === undefined ? undefined : new RegExp(`^${brokerPrefix}-(\\d+)-master-0$`).exec(scalePodName)?.[1];
-    return brokerGroupName(brokerPrefix, group === undefined ? 0 : Number(group));
+    const group = scalePodName === undefined ? undefined : brokerPodOf(brokerPrefix, scalePodName)?.group;
+    return brokerGroupName(brokerPrefix, group ?? 0);
 }
 
 export function brokerGroupConfigMapName(brokerPrefix: string, group: number): string {

@@ -18,6 +18,7 @@ import { clusterAccessSchemas } from "./clusterAccess";
 import { authSpecSchema, checkAuthRules } from "./auth";
 import { clusterTlsSchema } from "./tls";
 import { checkControllerRules, controllerSpecSchema } from "./controller";
+import { brokerPodOf, checkScaleSourceRules } from "./scaleSource";
 
 export const storageModes = ["EmptyDir", "HostPath", "StorageClass"] as const;
 
@@ -165,12 +166,14 @@ export const brokerSpecSchema = z.strictObject({
         });
     }
     if (broker.scalePodName !== undefined) {
-        const match = new RegExp(`^${broker.name}-(\\d+)-master-0$`).exec(broker.scalePodName);
-        if (!match || Number(match[1]) >= broker.size) {
+        // A replica's pod is refused here unless a controller runs (checkScaleSourceRules, which knows the mode).
+        const pod = brokerPodOf(broker.name, broker.scalePodName);
+        if (!pod || pod.group >= broker.size || (pod.replica !== undefined && (pod.replica < 1 || pod.replica > broker.replicaPerGroup))) {
             ctx.addIssue({
                 code: "custom",
                 path: ["scalePodName"],
-                message: `must be the master pod of an existing group, ${broker.name}-<group>-master-0 with group below size ${broker.size}, e.g. ${broker.name}-0-master-0`,
+                message: `must be the master pod of an existing group, ${broker.name}-<group>-master-0 with group below size ${broker.size}, e.g. ${broker.name}-0-master-0 ` +
+                    `(with controller.mode standalone or embedded, where any pod of a group may be its master, ${broker.name}-<group>-replica-<i>-0 with i from 1 to replicaPerGroup too)`,
             });
         }
     }
@@ -323,7 +326,9 @@ export const clusterArgsSchema = z.strictObject({
     checkMetricsRules(args, ctx);
     checkAuthRules(args, ctx);
     checkControllerRules(args, ctx);
+    checkScaleSourceRules(args, ctx);
 });
+
 
 /** What a program passes: every field optional, `{}` is a working cluster. */
 export type RocketMQClusterArgs = z.input<typeof clusterArgsSchema>;

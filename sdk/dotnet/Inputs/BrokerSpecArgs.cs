@@ -119,7 +119,7 @@ namespace PulumiRocketMQ.RocketMQ.Inputs
         public Input<Pulumi.Kubernetes.Types.Inputs.Core.V1.ResourceRequirementsArgs>? Resources { get; set; }
 
         /// <summary>
-        /// The master pod whose topics and subscription groups are copied to the other broker groups, `&lt;name&gt;-&lt;g&gt;-master-0` of an existing group. Defaults to the first group's master, `&lt;name&gt;-0-master-0`. The copy runs when groups are added (and on every `pulumi up` after a refresh found a group lacking some of them); it sends only what a group lacks, and leaves topics and groups a group has beyond the source's as they are.
+        /// A pod of the broker group whose topics and subscription groups are copied to the other broker groups: `&lt;name&gt;-&lt;g&gt;-master-0` of an existing group, or with `controller.mode` standalone or embedded (where any pod of a group may be its master, as `brokerGroups` reports) `&lt;name&gt;-&lt;g&gt;-replica-&lt;i&gt;-0` too. The copy reads from whichever pod the name servers list as that group's master now. Defaults to the first group, `&lt;name&gt;-0-master-0`. The copy runs when groups are added (and on every `pulumi up` after a refresh found a group lacking some of them); it sends only what a group lacks, and leaves topics and groups a group has beyond the source's as they are.
         /// </summary>
         [Input("scalePodName")]
         public Input<string>? ScalePodName { get; set; }

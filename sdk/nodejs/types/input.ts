@@ -186,7 +186,7 @@ export interface BrokerSpecArgs {
      */
     resources?: pulumi.Input<pulumiKubernetes.types.input.core.v1.ResourceRequirements>;
     /**
-     * The master pod whose topics and subscription groups are copied to the other broker groups, `<name>-<g>-master-0` of an existing group. Defaults to the first group's master, `<name>-0-master-0`. The copy runs when groups are added (and on every `pulumi up` after a refresh found a group lacking some of them); it sends only what a group lacks, and leaves topics and groups a group has beyond the source's as they are.
+     * A pod of the broker group whose topics and subscription groups are copied to the other broker groups: `<name>-<g>-master-0` of an existing group, or with `controller.mode` standalone or embedded (where any pod of a group may be its master, as `brokerGroups` reports) `<name>-<g>-replica-<i>-0` too. The copy reads from whichever pod the name servers list as that group's master now. Defaults to the first group, `<name>-0-master-0`. The copy runs when groups are added (and on every `pulumi up` after a refresh found a group lacking some of them); it sends only what a group lacks, and leaves topics and groups a group has beyond the source's as they are.
      */
     scalePodName?: pulumi.Input<string>;
     /**
