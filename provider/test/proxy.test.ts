@@ -62,7 +62,7 @@ describe("RocketMQCluster proxies", () => {
                 grpcServerPort: 8081,
                 remotingListenPort: 8080,
                 // No metricsPromExporterHost: the exporter binds every address of the pod. PROM, as its
-                // ordinal: 5.3 and 5.4 proxies fail at start on "PROM".
+                // ordinal: a 5.4.0 proxy exits at start on "PROM".
                 metricsExporterType: 2,
                 metricsPromExporterPort: 5557,
             });
