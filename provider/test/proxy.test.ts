@@ -61,8 +61,9 @@ describe("RocketMQCluster proxies", () => {
                 namesrvAddr: "name-service-0.name-service.mq.svc.cluster.local:9876",
                 grpcServerPort: 8081,
                 remotingListenPort: 8080,
-                // No metricsPromExporterHost: the exporter binds every address of the pod.
-                metricsExporterType: "PROM",
+                // No metricsPromExporterHost: the exporter binds every address of the pod. PROM, as its
+                // ordinal: a 5.4.0 proxy exits at start on "PROM".
+                metricsExporterType: 2,
                 metricsPromExporterPort: 5557,
             });
         });

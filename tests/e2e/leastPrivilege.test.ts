@@ -174,7 +174,9 @@ describe("e2e: examples/yaml-secure as the documented Role (sandbox)", function 
         console.log(`      yaml-secure up as the documented Role: ${((Date.now() - began) / 1000).toFixed(0)} s`);
         assert.doesNotMatch(output, /forbidden|\b403\b/i, output);
 
-        assert.deepEqual(await readyPods(sandbox, exampleNamespace), ["broker-0-master-0", "broker-0-replica-1-0", "name-service-0"]);
+        // The proxy's pod is named after its Deployment's ReplicaSet.
+        const ready = (await readyPods(sandbox, exampleNamespace)).map((name) => name.replace(/^proxy-[a-z0-9]+-[a-z0-9]+$/, "proxy"));
+        assert.deepEqual(ready, ["broker-0-master-0", "broker-0-replica-1-0", "name-service-0", "proxy"]);
         // The User (and so its Acl, written the same way) reached master and replica as the service account.
         assert.deepEqual((await stack.outputs()).ordersAppBrokers, ["broker-0", "broker-0 #1"]);
         const streams = sandbox.portForwardStreams(exampleNamespace);

@@ -28,8 +28,9 @@ obtain "kubernetes $KUBERNETES_VERSION" "$here/kube.sh"
 # Built here, before any test runs: built by the first e2e test instead, its minutes of compiling
 # would count against that test's timeout.
 obtain "sandbox node agent" "$here/../sandbox/sandbox.sh" build >/dev/null
-# The default release (the provider's images) and every release of the integration tier's matrix.
-rocketmq_versions=$(printf '%s\n' "$ROCKETMQ_VERSION" $ROCKETMQ_MATRIX_VERSIONS | awk '!seen[$0]++')
+# The default release (the provider's images), every release of the integration tier's matrix, and
+# the auth example's, so that no test downloads jars while it runs.
+rocketmq_versions=$(printf '%s\n' "$ROCKETMQ_VERSION" $ROCKETMQ_MATRIX_VERSIONS "$ROCKETMQ_AUTH_EXAMPLE_VERSION" | awk '!seen[$0]++')
 for version in $rocketmq_versions; do
   obtain "rocketmq $version jars" "$here/rocketmq.sh" "$version" >/dev/null
 done

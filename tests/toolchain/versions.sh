@@ -38,6 +38,10 @@ ROCKETMQ_VERSION=5.5.1
 # against each (tests/support/rocketmqVersions.ts). 4.9.7 is the newest 4.9 release whose name
 # server and broker are served.
 ROCKETMQ_MATRIX_VERSIONS="5.5.1 5.3.2 4.9.7"
+# The release examples/yaml-secure and the auth end-to-end test run: the toolchain's 5.5.1 jars carry
+# 5.5.0's rocketmq-auth, which the 5.5.1 broker cannot call, and 5.3 brokers with authorization give
+# consumers through the proxies nothing. Served whole by the Maven registry.
+ROCKETMQ_AUTH_EXAMPLE_VERSION=5.4.0
 # RocketMQ 5's gRPC Java client (org.apache.rocketmq:rocketmq-client-java), which talks to proxies:
 # the end-to-end test of the proxy sends and receives with it (tests/toolchain/rocketmq-client-java.sh).
 ROCKETMQ_CLIENT_JAVA_VERSION=5.0.8

@@ -65,7 +65,9 @@ export function renderProxyConfig(owned: ProxyConfigInputs, properties: pulumi.I
         remotingListenPort: ports.proxyRemoting,
         ...(known.endpointPortFromRequest ? { useEndpointPortFromRequest: true } : {}),
         // No metricsPromExporterHost: the proxy then binds 0.0.0.0, which in a pod is the pod's own addresses.
-        ...(known.prometheusExporter ? { metricsExporterType: "PROM", metricsPromExporterPort: metricsPort } : {}),
+        // PROM as its ordinal: the fastjson2 that RocketMQ 5.3 and 5.4 ship can bind this key to the int
+        // setter and fail on "PROM" (a 5.4.0 proxy exits at start); 5.5 reads either form.
+        ...(known.prometheusExporter ? { metricsExporterType: 2, metricsPromExporterPort: metricsPort } : {}),
         ...(known.tls ?? {}),
         ...(known.auth ?? {}),
         ...Object.fromEntries(Object.entries(user ?? {}).sort(([a], [b]) => a.localeCompare(b)).map(([key, value]) => [key, jsonValueOf(value)])),
