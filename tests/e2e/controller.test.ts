@@ -16,7 +16,8 @@
 // - standalone, while group 0's master is the pod of its -replica- StatefulSet (when the election
 //   made the -master- pod master, that one is killed too): scaling 2 -> 3 groups copies the topics
 //   and groups from it to the new group, a TopicTransfer moves a hand-made topic from group 0 to the
-//   new group, and every message sent while scaling and after the moves is consumed;
+//   new group, and every message sent while scaling and after the moves is consumed; a change of the
+//   controllers' and the proxy's heap previews those two workloads changing, and no other;
 // - standalone runs three controllers: each one's /metrics is scraped on the port the
 //   controller-metrics Service carries, and the Eviction API evicts one controller and refuses (429)
 //   a second while the first is not Ready (the budget keeps two of three, a Raft majority).
@@ -417,6 +418,28 @@ for (const mode of modes) describe(`e2e: controller mode ${mode} (sandbox): a ki
         for (const line of counts) console.log(`      ${line}`);
         // The proxies restart when the broker groups change: the next case starts once the old proxy pod is gone.
         await until("no pod terminating", 180_000, async () => ((await pods()).every((p) => p.metadata.deletionTimestamp === undefined) ? true : undefined));
+    });
+
+    if (mode === "standalone") it("a change of the controllers' and the proxy's heap previews the controller StatefulSet and the proxy Deployment changing (they restart), no broker or name server, and changes nothing", async function () {
+        this.timeout(600_000);
+        const before = (await pods()).map((p) => `${p.metadata.name} ${p.status.containerStatuses?.[0]?.containerID}`).sort();
+        await stack.pulumiOrThrow(["config", "set", "controllerHeap", "160m"]);
+        await stack.pulumiOrThrow(["config", "set", "proxyHeap", "320m"]);
+        const preview = await stack.preview();
+        await stack.pulumiOrThrow(["config", "set", "controllerHeap", "128m"]);
+        await stack.pulumiOrThrow(["config", "set", "proxyHeap", "256m"]);
+        assert.equal(preview.code, 0, preview.stdout + preview.stderr);
+        /** The diff block of each workload the preview updates, by its resource name. */
+        const updated = new Map<string, string>();
+        for (const match of preview.stdout.matchAll(/~ kubernetes:apps\/v1:(?:StatefulSet|Deployment): \(update\)[\s\S]*?\[urn=[^\]]*::(\S+)\]([\s\S]*?)(?=\n\s*[~+-] \S+: \(|\nResources:)/g)) {
+            updated.set(match[1], match[2]);
+        }
+        const controllerDiff = [...updated].find(([name]) => name.endsWith("-controller"))?.[1];
+        const proxyDiff = [...updated].find(([name]) => name.endsWith("-proxy"))?.[1];
+        assert.match(controllerDiff ?? "no controller StatefulSet update in the preview", /160m/, preview.stdout);
+        assert.match(proxyDiff ?? "no proxy Deployment update in the preview", /320m/, preview.stdout);
+        assert.deepEqual([...updated.keys()].filter((name) => !name.endsWith("-controller") && !name.endsWith("-proxy")), [], "only the controllers and the proxy restart");
+        assert.deepEqual((await pods()).map((p) => `${p.metadata.name} ${p.status.containerStatuses?.[0]?.containerID}`).sort(), before);
     });
 
     it("a change of controller.mode is refused at preview, naming the field, and changes nothing", async function () {
