@@ -13,6 +13,7 @@ import * as path from "node:path";
 import { Credentials, MASTER_ID, RocketMQAdminClient } from "../../provider/src/admin";
 import { getAcl, getUser, updateAcl } from "../../provider/src/admin/authOperations";
 import { ensureSandbox, Sandbox } from "../sandbox/client";
+import { eventually } from "../support/eventually";
 import { runJavaGrpcClient } from "../support/grpcClients";
 import { repoRoot } from "../support/plugin";
 import { copyProgram } from "../support/programs";
@@ -28,21 +29,6 @@ const superUser: Credentials = { accessKey: "rocketmq-admin", secretKey: superUs
 const ordersApp: Credentials = { accessKey: "orders-app", secretKey: ordersAppPassword };
 /** The release the example's brokers run: the Java programs and mqadmin use its jars. */
 const version = "5.4.0";
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    let last: unknown;
-    while (Date.now() < deadline) {
-        try {
-            const value = await probe();
-            if (value !== undefined) return value;
-        } catch (err) {
-            last = err;
-        }
-        await new Promise((resolve) => setTimeout(resolve, 1000));
-    }
-    throw new Error(`${what}: not within ${timeoutMs / 1000} s (last: ${(last as Error)?.message})`);
-}
 
 describe("e2e: examples/yaml-secure in the sandbox", function () {
     let sandbox: Sandbox;

@@ -18,6 +18,7 @@ import { strict as assert } from "node:assert";
 import * as path from "node:path";
 import { Credentials, MASTER_ID, Perm, RocketMQAdminClient } from "../../provider/src/admin";
 import { ensureSandbox, Sandbox } from "../sandbox/client";
+import { eventually } from "../support/eventually";
 import { PodWatch } from "../support/podWatch";
 import { copyProgram } from "../support/programs";
 import { PulumiTestStack } from "../support/pulumiStack";
@@ -32,21 +33,6 @@ const nameServerPod = "name-service-0";
 const replicaPod = "broker-0-replica-1-0";
 const masterPod = "broker-0-master-0";
 const topic = "roll-orders";
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    let last: unknown;
-    while (Date.now() < deadline) {
-        try {
-            const value = await probe();
-            if (value !== undefined) return value;
-        } catch (err) {
-            last = err;
-        }
-        await new Promise((resolve) => setTimeout(resolve, 1000));
-    }
-    throw new Error(`${what}: not within ${timeoutMs / 1000} s (last: ${(last as Error)?.message})`);
-}
 
 const count = (output: string, key: string) => Number(new RegExp(`^${key} (\\d+)$`, "m").exec(output)?.[1]);
 
