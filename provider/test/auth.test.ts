@@ -173,6 +173,7 @@ describe("RocketMQCluster auth (ACL 2.0)", () => {
             const [warning, ...others] = warnings({ broker: { image: "apache/rocketmq:5.3.2" }, proxy: { enabled: true }, auth });
             assert.match(warning, /^broker\.image: apache\/rocketmq:5\.3\.2 with auth and proxies: .*gRPC consumers through the proxies get no message \(sending works; fixed in 5\.4\.0\)/);
             assert.deepStrictEqual(others, []);
+            assert.equal(warnings({ broker: { image: "registry.example/rocketmq:5.3.3-alpine" }, proxy: { enabled: true }, auth }).length, 1, "a suffixed 5.3 tag is a 5.3 release");
             assert.deepStrictEqual(warnings({ broker: { image: "apache/rocketmq:5.4.0" }, proxy: { enabled: true }, auth }), []);
             assert.deepStrictEqual(warnings({ broker: { image: "apache/rocketmq:5.3.2" }, auth }), []);
             assert.deepStrictEqual(warnings({ broker: { image: "apache/rocketmq:5.3.2" }, proxy: { enabled: true } }), []);

@@ -329,7 +329,6 @@ export const clusterArgsSchema = z.strictObject({
     checkScaleSourceRules(args, ctx);
 });
 
-
 /** What a program passes: every field optional, `{}` is a working cluster. */
 export type RocketMQClusterArgs = z.input<typeof clusterArgsSchema>;
 /** The same inputs after validation, with every default filled in. */

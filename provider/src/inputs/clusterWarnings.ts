@@ -36,7 +36,8 @@ function controllerReleaseWarnings(inputs: ClusterInputs): InputWarning[] {
 function authProxyReceiveWarnings(inputs: ClusterInputs): InputWarning[] {
     const image = inputs.broker.image;
     if (inputs.auth.enabled !== true || inputs.proxy.enabled !== true || typeof image !== "string") return [];
-    if (!/^5\.3\.\d+$/.test(imageTag(image) ?? "")) return [];
+    // A release tag with a suffix (5.3.2-alpine) is that release, as for the other image checks.
+    if (!/^5\.3\.\d+/.test(imageTag(image) ?? "")) return [];
     return [{
         property: "broker.image",
         message: `${image} with auth and proxies: RocketMQ 5.3 brokers with authorization on answer the proxies' receive requests as timed out, ` +
